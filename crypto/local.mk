@@ -1,0 +1,1 @@
+# crypto/ build fragment (see top-level Makefile.am)

@@ -1,0 +1,1 @@
+# dtls/ build fragment (see top-level Makefile.am)

@@ -1,0 +1,1 @@
+# fuzz/ build fragment (see top-level Makefile.am)

@@ -1,0 +1,1 @@
+# mtu/ build fragment (see top-level Makefile.am)

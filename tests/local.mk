@@ -1,0 +1,1 @@
+# tests/ extra programs and scripts (see top-level Makefile.am)

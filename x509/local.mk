@@ -1,0 +1,1 @@
+# x509/ build fragment (see top-level Makefile.am)
