@@ -1,5 +1,5 @@
 /* Petrel's internal crypto interface: the only layer that includes libsodium
- * or nettle headers (those stay in crypto/*.c). Everything returns 0 or a
+ * or nettle headers (those stay in the crypto/ .c files). Everything returns 0 or a
  * negative PETREL_E_* code. Fixed-size secrets live in caller arrays. */
 #ifndef PETREL_CRYPTO_CRYPTO_H
 #define PETREL_CRYPTO_CRYPTO_H
@@ -139,6 +139,8 @@ int petrel_verify_digest(uint16_t scheme, const struct petrel_pubkey *key, const
 /* A private key, parsed once and kept expanded (no re-decoding per handshake). */
 struct petrel_privkey;
 int petrel_privkey_from_p256(const uint8_t d[32], struct petrel_privkey **out);
+/* Added: P-384 scalar (48 bytes big-endian). */
+int petrel_privkey_from_p384(const uint8_t d[48], struct petrel_privkey **out);
 int petrel_privkey_from_ed25519_seed(const uint8_t seed[32], struct petrel_privkey **out);
 /* RSA from big-endian components (PKCS#1 RSAPrivateKey fields). */
 int petrel_privkey_from_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,

@@ -93,6 +93,213 @@ PETREL_API int petrel_error_is_fatal(int code);
 /* The library's version string, and a check that it is at least `req`. */
 PETREL_API const char *petrel_check_version(const char *req);
 
+/* ------------------------------------------------------------------ */
+/* Sessions                                                            */
+
+typedef struct petrel_session petrel_session;
+typedef struct petrel_credentials petrel_credentials;
+
+enum { PETREL_CLIENT = 1, PETREL_SERVER = 2 };
+
+/* Session flags (petrel_session_new's flags, or'ed with the role). */
+enum {
+	PETREL_FLAG_NO_COOKIE = 1 << 4,        /* server: skip HelloVerifyRequest */
+	PETREL_FLAG_ALLOW_NO_EMS = 1 << 5,     /* accept peers without RFC 7627 */
+	PETREL_FLAG_NO_TICKETS = 1 << 6,       /* no RFC 5077 session tickets */
+	PETREL_FLAG_REQUIRE_CLIENT_CERT = 1 << 7, /* server: CertificateRequest, fail without one */
+	PETREL_FLAG_REQUEST_CLIENT_CERT = 1 << 8, /* server: CertificateRequest, optional */
+};
+
+PETREL_API int petrel_session_new(petrel_session **session, unsigned flags);
+PETREL_API void petrel_session_free(petrel_session *session);
+/* The credentials must outlive the session; many sessions may share them. */
+PETREL_API int petrel_session_set_credentials(petrel_session *session, petrel_credentials *creds);
+/* Client: the name to send as SNI and to check the server certificate against. */
+PETREL_API int petrel_session_set_server_name(petrel_session *session, const char *name);
+/* Cipher suites by IANA name, comma or colon separated ("TLS_PSK_WITH_AES_128_CCM_8,..."). */
+PETREL_API int petrel_session_set_ciphers(petrel_session *session, const char *list);
+/* Groups by name ("x25519,secp256r1"). */
+PETREL_API int petrel_session_set_groups(petrel_session *session, const char *list);
+/* ALPN protocols, comma separated, in preference order. */
+PETREL_API int petrel_session_set_alpn(petrel_session *session, const char *list);
+/* The negotiated ALPN protocol, or NULL. */
+PETREL_API const char *petrel_session_get_alpn(const petrel_session *session);
+
+/* Peer verification (client side by default; servers with client certs). */
+enum {
+	PETREL_VERIFY_CHAIN = 0,     /* chain to the trust store + name check (default) */
+	PETREL_VERIFY_PIN = 1,       /* only the pinned certificate SHA-256 (WebRTC) */
+	PETREL_VERIFY_PIN_SPKI = 2,  /* only the pinned SubjectPublicKeyInfo SHA-256 */
+	PETREL_VERIFY_NONE = 3,      /* insecure: accept any certificate */
+};
+PETREL_API int petrel_session_set_verify(petrel_session *session, int mode,
+					 const uint8_t *pin_sha256, size_t pin_len);
+
+/* ------------------------------------------------------------------ */
+/* Transport: callbacks, or a connected UDP socket.                    */
+
+/* push: send one datagram; returns its length, PETREL_E_AGAIN,
+ * PETREL_E_LARGE_PACKET (EMSGSIZE: the path MTU is smaller) or
+ * PETREL_E_PUSH_ERROR. */
+typedef long (*petrel_push_fn)(void *ptr, const uint8_t *data, size_t len);
+/* pull: receive one datagram into buf; returns its length, PETREL_E_AGAIN,
+ * PETREL_E_INTERRUPTED or PETREL_E_PULL_ERROR. */
+typedef long (*petrel_pull_fn)(void *ptr, uint8_t *buf, size_t cap);
+/* pull_timeout: wait up to ms for a datagram; > 0 ready, 0 timed out, < 0 error. */
+typedef int (*petrel_pull_timeout_fn)(void *ptr, unsigned ms);
+/* The session's clock in milliseconds (monotonic). Default: CLOCK_MONOTONIC. */
+typedef uint64_t (*petrel_clock_fn)(void *ptr);
+
+PETREL_API void petrel_transport_set_ptr(petrel_session *session, void *ptr);
+PETREL_API void petrel_transport_set_push_function(petrel_session *session, petrel_push_fn fn);
+PETREL_API void petrel_transport_set_pull_function(petrel_session *session, petrel_pull_fn fn);
+PETREL_API void petrel_transport_set_pull_timeout_function(petrel_session *session,
+							   petrel_pull_timeout_fn fn);
+PETREL_API void petrel_transport_set_clock_function(petrel_session *session, petrel_clock_fn fn,
+						    void *ptr);
+/* Use a connected UDP socket (sets IP_MTU_DISCOVER/IPV6_DONTFRAG so an
+ * oversized datagram fails with EMSGSIZE, and the callbacks above). */
+PETREL_API int petrel_transport_set_udp_fd(petrel_session *session, int fd);
+
+/* ------------------------------------------------------------------ */
+/* Handshake, data, close (GnuTLS-style non-blocking contract).        */
+
+PETREL_API int petrel_handshake(petrel_session *session);
+/* 0: the last call was blocked reading, 1: writing. */
+PETREL_API int petrel_record_get_direction(const petrel_session *session);
+/* Milliseconds until the next retransmission is due (0: now). */
+PETREL_API unsigned petrel_dtls_get_timeout(const petrel_session *session);
+/* Initial retransmission timeout and total handshake timeout (ms). */
+PETREL_API void petrel_dtls_set_timeouts(petrel_session *session, unsigned retrans_ms,
+					 unsigned total_ms);
+/* Floor under the RTT-derived timeout and cap on the back-off (ms). */
+PETREL_API void petrel_dtls_set_timeout_limits(petrel_session *session, unsigned floor_ms,
+					       unsigned cap_ms);
+PETREL_API void petrel_dtls_set_mtu(petrel_session *session, unsigned mtu);
+PETREL_API unsigned petrel_dtls_get_mtu(const petrel_session *session);
+/* Largest application payload one record can carry at the current MTU. */
+PETREL_API unsigned petrel_dtls_get_data_mtu(const petrel_session *session);
+
+/* One record = one message. Returns bytes sent, or PETREL_E_LARGE_PACKET
+ * when len exceeds petrel_dtls_get_data_mtu(). */
+PETREL_API long petrel_record_send(petrel_session *session, const void *data, size_t len);
+/* Returns bytes of one message, 0 after close_notify, or an error. */
+PETREL_API long petrel_record_recv(petrel_session *session, void *buf, size_t cap);
+/* Sends close_notify. */
+PETREL_API int petrel_bye(petrel_session *session);
+
+/* Alerts (RFC 5246 7.2). */
+PETREL_API int petrel_alert_get(const petrel_session *session);
+PETREL_API const char *petrel_alert_get_name(int alert);
+
+/* ------------------------------------------------------------------ */
+/* Feed-driven engine for event loops that own sockets and timers.     */
+
+/* Process one received datagram (modified in place) at now_ms. Returns 0,
+ * or an error code as petrel_handshake would. */
+PETREL_API int petrel_engine_feed(petrel_session *session, uint8_t *dgram, size_t len,
+				  uint64_t now_ms);
+/* Act on timers at now_ms (retransmits; PETREL_E_TIMEDOUT when over). */
+PETREL_API int petrel_engine_tick(petrel_session *session, uint64_t now_ms);
+/* Absolute time of the next deadline, UINT64_MAX when none. */
+PETREL_API uint64_t petrel_engine_next_deadline(const petrel_session *session);
+/* 1 when the handshake has completed. */
+PETREL_API int petrel_handshake_is_complete(const petrel_session *session);
+/* Pop application data received while feeding: bytes, or PETREL_E_AGAIN. */
+PETREL_API long petrel_engine_read(petrel_session *session, void *buf, size_t cap);
+
+/* ------------------------------------------------------------------ */
+/* Session information                                                 */
+
+PETREL_API const char *petrel_session_get_cipher_name(const petrel_session *session);
+PETREL_API uint16_t petrel_session_get_cipher_id(const petrel_session *session);
+PETREL_API const char *petrel_session_get_group_name(const petrel_session *session);
+PETREL_API const char *petrel_session_get_signature_name(const petrel_session *session);
+PETREL_API int petrel_session_is_resumed(const petrel_session *session);
+PETREL_API int petrel_session_ems_negotiated(const petrel_session *session);
+/* RFC 5705 exporter (DTLS-SRTP uses "EXTRACTOR-dtls_srtp"). */
+PETREL_API int petrel_prf_export(petrel_session *session, const char *label,
+				 const uint8_t *context, size_t context_len, int use_context,
+				 uint8_t *out, size_t out_len);
+/* Resumption: opaque blob, write into buf (len in/out); size query with buf NULL. */
+PETREL_API int petrel_session_get_data(const petrel_session *session, uint8_t *buf, size_t *len);
+PETREL_API int petrel_session_set_data(petrel_session *session, const uint8_t *buf, size_t len);
+/* Peer certificate (DER) of the given index in the chain the peer sent. */
+PETREL_API int petrel_session_get_peer_certificate(const petrel_session *session, size_t index,
+						   const uint8_t **der, size_t *len);
+
+struct petrel_stats {
+	uint64_t flights_sent;
+	uint64_t retransmissions;
+	uint64_t timeouts;
+	uint64_t datagrams_sent, datagrams_received;
+	uint64_t bytes_sent, bytes_received;
+	uint64_t records_dropped;
+	unsigned rtt_ms;          /* smoothed RTT, 0 before a sample */
+	unsigned rto_ms;          /* current retransmission timeout */
+	unsigned round_trips;     /* flights exchanged */
+	unsigned mtu_changes;
+	uint64_t handshake_ms;    /* time from first flight to completion */
+};
+PETREL_API int petrel_session_get_stats(const petrel_session *session, struct petrel_stats *stats);
+
+/* ------------------------------------------------------------------ */
+/* Credentials                                                         */
+
+PETREL_API int petrel_credentials_new(petrel_credentials **creds);
+PETREL_API void petrel_credentials_free(petrel_credentials *creds);
+/* Certificate chain (PEM, leaf first) and private key (PEM: PKCS#8, SEC1, PKCS#1). */
+PETREL_API int petrel_credentials_set_key_file(petrel_credentials *creds, const char *cert_file,
+					       const char *key_file);
+PETREL_API int petrel_credentials_set_key_mem(petrel_credentials *creds, const char *cert_pem,
+					      size_t cert_len, const char *key_pem, size_t key_len);
+enum { PETREL_KEYTYPE_ECDSA_P256 = 1, PETREL_KEYTYPE_ED25519 = 2 };
+/* A fresh key and a self-signed certificate for common_name (WebRTC style). */
+PETREL_API int petrel_credentials_generate(petrel_credentials *creds, int keytype,
+					   const char *common_name);
+/* The own certificate's SHA-256 fingerprint (32 bytes) and its SDP form. */
+PETREL_API int petrel_credentials_get_fingerprint(const petrel_credentials *creds,
+						  uint8_t out[32]);
+/* Trust anchors: a PEM bundle file, or NULL for the system store. */
+PETREL_API int petrel_credentials_set_trust_file(petrel_credentials *creds, const char *file);
+/* PSK: client identity + key; servers look identities up among those set. */
+PETREL_API int petrel_credentials_set_psk(petrel_credentials *creds, const char *identity,
+					  const uint8_t *key, size_t key_len);
+
+/* ------------------------------------------------------------------ */
+/* Server endpoint: one UDP socket, many peers.                        */
+
+typedef struct petrel_endpoint petrel_endpoint;
+
+struct petrel_endpoint_callbacks {
+	/* A new session was created for a peer whose cookie checked out:
+	 * configure it (ciphers, ALPN, verify mode) here. */
+	void (*on_new_session)(void *ptr, petrel_session *session);
+	void (*on_established)(void *ptr, petrel_session *session);
+	void (*on_data)(void *ptr, petrel_session *session, const uint8_t *data, size_t len);
+	/* The session ended (close_notify, fatal error or idle timeout); it is
+	 * freed after this returns. */
+	void (*on_closed)(void *ptr, petrel_session *session, int reason);
+	void *ptr;
+};
+
+/* fd: a bound, unconnected UDP socket (made non-blocking by the call). */
+PETREL_API int petrel_endpoint_new(petrel_endpoint **ep, int fd, petrel_credentials *creds,
+				   unsigned session_flags, const struct petrel_endpoint_callbacks *cb);
+PETREL_API void petrel_endpoint_free(petrel_endpoint *ep);
+/* Caps: sessions in total and handshakes in progress (half-open). */
+PETREL_API void petrel_endpoint_set_limits(petrel_endpoint *ep, unsigned max_sessions,
+					   unsigned max_half_open);
+/* Read every datagram waiting on the socket and run due timers; never
+ * blocks. Returns the number of datagrams processed, or an error. */
+PETREL_API int petrel_endpoint_process(petrel_endpoint *ep);
+/* ms until petrel_endpoint_process should run again for timers. */
+PETREL_API unsigned petrel_endpoint_get_timeout(const petrel_endpoint *ep);
+PETREL_API unsigned petrel_endpoint_session_count(const petrel_endpoint *ep);
+/* The peer address of a session managed by the endpoint. */
+PETREL_API int petrel_endpoint_session_peer(const petrel_endpoint *ep, const petrel_session *session,
+					    void *addr, unsigned *addr_len);
+
 #ifdef __cplusplus
 }
 #endif

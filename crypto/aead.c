@@ -1,0 +1,222 @@
+/* The record-protection AEADs (RFC 5116 interface): AES-GCM (RFC 5288 /
+ * RFC 8446), AES-CCM and AES-CCM-8 (RFC 6655 / RFC 7251), ChaCha20-Poly1305
+ * (RFC 7905 / RFC 8439). Keys are expanded once in petrel_aead_init; seal
+ * and open keep their per-message state on the stack so one ctx may be used
+ * from several threads and never allocates. */
+#include <stdalign.h>
+#include <string.h>
+
+#include <nettle/aes.h>
+#include <nettle/ccm.h>
+#include <nettle/gcm.h>
+#include <sodium.h>
+
+#include "crypto/crypto.h"
+#include "crypto/internal.h"
+#include "petrel/petrel.h"
+
+struct petrel_aead_ctx {
+	enum petrel_aead_alg alg;
+	union {
+		struct {
+			struct gcm_key ghash; /* H table, derived from the AES key */
+			struct aes128_ctx aes;
+		} gcm128;
+		struct {
+			struct gcm_key ghash;
+			struct aes256_ctx aes;
+		} gcm256;
+		struct aes128_ctx ccm;
+		uint8_t chacha_key[crypto_aead_chacha20poly1305_IETF_KEYBYTES];
+	} u;
+};
+
+#define CCM8_TAG_LEN 8
+
+size_t petrel_aead_ctx_size(void) { return sizeof(struct petrel_aead_ctx); }
+
+size_t petrel_aead_key_len(enum petrel_aead_alg alg)
+{
+	switch (alg) {
+	case PETREL_AEAD_AES128_GCM:
+	case PETREL_AEAD_AES128_CCM:
+	case PETREL_AEAD_AES128_CCM8:
+		return 16;
+	case PETREL_AEAD_AES256_GCM:
+	case PETREL_AEAD_CHACHA20_POLY1305:
+		return 32;
+	}
+	return 0;
+}
+
+size_t petrel_aead_tag_len(enum petrel_aead_alg alg)
+{
+	switch (alg) {
+	case PETREL_AEAD_AES128_GCM:
+	case PETREL_AEAD_AES256_GCM:
+	case PETREL_AEAD_AES128_CCM:
+	case PETREL_AEAD_CHACHA20_POLY1305:
+		return 16;
+	case PETREL_AEAD_AES128_CCM8:
+		return CCM8_TAG_LEN;
+	}
+	return 0;
+}
+
+int petrel_aead_init(struct petrel_aead_ctx *ctx, enum petrel_aead_alg alg, const uint8_t *key)
+{
+	if (ctx == NULL || key == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	ctx->alg = alg;
+	switch (alg) {
+	case PETREL_AEAD_AES128_GCM:
+		aes128_set_encrypt_key(&ctx->u.gcm128.aes, key);
+		gcm_set_key(&ctx->u.gcm128.ghash, &ctx->u.gcm128.aes,
+			    (nettle_cipher_func *)aes128_encrypt);
+		return 0;
+	case PETREL_AEAD_AES256_GCM:
+		aes256_set_encrypt_key(&ctx->u.gcm256.aes, key);
+		gcm_set_key(&ctx->u.gcm256.ghash, &ctx->u.gcm256.aes,
+			    (nettle_cipher_func *)aes256_encrypt);
+		return 0;
+	case PETREL_AEAD_AES128_CCM:
+	case PETREL_AEAD_AES128_CCM8:
+		aes128_set_encrypt_key(&ctx->u.ccm, key);
+		return 0;
+	case PETREL_AEAD_CHACHA20_POLY1305:
+		petrel_crypto_init();
+		memcpy(ctx->u.chacha_key, key, sizeof ctx->u.chacha_key);
+		return 0;
+	}
+	ctx->alg = 0;
+	return PETREL_E_INVALID_REQUEST;
+}
+
+void petrel_aead_wipe(struct petrel_aead_ctx *ctx)
+{
+	if (ctx != NULL)
+		petrel_wipe(ctx, sizeof *ctx);
+}
+
+/* The AES key schedule and H table for a GCM ctx, with the matching block
+ * function; false for other algorithms. */
+static int gcm_parts(const struct petrel_aead_ctx *ctx, const struct gcm_key **ghash,
+		     const void **aes, nettle_cipher_func **f)
+{
+	if (ctx->alg == PETREL_AEAD_AES128_GCM) {
+		*ghash = &ctx->u.gcm128.ghash;
+		*aes = &ctx->u.gcm128.aes;
+		*f = (nettle_cipher_func *)aes128_encrypt;
+		return 1;
+	}
+	if (ctx->alg == PETREL_AEAD_AES256_GCM) {
+		*ghash = &ctx->u.gcm256.ghash;
+		*aes = &ctx->u.gcm256.aes;
+		*f = (nettle_cipher_func *)aes256_encrypt;
+		return 1;
+	}
+	return 0;
+}
+
+int petrel_aead_seal(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETREL_AEAD_NONCE_LEN],
+		     const uint8_t *ad, size_t ad_len, uint8_t *buf, size_t len)
+{
+	const struct gcm_key *ghash;
+	const void *aes;
+	nettle_cipher_func *f;
+
+	if (ctx == NULL || nonce == NULL || buf == NULL || (ad == NULL && ad_len > 0))
+		return PETREL_E_INVALID_REQUEST;
+
+	if (gcm_parts(ctx, &ghash, &aes, &f)) {
+		struct gcm_ctx gcm;
+
+		gcm_set_iv(&gcm, ghash, PETREL_AEAD_NONCE_LEN, nonce);
+		if (ad_len > 0)
+			gcm_update(&gcm, ghash, ad_len, ad);
+		gcm_encrypt(&gcm, ghash, aes, f, len, buf, buf);
+		gcm_digest(&gcm, ghash, aes, f, GCM_DIGEST_SIZE, buf + len);
+		petrel_wipe(&gcm, sizeof gcm);
+		return 0;
+	}
+
+	switch (ctx->alg) {
+	case PETREL_AEAD_AES128_CCM:
+	case PETREL_AEAD_AES128_CCM8: {
+		size_t tag_len = petrel_aead_tag_len(ctx->alg);
+
+		ccm_encrypt_message(&ctx->u.ccm, (nettle_cipher_func *)aes128_encrypt,
+				    PETREL_AEAD_NONCE_LEN, nonce, ad_len, ad, tag_len, len + tag_len,
+				    buf, buf);
+		return 0;
+	}
+	case PETREL_AEAD_CHACHA20_POLY1305:
+		if (crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+			    buf, buf + len, NULL, buf, len, ad, ad_len, NULL, nonce,
+			    ctx->u.chacha_key) != 0)
+			return PETREL_E_CRYPTO;
+		return 0;
+	default:
+		return PETREL_E_INVALID_REQUEST;
+	}
+}
+
+int petrel_aead_open(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETREL_AEAD_NONCE_LEN],
+		     const uint8_t *ad, size_t ad_len, uint8_t *buf, size_t len)
+{
+	const struct gcm_key *ghash;
+	const void *aes;
+	nettle_cipher_func *f;
+	size_t tag_len;
+	size_t text_len;
+
+	if (ctx == NULL || nonce == NULL || (buf == NULL && len > 0) || (ad == NULL && ad_len > 0))
+		return PETREL_E_INVALID_REQUEST;
+	tag_len = petrel_aead_tag_len(ctx->alg);
+	if (tag_len == 0)
+		return PETREL_E_INVALID_REQUEST;
+	if (len < tag_len)
+		return PETREL_E_DECRYPTION_FAILED;
+	text_len = len - tag_len;
+
+	if (gcm_parts(ctx, &ghash, &aes, &f)) {
+		struct gcm_ctx gcm;
+		uint8_t tag[GCM_DIGEST_SIZE];
+		int equal;
+
+		gcm_set_iv(&gcm, ghash, PETREL_AEAD_NONCE_LEN, nonce);
+		if (ad_len > 0)
+			gcm_update(&gcm, ghash, ad_len, ad);
+		gcm_decrypt(&gcm, ghash, aes, f, text_len, buf, buf);
+		gcm_digest(&gcm, ghash, aes, f, GCM_DIGEST_SIZE, tag);
+		equal = petrel_ct_equal(tag, buf + text_len, GCM_DIGEST_SIZE);
+		petrel_wipe(&gcm, sizeof gcm);
+		if (!equal) {
+			/* Never leave unauthenticated plaintext behind. */
+			petrel_wipe(buf, text_len);
+			return PETREL_E_DECRYPTION_FAILED;
+		}
+		return 0;
+	}
+
+	switch (ctx->alg) {
+	case PETREL_AEAD_AES128_CCM:
+	case PETREL_AEAD_AES128_CCM8:
+		if (!ccm_decrypt_message(&ctx->u.ccm, (nettle_cipher_func *)aes128_encrypt,
+					 PETREL_AEAD_NONCE_LEN, nonce, ad_len, ad, tag_len, text_len,
+					 buf, buf)) {
+			petrel_wipe(buf, text_len);
+			return PETREL_E_DECRYPTION_FAILED;
+		}
+		return 0;
+	case PETREL_AEAD_CHACHA20_POLY1305:
+		/* libsodium checks the tag before decrypting. */
+		if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+			    buf, NULL, buf, text_len, buf + text_len, ad, ad_len, nonce,
+			    ctx->u.chacha_key) != 0)
+			return PETREL_E_DECRYPTION_FAILED;
+		return 0;
+	default:
+		return PETREL_E_INVALID_REQUEST;
+	}
+}
