@@ -1,1 +1,6 @@
 # mtu/ build fragment (see top-level Makefile.am)
+libpetrel_core_la_SOURCES += mtu/mtu.h mtu/mtu.c
+
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/mtu_sizes_test.c
+endif

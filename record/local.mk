@@ -1,1 +1,10 @@
 # record/ build fragment (see top-level Makefile.am)
+libpetrel_core_la_SOURCES += record/record.h record/record_layer.h record/internal.h \
+	record/header.c record/replay.c record/replay.h record/protect.c record/protect.h \
+	record/layer.c record/write.c record/read.c
+
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/simnet.c tests/simnet.h \
+	tests/record_simnet_test.c tests/record_header_test.c tests/record_plain_test.c tests/record_aead_test.c \
+	tests/record_vectors_test.c
+endif

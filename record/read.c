@@ -1,0 +1,191 @@
+/* Reading records out of a received datagram (RFC 6347 4.1): several
+ * records per datagram, replay check before decryption, window update
+ * after it, invalid records dropped and counted (4.1.2.7), early records
+ * of the next epoch held in a bounded buffer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "petrel/petrel.h"
+#include "record/internal.h"
+#include "record/protect.h"
+
+static bool known_content_type(uint8_t t)
+{
+	return t >= PETREL_CT_CHANGE_CIPHER_SPEC && t <= PETREL_CT_HEARTBEAT;
+}
+
+static int count_bad(struct petrel_record_layer *rl)
+{
+	rl->stats.dropped_bad_mac++;
+	rl->bad_records++;
+	/* RFC 6347 4.1.2.7: bad records are dropped, but an implementation may
+	 * end a session that receives too many of them. */
+	if (rl->bad_record_limit && rl->bad_records > rl->bad_record_limit)
+		return PETREL_E_TOO_MANY_BAD_RECORDS;
+	return 0;
+}
+
+int petrel_rl_unprotect(struct petrel_record_layer *rl, struct petrel_rl_epoch_state *st,
+			const struct petrel_record_header *h, uint8_t *body,
+			struct petrel_record *out)
+{
+	if (!petrel_replay_check(&st->replay, h->seq)) {
+		rl->stats.dropped_replay++;
+		return 0;
+	}
+	uint8_t *plaintext = body;
+	size_t plaintext_len = h->length;
+	enum petrel_aead_alg aead = st->keys.aead;
+	if (aead != PETREL_RL_NULL_CIPHER) {
+		size_t explicit_len = petrel_record_explicit_nonce_len(aead);
+		size_t tag_len = petrel_aead_tag_len(aead);
+		if (h->length < explicit_len + tag_len) {
+			rl->stats.dropped_malformed++;
+			return 0;
+		}
+		plaintext = body + explicit_len;
+		plaintext_len = h->length - explicit_len - tag_len;
+		if (plaintext_len > PETREL_MAX_PLAINTEXT) {
+			rl->stats.dropped_malformed++;
+			return 0;
+		}
+		int rc = petrel_rl_epoch_aead(st);
+		if (rc < 0)
+			return rc;
+		uint8_t nonce[PETREL_AEAD_NONCE_LEN], ad[PETREL_RL_AD_LEN];
+		petrel_rl_nonce(&st->keys, h->epoch, h->seq, body, nonce);
+		petrel_rl_additional_data(ad, h->epoch, h->seq, h->content_type, h->version,
+					  (uint16_t)plaintext_len);
+		rc = petrel_aead_open(st->aead, nonce, ad, sizeof(ad), plaintext,
+				      plaintext_len + tag_len);
+		petrel_wipe(nonce, sizeof(nonce));
+		if (rc < 0)
+			return count_bad(rl);
+	} else if (plaintext_len > PETREL_MAX_PLAINTEXT) {
+		rl->stats.dropped_malformed++;
+		return 0;
+	}
+	petrel_replay_update(&st->replay, h->seq);
+	rl->stats.records_in++;
+	out->content_type = h->content_type;
+	out->epoch = h->epoch;
+	out->seq = h->seq;
+	out->fragment = plaintext;
+	out->length = plaintext_len;
+	return 1;
+}
+
+/* Copy a whole record (header included) of the next epoch into the
+ * bounded buffer; counted either way. */
+static int buffer_record(struct petrel_record_layer *rl, uint16_t epoch, const uint8_t *record,
+			 size_t record_len)
+{
+	if (petrel_rl_buffered_count(rl) == 0) {
+		rl->buffer_used = 0;
+		rl->buffered_count = 0;
+	}
+	if (rl->buffered_count >= PETREL_RL_MAX_BUFFERED_RECORDS ||
+	    record_len > (size_t)(PETREL_RL_MAX_BUFFERED_BYTES - rl->buffer_used)) {
+		rl->stats.dropped_buffer_full++;
+		return 0;
+	}
+	if (rl->buffer == NULL) {
+		rl->buffer = malloc(PETREL_RL_MAX_BUFFERED_BYTES);
+		if (rl->buffer == NULL)
+			return PETREL_E_MEMORY;
+	}
+	struct petrel_rl_buffered *b = &rl->buffered[rl->buffered_count++];
+	b->epoch = epoch;
+	b->offset = rl->buffer_used;
+	b->length = (uint16_t)record_len;
+	b->taken = false;
+	memcpy(rl->buffer + rl->buffer_used, record, record_len);
+	rl->buffer_used = (uint16_t)(rl->buffer_used + record_len);
+	rl->stats.buffered_next_epoch++;
+	return 0;
+}
+
+static struct petrel_rl_epoch_state *read_state(struct petrel_record_layer *rl, uint16_t epoch)
+{
+	for (int i = 0; i < 2; i++)
+		if (rl->read[i].in_use && rl->read[i].epoch == epoch)
+			return &rl->read[i];
+	return NULL;
+}
+
+int petrel_rl_read(struct petrel_record_layer *rl, uint8_t *dgram, size_t dgram_len,
+		   size_t *offset, struct petrel_record *out)
+{
+	while (*offset < dgram_len) {
+		uint8_t *record = dgram + *offset;
+		struct petrel_reader r;
+		struct petrel_record_header h;
+		const uint8_t *body_const;
+		petrel_reader_init(&r, record, dgram_len - *offset);
+		/* A header we cannot parse, or a length running past the
+		 * datagram, leaves no way to find the next record: drop the rest
+		 * (RFC 6347 4.1.2.7 allows dropping the whole datagram). Unknown
+		 * content types (including tls12_cid without a negotiated CID,
+		 * or a DTLS 1.3 unified header) end up here too. */
+		if (!petrel_record_header_read(&r, &h) || !known_content_type(h.content_type) ||
+		    h.length > PETREL_MAX_RECORD_BODY || !petrel_get_bytes(&r, h.length, &body_const)) {
+			rl->stats.dropped_malformed++;
+			*offset = dgram_len;
+			return 0;
+		}
+		*offset += PETREL_RECORD_HEADER_LEN + h.length;
+		uint8_t *body = record + PETREL_RECORD_HEADER_LEN;
+		/* 0xfeff appears on epoch-0 records of the first flight and in
+		 * HelloVerifyRequest (RFC 6347 4.2.1). */
+		if (h.version != PETREL_DTLS12_VERSION && h.version != PETREL_DTLS10_VERSION) {
+			rl->stats.dropped_malformed++;
+			continue;
+		}
+		struct petrel_rl_epoch_state *st = read_state(rl, h.epoch);
+		if (st == NULL) {
+			if (rl->read[0].epoch != UINT16_MAX && h.epoch == rl->read[0].epoch + 1) {
+				int rc = buffer_record(rl, h.epoch, record,
+						       PETREL_RECORD_HEADER_LEN + h.length);
+				if (rc < 0)
+					return rc;
+			} else {
+				rl->stats.dropped_bad_epoch++;
+			}
+			continue;
+		}
+		int rc = petrel_rl_unprotect(rl, st, &h, body, out);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int petrel_rl_take_buffered(struct petrel_record_layer *rl, struct petrel_record *out)
+{
+	for (size_t i = 0; i < rl->buffered_count; i++) {
+		struct petrel_rl_buffered *b = &rl->buffered[i];
+		if (b->taken)
+			continue;
+		struct petrel_rl_epoch_state *st = read_state(rl, b->epoch);
+		if (st == NULL) {
+			if (b->epoch == rl->read[0].epoch + 1)
+				continue; /* keys not here yet: keep it */
+			b->taken = true;
+			rl->stats.dropped_bad_epoch++;
+			continue;
+		}
+		b->taken = true;
+		uint8_t *record = rl->buffer + b->offset;
+		struct petrel_reader r;
+		struct petrel_record_header h;
+		petrel_reader_init(&r, record, b->length);
+		if (!petrel_record_header_read(&r, &h)) {
+			rl->stats.dropped_malformed++; /* cannot happen: checked on entry */
+			continue;
+		}
+		int rc = petrel_rl_unprotect(rl, st, &h, record + PETREL_RECORD_HEADER_LEN, out);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}

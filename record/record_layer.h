@@ -1,0 +1,51 @@
+/* The record layer's state, visible so a session can embed it (no
+ * allocation for idle sessions). Fields are private to record/: use the
+ * functions of record/record.h. Idle size is kept well under 1 KiB: only
+ * raw keys live here; expanded AEAD contexts (petrel_aead_ctx_size(), up
+ * to 4 KiB for GCM tables) and the next-epoch buffer are heap blocks made
+ * when first used and freed by petrel_rl_release_cache()/petrel_rl_clear(). */
+#ifndef PETREL_RECORD_RECORD_LAYER_H
+#define PETREL_RECORD_RECORD_LAYER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+#include "record/record.h"
+#include "record/replay.h"
+
+/* One direction of one epoch. */
+struct petrel_rl_epoch_state {
+	bool in_use;
+	uint16_t epoch;
+	uint64_t next_seq;                  /* write side only */
+	struct petrel_epoch_keys keys;      /* raw keys: wiped on retire/clear */
+	struct petrel_aead_ctx *aead;       /* lazily expanded, NULL when idle */
+	struct petrel_replay_window replay; /* read side only */
+};
+
+/* A record of the next read epoch held until its keys arrive. */
+struct petrel_rl_buffered {
+	uint16_t epoch;
+	uint16_t offset; /* into buffer */
+	uint16_t length; /* whole record, header included */
+	bool taken;
+};
+
+/* Index 0 = current epoch, 1 = previous epoch (kept for retransmitted
+ * flights on write, and the peer's retransmissions on read). */
+struct petrel_record_layer {
+	struct petrel_rl_epoch_state write[2];
+	struct petrel_rl_epoch_state read[2];
+
+	uint8_t *buffer; /* PETREL_RL_MAX_BUFFERED_BYTES, heap, lazily */
+	uint16_t buffer_used;
+	uint8_t buffered_count;
+	struct petrel_rl_buffered buffered[PETREL_RL_MAX_BUFFERED_RECORDS];
+
+	uint64_t bad_records;
+	uint64_t bad_record_limit; /* 0 = unlimited */
+	struct petrel_record_stats stats;
+};
+
+#endif

@@ -1,0 +1,346 @@
+/* Real DTLS 1.2 sessions recorded from OpenSSL and GnuTLS
+ * (/work/shared/vectors, see its README): parse every record, derive the
+ * keys from the keylog master secret (RFC 5246 6.3) and decrypt every
+ * epoch-1 record with the record layer. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "petrel/petrel.h"
+#include "record/record.h"
+
+#define MAX_DATAGRAMS 64
+
+struct datagram {
+	int from_server; /* 0 = c2s, 1 = s2c */
+	size_t len;
+	uint8_t *data;
+};
+
+struct session {
+	uint8_t client_random[32];
+	uint8_t master[48];
+	size_t count;
+	struct datagram dg[MAX_DATAGRAMS];
+};
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes hex up to whitespace; returns bytes written or -1. */
+static long unhex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	while (hexval(s[0]) >= 0 && hexval(s[1]) >= 0) {
+		if (n == cap)
+			return -1;
+		out[n++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
+		s += 2;
+	}
+	return (long)n;
+}
+
+static void load(const char *name, struct session *s)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", PETREL_VECTORS_DIR, name);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "open %s", path);
+	memset(s, 0, sizeof(*s));
+	static char line[16384];
+	bool have_keylog = false;
+	while (fgets(line, sizeof(line), f)) {
+		const char *kl = strstr(line, "CLIENT_RANDOM ");
+		if (line[0] == '#' && kl) {
+			kl += strlen("CLIENT_RANDOM ");
+			cr_assert_eq(unhex(kl, s->client_random, 32), 32);
+			cr_assert_eq(unhex(kl + 65, s->master, 48), 48);
+			have_keylog = true;
+			continue;
+		}
+		int from_server;
+		if (strncmp(line, "c2s ", 4) == 0)
+			from_server = 0;
+		else if (strncmp(line, "s2c ", 4) == 0)
+			from_server = 1;
+		else
+			continue;
+		cr_assert_lt(s->count, MAX_DATAGRAMS);
+		struct datagram *d = &s->dg[s->count++];
+		d->from_server = from_server;
+		d->data = malloc(strlen(line) / 2 + 1);
+		long n = unhex(line + 4, d->data, strlen(line) / 2 + 1);
+		cr_assert_gt(n, 0);
+		d->len = (size_t)n;
+	}
+	fclose(f);
+	cr_assert(have_keylog);
+}
+
+static void unload(struct session *s)
+{
+	for (size_t i = 0; i < s->count; i++)
+		free(s->dg[i].data);
+}
+
+/* Walks every record header of every datagram with the shared reader:
+ * returns the record count; sequence numbers rise per direction and
+ * epoch, and each datagram is used up exactly. */
+static size_t count_records(const struct session *s, size_t epoch1[2])
+{
+	uint64_t next_seq[2][2] = {{0, 0}, {0, 0}};
+	size_t total = 0;
+	epoch1[0] = epoch1[1] = 0;
+	for (size_t i = 0; i < s->count; i++) {
+		struct petrel_reader r;
+		petrel_reader_init(&r, s->dg[i].data, s->dg[i].len);
+		while (petrel_reader_left(&r) > 0) {
+			struct petrel_record_header h;
+			cr_assert(petrel_record_header_read(&r, &h));
+			cr_assert(petrel_skip(&r, h.length), "record runs past datagram %zu", i);
+			cr_assert_leq(h.epoch, 1);
+			int dir = s->dg[i].from_server;
+			cr_assert_geq(h.seq, next_seq[dir][h.epoch], "seq went back in datagram %zu", i);
+			next_seq[dir][h.epoch] = h.seq + 1;
+			if (h.epoch == 1)
+				epoch1[dir]++;
+			total++;
+		}
+		cr_assert(petrel_reader_done(&r));
+	}
+	return total;
+}
+
+struct suite_params {
+	uint16_t cipher_suite;
+	enum petrel_aead_alg aead;
+	enum petrel_hash_alg prf_hash;
+	size_t key_len, iv_len;
+};
+
+static const struct suite_params suites[] = {
+	{0xc02b, PETREL_AEAD_AES128_GCM, PETREL_HASH_SHA256, 16, 4},  /* ECDHE_ECDSA_AES_128_GCM_SHA256 */
+	{0xc02f, PETREL_AEAD_AES128_GCM, PETREL_HASH_SHA256, 16, 4},  /* ECDHE_RSA_AES_128_GCM_SHA256 */
+	{0xc02c, PETREL_AEAD_AES256_GCM, PETREL_HASH_SHA384, 32, 4},  /* ECDHE_ECDSA_AES_256_GCM_SHA384 */
+	{0xc030, PETREL_AEAD_AES256_GCM, PETREL_HASH_SHA384, 32, 4},  /* ECDHE_RSA_AES_256_GCM_SHA384 */
+	{0xcca8, PETREL_AEAD_CHACHA20_POLY1305, PETREL_HASH_SHA256, 32, 12}, /* ECDHE_RSA_CHACHA20 */
+	{0xcca9, PETREL_AEAD_CHACHA20_POLY1305, PETREL_HASH_SHA256, 32, 12}, /* ECDHE_ECDSA_CHACHA20 */
+	{0xc0a8, PETREL_AEAD_AES128_CCM8, PETREL_HASH_SHA256, 16, 4}, /* PSK_AES_128_CCM_8 */
+	{0xc0a4, PETREL_AEAD_AES128_CCM, PETREL_HASH_SHA256, 16, 4},  /* PSK_AES_128_CCM */
+};
+
+/* Finds the ServerHello (handshake type 2, RFC 6347 4.2.2 header) in the
+ * server's epoch-0 records: its random and cipher suite. */
+static void find_server_hello(const struct session *s, uint8_t server_random[32], uint16_t *suite)
+{
+	for (size_t i = 0; i < s->count; i++) {
+		if (!s->dg[i].from_server)
+			continue;
+		struct petrel_reader r;
+		petrel_reader_init(&r, s->dg[i].data, s->dg[i].len);
+		struct petrel_record_header h;
+		while (petrel_record_header_read(&r, &h)) {
+			struct petrel_reader body;
+			cr_assert(petrel_get_sub(&r, h.length, &body));
+			uint8_t msg_type;
+			uint32_t msg_len, frag_off, frag_len;
+			uint16_t msg_seq, version;
+			if (h.epoch != 0 || h.content_type != PETREL_CT_HANDSHAKE ||
+			    !petrel_get_u8(&body, &msg_type) || msg_type != 2)
+				continue;
+			petrel_get_u24(&body, &msg_len);
+			petrel_get_u16(&body, &msg_seq);
+			petrel_get_u24(&body, &frag_off);
+			petrel_get_u24(&body, &frag_len);
+			cr_assert_eq(frag_off, 0);
+			petrel_get_u16(&body, &version);
+			cr_assert(petrel_get_copy(&body, server_random, 32));
+			const uint8_t *sid;
+			size_t sid_len;
+			cr_assert(petrel_get_opaque8(&body, &sid, &sid_len));
+			cr_assert(petrel_get_u16(&body, suite));
+			cr_assert_eq(version, PETREL_DTLS12_VERSION);
+			return;
+		}
+	}
+	cr_assert_fail("no ServerHello");
+}
+
+/* RFC 5246 6.3 key block, AEAD suites (no MAC keys):
+ * client_write_key, server_write_key, client_write_IV, server_write_IV. */
+static void derive_keys(const struct session *s, struct petrel_epoch_keys keys[2],
+			uint16_t *suite_out)
+{
+	uint8_t server_random[32];
+	uint16_t suite = 0;
+	find_server_hello(s, server_random, &suite);
+	*suite_out = suite;
+	const struct suite_params *p = NULL;
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		if (suites[i].cipher_suite == suite)
+			p = &suites[i];
+	cr_assert_not_null(p, "unknown suite %04x", suite);
+	uint8_t block[2 * 32 + 2 * 12];
+	size_t need = 2 * p->key_len + 2 * p->iv_len;
+	cr_assert_eq(petrel_tls12_prf(p->prf_hash, s->master, 48, "key expansion", server_random,
+				      32, s->client_random, 32, block, need), 0);
+	memset(keys, 0, 2 * sizeof(*keys));
+	for (int side = 0; side < 2; side++) {
+		keys[side].aead = p->aead;
+		cr_assert_eq(petrel_aead_key_len(p->aead), p->key_len);
+		memcpy(keys[side].key, block + (size_t)side * p->key_len, p->key_len);
+		memcpy(keys[side].fixed_iv, block + 2 * p->key_len + (size_t)side * p->iv_len, p->iv_len);
+	}
+	petrel_wipe(block, sizeof(block));
+}
+
+struct expectations {
+	const char *file;
+	uint16_t suite;
+	size_t total_records;
+	const char *server_app_data;
+};
+
+static void decrypt_session(const struct expectations *e)
+{
+	struct session s;
+	load(e->file, &s);
+	size_t epoch1[2];
+	cr_assert_eq(count_records(&s, epoch1), e->total_records, "%s", e->file);
+	cr_assert_eq(epoch1[0], 3, "client epoch-1 records: Finished, data, close_notify");
+
+	struct petrel_epoch_keys keys[2];
+	uint16_t suite;
+	derive_keys(&s, keys, &suite);
+	cr_assert_eq(suite, e->suite);
+
+	/* rl[0] reads what the client sent (client_write keys), rl[1] what
+	 * the server sent. Keys go in up front: epoch-0 records are then
+	 * accepted as the previous epoch. */
+	struct petrel_record_layer rl[2];
+	for (int d = 0; d < 2; d++) {
+		petrel_rl_init(&rl[d]);
+		cr_assert_eq(petrel_rl_set_read_keys(&rl[d], 1, &keys[d]), 0);
+	}
+	size_t finished[2] = {0, 0}, app[2] = {0, 0}, alerts[2] = {0, 0}, epoch0[2] = {0, 0};
+	for (size_t i = 0; i < s.count; i++) {
+		int d = s.dg[i].from_server;
+		size_t off = 0;
+		struct petrel_record rec;
+		int rc;
+		while ((rc = petrel_rl_read(&rl[d], s.dg[i].data, s.dg[i].len, &off, &rec)) == 1) {
+			if (rec.epoch == 0) {
+				epoch0[d]++;
+				continue;
+			}
+			switch (rec.content_type) {
+			case PETREL_CT_HANDSHAKE:
+				/* Finished: type 20, length 12, verify_data 12 bytes
+				 * (RFC 5246 7.4.9) after the 12-byte DTLS header. */
+				cr_assert_eq(rec.length, 12 + 12);
+				cr_assert_eq(rec.fragment[0], 20);
+				cr_assert_eq(rec.fragment[3], 12);
+				finished[d]++;
+				break;
+			case PETREL_CT_APPLICATION_DATA: {
+				const char *want = d ? e->server_app_data : "hello-from-client\n";
+				cr_assert_eq(rec.length, strlen(want));
+				cr_assert_arr_eq(rec.fragment, want, strlen(want));
+				app[d]++;
+				break;
+			}
+			case PETREL_CT_ALERT:
+				/* close_notify: warning(1), close_notify(0) */
+				cr_assert_eq(rec.length, 2);
+				cr_assert_eq(rec.fragment[0], 1);
+				cr_assert_eq(rec.fragment[1], 0);
+				alerts[d]++;
+				break;
+			default:
+				cr_assert_fail("unexpected content type %d", rec.content_type);
+			}
+		}
+		cr_assert_eq(rc, 0);
+	}
+	for (int d = 0; d < 2; d++) {
+		const struct petrel_record_stats *st = petrel_rl_stats(&rl[d]);
+		cr_assert_eq(st->dropped_bad_mac, 0, "%s dir %d", e->file, d);
+		cr_assert_eq(st->dropped_malformed + st->dropped_replay + st->dropped_bad_epoch, 0);
+		cr_assert_eq(finished[d], 1);
+		cr_assert_eq(app[d], 1);
+		cr_assert_eq(epoch0[d] + finished[d] + app[d] + alerts[d], st->records_in);
+		cr_assert_eq(finished[d] + app[d] + alerts[d], epoch1[d]);
+		petrel_rl_clear(&rl[d]);
+	}
+	cr_assert_eq(alerts[0], 1);
+	unload(&s);
+}
+
+Test(record_vectors, openssl_aes128gcm_decrypts)
+{
+	const struct expectations e = {"openssl-ecdhe-ecdsa-aes128gcm.txt", 0xc02b, 20,
+				       "hello-from-server\n"};
+	decrypt_session(&e);
+}
+
+Test(record_vectors, gnutls_aes256gcm_sha384_decrypts)
+{
+	/* gnutls-serv --echo sends the client's line back. */
+	const struct expectations e = {"gnutls-ecdhe-ecdsa-aes256gcm.txt", 0xc02c, 18,
+				       "hello-from-client\n"};
+	decrypt_session(&e);
+}
+
+Test(record_vectors, openssl_chacha20_mtu300_decrypts)
+{
+	const struct expectations e = {"openssl-ecdhe-rsa-chacha20-mtu300.txt", 0xcca8, 21,
+				       "hello-from-server\n"};
+	decrypt_session(&e);
+}
+
+Test(record_vectors, openssl_psk_aes128ccm8_decrypts)
+{
+	const struct expectations e = {"openssl-psk-aes128ccm8.txt", 0xc0a8, 15,
+				       "hello-from-server\n"};
+	decrypt_session(&e);
+}
+
+Test(record_vectors, tampered_real_record_is_dropped)
+{
+	struct session s;
+	load("openssl-psk-aes128ccm8.txt", &s);
+	struct petrel_epoch_keys keys[2];
+	uint16_t suite;
+	derive_keys(&s, keys, &suite);
+	struct petrel_record_layer rl;
+	petrel_rl_init(&rl);
+	cr_assert_eq(petrel_rl_set_read_keys(&rl, 1, &keys[0]), 0);
+	size_t opened = 0;
+	for (size_t i = 0; i < s.count; i++) {
+		if (s.dg[i].from_server)
+			continue;
+		/* Flip the last byte (a tag byte of the last record) of every
+		 * client datagram whose last record is in epoch 1. */
+		s.dg[i].data[s.dg[i].len - 1] ^= 1;
+		size_t off = 0;
+		struct petrel_record rec;
+		while (petrel_rl_read(&rl, s.dg[i].data, s.dg[i].len, &off, &rec) == 1)
+			if (rec.epoch == 1)
+				opened++;
+	}
+	/* Client epoch-1 records: Finished (ends its datagram), app data and
+	 * close_notify (each alone): all three are last in their datagram. */
+	cr_assert_eq(opened, 0);
+	cr_assert_eq(petrel_rl_stats(&rl)->dropped_bad_mac, 3);
+	petrel_rl_clear(&rl);
+	unload(&s);
+}
