@@ -1,1 +1,17 @@
 # dtls/ build fragment (see top-level Makefile.am)
+# handshake message body codecs (helper "messages")
+libpetrel_core_la_SOURCES += dtls/messages.h dtls/msg_internal.h dtls/msg_lists.c dtls/msg_extensions.c dtls/msg_hello.c dtls/msg_cert.c dtls/msg_kx.c dtls/msg_misc.c
+# handshake plumbing (helper "handshake-plumbing"): header codec, reassembly, flights, timer
+libpetrel_core_la_SOURCES += dtls/hs_header.c dtls/hs_header.h dtls/reassembly.c dtls/reassembly.h \
+	dtls/flight.c dtls/flight.h dtls/flight_rl.c dtls/rto.c dtls/rto.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_msg_vectors_test.c tests/dtls_msg_codec_test.c tests/dtls_msg_ext_test.c
+endif
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_hs_header_test.c tests/dtls_reassembly_test.c \
+	tests/dtls_flight_test.c tests/dtls_rto_test.c
+endif
+# handshake state machines, session and public API (lead)
+libpetrel_core_la_SOURCES += dtls/session.h dtls/session.c dtls/suites.c dtls/suites.h \
+	dtls/keyschedule.c dtls/keyschedule.h dtls/engine.c dtls/hs_common.c dtls/cookie.c \
+	dtls/client12.c dtls/server12.c dtls/credentials.c dtls/transport.c

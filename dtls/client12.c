@@ -1,0 +1,572 @@
+/* DTLS 1.2 client state machine (RFC 6347 4.2, RFC 5246 7.3). Each state
+ * names the messages it accepts; anything else is unexpected_message. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtls/session.h"
+
+#define MAX_HELLO_VERIFY 3
+
+static bool have_psk(const petrel_session *s)
+{
+	return s->creds && s->creds->psk_count > 0;
+}
+
+/* Suites to offer: the configured list, else every suite we can use
+ * (PSK suites first when a PSK is configured: IoT peers expect them). */
+static size_t offered_suites(const petrel_session *s, uint16_t *out)
+{
+	size_t n = 0;
+	if (s->cipher_count) {
+		memcpy(out, s->ciphers, s->cipher_count * sizeof out[0]);
+		return s->cipher_count;
+	}
+	size_t count;
+	const struct petrel_suite *all = petrel_suite_list(&count);
+	if (have_psk(s))
+		for (size_t i = 0; i < count; i++)
+			if (petrel_suite_uses_psk(&all[i]))
+				out[n++] = all[i].id;
+	for (size_t i = 0; i < count && n < PETREL_MAX_CIPHERS; i++)
+		if (petrel_suite_uses_certificate(&all[i]))
+			out[n++] = all[i].id;
+	return n;
+}
+
+static size_t our_groups(const petrel_session *s, uint16_t *out)
+{
+	if (s->group_count) {
+		memcpy(out, s->groups, s->group_count * sizeof out[0]);
+		return s->group_count;
+	}
+	out[0] = PETREL_GROUP_X25519;
+	out[1] = PETREL_GROUP_SECP256R1;
+	return 2;
+}
+
+static bool is_ip_literal(const char *name)
+{
+	return strchr(name, ':') != NULL || strspn(name, "0123456789.") == strlen(name);
+}
+
+static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
+{
+	struct petrel_hs *hs = s->hs;
+	uint16_t suites[PETREL_MAX_CIPHERS];
+	size_t suite_count = offered_suites(s, suites);
+	uint8_t suite_bytes[2 * PETREL_MAX_CIPHERS];
+	for (size_t i = 0; i < suite_count; i++)
+		petrel_store_u16(suite_bytes + 2 * i, suites[i]);
+	uint16_t groups[PETREL_MAX_GROUPS];
+	size_t group_count = our_groups(s, groups);
+	uint8_t group_bytes[2 * PETREL_MAX_GROUPS];
+	for (size_t i = 0; i < group_count; i++)
+		petrel_store_u16(group_bytes + 2 * i, groups[i]);
+	uint16_t schemes[16];
+	size_t scheme_count = petrel_our_sig_schemes(schemes, 16);
+	uint8_t scheme_bytes[32];
+	for (size_t i = 0; i < scheme_count; i++)
+		petrel_store_u16(scheme_bytes + 2 * i, schemes[i]);
+	static const uint8_t point_formats[] = {PETREL_EC_POINT_UNCOMPRESSED};
+	static const uint8_t compression[] = {PETREL_COMPRESSION_NULL};
+	uint8_t alpn[256];
+	size_t alpn_len = 0;
+
+	struct petrel_client_hello ch;
+	memset(&ch, 0, sizeof ch);
+	ch.client_version = PETREL_WIRE_DTLS12;
+	ch.random = hs->client_random;
+	ch.session_id = hs->session_id;
+	ch.session_id_len = hs->session_id_len;
+	ch.cookie = hs->cookie;
+	ch.cookie_len = hs->cookie_len;
+	ch.cipher_suites = suite_bytes;
+	ch.cipher_suites_len = 2 * suite_count;
+	ch.compression_methods = compression;
+	ch.compression_methods_len = 1;
+	ch.has_extensions = true;
+	struct petrel_extensions *ext = &ch.ext;
+	if (s->server_name && !is_ip_literal(s->server_name)) {
+		ext->has_server_name = true;
+		ext->server_name = (const uint8_t *)s->server_name;
+		ext->server_name_len = strlen(s->server_name);
+	}
+	ext->has_supported_groups = true;
+	ext->supported_groups = group_bytes;
+	ext->supported_groups_len = 2 * group_count;
+	ext->has_ec_point_formats = true;
+	ext->ec_point_formats = point_formats;
+	ext->ec_point_formats_len = 1;
+	ext->has_signature_algorithms = true;
+	ext->signature_algorithms = scheme_bytes;
+	ext->signature_algorithms_len = 2 * scheme_count;
+	if (s->alpn_offer) {
+		int rc = petrel_alpn_encode(s->alpn_offer, alpn, sizeof alpn, &alpn_len);
+		if (rc < 0)
+			return rc;
+		ext->has_alpn = true;
+		ext->alpn = alpn;
+		ext->alpn_len = alpn_len;
+	}
+	ext->extended_master_secret = true;
+	if (!(s->flags & PETREL_FLAG_NO_TICKETS)) {
+		ext->has_session_ticket = true;
+		ext->session_ticket = hs->ticket;
+		ext->session_ticket_len = hs->ticket_len;
+	}
+	/* RFC 5746 3.4: empty renegotiation_info on the initial handshake. */
+	ext->has_renegotiation_info = true;
+
+	uint8_t body[1024];
+	struct petrel_writer w;
+	petrel_writer_init(&w, body, sizeof body);
+	int rc = petrel_client_hello_write(&w, &ch);
+	if (rc < 0)
+		return rc;
+	if (retry) {
+		petrel_flight_reset(&hs->flight);
+		/* RFC 6347 4.2.6: the first ClientHello and the HelloVerifyRequest
+		 * are not part of the handshake hash. */
+		hs->transcript_len = 0;
+	}
+	rc = petrel_hs_append_message(s, PETREL_HS_CLIENT_HELLO, body, petrel_writer_len(&w), 0);
+	if (rc < 0)
+		return rc;
+	hs->state = HS_C_WAIT_SH;
+	return petrel_hs_send_flight(s, now_ms, false);
+}
+
+int petrel_client_begin(petrel_session *s, uint64_t now_ms)
+{
+	int rc = petrel_hs_start(s, now_ms);
+	if (rc < 0)
+		return rc;
+	struct petrel_hs *hs = s->hs;
+	petrel_random(hs->client_random, PETREL_RANDOM_LEN);
+	if (s->resume_blob) {
+		struct petrel_resume_data data;
+		if (petrel_resume_parse(s->resume_blob, s->resume_blob_len, &data) == 0) {
+			hs->suite = petrel_suite_by_id(data.suite_id);
+			hs->ems = data.ems;
+			memcpy(hs->master, data.master, PETREL_MASTER_SECRET_LEN);
+			if (data.ticket_len > 0 && !(s->flags & PETREL_FLAG_NO_TICKETS)) {
+				hs->ticket = malloc(data.ticket_len);
+				if (hs->ticket == NULL)
+					return PETREL_E_MEMORY;
+				memcpy(hs->ticket, data.ticket, data.ticket_len);
+				hs->ticket_len = data.ticket_len;
+				/* RFC 5077 3.4: a fresh session ID lets us see whether
+				 * the server accepted the ticket (it echoes it). */
+				hs->session_id_len = PETREL_SESSION_ID_MAX;
+				petrel_random(hs->session_id, hs->session_id_len);
+			} else {
+				memcpy(hs->session_id, data.session_id, data.session_id_len);
+				hs->session_id_len = data.session_id_len;
+			}
+		}
+	}
+	return send_client_hello(s, now_ms, false);
+}
+
+static int handle_hello_verify(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
+{
+	struct petrel_hs *hs = s->hs;
+	struct petrel_hello_verify_request hvr;
+	int rc = petrel_hello_verify_request_parse(m->body, m->length, &hvr);
+	if (rc < 0)
+		return rc;
+	if (hs->cookie_len == 0 && hvr.cookie_len == 0)
+		return PETREL_E_ILLEGAL_PARAMETER;
+	if (m->message_seq >= MAX_HELLO_VERIFY)
+		return PETREL_E_UNEXPECTED_MESSAGE;
+	memcpy(hs->cookie, hvr.cookie, hvr.cookie_len);
+	hs->cookie_len = hvr.cookie_len;
+	hs->got_peer_flight = false;
+	return send_client_hello(s, now_ms, true);
+}
+
+static bool suite_offered(const petrel_session *s, uint16_t id)
+{
+	uint16_t suites[PETREL_MAX_CIPHERS];
+	size_t n = offered_suites(s, suites);
+	for (size_t i = 0; i < n; i++)
+		if (suites[i] == id)
+			return true;
+	return false;
+}
+
+static int handle_server_hello(petrel_session *s, const struct petrel_hs_message *m)
+{
+	struct petrel_hs *hs = s->hs;
+	struct petrel_server_hello sh;
+	int rc = petrel_server_hello_parse(m->body, m->length, &sh);
+	if (rc < 0)
+		return rc;
+	if (sh.server_version != PETREL_WIRE_DTLS12)
+		return PETREL_E_UNSUPPORTED;
+	if (!suite_offered(s, sh.cipher_suite))
+		return PETREL_E_ILLEGAL_PARAMETER;
+	const struct petrel_suite *suite = petrel_suite_by_id(sh.cipher_suite);
+	if (suite == NULL)
+		return PETREL_E_ILLEGAL_PARAMETER;
+	if (sh.ext.has_renegotiation_info && sh.ext.renegotiation_info_len != 0)
+		return PETREL_E_HANDSHAKE_FAILURE; /* RFC 5746 3.4 */
+	memcpy(hs->server_random, sh.random, PETREL_RANDOM_LEN);
+	rc = petrel_hs_add_peer_message(hs, m);
+	if (rc < 0)
+		return rc;
+	if (sh.ext.has_alpn) {
+		const uint8_t *name;
+		size_t name_len;
+		struct petrel_opaque_iter it;
+		petrel_opaque_iter_init(&it, sh.ext.alpn, sh.ext.alpn_len, 1);
+		if (s->alpn_offer == NULL || !petrel_opaque_iter_next(&it, &name, &name_len))
+			return PETREL_E_ILLEGAL_PARAMETER;
+		free(s->alpn_selected);
+		s->alpn_selected = strndup((const char *)name, name_len);
+	}
+	hs->ticket_expected = sh.ext.has_session_ticket;
+
+	bool resumed = hs->suite != NULL && hs->session_id_len > 0 &&
+		       sh.session_id_len == hs->session_id_len &&
+		       memcmp(sh.session_id, hs->session_id, hs->session_id_len) == 0;
+	if (resumed) {
+		/* RFC 5246 7.4.1.3: the resumed session's suite; RFC 7627 5.3:
+		 * EMS must be as in the original session. */
+		if (hs->suite->id != suite->id || hs->ems != sh.ext.extended_master_secret)
+			return PETREL_E_HANDSHAKE_FAILURE;
+		hs->resuming = true;
+		rc = petrel_hs_derive_keys(hs);
+		if (rc < 0)
+			return rc;
+		hs->state = hs->ticket_expected ? HS_C_WAIT_NST_OR_CCS : HS_C_WAIT_CCS;
+		return 0;
+	}
+	hs->suite = suite;
+	hs->ems = sh.ext.extended_master_secret;
+	if (!hs->ems && !(s->flags & PETREL_FLAG_ALLOW_NO_EMS))
+		return PETREL_E_EMS_REQUIRED;
+	memcpy(hs->session_id, sh.session_id, sh.session_id_len);
+	hs->session_id_len = sh.session_id_len;
+	free(hs->ticket); /* the offered ticket was not taken */
+	hs->ticket = NULL;
+	hs->ticket_len = 0;
+	hs->state = petrel_suite_uses_certificate(suite) ? HS_C_WAIT_CERT : HS_C_WAIT_SKE;
+	return 0;
+}
+
+static int handle_certificate(petrel_session *s, const struct petrel_hs_message *m)
+{
+	struct petrel_hs *hs = s->hs;
+	struct petrel_certificate_msg msg;
+	int rc = petrel_certificate_parse(m->body, m->length, &msg);
+	if (rc < 0)
+		return rc;
+	rc = petrel_store_peer_chain(hs, &msg);
+	if (rc < 0)
+		return rc;
+	rc = petrel_verify_peer(s, true);
+	if (rc < 0)
+		return rc;
+	/* ECDHE_ECDSA needs an EC or Ed25519 key, ECDHE_RSA an RSA key. */
+	bool rsa = hs->peer_key.type == PETREL_KEY_RSA;
+	if (rsa != (hs->suite->kx == PETREL_KX_ECDHE_RSA))
+		return PETREL_E_BAD_CERTIFICATE;
+	hs->state = HS_C_WAIT_SKE;
+	return petrel_hs_add_peer_message(hs, m);
+}
+
+static bool group_ok(const petrel_session *s, uint16_t group)
+{
+	uint16_t groups[PETREL_MAX_GROUPS];
+	size_t n = our_groups(s, groups);
+	for (size_t i = 0; i < n; i++)
+		if (groups[i] == group)
+			return true;
+	return false;
+}
+
+static int handle_server_key_exchange(petrel_session *s, const struct petrel_hs_message *m)
+{
+	struct petrel_hs *hs = s->hs;
+	struct petrel_server_key_exchange ske;
+	int rc = petrel_server_key_exchange_parse(m->body, m->length, petrel_msg_kx_of(hs->suite), &ske);
+	if (rc < 0)
+		return rc;
+	if (ske.psk_identity_hint_len > sizeof hs->psk_hint)
+		return PETREL_E_ILLEGAL_PARAMETER;
+	memcpy(hs->psk_hint, ske.psk_identity_hint, ske.psk_identity_hint_len);
+	hs->psk_hint_len = ske.psk_identity_hint_len;
+	if (petrel_suite_uses_ecdhe(hs->suite)) {
+		if (!group_ok(s, ske.ecdh.named_group))
+			return PETREL_E_ILLEGAL_PARAMETER;
+		if (ske.ecdh.point_len > sizeof hs->kx_pub)
+			return PETREL_E_ILLEGAL_PARAMETER;
+		hs->group = ske.ecdh.named_group;
+		/* Derive now: validates the point before we answer. */
+		rc = petrel_kx_keygen((enum petrel_group)hs->group, hs->kx_priv, hs->kx_pub, &hs->kx_pub_len);
+		if (rc < 0)
+			return rc;
+		uint8_t shared[PETREL_KX_SHARED_LEN];
+		rc = petrel_kx_derive((enum petrel_group)hs->group, hs->kx_priv, ske.ecdh.point,
+				      ske.ecdh.point_len, shared);
+		if (rc < 0)
+			return rc;
+		if (hs->suite->kx == PETREL_KX_ECDHE_PSK) {
+			memcpy(hs->premaster, shared, sizeof shared); /* framed later with the PSK */
+			hs->premaster_len = sizeof shared;
+		} else {
+			memcpy(hs->premaster, shared, sizeof shared);
+			hs->premaster_len = sizeof shared;
+		}
+		petrel_wipe(shared, sizeof shared);
+	}
+	if (petrel_suite_uses_certificate(hs->suite)) {
+		/* RFC 8422 5.4: signature over client_random + server_random + params. */
+		uint8_t signed_data[2 * PETREL_RANDOM_LEN + 4 + 256];
+		memcpy(signed_data, hs->client_random, PETREL_RANDOM_LEN);
+		memcpy(signed_data + PETREL_RANDOM_LEN, hs->server_random, PETREL_RANDOM_LEN);
+		memcpy(signed_data + 2 * PETREL_RANDOM_LEN, ske.ecdh.raw, ske.ecdh.raw_len);
+		uint16_t ours[16];
+		size_t n = petrel_our_sig_schemes(ours, 16);
+		bool offered = false;
+		for (size_t i = 0; i < n; i++)
+			offered |= ours[i] == ske.sig.scheme;
+		if (!offered)
+			return PETREL_E_ILLEGAL_PARAMETER;
+		rc = petrel_verify(ske.sig.scheme, &hs->peer_key, signed_data,
+				   2 * PETREL_RANDOM_LEN + ske.ecdh.raw_len, ske.sig.signature,
+				   ske.sig.signature_len);
+		if (rc < 0)
+			return rc == PETREL_E_UNSUPPORTED ? PETREL_E_ILLEGAL_PARAMETER : PETREL_E_SIGNATURE_INVALID;
+		hs->peer_sig_scheme = ske.sig.scheme;
+	}
+	hs->state = petrel_suite_uses_psk(hs->suite) ? HS_C_WAIT_SHD : HS_C_WAIT_CR_OR_SHD;
+	return petrel_hs_add_peer_message(hs, m);
+}
+
+static int handle_certificate_request(petrel_session *s, const struct petrel_hs_message *m)
+{
+	struct petrel_hs *hs = s->hs;
+	struct petrel_certificate_request cr;
+	int rc = petrel_certificate_request_parse(m->body, m->length, &cr);
+	if (rc < 0)
+		return rc;
+	struct petrel_u16_iter it;
+	petrel_u16_iter_init(&it, cr.signature_algorithms, cr.signature_algorithms_len);
+	uint16_t v;
+	hs->peer_sig_scheme_count = 0;
+	while (petrel_u16_iter_next(&it, &v) && hs->peer_sig_scheme_count < 24)
+		hs->peer_sig_schemes[hs->peer_sig_scheme_count++] = v;
+	hs->cert_requested = true;
+	hs->state = HS_C_WAIT_SHD;
+	return petrel_hs_add_peer_message(hs, m);
+}
+
+static int send_client_key_exchange_flight(petrel_session *s, uint64_t now_ms)
+{
+	struct petrel_hs *hs = s->hs;
+	uint8_t body[1024];
+	struct petrel_writer w;
+	int rc;
+	bool sent_cert = false;
+	petrel_flight_reset(&hs->flight);
+	if (hs->cert_requested) {
+		struct petrel_certificate_msg msg = {0};
+		if (s->creds && s->creds->key) {
+			for (size_t i = 0; i < s->creds->chain_count && i < PETREL_CERT_CHAIN_MAX; i++) {
+				msg.certs[i].der = s->creds->chain_der[i];
+				msg.certs[i].der_len = s->creds->chain_len[i];
+				msg.count = i + 1;
+			}
+		}
+		size_t cap = 16;
+		for (size_t i = 0; i < msg.count; i++)
+			cap += 3 + msg.certs[i].der_len;
+		uint8_t *cert_body = malloc(cap);
+		if (cert_body == NULL)
+			return PETREL_E_MEMORY;
+		petrel_writer_init(&w, cert_body, cap);
+		rc = petrel_certificate_write(&w, &msg);
+		if (rc == 0)
+			rc = petrel_hs_append_message(s, PETREL_HS_CERTIFICATE, cert_body, petrel_writer_len(&w), 0);
+		free(cert_body);
+		if (rc < 0)
+			return rc;
+		sent_cert = msg.count > 0;
+	}
+	struct petrel_client_key_exchange cke = {0};
+	if (petrel_suite_uses_psk(hs->suite)) {
+		hs->psk = &s->creds->psks[0];
+		cke.psk_identity = hs->psk->identity;
+		cke.psk_identity_len = hs->psk->identity_len;
+	}
+	if (petrel_suite_uses_ecdhe(hs->suite)) {
+		cke.point = hs->kx_pub;
+		cke.point_len = hs->kx_pub_len;
+	}
+	petrel_writer_init(&w, body, sizeof body);
+	rc = petrel_client_key_exchange_write(&w, petrel_msg_kx_of(hs->suite), &cke);
+	if (rc < 0)
+		return rc;
+	rc = petrel_hs_append_message(s, PETREL_HS_CLIENT_KEY_EXCHANGE, body, petrel_writer_len(&w), 0);
+	if (rc < 0)
+		return rc;
+	rc = petrel_hs_compute_master(s);
+	if (rc < 0)
+		return rc;
+	if (sent_cert) {
+		/* RFC 5246 7.4.8: signature over all handshake messages so far. */
+		uint16_t scheme;
+		rc = petrel_pick_sig_scheme(s, hs->peer_sig_schemes, hs->peer_sig_scheme_count, &scheme);
+		if (rc < 0)
+			return rc;
+		uint8_t sig[PETREL_MAX_SIG_LEN];
+		size_t sig_len;
+		rc = petrel_sign(s->creds->key, scheme, hs->transcript, hs->transcript_len, sig,
+				 sizeof sig, &sig_len);
+		if (rc < 0)
+			return rc;
+		struct petrel_digitally_signed ds = {scheme, sig, sig_len};
+		petrel_writer_init(&w, body, sizeof body);
+		rc = petrel_digitally_signed_write(&w, &ds);
+		if (rc == 0)
+			rc = petrel_hs_append_message(s, PETREL_HS_CERTIFICATE_VERIFY, body,
+						      petrel_writer_len(&w), 0);
+		if (rc < 0)
+			return rc;
+	}
+	rc = petrel_hs_append_ccs_finished(s);
+	if (rc < 0)
+		return rc;
+	hs->state = hs->ticket_expected ? HS_C_WAIT_NST_OR_CCS : HS_C_WAIT_CCS;
+	hs->got_peer_flight = false;
+	return petrel_hs_send_flight(s, now_ms, false);
+}
+
+static int handle_server_hello_done(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
+{
+	struct petrel_hs *hs = s->hs;
+	int rc = petrel_server_hello_done_parse(m->body, m->length);
+	if (rc < 0)
+		return rc;
+	if (petrel_suite_uses_psk(hs->suite) && !have_psk(s))
+		return PETREL_E_UNKNOWN_PSK_IDENTITY;
+	rc = petrel_hs_add_peer_message(hs, m);
+	if (rc < 0)
+		return rc;
+	return send_client_key_exchange_flight(s, now_ms);
+}
+
+static int handle_new_session_ticket(petrel_session *s, const struct petrel_hs_message *m)
+{
+	struct petrel_hs *hs = s->hs;
+	struct petrel_new_session_ticket nst;
+	int rc = petrel_new_session_ticket_parse(m->body, m->length, &nst);
+	if (rc < 0)
+		return rc;
+	if (nst.ticket_len > PETREL_MAX_TICKET)
+		return PETREL_E_LIMIT_EXCEEDED;
+	free(hs->ticket);
+	hs->ticket = NULL;
+	hs->ticket_len = 0;
+	if (nst.ticket_len) {
+		hs->ticket = malloc(nst.ticket_len);
+		if (hs->ticket == NULL)
+			return PETREL_E_MEMORY;
+		memcpy(hs->ticket, nst.ticket, nst.ticket_len);
+		hs->ticket_len = nst.ticket_len;
+	}
+	hs->ticket_lifetime_s = nst.lifetime_hint_s;
+	hs->state = HS_C_WAIT_CCS;
+	return petrel_hs_add_peer_message(hs, m);
+}
+
+static int handle_finished(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
+{
+	struct petrel_hs *hs = s->hs;
+	const uint8_t *verify;
+	int rc = petrel_finished_parse(m->body, m->length, &verify);
+	if (rc < 0)
+		return rc;
+	uint8_t hash[PETREL_MAX_HASH_LEN], expected[PETREL_VERIFY_DATA_LEN];
+	petrel_hs_transcript_hash(hs, hs->suite->prf_hash, hash);
+	rc = petrel_finished_verify_data(hs->suite->prf_hash, hs->master, false, hash, expected);
+	if (rc < 0)
+		return rc;
+	if (!petrel_ct_equal(expected, verify, PETREL_VERIFY_DATA_LEN))
+		return PETREL_E_DECRYPTION_FAILED;
+	rc = petrel_hs_add_peer_message(hs, m);
+	if (rc < 0)
+		return rc;
+	if (hs->resuming) {
+		/* Abbreviated handshake: our CCS + Finished close it (RFC 5246 7.3). */
+		petrel_flight_reset(&hs->flight);
+		rc = petrel_hs_append_ccs_finished(s);
+		if (rc < 0)
+			return rc;
+		rc = petrel_hs_send_flight(s, now_ms, false);
+		if (rc < 0 && rc != PETREL_E_LARGE_PACKET)
+			return rc;
+	}
+	hs->state = HS_DONE;
+	return petrel_hs_finish(s, now_ms);
+}
+
+int petrel_client_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
+{
+	struct petrel_hs *hs = s->hs;
+	switch (hs->state) {
+	case HS_C_WAIT_SH:
+		if (m->msg_type == PETREL_HS_HELLO_VERIFY_REQUEST)
+			return handle_hello_verify(s, m, now_ms);
+		if (m->msg_type == PETREL_HS_SERVER_HELLO)
+			return handle_server_hello(s, m);
+		break;
+	case HS_C_WAIT_CERT:
+		if (m->msg_type == PETREL_HS_CERTIFICATE)
+			return handle_certificate(s, m);
+		break;
+	case HS_C_WAIT_SKE:
+		if (m->msg_type == PETREL_HS_SERVER_KEY_EXCHANGE)
+			return handle_server_key_exchange(s, m);
+		/* RFC 4279 2: plain PSK servers may omit ServerKeyExchange. */
+		if (m->msg_type == PETREL_HS_SERVER_HELLO_DONE && hs->suite->kx == PETREL_KX_PSK)
+			return handle_server_hello_done(s, m, now_ms);
+		break;
+	case HS_C_WAIT_CR_OR_SHD:
+		if (m->msg_type == PETREL_HS_CERTIFICATE_REQUEST)
+			return handle_certificate_request(s, m);
+		if (m->msg_type == PETREL_HS_SERVER_HELLO_DONE)
+			return handle_server_hello_done(s, m, now_ms);
+		break;
+	case HS_C_WAIT_SHD:
+		if (m->msg_type == PETREL_HS_SERVER_HELLO_DONE)
+			return handle_server_hello_done(s, m, now_ms);
+		break;
+	case HS_C_WAIT_NST_OR_CCS:
+		if (m->msg_type == PETREL_HS_NEW_SESSION_TICKET)
+			return handle_new_session_ticket(s, m);
+		break;
+	case HS_C_WAIT_FINISHED:
+		if (m->msg_type == PETREL_HS_FINISHED)
+			return handle_finished(s, m, now_ms);
+		break;
+	default:
+		break;
+	}
+	return PETREL_E_UNEXPECTED_MESSAGE;
+}
+
+int petrel_client_on_ccs(petrel_session *s)
+{
+	struct petrel_hs *hs = s->hs;
+	/* In HS_C_WAIT_NST_OR_CCS the promised ticket must come first (RFC 5077 3.3). */
+	if (hs->state != HS_C_WAIT_CCS)
+		return 0;
+	int rc = petrel_install_keys(s, false);
+	if (rc < 0)
+		return rc;
+	hs->state = HS_C_WAIT_FINISHED;
+	return 1;
+}

@@ -1,0 +1,332 @@
+/* Pieces both handshake roles use: signature schemes, peer certificate
+ * checks, ALPN encoding, session tickets and resumption data. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dtls/session.h"
+#include "x509/x509.h"
+
+static const uint16_t our_schemes[] = {
+	PETREL_SIG_ED25519,
+	PETREL_SIG_ECDSA_SECP256R1_SHA256,
+	PETREL_SIG_ECDSA_SECP384R1_SHA384,
+	PETREL_SIG_RSA_PSS_RSAE_SHA256,
+	PETREL_SIG_RSA_PSS_RSAE_SHA384,
+	PETREL_SIG_RSA_PKCS1_SHA256,
+	PETREL_SIG_RSA_PKCS1_SHA384,
+};
+
+size_t petrel_our_sig_schemes(uint16_t *out, size_t cap)
+{
+	size_t n = sizeof our_schemes / sizeof our_schemes[0];
+	if (n > cap)
+		n = cap;
+	memcpy(out, our_schemes, n * sizeof out[0]);
+	return n;
+}
+
+enum petrel_msg_kx petrel_msg_kx_of(const struct petrel_suite *suite)
+{
+	switch (suite->kx) {
+	case PETREL_KX_PSK: return PETREL_MSG_KX_PSK;
+	case PETREL_KX_ECDHE_PSK: return PETREL_MSG_KX_ECDHE_PSK;
+	default: return PETREL_MSG_KX_ECDHE;
+	}
+}
+
+int petrel_store_peer_chain(struct petrel_hs *hs, const struct petrel_certificate_msg *msg)
+{
+	if (msg->count > PETREL_MAX_CHAIN)
+		return PETREL_E_LIMIT_EXCEEDED;
+	for (size_t i = 0; i < hs->peer_chain_count; i++)
+		free(hs->peer_chain[i]);
+	hs->peer_chain_count = 0;
+	for (size_t i = 0; i < msg->count; i++) {
+		uint8_t *copy = malloc(msg->certs[i].der_len);
+		if (copy == NULL)
+			return PETREL_E_MEMORY;
+		memcpy(copy, msg->certs[i].der, msg->certs[i].der_len);
+		hs->peer_chain[i] = copy;
+		hs->peer_chain_len[i] = msg->certs[i].der_len;
+		hs->peer_chain_count = i + 1;
+	}
+	return 0;
+}
+
+static int64_t wall_seconds(const petrel_session *s)
+{
+	return s->wall_clock ? s->wall_clock() : (int64_t)time(NULL);
+}
+
+int petrel_verify_peer(petrel_session *s, bool peer_is_server)
+{
+	struct petrel_hs *hs = s->hs;
+	if (hs->peer_chain_count == 0)
+		return PETREL_E_NO_CERTIFICATE;
+	struct petrel_x509_cert leaf;
+	int rc = petrel_x509_parse(hs->peer_chain[0], hs->peer_chain_len[0], &leaf);
+	if (rc < 0)
+		return rc;
+	if (leaf.pubkey.type == PETREL_KEY_NONE)
+		return PETREL_E_CERT_UNSUPPORTED_ALGORITHM;
+	hs->peer_key = leaf.pubkey; /* points into peer_chain[0] */
+	switch (s->verify_mode) {
+	case PETREL_VERIFY_NONE:
+		return 0;
+	case PETREL_VERIFY_PIN:
+		return petrel_x509_check_pin_cert(hs->peer_chain[0], hs->peer_chain_len[0], s->pin);
+	case PETREL_VERIFY_PIN_SPKI:
+		return petrel_x509_check_pin_spki(&leaf, s->pin);
+	default:
+		break;
+	}
+	struct petrel_credentials *creds = s->creds;
+	struct petrel_x509_store system_store;
+	const struct petrel_x509_store *store = creds ? creds->trust : NULL;
+	bool own_store = false;
+	if (store == NULL) {
+		petrel_x509_store_init(&system_store);
+		if (petrel_x509_store_load_file(&system_store, NULL) < 0) {
+			petrel_x509_store_free(&system_store);
+			return PETREL_E_CERT_UNTRUSTED;
+		}
+		store = &system_store;
+		own_store = true;
+	}
+	struct petrel_x509_verify_params params = {
+		.now = wall_seconds(s),
+		.host = peer_is_server ? s->server_name : NULL,
+		.purpose = peer_is_server ? PETREL_X509_PURPOSE_SERVER : PETREL_X509_PURPOSE_CLIENT,
+	};
+	rc = petrel_x509_verify_chain_der((const uint8_t *const *)hs->peer_chain, hs->peer_chain_len,
+					  hs->peer_chain_count, store, &params);
+	if (own_store)
+		petrel_x509_store_free(&system_store);
+	return rc;
+}
+
+int petrel_pick_sig_scheme(const petrel_session *s, const uint16_t *peer_schemes, size_t count,
+			   uint16_t *scheme)
+{
+	if (s->creds == NULL || s->creds->key == NULL)
+		return PETREL_E_NO_CERTIFICATE;
+	uint16_t mine[8];
+	size_t n = petrel_privkey_schemes(s->creds->key, mine, 8);
+	for (size_t i = 0; i < n; i++) {
+		if (count == 0) {
+			/* No signature_algorithms: RFC 5246 7.4.1.4.1 defaults to
+			 * SHA-1, which we do not do; use our first choice. */
+			*scheme = mine[i];
+			return 0;
+		}
+		for (size_t j = 0; j < count; j++)
+			if (peer_schemes[j] == mine[i]) {
+				*scheme = mine[i];
+				return 0;
+			}
+	}
+	return PETREL_E_HANDSHAKE_FAILURE;
+}
+
+int petrel_alpn_encode(const char *list, uint8_t *buf, size_t cap, size_t *len)
+{
+	struct petrel_writer w;
+	petrel_writer_init(&w, buf, cap);
+	const char *p = list;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == 0 || n > 255)
+			return PETREL_E_INVALID_REQUEST;
+		if (!petrel_put_opaque8(&w, (const uint8_t *)p, n))
+			return PETREL_E_INVALID_REQUEST;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	*len = petrel_writer_len(&w);
+	return *len ? 0 : PETREL_E_INVALID_REQUEST;
+}
+
+/* Ticket = nonce(12) || ChaCha20-Poly1305(ticket_key, version(1) || suite(2)
+ * || ems(1) || master(48)) — the server keeps no state (RFC 5077 4). */
+static const uint8_t ticket_ad[] = "petrel-ticket-v1";
+
+int petrel_ticket_seal(const struct petrel_credentials *creds, const struct petrel_suite *suite,
+		       bool ems, const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN])
+{
+	uint8_t ctx_mem[8192];
+	if (petrel_aead_ctx_size() > sizeof ctx_mem)
+		return PETREL_E_INTERNAL;
+	struct petrel_aead_ctx *ctx = (struct petrel_aead_ctx *)(void *)ctx_mem;
+	int rc = petrel_aead_init(ctx, PETREL_AEAD_CHACHA20_POLY1305, creds->ticket_key);
+	if (rc < 0)
+		return rc;
+	petrel_random(out, 12);
+	uint8_t *pt = out + 12;
+	pt[0] = 1;
+	petrel_store_u16(pt + 1, suite->id);
+	pt[3] = ems ? 1 : 0;
+	memcpy(pt + 4, master, PETREL_MASTER_SECRET_LEN);
+	rc = petrel_aead_seal(ctx, out, ticket_ad, sizeof ticket_ad - 1, pt, 4 + PETREL_MASTER_SECRET_LEN);
+	petrel_aead_wipe(ctx);
+	return rc;
+}
+
+int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ticket, size_t len,
+		       uint16_t *suite_id, bool *ems, uint8_t master[PETREL_MASTER_SECRET_LEN])
+{
+	if (len != PETREL_TICKET_LEN)
+		return PETREL_E_DECRYPTION_FAILED;
+	uint8_t buf[PETREL_TICKET_LEN];
+	memcpy(buf, ticket, len);
+	uint8_t ctx_mem[8192];
+	struct petrel_aead_ctx *ctx = (struct petrel_aead_ctx *)(void *)ctx_mem;
+	int rc = petrel_aead_init(ctx, PETREL_AEAD_CHACHA20_POLY1305, creds->ticket_key);
+	if (rc < 0)
+		return rc;
+	rc = petrel_aead_open(ctx, buf, ticket_ad, sizeof ticket_ad - 1, buf + 12, len - 12);
+	petrel_aead_wipe(ctx);
+	if (rc < 0 || buf[12] != 1) {
+		petrel_wipe(buf, sizeof buf);
+		return PETREL_E_DECRYPTION_FAILED;
+	}
+	*suite_id = (uint16_t)(buf[13] << 8 | buf[14]);
+	*ems = buf[15] != 0;
+	memcpy(master, buf + 16, PETREL_MASTER_SECRET_LEN);
+	petrel_wipe(buf, sizeof buf);
+	return 0;
+}
+
+/* Client resumption blob: version(1)=1 suite(2) ems(1) master(48)
+ * session_id<0..32> ticket<0..2^16-1>. */
+int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_data *out)
+{
+	struct petrel_reader r;
+	petrel_reader_init(&r, blob, len);
+	uint8_t version, ems;
+	if (!petrel_get_u8(&r, &version) || version != 1 || !petrel_get_u16(&r, &out->suite_id) ||
+	    !petrel_get_u8(&r, &ems) || !petrel_get_copy(&r, out->master, PETREL_MASTER_SECRET_LEN) ||
+	    !petrel_get_opaque8(&r, &out->session_id, &out->session_id_len) ||
+	    !petrel_get_opaque16(&r, &out->ticket, &out->ticket_len) || !petrel_reader_done(&r))
+		return PETREL_E_INVALID_REQUEST;
+	if (out->session_id_len > PETREL_SESSION_ID_MAX || petrel_suite_by_id(out->suite_id) == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	out->ems = ems != 0;
+	return 0;
+}
+
+int petrel_session_get_data(const petrel_session *s, uint8_t *buf, size_t *len)
+{
+	if (!s->established || s->suite == NULL || len == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	size_t need = 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + 1 + s->session_id_len + 2 + s->ticket_len;
+	if (buf == NULL) {
+		*len = need;
+		return 0;
+	}
+	if (*len < need) {
+		*len = need;
+		return PETREL_E_SHORT_BUFFER;
+	}
+	struct petrel_writer w;
+	petrel_writer_init(&w, buf, *len);
+	petrel_put_u8(&w, 1);
+	petrel_put_u16(&w, s->suite->id);
+	petrel_put_u8(&w, s->ems ? 1 : 0);
+	petrel_put_bytes(&w, s->master, PETREL_MASTER_SECRET_LEN);
+	petrel_put_opaque8(&w, s->session_id, s->session_id_len);
+	petrel_put_opaque16(&w, s->ticket, s->ticket_len);
+	if (!petrel_writer_ok(&w))
+		return PETREL_E_INTERNAL;
+	*len = petrel_writer_len(&w);
+	return 0;
+}
+
+int petrel_session_set_data(petrel_session *s, const uint8_t *buf, size_t len)
+{
+	struct petrel_resume_data data;
+	if (s->role != PETREL_CLIENT || buf == NULL || petrel_resume_parse(buf, len, &data) < 0)
+		return PETREL_E_INVALID_REQUEST;
+	uint8_t *copy = malloc(len);
+	if (copy == NULL)
+		return PETREL_E_MEMORY;
+	memcpy(copy, buf, len);
+	if (s->resume_blob) {
+		petrel_wipe(s->resume_blob, s->resume_blob_len);
+		free(s->resume_blob);
+	}
+	s->resume_blob = copy;
+	s->resume_blob_len = len;
+	return 0;
+}
+
+int petrel_hs_add_peer_message(struct petrel_hs *hs, const struct petrel_hs_message *m)
+{
+	int rc = petrel_hs_transcript_add(hs, m->header, PETREL_HS_HEADER_LEN);
+	if (rc == 0 && m->length)
+		rc = petrel_hs_transcript_add(hs, m->body, m->length);
+	return rc;
+}
+
+int petrel_hs_derive_keys(struct petrel_hs *hs)
+{
+	return petrel_derive_epoch_keys(hs->suite, hs->master, hs->client_random, hs->server_random,
+					&hs->client_write, &hs->server_write);
+}
+
+static int append_finished(petrel_session *s, uint16_t epoch)
+{
+	struct petrel_hs *hs = s->hs;
+	uint8_t hash[PETREL_MAX_HASH_LEN], verify[PETREL_VERIFY_DATA_LEN];
+	petrel_hs_transcript_hash(hs, hs->suite->prf_hash, hash);
+	int rc = petrel_finished_verify_data(hs->suite->prf_hash, hs->master, s->role == PETREL_CLIENT,
+					     hash, verify);
+	if (rc < 0)
+		return rc;
+	return petrel_hs_append_message(s, PETREL_HS_FINISHED, verify, sizeof verify, epoch);
+}
+
+/* CCS + Finished: the end of both roles' last flights. */
+int petrel_hs_append_ccs_finished(petrel_session *s)
+{
+	struct petrel_hs *hs = s->hs;
+	uint16_t epoch = petrel_rl_write_epoch(&s->rl);
+	int rc = petrel_flight_add_ccs(&hs->flight, epoch);
+	if (rc < 0)
+		return rc;
+	rc = petrel_install_keys(s, true);
+	if (rc < 0)
+		return rc;
+	return append_finished(s, (uint16_t)(epoch + 1));
+}
+
+int petrel_hs_compute_master(petrel_session *s)
+{
+	struct petrel_hs *hs = s->hs;
+	uint8_t premaster[PETREL_MAX_PREMASTER_LEN];
+	size_t premaster_len = hs->premaster_len;
+	int rc = 0;
+	if (petrel_suite_uses_psk(hs->suite)) {
+		rc = petrel_psk_premaster(hs->suite->kx == PETREL_KX_ECDHE_PSK ? hs->premaster : NULL,
+					  hs->premaster_len, hs->psk->key, hs->psk->key_len, premaster,
+					  sizeof premaster, &premaster_len);
+	} else {
+		memcpy(premaster, hs->premaster, premaster_len);
+	}
+	if (rc == 0) {
+		uint8_t session_hash[PETREL_MAX_HASH_LEN];
+		/* RFC 7627 3: session_hash covers messages up to ClientKeyExchange. */
+		petrel_hs_transcript_hash(hs, hs->suite->prf_hash, session_hash);
+		rc = petrel_master_secret(hs->suite->prf_hash, premaster, premaster_len,
+					  hs->ems ? session_hash : NULL, hs->client_random,
+					  hs->server_random, hs->master);
+	}
+	petrel_wipe(premaster, sizeof premaster);
+	petrel_wipe(hs->premaster, sizeof hs->premaster);
+	if (rc == 0)
+		rc = petrel_hs_derive_keys(hs);
+	return rc;
+}
+

@@ -1,0 +1,151 @@
+/* Reassembly of incoming DTLS 1.2 handshake fragments (RFC 6347 4.2.2,
+ * 4.2.3). Fragments may arrive with any boundaries, out of order,
+ * overlapping or duplicated; the handshake hash must still see every
+ * message once, in message_seq order, unfragmented (RFC 6347 4.2.6).
+ *
+ * Everything peer-controlled is bounded:
+ *  - message_seq window: only next_seq .. next_seq + window - 1 is buffered;
+ *    older seqs are reported as OLD (the caller retransmits its last flight,
+ *    RFC 6347 4.2.4), farther ones are dropped;
+ *  - each message buffer is allocated once at its declared length, which
+ *    must be <= max_message_len (default 64 KiB: comfortably above a
+ *    certificate chain of a few 4096-bit RSA certificates, far below the
+ *    16 MiB a uint24 length could claim);
+ *  - the sum of all buffered message allocations (body plus received-bytes
+ *    bitmap) must stay <= max_total_bytes (default 256 KiB).
+ * A fragment that contradicts what was first seen for its message_seq
+ * (other msg_type or length), or whose overlap carries different bytes, is
+ * dropped and counted: on the unauthenticated epoch a spoofed datagram
+ * must not be able to kill the handshake, only fail to help it. Note that
+ * the first fragment seen for a message_seq fixes its type and length.
+ *
+ * The struct is embedded in the session and uses no heap while idle. */
+#ifndef PETREL_DTLS_REASSEMBLY_H
+#define PETREL_DTLS_REASSEMBLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dtls/hs_header.h"
+
+#define PETREL_REASM_MAX_WINDOW 16
+#define PETREL_REASM_DEFAULT_WINDOW 8
+#define PETREL_REASM_DEFAULT_MAX_MESSAGE_LEN (64u * 1024u)
+#define PETREL_REASM_DEFAULT_MAX_TOTAL_BYTES (256u * 1024u)
+
+/* Outcome of offering one fragment (>= 0); negative PETREL_E_* only for
+ * local failures (PETREL_E_MEMORY). */
+enum petrel_reasm_result {
+	PETREL_REASM_ACCEPTED = 0,      /* stored; added at least one new byte */
+	PETREL_REASM_DUPLICATE = 1,     /* consistent, but nothing new */
+	PETREL_REASM_OLD = 2,           /* message_seq < next_seq: peer retransmitted */
+	PETREL_REASM_DROP_FUTURE = 3,   /* beyond the window */
+	PETREL_REASM_DROP_INCONSISTENT = 4, /* msg_type/length differ from first seen */
+	PETREL_REASM_DROP_CONFLICT = 5, /* overlap with different bytes */
+	PETREL_REASM_DROP_TOO_LONG = 6, /* declared length > max_message_len */
+	PETREL_REASM_DROP_TOTAL_CAP = 7, /* would exceed max_total_bytes */
+};
+
+struct petrel_reasm_stats {
+	uint64_t fragments_in;
+	uint64_t accepted;
+	uint64_t duplicate;
+	uint64_t old;
+	uint64_t dropped_future;
+	uint64_t dropped_inconsistent;
+	uint64_t dropped_conflict;
+	uint64_t dropped_too_long;
+	uint64_t dropped_total_cap;
+	uint64_t dropped_malformed; /* bad headers in petrel_reasm_add_record */
+	uint64_t messages_out;
+};
+
+/* One message being reassembled. alloc holds body (length bytes) followed
+ * by a bitmap of received bytes, one bit per body byte. */
+struct petrel_reasm_slot {
+	bool in_use;
+	uint8_t msg_type;
+	uint16_t message_seq;
+	uint32_t length;
+	uint32_t received; /* distinct body bytes received */
+	uint8_t *alloc;
+	size_t alloc_len;
+};
+
+struct petrel_reasm {
+	uint16_t next_seq;
+	uint16_t window;
+	uint32_t max_message_len;
+	size_t max_total_bytes;
+	size_t total_bytes; /* sum of live allocations, incl. delivered */
+	/* seq s lives in slots[s % PETREL_REASM_MAX_WINDOW]. */
+	struct petrel_reasm_slot slots[PETREL_REASM_MAX_WINDOW];
+	/* The last popped message: its buffer lives until the next pop or
+	 * reset, so the pointer handed out stays valid meanwhile. */
+	struct petrel_reasm_slot delivered;
+	struct petrel_reasm_stats stats;
+};
+
+/* A complete message, in order. header is the unfragmented header to feed
+ * the handshake hash before body. body is valid until the next
+ * petrel_reasm_pop / reset / clear; NULL when length is 0. */
+struct petrel_hs_message {
+	uint8_t msg_type;
+	uint16_t message_seq;
+	uint32_t length;
+	const uint8_t *body;
+	uint8_t header[PETREL_HS_HEADER_LEN];
+};
+
+/* Defaults: window 8, 64 KiB per message, 256 KiB total, next_seq 0. */
+void petrel_reasm_init(struct petrel_reasm *ra);
+/* 0 for a field keeps its current value. PETREL_E_INVALID_REQUEST if
+ * window > PETREL_REASM_MAX_WINDOW or max_message_len > max_total_bytes. */
+int petrel_reasm_configure(struct petrel_reasm *ra, uint16_t window, uint32_t max_message_len,
+			   size_t max_total_bytes);
+/* Set the next expected message_seq; frees anything buffered. Used when the
+ * expected sequence is learned, e.g. the server after a cookie exchange
+ * expects ClientHello.message_seq + 1 (RFC 6347 4.2.2). */
+void petrel_reasm_set_next_seq(struct petrel_reasm *ra, uint16_t next_seq);
+
+/* Offer one parsed fragment (fragment points at h->fragment_length bytes,
+ * as given by petrel_hs_header_read). Returns a petrel_reasm_result or
+ * PETREL_E_MEMORY. */
+int petrel_reasm_add(struct petrel_reasm *ra, const struct petrel_hs_header *h,
+		     const uint8_t *fragment);
+
+/* Summary of one handshake record's fragments. */
+struct petrel_reasm_record_result {
+	unsigned accepted;  /* fragments that added bytes */
+	unsigned duplicate;
+	unsigned old;       /* fragments with message_seq < next_seq */
+	unsigned dropped;   /* every DROP_* outcome */
+	bool malformed;     /* a bad header: the rest of the record was ignored */
+	uint16_t max_old_seq; /* highest old message_seq seen (valid if old) */
+};
+
+/* Parse every handshake fragment in one record's plaintext (RFC 6347 4.2.3:
+ * a record may carry several) and offer each. A malformed header drops the
+ * rest of the record (counted in dropped_malformed). Returns 0 or
+ * PETREL_E_MEMORY; *res (may be NULL) says what happened. */
+int petrel_reasm_add_record(struct petrel_reasm *ra, const uint8_t *payload, size_t len,
+			    struct petrel_reasm_record_result *res);
+
+/* True when the next expected message is complete. */
+bool petrel_reasm_ready(const struct petrel_reasm *ra);
+
+/* Pop the next complete message in order: 1 with *out filled and next_seq
+ * advanced, 0 if it is not complete yet. Each message is returned once. */
+int petrel_reasm_pop(struct petrel_reasm *ra, struct petrel_hs_message *out);
+
+/* Messages buffered (complete or not), for tests and stats. */
+size_t petrel_reasm_buffered_count(const struct petrel_reasm *ra);
+
+/* Wipe and free every buffer; next_seq back to 0; configuration and stats
+ * are kept. For the end of a handshake or before a new one. */
+void petrel_reasm_reset(struct petrel_reasm *ra);
+/* reset, and zero the stats: the session is done with it. */
+void petrel_reasm_clear(struct petrel_reasm *ra);
+
+#endif

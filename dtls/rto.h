@@ -1,0 +1,106 @@
+/* Retransmission timeout with RTT estimation (issue #11).
+ *
+ * Before the first RTT sample the timeout is the configured initial value
+ * (default 1000 ms, RFC 6347 4.2.4.1 / RFC 9147 5.8). Each flight that was
+ * sent once and answered gives a sample (Karn's rule, RFC 6298 3: a
+ * retransmitted flight's answer cannot be matched to one transmission, so
+ * it gives none). From the samples, RFC 6298 2:
+ *   first:  SRTT = R, RTTVAR = R/2
+ *   next:   RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|;  SRTT = 7/8 SRTT + 1/8 R
+ *   RTO = max(floor, SRTT + max(G, 4 * RTTVAR))
+ * Each consecutive timeout doubles the timeout up to cap (default 60 s,
+ * RFC 6298 2.5 / RFC 6347 4.2.4.1); an answered flight resets the back-off.
+ *
+ * The default floor is 100 ms, lower than TCP's 1 s (RFC 6298 2.4) on
+ * purpose: a handshake flight is a few datagrams, at most one flight is
+ * sent per timeout and every unanswered timeout doubles the next one, so an
+ * unresponsive peer receives at most ~10 flights in the first minute
+ * (100 ms, 200 ms, ... 51.2 s) and one a minute after that; the sample
+ * includes the peer's crypto time, and the floor absorbs its jitter on
+ * sub-millisecond paths. Pure arithmetic in ms, no clock. */
+#ifndef PETREL_DTLS_RTO_H
+#define PETREL_DTLS_RTO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PETREL_RTO_DEFAULT_INITIAL_MS 1000u
+#define PETREL_RTO_DEFAULT_FLOOR_MS 100u
+#define PETREL_RTO_DEFAULT_CAP_MS 60000u
+/* G of RFC 6298: the clock granularity term; 10 ms keeps a perfectly
+ * steady RTT from giving a timeout equal to the RTT itself. */
+#define PETREL_RTO_GRANULARITY_MS 10u
+
+struct petrel_rto_stats {
+	uint64_t samples;
+	uint64_t timeouts;      /* total, not just consecutive */
+	uint64_t karn_skipped;  /* answers of retransmitted flights */
+	uint32_t srtt_ms;       /* 0 before the first sample */
+	uint32_t rttvar_ms;
+	uint32_t rto_ms;        /* current timeout incl. back-off */
+};
+
+struct petrel_rto {
+	uint32_t initial_ms, floor_ms, cap_ms;
+	bool have_sample;
+	/* Fixed point, microseconds, so 1/8 and 1/4 gains do not truncate. */
+	uint64_t srtt_us, rttvar_us;
+	uint32_t base_ms; /* timeout without back-off */
+	unsigned backoff; /* consecutive timeouts */
+	/* The outstanding flight, for petrel_rto_flight_sent/_answered. */
+	bool flight_outstanding;
+	bool flight_retransmitted;
+	uint64_t flight_sent_ms;
+	struct petrel_rto_stats stats;
+};
+
+/* 0 for any argument selects its default. PETREL_E_INVALID_REQUEST if
+ * floor_ms > cap_ms or initial_ms > cap_ms (the rto is still initialised
+ * with defaults then). */
+int petrel_rto_init(struct petrel_rto *rto, uint32_t initial_ms, uint32_t floor_ms,
+		    uint32_t cap_ms);
+
+/* Feed one RTT measurement (ms) of a flight sent once. */
+void petrel_rto_on_sample(struct petrel_rto *rto, uint32_t rtt_ms);
+/* The timeout to arm now, back-off included. */
+uint32_t petrel_rto_current_ms(const struct petrel_rto *rto);
+/* The timer fired without an answer: double (up to cap). */
+void petrel_rto_on_timeout(struct petrel_rto *rto);
+/* The peer answered the flight: clear the back-off. */
+void petrel_rto_on_answer(struct petrel_rto *rto);
+
+/* Karn's rule in one place: call flight_sent on each (re)transmission of
+ * the current flight with retransmission=false for its first send; call
+ * flight_answered when the peer's next flight starts to arrive. A sample
+ * (now - first send) is taken only if the flight was never re-sent; the
+ * back-off is reset either way. Answering twice has no effect. */
+void petrel_rto_flight_sent(struct petrel_rto *rto, uint64_t now_ms, bool retransmission);
+void petrel_rto_flight_answered(struct petrel_rto *rto, uint64_t now_ms);
+
+const struct petrel_rto_stats *petrel_rto_stats(const struct petrel_rto *rto);
+
+/* A one-shot deadline. */
+struct petrel_timer {
+	bool armed;
+	uint64_t deadline_ms;
+};
+
+static inline void petrel_timer_arm(struct petrel_timer *t, uint64_t now_ms, uint32_t timeout_ms)
+{
+	t->armed = true;
+	t->deadline_ms = now_ms + timeout_ms;
+}
+static inline void petrel_timer_stop(struct petrel_timer *t) { t->armed = false; }
+static inline bool petrel_timer_expired(const struct petrel_timer *t, uint64_t now_ms)
+{
+	return t->armed && now_ms >= t->deadline_ms;
+}
+/* ms until the deadline (0 if expired); UINT64_MAX when not armed. */
+static inline uint64_t petrel_timer_remaining_ms(const struct petrel_timer *t, uint64_t now_ms)
+{
+	if (!t->armed)
+		return UINT64_MAX;
+	return now_ms >= t->deadline_ms ? 0 : t->deadline_ms - now_ms;
+}
+
+#endif

@@ -1,0 +1,611 @@
+/* DTLS 1.2 server state machine (RFC 6347 4.2, RFC 5246 7.3): stateless
+ * cookie exchange first (no per-client state before a valid cookie), then
+ * a table of states, each naming the messages it accepts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtls/session.h"
+
+static bool have_psk(const petrel_session *s)
+{
+	return s->creds && s->creds->psk_count > 0;
+}
+
+/* Stateless HelloVerifyRequest: record sequence number copied from the
+ * ClientHello, message_seq too (RFC 6347 4.2.1, 4.2.2); smaller than the
+ * ClientHello, so no amplification. */
+static int send_hello_verify(petrel_session *s, const struct petrel_record *rec, uint16_t message_seq,
+			     const struct petrel_client_hello *ch, uint64_t now_ms)
+{
+	uint8_t cookie[PETREL_COOKIE_LEN];
+	petrel_cookie_make(s->creds, s->peer_addr, s->peer_addr_len, ch, (uint32_t)now_ms, cookie);
+	/* RFC 6347 4.2.1: DTLS 1.2 servers SHOULD use version 1.0 here. */
+	struct petrel_hello_verify_request hvr = {PETREL_WIRE_DTLS10, cookie, sizeof cookie};
+	uint8_t msg[PETREL_HS_HEADER_LEN + 3 + PETREL_COOKIE_LEN];
+	struct petrel_writer w;
+	petrel_writer_init(&w, msg + PETREL_HS_HEADER_LEN, sizeof msg - PETREL_HS_HEADER_LEN);
+	int rc = petrel_hello_verify_request_write(&w, &hvr);
+	if (rc < 0)
+		return rc;
+	petrel_hs_header_encode_full(msg, PETREL_HS_HELLO_VERIFY_REQUEST, message_seq,
+				     (uint32_t)petrel_writer_len(&w));
+	size_t msg_len = PETREL_HS_HEADER_LEN + petrel_writer_len(&w);
+	uint8_t dgram[128];
+	petrel_writer_init(&w, dgram, sizeof dgram);
+	petrel_rl_set_next_write_seq(&s->rl, 0, rec->seq);
+	rc = petrel_rl_write(&s->rl, 0, PETREL_CT_HANDSHAKE, msg, msg_len, &w);
+	if (rc < 0)
+		return rc;
+	if (s->push == NULL)
+		return PETREL_E_PUSH_ERROR;
+	long r = s->push(s->transport_ptr, dgram, petrel_writer_len(&w));
+	if (r >= 0) {
+		s->stats.datagrams_sent++;
+		s->stats.bytes_sent += petrel_writer_len(&w);
+	}
+	return 0;
+}
+
+static bool key_fits_suite(const petrel_session *s, const struct petrel_suite *suite)
+{
+	if (petrel_suite_uses_psk(suite))
+		return have_psk(s);
+	if (s->creds == NULL || s->creds->key == NULL || s->creds->chain_count == 0)
+		return false;
+	enum petrel_key_type type = petrel_privkey_type(s->creds->key);
+	if (suite->kx == PETREL_KX_ECDHE_RSA)
+		return type == PETREL_KEY_RSA;
+	return type == PETREL_KEY_EC_P256 || type == PETREL_KEY_EC_P384 || type == PETREL_KEY_ED25519;
+}
+
+static size_t server_suites(const petrel_session *s, uint16_t *out)
+{
+	if (s->cipher_count) {
+		memcpy(out, s->ciphers, s->cipher_count * sizeof out[0]);
+		return s->cipher_count;
+	}
+	size_t count, n = 0;
+	const struct petrel_suite *all = petrel_suite_list(&count);
+	for (size_t i = 0; i < count && n < PETREL_MAX_CIPHERS; i++)
+		out[n++] = all[i].id;
+	return n;
+}
+
+static uint16_t pick_group(const petrel_session *s, const struct petrel_client_hello *ch)
+{
+	uint16_t ours[PETREL_MAX_GROUPS] = {PETREL_GROUP_X25519, PETREL_GROUP_SECP256R1};
+	size_t n = 2;
+	if (s->group_count) {
+		memcpy(ours, s->groups, s->group_count * sizeof ours[0]);
+		n = s->group_count;
+	}
+	if (!ch->ext.has_supported_groups) {
+		/* RFC 8422 4: no extension means any curve; P-256 is the safe pick. */
+		for (size_t i = 0; i < n; i++)
+			if (ours[i] == PETREL_GROUP_SECP256R1)
+				return PETREL_GROUP_SECP256R1;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (petrel_u16_list_contains(ch->ext.supported_groups, ch->ext.supported_groups_len, ours[i]))
+			return ours[i];
+	return 0;
+}
+
+static int choose_suite(petrel_session *s, const struct petrel_client_hello *ch)
+{
+	struct petrel_hs *hs = s->hs;
+	uint16_t ours[PETREL_MAX_CIPHERS];
+	size_t n = server_suites(s, ours);
+	uint16_t client_schemes[24];
+	size_t client_scheme_count = 0;
+	if (ch->ext.has_signature_algorithms) {
+		struct petrel_u16_iter it;
+		uint16_t v;
+		petrel_u16_iter_init(&it, ch->ext.signature_algorithms, ch->ext.signature_algorithms_len);
+		while (petrel_u16_iter_next(&it, &v) && client_scheme_count < 24)
+			client_schemes[client_scheme_count++] = v;
+	}
+	bool group_missing = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct petrel_suite *suite = petrel_suite_by_id(ours[i]);
+		if (suite == NULL || !petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len, suite->id))
+			continue;
+		if (!key_fits_suite(s, suite))
+			continue;
+		uint16_t group = 0;
+		if (petrel_suite_uses_ecdhe(suite)) {
+			group = pick_group(s, ch);
+			if (group == 0) {
+				group_missing = true;
+				continue;
+			}
+		}
+		uint16_t scheme = 0;
+		if (petrel_suite_uses_certificate(suite) &&
+		    petrel_pick_sig_scheme(s, client_schemes, client_scheme_count, &scheme) < 0)
+			continue;
+		hs->suite = suite;
+		hs->group = group;
+		hs->peer_sig_scheme = scheme; /* ours, for the session report */
+		memcpy(hs->peer_sig_schemes, client_schemes, client_scheme_count * sizeof client_schemes[0]);
+		hs->peer_sig_scheme_count = client_scheme_count;
+		return 0;
+	}
+	return group_missing ? PETREL_E_NO_COMMON_GROUP : PETREL_E_NO_COMMON_CIPHER;
+}
+
+static int try_resume(petrel_session *s, const struct petrel_client_hello *ch)
+{
+	struct petrel_hs *hs = s->hs;
+	if ((s->flags & PETREL_FLAG_NO_TICKETS) || !ch->ext.has_session_ticket ||
+	    ch->ext.session_ticket_len == 0)
+		return 0;
+	uint16_t suite_id;
+	bool ems;
+	uint8_t master[PETREL_MASTER_SECRET_LEN];
+	if (petrel_ticket_open(s->creds, ch->ext.session_ticket, ch->ext.session_ticket_len, &suite_id,
+			       &ems, master) < 0)
+		return 0;
+	const struct petrel_suite *suite = petrel_suite_by_id(suite_id);
+	/* RFC 7627 5.3: resume only with the same EMS state as the original. */
+	if (suite == NULL || ems != ch->ext.extended_master_secret ||
+	    !petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len, suite_id)) {
+		petrel_wipe(master, sizeof master);
+		return 0;
+	}
+	hs->suite = suite;
+	hs->ems = ems;
+	memcpy(hs->master, master, sizeof master);
+	petrel_wipe(master, sizeof master);
+	hs->resuming = true;
+	return 1;
+}
+
+static int append_body(petrel_session *s, uint8_t type, struct petrel_writer *w, uint8_t *buf)
+{
+	return petrel_hs_append_message(s, type, buf, petrel_writer_len(w), 0);
+}
+
+static int append_new_session_ticket(petrel_session *s)
+{
+	struct petrel_hs *hs = s->hs;
+	uint8_t ticket[PETREL_TICKET_LEN];
+	int rc = petrel_ticket_seal(s->creds, hs->suite, hs->ems, hs->master, ticket);
+	if (rc < 0)
+		return rc;
+	struct petrel_new_session_ticket nst = {7200, ticket, sizeof ticket};
+	uint8_t body[16 + PETREL_TICKET_LEN];
+	struct petrel_writer w;
+	petrel_writer_init(&w, body, sizeof body);
+	rc = petrel_new_session_ticket_write(&w, &nst);
+	if (rc < 0)
+		return rc;
+	return append_body(s, PETREL_HS_NEW_SESSION_TICKET, &w, body);
+}
+
+static int send_server_flight(petrel_session *s, const struct petrel_client_hello *ch, uint64_t now_ms)
+{
+	struct petrel_hs *hs = s->hs;
+	uint8_t body[2048];
+	struct petrel_writer w;
+	int rc;
+	uint8_t alpn[256];
+	size_t alpn_len = 0;
+
+	petrel_random(hs->server_random, PETREL_RANDOM_LEN);
+	struct petrel_server_hello sh;
+	memset(&sh, 0, sizeof sh);
+	sh.server_version = PETREL_WIRE_DTLS12;
+	sh.random = hs->server_random;
+	if (hs->resuming) {
+		/* RFC 5077 3.4: echo the client's session ID to accept the ticket. */
+		memcpy(hs->session_id, ch->session_id, ch->session_id_len);
+		hs->session_id_len = ch->session_id_len;
+	}
+	sh.session_id = hs->session_id;
+	sh.session_id_len = hs->session_id_len;
+	sh.cipher_suite = hs->suite->id;
+	sh.has_extensions = true;
+	if (ch->ext.has_renegotiation_info ||
+	    petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len,
+				     PETREL_CS_EMPTY_RENEGOTIATION_INFO_SCSV))
+		sh.ext.has_renegotiation_info = true;
+	sh.ext.extended_master_secret = hs->ems;
+	if (!hs->resuming && petrel_suite_uses_ecdhe(hs->suite) && ch->ext.has_ec_point_formats) {
+		static const uint8_t formats[] = {PETREL_EC_POINT_UNCOMPRESSED};
+		sh.ext.has_ec_point_formats = true;
+		sh.ext.ec_point_formats = formats;
+		sh.ext.ec_point_formats_len = 1;
+	}
+	hs->send_ticket = !(s->flags & PETREL_FLAG_NO_TICKETS) && ch->ext.has_session_ticket;
+	sh.ext.has_session_ticket = hs->send_ticket;
+	if (s->alpn_offer && ch->ext.has_alpn) {
+		/* RFC 7301 3.2: the server's preference among the client's names. */
+		const char *p = s->alpn_offer;
+		while (*p && alpn_len == 0) {
+			const char *comma = strchr(p, ',');
+			size_t n = comma ? (size_t)(comma - p) : strlen(p);
+			if (n > 0 && petrel_alpn_list_contains(ch->ext.alpn, ch->ext.alpn_len, (const uint8_t *)p, n)) {
+				alpn[0] = (uint8_t)n;
+				memcpy(alpn + 1, p, n);
+				alpn_len = n + 1;
+				free(s->alpn_selected);
+				s->alpn_selected = strndup(p, n);
+			}
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+		if (alpn_len == 0)
+			return PETREL_E_ALPN_MISMATCH;
+		sh.ext.has_alpn = true;
+		sh.ext.alpn = alpn;
+		sh.ext.alpn_len = alpn_len;
+	}
+	petrel_writer_init(&w, body, sizeof body);
+	rc = petrel_server_hello_write(&w, &sh);
+	if (rc == 0)
+		rc = append_body(s, PETREL_HS_SERVER_HELLO, &w, body);
+	if (rc < 0)
+		return rc;
+
+	if (hs->resuming) {
+		rc = petrel_hs_derive_keys(hs);
+		if (rc == 0 && hs->send_ticket)
+			rc = append_new_session_ticket(s);
+		if (rc == 0)
+			rc = petrel_hs_append_ccs_finished(s);
+		if (rc < 0)
+			return rc;
+		hs->state = HS_S_WAIT_CCS;
+		return petrel_hs_send_flight(s, now_ms, false);
+	}
+
+	if (petrel_suite_uses_certificate(hs->suite)) {
+		struct petrel_certificate_msg msg = {0};
+		size_t cap = 16;
+		for (size_t i = 0; i < s->creds->chain_count && i < PETREL_CERT_CHAIN_MAX; i++) {
+			msg.certs[i].der = s->creds->chain_der[i];
+			msg.certs[i].der_len = s->creds->chain_len[i];
+			msg.count = i + 1;
+			cap += 3 + s->creds->chain_len[i];
+		}
+		uint8_t *cert_body = malloc(cap);
+		if (cert_body == NULL)
+			return PETREL_E_MEMORY;
+		petrel_writer_init(&w, cert_body, cap);
+		rc = petrel_certificate_write(&w, &msg);
+		if (rc == 0)
+			rc = append_body(s, PETREL_HS_CERTIFICATE, &w, cert_body);
+		free(cert_body);
+		if (rc < 0)
+			return rc;
+	}
+	if (petrel_suite_uses_ecdhe(hs->suite)) {
+		rc = petrel_kx_keygen((enum petrel_group)hs->group, hs->kx_priv, hs->kx_pub, &hs->kx_pub_len);
+		if (rc < 0)
+			return rc;
+		petrel_writer_init(&w, body, sizeof body);
+		if (hs->suite->kx == PETREL_KX_ECDHE_PSK)
+			petrel_put_u16(&w, 0); /* empty psk_identity_hint (RFC 5489 2) */
+		uint8_t *params = w.p;
+		rc = petrel_ecdh_params_write(&w, hs->group, hs->kx_pub, hs->kx_pub_len);
+		if (rc < 0)
+			return rc;
+		if (petrel_suite_uses_certificate(hs->suite)) {
+			size_t params_len = (size_t)(w.p - params);
+			uint8_t signed_data[2 * PETREL_RANDOM_LEN + 4 + PETREL_KX_MAX_PUB_LEN];
+			memcpy(signed_data, hs->client_random, PETREL_RANDOM_LEN);
+			memcpy(signed_data + PETREL_RANDOM_LEN, hs->server_random, PETREL_RANDOM_LEN);
+			memcpy(signed_data + 2 * PETREL_RANDOM_LEN, params, params_len);
+			uint8_t sig[PETREL_MAX_SIG_LEN];
+			size_t sig_len;
+			rc = petrel_sign(s->creds->key, hs->peer_sig_scheme, signed_data,
+					 2 * PETREL_RANDOM_LEN + params_len, sig, sizeof sig, &sig_len);
+			if (rc < 0)
+				return rc;
+			struct petrel_digitally_signed ds = {hs->peer_sig_scheme, sig, sig_len};
+			rc = petrel_digitally_signed_write(&w, &ds);
+			if (rc < 0)
+				return rc;
+		}
+		rc = append_body(s, PETREL_HS_SERVER_KEY_EXCHANGE, &w, body);
+		if (rc < 0)
+			return rc;
+	}
+	if (petrel_suite_uses_certificate(hs->suite) &&
+	    (s->flags & (PETREL_FLAG_REQUEST_CLIENT_CERT | PETREL_FLAG_REQUIRE_CLIENT_CERT))) {
+		static const uint8_t types[] = {PETREL_CERT_TYPE_ECDSA_SIGN, PETREL_CERT_TYPE_RSA_SIGN};
+		uint16_t schemes[16];
+		size_t n = petrel_our_sig_schemes(schemes, 16);
+		uint8_t scheme_bytes[32];
+		for (size_t i = 0; i < n; i++)
+			petrel_store_u16(scheme_bytes + 2 * i, schemes[i]);
+		struct petrel_certificate_request cr = {types, sizeof types, scheme_bytes, 2 * n, NULL, 0};
+		petrel_writer_init(&w, body, sizeof body);
+		rc = petrel_certificate_request_write(&w, &cr);
+		if (rc == 0)
+			rc = append_body(s, PETREL_HS_CERTIFICATE_REQUEST, &w, body);
+		if (rc < 0)
+			return rc;
+		hs->cert_requested = true;
+	}
+	petrel_writer_init(&w, body, sizeof body);
+	rc = append_body(s, PETREL_HS_SERVER_HELLO_DONE, &w, body);
+	if (rc < 0)
+		return rc;
+	hs->state = hs->cert_requested ? HS_S_WAIT_CERT : HS_S_WAIT_CKE;
+	return petrel_hs_send_flight(s, now_ms, false);
+}
+
+static int process_client_hello(petrel_session *s, const struct petrel_client_hello *ch, uint64_t now_ms)
+{
+	struct petrel_hs *hs = s->hs;
+	/* DTLS versions count down: 1.2 is 0xfefd, 1.0 is 0xfeff. */
+	if (ch->client_version > PETREL_WIRE_DTLS12)
+		return PETREL_E_UNSUPPORTED;
+	memcpy(hs->client_random, ch->random, PETREL_RANDOM_LEN);
+	if (try_resume(s, ch) == 0) {
+		int rc = choose_suite(s, ch);
+		if (rc < 0)
+			return rc;
+		hs->ems = ch->ext.extended_master_secret;
+		if (!hs->ems && !(s->flags & PETREL_FLAG_ALLOW_NO_EMS))
+			return PETREL_E_EMS_REQUIRED;
+	}
+	return send_server_flight(s, ch, now_ms);
+}
+
+int petrel_server_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
+{
+	struct petrel_reader r;
+	petrel_reader_init(&r, rec->fragment, rec->length);
+	struct petrel_hs_header h;
+	const uint8_t *frag;
+	/* Stateless: only a whole ClientHello in one record is considered;
+	 * anything else is dropped without an answer. */
+	if (petrel_hs_header_read(&r, &h, &frag) < 0 || h.msg_type != PETREL_HS_CLIENT_HELLO ||
+	    h.fragment_offset != 0 || h.fragment_length != h.length)
+		return 0;
+	struct petrel_client_hello ch;
+	if (petrel_client_hello_parse(frag, h.length, &ch) < 0)
+		return 0;
+	if (s->creds == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	uint32_t age_ms = 0;
+	bool cookie_ok = false;
+	if (!(s->flags & PETREL_FLAG_NO_COOKIE)) {
+		if (petrel_cookie_check(s->creds, s->peer_addr, s->peer_addr_len, &ch, (uint32_t)now_ms,
+					&age_ms) < 0)
+			return send_hello_verify(s, rec, h.message_seq, &ch, now_ms);
+		cookie_ok = true;
+	}
+	int rc = petrel_hs_start(s, now_ms);
+	if (rc < 0)
+		return rc;
+	struct petrel_hs *hs = s->hs;
+	hs->state = HS_S_WAIT_CH;
+	/* RFC 6347 4.2.2: our message_seq continues from the ClientHello's. */
+	hs->next_send_seq = h.message_seq;
+	petrel_reasm_set_next_seq(&hs->rx, (uint16_t)(h.message_seq + 1));
+	if (cookie_ok)
+		petrel_rto_on_sample(&hs->rto, age_ms); /* the cookie round trip */
+	uint8_t full_header[PETREL_HS_HEADER_LEN];
+	petrel_hs_header_encode_full(full_header, h.msg_type, h.message_seq, h.length);
+	rc = petrel_hs_transcript_add(hs, full_header, sizeof full_header);
+	if (rc == 0)
+		rc = petrel_hs_transcript_add(hs, frag, h.length);
+	if (rc == 0)
+		rc = process_client_hello(s, &ch, now_ms);
+	return rc;
+}
+
+static int handle_client_certificate(petrel_session *s, const struct petrel_hs_message *m)
+{
+	struct petrel_hs *hs = s->hs;
+	struct petrel_certificate_msg msg;
+	int rc = petrel_certificate_parse(m->body, m->length, &msg);
+	if (rc < 0)
+		return rc;
+	if (msg.count == 0) {
+		if (s->flags & PETREL_FLAG_REQUIRE_CLIENT_CERT)
+			return PETREL_E_NO_CERTIFICATE;
+	} else {
+		rc = petrel_store_peer_chain(hs, &msg);
+		if (rc == 0)
+			rc = petrel_verify_peer(s, false);
+		if (rc < 0)
+			return rc;
+		hs->peer_sent_cert = true;
+	}
+	hs->state = HS_S_WAIT_CKE;
+	return petrel_hs_add_peer_message(hs, m);
+}
+
+static const struct petrel_psk_entry *find_psk(const petrel_session *s, const uint8_t *id, size_t len)
+{
+	for (size_t i = 0; s->creds && i < s->creds->psk_count; i++) {
+		const struct petrel_psk_entry *e = &s->creds->psks[i];
+		if (e->identity_len == len && memcmp(e->identity, id, len) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static int handle_client_key_exchange(petrel_session *s, const struct petrel_hs_message *m)
+{
+	struct petrel_hs *hs = s->hs;
+	struct petrel_client_key_exchange cke;
+	int rc = petrel_client_key_exchange_parse(m->body, m->length, petrel_msg_kx_of(hs->suite), &cke);
+	if (rc < 0)
+		return rc;
+	if (petrel_suite_uses_psk(hs->suite)) {
+		hs->psk = find_psk(s, cke.psk_identity, cke.psk_identity_len);
+		if (hs->psk == NULL)
+			return PETREL_E_UNKNOWN_PSK_IDENTITY;
+	}
+	if (petrel_suite_uses_ecdhe(hs->suite)) {
+		rc = petrel_kx_derive((enum petrel_group)hs->group, hs->kx_priv, cke.point, cke.point_len,
+				      hs->premaster);
+		if (rc < 0)
+			return rc;
+		hs->premaster_len = PETREL_KX_SHARED_LEN;
+	}
+	petrel_wipe(hs->kx_priv, sizeof hs->kx_priv);
+	rc = petrel_hs_add_peer_message(hs, m);
+	if (rc == 0)
+		rc = petrel_hs_compute_master(s);
+	if (rc < 0)
+		return rc;
+	hs->state = hs->peer_sent_cert ? HS_S_WAIT_CV : HS_S_WAIT_CCS;
+	return 0;
+}
+
+static int handle_certificate_verify(petrel_session *s, const struct petrel_hs_message *m)
+{
+	struct petrel_hs *hs = s->hs;
+	struct petrel_digitally_signed ds;
+	int rc = petrel_certificate_verify_parse(m->body, m->length, &ds);
+	if (rc < 0)
+		return rc;
+	uint16_t ours[16];
+	size_t n = petrel_our_sig_schemes(ours, 16);
+	bool offered = false;
+	for (size_t i = 0; i < n; i++)
+		offered |= ours[i] == ds.scheme;
+	if (!offered)
+		return PETREL_E_ILLEGAL_PARAMETER;
+	/* RFC 5246 7.4.8: over every handshake message before this one. */
+	rc = petrel_verify(ds.scheme, &hs->peer_key, hs->transcript, hs->transcript_len, ds.signature,
+			   ds.signature_len);
+	if (rc < 0)
+		return PETREL_E_SIGNATURE_INVALID;
+	hs->state = HS_S_WAIT_CCS;
+	return petrel_hs_add_peer_message(hs, m);
+}
+
+static int handle_finished(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
+{
+	struct petrel_hs *hs = s->hs;
+	const uint8_t *verify;
+	int rc = petrel_finished_parse(m->body, m->length, &verify);
+	if (rc < 0)
+		return rc;
+	uint8_t hash[PETREL_MAX_HASH_LEN], expected[PETREL_VERIFY_DATA_LEN];
+	petrel_hs_transcript_hash(hs, hs->suite->prf_hash, hash);
+	rc = petrel_finished_verify_data(hs->suite->prf_hash, hs->master, true, hash, expected);
+	if (rc < 0)
+		return rc;
+	if (!petrel_ct_equal(expected, verify, PETREL_VERIFY_DATA_LEN))
+		return PETREL_E_DECRYPTION_FAILED;
+	rc = petrel_hs_add_peer_message(hs, m);
+	if (rc < 0)
+		return rc;
+	if (!hs->resuming) {
+		petrel_flight_reset(&hs->flight);
+		if (hs->send_ticket) {
+			rc = append_new_session_ticket(s);
+			if (rc < 0)
+				return rc;
+		}
+		rc = petrel_hs_append_ccs_finished(s);
+		if (rc < 0)
+			return rc;
+		rc = petrel_hs_send_flight(s, now_ms, false);
+		if (rc < 0 && rc != PETREL_E_LARGE_PACKET)
+			return rc;
+	}
+	hs->state = HS_DONE;
+	uint16_t last_peer_seq = m->message_seq;
+	rc = petrel_hs_finish(s, now_ms);
+	if (s->final)
+		s->final->last_peer_seq = last_peer_seq;
+	return rc;
+}
+
+int petrel_server_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
+{
+	struct petrel_hs *hs = s->hs;
+	switch (hs->state) {
+	case HS_S_WAIT_CERT:
+		if (m->msg_type == PETREL_HS_CERTIFICATE)
+			return handle_client_certificate(s, m);
+		break;
+	case HS_S_WAIT_CKE:
+		if (m->msg_type == PETREL_HS_CLIENT_KEY_EXCHANGE)
+			return handle_client_key_exchange(s, m);
+		break;
+	case HS_S_WAIT_CV:
+		if (m->msg_type == PETREL_HS_CERTIFICATE_VERIFY)
+			return handle_certificate_verify(s, m);
+		break;
+	case HS_S_WAIT_FINISHED:
+		if (m->msg_type == PETREL_HS_FINISHED)
+			return handle_finished(s, m, now_ms);
+		break;
+	default:
+		break;
+	}
+	return PETREL_E_UNEXPECTED_MESSAGE;
+}
+
+int petrel_server_on_ccs(petrel_session *s)
+{
+	struct petrel_hs *hs = s->hs;
+	if (hs->state != HS_S_WAIT_CCS)
+		return 0;
+	int rc = petrel_install_keys(s, false);
+	if (rc < 0)
+		return rc;
+	hs->state = HS_S_WAIT_FINISHED;
+	return 1;
+}
+
+/* For endpoints that demultiplex many peers: decide, without any session,
+ * whether a datagram from an unknown peer deserves one (RFC 6347 4.2.1).
+ * Returns 1 when it holds a ClientHello with a valid cookie (create a
+ * session and feed it the datagram), 0 when a HelloVerifyRequest was
+ * written to hvr (send it back), PETREL_E_AGAIN to drop it silently. */
+int petrel_server_stateless_check(const struct petrel_credentials *creds, const uint8_t *peer,
+				  size_t peer_len, const uint8_t *dgram, size_t len, uint64_t now_ms,
+				  uint8_t *hvr, size_t hvr_cap, size_t *hvr_len)
+{
+	struct petrel_reader r;
+	struct petrel_record_header rh;
+	petrel_reader_init(&r, dgram, len);
+	if (!petrel_record_header_read(&r, &rh) || rh.content_type != PETREL_CT_HANDSHAKE ||
+	    rh.epoch != 0 || rh.length > petrel_reader_left(&r))
+		return PETREL_E_AGAIN;
+	struct petrel_reader body;
+	petrel_get_sub(&r, rh.length, &body);
+	struct petrel_hs_header h;
+	const uint8_t *frag;
+	if (petrel_hs_header_read(&body, &h, &frag) < 0 || h.msg_type != PETREL_HS_CLIENT_HELLO ||
+	    h.fragment_offset != 0 || h.fragment_length != h.length)
+		return PETREL_E_AGAIN;
+	struct petrel_client_hello ch;
+	if (petrel_client_hello_parse(frag, h.length, &ch) < 0)
+		return PETREL_E_AGAIN;
+	uint32_t age;
+	if (petrel_cookie_check(creds, peer, peer_len, &ch, (uint32_t)now_ms, &age) == 0)
+		return 1;
+	uint8_t cookie[PETREL_COOKIE_LEN];
+	petrel_cookie_make(creds, peer, peer_len, &ch, (uint32_t)now_ms, cookie);
+	struct petrel_hello_verify_request v = {PETREL_WIRE_DTLS10, cookie, sizeof cookie};
+	uint8_t msg[PETREL_HS_HEADER_LEN + 3 + PETREL_COOKIE_LEN];
+	struct petrel_writer w;
+	petrel_writer_init(&w, msg + PETREL_HS_HEADER_LEN, sizeof msg - PETREL_HS_HEADER_LEN);
+	if (petrel_hello_verify_request_write(&w, &v) < 0)
+		return PETREL_E_AGAIN;
+	petrel_hs_header_encode_full(msg, PETREL_HS_HELLO_VERIFY_REQUEST, h.message_seq,
+				     (uint32_t)petrel_writer_len(&w));
+	size_t msg_len = PETREL_HS_HEADER_LEN + petrel_writer_len(&w);
+	struct petrel_record_header out = {PETREL_CT_HANDSHAKE, PETREL_DTLS10_VERSION, 0, rh.seq,
+					   (uint16_t)msg_len};
+	petrel_writer_init(&w, hvr, hvr_cap);
+	if (!petrel_record_header_write(&w, &out) || !petrel_put_bytes(&w, msg, msg_len))
+		return PETREL_E_AGAIN;
+	*hvr_len = petrel_writer_len(&w);
+	return 0;
+}

@@ -1,0 +1,344 @@
+/* Session lifecycle, settings and queries. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dtls/session.h"
+
+static uint64_t monotonic_ms(void *ptr)
+{
+	(void)ptr;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t petrel_session_now(const petrel_session *s)
+{
+	return s->clock(s->clock_ptr);
+}
+
+int petrel_session_new(petrel_session **out, unsigned flags)
+{
+	unsigned role = flags & 3u;
+	if (out == NULL || (role != PETREL_CLIENT && role != PETREL_SERVER))
+		return PETREL_E_INVALID_REQUEST;
+	petrel_session *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return PETREL_E_MEMORY;
+	s->role = role;
+	s->flags = flags;
+	s->clock = monotonic_ms;
+	s->fd = -1;
+	s->retrans_initial_ms = PETREL_RTO_DEFAULT_INITIAL_MS;
+	s->rto_floor_ms = PETREL_RTO_DEFAULT_FLOOR_MS;
+	s->rto_cap_ms = PETREL_RTO_DEFAULT_CAP_MS;
+	s->total_timeout_ms = 60000;
+	s->link_mtu = 1500;
+	s->verify_mode = PETREL_VERIFY_CHAIN;
+	petrel_rl_init(&s->rl);
+	*out = s;
+	return 0;
+}
+
+void petrel_session_free(petrel_session *s)
+{
+	if (s == NULL)
+		return;
+	petrel_hs_free(s);
+	if (s->final) {
+		petrel_flight_reset(&s->final->flight);
+		free(s->final);
+	}
+	petrel_rl_clear(&s->rl);
+	free(s->server_name);
+	free(s->alpn_offer);
+	free(s->alpn_selected);
+	if (s->resume_blob) {
+		petrel_wipe(s->resume_blob, s->resume_blob_len);
+		free(s->resume_blob);
+	}
+	free(s->peer_cert);
+	free(s->ticket);
+	free(s->rx_app);
+	petrel_wipe(s, sizeof *s);
+	free(s);
+}
+
+int petrel_session_fail(petrel_session *s, int code, int alert)
+{
+	if (s->fatal_error)
+		return s->fatal_error;
+	if (alert >= 0)
+		(void)petrel_send_alert(s, PETREL_ALERT_FATAL, (uint8_t)alert);
+	s->fatal_error = code;
+	petrel_hs_free(s);
+	return code;
+}
+
+int petrel_session_set_credentials(petrel_session *s, petrel_credentials *creds)
+{
+	s->creds = creds;
+	return 0;
+}
+
+static int set_string(char **dst, const char *src)
+{
+	char *copy = NULL;
+	if (src != NULL) {
+		copy = strdup(src);
+		if (copy == NULL)
+			return PETREL_E_MEMORY;
+	}
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+int petrel_session_set_server_name(petrel_session *s, const char *name)
+{
+	return set_string(&s->server_name, name);
+}
+
+int petrel_session_set_alpn(petrel_session *s, const char *list)
+{
+	if (list != NULL && (strlen(list) == 0 || strlen(list) > 255))
+		return PETREL_E_INVALID_REQUEST;
+	return set_string(&s->alpn_offer, list);
+}
+
+const char *petrel_session_get_alpn(const petrel_session *s)
+{
+	return s->alpn_selected;
+}
+
+int petrel_session_set_ciphers(petrel_session *s, const char *list)
+{
+	char buf[1024];
+	if (list == NULL || strlen(list) >= sizeof buf)
+		return PETREL_E_INVALID_REQUEST;
+	strcpy(buf, list);
+	uint8_t count = 0;
+	uint16_t ids[PETREL_MAX_CIPHERS];
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",: ", &save); tok; tok = strtok_r(NULL, ",: ", &save)) {
+		const struct petrel_suite *suite = petrel_suite_by_name(tok);
+		if (suite == NULL)
+			return PETREL_E_UNSUPPORTED;
+		if (count == PETREL_MAX_CIPHERS)
+			return PETREL_E_LIMIT_EXCEEDED;
+		ids[count++] = suite->id;
+	}
+	if (count == 0)
+		return PETREL_E_INVALID_REQUEST;
+	memcpy(s->ciphers, ids, sizeof ids[0] * count);
+	s->cipher_count = count;
+	return 0;
+}
+
+int petrel_session_set_groups(petrel_session *s, const char *list)
+{
+	char buf[256];
+	if (list == NULL || strlen(list) >= sizeof buf)
+		return PETREL_E_INVALID_REQUEST;
+	strcpy(buf, list);
+	uint8_t count = 0;
+	uint16_t ids[PETREL_MAX_GROUPS];
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",: ", &save); tok; tok = strtok_r(NULL, ",: ", &save)) {
+		uint16_t id;
+		if (strcmp(tok, "x25519") == 0 || strcmp(tok, "X25519") == 0)
+			id = PETREL_GROUP_X25519;
+		else if (strcmp(tok, "secp256r1") == 0 || strcmp(tok, "P-256") == 0 ||
+			 strcmp(tok, "prime256v1") == 0)
+			id = PETREL_GROUP_SECP256R1;
+		else
+			return PETREL_E_UNSUPPORTED;
+		if (count == PETREL_MAX_GROUPS)
+			return PETREL_E_LIMIT_EXCEEDED;
+		ids[count++] = id;
+	}
+	if (count == 0)
+		return PETREL_E_INVALID_REQUEST;
+	memcpy(s->groups, ids, sizeof ids[0] * count);
+	s->group_count = count;
+	return 0;
+}
+
+int petrel_session_set_verify(petrel_session *s, int mode, const uint8_t *pin, size_t pin_len)
+{
+	if (mode < PETREL_VERIFY_CHAIN || mode > PETREL_VERIFY_NONE)
+		return PETREL_E_INVALID_REQUEST;
+	if (mode == PETREL_VERIFY_PIN || mode == PETREL_VERIFY_PIN_SPKI) {
+		if (pin == NULL || pin_len != sizeof s->pin)
+			return PETREL_E_INVALID_REQUEST;
+		memcpy(s->pin, pin, sizeof s->pin);
+	}
+	s->verify_mode = mode;
+	return 0;
+}
+
+void petrel_transport_set_ptr(petrel_session *s, void *ptr) { s->transport_ptr = ptr; }
+void petrel_transport_set_push_function(petrel_session *s, petrel_push_fn fn) { s->push = fn; }
+void petrel_transport_set_pull_function(petrel_session *s, petrel_pull_fn fn) { s->pull = fn; }
+void petrel_transport_set_pull_timeout_function(petrel_session *s, petrel_pull_timeout_fn fn)
+{
+	s->pull_timeout = fn;
+}
+void petrel_transport_set_clock_function(petrel_session *s, petrel_clock_fn fn, void *ptr)
+{
+	s->clock = fn ? fn : monotonic_ms;
+	s->clock_ptr = ptr;
+}
+
+int petrel_record_get_direction(const petrel_session *s) { return s->direction; }
+
+unsigned petrel_dtls_get_timeout(const petrel_session *s)
+{
+	uint64_t deadline = petrel_engine_next_deadline(s);
+	if (deadline == UINT64_MAX)
+		return s->hs ? s->retrans_initial_ms : 0;
+	uint64_t now = petrel_session_now(s);
+	return deadline <= now ? 0 : (unsigned)(deadline - now);
+}
+
+void petrel_dtls_set_timeouts(petrel_session *s, unsigned retrans_ms, unsigned total_ms)
+{
+	if (retrans_ms)
+		s->retrans_initial_ms = retrans_ms;
+	s->total_timeout_ms = total_ms;
+}
+
+void petrel_dtls_set_timeout_limits(petrel_session *s, unsigned floor_ms, unsigned cap_ms)
+{
+	if (floor_ms)
+		s->rto_floor_ms = floor_ms;
+	if (cap_ms)
+		s->rto_cap_ms = cap_ms;
+}
+
+void petrel_dtls_set_mtu(petrel_session *s, unsigned mtu)
+{
+	if (mtu < 256)
+		mtu = 256;
+	if (mtu > PETREL_MAX_DATAGRAM + 48)
+		mtu = PETREL_MAX_DATAGRAM + 48;
+	s->link_mtu = (uint16_t)mtu;
+}
+
+unsigned petrel_dtls_get_mtu(const petrel_session *s) { return s->link_mtu; }
+
+unsigned petrel_dtls_get_data_mtu(const petrel_session *s)
+{
+	size_t dgram = s->link_mtu - (s->ipv6 ? 48u : 28u);
+	size_t overhead = petrel_rl_write_overhead(&s->rl, petrel_rl_write_epoch(&s->rl));
+	if (overhead >= dgram)
+		return 0;
+	size_t data = dgram - overhead;
+	return (unsigned)(data > PETREL_MAX_PLAINTEXT ? PETREL_MAX_PLAINTEXT : data);
+}
+
+int petrel_alert_get(const petrel_session *s) { return s->last_alert; }
+
+const char *petrel_alert_get_name(int alert)
+{
+	switch (alert) {
+	case ALERT_CLOSE_NOTIFY: return "close_notify";
+	case ALERT_UNEXPECTED_MESSAGE: return "unexpected_message";
+	case ALERT_BAD_RECORD_MAC: return "bad_record_mac";
+	case ALERT_RECORD_OVERFLOW: return "record_overflow";
+	case ALERT_HANDSHAKE_FAILURE: return "handshake_failure";
+	case ALERT_BAD_CERTIFICATE: return "bad_certificate";
+	case ALERT_UNSUPPORTED_CERTIFICATE: return "unsupported_certificate";
+	case ALERT_CERTIFICATE_EXPIRED: return "certificate_expired";
+	case ALERT_CERTIFICATE_UNKNOWN: return "certificate_unknown";
+	case ALERT_ILLEGAL_PARAMETER: return "illegal_parameter";
+	case ALERT_UNKNOWN_CA: return "unknown_ca";
+	case ALERT_DECODE_ERROR: return "decode_error";
+	case ALERT_DECRYPT_ERROR: return "decrypt_error";
+	case ALERT_PROTOCOL_VERSION: return "protocol_version";
+	case ALERT_INSUFFICIENT_SECURITY: return "insufficient_security";
+	case ALERT_INTERNAL_ERROR: return "internal_error";
+	case ALERT_NO_RENEGOTIATION: return "no_renegotiation";
+	case ALERT_UNSUPPORTED_EXTENSION: return "unsupported_extension";
+	case ALERT_UNKNOWN_PSK_IDENTITY: return "unknown_psk_identity";
+	case ALERT_NO_APPLICATION_PROTOCOL: return "no_application_protocol";
+	default: return "unknown_alert";
+	}
+}
+
+const char *petrel_session_get_cipher_name(const petrel_session *s)
+{
+	return s->suite ? s->suite->name : NULL;
+}
+
+uint16_t petrel_session_get_cipher_id(const petrel_session *s)
+{
+	return s->suite ? s->suite->id : 0;
+}
+
+const char *petrel_session_get_group_name(const petrel_session *s)
+{
+	switch (s->group) {
+	case PETREL_GROUP_X25519: return "x25519";
+	case PETREL_GROUP_SECP256R1: return "secp256r1";
+	default: return NULL;
+	}
+}
+
+const char *petrel_session_get_signature_name(const petrel_session *s)
+{
+	switch (s->sig_scheme) {
+	case PETREL_SIG_ECDSA_SECP256R1_SHA256: return "ecdsa_secp256r1_sha256";
+	case PETREL_SIG_ECDSA_SECP384R1_SHA384: return "ecdsa_secp384r1_sha384";
+	case PETREL_SIG_ED25519: return "ed25519";
+	case PETREL_SIG_RSA_PKCS1_SHA256: return "rsa_pkcs1_sha256";
+	case PETREL_SIG_RSA_PKCS1_SHA384: return "rsa_pkcs1_sha384";
+	case PETREL_SIG_RSA_PSS_RSAE_SHA256: return "rsa_pss_rsae_sha256";
+	case PETREL_SIG_RSA_PSS_RSAE_SHA384: return "rsa_pss_rsae_sha384";
+	default: return NULL;
+	}
+}
+
+int petrel_session_is_resumed(const petrel_session *s) { return s->resumed ? 1 : 0; }
+int petrel_session_ems_negotiated(const petrel_session *s) { return s->ems ? 1 : 0; }
+
+int petrel_prf_export(petrel_session *s, const char *label, const uint8_t *context,
+		      size_t context_len, int use_context, uint8_t *out, size_t out_len)
+{
+	if (!s->established || label == NULL || out == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	return petrel_export_keying_material(s->suite->prf_hash, s->master, s->client_random,
+					     s->server_random, label, context, context_len,
+					     use_context != 0, out, out_len);
+}
+
+int petrel_session_get_peer_certificate(const petrel_session *s, size_t index, const uint8_t **der,
+					size_t *len)
+{
+	if (index != 0 || s->peer_cert == NULL)
+		return PETREL_E_NO_CERTIFICATE;
+	*der = s->peer_cert;
+	*len = s->peer_cert_len;
+	return 0;
+}
+
+int petrel_session_get_stats(const petrel_session *s, struct petrel_stats *stats)
+{
+	*stats = s->stats;
+	if (s->hs) {
+		stats->rtt_ms = s->hs->rto.stats.srtt_ms;
+		stats->rto_ms = petrel_rto_current_ms(&s->hs->rto);
+	}
+	stats->round_trips = (unsigned)stats->flights_sent;
+	return 0;
+}
+
+int petrel_session_set_peer_address(petrel_session *s, const void *addr, size_t len)
+{
+	if (len > sizeof s->peer_addr)
+		len = sizeof s->peer_addr;
+	memcpy(s->peer_addr, addr, len);
+	s->peer_addr_len = len;
+	return 0;
+}

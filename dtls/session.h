@@ -1,0 +1,332 @@
+/* Session internals shared by the files of dtls/. Idle sessions hold only
+ * what an established association needs (keys, sequence state, a few
+ * settings); everything the handshake needs lives in struct petrel_hs,
+ * allocated for the handshake and freed when it is over. */
+#ifndef PETREL_DTLS_SESSION_H
+#define PETREL_DTLS_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+#include "dtls/flight.h"
+#include "dtls/keyschedule.h"
+#include "dtls/messages.h"
+#include "dtls/reassembly.h"
+#include "dtls/rto.h"
+#include "dtls/suites.h"
+#include "petrel/petrel.h"
+#include "record/record.h"
+
+#define PETREL_MAX_CIPHERS 16
+#define PETREL_MAX_GROUPS 4
+#define PETREL_MAX_PSK_IDENTITY 128
+#define PETREL_MAX_PSKS 8
+#define PETREL_MAX_CHAIN 8
+#define PETREL_MAX_DATAGRAM 16384 /* largest datagram we build or accept on the stack */
+#define PETREL_RECV_BUFFER (PETREL_MAX_PLAINTEXT + 2048 + 2 * PETREL_RECORD_HEADER_LEN)
+#define PETREL_MAX_TRANSCRIPT (128u * 1024u)
+#define PETREL_MAX_TICKET 1024
+/* Server: how long the final flight is kept to answer a retransmitted
+ * client Finished flight when no application data confirms it arrived. */
+#define PETREL_FINAL_FLIGHT_KEEP_MS 30000u
+
+struct petrel_psk_entry {
+	uint8_t identity[PETREL_MAX_PSK_IDENTITY];
+	size_t identity_len;
+	uint8_t key[PETREL_MAX_PSK_LEN];
+	size_t key_len;
+};
+
+struct petrel_x509_store;
+
+struct petrel_credentials {
+	struct petrel_privkey *key;
+	uint8_t *chain_der[PETREL_MAX_CHAIN]; /* own chain, leaf first */
+	size_t chain_len[PETREL_MAX_CHAIN];
+	size_t chain_count;
+	struct petrel_x509_store *trust;
+	bool trust_loaded;
+	struct petrel_psk_entry psks[PETREL_MAX_PSKS];
+	size_t psk_count;
+	/* Stateless cookie secret and session-ticket key (RFC 5077 4), shared
+	 * by every session using these credentials; rotated by the endpoint. */
+	uint8_t cookie_secret[32];
+	uint8_t cookie_secret_prev[32];
+	uint8_t ticket_key[32];
+};
+
+enum petrel_hs_state {
+	/* client */
+	HS_C_START = 1,
+	HS_C_WAIT_SH,            /* ServerHello or HelloVerifyRequest */
+	HS_C_WAIT_CERT,
+	HS_C_WAIT_SKE,
+	HS_C_WAIT_CR_OR_SHD,     /* CertificateRequest or ServerHelloDone */
+	HS_C_WAIT_SHD,
+	HS_C_WAIT_NST_OR_CCS,    /* NewSessionTicket (if promised) then CCS */
+	HS_C_WAIT_CCS,
+	HS_C_WAIT_FINISHED,
+	/* server */
+	HS_S_WAIT_CH,
+	HS_S_WAIT_CERT,          /* client certificate (if requested) */
+	HS_S_WAIT_CKE,
+	HS_S_WAIT_CV,
+	HS_S_WAIT_CCS,
+	HS_S_WAIT_FINISHED,
+	HS_DONE,
+};
+
+/* Handshake-only state (heap; freed on completion, except the final
+ * flight, which the server keeps in struct petrel_session.final). */
+struct petrel_hs {
+	enum petrel_hs_state state;
+	struct petrel_reasm rx;
+	struct petrel_flight flight;
+	struct petrel_rto rto;
+	struct petrel_timer retransmit;
+	uint16_t next_send_seq;
+
+	/* All handshake messages so far, unfragmented (RFC 6347 4.2.6): hashed
+	 * on demand for EMS, CertificateVerify and Finished. */
+	uint8_t *transcript;
+	size_t transcript_len, transcript_cap;
+
+	uint8_t client_random[PETREL_RANDOM_LEN];
+	uint8_t server_random[PETREL_RANDOM_LEN];
+	uint8_t session_id[PETREL_SESSION_ID_MAX];
+	size_t session_id_len;
+	uint8_t cookie[PETREL_COOKIE_MAX];
+	size_t cookie_len;
+
+	const struct petrel_suite *suite;
+	uint16_t group;
+	uint8_t kx_priv[PETREL_KX_PRIV_LEN];
+	uint8_t kx_pub[PETREL_KX_MAX_PUB_LEN];
+	size_t kx_pub_len;
+	uint8_t premaster[PETREL_MAX_PREMASTER_LEN];
+	size_t premaster_len;
+	uint8_t master[PETREL_MASTER_SECRET_LEN];
+	struct petrel_epoch_keys client_write, server_write;
+	bool ems;
+	bool resuming;          /* abbreviated handshake in progress */
+	bool ticket_expected;   /* server promised a NewSessionTicket */
+	bool send_ticket;       /* server: send one in the final flight */
+	bool cert_requested;    /* server asked / client was asked for a cert */
+	bool peer_sent_cert;
+	bool ccs_received;
+	uint16_t peer_sig_scheme; /* the scheme the peer signed with */
+	uint16_t client_sig_scheme; /* client: scheme for CertificateVerify */
+
+	/* PSK in use (points into credentials) and peer's identity. */
+	const struct petrel_psk_entry *psk;
+	uint8_t psk_hint[PETREL_MAX_PSK_IDENTITY];
+	size_t psk_hint_len;
+
+	/* The peer's offered signature schemes (server: from ClientHello;
+	 * client: from CertificateRequest). */
+	uint16_t peer_sig_schemes[24];
+	size_t peer_sig_scheme_count;
+	/* Peer certificates (copies), leaf first. */
+	uint8_t *peer_chain[PETREL_MAX_CHAIN];
+	size_t peer_chain_len[PETREL_MAX_CHAIN];
+	size_t peer_chain_count;
+	/* The leaf's public key, pointing into peer_chain[0]. */
+	struct petrel_pubkey peer_key;
+
+	/* New ticket to hand the client (server), or received (client). */
+	uint8_t *ticket;
+	size_t ticket_len;
+	uint32_t ticket_lifetime_s;
+
+	uint64_t start_ms;
+	uint64_t last_tx_ms;
+	uint64_t deadline_total_ms;
+	bool flight_pending;   /* a built flight not yet (fully) sent */
+	bool got_peer_flight;  /* part of the peer's current flight arrived */
+};
+
+/* Kept after a server's handshake while the client may still need it. */
+struct petrel_final_flight {
+	struct petrel_flight flight;
+	struct petrel_reasm_slot unused; /* keeps layout simple */
+	uint64_t expires_ms;
+	uint16_t last_peer_seq;
+	uint64_t last_tx_ms;
+};
+
+struct petrel_session {
+	unsigned role; /* PETREL_CLIENT or PETREL_SERVER */
+	unsigned flags;
+	petrel_credentials *creds;
+
+	void *transport_ptr;
+	petrel_push_fn push;
+	petrel_pull_fn pull;
+	petrel_pull_timeout_fn pull_timeout;
+	petrel_clock_fn clock;
+	void *clock_ptr;
+	int fd; /* petrel_transport_set_udp_fd, else -1 */
+
+	uint32_t retrans_initial_ms, total_timeout_ms, rto_floor_ms, rto_cap_ms;
+	uint16_t link_mtu;
+	bool ipv6;
+	uint16_t ciphers[PETREL_MAX_CIPHERS];
+	uint8_t cipher_count;
+	uint16_t groups[PETREL_MAX_GROUPS];
+	uint8_t group_count;
+	int verify_mode;
+	uint8_t pin[32];
+	char *server_name;
+	char *alpn_offer;    /* comma separated, as configured */
+	char *alpn_selected;
+	/* Peer address bytes for the stateless cookie (server). */
+	uint8_t peer_addr[32];
+	size_t peer_addr_len;
+
+	struct petrel_record_layer rl;
+	struct petrel_hs *hs;
+	struct petrel_final_flight *final;
+
+	/* Established association. */
+	bool established;
+	bool closed;          /* close_notify received or sent */
+	int fatal_error;      /* sticky once set */
+	int last_alert;
+	int direction;
+	const struct petrel_suite *suite;
+	uint16_t group;
+	uint16_t sig_scheme;
+	bool resumed, ems;
+	uint8_t master[PETREL_MASTER_SECRET_LEN];
+	uint8_t client_random[PETREL_RANDOM_LEN];
+	uint8_t server_random[PETREL_RANDOM_LEN];
+	/* Client resumption material (petrel_session_set_data), and what the
+	 * last handshake gave for petrel_session_get_data. */
+	uint8_t *resume_blob;
+	size_t resume_blob_len;
+	uint8_t session_id[PETREL_SESSION_ID_MAX];
+	size_t session_id_len;
+	uint8_t *ticket;
+	size_t ticket_len;
+	int64_t (*wall_clock)(void); /* seconds, for certificate validity */
+	/* Leaf certificate of the peer (copy) for petrel_session_get_peer_certificate. */
+	uint8_t *peer_cert;
+	size_t peer_cert_len;
+
+	/* Received application data waiting for petrel_engine_read: one
+	 * datagram's worth at a time, heap only while non-empty. */
+	uint8_t *rx_app;
+	size_t rx_app_len;
+	bool rx_app_ready;
+
+	struct petrel_stats stats;
+};
+
+/* dtls/session.c */
+uint64_t petrel_session_now(const petrel_session *s);
+int petrel_session_fail(petrel_session *s, int code, int alert);
+
+/* dtls/engine.c */
+int petrel_hs_start(petrel_session *s, uint64_t now_ms);
+int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmission);
+int petrel_hs_append_message(petrel_session *s, uint8_t msg_type, const uint8_t *body,
+			     size_t len, uint16_t epoch);
+int petrel_hs_transcript_add(struct petrel_hs *hs, const uint8_t *data, size_t len);
+void petrel_hs_transcript_hash(const struct petrel_hs *hs, enum petrel_hash_alg alg, uint8_t *out);
+int petrel_send_alert(petrel_session *s, uint8_t level, uint8_t desc);
+void petrel_hs_free(petrel_session *s);
+int petrel_hs_finish(petrel_session *s, uint64_t now_ms);
+int petrel_install_keys(petrel_session *s, bool write_side);
+
+/* dtls/client12.c, dtls/server12.c */
+int petrel_client_begin(petrel_session *s, uint64_t now_ms);
+int petrel_client_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms);
+int petrel_client_on_ccs(petrel_session *s);
+int petrel_server_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms);
+int petrel_server_on_ccs(petrel_session *s);
+/* Stateless ClientHello handling before any handshake state exists:
+ * answers HelloVerifyRequest or starts the handshake. */
+int petrel_server_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms);
+
+int petrel_server_stateless_check(const struct petrel_credentials *creds, const uint8_t *peer,
+				  size_t peer_len, const uint8_t *dgram, size_t len, uint64_t now_ms,
+				  uint8_t *hvr, size_t hvr_cap, size_t *hvr_len);
+/* Peer address bytes for the cookie (endpoints set it per session). */
+int petrel_session_set_peer_address(petrel_session *s, const void *addr, size_t len);
+
+/* dtls/cookie.c (RFC 6347 4.2.1) */
+#define PETREL_COOKIE_LEN 20
+size_t petrel_cookie_make(const struct petrel_credentials *creds, const uint8_t *peer, size_t peer_len,
+			  const struct petrel_client_hello *ch, uint32_t now_ms, uint8_t out[PETREL_COOKIE_LEN]);
+/* 0 when valid; *rtt_ms is the time since the cookie was issued. */
+int petrel_cookie_check(const struct petrel_credentials *creds, const uint8_t *peer, size_t peer_len,
+			const struct petrel_client_hello *ch, uint32_t now_ms, uint32_t *age_ms);
+
+/* dtls/hs_common.c */
+/* Signature schemes we accept, in preference order (RFC 5246 7.4.1.4.1). */
+size_t petrel_our_sig_schemes(uint16_t *out, size_t cap);
+enum petrel_msg_kx petrel_msg_kx_of(const struct petrel_suite *suite);
+/* Check the peer's chain in hs->peer_chain per the session's verify mode
+ * and fill hs->peer_key. */
+int petrel_verify_peer(petrel_session *s, bool peer_is_server);
+/* Sign data with our key and a scheme acceptable to the peer. */
+int petrel_pick_sig_scheme(const petrel_session *s, const uint16_t *peer_schemes, size_t count,
+			   uint16_t *scheme);
+int petrel_store_peer_chain(struct petrel_hs *hs, const struct petrel_certificate_msg *msg);
+/* Fill an extensions struct's ALPN list from "a,b,c" into buf. */
+int petrel_alpn_encode(const char *list, uint8_t *buf, size_t cap, size_t *len);
+/* Session tickets (RFC 5077 4, our own format) and the client's blob. */
+#define PETREL_TICKET_LEN (12 + 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + 16)
+int petrel_ticket_seal(const struct petrel_credentials *creds, const struct petrel_suite *suite,
+		       bool ems, const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN]);
+int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ticket, size_t len,
+		       uint16_t *suite_id, bool *ems, uint8_t master[PETREL_MASTER_SECRET_LEN]);
+struct petrel_resume_data {
+	uint16_t suite_id;
+	bool ems;
+	uint8_t master[PETREL_MASTER_SECRET_LEN];
+	const uint8_t *session_id; size_t session_id_len;
+	const uint8_t *ticket; size_t ticket_len;
+};
+int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_data *out);
+
+int petrel_hs_add_peer_message(struct petrel_hs *hs, const struct petrel_hs_message *m);
+int petrel_hs_derive_keys(struct petrel_hs *hs);
+/* Premaster (incl. PSK framing, RFC 4279 2) -> master (RFC 7627 with EMS) -> keys. */
+int petrel_hs_compute_master(petrel_session *s);
+/* CCS, switch write epoch, Finished: the end of either side's flight. */
+int petrel_hs_append_ccs_finished(petrel_session *s);
+
+/* Alert descriptions (RFC 5246 7.2). */
+enum {
+	PETREL_ALERT_WARNING = 1,
+	PETREL_ALERT_FATAL = 2,
+};
+enum {
+	ALERT_CLOSE_NOTIFY = 0,
+	ALERT_UNEXPECTED_MESSAGE = 10,
+	ALERT_BAD_RECORD_MAC = 20,
+	ALERT_RECORD_OVERFLOW = 22,
+	ALERT_HANDSHAKE_FAILURE = 40,
+	ALERT_BAD_CERTIFICATE = 42,
+	ALERT_UNSUPPORTED_CERTIFICATE = 43,
+	ALERT_CERTIFICATE_EXPIRED = 45,
+	ALERT_CERTIFICATE_UNKNOWN = 46,
+	ALERT_ILLEGAL_PARAMETER = 47,
+	ALERT_UNKNOWN_CA = 48,
+	ALERT_DECODE_ERROR = 50,
+	ALERT_DECRYPT_ERROR = 51,
+	ALERT_PROTOCOL_VERSION = 70,
+	ALERT_INSUFFICIENT_SECURITY = 71,
+	ALERT_INTERNAL_ERROR = 80,
+	ALERT_NO_RENEGOTIATION = 100,
+	ALERT_UNSUPPORTED_EXTENSION = 110,
+	ALERT_UNKNOWN_PSK_IDENTITY = 115,
+	ALERT_NO_APPLICATION_PROTOCOL = 120,
+};
+/* The alert to send for an error code. */
+uint8_t petrel_alert_for_error(int code);
+
+#endif

@@ -1,0 +1,227 @@
+/* The GnuTLS-style calls (petrel_handshake, petrel_record_send/recv) as a
+ * thin loop over the engine and the transport callbacks, plus a ready
+ * transport for a connected UDP socket. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dtls/session.h"
+
+/* Receive one datagram and feed it; returns the engine's result, or
+ * AGAIN/INTERRUPTED/PULL_ERROR from the transport. */
+static int pull_and_feed(petrel_session *s, uint64_t *now)
+{
+	uint8_t buf[PETREL_RECV_BUFFER];
+	if (s->pull == NULL)
+		return PETREL_E_PULL_ERROR;
+	if (s->pull_timeout) {
+		uint64_t deadline = petrel_engine_next_deadline(s);
+		unsigned wait = 0;
+		if (deadline == UINT64_MAX)
+			wait = s->established ? 0 : 60000u;
+		else if (deadline > *now)
+			wait = (unsigned)(deadline - *now > 60000u ? 60000u : deadline - *now);
+		int ready = s->pull_timeout(s->transport_ptr, wait);
+		if (ready < 0)
+			return PETREL_E_PULL_ERROR;
+		if (ready == 0) {
+			*now = petrel_session_now(s);
+			return PETREL_E_AGAIN;
+		}
+	}
+	long n = s->pull(s->transport_ptr, buf, sizeof buf);
+	*now = petrel_session_now(s);
+	if (n < 0)
+		return (int)n;
+	return petrel_engine_feed(s, buf, (size_t)n, *now);
+}
+
+int petrel_handshake(petrel_session *s)
+{
+	if (s->fatal_error)
+		return s->fatal_error;
+	if (s->established && s->hs == NULL)
+		return 0;
+	uint64_t now = petrel_session_now(s);
+	int rc;
+	if (s->hs == NULL && s->role == PETREL_CLIENT) {
+		rc = petrel_client_begin(s, now);
+		if (rc < 0) {
+			if (rc == PETREL_E_LARGE_PACKET)
+				return rc;
+			return petrel_session_fail(s, rc, petrel_alert_for_error(rc));
+		}
+	}
+	for (;;) {
+		rc = petrel_engine_tick(s, now);
+		if (rc < 0) {
+			s->direction = 1;
+			return rc;
+		}
+		if (s->established)
+			return 0;
+		rc = pull_and_feed(s, &now);
+		if (s->established)
+			return 0;
+		if (rc == PETREL_E_AGAIN && s->pull_timeout) {
+			/* A timed wait ran out: loop to let the timer fire, unless
+			 * the caller's transport is non-blocking (then report). */
+			if (petrel_engine_next_deadline(s) <= now)
+				continue;
+		}
+		if (rc == PETREL_E_AGAIN || rc == PETREL_E_INTERRUPTED) {
+			s->direction = 0;
+			return rc;
+		}
+		if (rc < 0)
+			return rc;
+	}
+}
+
+long petrel_record_send(petrel_session *s, const void *data, size_t len)
+{
+	if (s->fatal_error)
+		return s->fatal_error;
+	if (!s->established || s->closed)
+		return PETREL_E_INVALID_REQUEST;
+	if (len > petrel_dtls_get_data_mtu(s))
+		return PETREL_E_LARGE_PACKET;
+	uint8_t buf[PETREL_MAX_DATAGRAM + 64];
+	struct petrel_writer w;
+	petrel_writer_init(&w, buf, sizeof buf);
+	int rc = petrel_rl_write(&s->rl, petrel_rl_write_epoch(&s->rl), PETREL_CT_APPLICATION_DATA, data,
+				 len, &w);
+	if (rc < 0)
+		return rc;
+	long r = s->push(s->transport_ptr, buf, petrel_writer_len(&w));
+	if (r == PETREL_E_LARGE_PACKET) {
+		/* The path is smaller than we thought (EMSGSIZE): report it; the
+		 * caller re-sizes its messages to petrel_dtls_get_data_mtu(). */
+		if (s->link_mtu > 576)
+			s->link_mtu = (uint16_t)(s->link_mtu > 1280 ? 1280 : 576);
+		s->stats.mtu_changes++;
+		return PETREL_E_LARGE_PACKET;
+	}
+	if (r < 0) {
+		s->direction = 1;
+		return r;
+	}
+	s->stats.datagrams_sent++;
+	s->stats.bytes_sent += petrel_writer_len(&w);
+	return (long)len;
+}
+
+long petrel_record_recv(petrel_session *s, void *out, size_t cap)
+{
+	for (;;) {
+		if (s->rx_app_ready)
+			return petrel_engine_read(s, out, cap);
+		if (s->closed)
+			return 0;
+		if (s->fatal_error)
+			return s->fatal_error;
+		uint64_t now = petrel_session_now(s);
+		int rc = petrel_engine_tick(s, now);
+		if (rc < 0)
+			return rc;
+		rc = pull_and_feed(s, &now);
+		if (rc == PETREL_E_SESSION_CLOSED)
+			return 0;
+		if (s->rx_app_ready)
+			continue;
+		if (rc < 0) {
+			s->direction = 0;
+			return rc;
+		}
+	}
+}
+
+int petrel_bye(petrel_session *s)
+{
+	if (!s->established || s->fatal_error)
+		return PETREL_E_INVALID_REQUEST;
+	int rc = petrel_send_alert(s, PETREL_ALERT_WARNING, ALERT_CLOSE_NOTIFY);
+	s->closed = true;
+	return rc;
+}
+
+/* ---- connected UDP socket transport ---- */
+
+static long udp_push(void *ptr, const uint8_t *data, size_t len)
+{
+	int fd = (int)(intptr_t)ptr;
+	ssize_t n = send(fd, data, len, 0);
+	if (n >= 0)
+		return (long)n;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return PETREL_E_AGAIN;
+	if (errno == EINTR)
+		return PETREL_E_INTERRUPTED;
+	if (errno == EMSGSIZE)
+		return PETREL_E_LARGE_PACKET;
+	if (errno == ECONNREFUSED)
+		return PETREL_E_AGAIN; /* ICMP port unreachable: treat as loss */
+	return PETREL_E_PUSH_ERROR;
+}
+
+static long udp_pull(void *ptr, uint8_t *buf, size_t cap)
+{
+	int fd = (int)(intptr_t)ptr;
+	ssize_t n = recv(fd, buf, cap, MSG_DONTWAIT);
+	if (n >= 0)
+		return (long)n;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED)
+		return PETREL_E_AGAIN;
+	if (errno == EINTR)
+		return PETREL_E_INTERRUPTED;
+	return PETREL_E_PULL_ERROR;
+}
+
+static int udp_pull_timeout(void *ptr, unsigned ms)
+{
+	struct pollfd pfd = {(int)(intptr_t)ptr, POLLIN, 0};
+	int r = poll(&pfd, 1, (int)ms);
+	if (r < 0)
+		return errno == EINTR ? 0 : -1;
+	return r;
+}
+
+int petrel_transport_set_udp_fd(petrel_session *s, int fd)
+{
+	if (fd < 0)
+		return PETREL_E_INVALID_REQUEST;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == AF_INET6) {
+		s->ipv6 = true;
+		int on = 1;
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof on);
+#ifdef IPV6_MTU_DISCOVER
+		int pmtu = IPV6_PMTUDISC_DO;
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof pmtu);
+#endif
+	} else {
+#ifdef IP_MTU_DISCOVER
+		/* DF set: an oversized datagram fails with EMSGSIZE instead of
+		 * being fragmented (RFC 6347 4.1.1.1). */
+		int pmtu = IP_PMTUDISC_DO;
+		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
+#endif
+	}
+	s->fd = fd;
+	s->transport_ptr = (void *)(intptr_t)fd;
+	s->push = udp_push;
+	s->pull = udp_pull;
+	s->pull_timeout = udp_pull_timeout;
+	/* The peer address keys the stateless cookie (RFC 6347 4.2.1). */
+	sl = sizeof ss;
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		size_t n = sl < sizeof s->peer_addr ? sl : sizeof s->peer_addr;
+		memcpy(s->peer_addr, &ss, n);
+		s->peer_addr_len = n;
+	}
+	return 0;
+}
