@@ -179,6 +179,18 @@ static int handle_hello_verify(petrel_session *s, const struct petrel_hs_message
 		return PETREL_E_ILLEGAL_PARAMETER;
 	if (m->message_seq >= MAX_HELLO_VERIFY)
 		return PETREL_E_UNEXPECTED_MESSAGE;
+	if (hs->cookie_len == 0) {
+		/* RTT from the ClientHello transmission this one answers. */
+		unsigned n = hs->hello_tx_count < PETREL_HELLO_TX_TRACKED ? hs->hello_tx_count
+									 : PETREL_HELLO_TX_TRACKED;
+		for (unsigned i = 0; i < n; i++) {
+			if (hs->hello_tx_seq[i] == hs->last_rx_seq && now_ms >= hs->hello_tx_ms[i]) {
+				uint64_t rtt = now_ms - hs->hello_tx_ms[i];
+				petrel_rto_on_sample(&hs->rto, rtt > 60000 ? 60000u : (uint32_t)rtt);
+				break;
+			}
+		}
+	}
 	memcpy(hs->cookie, hvr.cookie, hvr.cookie_len);
 	hs->cookie_len = hvr.cookie_len;
 	hs->got_peer_flight = false;

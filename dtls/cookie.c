@@ -1,8 +1,12 @@
 /* Stateless HelloVerifyRequest cookies (RFC 6347 4.2.1).
- * cookie = issue_time_ms (4 bytes) || HMAC-SHA256(secret, time || peer
- * address || ClientHello random, session_id, cipher_suites)[0..15].
- * The time lets the server take an RTT sample from the cookie round trip
- * without keeping any per-client state (issue #11). */
+ * cookie = issue_time_ms (4) || hvr_seq (2) || HMAC-SHA256(secret, time ||
+ * hvr_seq || peer address || ClientHello random, session_id,
+ * cipher_suites)[0..15].
+ * Time and the HelloVerifyRequest's record sequence number let the server
+ * take an RTT sample from the cookie round trip without per-client state
+ * (issue #11): the sample counts only when the ClientHello that carries
+ * the cookie is the client's very next record, i.e. its first answer to
+ * that HelloVerifyRequest (Karn's rule, RFC 6298 3). */
 #include <string.h>
 
 #include "dtls/session.h"
@@ -10,12 +14,14 @@
 #define COOKIE_MAX_AGE_MS 60000u
 
 static void cookie_mac(const uint8_t secret[32], const uint8_t *peer, size_t peer_len,
-		       const struct petrel_client_hello *ch, uint32_t issued_ms, uint8_t out[16])
+		       const struct petrel_client_hello *ch, uint32_t issued_ms, uint16_t hvr_seq,
+		       uint8_t out[16])
 {
-	uint8_t buf[4 + 32 + PETREL_RANDOM_LEN + 1 + PETREL_SESSION_ID_MAX + 2 + 512];
+	uint8_t buf[4 + 2 + 32 + PETREL_RANDOM_LEN + 1 + PETREL_SESSION_ID_MAX + 2 + 512];
 	struct petrel_writer w;
 	petrel_writer_init(&w, buf, sizeof buf);
 	petrel_put_u32(&w, issued_ms);
+	petrel_put_u16(&w, hvr_seq);
 	petrel_put_opaque8(&w, peer, peer_len > 32 ? 32 : peer_len);
 	petrel_put_bytes(&w, ch->random, PETREL_RANDOM_LEN);
 	petrel_put_opaque8(&w, ch->session_id, ch->session_id_len);
@@ -27,16 +33,19 @@ static void cookie_mac(const uint8_t secret[32], const uint8_t *peer, size_t pee
 }
 
 size_t petrel_cookie_make(const struct petrel_credentials *creds, const uint8_t *peer, size_t peer_len,
-			  const struct petrel_client_hello *ch, uint32_t now_ms, uint8_t out[PETREL_COOKIE_LEN])
+			  const struct petrel_client_hello *ch, uint32_t now_ms, uint16_t hvr_seq,
+			  uint8_t out[PETREL_COOKIE_LEN])
 {
 	petrel_store_u16(out, (uint16_t)(now_ms >> 16));
 	petrel_store_u16(out + 2, (uint16_t)now_ms);
-	cookie_mac(creds->cookie_secret, peer, peer_len, ch, now_ms, out + 4);
+	petrel_store_u16(out + 4, hvr_seq);
+	cookie_mac(creds->cookie_secret, peer, peer_len, ch, now_ms, hvr_seq, out + 6);
 	return PETREL_COOKIE_LEN;
 }
 
 int petrel_cookie_check(const struct petrel_credentials *creds, const uint8_t *peer, size_t peer_len,
-			const struct petrel_client_hello *ch, uint32_t now_ms, uint32_t *age_ms)
+			const struct petrel_client_hello *ch, uint32_t now_ms, uint32_t *age_ms,
+			uint16_t *hvr_seq)
 {
 	if (ch->cookie_len != PETREL_COOKIE_LEN)
 		return PETREL_E_BAD_COOKIE;
@@ -45,13 +54,15 @@ int petrel_cookie_check(const struct petrel_credentials *creds, const uint8_t *p
 	uint32_t age = now_ms - issued; /* modular: the clock may wrap 32 bits */
 	if (age > COOKIE_MAX_AGE_MS)
 		return PETREL_E_BAD_COOKIE;
+	uint16_t seq = (uint16_t)(ch->cookie[4] << 8 | ch->cookie[5]);
 	uint8_t mac[16];
-	cookie_mac(creds->cookie_secret, peer, peer_len, ch, issued, mac);
-	if (!petrel_ct_equal(mac, ch->cookie + 4, 16)) {
-		cookie_mac(creds->cookie_secret_prev, peer, peer_len, ch, issued, mac);
-		if (!petrel_ct_equal(mac, ch->cookie + 4, 16))
+	cookie_mac(creds->cookie_secret, peer, peer_len, ch, issued, seq, mac);
+	if (!petrel_ct_equal(mac, ch->cookie + 6, 16)) {
+		cookie_mac(creds->cookie_secret_prev, peer, peer_len, ch, issued, seq, mac);
+		if (!petrel_ct_equal(mac, ch->cookie + 6, 16))
 			return PETREL_E_BAD_COOKIE;
 	}
 	*age_ms = age;
+	*hvr_seq = seq;
 	return 0;
 }

@@ -104,6 +104,7 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 	int rc = petrel_flight_plan(fl, maxdg, &rec);
 	if (rc < 0)
 		return rc;
+	uint64_t first_seq = petrel_rl_next_write_seq(&s->rl, 0);
 	rc = petrel_flight_send(fl, &rec, buf, sizeof buf, push_datagram, s);
 	if (rc == PETREL_E_LARGE_PACKET) {
 		int lrc = lower_mtu_after_large_packet(s);
@@ -124,6 +125,11 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 	if (hs) {
 		hs->flight_pending = false;
 		hs->last_tx_ms = now_ms;
+		if (s->role == PETREL_CLIENT && hs->cookie_len == 0 && hs->state <= HS_C_WAIT_SH) {
+			unsigned slot = hs->hello_tx_count++ % PETREL_HELLO_TX_TRACKED;
+			hs->hello_tx_seq[slot] = first_seq;
+			hs->hello_tx_ms[slot] = now_ms;
+		}
 		petrel_rto_flight_sent(&hs->rto, now_ms, retransmission);
 		petrel_timer_arm(&hs->retransmit, now_ms, petrel_rto_current_ms(&hs->rto));
 		s->stats.rto_ms = petrel_rto_current_ms(&hs->rto);
@@ -383,6 +389,7 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 			return maybe_retransmit_on_old(s, now_ms);
 		return 0;
 	}
+	hs->last_rx_seq = rec->seq;
 	struct petrel_reasm_record_result res;
 	int rc = petrel_reasm_add_record(&hs->rx, rec->fragment, rec->length, &res);
 	if (rc < 0)
@@ -481,6 +488,7 @@ int petrel_engine_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t n
 	size_t offset = 0;
 	struct petrel_record rec;
 	int result = 0, rc;
+	uint64_t bad_mac_before = petrel_rl_stats(&s->rl)->dropped_bad_mac;
 	while ((rc = petrel_rl_read(&s->rl, dgram, len, &offset, &rec)) == 1) {
 		int r = handle_record(s, &rec, now_ms);
 		if (r < 0 && (petrel_error_is_fatal(r) || r == PETREL_E_LARGE_PACKET)) {
@@ -497,6 +505,15 @@ int petrel_engine_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t n
 	}
 	if (rc < 0)
 		return petrel_session_fail(s, rc, ALERT_BAD_RECORD_MAC);
+	if (s->hs && petrel_rl_read_epoch(&s->rl) > 0 &&
+	    petrel_rl_stats(&s->rl)->dropped_bad_mac > bad_mac_before) {
+		/* Bad records are dropped silently (RFC 6347 4.1.2.7), but a
+		 * peer whose final flight fails to authenticate again after
+		 * its CCS has keys that differ from ours (wrong PSK, say):
+		 * say so now instead of timing out a minute later. */
+		if (++s->hs->bad_mac_after_ccs >= PETREL_HS_BAD_MAC_LIMIT)
+			return petrel_session_fail(s, PETREL_E_DECRYPTION_FAILED, ALERT_BAD_RECORD_MAC);
+	}
 	s->stats.records_dropped = petrel_rl_stats(&s->rl)->dropped_bad_mac +
 				   petrel_rl_stats(&s->rl)->dropped_replay +
 				   petrel_rl_stats(&s->rl)->dropped_bad_epoch +

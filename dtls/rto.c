@@ -30,7 +30,7 @@ int petrel_rto_init(struct petrel_rto *rto, uint32_t initial_ms, uint32_t floor_
 	uint32_t floor = floor_ms ? floor_ms : PETREL_RTO_DEFAULT_FLOOR_MS;
 	uint32_t cap = cap_ms ? cap_ms : PETREL_RTO_DEFAULT_CAP_MS;
 	int rc = 0;
-	if (floor > cap || initial > cap) {
+	if (floor > cap || initial > PETREL_RTO_MAX_MS || cap > PETREL_RTO_MAX_MS) {
 		initial = PETREL_RTO_DEFAULT_INITIAL_MS;
 		floor = PETREL_RTO_DEFAULT_FLOOR_MS;
 		cap = PETREL_RTO_DEFAULT_CAP_MS;
@@ -65,7 +65,7 @@ void petrel_rto_on_sample(struct petrel_rto *rto, uint32_t rtt_ms)
 		var_term = (uint64_t)PETREL_RTO_GRANULARITY_MS * 1000;
 	uint64_t rto_us = rto->srtt_us + var_term;
 	/* Round up to whole ms so the timer never fires before the estimate. */
-	rto->base_ms = clamp_ms((rto_us + 999) / 1000, rto->floor_ms, rto->cap_ms);
+	rto->base_ms = clamp_ms((rto_us + 999) / 1000, rto->floor_ms, PETREL_RTO_MAX_MS);
 	rto->stats.samples++;
 	refresh_stats(rto);
 }
@@ -73,17 +73,20 @@ void petrel_rto_on_sample(struct petrel_rto *rto, uint32_t rtt_ms)
 uint32_t petrel_rto_current_ms(const struct petrel_rto *rto)
 {
 	uint64_t v = rto->base_ms;
-	/* RFC 6298 5.5: double per consecutive timeout, up to the cap; the
-	 * shift is bounded because v stops growing once it reaches the cap. */
-	for (unsigned i = 0; i < rto->backoff && v < rto->cap_ms; i++)
+	/* RFC 6298 5.5: double per consecutive timeout, up to the cap; a base
+	 * above the cap (slow path) is kept, not cut. The loop is bounded
+	 * because v stops growing once it reaches the cap. */
+	uint32_t cap = rto->cap_ms > rto->base_ms ? rto->cap_ms : rto->base_ms;
+	for (unsigned i = 0; i < rto->backoff && v < cap; i++)
 		v *= 2;
-	return v > rto->cap_ms ? rto->cap_ms : (uint32_t)v;
+	return v > cap ? cap : (uint32_t)v;
 }
 
 void petrel_rto_on_timeout(struct petrel_rto *rto)
 {
 	rto->stats.timeouts++;
-	if (petrel_rto_current_ms(rto) < rto->cap_ms)
+	uint32_t cap = rto->cap_ms > rto->base_ms ? rto->cap_ms : rto->base_ms;
+	if (petrel_rto_current_ms(rto) < cap)
 		rto->backoff++;
 	/* The flight is about to be re-sent: its answer gives no sample. */
 	if (rto->flight_outstanding)

@@ -8,16 +8,25 @@
  *   first:  SRTT = R, RTTVAR = R/2
  *   next:   RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|;  SRTT = 7/8 SRTT + 1/8 R
  *   RTO = max(floor, SRTT + max(G, 4 * RTTVAR))
- * Each consecutive timeout doubles the timeout up to cap (default 60 s,
- * RFC 6298 2.5 / RFC 6347 4.2.4.1); an answered flight resets the back-off.
+ * Each consecutive timeout doubles the timeout up to the cap; an answered
+ * flight resets the back-off (RFC 6298 5.7).
  *
- * The default floor is 100 ms, lower than TCP's 1 s (RFC 6298 2.4) on
- * purpose: a handshake flight is a few datagrams, at most one flight is
- * sent per timeout and every unanswered timeout doubles the next one, so an
- * unresponsive peer receives at most ~10 flights in the first minute
- * (100 ms, 200 ms, ... 51.2 s) and one a minute after that; the sample
- * includes the peer's crypto time, and the floor absorbs its jitter on
- * sub-millisecond paths. Pure arithmetic in ms, no clock. */
+ * Defaults, and why they are safe for the network:
+ * - floor 100 ms, lower than TCP's 1 s (RFC 6298 2.4): the sample includes
+ *   the peer's crypto time and the floor absorbs its jitter on
+ *   sub-millisecond paths;
+ * - back-off cap 4 s, below the 60 s of RFC 6298 2.5 / RFC 6347 4.2.4.1
+ *   on purpose: under heavy loss a 60 s cap leaves ~6 tries in the
+ *   handshake's total time and a few unlucky drops cost tens of seconds
+ *   (what OpenSSL and GnuTLS do, issue #11). The cap only bounds the
+ *   back-off: an RTT-derived timeout above it is used as is, so a slow
+ *   path is never retransmitted into faster than its RTT.
+ * No flood: a handshake flight is a few small datagrams, at most one
+ * flight goes out per timeout, the handshake ends at its total timeout
+ * (60 s: at most ~20 flights to a dead peer, ~1 datagram/s), and a server
+ * sends nothing but one HelloVerifyRequest per ClientHello before a valid
+ * cookie. petrel_dtls_set_timeout_limits(s, floor, 60000) restores the
+ * RFC cap. Pure arithmetic in ms, no clock. */
 #ifndef PETREL_DTLS_RTO_H
 #define PETREL_DTLS_RTO_H
 
@@ -26,7 +35,9 @@
 
 #define PETREL_RTO_DEFAULT_INITIAL_MS 1000u
 #define PETREL_RTO_DEFAULT_FLOOR_MS 100u
-#define PETREL_RTO_DEFAULT_CAP_MS 60000u
+#define PETREL_RTO_DEFAULT_CAP_MS 4000u
+/* No RTT-derived timeout above this (RFC 6298 2.5's maximum). */
+#define PETREL_RTO_MAX_MS 60000u
 /* G of RFC 6298: the clock granularity term; 10 ms keeps a perfectly
  * steady RTT from giving a timeout equal to the RTT itself. */
 #define PETREL_RTO_GRANULARITY_MS 10u
@@ -55,8 +66,9 @@ struct petrel_rto {
 };
 
 /* 0 for any argument selects its default. PETREL_E_INVALID_REQUEST if
- * floor_ms > cap_ms or initial_ms > cap_ms (the rto is still initialised
- * with defaults then). */
+ * floor_ms > cap_ms or an argument exceeds PETREL_RTO_MAX_MS (the rto is
+ * still initialised with defaults then). An initial timeout above the cap
+ * is allowed: like an RTT-derived one, it is used as is, undoubled. */
 int petrel_rto_init(struct petrel_rto *rto, uint32_t initial_ms, uint32_t floor_ms,
 		    uint32_t cap_ms);
 

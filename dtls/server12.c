@@ -18,7 +18,8 @@ static int send_hello_verify(petrel_session *s, const struct petrel_record *rec,
 			     const struct petrel_client_hello *ch, uint64_t now_ms)
 {
 	uint8_t cookie[PETREL_COOKIE_LEN];
-	petrel_cookie_make(s->creds, s->peer_addr, s->peer_addr_len, ch, (uint32_t)now_ms, cookie);
+	petrel_cookie_make(s->creds, s->peer_addr, s->peer_addr_len, ch, (uint32_t)now_ms,
+			   (uint16_t)rec->seq, cookie);
 	/* RFC 6347 4.2.1: DTLS 1.2 servers SHOULD use version 1.0 here. */
 	struct petrel_hello_verify_request hvr = {PETREL_WIRE_DTLS10, cookie, sizeof cookie};
 	uint8_t msg[PETREL_HS_HEADER_LEN + 3 + PETREL_COOKIE_LEN];
@@ -374,12 +375,15 @@ int petrel_server_first_record(petrel_session *s, const struct petrel_record *re
 	if (s->creds == NULL)
 		return PETREL_E_INVALID_REQUEST;
 	uint32_t age_ms = 0;
-	bool cookie_ok = false;
+	uint16_t hvr_seq = 0;
+	bool cookie_sample = false;
 	if (!(s->flags & PETREL_FLAG_NO_COOKIE)) {
 		if (petrel_cookie_check(s->creds, s->peer_addr, s->peer_addr_len, &ch, (uint32_t)now_ms,
-					&age_ms) < 0)
+					&age_ms, &hvr_seq) < 0)
 			return send_hello_verify(s, rec, h.message_seq, &ch, now_ms);
-		cookie_ok = true;
+		/* Only the client's first answer to that HelloVerifyRequest
+		 * times one round trip (see cookie.c). */
+		cookie_sample = (uint16_t)rec->seq == (uint16_t)(hvr_seq + 1);
 	}
 	int rc = petrel_hs_start(s, now_ms);
 	if (rc < 0)
@@ -389,7 +393,7 @@ int petrel_server_first_record(petrel_session *s, const struct petrel_record *re
 	/* RFC 6347 4.2.2: our message_seq continues from the ClientHello's. */
 	hs->next_send_seq = h.message_seq;
 	petrel_reasm_set_next_seq(&hs->rx, (uint16_t)(h.message_seq + 1));
-	if (cookie_ok)
+	if (cookie_sample)
 		petrel_rto_on_sample(&hs->rto, age_ms); /* the cookie round trip */
 	uint8_t full_header[PETREL_HS_HEADER_LEN];
 	petrel_hs_header_encode_full(full_header, h.msg_type, h.message_seq, h.length);
@@ -588,10 +592,11 @@ int petrel_server_stateless_check(const struct petrel_credentials *creds, const 
 	if (petrel_client_hello_parse(frag, h.length, &ch) < 0)
 		return PETREL_E_AGAIN;
 	uint32_t age;
-	if (petrel_cookie_check(creds, peer, peer_len, &ch, (uint32_t)now_ms, &age) == 0)
+	uint16_t hvr_seq;
+	if (petrel_cookie_check(creds, peer, peer_len, &ch, (uint32_t)now_ms, &age, &hvr_seq) == 0)
 		return 1;
 	uint8_t cookie[PETREL_COOKIE_LEN];
-	petrel_cookie_make(creds, peer, peer_len, &ch, (uint32_t)now_ms, cookie);
+	petrel_cookie_make(creds, peer, peer_len, &ch, (uint32_t)now_ms, (uint16_t)rh.seq, cookie);
 	struct petrel_hello_verify_request v = {PETREL_WIRE_DTLS10, cookie, sizeof cookie};
 	uint8_t msg[PETREL_HS_HEADER_LEN + 3 + PETREL_COOKIE_LEN];
 	struct petrel_writer w;

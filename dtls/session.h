@@ -80,6 +80,12 @@ enum petrel_hs_state {
 
 /* Handshake-only state (heap; freed on completion, except the final
  * flight, which the server keeps in struct petrel_session.final). */
+#define PETREL_HELLO_TX_TRACKED 8
+/* Datagrams failing authentication after the peer's CCS that end the
+ * handshake with PETREL_E_DECRYPTION_FAILED: the peer's Finished and
+ * one retransmission of it. */
+#define PETREL_HS_BAD_MAC_LIMIT 2
+
 struct petrel_hs {
 	enum petrel_hs_state state;
 	struct petrel_reasm rx;
@@ -115,7 +121,6 @@ struct petrel_hs {
 	bool send_ticket;       /* server: send one in the final flight */
 	bool cert_requested;    /* server asked / client was asked for a cert */
 	bool peer_sent_cert;
-	bool ccs_received;
 	uint16_t peer_sig_scheme; /* the scheme the peer signed with */
 	uint16_t client_sig_scheme; /* client: scheme for CertificateVerify */
 
@@ -143,6 +148,15 @@ struct petrel_hs {
 	uint64_t start_ms;
 	uint64_t last_tx_ms;
 	uint64_t deadline_total_ms;
+	/* Client: record sequence number and time of each ClientHello
+	 * transmission before the cookie. The HelloVerifyRequest echoes the
+	 * sequence number (RFC 6347 4.2.1), so it names the transmission it
+	 * answers: an RTT sample even after retransmissions (no Karn doubt). */
+	uint64_t hello_tx_seq[PETREL_HELLO_TX_TRACKED];
+	uint64_t hello_tx_ms[PETREL_HELLO_TX_TRACKED];
+	unsigned hello_tx_count;
+	uint64_t last_rx_seq;  /* record sequence number of the record being handled */
+	unsigned bad_mac_after_ccs; /* datagrams with records that failed to authenticate */
 	bool flight_pending;   /* a built flight not yet (fully) sent */
 	bool got_peer_flight;  /* part of the peer's current flight arrived */
 };
@@ -257,12 +271,15 @@ int petrel_server_stateless_check(const struct petrel_credentials *creds, const 
 int petrel_session_set_peer_address(petrel_session *s, const void *addr, size_t len);
 
 /* dtls/cookie.c (RFC 6347 4.2.1) */
-#define PETREL_COOKIE_LEN 20
+#define PETREL_COOKIE_LEN 22
 size_t petrel_cookie_make(const struct petrel_credentials *creds, const uint8_t *peer, size_t peer_len,
-			  const struct petrel_client_hello *ch, uint32_t now_ms, uint8_t out[PETREL_COOKIE_LEN]);
-/* 0 when valid; *rtt_ms is the time since the cookie was issued. */
+			  const struct petrel_client_hello *ch, uint32_t now_ms, uint16_t hvr_seq,
+			  uint8_t out[PETREL_COOKIE_LEN]);
+/* 0 when valid; *age_ms is the time since the cookie was issued and
+ * *hvr_seq the low 16 bits of the HelloVerifyRequest's record number. */
 int petrel_cookie_check(const struct petrel_credentials *creds, const uint8_t *peer, size_t peer_len,
-			const struct petrel_client_hello *ch, uint32_t now_ms, uint32_t *age_ms);
+			const struct petrel_client_hello *ch, uint32_t now_ms, uint32_t *age_ms,
+			uint16_t *hvr_seq);
 
 /* dtls/hs_common.c */
 /* Signature schemes we accept, in preference order (RFC 5246 7.4.1.4.1). */

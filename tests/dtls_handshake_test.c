@@ -199,7 +199,7 @@ Test(handshake, wrong_psk_fails_with_decrypt_error_not_progress)
 	harness_init(&h, 16, 0, 0, cc, sc);
 	cr_assert_eq(petrel_session_set_ciphers(h.client.session, "TLS_PSK_WITH_AES_128_CCM_8"), 0);
 	cr_assert_neq(harness_run_handshake(&h, 10000), 0);
-	cr_assert_eq(h.server.handshake_rc, PETREL_E_DECRYPTION_FAILED);
+	cr_assert_eq(h.server.handshake_rc, PETREL_E_DECRYPTION_FAILED, "server rc %d (%s), client rc %d", h.server.handshake_rc, petrel_strerror(h.server.handshake_rc), h.client.handshake_rc);
 	cr_assert_not(petrel_handshake_is_complete(h.client.session));
 	harness_free(&h);
 	petrel_credentials_free(sc);

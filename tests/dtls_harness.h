@@ -21,6 +21,10 @@ struct harness_end {
 	/* Optional: record every datagram sent (for fragment-boundary tests). */
 	void (*on_send)(struct harness_end *end, const uint8_t *data, size_t len);
 	void *on_send_ctx;
+	/* Application data that arrived while the harness was only draining
+	 * a finished end (it answers the peer's retransmissions). */
+	uint8_t pending[2048];
+	long pending_len;
 };
 
 struct harness {

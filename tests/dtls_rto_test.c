@@ -15,12 +15,18 @@ Test(dtls_rto, first_timeout_is_initial)
 	cr_assert_eq(petrel_rto_stats(&rto)->rto_ms, 250);
 }
 
-Test(dtls_rto, init_rejects_floor_or_initial_above_cap)
+Test(dtls_rto, init_rejects_floor_above_cap_or_values_above_max)
 {
 	struct petrel_rto rto;
 	cr_assert_eq(petrel_rto_init(&rto, 0, 5000, 4000), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_rto_current_ms(&rto), 1000, "defaults on error");
-	cr_assert_eq(petrel_rto_init(&rto, 9000, 0, 4000), PETREL_E_INVALID_REQUEST);
+	cr_assert_eq(petrel_rto_init(&rto, PETREL_RTO_MAX_MS + 1, 0, 0), PETREL_E_INVALID_REQUEST);
+	cr_assert_eq(petrel_rto_init(&rto, 0, 0, PETREL_RTO_MAX_MS + 1), PETREL_E_INVALID_REQUEST);
+	/* An initial timeout above the cap is used as is, never doubled. */
+	cr_assert_eq(petrel_rto_init(&rto, 9000, 0, 4000), 0);
+	cr_assert_eq(petrel_rto_current_ms(&rto), 9000);
+	petrel_rto_on_timeout(&rto);
+	cr_assert_eq(petrel_rto_current_ms(&rto), 9000);
 }
 
 Test(dtls_rto, first_sample_per_rfc6298)
@@ -72,25 +78,36 @@ Test(dtls_rto, floor_applies_to_computed_timeout)
 	cr_assert_eq(petrel_rto_current_ms(&rto), 40);
 }
 
-Test(dtls_rto, cap_applies_to_computed_timeout)
+Test(dtls_rto, cap_bounds_backoff_not_a_slow_paths_own_timeout)
 {
 	struct petrel_rto rto;
 	petrel_rto_init(&rto, 0, 0, 5000);
-	petrel_rto_on_sample(&rto, 4000); /* 4000 + 8000 */
-	cr_assert_eq(petrel_rto_current_ms(&rto), 5000);
+	petrel_rto_on_sample(&rto, 4000); /* 4000 + 8000: slower than the cap */
+	cr_assert_eq(petrel_rto_current_ms(&rto), 12000, "never retransmit faster than the RTT");
+	petrel_rto_on_timeout(&rto);
+	cr_assert_eq(petrel_rto_current_ms(&rto), 12000, "and no back-off above it either");
+	petrel_rto_init(&rto, 0, 0, 0);
+	petrel_rto_on_sample(&rto, 100000);
+	cr_assert_eq(petrel_rto_current_ms(&rto), PETREL_RTO_MAX_MS);
 }
 
 Test(dtls_rto, backoff_doubles_up_to_cap_and_resets_on_answer)
 {
 	struct petrel_rto rto;
 	petrel_rto_init(&rto, 0, 0, 0);
-	const uint32_t want[] = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000};
+	const uint32_t want[] = {1000, 2000, 4000, 4000, 4000};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		cr_assert_eq(petrel_rto_current_ms(&rto), want[i], "after %zu timeouts", i);
 		petrel_rto_on_timeout(&rto);
 	}
-	cr_assert_eq(rto.stats.timeouts, 9);
-	/* Many more timeouts: no overflow, still the cap. */
+	cr_assert_eq(rto.stats.timeouts, 5);
+	/* The RFC 6298 cap when asked for; many timeouts: no overflow. */
+	petrel_rto_init(&rto, 0, 0, 60000);
+	const uint32_t rfc[] = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000};
+	for (size_t i = 0; i < sizeof rfc / sizeof rfc[0]; i++) {
+		cr_assert_eq(petrel_rto_current_ms(&rto), rfc[i], "after %zu timeouts", i);
+		petrel_rto_on_timeout(&rto);
+	}
 	for (int i = 0; i < 1000; i++)
 		petrel_rto_on_timeout(&rto);
 	cr_assert_eq(petrel_rto_current_ms(&rto), 60000);
