@@ -1,0 +1,1 @@
+# Hostile-input tests: state machine tables, floods and caps, soak.
