@@ -290,6 +290,9 @@ PETREL_API void petrel_endpoint_free(petrel_endpoint *ep);
 /* Caps: sessions in total and handshakes in progress (half-open). */
 PETREL_API void petrel_endpoint_set_limits(petrel_endpoint *ep, unsigned max_sessions,
 					   unsigned max_half_open);
+/* Established sessions that receive nothing for idle_ms are closed
+ * (on_closed with PETREL_E_TIMEDOUT); 0 disables. Default 300000 (5 min). */
+PETREL_API void petrel_endpoint_set_idle_timeout(petrel_endpoint *ep, unsigned idle_ms);
 /* Read every datagram waiting on the socket and run due timers; never
  * blocks. Returns the number of datagrams processed, or an error. */
 PETREL_API int petrel_endpoint_process(petrel_endpoint *ep);
