@@ -1,0 +1,263 @@
+/* The server endpoint over real UDP on 127.0.0.1: many concurrent clients,
+ * and a flood of forged ClientHellos that must cost no state. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <malloc.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "petrel/petrel.h"
+
+static void echo_back(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
+{
+	(void)ptr;
+	cr_assert_eq(petrel_record_send(s, data, len), (long)len);
+}
+
+static unsigned established_count;
+static void on_established(void *ptr, petrel_session *s)
+{
+	(void)ptr;
+	(void)s;
+	established_count++;
+}
+
+static int bound_socket(uint16_t *port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	socklen_t l = sizeof a;
+	getsockname(fd, (struct sockaddr *)&a, &l);
+	*port = ntohs(a.sin_port);
+	int big = 4 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+	return fd;
+}
+
+static int connected_socket(uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	return fd;
+}
+
+static petrel_credentials *psk_creds(void)
+{
+	petrel_credentials *c;
+	cr_assert_eq(petrel_credentials_new(&c), 0);
+	static const uint8_t key[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	cr_assert_eq(petrel_credentials_set_psk(c, "ep-client", key, sizeof key), 0);
+	return c;
+}
+
+#define CLIENTS 1000
+
+struct client {
+	petrel_session *s;
+	int fd;
+	bool done, echoed;
+	char msg[32];
+};
+
+Test(endpoint, thousand_concurrent_handshakes_echo, .timeout = 120)
+{
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < CLIENTS + 64) {
+		rl.rlim_cur = rl.rlim_max < CLIENTS + 64 ? rl.rlim_max : CLIENTS + 64;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	cr_assert_geq(rl.rlim_cur, CLIENTS + 64, "need %d file descriptors", CLIENTS + 64);
+
+	petrel_credentials *server_creds;
+	cr_assert_eq(petrel_credentials_new(&server_creds), 0);
+	cr_assert_eq(petrel_credentials_generate(server_creds, PETREL_KEYTYPE_ECDSA_P256, "ep.test"), 0);
+	static const uint8_t key[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	cr_assert_eq(petrel_credentials_set_psk(server_creds, "ep-client", key, sizeof key), 0);
+	petrel_credentials *client_creds = psk_creds();
+
+	uint16_t port;
+	int sfd = bound_socket(&port);
+	struct petrel_endpoint_callbacks cb = {.on_established = on_established, .on_data = echo_back};
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new(&ep, sfd, server_creds, 0, &cb), 0);
+	established_count = 0;
+
+	static struct client c[CLIENTS];
+	for (int i = 0; i < CLIENTS; i++) {
+		cr_assert_eq(petrel_session_new(&c[i].s, PETREL_CLIENT), 0);
+		petrel_session_set_credentials(c[i].s, client_creds);
+		/* Half the clients authenticate the server by certificate. */
+		petrel_session_set_ciphers(c[i].s, i % 2 ? "TLS_PSK_WITH_AES_128_CCM_8"
+							: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+		petrel_session_set_verify(c[i].s, PETREL_VERIFY_NONE, NULL, 0);
+		c[i].fd = connected_socket(port);
+		cr_assert_eq(petrel_transport_set_udp_fd(c[i].s, c[i].fd), 0);
+		petrel_transport_set_pull_timeout_function(c[i].s, NULL); /* non-blocking */
+		snprintf(c[i].msg, sizeof c[i].msg, "hello %d", i);
+		c[i].done = c[i].echoed = false;
+	}
+	int done = 0, echoed = 0;
+	for (int round = 0; round < 200000 && echoed < CLIENTS; round++) {
+		for (int i = 0; i < CLIENTS; i++) {
+			if (!c[i].done) {
+				int rc = petrel_handshake(c[i].s);
+				cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "client %d: %s", i,
+					  petrel_strerror(rc));
+				if (rc == 0) {
+					c[i].done = true;
+					done++;
+					cr_assert_eq(petrel_record_send(c[i].s, c[i].msg, strlen(c[i].msg)),
+						     (long)strlen(c[i].msg));
+				}
+			} else if (!c[i].echoed) {
+				char buf[64];
+				long n = petrel_record_recv(c[i].s, buf, sizeof buf);
+				if (n > 0) {
+					cr_assert_eq(n, (long)strlen(c[i].msg));
+					cr_assert_eq(memcmp(buf, c[i].msg, (size_t)n), 0);
+					c[i].echoed = true;
+					echoed++;
+				}
+			}
+			if (i % 50 == 0)
+				cr_assert_geq(petrel_endpoint_process(ep), 0);
+		}
+		cr_assert_geq(petrel_endpoint_process(ep), 0);
+		if (round > 0 && done + echoed == 0)
+			usleep(1000);
+	}
+	cr_assert_eq(done, CLIENTS);
+	cr_assert_eq(echoed, CLIENTS);
+	cr_assert_eq(established_count, CLIENTS);
+	cr_assert_eq(petrel_endpoint_session_count(ep), CLIENTS);
+	for (int i = 0; i < CLIENTS; i++) {
+		petrel_bye(c[i].s);
+		petrel_session_free(c[i].s);
+		close(c[i].fd);
+	}
+	/* close_notify ends every session on the server. */
+	for (int k = 0; k < 100 && petrel_endpoint_session_count(ep) > 0; k++) {
+		petrel_endpoint_process(ep);
+		usleep(1000);
+	}
+	cr_assert_eq(petrel_endpoint_session_count(ep), 0);
+	petrel_endpoint_free(ep);
+	close(sfd);
+	petrel_credentials_free(server_creds);
+	petrel_credentials_free(client_creds);
+}
+
+static uint8_t captured[2048];
+static size_t captured_len;
+static long capture_push(void *ptr, const uint8_t *data, size_t len)
+{
+	(void)ptr;
+	if (captured_len == 0 && len <= sizeof captured) {
+		memcpy(captured, data, len);
+		captured_len = len;
+	}
+	return (long)len;
+}
+static long nothing_pull(void *ptr, uint8_t *buf, size_t cap)
+{
+	(void)ptr;
+	(void)buf;
+	(void)cap;
+	return PETREL_E_AGAIN;
+}
+
+Test(endpoint, forged_client_hello_flood_costs_no_state, .timeout = 120)
+{
+	/* A real ClientHello without a cookie, sent 100,000 times. */
+	petrel_credentials *cc = psk_creds();
+	petrel_session *cs;
+	cr_assert_eq(petrel_session_new(&cs, PETREL_CLIENT), 0);
+	petrel_session_set_credentials(cs, cc);
+	petrel_transport_set_push_function(cs, capture_push);
+	petrel_transport_set_pull_function(cs, nothing_pull);
+	captured_len = 0;
+	cr_assert_eq(petrel_handshake(cs), PETREL_E_AGAIN);
+	cr_assert_gt(captured_len, 60);
+
+	petrel_credentials *sc = psk_creds();
+	uint16_t port;
+	int sfd = bound_socket(&port);
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, 0, NULL), 0);
+	int afd = connected_socket(port);
+	int big = 4 << 20;
+	setsockopt(afd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+
+	struct mallinfo2 before = mallinfo2();
+	size_t peak_delta = 0;
+	unsigned long sent = 0, answers = 0;
+	uint8_t buf[2048];
+	while (sent < 100000) {
+		for (int k = 0; k < 200; k++, sent++)
+			cr_assert_eq(send(afd, captured, captured_len, 0), (ssize_t)captured_len);
+		cr_assert_geq(petrel_endpoint_process(ep), 0);
+		ssize_t n;
+		while ((n = recv(afd, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+			cr_assert_leq((size_t)n, captured_len, "HelloVerifyRequest larger than the ClientHello");
+			cr_assert_eq(buf[0], 22);
+			cr_assert_eq(buf[13], 3 /* hello_verify_request */);
+			answers++;
+		}
+		struct mallinfo2 now = mallinfo2();
+		if (now.uordblks > before.uordblks && now.uordblks - before.uordblks > peak_delta)
+			peak_delta = now.uordblks - before.uordblks;
+	}
+	cr_assert_eq(petrel_endpoint_session_count(ep), 0);
+	cr_assert_leq(answers, sent, "at most one HelloVerifyRequest per ClientHello");
+	cr_assert_gt(answers, sent / 2, "the endpoint answered the flood (%lu of %lu)", answers, sent);
+	cr_assert_lt(peak_delta, 1024, "heap grew by %zu bytes under the flood", peak_delta);
+
+	petrel_endpoint_free(ep);
+	close(sfd);
+	close(afd);
+	petrel_session_free(cs);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
+}
+
+Test(endpoint, half_open_cap_is_enforced)
+{
+	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
+	uint16_t port;
+	int sfd = bound_socket(&port);
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, PETREL_FLAG_NO_COOKIE, NULL), 0);
+	petrel_endpoint_set_limits(ep, 10, 3);
+	petrel_session *s[5];
+	int fds[5];
+	for (int i = 0; i < 5; i++) {
+		cr_assert_eq(petrel_session_new(&s[i], PETREL_CLIENT), 0);
+		petrel_session_set_credentials(s[i], cc);
+		fds[i] = connected_socket(port);
+		petrel_transport_set_udp_fd(s[i], fds[i]);
+		petrel_transport_set_pull_timeout_function(s[i], NULL);
+		cr_assert_eq(petrel_handshake(s[i]), PETREL_E_AGAIN); /* ClientHello out */
+	}
+	usleep(20000);
+	petrel_endpoint_process(ep);
+	cr_assert_eq(petrel_endpoint_session_count(ep), 3, "only 3 half-open handshakes allowed");
+	for (int i = 0; i < 5; i++) {
+		petrel_session_free(s[i]);
+		close(fds[i]);
+	}
+	petrel_endpoint_free(ep);
+	close(sfd);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
