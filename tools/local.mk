@@ -1,3 +1,6 @@
+# tools/ build fragment (see top-level Makefile.am): the petrel command,
+# its shell test, and the README's example program.
 bin_PROGRAMS += tools/petrel
-tools_petrel_SOURCES = tools/petrel.c
+tools_petrel_SOURCES = tools/petrel.c tools/cli.h tools/options.c tools/setup.c tools/net.c \
+	tools/report.c tools/lines.c tools/cmd_client.c tools/cmd_demo.c tools/cmd_server_pending.c
 tools_petrel_LDADD = libpetrel.la

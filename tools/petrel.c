@@ -1,32 +1,48 @@
-/* The petrel command-line tool, built only on the public API. */
-#include <stdio.h>
+/* The petrel command-line tool: dispatch to a command. */
 #include <string.h>
 
-#include <petrel/petrel.h>
+#include "tools/cli.h"
 
-static int usage(FILE *out)
+static int cmd_info(void)
 {
-	fprintf(out, "usage: petrel COMMAND [options]\n"
-		     "commands:\n"
-		     "  info       print the library version and what it supports\n"
-		     "  --version  print the version\n");
-	return out == stderr ? 2 : 0;
+	printf("petrel %s\n", petrel_check_version(NULL));
+	printf("protocol: DTLS 1.2 (RFC 6347), session tickets (RFC 5077), extended master secret "
+	       "(RFC 7627)\n");
+	printf("credentials: PSK, X.509 certificates (ECDSA P-256, Ed25519, RSA), pinned "
+	       "fingerprints\n");
+	printf("groups: x25519, secp256r1\n");
+	return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage(stderr);
-	if (strcmp(argv[1], "--version") == 0) {
+		return cli_usage(stderr);
+	const char *command = argv[1];
+	if (strcmp(command, "--version") == 0) {
 		printf("petrel %s\n", petrel_check_version(NULL));
-		return 0;
+		return CLI_EXIT_OK;
 	}
-	if (strcmp(argv[1], "--help") == 0)
-		return usage(stdout);
-	if (strcmp(argv[1], "info") == 0) {
-		printf("petrel %s\n", petrel_check_version(NULL));
-		return 0;
+	if (strcmp(command, "--help") == 0 || strcmp(command, "help") == 0)
+		return cli_usage(stdout);
+	if (strcmp(command, "info") == 0)
+		return cmd_info();
+	int (*run)(const struct cli_options *) = NULL;
+	if (strcmp(command, "client") == 0)
+		run = cmd_client;
+	else if (strcmp(command, "server") == 0)
+		run = cmd_server;
+	else if (strcmp(command, "demo") == 0)
+		run = cmd_demo;
+	if (run == NULL) {
+		fprintf(stderr, "petrel: unknown command '%s' (try --help)\n", command);
+		return CLI_EXIT_USAGE;
 	}
-	fprintf(stderr, "petrel: unknown command '%s' (try --help)\n", argv[1]);
-	return 2;
+	struct cli_options options;
+	int rc = cli_parse_options(argc, argv, &options);
+	if (rc == 0)
+		rc = cli_check_session_options(&options, run == cmd_server);
+	if (rc)
+		return rc;
+	return run(&options);
 }

@@ -1,0 +1,88 @@
+/* Shared declarations of the petrel command-line tool. The tool uses only
+ * the public API (<petrel/petrel.h>), like any application would. */
+#ifndef PETREL_TOOLS_CLI_H
+#define PETREL_TOOLS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include <petrel/petrel.h>
+
+/* Exit codes: 0 success, 1 runtime failure (network, handshake), 2 usage. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+
+#define CLI_DEFAULT_TIMEOUT_MS 20000u
+#define CLI_MAX_DATAGRAM 16384u
+
+struct cli_options {
+	const char *command;
+	/* Credentials and peer verification. */
+	const char *psk_identity;
+	uint8_t psk_key[64];
+	size_t psk_key_len;
+	const char *cert_file, *key_file, *ca_file;
+	uint8_t pin_sha256[32];
+	bool have_pin, insecure;
+	/* Session parameters. */
+	const char *ciphers, *groups, *alpn, *sni;
+	unsigned mtu_bytes, retrans_ms, timeout_ms;
+	/* Behaviour. */
+	bool resume, verbose, quiet, once, echo;
+	const char *bind_addr, *listen_port;
+	const char *host, *port; /* client: positional HOST PORT */
+};
+
+/* options.c: parse argv[2..] for the command in argv[1]. Returns 0, or
+ * CLI_EXIT_USAGE after one line on stderr. */
+int cli_parse_options(int argc, char **argv, struct cli_options *o);
+int cli_usage(FILE *out);
+
+/* setup.c: credentials and session configuration from the options. */
+int cli_load_credentials(const struct cli_options *o, bool server, petrel_credentials **out);
+int cli_configure_session(petrel_session *s, const struct cli_options *o, bool server);
+/* Apply the options to a scratch session, so bad values fail before any
+ * network activity. */
+int cli_check_session_options(const struct cli_options *o, bool server);
+
+/* net.c: sockets and addresses. */
+int cli_udp_connect(const char *host, const char *port);
+int cli_udp_bind(const char *addr, const char *port);
+void cli_format_addr(const struct sockaddr *sa, socklen_t len, char *out, size_t cap);
+void cli_local_addr(int fd, char *out, size_t cap);
+uint64_t cli_now_ms(void);
+
+/* report.c: what the tool prints about sessions. */
+struct cli_progress {
+	struct petrel_stats last;
+	unsigned mtu_bytes;
+	bool started;
+};
+void cli_progress_update(struct cli_progress *p, const petrel_session *s, const char *who);
+/* "PETREL_E_NAME: description" (a static buffer: print it at once). */
+const char *cli_error(int rc);
+void cli_print_failure(const char *who, const petrel_session *s, int rc);
+void cli_print_session(FILE *out, const petrel_session *s, const char *indent);
+void cli_hex(const uint8_t *data, size_t len, char sep, char *out, size_t cap);
+
+/* lines.c: split a byte stream (stdin) into lines, one datagram each. */
+struct cli_lines {
+	int fd;
+	char buf[CLI_MAX_DATAGRAM];
+	size_t len;
+	bool eof;
+};
+void cli_lines_init(struct cli_lines *l, int fd);
+/* Read what is available (one read()): 1 data read, 0 end of input, -1 error. */
+int cli_lines_fill(struct cli_lines *l);
+/* Take the next complete line (without '\n'); at end of input, also the
+ * unterminated rest. Returns its length, or -1 when none is ready. */
+long cli_lines_next(struct cli_lines *l, char *out, size_t cap);
+
+int cmd_client(const struct cli_options *o);
+int cmd_server(const struct cli_options *o);
+int cmd_demo(const struct cli_options *o);
+
+#endif

@@ -1,0 +1,270 @@
+/* Command-line options: one table for all commands, then a check that each
+ * option given makes sense for the command (a misplaced option is an error,
+ * not silently ignored). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/cli.h"
+
+enum {
+	OPT_PSK = 256, OPT_CERT, OPT_KEY, OPT_CA, OPT_PIN, OPT_INSECURE, OPT_CIPHERS, OPT_GROUPS,
+	OPT_MTU, OPT_RETRANS, OPT_TIMEOUT, OPT_RESUME, OPT_ALPN, OPT_SNI, OPT_VERBOSE, OPT_QUIET,
+	OPT_ONCE, OPT_ECHO, OPT_PORT, OPT_BIND, OPT_HELP,
+};
+
+/* Which commands accept an option. */
+enum { FOR_CLIENT = 1, FOR_SERVER = 2, FOR_DEMO = 4, FOR_ALL = 7 };
+
+static const struct option long_options[] = {
+	{"psk", required_argument, NULL, OPT_PSK},
+	{"cert", required_argument, NULL, OPT_CERT},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"ca", required_argument, NULL, OPT_CA},
+	{"pin-sha256", required_argument, NULL, OPT_PIN},
+	{"insecure", no_argument, NULL, OPT_INSECURE},
+	{"ciphers", required_argument, NULL, OPT_CIPHERS},
+	{"groups", required_argument, NULL, OPT_GROUPS},
+	{"mtu", required_argument, NULL, OPT_MTU},
+	{"retrans-ms", required_argument, NULL, OPT_RETRANS},
+	{"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
+	{"resume", no_argument, NULL, OPT_RESUME},
+	{"alpn", required_argument, NULL, OPT_ALPN},
+	{"sni", required_argument, NULL, OPT_SNI},
+	{"verbose", no_argument, NULL, OPT_VERBOSE},
+	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"once", no_argument, NULL, OPT_ONCE},
+	{"echo", no_argument, NULL, OPT_ECHO},
+	{"port", required_argument, NULL, OPT_PORT},
+	{"bind", required_argument, NULL, OPT_BIND},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+static unsigned option_scope(int id)
+{
+	switch (id) {
+	case OPT_PSK: case OPT_CERT: case OPT_KEY: case OPT_CA: case OPT_PIN: case OPT_ALPN:
+		return FOR_CLIENT | FOR_SERVER;
+	case OPT_INSECURE: case OPT_RESUME: case OPT_SNI: case OPT_ONCE:
+		return FOR_CLIENT;
+	case OPT_ECHO: case OPT_PORT: case OPT_BIND:
+		return FOR_SERVER;
+	default:
+		return FOR_ALL;
+	}
+}
+
+int cli_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: petrel COMMAND [options]\n"
+		"commands:\n"
+		"  demo                      full + resumed DTLS 1.2 handshake on loopback, with a report\n"
+		"  client [options] HOST PORT  relay stdin to the peer and the peer to stdout, a datagram a line\n"
+		"  server [options] --port PORT [--bind ADDR]  accept many clients on one UDP socket\n"
+		"  info                      print the library version\n"
+		"  --version, --help\n"
+		"options:\n"
+		"  --psk IDENTITY:HEXKEY     pre-shared key (client: the one to use; server: one to accept)\n"
+		"  --cert FILE --key FILE    certificate chain and private key (PEM)\n"
+		"  --ca FILE                 trust anchors (PEM); server: require a client certificate\n"
+		"  --pin-sha256 HEX          accept only the peer certificate with this SHA-256\n"
+		"  --insecure                client: accept any server certificate\n"
+		"  --ciphers LIST            cipher suites by IANA name, comma separated\n"
+		"  --groups LIST             key exchange groups (x25519,secp256r1)\n"
+		"  --mtu N                   link MTU in bytes\n"
+		"  --retrans-ms N            initial retransmission timeout\n"
+		"  --timeout-ms N            give up a handshake or a reply after N ms (default %u)\n"
+		"  --resume                  client: connect, then reconnect resuming the session\n"
+		"  --alpn LIST               ALPN protocols, comma separated\n"
+		"  --sni NAME                client: server name to send and check\n"
+		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
+		"  --echo                    server: send each datagram back\n"
+		"  --verbose, --quiet        more (handshake progress on stderr) or less output\n"
+		"exit status: 0 success, 1 network or handshake failure, 2 bad usage\n",
+		CLI_DEFAULT_TIMEOUT_MS);
+	return out == stderr ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+static int bad(const struct cli_options *o, const char *what, const char *arg)
+{
+	fprintf(stderr, "petrel %s: %s%s%s%s (try --help)\n", o->command, what, arg ? " '" : "",
+		arg ? arg : "", arg ? "'" : "");
+	return CLI_EXIT_USAGE;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hex bytes, optionally separated by ':' (the form fingerprints are shown in). */
+static int parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	for (const char *p = hex; *p;) {
+		if (*p == ':') {
+			p++;
+			continue;
+		}
+		int hi = hex_digit(p[0]);
+		int lo = hi < 0 ? -1 : hex_digit(p[1]);
+		if (lo < 0 || n == cap)
+			return -1;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		p += 2;
+	}
+	*len = n;
+	return n > 0 ? 0 : -1;
+}
+
+static int parse_unsigned(const char *arg, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || arg[0] == '-' || v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_psk(struct cli_options *o, char *arg)
+{
+	char *colon = strrchr(arg, ':');
+	if (colon == NULL || colon == arg)
+		return -1;
+	/* The key is plain hex here: the last ':' ends the identity. */
+	if (parse_hex(colon + 1, o->psk_key, sizeof o->psk_key, &o->psk_key_len) < 0)
+		return -1;
+	*colon = '\0';
+	o->psk_identity = arg;
+	return 0;
+}
+
+static int apply_option(struct cli_options *o, int id, char *arg)
+{
+	size_t pin_len = 0;
+	switch (id) {
+	case OPT_PSK:
+		return parse_psk(o, arg) < 0 ? bad(o, "--psk wants IDENTITY:HEXKEY, got", arg) : 0;
+	case OPT_CERT: o->cert_file = arg; return 0;
+	case OPT_KEY: o->key_file = arg; return 0;
+	case OPT_CA: o->ca_file = arg; return 0;
+	case OPT_PIN:
+		if (parse_hex(arg, o->pin_sha256, sizeof o->pin_sha256, &pin_len) < 0 || pin_len != 32)
+			return bad(o, "--pin-sha256 wants 32 bytes of hex, got", arg);
+		o->have_pin = true;
+		return 0;
+	case OPT_INSECURE: o->insecure = true; return 0;
+	case OPT_CIPHERS: o->ciphers = arg; return 0;
+	case OPT_GROUPS: o->groups = arg; return 0;
+	case OPT_ALPN: o->alpn = arg; return 0;
+	case OPT_SNI: o->sni = arg; return 0;
+	case OPT_MTU:
+		return parse_unsigned(arg, 256, 65535, &o->mtu_bytes) < 0
+			       ? bad(o, "--mtu wants a number of bytes from 256 to 65535, got", arg)
+			       : 0;
+	case OPT_RETRANS:
+		return parse_unsigned(arg, 1, 600000, &o->retrans_ms) < 0
+			       ? bad(o, "--retrans-ms wants milliseconds (1..600000), got", arg)
+			       : 0;
+	case OPT_TIMEOUT:
+		return parse_unsigned(arg, 1, 3600000, &o->timeout_ms) < 0
+			       ? bad(o, "--timeout-ms wants milliseconds (1..3600000), got", arg)
+			       : 0;
+	case OPT_RESUME: o->resume = true; return 0;
+	case OPT_VERBOSE: o->verbose = true; return 0;
+	case OPT_QUIET: o->quiet = true; return 0;
+	case OPT_ONCE: o->once = true; return 0;
+	case OPT_ECHO: o->echo = true; return 0;
+	case OPT_PORT: {
+		unsigned port;
+		if (parse_unsigned(arg, 0, 65535, &port) < 0)
+			return bad(o, "--port wants a port number (0..65535), got", arg);
+		o->listen_port = arg;
+		return 0;
+	}
+	case OPT_BIND: o->bind_addr = arg; return 0;
+	default: return bad(o, "internal: unhandled option", NULL);
+	}
+}
+
+static unsigned command_scope(const char *command)
+{
+	if (strcmp(command, "client") == 0)
+		return FOR_CLIENT;
+	if (strcmp(command, "server") == 0)
+		return FOR_SERVER;
+	return FOR_DEMO;
+}
+
+/* Checks across options, once all are read. */
+static int check_combination(struct cli_options *o, unsigned scope)
+{
+	if ((o->cert_file == NULL) != (o->key_file == NULL))
+		return bad(o, "--cert and --key go together", NULL);
+	if (o->verbose && o->quiet)
+		return bad(o, "--verbose and --quiet exclude each other", NULL);
+	if (o->insecure && (o->have_pin || o->ca_file))
+		return bad(o, "--insecure excludes --pin-sha256 and --ca", NULL);
+	if (o->once && o->resume)
+		return bad(o, "--once and --resume exclude each other", NULL);
+	if (scope == FOR_SERVER && o->listen_port == NULL)
+		return bad(o, "--port PORT is required", NULL);
+	return 0;
+}
+
+int cli_parse_options(int argc, char **argv, struct cli_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->command = argv[1];
+	o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
+	unsigned scope = command_scope(o->command);
+	/* getopt_long sees "COMMAND options...": argv[0] is skipped by it. */
+	int sub_argc = argc - 1;
+	char **sub_argv = argv + 1;
+	opterr = 0;
+	optind = 1;
+	for (;;) {
+		int index = -1;
+		int id = getopt_long(sub_argc, sub_argv, "+:", long_options, &index);
+		if (id == -1)
+			break;
+		if (id == ':')
+			return bad(o, "option needs an argument:", sub_argv[optind - 1]);
+		if (id == '?')
+			return bad(o, "unknown option", sub_argv[optind - 1]);
+		if (id == OPT_HELP) {
+			cli_usage(stdout);
+			exit(CLI_EXIT_OK);
+		}
+		if (!(option_scope(id) & scope)) {
+			char name[32];
+			snprintf(name, sizeof name, "--%s", long_options[index].name);
+			return bad(o, "option not used by this command:", name);
+		}
+		int rc = apply_option(o, id, optarg);
+		if (rc)
+			return rc;
+	}
+	int positional = sub_argc - optind;
+	if (scope == FOR_CLIENT) {
+		if (positional != 2)
+			return bad(o, "wants HOST PORT", NULL);
+		o->host = sub_argv[optind];
+		o->port = sub_argv[optind + 1];
+	} else if (positional != 0) {
+		return bad(o, "unexpected argument", sub_argv[optind]);
+	}
+	return check_combination(o, scope);
+}

@@ -1,0 +1,96 @@
+/* What the tool prints about a session: handshake progress (--verbose),
+ * failures, and the negotiated parameters. Diagnostics go to stderr so
+ * stdout carries only data. */
+#include <string.h>
+
+#include "tools/cli.h"
+
+void cli_hex(const uint8_t *data, size_t len, char sep, char *out, size_t cap)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t pos = 0;
+	for (size_t i = 0; i < len && pos + 4 <= cap; i++) {
+		if (i && sep)
+			out[pos++] = sep;
+		out[pos++] = digits[data[i] >> 4];
+		out[pos++] = digits[data[i] & 15];
+	}
+	if (cap)
+		out[pos < cap ? pos : cap - 1] = '\0';
+}
+
+/* Print only what changed since the last call, so a quiet handshake is a
+ * few lines and a lossy one shows each retransmission. */
+void cli_progress_update(struct cli_progress *p, const petrel_session *s, const char *who)
+{
+	struct petrel_stats st;
+	if (petrel_session_get_stats(s, &st) < 0)
+		return;
+	unsigned mtu = petrel_dtls_get_mtu(s);
+	if (p->started && st.flights_sent == p->last.flights_sent &&
+	    st.retransmissions == p->last.retransmissions && st.timeouts == p->last.timeouts &&
+	    st.rtt_ms == p->last.rtt_ms && st.rto_ms == p->last.rto_ms &&
+	    st.mtu_changes == p->last.mtu_changes && mtu == p->mtu_bytes) {
+		return; /* only byte counters moved: not worth a line */
+	}
+	fprintf(stderr,
+		"%s: flights %llu, retransmissions %llu, timeouts %llu, rtt %u ms, rto %u ms, "
+		"mtu %u (%u changes), datagrams %llu/%llu\n",
+		who, (unsigned long long)st.flights_sent, (unsigned long long)st.retransmissions,
+		(unsigned long long)st.timeouts, st.rtt_ms, st.rto_ms, mtu, st.mtu_changes,
+		(unsigned long long)st.datagrams_sent, (unsigned long long)st.datagrams_received);
+	p->last = st;
+	p->mtu_bytes = mtu;
+	p->started = true;
+}
+
+const char *cli_error(int rc)
+{
+	static char text[160];
+	const char *name = petrel_strerror_name(rc), *desc = petrel_strerror(rc);
+	/* petrel.h documents the name inside petrel_strerror(); add it if absent. */
+	if (strncmp(desc, name, strlen(name)) == 0)
+		return desc;
+	snprintf(text, sizeof text, "%s: %s", name, desc);
+	return text;
+}
+
+void cli_print_failure(const char *who, const petrel_session *s, int rc)
+{
+	/* petrel_alert_get() is 0 both for close_notify and for "no alert";
+	 * a failure is never a close_notify, so 0 reads as none. */
+	int alert = s ? petrel_alert_get(s) : 0;
+	fprintf(stderr, "petrel %s: %s (alert: %s)\n", who, cli_error(rc),
+		alert ? petrel_alert_get_name(alert) : "none");
+}
+
+static const char *or_none(const char *name, const petrel_session *s)
+{
+	if (name && *name)
+		return name;
+	return petrel_session_is_resumed(s) ? "none (resumed session)" : "none";
+}
+
+void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
+{
+	struct petrel_stats st;
+	petrel_session_get_stats(s, &st);
+	fprintf(out, "%ssuite            %s\n", indent, or_none(petrel_session_get_cipher_name(s), s));
+	fprintf(out, "%skey exchange     %s\n", indent, or_none(petrel_session_get_group_name(s), s));
+	fprintf(out, "%ssignature        %s\n", indent, or_none(petrel_session_get_signature_name(s), s));
+	if (petrel_session_get_alpn(s))
+		fprintf(out, "%salpn             %s\n", indent, petrel_session_get_alpn(s));
+	fprintf(out, "%shandshake time   %llu ms, %u round trips\n", indent,
+		(unsigned long long)st.handshake_ms, st.round_trips);
+	fprintf(out, "%sflights          %llu sent, %llu retransmitted, %llu timeouts\n", indent,
+		(unsigned long long)st.flights_sent, (unsigned long long)st.retransmissions,
+		(unsigned long long)st.timeouts);
+	fprintf(out, "%srtt              %u ms smoothed, retransmission timeout %u ms\n", indent,
+		st.rtt_ms, st.rto_ms);
+	fprintf(out, "%smtu              %u bytes, %u bytes of data per record\n", indent,
+		petrel_dtls_get_mtu(s), petrel_dtls_get_data_mtu(s));
+	fprintf(out, "%son the wire      sent %llu datagrams / %llu bytes, received %llu / %llu\n",
+		indent, (unsigned long long)st.datagrams_sent, (unsigned long long)st.bytes_sent,
+		(unsigned long long)st.datagrams_received, (unsigned long long)st.bytes_received);
+	fprintf(out, "%sresumed          %s\n", indent, petrel_session_is_resumed(s) ? "yes" : "no");
+}

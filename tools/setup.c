@@ -1,0 +1,127 @@
+/* Turn options into credentials and session settings. Problems with what
+ * the user gave (unreadable file, unknown suite) are usage errors: one line
+ * on stderr and CLI_EXIT_USAGE. */
+#include <errno.h>
+#include <string.h>
+
+#include "tools/cli.h"
+
+/* Check a file up front so the message names the file and the OS reason,
+ * which the library's PETREL_E_FILE_ERROR cannot. */
+static int check_readable(const struct cli_options *o, const char *option, const char *file)
+{
+	FILE *f = fopen(file, "r");
+	if (f == NULL) {
+		fprintf(stderr, "petrel %s: cannot read %s file '%s': %s\n", o->command, option, file,
+			strerror(errno));
+		return CLI_EXIT_USAGE;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int load_files(const struct cli_options *o, petrel_credentials *c)
+{
+	int rc;
+	if (o->cert_file) {
+		if ((rc = check_readable(o, "--cert", o->cert_file)) ||
+		    (rc = check_readable(o, "--key", o->key_file)))
+			return rc;
+		rc = petrel_credentials_set_key_file(c, o->cert_file, o->key_file);
+		if (rc < 0) {
+			fprintf(stderr, "petrel %s: cannot load --cert '%s' / --key '%s': %s\n", o->command,
+				o->cert_file, o->key_file, cli_error(rc));
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (o->ca_file) {
+		if ((rc = check_readable(o, "--ca", o->ca_file)))
+			return rc;
+		rc = petrel_credentials_set_trust_file(c, o->ca_file);
+		if (rc < 0) {
+			fprintf(stderr, "petrel %s: cannot load --ca '%s': %s\n", o->command, o->ca_file,
+				cli_error(rc));
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int cli_load_credentials(const struct cli_options *o, bool server, petrel_credentials **out)
+{
+	petrel_credentials *c;
+	int rc = petrel_credentials_new(&c);
+	if (rc < 0) {
+		fprintf(stderr, "petrel %s: %s\n", o->command, cli_error(rc));
+		return CLI_EXIT_FAIL;
+	}
+	if (o->psk_identity) {
+		rc = petrel_credentials_set_psk(c, o->psk_identity, o->psk_key, o->psk_key_len);
+		if (rc < 0) {
+			fprintf(stderr, "petrel %s: --psk: %s\n", o->command, cli_error(rc));
+			petrel_credentials_free(c);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = load_files(o, c))) {
+		petrel_credentials_free(c);
+		return rc;
+	}
+	if (server && o->cert_file == NULL && o->psk_identity == NULL) {
+		/* Nothing given: a fresh self-signed certificate, as WebRTC does;
+		 * clients pin the fingerprint printed by the server command. */
+		rc = petrel_credentials_generate(c, PETREL_KEYTYPE_ECDSA_P256, "petrel-server");
+		if (rc < 0) {
+			fprintf(stderr, "petrel %s: generating a certificate: %s\n", o->command,
+				cli_error(rc));
+			petrel_credentials_free(c);
+			return CLI_EXIT_FAIL;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+static int setting_failed(const struct cli_options *o, const char *option, const char *arg, int rc)
+{
+	fprintf(stderr, "petrel %s: %s '%s': %s\n", o->command, option, arg, cli_error(rc));
+	return CLI_EXIT_USAGE;
+}
+
+int cli_configure_session(petrel_session *s, const struct cli_options *o, bool server)
+{
+	int rc;
+	if (o->ciphers && (rc = petrel_session_set_ciphers(s, o->ciphers)) < 0)
+		return setting_failed(o, "--ciphers", o->ciphers, rc);
+	if (o->groups && (rc = petrel_session_set_groups(s, o->groups)) < 0)
+		return setting_failed(o, "--groups", o->groups, rc);
+	if (o->alpn && (rc = petrel_session_set_alpn(s, o->alpn)) < 0)
+		return setting_failed(o, "--alpn", o->alpn, rc);
+	if (!server && o->sni && (rc = petrel_session_set_server_name(s, o->sni)) < 0)
+		return setting_failed(o, "--sni", o->sni, rc);
+	if (o->have_pin)
+		rc = petrel_session_set_verify(s, PETREL_VERIFY_PIN, o->pin_sha256, sizeof o->pin_sha256);
+	else if (o->insecure)
+		rc = petrel_session_set_verify(s, PETREL_VERIFY_NONE, NULL, 0);
+	else
+		rc = 0;
+	if (rc < 0)
+		return setting_failed(o, "--pin-sha256", "", rc);
+	if (o->mtu_bytes)
+		petrel_dtls_set_mtu(s, o->mtu_bytes);
+	petrel_dtls_set_timeouts(s, o->retrans_ms, o->timeout_ms);
+	return 0;
+}
+
+int cli_check_session_options(const struct cli_options *o, bool server)
+{
+	petrel_session *s;
+	int rc = petrel_session_new(&s, server ? PETREL_SERVER : PETREL_CLIENT);
+	if (rc < 0) {
+		fprintf(stderr, "petrel %s: %s\n", o->command, cli_error(rc));
+		return CLI_EXIT_FAIL;
+	}
+	rc = cli_configure_session(s, o, server);
+	petrel_session_free(s);
+	return rc;
+}
