@@ -1,8 +1,30 @@
-# bench/ build fragment (see top-level Makefile.am)
-# Should be EXTRA_PROGRAMS (built only by `make bench`), but Makefile.am
-# sets `EXTRA_PROGRAMS =` after this file is included, which automake
-# rejects; noinst_PROGRAMS until that line moves above the includes.
-noinst_PROGRAMS += bench/record
-BENCH_BINS += bench/record
-bench_record_SOURCES = bench/record.c
-bench_record_LDADD = libpetrel_core.la $(SODIUM_LIBS) $(NETTLE_LIBS)
+# bench/ build fragment (see top-level Makefile.am). Everything here is an
+# EXTRA_PROGRAM: built and run by `make bench` only, never by `make` or
+# `make check`. OpenSSL and GnuTLS are optional comparison peers.
+BENCH_PEER_CPPFLAGS =
+BENCH_PEER_LIBS =
+BENCH_PEER_SOURCES = bench/common.c bench/common.h bench/peer_petrel.c
+if HAVE_OPENSSL
+BENCH_PEER_CPPFLAGS += -DBENCH_HAVE_OPENSSL $(OPENSSL_CFLAGS)
+BENCH_PEER_LIBS += $(OPENSSL_LIBS)
+endif
+if HAVE_GNUTLS
+BENCH_PEER_CPPFLAGS += -DBENCH_HAVE_GNUTLS $(GNUTLS_CFLAGS)
+BENCH_PEER_LIBS += $(GNUTLS_LIBS)
+endif
+# Both drivers are always listed; each compiles to nothing without its library.
+BENCH_PEER_SOURCES += bench/peer_openssl.c bench/peer_gnutls.c
+BENCH_LDADD = libpetrel_core.la $(BENCH_PEER_LIBS) $(SODIUM_LIBS) $(NETTLE_LIBS)
+
+EXTRA_PROGRAMS += bench/record bench/handshake
+BENCH_BINS += bench/record bench/handshake
+
+bench_record_SOURCES = bench/record.c $(BENCH_PEER_SOURCES)
+bench_record_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
+bench_record_LDADD = $(BENCH_LDADD)
+
+bench_handshake_SOURCES = bench/handshake.c $(BENCH_PEER_SOURCES)
+bench_handshake_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
+bench_handshake_LDADD = $(BENCH_LDADD)
+
+CLEANFILES += $(BENCH_BINS)

@@ -1,0 +1,88 @@
+/* Shared pieces of the benchmarks: clock, statistics, the in-memory
+ * datagram queues that join a client and a server in one process, test
+ * keys made once per run, and one driver per library (Petrel, OpenSSL,
+ * GnuTLS) behind the same small interface. */
+#ifndef PETREL_BENCH_COMMON_H
+#define PETREL_BENCH_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+double bench_now(void);
+/* Sorts v in place and returns the q-quantile (0.5 = median). */
+double bench_quantile(double *v, size_t n, double q);
+/* BENCH_QUICK=1 in the environment: fewer rounds and seeds. */
+bool bench_quick(void);
+
+/* ---- in-memory datagram queues: direction 0 = client->server ---- */
+#define BENCH_QUEUE_SLOTS 64
+#define BENCH_QUEUE_DATAGRAM 18432
+void bench_queue_reset(void);
+/* Returns len, or -1 when full or too large. */
+long bench_queue_push(int dir, const uint8_t *data, size_t len);
+/* Copies the oldest datagram (truncating like UDP); -1 when empty. */
+long bench_queue_pop(int dir, uint8_t *buf, size_t cap);
+/* The oldest datagram without removing it, or NULL. */
+const uint8_t *bench_queue_peek(int dir, size_t *len);
+size_t bench_queue_count(int dir);
+
+/* ---- keys: self-signed certificates made with the openssl CLI ---- */
+struct bench_keys {
+	char dir[64];
+	char p256_cert[96], p256_key[96], ed_cert[96], ed_key[96];
+	char *p256_cert_pem, *p256_key_pem, *ed_cert_pem, *ed_key_pem;
+	size_t p256_cert_len, p256_key_len, ed_cert_len, ed_key_len;
+};
+/* Made on first use, removed at exit. NULL if the openssl tool failed. */
+const struct bench_keys *bench_keys(void);
+extern const uint8_t bench_psk_key[16];
+#define BENCH_PSK_IDENTITY "bench-device"
+
+/* ---- library drivers ---- */
+enum bench_kind {
+	BENCH_P256_GCM = 0,     /* ECDHE-ECDSA, P-256, AES-128-GCM */
+	BENCH_X25519_ED25519,   /* ECDHE-ECDSA suite, X25519, Ed25519 cert */
+	BENCH_PSK_CCM8,         /* PSK, AES-128-CCM-8 */
+	BENCH_RESUMED,          /* ticket resumption of the P-256 suite */
+	BENCH_KIND_COUNT,
+};
+const char *bench_kind_name(enum bench_kind kind);
+
+enum { BENCH_CLIENT_SIDE = 0, BENCH_SERVER_SIDE = 1 };
+
+#define BENCH_PAIR_STORAGE 128
+
+struct bench_lib {
+	const char *name;
+	/* Shared state (credentials, contexts) for one kind; NULL when the
+	 * library cannot do that kind. cookie: server sends HelloVerifyRequest. */
+	void *(*ctx_new)(enum bench_kind kind, bool cookie);
+	void (*ctx_free)(void *ctx);
+	/* A client and a server session wired to the queues, in pair (the
+	 * caller's BENCH_PAIR_STORAGE bytes, so the bench allocates nothing). */
+	int (*pair_init)(void *ctx, void *pair);
+	/* Drives both sides to completion; 0 on success. */
+	int (*handshake)(void *pair);
+	long (*send)(void *pair, int side, const uint8_t *data, size_t len);
+	/* One datagram's application data; < 0 when none could be read. */
+	long (*recv)(void *pair, int side, uint8_t *buf, size_t cap);
+	void (*free_side)(void *pair, int side);
+};
+
+extern const struct bench_lib bench_petrel;
+#ifdef BENCH_HAVE_OPENSSL
+extern const struct bench_lib bench_openssl;
+#endif
+#ifdef BENCH_HAVE_GNUTLS
+extern const struct bench_lib bench_gnutls;
+#endif
+/* Petrel first, then the peers that were found at configure time. */
+size_t bench_libs(const struct bench_lib **out, size_t cap);
+
+/* The path MTU every driver sets on both sides (default 1400; the record
+ * bench raises it so a 16384-byte payload fits one datagram). */
+extern unsigned bench_mtu;
+#define BENCH_MTU_LARGE 17000
+
+#endif
