@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dtls/session.h"
+#include "mtu/mtu.h"
 
 static size_t max_datagram(const petrel_session *s)
 {
@@ -27,6 +28,8 @@ static int push_datagram(void *ctx, const uint8_t *dgram, size_t len)
 		return (int)r;
 	s->stats.datagrams_sent++;
 	s->stats.bytes_sent += len;
+	if (s->hs && len > s->hs->flight_largest_dgram)
+		s->hs->flight_largest_dgram = len;
 	return 0;
 }
 
@@ -72,22 +75,32 @@ int petrel_hs_append_message(petrel_session *s, uint8_t msg_type, const uint8_t 
 	return petrel_hs_transcript_add(hs, bytes, bytes_len);
 }
 
-static int lower_mtu_after_large_packet(petrel_session *s)
+void petrel_set_mtu(petrel_session *s, uint16_t mtu, int reason)
 {
-	/* Without a kernel figure, step down a plateau (RFC 8899 5.1.2 style). */
-	static const uint16_t plateaus[] = {1500, 1400, 1280, 1200, 1000, 800, 576, 400, 300};
-	uint16_t floor = s->ipv6 ? 1280 : 256;
-	uint16_t next = floor;
-	for (size_t i = 0; i < sizeof plateaus / sizeof plateaus[0]; i++) {
-		if (plateaus[i] < s->link_mtu) {
-			next = plateaus[i];
-			break;
-		}
+	uint16_t old = s->link_mtu;
+	s->link_mtu = mtu;
+	if (old == mtu)
+		return;
+	s->stats.mtu_changes++;
+	if (s->mtu_cb)
+		s->mtu_cb(s->mtu_cb_ptr, old, mtu, reason);
+}
+
+int petrel_lower_mtu(petrel_session *s, int reason)
+{
+	uint16_t floor = s->mtu_floor;
+	uint16_t next;
+	if (s->kernel_pmtu && s->kernel_pmtu < s->link_mtu) {
+		next = s->kernel_pmtu; /* the kernel knows the path (ICMP) */
+	} else {
+		next = petrel_mtu_next_plateau(s->link_mtu, s->ipv6);
+		if (next < floor)
+			next = floor;
 	}
+	s->kernel_pmtu = 0;
 	if (next >= s->link_mtu)
 		return PETREL_E_PUSH_ERROR; /* nothing smaller to try */
-	s->link_mtu = next < floor ? floor : next;
-	s->stats.mtu_changes++;
+	petrel_set_mtu(s, next, reason);
 	return 0;
 }
 
@@ -105,9 +118,11 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 	if (rc < 0)
 		return rc;
 	uint64_t first_seq = petrel_rl_next_write_seq(&s->rl, 0);
+	if (hs)
+		hs->flight_largest_dgram = 0;
 	rc = petrel_flight_send(fl, &rec, buf, sizeof buf, push_datagram, s);
 	if (rc == PETREL_E_LARGE_PACKET) {
-		int lrc = lower_mtu_after_large_packet(s);
+		int lrc = petrel_lower_mtu(s, PETREL_MTU_EMSGSIZE);
 		if (lrc < 0)
 			return lrc;
 		if (petrel_flight_replan(fl, max_datagram(s), &rec) < 0)
@@ -521,6 +536,20 @@ int petrel_engine_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t n
 	return result;
 }
 
+/* Consecutive unanswered timeouts of a flight whose datagrams would not
+ * fit the next plateau: plain loss rarely looks like that for long. */
+static bool black_hole_suspected(const petrel_session *s)
+{
+	const struct petrel_hs *hs = s->hs;
+	if ((s->flags & PETREL_FLAG_NO_PMTUD) || hs->rto.backoff < s->black_hole_threshold)
+		return false;
+	uint16_t next = petrel_mtu_next_plateau(s->link_mtu, s->ipv6);
+	if (next < s->mtu_floor)
+		next = s->mtu_floor;
+	size_t overhead = s->ipv6 ? PETREL_IPV6_UDP_OVERHEAD : PETREL_IPV4_UDP_OVERHEAD;
+	return next < s->link_mtu && hs->flight_largest_dgram + overhead > next;
+}
+
 int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 {
 	if (s->fatal_error)
@@ -544,6 +573,22 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 	petrel_rto_on_timeout(&hs->rto);
 	s->stats.timeouts++;
 	hs->got_peer_flight = false;
+	if (black_hole_suspected(s)) {
+		/* RFC 8899 5.1.2 / issue #6: our large datagrams may be dropped
+		 * silently on the path. Step down, re-fragment, tell the caller;
+		 * the flight goes out on the next call. */
+		struct petrel_flight_records rec;
+		petrel_flight_records_rl(&rec, &s->rl);
+		if (petrel_lower_mtu(s, PETREL_MTU_BLACK_HOLE) == 0 &&
+		    petrel_flight_replan(&hs->flight, max_datagram(s), &rec) == 0) {
+			/* The wait was not congestion: keep the timeout where it
+			 * is, so the plateaus are walked at a steady pace. */
+			if (hs->rto.backoff > 0)
+				hs->rto.backoff--;
+			hs->flight_pending = true;
+			return PETREL_E_LARGE_PACKET;
+		}
+	}
 	return petrel_hs_send_flight(s, now_ms, true);
 }
 

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "dtls/session.h"
+#include "mtu/mtu.h"
 
 static uint64_t monotonic_ms(void *ptr)
 {
@@ -35,6 +36,8 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->rto_cap_ms = PETREL_RTO_DEFAULT_CAP_MS;
 	s->total_timeout_ms = 60000;
 	s->link_mtu = 1500;
+	s->mtu_floor = PETREL_MTU_MIN_IPV4;
+	s->black_hole_threshold = 2;
 	s->verify_mode = PETREL_VERIFY_CHAIN;
 	petrel_rl_init(&s->rl);
 	*out = s;
@@ -223,7 +226,21 @@ void petrel_dtls_set_mtu(petrel_session *s, unsigned mtu)
 		mtu = 256;
 	if (mtu > PETREL_MAX_DATAGRAM + 48)
 		mtu = PETREL_MAX_DATAGRAM + 48;
-	s->link_mtu = (uint16_t)mtu;
+	/* A configured MTU below the usual floor is the floor. */
+	if (mtu < s->mtu_floor)
+		s->mtu_floor = (uint16_t)mtu;
+	petrel_set_mtu(s, (uint16_t)mtu, PETREL_MTU_CONFIGURED);
+}
+
+void petrel_dtls_set_mtu_callback(petrel_session *s, petrel_mtu_event_fn fn, void *ptr)
+{
+	s->mtu_cb = fn;
+	s->mtu_cb_ptr = ptr;
+}
+
+void petrel_dtls_set_black_hole_threshold(petrel_session *s, unsigned retransmissions)
+{
+	s->black_hole_threshold = retransmissions ? retransmissions : 1;
 }
 
 unsigned petrel_dtls_get_mtu(const petrel_session *s) { return s->link_mtu; }

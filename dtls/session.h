@@ -156,6 +156,7 @@ struct petrel_hs {
 	uint64_t hello_tx_ms[PETREL_HELLO_TX_TRACKED];
 	unsigned hello_tx_count;
 	uint64_t last_rx_seq;  /* record sequence number of the record being handled */
+	size_t flight_largest_dgram; /* largest datagram of the last (re)transmission */
 	unsigned bad_mac_after_ccs; /* datagrams with records that failed to authenticate */
 	bool flight_pending;   /* a built flight not yet (fully) sent */
 	bool got_peer_flight;  /* part of the peer's current flight arrived */
@@ -185,6 +186,11 @@ struct petrel_session {
 
 	uint32_t retrans_initial_ms, total_timeout_ms, rto_floor_ms, rto_cap_ms;
 	uint16_t link_mtu;
+	uint16_t mtu_floor;     /* black-hole back-off stops here */
+	uint16_t kernel_pmtu;   /* path MTU the transport read after EMSGSIZE, 0 if none */
+	unsigned black_hole_threshold;
+	petrel_mtu_event_fn mtu_cb;
+	void *mtu_cb_ptr;
 	bool ipv6;
 	uint16_t ciphers[PETREL_MAX_CIPHERS];
 	uint8_t cipher_count;
@@ -243,6 +249,11 @@ uint64_t petrel_session_now(const petrel_session *s);
 int petrel_session_fail(petrel_session *s, int code, int alert);
 
 /* dtls/engine.c */
+/* Lower the MTU after EMSGSIZE or a black hole: to the kernel's path MTU
+ * when the transport read one, else the next plateau. 0 if lowered,
+ * PETREL_E_PUSH_ERROR when already at the floor. */
+int petrel_lower_mtu(petrel_session *s, int reason);
+void petrel_set_mtu(petrel_session *s, uint16_t mtu, int reason);
 int petrel_hs_start(petrel_session *s, uint64_t now_ms);
 int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmission);
 int petrel_hs_append_message(petrel_session *s, uint8_t msg_type, const uint8_t *body,

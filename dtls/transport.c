@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "dtls/session.h"
+#include "mtu/mtu.h"
 
 /* Receive one datagram and feed it; returns the engine's result, or
  * AGAIN/INTERRUPTED/PULL_ERROR from the transport. */
@@ -100,9 +101,7 @@ long petrel_record_send(petrel_session *s, const void *data, size_t len)
 	if (r == PETREL_E_LARGE_PACKET) {
 		/* The path is smaller than we thought (EMSGSIZE): report it; the
 		 * caller re-sizes its messages to petrel_dtls_get_data_mtu(). */
-		if (s->link_mtu > 576)
-			s->link_mtu = (uint16_t)(s->link_mtu > 1280 ? 1280 : 576);
-		s->stats.mtu_changes++;
+		(void)petrel_lower_mtu(s, PETREL_MTU_EMSGSIZE);
 		return PETREL_E_LARGE_PACKET;
 	}
 	if (r < 0) {
@@ -152,7 +151,8 @@ int petrel_bye(petrel_session *s)
 
 static long udp_push(void *ptr, const uint8_t *data, size_t len)
 {
-	int fd = (int)(intptr_t)ptr;
+	petrel_session *s = ptr;
+	int fd = s->fd;
 	ssize_t n = send(fd, data, len, 0);
 	if (n >= 0)
 		return (long)n;
@@ -160,8 +160,17 @@ static long udp_push(void *ptr, const uint8_t *data, size_t len)
 		return PETREL_E_AGAIN;
 	if (errno == EINTR)
 		return PETREL_E_INTERRUPTED;
-	if (errno == EMSGSIZE)
+	if (errno == EMSGSIZE) {
+		/* The kernel learned the path MTU from an ICMP "fragmentation
+		 * needed" / "packet too big" (RFC 1191, RFC 8201): use it. */
+		int mtu = 0;
+		socklen_t ml = sizeof mtu;
+		int r = s->ipv6 ? getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &ml)
+				: getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &ml);
+		if (r == 0 && mtu >= 256 && mtu < 65536)
+			s->kernel_pmtu = (uint16_t)mtu;
 		return PETREL_E_LARGE_PACKET;
+	}
 	if (errno == ECONNREFUSED)
 		return PETREL_E_AGAIN; /* ICMP port unreachable: treat as loss */
 	return PETREL_E_PUSH_ERROR;
@@ -169,7 +178,7 @@ static long udp_push(void *ptr, const uint8_t *data, size_t len)
 
 static long udp_pull(void *ptr, uint8_t *buf, size_t cap)
 {
-	int fd = (int)(intptr_t)ptr;
+	int fd = ((petrel_session *)ptr)->fd;
 	ssize_t n = recv(fd, buf, cap, MSG_DONTWAIT);
 	if (n >= 0)
 		return (long)n;
@@ -182,7 +191,7 @@ static long udp_pull(void *ptr, uint8_t *buf, size_t cap)
 
 static int udp_pull_timeout(void *ptr, unsigned ms)
 {
-	struct pollfd pfd = {(int)(intptr_t)ptr, POLLIN, 0};
+	struct pollfd pfd = {((petrel_session *)ptr)->fd, POLLIN, 0};
 	int r = poll(&pfd, 1, (int)ms);
 	if (r < 0)
 		return errno == EINTR ? 0 : -1;
@@ -197,6 +206,8 @@ int petrel_transport_set_udp_fd(petrel_session *s, int fd)
 	socklen_t sl = sizeof ss;
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == AF_INET6) {
 		s->ipv6 = true;
+		if (s->mtu_floor == PETREL_MTU_MIN_IPV4)
+			s->mtu_floor = PETREL_MTU_MIN_IPV6;
 		int on = 1;
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof on);
 #ifdef IPV6_MTU_DISCOVER
@@ -212,7 +223,7 @@ int petrel_transport_set_udp_fd(petrel_session *s, int fd)
 #endif
 	}
 	s->fd = fd;
-	s->transport_ptr = (void *)(intptr_t)fd;
+	s->transport_ptr = s;
 	s->push = udp_push;
 	s->pull = udp_pull;
 	s->pull_timeout = udp_pull_timeout;

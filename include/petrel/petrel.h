@@ -108,6 +108,7 @@ enum {
 	PETREL_FLAG_NO_TICKETS = 1 << 6,       /* no RFC 5077 session tickets */
 	PETREL_FLAG_REQUIRE_CLIENT_CERT = 1 << 7, /* server: CertificateRequest, fail without one */
 	PETREL_FLAG_REQUEST_CLIENT_CERT = 1 << 8, /* server: CertificateRequest, optional */
+	PETREL_FLAG_NO_PMTUD = 1 << 9,         /* keep the MTU: no black-hole back-off */
 };
 
 PETREL_API int petrel_session_new(petrel_session **session, unsigned flags);
@@ -177,6 +178,19 @@ PETREL_API void petrel_dtls_set_timeout_limits(petrel_session *session, unsigned
 					       unsigned cap_ms);
 PETREL_API void petrel_dtls_set_mtu(petrel_session *session, unsigned mtu);
 PETREL_API unsigned petrel_dtls_get_mtu(const petrel_session *session);
+/* Why the MTU changed (petrel_mtu_event_fn's reason). */
+enum {
+	PETREL_MTU_CONFIGURED = 1, /* petrel_dtls_set_mtu */
+	PETREL_MTU_EMSGSIZE = 2,   /* the kernel refused a datagram (ICMP frag needed) */
+	PETREL_MTU_BLACK_HOLE = 3, /* large flights went unanswered: next plateau down */
+};
+typedef void (*petrel_mtu_event_fn)(void *ptr, unsigned old_mtu, unsigned new_mtu, int reason);
+/* Called on every MTU change, with its reason (for logs and tests). */
+PETREL_API void petrel_dtls_set_mtu_callback(petrel_session *session, petrel_mtu_event_fn fn,
+					     void *ptr);
+/* Unanswered retransmissions of a flight with oversized datagrams before
+ * the MTU steps down a plateau (RFC 8899 5.1.2 style). Default 2. */
+PETREL_API void petrel_dtls_set_black_hole_threshold(petrel_session *session, unsigned retransmissions);
 /* Largest application payload one record can carry at the current MTU. */
 PETREL_API unsigned petrel_dtls_get_data_mtu(const petrel_session *session);
 
