@@ -101,7 +101,8 @@ static int slot_open(struct petrel_reasm *ra, struct petrel_reasm_slot *s,
 	if (h->length > ra->max_message_len)
 		return PETREL_REASM_DROP_TOO_LONG;
 	size_t alloc_len = (size_t)h->length + ((size_t)h->length + 7) / 8;
-	if (alloc_len > ra->max_total_bytes - ra->total_bytes)
+	if (ra->total_bytes > ra->max_total_bytes ||
+	    alloc_len > ra->max_total_bytes - ra->total_bytes)
 		return PETREL_REASM_DROP_TOTAL_CAP;
 	uint8_t *alloc = NULL;
 	if (alloc_len > 0) {
@@ -143,6 +144,11 @@ static int add_fragment(struct petrel_reasm *ra, const struct petrel_hs_header *
 		if (h->length == 0)
 			return PETREL_REASM_ACCEPTED;
 	}
+
+	/* A repeat of an empty message: nothing to store, and no buffer to
+	 * index (alloc is NULL for length 0). */
+	if (s->length == 0)
+		return PETREL_REASM_DUPLICATE;
 
 	const uint32_t off = h->fragment_offset, n = h->fragment_length;
 	uint8_t *body = s->alloc;

@@ -1,1 +1,4 @@
 # Hostile-input tests: state machine tables, floods and caps, soak.
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/robust_regress_test.c
+endif
