@@ -68,9 +68,13 @@ struct bench_lib {
 	/* One datagram's application data; < 0 when none could be read. */
 	long (*recv)(void *pair, int side, uint8_t *buf, size_t cap);
 	void (*free_side)(void *pair, int side);
+	/* Largest application payload one record may carry (client side). */
+	size_t (*max_payload)(void *pair);
 };
 
 extern const struct bench_lib bench_petrel;
+/* The Petrel session of one side of a bench_petrel pair. */
+struct petrel_session *bench_petrel_session(void *pair, int side);
 #ifdef BENCH_HAVE_OPENSSL
 extern const struct bench_lib bench_openssl;
 #endif

@@ -300,6 +300,12 @@ static void free_side(void *pair_mem, int side)
 	pair->side[side] = NULL;
 }
 
+static size_t max_payload(void *pair_mem)
+{
+	struct gnutls_pair *pair = pair_mem;
+	return gnutls_dtls_get_data_mtu(pair->side[BENCH_CLIENT_SIDE]);
+}
+
 const struct bench_lib bench_gnutls = {
 	.name = "GnuTLS",
 	.ctx_new = ctx_new,
@@ -309,6 +315,7 @@ const struct bench_lib bench_gnutls = {
 	.send = send_data,
 	.recv = recv_data,
 	.free_side = free_side,
+	.max_payload = max_payload,
 };
 
 #else

@@ -314,6 +314,12 @@ static void free_side(void *pair_mem, int side)
 	pair->side[side] = NULL;
 }
 
+static size_t max_payload(void *pair_mem)
+{
+	struct openssl_pair *pair = pair_mem;
+	return DTLS_get_data_mtu(pair->side[BENCH_CLIENT_SIDE]);
+}
+
 const struct bench_lib bench_openssl = {
 	.name = "OpenSSL",
 	.ctx_new = ctx_new,
@@ -323,6 +329,7 @@ const struct bench_lib bench_openssl = {
 	.send = send_data,
 	.recv = recv_data,
 	.free_side = free_side,
+	.max_payload = max_payload,
 };
 
 #else

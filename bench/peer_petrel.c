@@ -201,6 +201,16 @@ static void free_side(void *pair_mem, int side)
 	pair->side[side] = NULL;
 }
 
+petrel_session *bench_petrel_session(void *pair_mem, int side)
+{
+	return ((struct petrel_pair *)pair_mem)->side[side];
+}
+
+static size_t max_payload(void *pair_mem)
+{
+	return petrel_dtls_get_data_mtu(bench_petrel_session(pair_mem, BENCH_CLIENT_SIDE));
+}
+
 const struct bench_lib bench_petrel = {
 	.name = "Petrel",
 	.ctx_new = ctx_new,
@@ -210,4 +220,5 @@ const struct bench_lib bench_petrel = {
 	.send = send_data,
 	.recv = recv_data,
 	.free_side = free_side,
+	.max_payload = max_payload,
 };

@@ -1,85 +1,99 @@
-/* Seal+open throughput of 1200-byte records through the record layer,
- * next to the raw AEAD calls it wraps, so the layer's own cost (header,
- * nonce and AD building, replay window) is visible. */
+/* Application-data throughput: seal+open of one record per iteration.
+ * First the record layer against the raw AEAD calls it wraps, so the
+ * layer's own cost (header, nonce and AD building, replay window) shows;
+ * then whole established sessions (send on the client, receive on the
+ * server, in-memory datagrams) for Petrel, OpenSSL and GnuTLS, next to the
+ * raw AEAD. Payloads of 100, 1200 and 16384 bytes; libraries interleaved. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench/common.h"
+#include "petrel/petrel.h"
 #include "record/record.h"
 
-#define RECORD_PAYLOAD 1200
-#define ITERATIONS 20000
+#define MAX_LIBS 3
+#define MAX_ROUNDS 7
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+static const size_t payload_sizes[] = {100, 1200, 16384};
+#define SIZE_COUNT (sizeof payload_sizes / sizeof payload_sizes[0])
 
-static double raw_mb_per_s(enum petrel_aead_alg alg, const uint8_t *key)
+static double round_seconds;
+
+static double raw_mb_per_s(enum petrel_aead_alg alg, const uint8_t *key, size_t payload)
 {
 	struct petrel_aead_ctx *ctx = malloc(petrel_aead_ctx_size());
-	if (ctx == NULL || petrel_aead_init(ctx, alg, key) < 0) {
+	uint8_t *buf = malloc(payload + PETREL_AEAD_MAX_TAG_LEN);
+	if (ctx == NULL || buf == NULL || petrel_aead_init(ctx, alg, key) < 0) {
 		free(ctx);
+		free(buf);
 		return 0;
 	}
-	uint8_t buf[RECORD_PAYLOAD + PETREL_AEAD_MAX_TAG_LEN], nonce[PETREL_AEAD_NONCE_LEN] = {0};
-	uint8_t ad[13] = {0};
-	memset(buf, 0x42, sizeof(buf));
+	uint8_t nonce[PETREL_AEAD_NONCE_LEN] = {0}, ad[13] = {0};
+	memset(buf, 0x42, payload);
 	size_t tag = petrel_aead_tag_len(alg);
-	double start = now_seconds();
-	for (int i = 0; i < ITERATIONS; i++) {
-		nonce[11] = (uint8_t)i;
-		nonce[10] = (uint8_t)(i >> 8);
-		if (petrel_aead_seal(ctx, nonce, ad, sizeof(ad), buf, RECORD_PAYLOAD) < 0 ||
-		    petrel_aead_open(ctx, nonce, ad, sizeof(ad), buf, RECORD_PAYLOAD + tag) < 0) {
-			fprintf(stderr, "raw AEAD failed\n");
-			exit(1);
+	uint64_t n = 0;
+	double start = bench_now(), elapsed;
+	do {
+		for (int i = 0; i < 64; i++, n++) {
+			nonce[11] = (uint8_t)n;
+			nonce[10] = (uint8_t)(n >> 8);
+			if (petrel_aead_seal(ctx, nonce, ad, sizeof ad, buf, payload) < 0 ||
+			    petrel_aead_open(ctx, nonce, ad, sizeof ad, buf, payload + tag) < 0) {
+				fprintf(stderr, "raw AEAD failed\n");
+				exit(1);
+			}
 		}
-	}
-	double elapsed = now_seconds() - start;
+		elapsed = bench_now() - start;
+	} while (elapsed < round_seconds);
 	petrel_aead_wipe(ctx);
 	free(ctx);
-	return (double)RECORD_PAYLOAD * ITERATIONS / elapsed / 1e6;
+	free(buf);
+	return (double)payload * (double)n / elapsed / 1e6;
 }
 
-static double layer_mb_per_s(enum petrel_aead_alg alg, const uint8_t *key)
+static double layer_mb_per_s(enum petrel_aead_alg alg, const uint8_t *key, size_t payload)
 {
 	struct petrel_record_layer tx, rx;
 	struct petrel_epoch_keys keys;
-	memset(&keys, 0, sizeof(keys));
+	memset(&keys, 0, sizeof keys);
 	keys.aead = alg;
 	memcpy(keys.key, key, PETREL_AEAD_MAX_KEY_LEN);
 	petrel_rl_init(&tx);
 	petrel_rl_init(&rx);
 	if (petrel_rl_set_write_keys(&tx, 1, &keys) < 0 || petrel_rl_set_read_keys(&rx, 1, &keys) < 0)
 		return 0;
-	uint8_t payload[RECORD_PAYLOAD], dgram[RECORD_PAYLOAD + 64];
-	memset(payload, 0x42, sizeof(payload));
-	double start = now_seconds();
-	for (int i = 0; i < ITERATIONS; i++) {
-		struct petrel_writer w;
-		petrel_writer_init(&w, dgram, sizeof(dgram));
-		if (petrel_rl_write(&tx, 1, PETREL_CT_APPLICATION_DATA, payload, sizeof(payload), &w) < 0) {
-			fprintf(stderr, "record write failed\n");
-			exit(1);
+	uint8_t *data = malloc(payload), *dgram = malloc(payload + 64);
+	if (data == NULL || dgram == NULL)
+		exit(1);
+	memset(data, 0x42, payload);
+	uint64_t n = 0;
+	double start = bench_now(), elapsed;
+	do {
+		for (int i = 0; i < 64; i++, n++) {
+			struct petrel_writer w;
+			petrel_writer_init(&w, dgram, payload + 64);
+			if (petrel_rl_write(&tx, 1, PETREL_CT_APPLICATION_DATA, data, payload, &w) < 0) {
+				fprintf(stderr, "record write failed\n");
+				exit(1);
+			}
+			size_t off = 0;
+			struct petrel_record rec;
+			if (petrel_rl_read(&rx, dgram, petrel_writer_len(&w), &off, &rec) != 1) {
+				fprintf(stderr, "record read failed\n");
+				exit(1);
+			}
 		}
-		size_t off = 0;
-		struct petrel_record rec;
-		if (petrel_rl_read(&rx, dgram, petrel_writer_len(&w), &off, &rec) != 1) {
-			fprintf(stderr, "record read failed\n");
-			exit(1);
-		}
-	}
-	double elapsed = now_seconds() - start;
+		elapsed = bench_now() - start;
+	} while (elapsed < round_seconds);
 	petrel_rl_clear(&tx);
 	petrel_rl_clear(&rx);
-	return (double)RECORD_PAYLOAD * ITERATIONS / elapsed / 1e6;
+	free(data);
+	free(dgram);
+	return (double)payload * (double)n / elapsed / 1e6;
 }
 
-int main(void)
+static void record_layer_table(void)
 {
 	static const struct {
 		enum petrel_aead_alg alg;
@@ -92,15 +106,141 @@ int main(void)
 		{PETREL_AEAD_CHACHA20_POLY1305, "ChaCha20-Poly1305"},
 	};
 	uint8_t key[PETREL_AEAD_MAX_KEY_LEN];
-	for (size_t i = 0; i < sizeof(key); i++)
+	for (size_t i = 0; i < sizeof key; i++)
 		key[i] = (uint8_t)i;
-	printf("seal+open of %d-byte records, %d iterations\n", RECORD_PAYLOAD, ITERATIONS);
-	printf("%-18s %14s %14s %8s\n", "cipher", "record MB/s", "raw AEAD MB/s", "ratio");
-	for (size_t i = 0; i < sizeof(aeads) / sizeof(aeads[0]); i++) {
-		double raw = raw_mb_per_s(aeads[i].alg, key);
-		double layer = layer_mb_per_s(aeads[i].alg, key);
-		printf("%-18s %14.1f %14.1f %8.3f\n", aeads[i].name, layer, raw,
-		       raw > 0 ? layer / raw : 0.0);
+	printf("Record layer (petrel_rl_write + petrel_rl_read) vs raw AEAD (seal+open in place), "
+	       "MB/s of payload, median of 3\n");
+	printf("%-18s %7s %12s %12s %8s\n", "cipher", "bytes", "record", "raw AEAD", "rec/raw");
+	for (size_t i = 0; i < sizeof aeads / sizeof aeads[0]; i++)
+		for (size_t s = 0; s < SIZE_COUNT; s++) {
+			double raw[3], layer[3];
+			for (int r = 0; r < 3; r++) {
+				raw[r] = raw_mb_per_s(aeads[i].alg, key, payload_sizes[s]);
+				layer[r] = layer_mb_per_s(aeads[i].alg, key, payload_sizes[s]);
+			}
+			double rm = bench_quantile(raw, 3, 0.5), lm = bench_quantile(layer, 3, 0.5);
+			printf("%-18s %7zu %12.1f %12.1f %8.3f\n", aeads[i].name, payload_sizes[s], lm, rm,
+			       rm > 0 ? lm / rm : 0.0);
+		}
+}
+
+/* ---- whole sessions ---- */
+
+static double session_mb_per_s(const struct bench_lib *lib, void *pair, size_t payload)
+{
+	static uint8_t data[16384], out[18432];
+	memset(data, 0x42, payload);
+	uint64_t n = 0;
+	double start = bench_now(), elapsed;
+	do {
+		for (int i = 0; i < 16; i++, n++) {
+			bench_queue_reset();
+			long sent = lib->send(pair, BENCH_CLIENT_SIDE, data, payload);
+			long got = sent == (long)payload ? lib->recv(pair, BENCH_SERVER_SIDE, out, sizeof out) : 0;
+			if (got != (long)payload) {
+				fprintf(stderr, "%s: %zu-byte record: send %ld, receive %ld\n", lib->name,
+					payload, sent, got);
+				return -1;
+			}
+		}
+		elapsed = bench_now() - start;
+	} while (elapsed < round_seconds);
+	return (double)payload * (double)n / elapsed / 1e6;
+}
+
+static void session_table(enum bench_kind kind, enum petrel_aead_alg alg, const char *cipher)
+{
+	const struct bench_lib *libs[MAX_LIBS];
+	size_t nlibs = bench_libs(libs, MAX_LIBS);
+	void *ctx[MAX_LIBS];
+	_Alignas(16) uint8_t pairs[MAX_LIBS][BENCH_PAIR_STORAGE];
+	bool ok[MAX_LIBS];
+	int rounds = bench_quick() ? 3 : 5;
+	bench_mtu = BENCH_MTU_LARGE;
+	for (size_t l = 0; l < nlibs; l++) {
+		ctx[l] = libs[l]->ctx_new(kind, false);
+		ok[l] = ctx[l] != NULL && libs[l]->pair_init(ctx[l], pairs[l]) == 0;
+		if (ok[l] && libs[l]->handshake(pairs[l]) < 0) {
+			libs[l]->free_side(pairs[l], BENCH_CLIENT_SIDE);
+			libs[l]->free_side(pairs[l], BENCH_SERVER_SIDE);
+			ok[l] = false;
+		}
 	}
+	uint8_t key[PETREL_AEAD_MAX_KEY_LEN] = {1};
+	printf("\nEstablished sessions, %s: client send + server receive of one record, MB/s of "
+	       "payload, median of %d interleaved rounds\n",
+	       cipher, rounds);
+	printf("%7s %10s", "bytes", "raw AEAD");
+	for (size_t l = 0; l < nlibs; l++)
+		printf(" %10s", libs[l]->name);
+	printf(" %10s", "P/raw");
+	for (size_t l = 1; l < nlibs; l++) {
+		char head[32];
+		snprintf(head, sizeof head, "P/%s", libs[l]->name);
+		printf(" %10s", head);
+	}
+	printf("\n");
+	bool clipped = false;
+	for (size_t s = 0; s < SIZE_COUNT; s++) {
+		double rate[MAX_LIBS][MAX_ROUNDS], raw[MAX_ROUNDS], med[MAX_LIBS] = {0};
+		bool row_ok[MAX_LIBS];
+		size_t size[MAX_LIBS];
+		for (size_t l = 0; l < nlibs; l++) {
+			row_ok[l] = ok[l];
+			size[l] = payload_sizes[s];
+		}
+		/* A library that cannot put the whole payload in one record at
+		 * the largest MTU it accepts sends its maximum instead. */
+		for (size_t l = 0; l < nlibs; l++) {
+			size_t most = ok[l] ? libs[l]->max_payload(pairs[l]) : size[l];
+			if (size[l] > most) {
+				size[l] = most;
+				clipped = true;
+			}
+		}
+		for (int r = 0; r < rounds; r++) {
+			raw[r] = raw_mb_per_s(alg, key, payload_sizes[s]);
+			for (size_t l = 0; l < nlibs; l++)
+				if (row_ok[l] && (rate[l][r] = session_mb_per_s(libs[l], pairs[l], size[l])) < 0)
+					row_ok[l] = false;
+		}
+		double raw_med = bench_quantile(raw, (size_t)rounds, 0.5);
+		printf("%7zu %10.1f", payload_sizes[s], raw_med);
+		for (size_t l = 0; l < nlibs; l++) {
+			med[l] = row_ok[l] ? bench_quantile(rate[l], (size_t)rounds, 0.5) : 0;
+			if (row_ok[l])
+				printf(" %9.1f%s", med[l], size[l] != payload_sizes[s] ? "*" : " ");
+			else
+				printf(" %10s", "n/a");
+		}
+		printf(" %9.2fx", med[0] > 0 ? med[0] / raw_med : 0.0);
+		for (size_t l = 1; l < nlibs; l++)
+			if (med[0] > 0 && med[l] > 0)
+				printf(" %9.2fx", med[0] / med[l]);
+			else
+				printf(" %10s", "n/a");
+		printf("\n");
+	}
+	if (clipped)
+		printf("* the library's largest record payload at the largest MTU it accepts is below "
+		       "the size: measured at its data MTU.\n");
+	for (size_t l = 0; l < nlibs; l++) {
+		if (ok[l]) {
+			libs[l]->free_side(pairs[l], BENCH_CLIENT_SIDE);
+			libs[l]->free_side(pairs[l], BENCH_SERVER_SIDE);
+		}
+		if (ctx[l])
+			libs[l]->ctx_free(ctx[l]);
+	}
+	bench_mtu = 1400;
+}
+
+int main(void)
+{
+	round_seconds = bench_quick() ? 0.03 : 0.08;
+	record_layer_table();
+	round_seconds = bench_quick() ? 0.05 : 0.15;
+	session_table(BENCH_P256_GCM, PETREL_AEAD_AES128_GCM, "ECDHE-ECDSA AES-128-GCM");
+	session_table(BENCH_PSK_CCM8, PETREL_AEAD_AES128_CCM8, "PSK AES-128-CCM-8");
 	return 0;
 }
