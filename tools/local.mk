@@ -2,5 +2,6 @@
 # its shell test, and the README's example program.
 bin_PROGRAMS += tools/petrel
 tools_petrel_SOURCES = tools/petrel.c tools/cli.h tools/options.c tools/setup.c tools/net.c \
-	tools/report.c tools/lines.c tools/cmd_client.c tools/cmd_demo.c tools/cmd_server_pending.c
+	tools/report.c tools/lines.c tools/cmd_client.c tools/cmd_demo.c tools/cmd_server.c \
+	tools/peers.c
 tools_petrel_LDADD = libpetrel.la

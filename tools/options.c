@@ -217,8 +217,6 @@ static int check_combination(struct cli_options *o, unsigned scope)
 		return bad(o, "--verbose and --quiet exclude each other", NULL);
 	if (o->insecure && (o->have_pin || o->ca_file))
 		return bad(o, "--insecure excludes --pin-sha256 and --ca", NULL);
-	if (o->once && o->resume)
-		return bad(o, "--once and --resume exclude each other", NULL);
 	if (scope == FOR_SERVER && o->listen_port == NULL)
 		return bad(o, "--port PORT is required", NULL);
 	return 0;
