@@ -16,8 +16,8 @@ endif
 BENCH_PEER_SOURCES += bench/peer_openssl.c bench/peer_gnutls.c
 BENCH_LDADD = libpetrel_core.la $(BENCH_PEER_LIBS) $(SODIUM_LIBS) $(NETTLE_LIBS)
 
-EXTRA_PROGRAMS += bench/record bench/handshake
-BENCH_BINS += bench/record bench/handshake
+EXTRA_PROGRAMS += bench/record bench/handshake bench/memory
+BENCH_BINS += bench/record bench/handshake bench/memory
 
 bench_record_SOURCES = bench/record.c $(BENCH_PEER_SOURCES)
 bench_record_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
@@ -26,5 +26,10 @@ bench_record_LDADD = $(BENCH_LDADD)
 bench_handshake_SOURCES = bench/handshake.c $(BENCH_PEER_SOURCES)
 bench_handshake_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
 bench_handshake_LDADD = $(BENCH_LDADD)
+
+bench_memory_SOURCES = bench/memory.c $(BENCH_PEER_SOURCES)
+bench_memory_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
+bench_memory_CFLAGS = $(AM_CFLAGS) -fno-builtin-malloc -fno-builtin-free
+bench_memory_LDADD = $(BENCH_LDADD)
 
 CLEANFILES += $(BENCH_BINS)
