@@ -5,3 +5,11 @@ tools_petrel_SOURCES = tools/petrel.c tools/cli.h tools/options.c tools/setup.c 
 	tools/report.c tools/lines.c tools/cmd_client.c tools/cmd_demo.c tools/cmd_server.c \
 	tools/peers.c
 tools_petrel_LDADD = libpetrel.la
+
+# The README's library example: built by make check so it cannot rot.
+check_PROGRAMS += examples/echo_client
+examples_echo_client_SOURCES = examples/echo_client.c
+examples_echo_client_LDADD = libpetrel.la
+
+TESTS += tools/cli_test.sh
+EXTRA_DIST += tools/cli_test.sh

@@ -1,0 +1,141 @@
+#!/bin/sh
+# Checks of the petrel command over loopback: the demo's report, exit codes
+# for bad usage, a server/client echo round trip, resumption, a wrong key,
+# and the README's example program (built and identical to the README).
+# Run by make check from the build directory; srcdir comes from automake.
+set -u
+srcdir=${srcdir:-.}
+PETREL=./tools/petrel
+EXAMPLE=./examples/echo_client
+PSK=example:000102030405060708090a0b0c0d0e0f
+
+tmp=$(mktemp -d)
+server_pid=
+stop_server() {
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null
+		wait "$server_pid" 2>/dev/null
+		server_status=$?
+		server_pid=
+	fi
+}
+# Never leave a server behind, whatever ends the script.
+trap 'stop_server; rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+
+failures=0
+pass() { echo "ok - $1"; }
+fail() {
+	echo "FAIL - $1"
+	failures=$((failures + 1))
+	for f in out err; do
+		[ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"
+	done
+}
+# run WANT_STATUS DESCRIPTION COMMAND...: stdout and stderr land in $tmp.
+run() {
+	want=$1 desc=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	got=$?
+	if [ "$got" -eq "$want" ]; then pass "$desc (exit $got)"; else fail "$desc: exit $got, want $want"; fi
+}
+has() { # has FILE PATTERN DESCRIPTION
+	if grep -q -- "$2" "$tmp/$1"; then pass "$3"; else fail "$3: no '$2' in $1"; fi
+}
+one_line() { # bad usage: exactly one line on stderr, nothing on stdout
+	if [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]; then pass "$1: one line on stderr"
+	else fail "$1: want one line on stderr and no stdout"; fi
+}
+
+# --- The demo: both handshakes, the report's key lines, under a second.
+run 0 "petrel demo" $PETREL demo
+has out "^full handshake" "demo reports the full handshake"
+has out "^resumed handshake" "demo reports the resumed handshake"
+has out "suite            TLS_ECDHE_ECDSA_" "demo negotiates an ECDSA suite"
+has out "key exchange     x25519" "demo's key exchange is x25519"
+has out "signature        ecdsa_secp256r1_sha256" "demo's server signs with P-256"
+has out "resumed          no" "first connection is not resumed"
+has out "resumed          yes" "second connection is resumed"
+has out "echo             3 of 3" "echoes come back"
+has out "^OK: 2 handshakes and 6 echoes" "demo ends with OK"
+ms=$(sed -n 's/^OK: .* in \([0-9]*\) ms$/\1/p' "$tmp/out")
+if [ -n "$ms" ] && [ "$ms" -lt 1000 ]; then pass "demo took ${ms} ms (< 1000)"; else fail "demo took '${ms}' ms"; fi
+run 0 "petrel demo --quiet" $PETREL demo --quiet
+has out "^OK: " "quiet demo still says OK"
+
+# --- Bad usage: exit 2 and one clear line.
+run 2 "unknown option" $PETREL client --bogus 127.0.0.1 1
+one_line "unknown option"
+has err "bogus" "the message names the unknown option"
+run 2 "unreadable --cert" $PETREL client --cert "$tmp/missing.pem" --key "$tmp/missing.pem" 127.0.0.1 1
+one_line "unreadable --cert"
+has err "missing.pem" "the message names the file"
+run 2 "bad --psk" $PETREL client --psk nokey 127.0.0.1 1
+one_line "bad --psk"
+run 2 "unknown cipher suite" $PETREL client --psk $PSK --ciphers TLS_NOPE 127.0.0.1 1
+has err "TLS_NOPE" "the message names the suite"
+run 2 "server without --port" $PETREL server --echo
+run 2 "client option given to the demo" $PETREL demo --psk $PSK
+run 2 "client without HOST PORT" $PETREL client --psk $PSK
+run 2 "unknown command" $PETREL frobnicate
+run 0 "petrel --version" $PETREL --version
+has out "^petrel [0-9]" "version line"
+run 0 "petrel info" $PETREL info
+run 0 "petrel --help" $PETREL --help
+has out "usage: petrel" "help text"
+
+# --- A server in the background; its first stdout line gives the port.
+$PETREL server --port 0 --bind 127.0.0.1 --echo --psk $PSK >"$tmp/server.out" 2>"$tmp/server.err" &
+server_pid=$!
+port=
+for _ in $(seq 50); do
+	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+if [ -n "$port" ]; then pass "server listens on port $port"; else fail "server printed no port"; fi
+port=${port:-9}
+
+printf 'hello\nsecond line\n' >"$tmp/lines"
+$PETREL client --once --psk $PSK --timeout-ms 5000 127.0.0.1 "$port" <"$tmp/lines" >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ $got -eq 0 ]; then pass "client --once exits 0"; else fail "client --once exit $got"; fi
+if cmp -s "$tmp/lines" "$tmp/out"; then pass "each line came back as sent"; else fail "echo differs"; fi
+has err "connected, TLS_" "client reports the suite on stderr"
+
+$PETREL client --once --resume --psk $PSK 127.0.0.1 "$port" <"$tmp/lines" >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ $got -eq 0 ]; then pass "client --once --resume exits 0"; else fail "client --resume exit $got"; fi
+has err "resumed: yes" "second connection resumed"
+if cmp -s "$tmp/lines" "$tmp/out"; then pass "resumed session echoes"; else fail "resumed echo differs"; fi
+
+run 1 "wrong PSK fails the handshake" $PETREL client --once --timeout-ms 3000 \
+	--psk example:ffffffffffffffffffffffffffffffff 127.0.0.1 "$port"
+has err "PETREL_E_" "failure names the error"
+has err "alert: bad_record_mac" "failure names the alert"
+
+if [ -x "$EXAMPLE" ]; then
+	"$EXAMPLE" 127.0.0.1 "$port" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ $got -eq 0 ]; then pass "examples/echo_client exits 0"; else fail "echo_client exit $got"; fi
+	has out "^hello, petrel$" "examples/echo_client gets its echo"
+else
+	fail "examples/echo_client is not built"
+fi
+
+server_status=
+stop_server
+if [ "$server_status" = 0 ]; then pass "server exits 0 on SIGTERM"; else fail "server exit '$server_status' on SIGTERM"; fi
+has server.err "established" "server logged the sessions"
+
+# --- The README shows examples/echo_client.c verbatim.
+sed -n '/^```c$/,/^```$/p' "$srcdir/README.md" | sed '1d;$d' >"$tmp/readme.c"
+if cmp -s "$tmp/readme.c" "$srcdir/examples/echo_client.c"; then pass "README example matches examples/echo_client.c"
+else fail "README example differs from examples/echo_client.c"; fi
+
+if [ $failures -ne 0 ]; then
+	echo "$failures check(s) failed"
+	exit 1
+fi
+echo "all checks passed"
