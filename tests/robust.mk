@@ -1,4 +1,5 @@
 # Hostile-input tests: state machine tables, floods and caps, soak.
 if HAVE_CRITERION
-tests_unit_SOURCES += tests/robust_regress_test.c
+tests_unit_SOURCES += tests/robust_regress_test.c tests/robust_pair.c tests/robust_pair.h \
+	tests/dtls_state_machine_test.c
 endif
