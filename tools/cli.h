@@ -83,14 +83,14 @@ long cli_lines_next(struct cli_lines *l, char *out, size_t cap);
 
 /* peers.c: session -> peer address text, for the server's messages. */
 struct cli_peer {
-	const petrel_session *session;
+	petrel_session *session;
 	char name[64];
 };
 struct cli_peers {
 	struct cli_peer *slots;
 	size_t capacity, count; /* capacity: a power of two */
 };
-int cli_peers_add(struct cli_peers *t, const petrel_session *s, const char *name);
+int cli_peers_add(struct cli_peers *t, petrel_session *s, const char *name);
 const char *cli_peers_name(const struct cli_peers *t, const petrel_session *s);
 void cli_peers_remove(struct cli_peers *t, const petrel_session *s);
 void cli_peers_free(struct cli_peers *t);

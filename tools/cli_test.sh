@@ -10,7 +10,7 @@ EXAMPLE=./examples/echo_client
 PSK=example:000102030405060708090a0b0c0d0e0f
 
 tmp=$(mktemp -d)
-server_pid=
+server_pid= client_pid= holder_pid=
 stop_server() {
 	if [ -n "$server_pid" ]; then
 		kill "$server_pid" 2>/dev/null
@@ -20,7 +20,7 @@ stop_server() {
 	fi
 }
 # Never leave a server behind, whatever ends the script.
-trap 'stop_server; rm -rf "$tmp"' EXIT
+trap 'stop_server; kill $client_pid $holder_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
 failures=0
@@ -124,10 +124,65 @@ else
 	fail "examples/echo_client is not built"
 fi
 
+# An interactive client whose stdin stays open: stopping the server sends
+# it close_notify, and it must exit 0 on its own.
+mkfifo "$tmp/stdin"
+sleep 10 >"$tmp/stdin" &
+holder_pid=$!
+$PETREL client --psk $PSK 127.0.0.1 "$port" <"$tmp/stdin" >"$tmp/out" 2>"$tmp/err" &
+client_pid=$!
+for _ in $(seq 50); do
+	grep -q "connected" "$tmp/err" && break
+	sleep 0.1
+done
 server_status=
 stop_server
 if [ "$server_status" = 0 ]; then pass "server exits 0 on SIGTERM"; else fail "server exit '$server_status' on SIGTERM"; fi
+for _ in $(seq 30); do
+	kill -0 $client_pid 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 $client_pid 2>/dev/null; then
+	kill $client_pid
+	fail "relaying client still running after the server closed"
+fi
+wait $client_pid
+got=$?
+kill $holder_pid 2>/dev/null
+wait $holder_pid 2>/dev/null
+if [ $got -eq 0 ]; then pass "relaying client exits 0 on the server's close_notify"; else fail "relaying client exit $got"; fi
+has err "peer closed the connection" "client says the peer closed"
 has server.err "established" "server logged the sessions"
+
+# --- Certificates (the test fixtures): chain to a root, name check on the
+# IP the client connects to, and a required client certificate.
+x509="$srcdir/tests/fixtures/x509"
+cat "$x509/ec-leaf.pem" "$x509/ec-int.pem" >"$tmp/chain.pem"
+$PETREL server --port 0 --bind 127.0.0.1 --echo --cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" \
+	--ca "$x509/ec-root.pem" >"$tmp/server.out" 2>"$tmp/server.err" &
+server_pid=$!
+port=
+for _ in $(seq 50); do
+	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+port=${port:-9}
+echo "certified" >"$tmp/lines"
+$PETREL client --once --ca "$x509/ec-root.pem" --cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" \
+	127.0.0.1 "$port" <"$tmp/lines" >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ $got -eq 0 ] && cmp -s "$tmp/lines" "$tmp/out"; then pass "certificate chain + client certificate: echo"
+else fail "certificate handshake: exit $got"; fi
+run 1 "wrong --sni fails the name check" $PETREL client --once --ca "$x509/ec-root.pem" \
+	--cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" --sni wrong.example 127.0.0.1 "$port"
+has err "PETREL_E_CERT_NAME_MISMATCH" "name mismatch is named"
+run 1 "unknown root fails" $PETREL client --once --ca "$x509/rsa-root.pem" \
+	--cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" 127.0.0.1 "$port"
+run 1 "server requires a client certificate" $PETREL client --once --ca "$x509/ec-root.pem" \
+	127.0.0.1 "$port"
+has err "alert: bad_certificate" "client sees the server's alert"
+stop_server
 
 # --- The README shows examples/echo_client.c verbatim.
 sed -n '/^```c$/,/^```$/p' "$srcdir/README.md" | sed '1d;$d' >"$tmp/readme.c"

@@ -140,8 +140,11 @@ static int relay(struct client *c)
 		if (poll(pfd, 2, poll_wait_ms(c->session, -1)) < 0 && errno != EINTR)
 			return PETREL_E_PULL_ERROR;
 		int rc = drain_peer(c, NULL);
-		if (rc == 1)
+		if (rc == 1) {
+			if (!c->o->quiet)
+				fprintf(stderr, "petrel client: the peer closed the connection\n");
 			return 0;
+		}
 		if (rc < 0)
 			return rc;
 		if (!(pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))

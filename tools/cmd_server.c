@@ -79,6 +79,17 @@ static void on_closed(void *ptr, petrel_session *s, int reason)
 	cli_peers_remove(&srv->peers, s);
 }
 
+/* On shutdown, tell every established peer (close_notify) so relaying
+ * clients exit at once instead of waiting on a silent server. */
+static void close_all(struct server *srv)
+{
+	for (size_t i = 0; i < srv->peers.capacity; i++) {
+		petrel_session *s = srv->peers.slots[i].session;
+		if (s && petrel_handshake_is_complete(s))
+			(void)petrel_bye(s);
+	}
+}
+
 static void announce(const struct server *srv, int fd, petrel_credentials *creds)
 {
 	char addr[64];
@@ -144,6 +155,7 @@ int cmd_server(const struct cli_options *o)
 		sigaction(SIGTERM, &sa, NULL);
 		announce(&srv, fd, creds);
 		rc = serve(&srv, fd);
+		close_all(&srv);
 		petrel_endpoint_free(srv.ep);
 	}
 	cli_peers_free(&srv.peers);

@@ -42,7 +42,7 @@ static int grow(struct cli_peers *t)
 	return 0;
 }
 
-int cli_peers_add(struct cli_peers *t, const petrel_session *s, const char *name)
+int cli_peers_add(struct cli_peers *t, petrel_session *s, const char *name)
 {
 	if ((t->count + 1) * 2 > t->capacity && grow(t) < 0)
 		return -1;

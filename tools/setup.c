@@ -97,8 +97,11 @@ int cli_configure_session(petrel_session *s, const struct cli_options *o, bool s
 		return setting_failed(o, "--groups", o->groups, rc);
 	if (o->alpn && (rc = petrel_session_set_alpn(s, o->alpn)) < 0)
 		return setting_failed(o, "--alpn", o->alpn, rc);
-	if (!server && o->sni && (rc = petrel_session_set_server_name(s, o->sni)) < 0)
-		return setting_failed(o, "--sni", o->sni, rc);
+	/* Like gnutls-cli: the host named on the command line is the name to
+	 * verify (and send as SNI unless it is an IP literal). */
+	const char *name = o->sni ? o->sni : o->host;
+	if (!server && name && (rc = petrel_session_set_server_name(s, name)) < 0)
+		return setting_failed(o, "--sni", name, rc);
 	if (o->have_pin)
 		rc = petrel_session_set_verify(s, PETREL_VERIFY_PIN, o->pin_sha256, sizeof o->pin_sha256);
 	else if (o->insecure)
