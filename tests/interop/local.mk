@@ -1,1 +1,10 @@
 # Interop tests against real OpenSSL and GnuTLS peers over UDP on 127.0.0.1.
+# The driver uses only the public API, so it links the shared library.
+check_PROGRAMS += tests/interop/interop-peer
+tests_interop_interop_peer_SOURCES = tests/interop/peer.c
+tests_interop_interop_peer_LDADD = libpetrel.la
+# Shell tests: real OpenSSL / GnuTLS peers over UDP on 127.0.0.1 (exit 77,
+# SKIP, when the tools are missing).
+INTEROP_TESTS = tests/interop/client-openssl.sh
+TESTS += $(INTEROP_TESTS)
+EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh

@@ -1,0 +1,149 @@
+# Shared helpers for the interop tests (sourced, not run). Each test runs
+# real OpenSSL / GnuTLS command-line peers against tests/interop/interop-peer
+# over UDP on 127.0.0.1, and asserts on what both sides print.
+#
+# Conventions: every process we start is recorded in PIDS and killed by the
+# EXIT trap; every process runs under `timeout`; ports come from the kernel
+# (interop-peer freeport) and a server that fails to start is retried on a
+# new port; exit 77 means skipped (automake), 1 failed, 0 passed.
+
+set -u
+
+: "${srcdir:=$(dirname "$0")/../..}"
+PEER=${PEER:-./tests/interop/interop-peer}
+PSK_ID=petrel-interop
+PSK_HEX=00112233445566778899aabbccddeeff
+CLIENT_MSG=hello-from-petrel
+PIDS=""
+FAILED=0
+PASSED=0
+FAILED_CASES=""
+CASE=""
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+need() {
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed"
+	done
+}
+
+[ -x "$PEER" ] || skip "$PEER not built"
+command -v timeout >/dev/null 2>&1 || skip "timeout (coreutils) not installed"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-interop.XXXXXX")
+
+cleanup() {
+	for pid in $PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	PIDS=""
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# Remember a background process (started with &) so the trap ends it.
+track() {
+	PIDS="$PIDS $1"
+}
+
+# Stop the tracked processes of the current case.
+stop_all() {
+	for pid in $PIDS; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	PIDS=""
+}
+
+# Keys and self-signed certificates (CN and SAN localhost), made per run.
+make_certs() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T/ec-key.pem" -out "$T/ec-cert.pem" -subj /CN=localhost \
+		-addext subjectAltName=DNS:localhost -days 2 >/dev/null 2>&1 ||
+		skip "openssl cannot make an EC certificate"
+	openssl req -x509 -newkey rsa:2048 -nodes \
+		-keyout "$T/rsa-key.pem" -out "$T/rsa-cert.pem" -subj /CN=localhost \
+		-addext subjectAltName=DNS:localhost -days 2 >/dev/null 2>&1 ||
+		skip "openssl cannot make an RSA certificate"
+	printf '%s:%s\n' "$PSK_ID" "$PSK_HEX" >"$T/psk.passwd"
+}
+
+free_port() {
+	"$PEER" freeport
+}
+
+# wait_for FILE REGEX SECONDS [COUNT]: until FILE has COUNT lines matching.
+wait_for() {
+	local file=$1 re=$2 secs=$3 count=${4:-1} i=0
+	while [ "$i" -lt $((secs * 20)) ]; do
+		if [ -f "$file" ] && [ "$(grep -c -E -- "$re" "$file" 2>/dev/null)" -ge "$count" ]; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# ---- assertions: each records a failure for the current case ----
+
+fail() {
+	echo "  FAIL [$CASE]: $*"
+	CASE_OK=0
+}
+
+# expect_count FILE REGEX N DESCRIPTION: exactly N lines match.
+expect_count() {
+	local n
+	n=$(grep -c -E -- "$2" "$1" 2>/dev/null)
+	[ "$n" = "$3" ] || fail "$4: expected $3 line(s) matching '$2' in $(basename "$1"), got $n"
+}
+
+# expect_line FILE REGEX DESCRIPTION: at least one line matches.
+expect_line() {
+	grep -q -E -- "$2" "$1" 2>/dev/null || fail "$3: no line matching '$2' in $(basename "$1")"
+}
+
+expect_status() {
+	[ "$1" = "$2" ] || fail "$3: exit status $1, expected $2"
+}
+
+begin_case() {
+	CASE=$1
+	CASE_OK=1
+}
+
+# end_case FILES...: report, and show the logs when the case failed.
+end_case() {
+	stop_all
+	if [ "$CASE_OK" = 1 ]; then
+		echo "PASS: $CASE"
+		PASSED=$((PASSED + 1))
+	else
+		echo "FAIL: $CASE"
+		FAILED=$((FAILED + 1))
+		FAILED_CASES="$FAILED_CASES
+  $CASE"
+		for f in "$@"; do
+			echo "  ---- $(basename "$f")"
+			sed 's/^/  | /' "$f" 2>/dev/null | head -80
+		done
+	fi
+}
+
+finish() {
+	echo "interop: $PASSED passed, $FAILED failed"
+	if [ "$FAILED" -gt 0 ]; then
+		echo "failed cases:$FAILED_CASES"
+		exit 1
+	fi
+	exit 0
+}
