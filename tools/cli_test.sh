@@ -10,7 +10,7 @@ EXAMPLE=./examples/echo_client
 PSK=example:000102030405060708090a0b0c0d0e0f
 
 tmp=$(mktemp -d)
-server_pid= client_pid= holder_pid=
+server_pid= client_pid= holder_pid= pids=
 stop_server() {
 	if [ -n "$server_pid" ]; then
 		kill "$server_pid" 2>/dev/null
@@ -20,7 +20,7 @@ stop_server() {
 	fi
 }
 # Never leave a server behind, whatever ends the script.
-trap 'stop_server; kill $client_pid $holder_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'stop_server; kill $client_pid $holder_pid $pids 2>/dev/null; rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
 failures=0
@@ -123,6 +123,21 @@ if [ -x "$EXAMPLE" ]; then
 else
 	fail "examples/echo_client is not built"
 fi
+
+# Several clients at once on the one server socket.
+pids=
+for i in 1 2 3 4 5 6; do
+	echo "client $i" | $PETREL client --once --quiet --timeout-ms 5000 --psk $PSK 127.0.0.1 "$port" \
+		>"$tmp/parallel.$i" 2>&1 &
+	pids="$pids $!"
+done
+ok=0
+for pid in $pids; do wait "$pid" && ok=$((ok + 1)); done
+for i in 1 2 3 4 5 6; do
+	[ "$(cat "$tmp/parallel.$i")" = "client $i" ] || ok=0
+done
+pids=
+if [ $ok -eq 6 ]; then pass "6 concurrent clients each get their own echo"; else fail "concurrent clients"; fi
 
 # An interactive client whose stdin stays open: stopping the server sends
 # it close_notify, and it must exit 0 on its own.
