@@ -57,6 +57,28 @@ for sess, dgrams in sessions():
         if recs:
             put('reassembly', '%s-%s' % (sess, direction),
                 bytes([8, 0x80, 0x80, 0]) + frame(recs))
+    # dtls_messages: every epoch-0 handshake message body, reassembled.
+    for direction in ('c2s', 's2c'):
+        msgs = {}
+        for dir_, d in dgrams:
+            if dir_ != direction:
+                continue
+            for r in records(d):
+                if r[0] != 22 or r[3:5] != b'\0\0':
+                    continue
+                body = r[13:]
+                while len(body) >= 12:
+                    mtype = body[0]
+                    length = int.from_bytes(body[1:4], 'big')
+                    seq = int.from_bytes(body[4:6], 'big')
+                    off = int.from_bytes(body[6:9], 'big')
+                    flen = int.from_bytes(body[9:12], 'big')
+                    frag = body[12:12 + flen]
+                    m = msgs.setdefault((seq, mtype), bytearray(length))
+                    m[off:off + len(frag)] = frag
+                    body = body[12 + flen:]
+        for (seq, mtype), m in sorted(msgs.items()):
+            put('dtls_messages', '%s-%s-%d-type%d.bin' % (sess, direction, seq, mtype), bytes(m))
     # whole handshake: the peer's datagrams (cookie on, cookie off).
     c2s = [d for dir_, d in dgrams if dir_ == 'c2s']
     s2c = [d for dir_, d in dgrams if dir_ == 's2c']
