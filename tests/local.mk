@@ -3,3 +3,9 @@ if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_harness.c tests/dtls_harness.h tests/dtls_handshake_test.c \
 	tests/dtls_endpoint_test.c tests/dtls_mtu_test.c
 endif
+# Real kernel path MTU through network namespaces (root; skips otherwise).
+check_PROGRAMS += tests/netns_peer
+tests_netns_peer_SOURCES = tests/netns_peer.c
+tests_netns_peer_LDADD = libpetrel.la
+TESTS += tests/netns_mtu.sh
+EXTRA_DIST += tests/netns_mtu.sh
