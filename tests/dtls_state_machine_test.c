@@ -135,6 +135,11 @@ static const struct target targets[] = {
 	{"S_WAIT_CV", CFG_CLIENT_CERT, PETREL_SERVER, HS_S_WAIT_CV, -1, {15}},
 	{"S_WAIT_CCS", CFG_CERT, PETREL_SERVER, HS_S_WAIT_CCS, -1, {CCS_INPUT}},
 	{"S_WAIT_FINISHED", CFG_CERT, PETREL_SERVER, HS_S_WAIT_FINISHED, -1, {20}},
+	/* Established: nothing of the handshake is accepted any more (no
+	 * renegotiation, RFC 5746 4.2); application data is, but is not
+	 * progress of the handshake. */
+	{"C_DONE", CFG_CERT, PETREL_CLIENT, HS_DONE, -1, {0}},
+	{"S_DONE", CFG_CERT, PETREL_SERVER, HS_DONE, -1, {0}},
 };
 #define TARGET_COUNT (sizeof targets / sizeof targets[0])
 
@@ -199,7 +204,9 @@ static bool accepts(const struct target *t, uint8_t type)
 /* The message type the state is waiting for (for the sequence inputs). */
 static uint8_t awaited_type(const struct target *t)
 {
-	return t->accepts[0] == CCS_INPUT ? PETREL_HS_FINISHED : t->accepts[0];
+	if (t->accepts[0] == CCS_INPUT || t->accepts[0] == 0)
+		return PETREL_HS_FINISHED;
+	return t->accepts[0];
 }
 
 /* Accepted types whose content binds this handshake (randoms, transcript,
@@ -300,7 +307,7 @@ static struct outcome run_cell(const struct target *t, const struct input *in)
 		o.kind = OUT_FATAL;
 		o.code = victim->fatal_error ? victim->fatal_error : rc;
 	} else if (after != before || petrel_rl_read_epoch(&victim->rl) != epoch_before ||
-		   petrel_handshake_is_complete(victim)) {
+		   (petrel_handshake_is_complete(victim) && before != HS_DONE)) {
 		o.kind = OUT_PROGRESSED;
 	} else {
 		o.kind = OUT_DROPPED;
