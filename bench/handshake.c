@@ -170,8 +170,34 @@ static double crypto_floor(enum petrel_key_type type, uint16_t scheme, enum petr
 	return total;
 }
 
-int main(void)
+/* `handshake --profile LIB KIND COOKIE N`: only N handshakes of one
+ * library and kind (0..3), for callgrind or perf. */
+static int profile(int argc, char **argv)
 {
+	const struct bench_lib *libs[MAX_LIBS];
+	size_t nlibs = bench_libs(libs, MAX_LIBS);
+	if (argc != 6)
+		return 2;
+	for (size_t l = 0; l < nlibs; l++) {
+		if (strcmp(libs[l]->name, argv[2]) != 0)
+			continue;
+		void *ctx = libs[l]->ctx_new((enum bench_kind)atoi(argv[3]), atoi(argv[4]) != 0);
+		_Alignas(16) uint8_t pair[BENCH_PAIR_STORAGE];
+		for (int i = 0; ctx && i < atoi(argv[5]); i++) {
+			if (libs[l]->pair_init(ctx, pair) < 0 || libs[l]->handshake(pair) < 0)
+				return 1;
+			libs[l]->free_side(pair, BENCH_CLIENT_SIDE);
+			libs[l]->free_side(pair, BENCH_SERVER_SIDE);
+		}
+		return ctx ? 0 : 1;
+	}
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--profile") == 0)
+		return profile(argc, argv);
 	const struct bench_lib *libs[MAX_LIBS];
 	size_t nlibs = bench_libs(libs, MAX_LIBS);
 	int rounds = bench_quick() ? 3 : 7;

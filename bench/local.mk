@@ -16,8 +16,8 @@ endif
 BENCH_PEER_SOURCES += bench/peer_openssl.c bench/peer_gnutls.c
 BENCH_LDADD = libpetrel_core.la $(BENCH_PEER_LIBS) $(SODIUM_LIBS) $(NETTLE_LIBS)
 
-EXTRA_PROGRAMS += bench/record bench/handshake bench/memory
-BENCH_BINS += bench/record bench/handshake bench/memory
+EXTRA_PROGRAMS += bench/record bench/handshake bench/memory bench/loss bench/lossproxy
+BENCH_BINS += bench/record bench/handshake bench/memory bench/loss
 
 bench_record_SOURCES = bench/record.c $(BENCH_PEER_SOURCES)
 bench_record_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
@@ -32,4 +32,12 @@ bench_memory_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
 bench_memory_CFLAGS = $(AM_CFLAGS) -fno-builtin-malloc -fno-builtin-free
 bench_memory_LDADD = $(BENCH_LDADD)
 
-CLEANFILES += $(BENCH_BINS)
+# bench/loss runs bench/lossproxy, so building it builds the proxy too.
+bench_loss_SOURCES = bench/loss.c tests/simnet.c tests/dtls_harness.c $(BENCH_PEER_SOURCES)
+bench_loss_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
+bench_loss_LDADD = $(BENCH_LDADD)
+bench_loss_DEPENDENCIES = libpetrel_core.la bench/lossproxy$(EXEEXT)
+
+bench_lossproxy_SOURCES = bench/lossproxy.c
+
+CLEANFILES += $(BENCH_BINS) bench/lossproxy$(EXEEXT)
