@@ -147,11 +147,12 @@ static long ep_pull(void *ptr, uint8_t *buf, size_t cap)
 
 static void remove_peer(petrel_endpoint *ep, struct ep_peer *p, int reason)
 {
+	/* The callback may still ask for the peer's address. */
+	if (ep->cb.on_closed)
+		ep->cb.on_closed(ep->cb.ptr, p->session, reason);
 	struct ep_peer **slot = find_slot(ep, p->key, p->key_len);
 	if (*slot == p)
 		*slot = p->next;
-	if (ep->cb.on_closed)
-		ep->cb.on_closed(ep->cb.ptr, p->session, reason);
 	if (!p->established)
 		ep->half_open--;
 	ep->session_count--;
@@ -274,6 +275,13 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		p = new_peer(ep, ss, ss_len, key, key_len);
 		if (p == NULL)
 			return; /* over a cap: dropped, the client will retry */
+		/* Our HelloVerifyRequest used the first ClientHello's record
+		 * number (RFC 6347 4.2.1); continue from this ClientHello's so
+		 * the ServerHello is not a replay in the client's window. */
+		uint64_t seq = 0;
+		for (int i = 5; i < 11; i++)
+			seq = seq << 8 | d[i];
+		petrel_rl_set_next_write_seq(&p->session->rl, 0, seq);
 	}
 	p->last_rx_ms = now;
 	int rc = petrel_engine_feed(p->session, d, len, now);

@@ -31,6 +31,7 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->flags = flags;
 	s->clock = monotonic_ms;
 	s->fd = -1;
+	s->last_alert = -1;
 	s->retrans_initial_ms = PETREL_RTO_DEFAULT_INITIAL_MS;
 	s->rto_floor_ms = PETREL_RTO_DEFAULT_FLOOR_MS;
 	s->rto_cap_ms = PETREL_RTO_DEFAULT_CAP_MS;
@@ -257,6 +258,9 @@ unsigned petrel_dtls_get_data_mtu(const petrel_session *s)
 
 int petrel_alert_get(const petrel_session *s) { return s->last_alert; }
 
+void petrel_session_set_ptr(petrel_session *s, void *ptr) { s->user_ptr = ptr; }
+void *petrel_session_get_ptr(const petrel_session *s) { return s->user_ptr; }
+
 const char *petrel_alert_get_name(int alert)
 {
 	switch (alert) {
@@ -280,6 +284,7 @@ const char *petrel_alert_get_name(int alert)
 	case ALERT_UNSUPPORTED_EXTENSION: return "unsupported_extension";
 	case ALERT_UNKNOWN_PSK_IDENTITY: return "unknown_psk_identity";
 	case ALERT_NO_APPLICATION_PROTOCOL: return "no_application_protocol";
+	case -1: return "none";
 	default: return "unknown_alert";
 	}
 }

@@ -176,6 +176,7 @@ struct petrel_session {
 	unsigned flags;
 	petrel_credentials *creds;
 
+	void *user_ptr; /* petrel_session_set_ptr */
 	void *transport_ptr;
 	petrel_push_fn push;
 	petrel_pull_fn pull;

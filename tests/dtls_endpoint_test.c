@@ -261,3 +261,41 @@ Test(endpoint, half_open_cap_is_enforced)
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+Test(endpoint, lossless_handshake_needs_no_retransmission)
+{
+	/* The ServerHello must not reuse the HelloVerifyRequest's record
+	 * number, or the client drops it as a replay and waits a timeout. */
+	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
+	uint16_t port;
+	int sfd = bound_socket(&port);
+	struct petrel_endpoint_callbacks cb = {.on_data = echo_back};
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, 0, &cb), 0);
+	petrel_session *s;
+	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
+	petrel_session_set_credentials(s, cc);
+	int fd = connected_socket(port);
+	petrel_transport_set_udp_fd(s, fd);
+	petrel_transport_set_pull_timeout_function(s, NULL);
+	int rc = PETREL_E_AGAIN;
+	for (int i = 0; i < 2000 && rc != 0; i++) {
+		rc = petrel_handshake(s);
+		cr_assert(rc == 0 || !petrel_error_is_fatal(rc));
+		petrel_endpoint_process(ep);
+		if (rc != 0)
+			usleep(200);
+	}
+	cr_assert_eq(rc, 0);
+	struct petrel_stats st;
+	petrel_session_get_stats(s, &st);
+	cr_assert_eq(st.retransmissions, 0, "%llu retransmissions on a lossless path",
+		     (unsigned long long)st.retransmissions);
+	cr_assert_eq(st.timeouts, 0);
+	petrel_session_free(s);
+	close(fd);
+	petrel_endpoint_free(ep);
+	close(sfd);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}

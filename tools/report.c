@@ -57,11 +57,8 @@ const char *cli_error(int rc)
 
 void cli_print_failure(const char *who, const petrel_session *s, int rc)
 {
-	/* petrel_alert_get() is 0 both for close_notify and for "no alert";
-	 * a failure is never a close_notify, so 0 reads as none. */
-	int alert = s ? petrel_alert_get(s) : 0;
-	fprintf(stderr, "petrel %s: %s (alert: %s)\n", who, cli_error(rc),
-		alert ? petrel_alert_get_name(alert) : "none");
+	int alert = s ? petrel_alert_get(s) : -1;
+	fprintf(stderr, "petrel %s: %s (alert: %s)\n", who, cli_error(rc), petrel_alert_get_name(alert));
 }
 
 static const char *or_none(const char *name, const petrel_session *s)

@@ -83,7 +83,8 @@ enum {
 	PETREL_E_CERT_UNTRUSTED = -73,
 };
 
-/* Short, stable name and description of an error code ("PETREL_E_AGAIN: ..."). */
+/* A short description of an error code ("the handshake timed out");
+ * petrel_strerror_name gives the constant's name. */
 PETREL_API const char *petrel_strerror(int code);
 /* The constant's name, e.g. "PETREL_E_AGAIN"; "PETREL_E_UNKNOWN" for others. */
 PETREL_API const char *petrel_strerror_name(int code);
@@ -112,6 +113,10 @@ enum {
 };
 
 PETREL_API int petrel_session_new(petrel_session **session, unsigned flags);
+/* An application pointer carried by the session (endpoint callbacks get the
+ * session; this leads back to the caller's own state). */
+PETREL_API void petrel_session_set_ptr(petrel_session *session, void *ptr);
+PETREL_API void *petrel_session_get_ptr(const petrel_session *session);
 PETREL_API void petrel_session_free(petrel_session *session);
 /* The credentials must outlive the session; many sessions may share them. */
 PETREL_API int petrel_session_set_credentials(petrel_session *session, petrel_credentials *creds);
@@ -202,7 +207,8 @@ PETREL_API long petrel_record_recv(petrel_session *session, void *buf, size_t ca
 /* Sends close_notify. */
 PETREL_API int petrel_bye(petrel_session *session);
 
-/* Alerts (RFC 5246 7.2). */
+/* Alerts (RFC 5246 7.2): the last alert received (its description code),
+ * or -1 when none was; petrel_alert_get_name(-1) is "none". */
 PETREL_API int petrel_alert_get(const petrel_session *session);
 PETREL_API const char *petrel_alert_get_name(int alert);
 
