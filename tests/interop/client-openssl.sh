@@ -66,14 +66,7 @@ run_case() {
 	expect_count "$sout" "^$CLIENT_MSG\$" 2 "Petrel's message reached OpenSSL"
 	if [ "$mtu" != 0 ]; then
 		expect_count "$cout" "^mtu: $mtu\$" 2 "Petrel's MTU"
-		# 28 bytes of IPv4 + UDP header: no datagram above MTU - 28 either way.
-		local max=$((mtu - 28)) line
-		while read -r line; do
-			local sent=${line#*sent=} recv=${line#*received=}
-			sent=${sent%% *}
-			[ "$sent" -le "$max" ] || fail "Petrel sent a $sent-byte datagram (limit $max)"
-			[ "$recv" -le "$max" ] || fail "OpenSSL sent a $recv-byte datagram (limit $max)"
-		done < <(grep '^largest_datagram:' "$cout")
+		check_datagram_sizes "$cout" "$mtu" $((mtu - 28))
 	fi
 	end_case "$cout" "$sout"
 }

@@ -147,3 +147,39 @@ finish() {
 	fi
 	exit 0
 }
+
+# start_petrel_server OUT ARGS...: run interop-peer server on a free port
+# (new port on a bind failure); sets PORT and SERVER_PID.
+start_petrel_server() {
+	local out=$1 attempt
+	shift
+	for attempt in 1 2 3; do
+		PORT=$(free_port)
+		timeout 60 "$PEER" server --port "$PORT" "$@" >"$out" 2>&1 &
+		SERVER_PID=$!
+		track "$SERVER_PID"
+		wait_for "$out" '^(listening|error):' 10
+		if grep -q '^listening:' "$out"; then
+			return 0
+		fi
+		stop_all
+	done
+	return 1
+}
+
+# check_datagram_sizes FILE MTU PEER_LIMIT: interop-peer's largest datagram
+# fits the MTU less 28 bytes of IPv4 + UDP header, and the peer's fits
+# PEER_LIMIT (OpenSSL's -mtu is a link MTU like Petrel's; GnuTLS's --mtu
+# is the datagram size).
+check_datagram_sizes() {
+	local file=$1 max=$(($2 - 28)) peer_max=$3 line sent recv seen=0
+	while read -r line; do
+		sent=${line#*sent=}
+		sent=${sent%% *}
+		recv=${line#*received=}
+		[ "$sent" -le "$max" ] || fail "Petrel sent a $sent-byte datagram (limit $max)"
+		[ "$recv" -le "$peer_max" ] || fail "the peer sent a $recv-byte datagram (limit $peer_max)"
+		seen=1
+	done < <(grep '^largest_datagram:' "$file")
+	[ "$seen" = 1 ] || fail "no datagram sizes in $(basename "$file")"
+}
