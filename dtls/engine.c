@@ -333,6 +333,8 @@ static int maybe_retransmit_on_old(petrel_session *s, uint64_t now_ms)
 	if (s->final) {
 		if (now_ms - s->final->last_tx_ms < 5)
 			return 0;
+		/* The peer is still waiting for it: keep it while it asks. */
+		s->final->expires_ms = now_ms + PETREL_FINAL_FLIGHT_KEEP_MS;
 		return petrel_hs_send_flight(s, now_ms, true);
 	}
 	return 0;
@@ -371,6 +373,20 @@ static int drain_buffered(petrel_session *s, uint64_t now_ms)
 	return result;
 }
 
+/* A ClientHello (to a server) or HelloRequest (to a client) at
+ * message_seq 0: the peer asks for renegotiation. */
+static bool starts_new_handshake(const petrel_session *s, const struct petrel_record *rec)
+{
+	struct petrel_reader r;
+	petrel_reader_init(&r, rec->fragment, rec->length);
+	struct petrel_hs_header h;
+	const uint8_t *frag;
+	if (petrel_hs_header_read(&r, &h, &frag) < 0)
+		return false;
+	uint8_t want = s->role == PETREL_SERVER ? PETREL_HS_CLIENT_HELLO : PETREL_HS_HELLO_REQUEST;
+	return h.msg_type == want && h.message_seq == 0;
+}
+
 static int handle_ccs(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
 {
 	if (s->hs == NULL || rec->length != 1 || rec->fragment[0] != 1)
@@ -390,12 +406,12 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 	if (hs == NULL) {
 		if (s->final && record_has_old_message(rec, (uint16_t)(s->final->last_peer_seq + 1)))
 			return maybe_retransmit_on_old(s, now_ms);
-		if (s->established && rec->epoch > 0) {
+		if (s->established && rec->epoch > 0 && starts_new_handshake(s, rec)) {
 			/* A new handshake on an established association: we refuse
 			 * renegotiation (RFC 5746 4.2 / DESIGN.md security floor). */
 			return petrel_send_alert(s, PETREL_ALERT_WARNING, ALERT_NO_RENEGOTIATION);
 		}
-		return 0;
+		return 0; /* a late copy of the peer's last flight: nothing to do */
 	}
 	if (rec->epoch < petrel_rl_read_epoch(&s->rl)) {
 		/* After the peer's CCS its handshake continues in the new epoch;

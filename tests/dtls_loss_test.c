@@ -1,0 +1,197 @@
+/* Handshakes on bad networks (issue #11), on the simulated network with
+ * fixed seeds: completion rate and virtual time under 30% / 50% loss at
+ * 50 ms and 300 ms one-way delay, no spurious retransmissions, stable
+ * fragment boundaries on retransmission. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/dtls_harness.h"
+
+#define SEEDS 200
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+struct loss_result {
+	unsigned done;
+	uint64_t median_ms, p90_ms;
+	uint64_t retransmissions;
+};
+
+static void run_cell(uint32_t loss_ppm, uint64_t delay_ms, unsigned seeds, struct loss_result *out)
+{
+	static uint64_t times[SEEDS];
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	petrel_credentials *cc = harness_psk_creds();
+	unsigned done = 0;
+	uint64_t retrans = 0;
+	for (unsigned seed = 1; seed <= seeds; seed++) {
+		struct harness h;
+		harness_init(&h, 1000 + seed, 0, 0, cc, sc);
+		petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+		petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+		struct simnet_rules r = {.drop_per_million = loss_ppm, .delay_ms = delay_ms,
+					 .jitter_ms = delay_ms / 10};
+		simnet_set_rules(h.net, 0, &r);
+		simnet_set_rules(h.net, 1, &r);
+		if (harness_run_handshake(&h, 60000) == 0)
+			times[done++] = h.completed_ms;
+		struct petrel_stats st;
+		petrel_session_get_stats(h.client.session, &st);
+		retrans += st.retransmissions;
+		petrel_session_get_stats(h.server.session, &st);
+		retrans += st.retransmissions;
+		harness_free(&h);
+	}
+	qsort(times, done, sizeof times[0], cmp_u64);
+	out->done = done;
+	out->median_ms = done ? times[(done - 1) / 2] : UINT64_MAX;
+	out->p90_ms = done ? times[done * 9 / 10 < done ? done * 9 / 10 : done - 1] : UINT64_MAX;
+	out->retransmissions = retrans;
+	cr_log_info("loss %u%% delay %llu ms: %u/%u done, median %llu ms, p90 %llu ms",
+		    loss_ppm / 10000, (unsigned long long)delay_ms, done, seeds,
+		    (unsigned long long)out->median_ms, (unsigned long long)out->p90_ms);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+/* Issue #11's goals were measured on loopback: <= 2.5 s median and all
+ * done at 30% loss, >= 13/15 done at 50%. With a real path delay the
+ * median grows by the handshake's three round trips' worth of delay plus
+ * the RTT-scaled timeouts; the bounds below keep that proportion. */
+Test(loss, thirty_percent_50ms, .timeout = 60)
+{
+	struct loss_result r;
+	run_cell(300000, 50, SEEDS, &r);
+	cr_assert_eq(r.done, SEEDS, "%u of %u completed within 60 s", r.done, SEEDS);
+	cr_assert_leq(r.median_ms, 2500);
+}
+
+Test(loss, thirty_percent_300ms, .timeout = 60)
+{
+	struct loss_result r;
+	run_cell(300000, 300, SEEDS, &r);
+	cr_assert_geq(r.done, SEEDS * 99 / 100, "%u of %u completed within 60 s", r.done, SEEDS);
+	/* RFC 6298's first timeout is 3 RTT (RTTVAR = R/2), so each loss on a
+	 * 600 ms round trip costs ~1.8 s before back-off; 3 rounds of it. */
+	cr_assert_leq(r.median_ms, 8000);
+}
+
+Test(loss, fifty_percent_50ms, .timeout = 60)
+{
+	struct loss_result r;
+	run_cell(500000, 50, SEEDS, &r);
+	cr_assert_geq(r.done, SEEDS * 13 / 15, "%u of %u completed within 60 s", r.done, SEEDS);
+}
+
+Test(loss, fifty_percent_300ms, .timeout = 60)
+{
+	struct loss_result r;
+	run_cell(500000, 300, SEEDS, &r);
+	cr_assert_geq(r.done, SEEDS * 13 / 15, "%u of %u completed within 60 s", r.done, SEEDS);
+}
+
+Test(loss, no_retransmission_before_the_rtt_allows, .timeout = 60)
+{
+	/* Without loss nothing may be retransmitted: every timer waits at
+	 * least the RTT plus its variance (RFC 6298 2), even on a 300 ms
+	 * path with jitter. */
+	struct loss_result r;
+	run_cell(0, 50, 50, &r);
+	cr_assert_eq(r.done, 50);
+	cr_assert_eq(r.retransmissions, 0);
+	run_cell(0, 300, 50, &r);
+	cr_assert_eq(r.done, 50);
+	cr_assert_eq(r.retransmissions, 0, "%llu spurious retransmissions at 300 ms",
+		     (unsigned long long)r.retransmissions);
+	cr_assert_leq(r.median_ms, 3 * 600 + 200, "three round trips and crypto, no idle waits");
+}
+
+Test(loss, zero_delay_lossless_handshake_takes_no_time)
+{
+	struct loss_result r;
+	run_cell(0, 0, 20, &r);
+	cr_assert_eq(r.done, 20);
+	cr_assert_eq(r.median_ms, 0, "no stall anywhere in the handshake path");
+}
+
+/* ---- stable fragment boundaries ---- */
+
+#define MAX_SENDS 256
+struct boundary_log {
+	unsigned count;
+	/* Per datagram: the (message_seq, fragment_offset, fragment_length)
+	 * of each epoch-0 handshake record, flattened, and the datagram size. */
+	uint32_t frags[MAX_SENDS][24];
+	unsigned nfrags[MAX_SENDS];
+	size_t len[MAX_SENDS];
+};
+
+static void log_send(struct harness_end *end, const uint8_t *d, size_t len)
+{
+	struct boundary_log *log = end->on_send_ctx;
+	if (log->count >= MAX_SENDS)
+		return;
+	unsigned i = log->count++, n = 0;
+	log->len[i] = len;
+	size_t off = 0;
+	while (off + 13 <= len) {
+		size_t rl = (size_t)d[off + 11] << 8 | d[off + 12];
+		if (d[off] == 22 && d[off + 3] == 0 && d[off + 4] == 0 && off + 13 + 12 <= len && n + 3 <= 24) {
+			const uint8_t *h = d + off + 13;
+			log->frags[i][n++] = (uint32_t)h[4] << 8 | h[5];
+			log->frags[i][n++] = (uint32_t)h[6] << 16 | (uint32_t)h[7] << 8 | h[8];
+			log->frags[i][n++] = (uint32_t)h[9] << 16 | (uint32_t)h[10] << 8 | h[11];
+		}
+		off += 13 + rl;
+	}
+	log->nfrags[i] = n;
+}
+
+Test(loss, retransmissions_keep_fragment_boundaries_and_packing)
+{
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	petrel_credentials *cc = harness_psk_creds();
+	unsigned compared = 0;
+	for (uint64_t seed = 1; seed <= 30; seed++) {
+		struct harness h;
+		harness_init(&h, 500 + seed, 0, 0, cc, sc);
+		petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+		petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+		petrel_dtls_set_mtu(h.server.session, 300); /* every message fragments */
+		static struct boundary_log log;
+		memset(&log, 0, sizeof log);
+		h.server.on_send = log_send;
+		h.server.on_send_ctx = &log;
+		struct simnet_rules r = {.drop_per_million = 300000, .delay_ms = 20};
+		simnet_set_rules(h.net, 0, &r);
+		simnet_set_rules(h.net, 1, &r);
+		(void)harness_run_handshake(&h, 60000); /* boundaries matter, not the outcome */
+		/* Every datagram carrying handshake fragments of epoch 0 that was
+		 * sent again must repeat an earlier datagram's fragments exactly:
+		 * same messages, offsets, lengths, and the same packing. */
+		for (unsigned i = 0; i < log.count; i++) {
+			if (log.nfrags[i] == 0)
+				continue;
+			for (unsigned j = 0; j < i; j++) {
+				if (log.nfrags[j] == 0 || log.frags[j][0] != log.frags[i][0] ||
+				    log.frags[j][1] != log.frags[i][1])
+					continue;
+				/* Same first fragment: a retransmission of that datagram. */
+				cr_assert_eq(log.nfrags[j], log.nfrags[i]);
+				cr_assert_arr_eq(log.frags[j], log.frags[i], log.nfrags[i] * sizeof(uint32_t));
+				cr_assert_eq(log.len[j], log.len[i], "same packing, same size");
+				compared++;
+				break;
+			}
+		}
+		harness_free(&h);
+	}
+	cr_assert_gt(compared, 20, "the scenario must actually retransmit fragmented flights");
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
