@@ -57,7 +57,7 @@ fuzz-smoke: fuzz
 		$(MKDIR_P) $$work; \
 		if [ -d $$seeds ]; then \
 			echo "  SEEDS    fuzz/$$name over $$seeds"; \
-			./fuzz/$$name -runs=0 $$seeds; \
+			./fuzz/$$name -runs=0 -artifact_prefix=fuzz/$$name- $$seeds; \
 		else seeds=''; fi; \
 		echo "  FUZZ     fuzz/$$name for $(FUZZ_SECONDS)s"; \
 		./fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=fuzz/$$name- \
