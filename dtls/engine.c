@@ -434,6 +434,9 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 	while (s->hs && petrel_reasm_pop(&s->hs->rx, &m) == 1) {
 		if (!s->hs->got_peer_flight) {
 			s->hs->got_peer_flight = true;
+			/* One of our flights was answered: a round trip. */
+			if (s->stats.flights_sent > 0)
+				s->stats.round_trips++;
 			petrel_rto_flight_answered(&s->hs->rto, now_ms);
 		}
 		rc = s->role == PETREL_CLIENT ? petrel_client_handle(s, &m, now_ms)

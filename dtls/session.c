@@ -352,7 +352,6 @@ int petrel_session_get_stats(const petrel_session *s, struct petrel_stats *stats
 		stats->rtt_ms = s->hs->rto.stats.srtt_ms;
 		stats->rto_ms = petrel_rto_current_ms(&s->hs->rto);
 	}
-	stats->round_trips = (unsigned)stats->flights_sent;
 	return 0;
 }
 

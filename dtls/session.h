@@ -186,6 +186,7 @@ struct petrel_session {
 	int fd; /* petrel_transport_set_udp_fd, else -1 */
 
 	uint32_t retrans_initial_ms, total_timeout_ms, rto_floor_ms, rto_cap_ms;
+	unsigned recv_timeout_ms; /* petrel_record_set_timeout */
 	uint16_t link_mtu;
 	uint16_t mtu_floor;     /* black-hole back-off stops here */
 	uint16_t kernel_pmtu;   /* path MTU the transport read after EMSGSIZE, 0 if none */

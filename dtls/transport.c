@@ -20,12 +20,15 @@ static int pull_and_feed(petrel_session *s, uint64_t *now)
 		return PETREL_E_PULL_ERROR;
 	if (s->pull_timeout) {
 		uint64_t deadline = petrel_engine_next_deadline(s);
-		unsigned wait = 0;
-		if (deadline == UINT64_MAX)
-			wait = s->established ? 0 : 60000u;
-		else if (deadline > *now)
-			wait = (unsigned)(deadline - *now > 60000u ? 60000u : deadline - *now);
-		int ready = s->pull_timeout(s->transport_ptr, wait);
+		/* During the handshake wait for the next timer; afterwards as
+		 * long as petrel_record_set_timeout allows (default: not at all). */
+		uint64_t limit = s->established ? s->recv_timeout_ms : 60000u;
+		uint64_t wait = limit;
+		if (deadline != UINT64_MAX)
+			wait = deadline > *now ? deadline - *now : 0;
+		if (wait > limit)
+			wait = limit;
+		int ready = s->pull_timeout(s->transport_ptr, (unsigned)wait);
 		if (ready < 0)
 			return PETREL_E_PULL_ERROR;
 		if (ready == 0) {
@@ -138,6 +141,11 @@ long petrel_record_recv(petrel_session *s, void *out, size_t cap)
 	}
 }
 
+void petrel_record_set_timeout(petrel_session *s, unsigned ms)
+{
+	s->recv_timeout_ms = ms;
+}
+
 int petrel_bye(petrel_session *s)
 {
 	if (!s->established || s->fatal_error)
@@ -192,7 +200,7 @@ static long udp_pull(void *ptr, uint8_t *buf, size_t cap)
 static int udp_pull_timeout(void *ptr, unsigned ms)
 {
 	struct pollfd pfd = {((petrel_session *)ptr)->fd, POLLIN, 0};
-	int r = poll(&pfd, 1, (int)ms);
+	int r = poll(&pfd, 1, ms == PETREL_INDEFINITE_TIMEOUT ? -1 : ms > INT32_MAX ? INT32_MAX : (int)ms);
 	if (r < 0)
 		return errno == EINTR ? 0 : -1;
 	return r;

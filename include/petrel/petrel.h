@@ -202,8 +202,14 @@ PETREL_API unsigned petrel_dtls_get_data_mtu(const petrel_session *session);
 /* One record = one message. Returns bytes sent, or PETREL_E_LARGE_PACKET
  * when len exceeds petrel_dtls_get_data_mtu(). */
 PETREL_API long petrel_record_send(petrel_session *session, const void *data, size_t len);
-/* Returns bytes of one message, 0 after close_notify, or an error. */
+/* Returns bytes of one message, 0 after close_notify, or an error. With a
+ * pull_timeout transport (e.g. petrel_transport_set_udp_fd) it waits for a
+ * message up to the record timeout, then returns PETREL_E_AGAIN. */
 PETREL_API long petrel_record_recv(petrel_session *session, void *buf, size_t cap);
+#define PETREL_INDEFINITE_TIMEOUT 0xFFFFFFFFu
+/* How long petrel_record_recv waits (ms): 0 (default) not at all,
+ * PETREL_INDEFINITE_TIMEOUT until a message arrives. */
+PETREL_API void petrel_record_set_timeout(petrel_session *session, unsigned ms);
 /* Sends close_notify. */
 PETREL_API int petrel_bye(petrel_session *session);
 
@@ -257,7 +263,7 @@ struct petrel_stats {
 	uint64_t records_dropped;
 	unsigned rtt_ms;          /* smoothed RTT, 0 before a sample */
 	unsigned rto_ms;          /* current retransmission timeout */
-	unsigned round_trips;     /* flights exchanged */
+	unsigned round_trips;     /* our flights the peer answered (its view of the exchange) */
 	unsigned mtu_changes;
 	uint64_t handshake_ms;    /* time from first flight to completion */
 };
