@@ -6,6 +6,8 @@
 #include "dtls/session.h"
 
 #define MAX_HELLO_VERIFY 3
+/* secp384r1 (RFC 8422 5.1.1), offered only for certificate keys. */
+#define PETREL_GROUP_SECP384R1_SIG_ONLY 0x0018
 
 static bool have_psk(const petrel_session *s)
 {
@@ -57,9 +59,18 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 	uint8_t suite_bytes[2 * PETREL_MAX_CIPHERS];
 	for (size_t i = 0; i < suite_count; i++)
 		petrel_store_u16(suite_bytes + 2 * i, suites[i]);
-	uint16_t groups[PETREL_MAX_GROUPS];
+	uint16_t groups[PETREL_MAX_GROUPS + 1];
 	size_t group_count = our_groups(s, groups);
-	uint8_t group_bytes[2 * PETREL_MAX_GROUPS];
+	if (s->group_count == 0) {
+		/* RFC 8422 5.1: in TLS 1.2 this list also names the curves we
+		 * accept in the server's ECDSA certificate, and servers (OpenSSL)
+		 * refuse a P-384 certificate unless it is listed. We verify
+		 * P-384 signatures but have no P-384 ECDH, so it goes last, after
+		 * the groups we do key exchange with; a server that still picks
+		 * it for ECDHE is refused in handle_server_key_exchange. */
+		groups[group_count++] = PETREL_GROUP_SECP384R1_SIG_ONLY;
+	}
+	uint8_t group_bytes[2 * (PETREL_MAX_GROUPS + 1)];
 	for (size_t i = 0; i < group_count; i++)
 		petrel_store_u16(group_bytes + 2 * i, groups[i]);
 	uint16_t schemes[16];
@@ -310,6 +321,8 @@ static int handle_server_key_exchange(petrel_session *s, const struct petrel_hs_
 	memcpy(hs->psk_hint, ske.psk_identity_hint, ske.psk_identity_hint_len);
 	hs->psk_hint_len = ske.psk_identity_hint_len;
 	if (petrel_suite_uses_ecdhe(hs->suite)) {
+		if (ske.ecdh.named_group == PETREL_GROUP_SECP384R1_SIG_ONLY && s->group_count == 0)
+			return PETREL_E_NO_COMMON_GROUP; /* offered, but for certificates only */
 		if (!group_ok(s, ske.ecdh.named_group))
 			return PETREL_E_ILLEGAL_PARAMETER;
 		if (ske.ecdh.point_len > sizeof hs->kx_pub)

@@ -23,6 +23,9 @@ run_case() {
 	psk)
 		srv_args=(--pskpasswd "$T/psk.passwd")
 		cli_args=(--psk "$PSK_ID:$PSK_HEX") ;;
+	p384chain)
+		srv_args=(--x509certfile "$T/p384-chain.pem" --x509keyfile "$T/p384-key.pem")
+		cli_args=(--ca "$T/root.pem") ;;
 	esac
 	if [ "$mtu" != 0 ]; then
 		srv_args+=(--mtu "$mtu")
@@ -69,6 +72,7 @@ run_case rsa-chacha20 CHACHA20-POLY1305 ECDHE-RSA TLS_ECDHE_RSA_WITH_CHACHA20_PO
 run_case psk-aes128gcm AES-128-GCM PSK TLS_PSK_WITH_AES_128_GCM_SHA256 psk 0
 run_case ecdhepsk-chacha20 CHACHA20-POLY1305 ECDHE-PSK TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 psk 0
 run_case ecdsa-aes128ccm8 AES-128-CCM-8 ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ec 0
+run_case p384-chain-aes256gcm AES-256-GCM ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 p384chain 0
 run_case rsa-aes128gcm AES-128-GCM ECDHE-RSA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 500
 run_case ecdsa-chacha20 CHACHA20-POLY1305 ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ec 500
 finish

@@ -18,6 +18,9 @@ run_case() {
 	ec) srv_args=(-cert "$T/ec-cert.pem" -key "$T/ec-key.pem"); cli_args=(--ca "$T/ec-cert.pem") ;;
 	rsa) srv_args=(-cert "$T/rsa-cert.pem" -key "$T/rsa-key.pem"); cli_args=(--ca "$T/rsa-cert.pem") ;;
 	psk) srv_args=(-nocert -psk "$PSK_HEX" -psk_identity "$PSK_ID"); cli_args=(--psk "$PSK_ID:$PSK_HEX") ;;
+	p384chain)
+		srv_args=(-cert "$T/p384-leaf.pem" -key "$T/p384-key.pem" -cert_chain "$T/int.pem")
+		cli_args=(--ca "$T/root.pem") ;;
 	esac
 	if [ "$mtu" != 0 ]; then
 		srv_args+=(-mtu "$mtu")
@@ -80,6 +83,9 @@ run_case rsa-chacha20 ECDHE-RSA-CHACHA20-POLY1305 TLS_ECDHE_RSA_WITH_CHACHA20_PO
 run_case psk-aes128gcm PSK-AES128-GCM-SHA256 TLS_PSK_WITH_AES_128_GCM_SHA256 psk 0
 run_case ecdhepsk-chacha20 ECDHE-PSK-CHACHA20-POLY1305 TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 psk 0
 run_case ecdsa-aes128ccm8 ECDHE-ECDSA-AES128-CCM8 TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ec 0
+# A P-384 leaf under an intermediate: Petrel must list secp384r1 in
+# supported_groups or OpenSSL refuses the certificate (RFC 8422 5.1).
+run_case p384-chain-aes256gcm ECDHE-ECDSA-AES256-GCM-SHA384 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 p384chain 0
 run_case rsa-aes128gcm ECDHE-RSA-AES128-GCM-SHA256 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 500
 run_case ecdsa-chacha20 ECDHE-ECDSA-CHACHA20-POLY1305 TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ec 500
 finish

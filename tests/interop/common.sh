@@ -74,6 +74,24 @@ make_certs() {
 		-addext subjectAltName=DNS:localhost -days 2 >/dev/null 2>&1 ||
 		skip "openssl cannot make an RSA certificate"
 	printf '%s:%s\n' "$PSK_ID" "$PSK_HEX" >"$T/psk.passwd"
+	# A root, an intermediate and a P-384 leaf: "p384-chain.pem" holds
+	# leaf + intermediate, "root.pem" is the only trust anchor.
+	printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' >"$T/int.ext"
+	printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n' >"$T/leaf.ext"
+	{
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout "$T/root-key.pem" -out "$T/root.pem" -subj /CN=Petrel-Interop-Root -days 2 \
+			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/int-key.pem" \
+			-out "$T/int.csr" -subj /CN=Petrel-Interop-Intermediate &&
+		openssl x509 -req -in "$T/int.csr" -CA "$T/root.pem" -CAkey "$T/root-key.pem" \
+			-set_serial 2 -out "$T/int.pem" -days 2 -extfile "$T/int.ext" &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$T/p384-key.pem" \
+			-out "$T/p384.csr" -subj /CN=localhost &&
+		openssl x509 -req -in "$T/p384.csr" -CA "$T/int.pem" -CAkey "$T/int-key.pem" \
+			-set_serial 3 -out "$T/p384-leaf.pem" -days 2 -extfile "$T/leaf.ext" &&
+		cat "$T/p384-leaf.pem" "$T/int.pem" >"$T/p384-chain.pem"
+	} >/dev/null 2>&1 || skip "openssl cannot make a certificate chain"
 }
 
 free_port() {

@@ -11,6 +11,9 @@
  *   --mtu N            link MTU in bytes
  *   --msg TEXT         send TEXT (plus a newline) after each handshake
  *   --timeout S        give up after S seconds per connection (default 15)
+ *   --alpn LIST        ALPN protocols, comma separated
+ *   --groups LIST      key exchange groups ("x25519,secp256r1")
+ *   --no-tickets --no-cookie --allow-no-ems   session flags
  * Client only:
  *   --ca FILE          verify the server's chain against FILE (name: --sni)
  *   --sni NAME         server name (default "localhost")
@@ -20,6 +23,7 @@
  * Server only:
  *   --cert F --key F   certificate chain and key (PEM)
  *   --echo             send every message back
+ *   --request-cert / --require-cert   ask for a client certificate (--ca: trust)
  *   --count N          serve N connections one after the other (default 1)
  *
  * Every result is one "key: value" line on stdout; the exit status is 0
@@ -53,6 +57,9 @@ struct options {
 	const char *sni;
 	const char *cert_file, *key_file;
 	const char *sess_out, *sess_in;
+	const char *alpn;
+	const char *groups;
+	unsigned flags; /* PETREL_FLAG_* */
 	bool resume, echo;
 	unsigned count;
 	unsigned timeout_s;
@@ -206,6 +213,10 @@ static int configure_session(petrel_session *s, const struct options *o, petrel_
 	int rc = petrel_session_set_credentials(s, creds);
 	if (rc >= 0 && o->ciphers != NULL)
 		rc = petrel_session_set_ciphers(s, o->ciphers);
+	if (rc >= 0 && o->groups != NULL)
+		rc = petrel_session_set_groups(s, o->groups);
+	if (rc >= 0 && o->alpn != NULL)
+		rc = petrel_session_set_alpn(s, o->alpn);
 	if (rc < 0) {
 		say_error("configure", s, rc);
 		return rc;
@@ -235,6 +246,17 @@ static int run_handshake(petrel_session *s, uint64_t deadline_ms)
 	say("cipher", petrel_session_get_cipher_name(s));
 	say("resumed", petrel_session_is_resumed(s) ? "1" : "0");
 	say("ems", petrel_session_ems_negotiated(s) ? "1" : "0");
+	const char *group = petrel_session_get_group_name(s);
+	say("group", group != NULL ? group : "none");
+	const char *signature = petrel_session_get_signature_name(s);
+	say("signature", signature != NULL ? signature : "none");
+	const char *alpn = petrel_session_get_alpn(s);
+	say("alpn", alpn != NULL ? alpn : "none");
+	const uint8_t *der;
+	size_t der_len, chain = 0;
+	while (petrel_session_get_peer_certificate(s, chain, &der, &der_len) == 0)
+		chain++;
+	printf("peer_certificates: %zu\n", chain);
 	char mtu[32];
 	snprintf(mtu, sizeof mtu, "%u", petrel_dtls_get_mtu(s));
 	say("mtu", mtu);
@@ -348,7 +370,7 @@ static int client_connection(const struct options *o, petrel_credentials *creds,
 		return 1;
 	petrel_session *s = NULL;
 	int result = 1;
-	if (petrel_session_new(&s, PETREL_CLIENT) < 0)
+	if (petrel_session_new(&s, PETREL_CLIENT | o->flags) < 0)
 		goto out;
 	if (configure_session(s, o, creds) < 0)
 		goto out;
@@ -504,7 +526,7 @@ static int server_connection(const struct options *o, petrel_credentials *creds,
 	*next_listener = bind_udp(o->port);
 	petrel_session *s = NULL;
 	int result = 1;
-	if (petrel_session_new(&s, PETREL_SERVER) < 0)
+	if (petrel_session_new(&s, PETREL_SERVER | o->flags) < 0)
 		return 1;
 	if (configure_session(s, o, creds) < 0)
 		goto out;
@@ -628,6 +650,26 @@ int main(int argc, char **argv)
 			o.echo = true;
 			continue;
 		}
+		if (strcmp(opt, "--require-cert") == 0) {
+			o.flags |= PETREL_FLAG_REQUIRE_CLIENT_CERT;
+			continue;
+		}
+		if (strcmp(opt, "--request-cert") == 0) {
+			o.flags |= PETREL_FLAG_REQUEST_CLIENT_CERT;
+			continue;
+		}
+		if (strcmp(opt, "--no-tickets") == 0) {
+			o.flags |= PETREL_FLAG_NO_TICKETS;
+			continue;
+		}
+		if (strcmp(opt, "--no-cookie") == 0) {
+			o.flags |= PETREL_FLAG_NO_COOKIE;
+			continue;
+		}
+		if (strcmp(opt, "--allow-no-ems") == 0) {
+			o.flags |= PETREL_FLAG_ALLOW_NO_EMS;
+			continue;
+		}
 		if (val == NULL)
 			return usage();
 		i++;
@@ -638,6 +680,10 @@ int main(int argc, char **argv)
 			o.ciphers = val;
 		} else if (strcmp(opt, "--mtu") == 0) {
 			o.mtu_bytes = (unsigned)strtoul(val, NULL, 10);
+		} else if (strcmp(opt, "--alpn") == 0) {
+			o.alpn = val;
+		} else if (strcmp(opt, "--groups") == 0) {
+			o.groups = val;
 		} else if (strcmp(opt, "--msg") == 0) {
 			o.msg = val;
 		} else if (strcmp(opt, "--expect") == 0) {

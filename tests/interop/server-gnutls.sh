@@ -42,6 +42,9 @@ run_case() {
 	psk)
 		srv_args=(--psk "$PSK_ID:$PSK_HEX")
 		cli_args+=(--pskusername "$PSK_ID" --pskkey "$PSK_HEX") ;;
+	p384chain)
+		srv_args=(--cert "$T/p384-chain.pem" --key "$T/p384-key.pem")
+		cli_args+=(--x509cafile "$T/root.pem" --verify-hostname localhost) ;;
 	esac
 	if [ "$mtu" != 0 ]; then
 		srv_args+=(--mtu "$mtu")
@@ -88,6 +91,7 @@ run_case psk-aes128gcm AES-128-GCM PSK TLS_PSK_WITH_AES_128_GCM_SHA256 psk 0
 # handshake, against gnutls-serv too; client-gnutls.sh covers that suite.
 run_case psk-chacha20 CHACHA20-POLY1305 PSK TLS_PSK_WITH_CHACHA20_POLY1305_SHA256 psk 0
 run_case ecdsa-aes128ccm8 AES-128-CCM-8 ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ec 0
+run_case p384-chain-aes256gcm AES-256-GCM ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 p384chain 0
 run_case rsa-aes128gcm AES-128-GCM ECDHE-RSA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 500
 run_case ecdsa-chacha20 CHACHA20-POLY1305 ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ec 500
 finish

@@ -40,6 +40,10 @@ run_case() {
 	psk)
 		srv_args=(--psk "$PSK_ID:$PSK_HEX")
 		cli_args=(-psk "$PSK_HEX" -psk_identity "$PSK_ID") ;;
+	p384chain)
+		srv_args=(--cert "$T/p384-chain.pem" --key "$T/p384-key.pem")
+		cli_args=(-CAfile "$T/root.pem" -verify_return_error -verify_hostname localhost \
+			-groups X25519:P-256:P-384) ;;
 	esac
 	if [ "$mtu" != 0 ]; then
 		srv_args+=(--mtu "$mtu")
@@ -86,6 +90,7 @@ run_case rsa-chacha20 ECDHE-RSA-CHACHA20-POLY1305 TLS_ECDHE_RSA_WITH_CHACHA20_PO
 run_case psk-aes128gcm PSK-AES128-GCM-SHA256 TLS_PSK_WITH_AES_128_GCM_SHA256 psk 0
 run_case ecdhepsk-chacha20 ECDHE-PSK-CHACHA20-POLY1305 TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 psk 0
 run_case ecdsa-aes128ccm8 ECDHE-ECDSA-AES128-CCM8 TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ec 0
+run_case p384-chain-aes256gcm ECDHE-ECDSA-AES256-GCM-SHA384 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 p384chain 0
 run_case rsa-aes128gcm ECDHE-RSA-AES128-GCM-SHA256 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 500
 run_case ecdsa-chacha20 ECDHE-ECDSA-CHACHA20-POLY1305 TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ec 500
 finish
