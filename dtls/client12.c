@@ -6,6 +6,11 @@
 #include "dtls/session.h"
 
 #define MAX_HELLO_VERIFY 3
+/* Largest session ticket we keep (RFC 5077 3.3 allows 2^16-1). GnuTLS puts
+ * the client's certificate chain into its tickets, so they pass 1 KB as
+ * soon as client authentication is used; a larger one is ignored (no
+ * resumption by ticket), it never fails the handshake. */
+#define CLIENT_TICKET_MAX 4096
 /* secp384r1 (RFC 8422 5.1.1), offered only for certificate keys. */
 #define PETREL_GROUP_SECP384R1_SIG_ONLY 0x0018
 
@@ -128,7 +133,7 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 	/* RFC 5746 3.4: empty renegotiation_info on the initial handshake. */
 	ext->has_renegotiation_info = true;
 
-	uint8_t body[1024];
+	uint8_t body[1024 + CLIENT_TICKET_MAX];
 	struct petrel_writer w;
 	petrel_writer_init(&w, body, sizeof body);
 	int rc = petrel_client_hello_write(&w, &ch);
@@ -160,7 +165,8 @@ int petrel_client_begin(petrel_session *s, uint64_t now_ms)
 			hs->suite = petrel_suite_by_id(data.suite_id);
 			hs->ems = data.ems;
 			memcpy(hs->master, data.master, PETREL_MASTER_SECRET_LEN);
-			if (data.ticket_len > 0 && !(s->flags & PETREL_FLAG_NO_TICKETS)) {
+			if (data.ticket_len > 0 && data.ticket_len <= CLIENT_TICKET_MAX &&
+			    !(s->flags & PETREL_FLAG_NO_TICKETS)) {
 				hs->ticket = malloc(data.ticket_len);
 				if (hs->ticket == NULL)
 					return PETREL_E_MEMORY;
@@ -318,7 +324,8 @@ static int handle_server_key_exchange(petrel_session *s, const struct petrel_hs_
 		return rc;
 	if (ske.psk_identity_hint_len > sizeof hs->psk_hint)
 		return PETREL_E_ILLEGAL_PARAMETER;
-	memcpy(hs->psk_hint, ske.psk_identity_hint, ske.psk_identity_hint_len);
+	if (ske.psk_identity_hint_len > 0) /* hint may be NULL when empty */
+		memcpy(hs->psk_hint, ske.psk_identity_hint, ske.psk_identity_hint_len);
 	hs->psk_hint_len = ske.psk_identity_hint_len;
 	if (petrel_suite_uses_ecdhe(hs->suite)) {
 		if (ske.ecdh.named_group == PETREL_GROUP_SECP384R1_SIG_ONLY && s->group_count == 0)
@@ -490,12 +497,10 @@ static int handle_new_session_ticket(petrel_session *s, const struct petrel_hs_m
 	int rc = petrel_new_session_ticket_parse(m->body, m->length, &nst);
 	if (rc < 0)
 		return rc;
-	if (nst.ticket_len > PETREL_MAX_TICKET)
-		return PETREL_E_LIMIT_EXCEEDED;
 	free(hs->ticket);
 	hs->ticket = NULL;
 	hs->ticket_len = 0;
-	if (nst.ticket_len) {
+	if (nst.ticket_len > 0 && nst.ticket_len <= CLIENT_TICKET_MAX) {
 		hs->ticket = malloc(nst.ticket_len);
 		if (hs->ticket == NULL)
 			return PETREL_E_MEMORY;

@@ -10,10 +10,12 @@ make_certs
 
 BASE_PRIORITY=NORMAL:-VERS-ALL:+VERS-DTLS1.2:-CIPHER-ALL:-KX-ALL
 
-# case NAME GNUTLS_CIPHER GNUTLS_KX IANA_NAME CREDS(ec|rsa|psk) MTU(0: default)
+# case NAME GNUTLS_CIPHER GNUTLS_KX IANA_NAME CREDS(ec|rsa|psk|p384chain) MTU(0: default)
+#      [clientcert: GnuTLS requires and verifies Petrel's certificate; its
+#      tickets then carry that certificate and pass 1 KB]
 run_case() {
-	local name=$1 cipher=$2 kx=$3 iana=$4 creds=$5 mtu=$6
-	begin_case "petrel-client/gnutls-server $name mtu=$mtu"
+	local name=$1 cipher=$2 kx=$3 iana=$4 creds=$5 mtu=$6 auth=${7:-none}
+	begin_case "petrel-client/gnutls-server $name mtu=$mtu auth=$auth"
 	local sout=$T/$name-$mtu.server cout=$T/$name-$mtu.client
 	local srv_args=() cli_args=() port attempt started=0
 	case $creds in
@@ -30,6 +32,10 @@ run_case() {
 	if [ "$mtu" != 0 ]; then
 		srv_args+=(--mtu "$mtu")
 		cli_args+=(--mtu "$mtu")
+	fi
+	if [ "$auth" = clientcert ]; then
+		srv_args+=(--require-client-cert --verify-client-cert --x509cafile "$T/ec-cert.pem")
+		cli_args+=(--cert "$T/ec-cert.pem" --key "$T/ec-key.pem")
 	fi
 	for attempt in 1 2 3; do
 		port=$(free_port)
@@ -73,6 +79,7 @@ run_case psk-aes128gcm AES-128-GCM PSK TLS_PSK_WITH_AES_128_GCM_SHA256 psk 0
 run_case ecdhepsk-chacha20 CHACHA20-POLY1305 ECDHE-PSK TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 psk 0
 run_case ecdsa-aes128ccm8 AES-128-CCM-8 ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ec 0
 run_case p384-chain-aes256gcm AES-256-GCM ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 p384chain 0
+run_case rsa-aes128gcm AES-128-GCM ECDHE-RSA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 0 clientcert
 run_case rsa-aes128gcm AES-128-GCM ECDHE-RSA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 500
 run_case ecdsa-chacha20 CHACHA20-POLY1305 ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ec 500
 finish

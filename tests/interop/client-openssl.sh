@@ -8,10 +8,11 @@ make_certs
 
 REPLY=hello-from-openssl
 
-# case NAME OPENSSL_CIPHER IANA_NAME CREDS(ec|rsa|psk) MTU(0: default)
+# case NAME OPENSSL_CIPHER IANA_NAME CREDS(ec|rsa|psk|p384chain) MTU(0: default)
+#      [clientcert: OpenSSL requires and verifies Petrel's certificate]
 run_case() {
-	local name=$1 ossl_cipher=$2 iana=$3 creds=$4 mtu=$5
-	begin_case "petrel-client/openssl-server $name mtu=$mtu"
+	local name=$1 ossl_cipher=$2 iana=$3 creds=$4 mtu=$5 auth=${6:-none}
+	begin_case "petrel-client/openssl-server $name mtu=$mtu auth=$auth"
 	local sout=$T/$name-$mtu.server cout=$T/$name-$mtu.client fifo=$T/$name-$mtu.in
 	local srv_args=() cli_args=() port attempt started=0
 	case $creds in
@@ -25,6 +26,10 @@ run_case() {
 	if [ "$mtu" != 0 ]; then
 		srv_args+=(-mtu "$mtu")
 		cli_args+=(--mtu "$mtu")
+	fi
+	if [ "$auth" = clientcert ]; then
+		srv_args+=(-Verify 1 -CAfile "$T/ec-cert.pem" -verify_return_error)
+		cli_args+=(--cert "$T/ec-cert.pem" --key "$T/ec-key.pem")
 	fi
 	for attempt in 1 2 3; do
 		port=$(free_port)
@@ -67,6 +72,9 @@ run_case() {
 	expect_count "$sout" "^CIPHER is $ossl_cipher\$" 2 "OpenSSL's suite"
 	expect_count "$sout" '^Reused session-id' 1 "OpenSSL resumed the session"
 	expect_count "$sout" "^$CLIENT_MSG\$" 2 "Petrel's message reached OpenSSL"
+	if [ "$auth" = clientcert ]; then
+		expect_line "$sout" '^verify return:1' "OpenSSL verified Petrel's client certificate"
+	fi
 	if [ "$mtu" != 0 ]; then
 		expect_count "$cout" "^mtu: $mtu\$" 2 "Petrel's MTU"
 		check_datagram_sizes "$cout" "$mtu" $((mtu - 28))
@@ -86,6 +94,7 @@ run_case ecdsa-aes128ccm8 ECDHE-ECDSA-AES128-CCM8 TLS_ECDHE_ECDSA_WITH_AES_128_C
 # A P-384 leaf under an intermediate: Petrel must list secp384r1 in
 # supported_groups or OpenSSL refuses the certificate (RFC 8422 5.1).
 run_case p384-chain-aes256gcm ECDHE-ECDSA-AES256-GCM-SHA384 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 p384chain 0
+run_case rsa-aes128gcm ECDHE-RSA-AES128-GCM-SHA256 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 0 clientcert
 run_case rsa-aes128gcm ECDHE-RSA-AES128-GCM-SHA256 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 500
 run_case ecdsa-chacha20 ECDHE-ECDSA-CHACHA20-POLY1305 TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ec 500
 finish

@@ -29,10 +29,11 @@ connect() {
 	wait $pid
 }
 
-# case NAME GNUTLS_CIPHER GNUTLS_KX IANA_NAME CREDS(ec|rsa|psk) MTU(0: default)
+# case NAME GNUTLS_CIPHER GNUTLS_KX IANA_NAME CREDS(ec|rsa|psk|p384chain) MTU(0: default)
+#      [clientcert: Petrel requires and verifies GnuTLS's certificate]
 run_case() {
-	local name=$1 cipher=$2 kx=$3 iana=$4 creds=$5 mtu=$6
-	begin_case "petrel-server/gnutls-client $name mtu=$mtu"
+	local name=$1 cipher=$2 kx=$3 iana=$4 creds=$5 mtu=$6 auth=${7:-none}
+	begin_case "petrel-server/gnutls-client $name mtu=$mtu auth=$auth"
 	local sout=$T/$name-$mtu.server c1=$T/$name-$mtu.client1 c2=$T/$name-$mtu.client2
 	local srv_args=() cli_args=(--priority "$BASE_PRIORITY:+$cipher:+$kx")
 	case $creds in
@@ -49,6 +50,12 @@ run_case() {
 	if [ "$mtu" != 0 ]; then
 		srv_args+=(--mtu "$mtu")
 		cli_args+=(--mtu "$mtu")
+	fi
+	local peer_certs=0
+	if [ "$auth" = clientcert ]; then
+		srv_args+=(--require-cert --ca "$T/ec-cert.pem")
+		cli_args+=(--x509certfile "$T/ec-cert.pem" --x509keyfile "$T/ec-key.pem")
+		peer_certs=1
 	fi
 	if ! start_petrel_server "$sout" --echo --count 3 --timeout 25 "${srv_args[@]}"; then
 		fail "interop-peer server did not start"
@@ -67,6 +74,7 @@ run_case() {
 	expect_count "$sout" '^resumed: 1$' 1 "gnutls-cli --resume resumed"
 	expect_count "$sout" '^echoed: hello-from-gnutls-[12]$' 2 "Petrel echoed GnuTLS's text"
 	expect_count "$sout" '^closed: close_notify$' 3 "GnuTLS closed with close_notify"
+	expect_line "$sout" "^peer_certificates: $peer_certs\$" "client certificate seen by Petrel"
 	expect_line "$c1" '^hello-from-gnutls-1$' "the echo reached GnuTLS (1)"
 	expect_line "$c2" '^\*\*\* This is a resumed session' "GnuTLS resumed the session"
 	expect_line "$c2" '^hello-from-gnutls-2$' "the echo reached GnuTLS (2)"
@@ -92,6 +100,7 @@ run_case psk-aes128gcm AES-128-GCM PSK TLS_PSK_WITH_AES_128_GCM_SHA256 psk 0
 run_case psk-chacha20 CHACHA20-POLY1305 PSK TLS_PSK_WITH_CHACHA20_POLY1305_SHA256 psk 0
 run_case ecdsa-aes128ccm8 AES-128-CCM-8 ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ec 0
 run_case p384-chain-aes256gcm AES-256-GCM ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 p384chain 0
+run_case rsa-aes128gcm AES-128-GCM ECDHE-RSA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 0 clientcert
 run_case rsa-aes128gcm AES-128-GCM ECDHE-RSA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 500
 run_case ecdsa-chacha20 CHACHA20-POLY1305 ECDHE-ECDSA TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ec 500
 finish

@@ -27,10 +27,11 @@ connect() {
 	wait $pid
 }
 
-# case NAME OPENSSL_CIPHER IANA_NAME CREDS(ec|rsa|psk) MTU(0: default)
+# case NAME OPENSSL_CIPHER IANA_NAME CREDS(ec|rsa|psk|p384chain) MTU(0: default)
+#      [clientcert: Petrel requires and verifies OpenSSL's certificate]
 run_case() {
-	local name=$1 ossl_cipher=$2 iana=$3 creds=$4 mtu=$5
-	begin_case "petrel-server/openssl-client $name mtu=$mtu"
+	local name=$1 ossl_cipher=$2 iana=$3 creds=$4 mtu=$5 auth=${6:-none}
+	begin_case "petrel-server/openssl-client $name mtu=$mtu auth=$auth"
 	local sout=$T/$name-$mtu.server c1=$T/$name-$mtu.client1 c2=$T/$name-$mtu.client2
 	local srv_args=() cli_args=()
 	case $creds in
@@ -48,6 +49,12 @@ run_case() {
 	if [ "$mtu" != 0 ]; then
 		srv_args+=(--mtu "$mtu")
 		cli_args+=(-mtu "$mtu")
+	fi
+	local peer_certs=0
+	if [ "$auth" = clientcert ]; then
+		srv_args+=(--require-cert --ca "$T/ec-cert.pem")
+		cli_args+=(-cert "$T/ec-cert.pem" -key "$T/ec-key.pem")
+		peer_certs=1
 	fi
 	rm -f "$T/session.pem"
 	if ! start_petrel_server "$sout" --echo --count 2 --timeout 25 "${srv_args[@]}"; then
@@ -67,6 +74,7 @@ run_case() {
 	expect_count "$sout" '^resumed: 1$' 1 "second connection resumed"
 	expect_count "$sout" '^echoed: hello-from-openssl-[12]$' 2 "Petrel echoed OpenSSL's text"
 	expect_count "$sout" '^closed: close_notify$' 2 "OpenSSL closed with close_notify"
+	expect_line "$sout" "^peer_certificates: $peer_certs\$" "client certificate seen by Petrel"
 	expect_line "$c1" "^New, TLSv1.2, Cipher is $ossl_cipher\$" "OpenSSL's suite, full handshake"
 	expect_line "$c2" "^Reused, TLSv1.2, Cipher is $ossl_cipher\$" "OpenSSL resumed the session"
 	expect_line "$c1" '^hello-from-openssl-1$' "the echo reached OpenSSL (1)"
@@ -91,6 +99,7 @@ run_case psk-aes128gcm PSK-AES128-GCM-SHA256 TLS_PSK_WITH_AES_128_GCM_SHA256 psk
 run_case ecdhepsk-chacha20 ECDHE-PSK-CHACHA20-POLY1305 TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 psk 0
 run_case ecdsa-aes128ccm8 ECDHE-ECDSA-AES128-CCM8 TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ec 0
 run_case p384-chain-aes256gcm ECDHE-ECDSA-AES256-GCM-SHA384 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 p384chain 0
+run_case rsa-aes128gcm ECDHE-RSA-AES128-GCM-SHA256 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 0 clientcert
 run_case rsa-aes128gcm ECDHE-RSA-AES128-GCM-SHA256 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 500
 run_case ecdsa-chacha20 ECDHE-ECDSA-CHACHA20-POLY1305 TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ec 500
 finish
