@@ -118,7 +118,12 @@ static int petrel_client_main(uint16_t port)
 	for (;;) {
 		int rc = petrel_handshake(s);
 		if (rc == 0) {
-			printf("HANDSHAKE DONE %s\n", petrel_session_get_cipher_name(s));
+			struct petrel_stats st;
+			petrel_session_get_stats(s, &st);
+			printf("HANDSHAKE DONE %s flights %llu retransmissions %llu timeouts %llu rtt %u rto %u\n",
+			       petrel_session_get_cipher_name(s), (unsigned long long)st.flights_sent,
+			       (unsigned long long)st.retransmissions, (unsigned long long)st.timeouts,
+			       st.rtt_ms, st.rto_ms);
 			fflush(stdout);
 			return 0;
 		}
