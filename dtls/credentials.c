@@ -21,6 +21,22 @@ int petrel_credentials_new(petrel_credentials **out)
 	return 0;
 }
 
+void petrel_credentials_set_session_cache(petrel_credentials *c, petrel_db_store_fn store,
+					  petrel_db_retrieve_fn retrieve, petrel_db_remove_fn remove,
+					  void *ptr)
+{
+	c->db_store = store;
+	c->db_retrieve = retrieve;
+	c->db_remove = remove;
+	c->db_ptr = ptr;
+}
+
+void petrel_credentials_rotate_cookie_secret(petrel_credentials *c)
+{
+	memcpy(c->cookie_secret_prev, c->cookie_secret, sizeof c->cookie_secret);
+	petrel_random(c->cookie_secret, sizeof c->cookie_secret);
+}
+
 static void clear_chain(petrel_credentials *c)
 {
 	for (size_t i = 0; i < c->chain_count; i++)

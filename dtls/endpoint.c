@@ -17,6 +17,8 @@
 #define EP_DEFAULT_MAX_SESSIONS 100000u
 #define EP_DEFAULT_MAX_HALF_OPEN 1000u
 #define EP_DEFAULT_IDLE_MS 300000u
+/* Longer than a cookie's 60 s life: the previous secret still checks. */
+#define EP_COOKIE_ROTATE_MS 300000u
 /* Address key: family, port and address bytes (IPv6 with scope id). */
 #define EP_KEY_MAX 24
 
@@ -42,6 +44,7 @@ struct petrel_endpoint {
 	unsigned session_count, half_open;
 	unsigned max_sessions, max_half_open;
 	uint64_t idle_ms;
+	uint64_t cookie_rotated_ms;
 	uint8_t rx[EP_BATCH][PETREL_RECV_BUFFER];
 };
 
@@ -318,6 +321,7 @@ int petrel_endpoint_new(petrel_endpoint **out, int fd, petrel_credentials *creds
 	ep->max_sessions = EP_DEFAULT_MAX_SESSIONS;
 	ep->max_half_open = EP_DEFAULT_MAX_HALF_OPEN;
 	ep->idle_ms = EP_DEFAULT_IDLE_MS;
+	ep->cookie_rotated_ms = ep_now();
 	*out = ep;
 	return 0;
 }
@@ -354,6 +358,10 @@ void petrel_endpoint_set_idle_timeout(petrel_endpoint *ep, unsigned idle_ms)
 
 static void run_timers(petrel_endpoint *ep, uint64_t now)
 {
+	if (now - ep->cookie_rotated_ms >= EP_COOKIE_ROTATE_MS) {
+		petrel_credentials_rotate_cookie_secret(ep->creds);
+		ep->cookie_rotated_ms = now;
+	}
 	for (size_t b = 0; b < ep->bucket_count; b++) {
 		struct ep_peer *p = ep->buckets[b];
 		while (p) {

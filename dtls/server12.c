@@ -163,6 +163,49 @@ static int try_resume(petrel_session *s, const struct petrel_client_hello *ch)
 	return 1;
 }
 
+/* Session-ID resumption from the application's cache (RFC 5246 7.4.1.2):
+ * the cached value is a sealed ticket, opened as one. */
+static int try_resume_from_cache(petrel_session *s, const struct petrel_client_hello *ch)
+{
+	const struct petrel_credentials *c = s->creds;
+	if (c->db_retrieve == NULL || ch->session_id_len == 0)
+		return 0;
+	uint8_t sealed[PETREL_TICKET_LEN];
+	long n = c->db_retrieve(c->db_ptr, ch->session_id, ch->session_id_len, sealed, sizeof sealed);
+	if (n != (long)sizeof sealed)
+		return 0;
+	struct petrel_hs *hs = s->hs;
+	uint16_t suite_id;
+	bool ems;
+	uint8_t master[PETREL_MASTER_SECRET_LEN];
+	if (petrel_ticket_open(c, sealed, sizeof sealed, &suite_id, &ems, master) < 0)
+		return 0;
+	const struct petrel_suite *suite = petrel_suite_by_id(suite_id);
+	if (suite == NULL || ems != ch->ext.extended_master_secret ||
+	    !petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len, suite_id)) {
+		petrel_wipe(master, sizeof master);
+		return 0;
+	}
+	hs->suite = suite;
+	hs->ems = ems;
+	memcpy(hs->master, master, sizeof master);
+	petrel_wipe(master, sizeof master);
+	hs->resuming = true;
+	return 1;
+}
+
+/* After a full handshake: remember it under the session ID we sent. */
+static void store_in_cache(petrel_session *s)
+{
+	const struct petrel_credentials *c = s->creds;
+	struct petrel_hs *hs = s->hs;
+	if (c->db_store == NULL || hs->session_id_len == 0)
+		return;
+	uint8_t sealed[PETREL_TICKET_LEN];
+	if (petrel_ticket_seal(c, hs->suite, hs->ems, hs->master, sealed) == 0)
+		(void)c->db_store(c->db_ptr, hs->session_id, hs->session_id_len, sealed, sizeof sealed);
+}
+
 static int append_body(petrel_session *s, uint8_t type, struct petrel_writer *w, uint8_t *buf)
 {
 	return petrel_hs_append_message(s, type, buf, petrel_writer_len(w), 0);
@@ -200,9 +243,13 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 	sh.server_version = PETREL_WIRE_DTLS12;
 	sh.random = hs->server_random;
 	if (hs->resuming) {
-		/* RFC 5077 3.4: echo the client's session ID to accept the ticket. */
+		/* RFC 5077 3.4 / RFC 5246 7.4.1.3: echo the client's session ID
+		 * to accept the ticket or the cached session. */
 		memcpy(hs->session_id, ch->session_id, ch->session_id_len);
 		hs->session_id_len = ch->session_id_len;
+	} else if (s->creds->db_store) {
+		hs->session_id_len = PETREL_SESSION_ID_MAX;
+		petrel_random(hs->session_id, hs->session_id_len);
 	}
 	sh.session_id = hs->session_id;
 	sh.session_id_len = hs->session_id_len;
@@ -347,7 +394,7 @@ static int process_client_hello(petrel_session *s, const struct petrel_client_he
 	if (ch->client_version > PETREL_WIRE_DTLS12)
 		return PETREL_E_UNSUPPORTED;
 	memcpy(hs->client_random, ch->random, PETREL_RANDOM_LEN);
-	if (try_resume(s, ch) == 0) {
+	if (try_resume(s, ch) == 0 && try_resume_from_cache(s, ch) == 0) {
 		int rc = choose_suite(s, ch);
 		if (rc < 0)
 			return rc;
@@ -507,6 +554,7 @@ static int handle_finished(petrel_session *s, const struct petrel_hs_message *m,
 	if (rc < 0)
 		return rc;
 	if (!hs->resuming) {
+		store_in_cache(s);
 		petrel_flight_reset(&hs->flight);
 		if (hs->send_ticket) {
 			rc = append_new_session_ticket(s);

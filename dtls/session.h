@@ -55,6 +55,11 @@ struct petrel_credentials {
 	uint8_t cookie_secret[32];
 	uint8_t cookie_secret_prev[32];
 	uint8_t ticket_key[32];
+	/* Session-ID cache (petrel_credentials_set_session_cache). */
+	petrel_db_store_fn db_store;
+	petrel_db_retrieve_fn db_retrieve;
+	petrel_db_remove_fn db_remove;
+	void *db_ptr;
 };
 
 enum petrel_hs_state {

@@ -220,3 +220,78 @@ Test(handshake, alpn_negotiated)
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+/* A tiny in-memory session cache for the server. */
+struct test_cache {
+	uint8_t key[32], value[256];
+	size_t key_len, value_len;
+	unsigned stores, hits;
+};
+static int cache_store(void *ptr, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len)
+{
+	struct test_cache *c = ptr;
+	cr_assert_leq(key_len, sizeof c->key);
+	cr_assert_leq(len, sizeof c->value);
+	memcpy(c->key, key, key_len);
+	c->key_len = key_len;
+	memcpy(c->value, data, len);
+	c->value_len = len;
+	c->stores++;
+	return 0;
+}
+static long cache_retrieve(void *ptr, const uint8_t *key, size_t key_len, uint8_t *data, size_t cap)
+{
+	struct test_cache *c = ptr;
+	if (key_len != c->key_len || memcmp(key, c->key, key_len) != 0 || cap < c->value_len)
+		return -1;
+	memcpy(data, c->value, c->value_len);
+	c->hits++;
+	return (long)c->value_len;
+}
+static int cache_remove(void *ptr, const uint8_t *key, size_t key_len)
+{
+	(void)key;
+	(void)key_len;
+	((struct test_cache *)ptr)->key_len = 0;
+	return 0;
+}
+
+Test(handshake, session_id_resumption_through_the_server_cache)
+{
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256), *cc = harness_psk_creds();
+	struct test_cache cache;
+	memset(&cache, 0, sizeof cache);
+	petrel_credentials_set_session_cache(sc, cache_store, cache_retrieve, cache_remove, &cache);
+	struct harness h;
+	harness_init(&h, 31, PETREL_FLAG_NO_TICKETS, 0, cc, sc);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	cr_assert_eq(cache.stores, 1, "the full handshake was cached under its session ID");
+	cr_assert_eq(cache.key_len, 32);
+	uint8_t blob[512];
+	size_t len = sizeof blob;
+	cr_assert_eq(petrel_session_get_data(h.client.session, blob, &len), 0);
+	harness_free(&h);
+
+	harness_init(&h, 32, PETREL_FLAG_NO_TICKETS, 0, cc, sc);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	cr_assert_eq(cache.hits, 1);
+	cr_assert(petrel_session_is_resumed(h.client.session));
+	cr_assert(petrel_session_is_resumed(h.server.session));
+	assert_same_keys(&h);
+	cr_assert_eq(harness_echo(&h, "resumed by id", 60000), 0);
+	harness_free(&h);
+
+	/* An unknown session ID falls back to a full handshake. */
+	cache.key[0] ^= 1;
+	harness_init(&h, 33, PETREL_FLAG_NO_TICKETS, 0, cc, sc);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	cr_assert_not(petrel_session_is_resumed(h.client.session));
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}

@@ -288,6 +288,23 @@ PETREL_API int petrel_credentials_get_fingerprint(const petrel_credentials *cred
 						  uint8_t out[32]);
 /* Trust anchors: a PEM bundle file, or NULL for the system store. */
 PETREL_API int petrel_credentials_set_trust_file(petrel_credentials *creds, const char *file);
+/* Server-side session cache for session-ID resumption (RFC 5246 7.4.1.2),
+ * as GnuTLS's db functions: store a value under a key, retrieve it into
+ * data (its length, or < 0 when absent), remove it. Values are sealed
+ * with the credentials' ticket key, so the cache never holds a master
+ * secret in the clear. Without a cache, servers resume by ticket only. */
+typedef int (*petrel_db_store_fn)(void *ptr, const uint8_t *key, size_t key_len,
+				  const uint8_t *data, size_t data_len);
+typedef long (*petrel_db_retrieve_fn)(void *ptr, const uint8_t *key, size_t key_len,
+				      uint8_t *data, size_t cap);
+typedef int (*petrel_db_remove_fn)(void *ptr, const uint8_t *key, size_t key_len);
+PETREL_API void petrel_credentials_set_session_cache(petrel_credentials *creds,
+						     petrel_db_store_fn store,
+						     petrel_db_retrieve_fn retrieve,
+						     petrel_db_remove_fn remove, void *ptr);
+/* New cookie secret; cookies made with the previous one stay valid until
+ * the next rotation (the endpoint rotates every 5 minutes). */
+PETREL_API void petrel_credentials_rotate_cookie_secret(petrel_credentials *creds);
 /* PSK: client identity + key; servers look identities up among those set. */
 PETREL_API int petrel_credentials_set_psk(petrel_credentials *creds, const char *identity,
 					  const uint8_t *key, size_t key_len);
