@@ -10,7 +10,12 @@ static size_t max_datagram(const petrel_session *s)
 {
 	size_t overhead = s->ipv6 ? 48 : 28; /* IP + UDP headers */
 	size_t mtu = s->link_mtu;
-	return mtu > overhead ? mtu - overhead : 0;
+	size_t dgram = mtu > overhead ? mtu - overhead : 0;
+	/* The peer's record plaintext limit: with datagrams no larger than
+	 * one header plus the limit, no record can carry more. */
+	if (s->peer_record_limit && dgram > (size_t)s->peer_record_limit + PETREL_RECORD_HEADER_LEN)
+		dgram = (size_t)s->peer_record_limit + PETREL_RECORD_HEADER_LEN;
+	return dgram;
 }
 
 /* Push one datagram through the transport. */

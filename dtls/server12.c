@@ -268,6 +268,23 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 	}
 	hs->send_ticket = !(s->flags & PETREL_FLAG_NO_TICKETS) && ch->ext.has_session_ticket;
 	sh.ext.has_session_ticket = hs->send_ticket;
+	if (ch->ext.has_record_size_limit) {
+		/* RFC 8449 4: never send records with more plaintext than the
+		 * client takes; answer with our own limit (we take 2^14). */
+		if (ch->ext.record_size_limit < 64)
+			return PETREL_E_ILLEGAL_PARAMETER;
+		s->peer_record_limit = ch->ext.record_size_limit;
+		sh.ext.has_record_size_limit = true;
+		sh.ext.record_size_limit = PETREL_MAX_PLAINTEXT;
+	} else if (ch->ext.has_max_fragment_length) {
+		/* RFC 6066 4 (ignored when record_size_limit is there, RFC 8449 5). */
+		uint8_t code = ch->ext.max_fragment_length;
+		if (code < 1 || code > 4)
+			return PETREL_E_ILLEGAL_PARAMETER;
+		s->peer_record_limit = (uint16_t)(1u << (8 + code));
+		sh.ext.has_max_fragment_length = true;
+		sh.ext.max_fragment_length = code;
+	}
 	if (s->alpn_offer && ch->ext.has_alpn) {
 		/* RFC 7301 3.2: the server's preference among the client's names. */
 		const char *p = s->alpn_offer;

@@ -253,6 +253,8 @@ unsigned petrel_dtls_get_data_mtu(const petrel_session *s)
 	if (overhead >= dgram)
 		return 0;
 	size_t data = dgram - overhead;
+	if (s->peer_record_limit && data > s->peer_record_limit)
+		data = s->peer_record_limit; /* RFC 8449 / RFC 6066 */
 	return (unsigned)(data > PETREL_MAX_PLAINTEXT ? PETREL_MAX_PLAINTEXT : data);
 }
 

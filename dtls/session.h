@@ -194,6 +194,7 @@ struct petrel_session {
 	unsigned recv_timeout_ms; /* petrel_record_set_timeout */
 	uint16_t link_mtu;
 	uint16_t mtu_floor;     /* black-hole back-off stops here */
+	uint16_t peer_record_limit; /* record_size_limit / max_fragment_length, 0 = none */
 	uint16_t kernel_pmtu;   /* path MTU the transport read after EMSGSIZE, 0 if none */
 	unsigned black_hole_threshold;
 	petrel_mtu_event_fn mtu_cb;
