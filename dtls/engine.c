@@ -223,6 +223,7 @@ int petrel_hs_finish(petrel_session *s, uint64_t now_ms)
 	struct petrel_hs *hs = s->hs;
 	bool sent_last = (s->role == PETREL_SERVER) != hs->resuming;
 	s->established = true;
+	s->last_record_ms = now_ms;
 	s->suite = hs->suite;
 	s->group = hs->group;
 	s->sig_scheme = hs->peer_sig_scheme;
@@ -473,10 +474,11 @@ static int handle_alert(petrel_session *s, const struct petrel_record *rec)
 	return PETREL_E_WARNING_ALERT_RECEIVED;
 }
 
-static int handle_app_data(petrel_session *s, const struct petrel_record *rec)
+static int handle_app_data(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
 {
 	if (!s->established || rec->epoch == 0 || rec->epoch != petrel_rl_read_epoch(&s->rl))
 		return 0;
+	s->last_record_ms = now_ms;
 	if (s->final && s->role == PETREL_SERVER) {
 		/* The client has our Finished: the final flight is no longer needed. */
 		petrel_flight_reset(&s->final->flight);
@@ -512,7 +514,7 @@ static int handle_record(petrel_session *s, struct petrel_record *rec, uint64_t 
 	case PETREL_CT_ALERT:
 		return handle_alert(s, rec);
 	case PETREL_CT_APPLICATION_DATA:
-		return handle_app_data(s, rec);
+		return handle_app_data(s, rec, now_ms);
 	default:
 		return 0; /* unknown content types are dropped (RFC 6347 4.1.2.7) */
 	}
@@ -584,8 +586,11 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 		s->final = NULL;
 	}
 	struct petrel_hs *hs = s->hs;
-	if (hs == NULL)
+	if (hs == NULL) {
+		if (s->established && s->final == NULL && now_ms >= s->last_record_ms + PETREL_IDLE_RELEASE_MS)
+			petrel_rl_release_cache(&s->rl);
 		return 0;
+	}
 	if (hs->flight_pending)
 		return petrel_hs_send_flight(s, now_ms, hs->flight.transmissions > 0);
 	if (now_ms >= hs->deadline_total_ms)
@@ -628,6 +633,8 @@ uint64_t petrel_engine_next_deadline(const petrel_session *s)
 			next = s->hs->deadline_total_ms;
 	} else if (s->final) {
 		next = s->final->expires_ms;
+	} else if (s->established && petrel_rl_holds_cache(&s->rl)) {
+		next = s->last_record_ms + PETREL_IDLE_RELEASE_MS;
 	}
 	return next;
 }

@@ -86,6 +86,9 @@ enum petrel_hs_state {
 /* Handshake-only state (heap; freed on completion, except the final
  * flight, which the server keeps in struct petrel_session.final). */
 #define PETREL_HELLO_TX_TRACKED 8
+/* An established session idle this long drops its expanded AEAD contexts
+ * (GCM's is 4 KB) and keeps only raw keys: idle sessions stay small. */
+#define PETREL_IDLE_RELEASE_MS 1000u
 /* Datagrams failing authentication after the peer's CCS that end the
  * handshake with PETREL_E_DECRYPTION_FAILED: the peer's Finished and
  * one retransmission of it. */
@@ -192,6 +195,7 @@ struct petrel_session {
 
 	uint32_t retrans_initial_ms, total_timeout_ms, rto_floor_ms, rto_cap_ms;
 	unsigned recv_timeout_ms; /* petrel_record_set_timeout */
+	uint64_t last_record_ms;  /* last application record in or out */
 	uint16_t link_mtu;
 	uint16_t mtu_floor;     /* black-hole back-off stops here */
 	uint16_t peer_record_limit; /* record_size_limit / max_fragment_length, 0 = none */

@@ -113,6 +113,7 @@ long petrel_record_send(petrel_session *s, const void *data, size_t len)
 	}
 	s->stats.datagrams_sent++;
 	s->stats.bytes_sent += petrel_writer_len(&w);
+	s->last_record_ms = petrel_session_now(s);
 	return (long)len;
 }
 

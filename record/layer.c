@@ -87,6 +87,14 @@ void petrel_rl_release_cache(struct petrel_record_layer *rl)
 		drop_buffer(rl);
 }
 
+bool petrel_rl_holds_cache(const struct petrel_record_layer *rl)
+{
+	for (int i = 0; i < 2; i++)
+		if (rl->write[i].aead != NULL || rl->read[i].aead != NULL)
+			return true;
+	return rl->buffer != NULL && petrel_rl_buffered_count(rl) == 0;
+}
+
 void petrel_rl_set_bad_record_limit(struct petrel_record_layer *rl, uint64_t limit)
 {
 	rl->bad_record_limit = limit;

@@ -131,6 +131,8 @@ const struct petrel_record_stats *petrel_rl_stats(const struct petrel_record_lay
 /* Free the expanded AEAD contexts and an empty next-epoch buffer; raw keys
  * stay, so the next record re-expands them. For idle sessions. */
 void petrel_rl_release_cache(struct petrel_record_layer *rl);
+/* True while an expanded AEAD context or the early-record buffer is held. */
+bool petrel_rl_holds_cache(const struct petrel_record_layer *rl);
 /* Stop accepting records of the previous read epoch and wipe its keys
  * (e.g. once the handshake's final flight timer has expired). */
 void petrel_rl_retire_previous_read(struct petrel_record_layer *rl);

@@ -1,0 +1,76 @@
+/* Idle established sessions keep raw keys only (the brief's < 4 KiB per
+ * idle session): the expanded AEAD contexts go after PETREL_IDLE_RELEASE_MS
+ * and come back on the next record. */
+#include <criterion/criterion.h>
+#include <malloc.h>
+
+#include "dtls/session.h"
+#include "tests/dtls_harness.h"
+
+static void idle_case(const char *suite, petrel_credentials *sc)
+{
+	petrel_credentials *cc = harness_psk_creds();
+	struct harness h;
+	harness_init(&h, 41, 0, 0, cc, sc);
+	petrel_session_set_ciphers(h.client.session, suite);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	cr_assert_eq(harness_echo(&h, "before idle", 60000), 0);
+	cr_assert(petrel_rl_holds_cache(&h.server.session->rl), "an active session keeps its contexts");
+
+	/* Idle: the next deadline is the release, and the tick performs it. */
+	uint64_t due = petrel_engine_next_deadline(h.server.session);
+	cr_assert_neq(due, UINT64_MAX);
+	simnet_advance_to(h.net, due + PETREL_FINAL_FLIGHT_KEEP_MS);
+	petrel_engine_tick(h.server.session, simnet_now(h.net));
+	petrel_engine_tick(h.client.session, simnet_now(h.net));
+	cr_assert_not(petrel_rl_holds_cache(&h.server.session->rl));
+	cr_assert_eq(petrel_engine_next_deadline(h.server.session), UINT64_MAX, "nothing left to do");
+
+	/* What an idle server session holds: measured by freeing it. */
+	petrel_session *server = h.server.session;
+	petrel_session *fresh;
+	cr_assert_eq(petrel_session_new(&fresh, PETREL_SERVER), 0);
+	h.server.session = fresh; /* harness_free frees this one instead */
+	struct mallinfo2 before = mallinfo2();
+	petrel_session_free(server);
+	struct mallinfo2 after = mallinfo2();
+	size_t held = before.uordblks - after.uordblks;
+	cr_log_info("%s: idle server session held %zu bytes", suite, held);
+	cr_assert_gt(held, sizeof(struct petrel_session) - 1, "the measure sees the session itself");
+	cr_assert_lt(held, 4096, "%s: idle server session holds %zu bytes", suite, held);
+	harness_free(&h);
+	petrel_credentials_free(cc);
+}
+
+Test(idle, gcm_session_drops_expanded_keys_and_stays_under_4k)
+{
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	idle_case("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", sc);
+	petrel_credentials_free(sc);
+}
+
+Test(idle, ccm8_psk_session_stays_under_4k)
+{
+	petrel_credentials *sc = harness_psk_creds();
+	idle_case("TLS_PSK_WITH_AES_128_CCM_8", sc);
+	petrel_credentials_free(sc);
+}
+
+Test(idle, data_after_idle_reexpands_and_flows)
+{
+	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
+	struct harness h;
+	harness_init(&h, 42, 0, 0, cc, sc);
+	petrel_session_set_ciphers(h.client.session, "TLS_PSK_WITH_AES_128_GCM_SHA256");
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	cr_assert_eq(harness_echo(&h, "one", 60000), 0);
+	simnet_advance_to(h.net, simnet_now(h.net) + 40000);
+	petrel_engine_tick(h.server.session, simnet_now(h.net));
+	petrel_engine_tick(h.client.session, simnet_now(h.net));
+	cr_assert_not(petrel_rl_holds_cache(&h.client.session->rl));
+	cr_assert_eq(harness_echo(&h, "after a long silence", 60000), 0);
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
