@@ -224,7 +224,7 @@ static size_t build_input(struct rp_pair *p, const struct target *t, const struc
 	petrel_session *peer = (t->role == PETREL_CLIENT ? &p->server : &p->client)->session;
 	uint16_t epoch = petrel_rl_read_epoch(&victim->rl);
 	uint16_t next_seq = victim->hs ? victim->hs->rx.next_seq : 0;
-	uint8_t msg[1700];
+	uint8_t msg[1700] = {0};
 	size_t n;
 	uint8_t type = awaited_type(t);
 	switch (in->kind) {
