@@ -208,9 +208,13 @@ static size_t boundaries(struct boundary *out)
 	for (size_t i = 0; i < cap.nrec; i++) {
 		if (cap.rec[i].content_type != PETREL_FLIGHT_CT_HANDSHAKE)
 			continue;
-		out[n++] = (struct boundary){cap.rec[i].dgram, cap.rec[i].h.message_seq,
-					     cap.rec[i].h.fragment_offset,
-					     cap.rec[i].h.fragment_length};
+		/* Field by field on a zeroed struct: memcmp also sees the padding. */
+		memset(&out[n], 0, sizeof out[n]);
+		out[n].dgram = cap.rec[i].dgram;
+		out[n].message_seq = cap.rec[i].h.message_seq;
+		out[n].offset = cap.rec[i].h.fragment_offset;
+		out[n].length = cap.rec[i].h.fragment_length;
+		n++;
 	}
 	return n;
 }
