@@ -46,6 +46,7 @@ struct petrel_endpoint {
 	uint64_t idle_ms;
 	uint64_t cookie_rotated_ms;
 	uint8_t rx[EP_BATCH][PETREL_RECV_BUFFER];
+	uint8_t app[PETREL_MAX_PLAINTEXT]; /* one record's plaintext for on_data */
 };
 
 static uint64_t ep_now(void)
@@ -175,10 +176,9 @@ static bool settle(petrel_endpoint *ep, struct ep_peer *p, int rc)
 			ep->cb.on_established(ep->cb.ptr, s);
 	}
 	if (s->rx_app_ready) {
-		uint8_t buf[PETREL_RECV_BUFFER];
-		long n = petrel_engine_read(s, buf, sizeof buf);
+		long n = petrel_engine_read(s, ep->app, sizeof ep->app);
 		if (n >= 0 && ep->cb.on_data)
-			ep->cb.on_data(ep->cb.ptr, s, buf, (size_t)n);
+			ep->cb.on_data(ep->cb.ptr, s, ep->app, (size_t)n);
 	}
 	if (rc < 0 && petrel_error_is_fatal(rc)) {
 		remove_peer(ep, p, rc);
@@ -287,7 +287,16 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		petrel_rl_set_next_write_seq(&p->session->rl, 0, seq);
 	}
 	p->last_rx_ms = now;
-	int rc = petrel_engine_feed(p->session, d, len, now);
+	/* The engine copies a record's plaintext once, into ep->app: no
+	 * allocation per record. */
+	petrel_session *s = p->session;
+	if (!s->rx_app_ready) {
+		s->rx_user_buf = ep->app;
+		s->rx_user_cap = sizeof ep->app;
+	}
+	int rc = petrel_engine_feed(s, d, len, now);
+	s->rx_user_buf = NULL;
+	s->rx_user_cap = 0;
 	settle(ep, p, rc);
 }
 

@@ -487,6 +487,14 @@ static int handle_app_data(petrel_session *s, const struct petrel_record *rec, u
 	}
 	if (s->rx_app_ready)
 		return 0; /* one message queued already: datagram semantics, drop */
+	if (s->rx_user_buf && rec->length <= s->rx_user_cap) {
+		if (rec->length)
+			memcpy(s->rx_user_buf, rec->fragment, rec->length);
+		s->rx_app_len = rec->length;
+		s->rx_app_ready = true;
+		s->rx_in_user = true;
+		return 0;
+	}
 	if (rec->length > 0) {
 		uint8_t *p = realloc(s->rx_app, rec->length);
 		if (p == NULL)
@@ -648,6 +656,14 @@ long petrel_engine_read(petrel_session *s, void *buf, size_t cap)
 {
 	if (!s->rx_app_ready)
 		return s->closed ? 0 : PETREL_E_AGAIN;
+	if (s->rx_in_user) {
+		/* Already in the buffer petrel_record_recv lent us (== buf). */
+		s->rx_in_user = false;
+		s->rx_app_ready = false;
+		long len = (long)s->rx_app_len;
+		s->rx_app_len = 0;
+		return len;
+	}
 	if (s->rx_app_len > cap)
 		return PETREL_E_SHORT_BUFFER;
 	if (s->rx_app_len)

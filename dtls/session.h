@@ -24,7 +24,9 @@
 #define PETREL_MAX_PSK_IDENTITY 128
 #define PETREL_MAX_PSKS 8
 #define PETREL_MAX_CHAIN 8
-#define PETREL_MAX_DATAGRAM 16384 /* largest datagram we build or accept on the stack */
+/* Largest datagram we build: one full 2^14 record with header and AEAD
+ * expansion (RFC 5246 6.2.3: at most 2^14 + 2048 in all). */
+#define PETREL_MAX_DATAGRAM (PETREL_MAX_PLAINTEXT + 256)
 #define PETREL_RECV_BUFFER (PETREL_MAX_PLAINTEXT + 2048 + 2 * PETREL_RECORD_HEADER_LEN)
 #define PETREL_MAX_TRANSCRIPT (128u * 1024u)
 #define PETREL_MAX_TICKET 1024
@@ -252,6 +254,12 @@ struct petrel_session {
 	uint8_t *rx_app;
 	size_t rx_app_len;
 	bool rx_app_ready;
+	/* While petrel_record_recv runs: the caller's buffer, so a record's
+	 * plaintext goes there straight from the decrypted datagram (no
+	 * allocation, one copy). rx_in_user marks data delivered that way. */
+	uint8_t *rx_user_buf;
+	size_t rx_user_cap;
+	bool rx_in_user;
 
 	struct petrel_stats stats;
 };

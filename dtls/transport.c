@@ -117,7 +117,7 @@ long petrel_record_send(petrel_session *s, const void *data, size_t len)
 	return (long)len;
 }
 
-long petrel_record_recv(petrel_session *s, void *out, size_t cap)
+static long record_recv(petrel_session *s, void *out, size_t cap)
 {
 	for (;;) {
 		if (s->rx_app_ready)
@@ -140,6 +140,19 @@ long petrel_record_recv(petrel_session *s, void *out, size_t cap)
 			return rc;
 		}
 	}
+}
+
+long petrel_record_recv(petrel_session *s, void *out, size_t cap)
+{
+	/* Lend the caller's buffer to the engine for this call only. */
+	if (!s->rx_app_ready) {
+		s->rx_user_buf = out;
+		s->rx_user_cap = out ? cap : 0;
+	}
+	long n = record_recv(s, out, cap);
+	s->rx_user_buf = NULL;
+	s->rx_user_cap = 0;
+	return n;
 }
 
 void petrel_record_set_timeout(petrel_session *s, unsigned ms)
