@@ -6,6 +6,8 @@ tests_interop_interop_peer_LDADD = libpetrel.la
 # Shell tests: real OpenSSL / GnuTLS peers over UDP on 127.0.0.1 (exit 77,
 # SKIP, when the tools are missing).
 INTEROP_TESTS = tests/interop/client-openssl.sh tests/interop/server-openssl.sh \
-	tests/interop/client-gnutls.sh tests/interop/server-gnutls.sh tests/interop/loss.sh
+	tests/interop/client-gnutls.sh tests/interop/server-gnutls.sh tests/interop/loss.sh \
+	tests/interop/renegotiation.sh
 TESTS += $(INTEROP_TESTS)
-EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py
+EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py \
+	tests/interop/PROPOSED-engine-renegotiation.patch

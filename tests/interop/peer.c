@@ -304,10 +304,12 @@ static void strip_newline(char *text)
 
 static int send_text(petrel_session *s, const char *text)
 {
-	char line[1024];
+	char line[16384];
 	int n = snprintf(line, sizeof line, "%s\n", text);
-	if (n < 0 || (size_t)n >= sizeof line)
+	if (n < 0 || (size_t)n >= sizeof line) {
+		say("error", "--msg too long");
 		return PETREL_E_INVALID_REQUEST;
+	}
 	long rc = petrel_record_send(s, line, (size_t)n);
 	if (rc < 0) {
 		say_error("send", s, (int)rc);
@@ -390,7 +392,7 @@ static int client_connection(const struct options *o, petrel_credentials *creds,
 	if (o->msg != NULL && send_text(s, o->msg) < 0)
 		goto out;
 	if (o->expect != NULL) {
-		char buf[4096];
+		char buf[16384];
 		long n = receive_message(s, fd, buf, sizeof buf, deadline);
 		if (n <= 0) {
 			say_error("receive", s, n == 0 ? PETREL_E_SESSION_CLOSED : (int)n);
@@ -537,7 +539,7 @@ static int server_connection(const struct options *o, petrel_credentials *creds,
 		goto out;
 	/* Serve until close_notify; the peer decides when it is done. */
 	for (;;) {
-		char buf[4096];
+		char buf[16384];
 		long n = receive_message(s, fd, buf, sizeof buf, deadline);
 		if (n == 0) {
 			/* RFC 5246 7.2.1: answer close_notify with our own. */
