@@ -132,6 +132,11 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 	}
 	/* RFC 5746 3.4: empty renegotiation_info on the initial handshake. */
 	ext->has_renegotiation_info = true;
+	if (s->flags & PETREL_FLAG_PMTU_PROBE) {
+		/* RFC 6520 2: we answer heartbeats; probes need the peer's. */
+		ext->has_heartbeat = true;
+		ext->heartbeat_mode = 1; /* peer_allowed_to_send */
+	}
 
 	uint8_t body[1024 + CLIENT_TICKET_MAX];
 	struct petrel_writer w;
@@ -255,6 +260,12 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 		s->alpn_selected = strndup((const char *)name, name_len);
 	}
 	hs->ticket_expected = sh.ext.has_session_ticket;
+	if (sh.ext.has_heartbeat) {
+		if (!(s->flags & PETREL_FLAG_PMTU_PROBE))
+			return PETREL_E_ILLEGAL_PARAMETER;
+		s->hb_negotiated = true;
+		s->hb_peer_allows = sh.ext.heartbeat_mode == 1;
+	}
 
 	bool resumed = hs->suite != NULL && hs->session_id_len > 0 &&
 		       sh.session_id_len == hs->session_id_len &&
@@ -540,7 +551,14 @@ static int handle_finished(petrel_session *s, const struct petrel_hs_message *m,
 			return rc;
 	}
 	hs->state = HS_DONE;
-	return petrel_hs_finish(s, now_ms);
+	/* After an abbreviated handshake we sent the last flight and keep it
+	 * (RFC 6347 4.2.4): the engine resends it when the server repeats a
+	 * message up to this Finished, so it must know that message_seq. */
+	uint16_t last_peer_seq = m->message_seq;
+	rc = petrel_hs_finish(s, now_ms);
+	if (s->final)
+		s->final->last_peer_seq = last_peer_seq;
+	return rc;
 }
 
 int petrel_client_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)

@@ -268,6 +268,7 @@ int petrel_hs_finish(petrel_session *s, uint64_t now_ms)
 		}
 	}
 	petrel_hs_free(s);
+	petrel_probe_start(s, now_ms);
 	return 0;
 }
 
@@ -523,6 +524,8 @@ static int handle_record(petrel_session *s, struct petrel_record *rec, uint64_t 
 		return handle_alert(s, rec);
 	case PETREL_CT_APPLICATION_DATA:
 		return handle_app_data(s, rec, now_ms);
+	case PETREL_CT_HEARTBEAT:
+		return petrel_probe_on_record(s, rec, now_ms);
 	default:
 		return 0; /* unknown content types are dropped (RFC 6347 4.1.2.7) */
 	}
@@ -595,9 +598,10 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 	}
 	struct petrel_hs *hs = s->hs;
 	if (hs == NULL) {
+		int rc = s->established ? petrel_probe_tick(s, now_ms) : 0;
 		if (s->established && s->final == NULL && now_ms >= s->last_record_ms + PETREL_IDLE_RELEASE_MS)
 			petrel_rl_release_cache(&s->rl);
-		return 0;
+		return rc;
 	}
 	if (hs->flight_pending)
 		return petrel_hs_send_flight(s, now_ms, hs->flight.transmissions > 0);
@@ -643,6 +647,11 @@ uint64_t petrel_engine_next_deadline(const petrel_session *s)
 		next = s->final->expires_ms;
 	} else if (s->established && petrel_rl_holds_cache(&s->rl)) {
 		next = s->last_record_ms + PETREL_IDLE_RELEASE_MS;
+	}
+	if (s->hs == NULL && s->established) {
+		uint64_t probe = petrel_pmtud_deadline(&s->pmtud);
+		if (probe < next)
+			next = probe;
 	}
 	return next;
 }

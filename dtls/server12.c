@@ -268,6 +268,15 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 	}
 	hs->send_ticket = !(s->flags & PETREL_FLAG_NO_TICKETS) && ch->ext.has_session_ticket;
 	sh.ext.has_session_ticket = hs->send_ticket;
+	if (ch->ext.has_heartbeat) {
+		/* RFC 6520 2: we always answer heartbeats (path MTU probes). */
+		if (ch->ext.heartbeat_mode != 1 && ch->ext.heartbeat_mode != 2)
+			return PETREL_E_ILLEGAL_PARAMETER;
+		sh.ext.has_heartbeat = true;
+		sh.ext.heartbeat_mode = 1;
+		s->hb_negotiated = true;
+		s->hb_peer_allows = ch->ext.heartbeat_mode == 1;
+	}
 	if (ch->ext.has_record_size_limit) {
 		/* RFC 8449 4: never send records with more plaintext than the
 		 * client takes; answer with our own limit (we take 2^14). */

@@ -39,6 +39,7 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->link_mtu = 1500;
 	s->mtu_floor = PETREL_MTU_MIN_IPV4;
 	s->black_hole_threshold = 2;
+	s->mtu_max = 1500;
 	s->verify_mode = PETREL_VERIFY_CHAIN;
 	petrel_rl_init(&s->rl);
 	*out = s;
@@ -231,6 +232,13 @@ void petrel_dtls_set_mtu(petrel_session *s, unsigned mtu)
 	if (mtu < s->mtu_floor)
 		s->mtu_floor = (uint16_t)mtu;
 	petrel_set_mtu(s, (uint16_t)mtu, PETREL_MTU_CONFIGURED);
+}
+
+void petrel_dtls_set_mtu_max(petrel_session *s, unsigned mtu)
+{
+	if (mtu > PETREL_MAX_DATAGRAM + 48)
+		mtu = PETREL_MAX_DATAGRAM + 48;
+	s->mtu_max = (uint16_t)(mtu < 256 ? 256 : mtu);
 }
 
 void petrel_dtls_set_mtu_callback(petrel_session *s, petrel_mtu_event_fn fn, void *ptr)

@@ -18,6 +18,7 @@
 #include "dtls/suites.h"
 #include "petrel/petrel.h"
 #include "record/record.h"
+#include "mtu/pmtud.h"
 
 #define PETREL_MAX_CIPHERS 16
 #define PETREL_MAX_GROUPS 4
@@ -201,6 +202,10 @@ struct petrel_session {
 	uint16_t link_mtu;
 	uint16_t mtu_floor;     /* black-hole back-off stops here */
 	uint16_t peer_record_limit; /* record_size_limit / max_fragment_length, 0 = none */
+	uint16_t mtu_max;       /* probing stops here */
+	bool hb_negotiated;     /* heartbeat extension exchanged: we answer requests */
+	bool hb_peer_allows;    /* the peer accepts our requests (mode 1) */
+	struct petrel_pmtud pmtud;
 	uint16_t kernel_pmtu;   /* path MTU the transport read after EMSGSIZE, 0 if none */
 	unsigned black_hole_threshold;
 	petrel_mtu_event_fn mtu_cb;
@@ -267,6 +272,11 @@ struct petrel_session {
 /* dtls/session.c */
 uint64_t petrel_session_now(const petrel_session *s);
 int petrel_session_fail(petrel_session *s, int code, int alert);
+
+/* dtls/probe.c: RFC 8899 probing with RFC 6520 heartbeats */
+void petrel_probe_start(petrel_session *s, uint64_t now_ms);
+int petrel_probe_tick(petrel_session *s, uint64_t now_ms);
+int petrel_probe_on_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms);
 
 /* dtls/engine.c */
 /* Lower the MTU after EMSGSIZE or a black hole: to the kernel's path MTU

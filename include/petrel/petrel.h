@@ -110,6 +110,9 @@ enum {
 	PETREL_FLAG_REQUIRE_CLIENT_CERT = 1 << 7, /* server: CertificateRequest, fail without one */
 	PETREL_FLAG_REQUEST_CLIENT_CERT = 1 << 8, /* server: CertificateRequest, optional */
 	PETREL_FLAG_NO_PMTUD = 1 << 9,         /* keep the MTU: no black-hole back-off */
+	PETREL_FLAG_PMTU_PROBE = 1 << 10,      /* probe for a larger MTU after the handshake
+						  (RFC 8899 with RFC 6520 heartbeats; the
+						  peer must negotiate heartbeats) */
 };
 
 PETREL_API int petrel_session_new(petrel_session **session, unsigned flags);
@@ -187,8 +190,11 @@ PETREL_API unsigned petrel_dtls_get_mtu(const petrel_session *session);
 enum {
 	PETREL_MTU_CONFIGURED = 1, /* petrel_dtls_set_mtu */
 	PETREL_MTU_EMSGSIZE = 2,   /* the kernel refused a datagram (ICMP frag needed) */
-	PETREL_MTU_BLACK_HOLE = 3, /* large flights went unanswered: next plateau down */
+	PETREL_MTU_BLACK_HOLE = 3, /* large flights or probes went unanswered: step down */
+	PETREL_MTU_PROBE = 4,      /* a probe of this size was acknowledged (RFC 8899) */
 };
+/* Upper bound for probing (PETREL_FLAG_PMTU_PROBE); default 1500. */
+PETREL_API void petrel_dtls_set_mtu_max(petrel_session *session, unsigned mtu);
 typedef void (*petrel_mtu_event_fn)(void *ptr, unsigned old_mtu, unsigned new_mtu, int reason);
 /* Called on every MTU change, with its reason (for logs and tests). */
 PETREL_API void petrel_dtls_set_mtu_callback(petrel_session *session, petrel_mtu_event_fn fn,
