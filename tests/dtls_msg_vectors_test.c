@@ -1,5 +1,5 @@
 /* The message parsers against real DTLS 1.2 sessions recorded from OpenSSL
- * 3.0 and GnuTLS 3.7 (/work/shared/vectors, see its README). Epoch-0
+ * 3.0 and GnuTLS 3.7 (tests/vectors, copied from ../shared/vectors; see its README). Epoch-0
  * handshake messages are rebuilt from their fragments here (a minimal
  * reassembly, only for these well-formed recordings) and each body is fed to
  * the matching parser. */

@@ -9,3 +9,8 @@ tests_netns_peer_SOURCES = tests/netns_peer.c
 tests_netns_peer_LDADD = libpetrel.la
 TESTS += tests/netns_mtu.sh
 EXTRA_DIST += tests/netns_mtu.sh
+
+# Test vectors: copied from ../shared/vectors (recorded DTLS sessions and the
+# Wycheproof files the crypto tests use, with its LICENSE) so a clean clone
+# tests without the shared folder.
+EXTRA_DIST += tests/vectors

@@ -1,5 +1,5 @@
 /* Real DTLS 1.2 sessions recorded from OpenSSL and GnuTLS
- * (/work/shared/vectors, see its README): parse every record, derive the
+ * (tests/vectors, copied from ../shared/vectors; see its README): parse every record, derive the
  * keys from the keylog master secret (RFC 5246 6.3) and decrypt every
  * epoch-1 record with the record layer. */
 #include <criterion/criterion.h>
