@@ -14,3 +14,6 @@ EXTRA_DIST += tests/netns_mtu.sh
 # Wycheproof files the crypto tests use, with its LICENSE) so a clean clone
 # tests without the shared folder.
 EXTRA_DIST += tests/vectors
+# make install into a staging root, then pkg-config and link against it.
+TESTS += tests/install_test.sh
+EXTRA_DIST += tests/install_test.sh
