@@ -70,6 +70,9 @@ struct bench_lib {
 	void (*free_side)(void *pair, int side);
 	/* Largest application payload one record may carry (client side). */
 	size_t (*max_payload)(void *pair);
+	/* Let both sides run the timers an idle session would (NULL: the
+	 * library has none that free memory). */
+	void (*idle)(void *pair);
 };
 
 extern const struct bench_lib bench_petrel;
