@@ -608,13 +608,6 @@ int petrel_client_handle(petrel_session *s, const struct petrel_hs_message *m, u
 
 int petrel_client_on_ccs(petrel_session *s)
 {
-	struct petrel_hs *hs = s->hs;
 	/* In HS_C_WAIT_NST_OR_CCS the promised ticket must come first (RFC 5077 3.3). */
-	if (hs->state != HS_C_WAIT_CCS)
-		return 0;
-	int rc = petrel_install_keys(s, false);
-	if (rc < 0)
-		return rc;
-	hs->state = HS_C_WAIT_FINISHED;
-	return 1;
+	return petrel_hs_accept_ccs(s, HS_C_WAIT_CCS, HS_C_WAIT_FINISHED);
 }

@@ -201,6 +201,18 @@ static void free_final(petrel_session *s)
 	s->final = NULL;
 }
 
+int petrel_hs_accept_ccs(petrel_session *s, enum petrel_hs_state expect, enum petrel_hs_state next)
+{
+	struct petrel_hs *hs = s->hs;
+	if (hs->state != expect)
+		return 0; /* not now: dropped */
+	int rc = petrel_install_keys(s, false);
+	if (rc < 0)
+		return rc;
+	hs->state = next;
+	return 1;
+}
+
 int petrel_install_keys(petrel_session *s, bool write_side)
 {
 	struct petrel_hs *hs = s->hs;

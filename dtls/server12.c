@@ -136,17 +136,15 @@ static int choose_suite(petrel_session *s, const struct petrel_client_hello *ch)
 	return group_missing ? PETREL_E_NO_COMMON_GROUP : PETREL_E_NO_COMMON_CIPHER;
 }
 
-static int try_resume(petrel_session *s, const struct petrel_client_hello *ch)
+/* Resume from a sealed session state (a ticket, or a cache value). */
+static int resume_from_sealed(petrel_session *s, const struct petrel_client_hello *ch,
+			      const uint8_t *sealed, size_t sealed_len)
 {
 	struct petrel_hs *hs = s->hs;
-	if ((s->flags & PETREL_FLAG_NO_TICKETS) || !ch->ext.has_session_ticket ||
-	    ch->ext.session_ticket_len == 0)
-		return 0;
 	uint16_t suite_id;
 	bool ems;
 	uint8_t master[PETREL_MASTER_SECRET_LEN];
-	if (petrel_ticket_open(s->creds, ch->ext.session_ticket, ch->ext.session_ticket_len, &suite_id,
-			       &ems, master) < 0)
+	if (petrel_ticket_open(s->creds, sealed, sealed_len, &suite_id, &ems, master) < 0)
 		return 0;
 	const struct petrel_suite *suite = petrel_suite_by_id(suite_id);
 	/* RFC 7627 5.3: resume only with the same EMS state as the original. */
@@ -163,6 +161,14 @@ static int try_resume(petrel_session *s, const struct petrel_client_hello *ch)
 	return 1;
 }
 
+static int try_resume(petrel_session *s, const struct petrel_client_hello *ch)
+{
+	if ((s->flags & PETREL_FLAG_NO_TICKETS) || !ch->ext.has_session_ticket ||
+	    ch->ext.session_ticket_len == 0)
+		return 0;
+	return resume_from_sealed(s, ch, ch->ext.session_ticket, ch->ext.session_ticket_len);
+}
+
 /* Session-ID resumption from the application's cache (RFC 5246 7.4.1.2):
  * the cached value is a sealed ticket, opened as one. */
 static int try_resume_from_cache(petrel_session *s, const struct petrel_client_hello *ch)
@@ -174,24 +180,7 @@ static int try_resume_from_cache(petrel_session *s, const struct petrel_client_h
 	long n = c->db_retrieve(c->db_ptr, ch->session_id, ch->session_id_len, sealed, sizeof sealed);
 	if (n != (long)sizeof sealed)
 		return 0;
-	struct petrel_hs *hs = s->hs;
-	uint16_t suite_id;
-	bool ems;
-	uint8_t master[PETREL_MASTER_SECRET_LEN];
-	if (petrel_ticket_open(c, sealed, sizeof sealed, &suite_id, &ems, master) < 0)
-		return 0;
-	const struct petrel_suite *suite = petrel_suite_by_id(suite_id);
-	if (suite == NULL || ems != ch->ext.extended_master_secret ||
-	    !petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len, suite_id)) {
-		petrel_wipe(master, sizeof master);
-		return 0;
-	}
-	hs->suite = suite;
-	hs->ems = ems;
-	memcpy(hs->master, master, sizeof master);
-	petrel_wipe(master, sizeof master);
-	hs->resuming = true;
-	return 1;
+	return resume_from_sealed(s, ch, sealed, sizeof sealed);
 }
 
 /* After a full handshake: remember it under the session ID we sent. */
@@ -630,14 +619,7 @@ int petrel_server_handle(petrel_session *s, const struct petrel_hs_message *m, u
 
 int petrel_server_on_ccs(petrel_session *s)
 {
-	struct petrel_hs *hs = s->hs;
-	if (hs->state != HS_S_WAIT_CCS)
-		return 0;
-	int rc = petrel_install_keys(s, false);
-	if (rc < 0)
-		return rc;
-	hs->state = HS_S_WAIT_FINISHED;
-	return 1;
+	return petrel_hs_accept_ccs(s, HS_S_WAIT_CCS, HS_S_WAIT_FINISHED);
 }
 
 /* For endpoints that demultiplex many peers: decide, without any session,

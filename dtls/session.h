@@ -294,6 +294,9 @@ int petrel_send_alert(petrel_session *s, uint8_t level, uint8_t desc);
 void petrel_hs_free(petrel_session *s);
 int petrel_hs_finish(petrel_session *s, uint64_t now_ms);
 int petrel_install_keys(petrel_session *s, bool write_side);
+/* The peer's ChangeCipherSpec in state expect: install its read keys and
+ * move to next (1); in any other state 0 (dropped). */
+int petrel_hs_accept_ccs(petrel_session *s, enum petrel_hs_state expect, enum petrel_hs_state next);
 
 /* dtls/client12.c, dtls/server12.c */
 int petrel_client_begin(petrel_session *s, uint64_t now_ms);
