@@ -2,14 +2,18 @@
 """UDP relay for the interop tests: forwards datagrams between one client and
 a server on 127.0.0.1 and drops chosen ones, to make real peers retransmit.
 
-usage: relay.py LISTEN_PORT SERVER_PORT [--drop DIR:KIND:COUNT]... [--seconds S]
+usage: relay.py LISTEN_PORT SERVER_PORT [--drop DIR:KIND:COUNT[:SKIP]]... [--conn N]
+                [--seconds S]
 
 DIR is c2s or s2c. KIND picks the datagrams by their DTLS records:
   epoch1   a record of epoch 1 or later (Finished, then application data)
   hello    a ClientHello / ServerHello (handshake types 1, 2)
   cert     a Certificate handshake message (type 11)
   ccs      a ChangeCipherSpec record
-The first COUNT matching datagrams in that direction are dropped. The relay
+The first COUNT matching datagrams in that direction, after SKIP matching
+ones (default 0) passed, are dropped. With --conn N only the N-th client
+(by source address, from 1) has datagrams dropped: N=2 is the resumed
+connection of a client that connects twice. The relay
 prints "ready" once listening, one line per drop, and a summary at exit.
 """
 import select
@@ -51,13 +55,17 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     listen_port, server_port = int(args[0]), int(args[1])
-    rules = []  # [direction, kind, remaining]
+    rules = []  # [direction, kind, remaining, to skip]
     seconds = 30.0
+    conn = 0
     i = 2
     while i < len(args):
         if args[i] == "--drop" and i + 1 < len(args):
-            direction, kind, count = args[i + 1].split(":")
-            rules.append([direction, kind, int(count)])
+            fields = args[i + 1].split(":") + ["0"]
+            rules.append([fields[0], fields[1], int(fields[2]), int(fields[3])])
+            i += 2
+        elif args[i] == "--conn" and i + 1 < len(args):
+            conn = int(args[i + 1])
             i += 2
         elif args[i] == "--seconds" and i + 1 < len(args):
             seconds = float(args[i + 1])
@@ -76,15 +84,16 @@ def main():
     dropped = {"c2s": 0, "s2c": 0}
     deadline = time.monotonic() + seconds
     try:
-        relay(front, back, rules, counts, dropped, deadline)
+        relay(front, back, rules, conn, counts, dropped, deadline)
     finally:
         print(f"relayed c2s={counts['c2s']} s2c={counts['s2c']} "
               f"dropped c2s={dropped['c2s']} s2c={dropped['s2c']}", flush=True)
     return 0
 
 
-def relay(front, back, rules, counts, dropped, deadline):
+def relay(front, back, rules, conn, counts, dropped, deadline):
     client = None
+    clients = []
     while time.monotonic() < deadline:
         ready, _, _ = select.select([front, back], [], [], 0.2)
         for sock in ready:
@@ -92,6 +101,8 @@ def relay(front, back, rules, counts, dropped, deadline):
                 if sock is front:
                     dgram, addr = front.recvfrom(65535)
                     client = addr
+                    if addr not in clients:
+                        clients.append(addr)
                     direction = "c2s"
                 else:
                     dgram = back.recv(65535)
@@ -100,8 +111,12 @@ def relay(front, back, rules, counts, dropped, deadline):
                 continue
             counts[direction] += 1
             drop = False
-            for rule in rules:
+            this_conn = clients.index(client) + 1 if client in clients else 0
+            for rule in rules if conn in (0, this_conn) else []:
                 if rule[0] == direction and rule[2] > 0 and matches(rule[1], dgram):
+                    if rule[3] > 0:
+                        rule[3] -= 1
+                        continue
                     rule[2] -= 1
                     drop = True
                     break
