@@ -88,8 +88,21 @@ static int setting_failed(const struct cli_options *o, const char *option, const
 	return CLI_EXIT_USAGE;
 }
 
+/* --verbose: every MTU change as it happens, with its reason. */
+static void print_mtu_change(void *ptr, unsigned old_mtu, unsigned new_mtu, int reason)
+{
+	const struct cli_options *o = ptr;
+	static const char *const why[] = {"?", "configured", "EMSGSIZE from the kernel",
+					   "black hole (unanswered large datagrams)",
+					   "probe acknowledged"};
+	fprintf(stderr, "petrel %s: MTU %u -> %u (%s)\n", o->command, old_mtu, new_mtu,
+		reason > 0 && reason <= PETREL_MTU_PROBE ? why[reason] : why[0]);
+}
+
 int cli_configure_session(petrel_session *s, const struct cli_options *o, bool server)
 {
+	if (o->verbose)
+		petrel_dtls_set_mtu_callback(s, print_mtu_change, (void *)o);
 	int rc;
 	if (o->ciphers && (rc = petrel_session_set_ciphers(s, o->ciphers)) < 0)
 		return setting_failed(o, "--ciphers", o->ciphers, rc);
