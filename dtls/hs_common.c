@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/sig.h"
 #include "dtls/session.h"
 #include "x509/x509.h"
 
@@ -125,6 +126,20 @@ int petrel_pick_sig_scheme(const petrel_session *s, const uint16_t *peer_schemes
 				*scheme = mine[i];
 				return 0;
 			}
+	}
+	/* In TLS 1.2 an ECDSA code point names the hash, not the curve (RFC
+	 * 5246 7.4.1.4.1; the curve is the key's): a P-256 key may answer a
+	 * peer that offers only ecdsa_secp384r1_sha384 (OpenSSL -sigalgs
+	 * ECDSA+SHA384), in the peer's order of preference. */
+	for (size_t j = 0; j < count; j++) {
+		enum petrel_sig_kind kind;
+		enum petrel_hash_alg hash;
+		if (petrel_sig_scheme_info(peer_schemes[j], &kind, &hash) == 0 &&
+		    kind == PETREL_SIG_KIND_ECDSA &&
+		    petrel_sig_kind_fits_key(kind, petrel_privkey_type(s->creds->key))) {
+			*scheme = peer_schemes[j];
+			return 0;
+		}
 	}
 	return PETREL_E_HANDSHAKE_FAILURE;
 }

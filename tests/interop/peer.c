@@ -223,6 +223,8 @@ static int configure_session(petrel_session *s, const struct options *o, petrel_
 	}
 	if (o->mtu_bytes != 0)
 		petrel_dtls_set_mtu(s, o->mtu_bytes);
+	/* petrel_handshake blocks on a UDP socket: bound it by --timeout. */
+	petrel_dtls_set_timeouts(s, 0, o->timeout_s * 1000u);
 	return 0;
 }
 

@@ -27,7 +27,7 @@ connect() {
 	wait $pid
 }
 
-# case NAME OPENSSL_CIPHER IANA_NAME CREDS(ec|rsa|psk|p384chain) MTU(0: default)
+# case NAME OPENSSL_CIPHER IANA_NAME CREDS(ec|ec-sha384|rsa|psk|p384chain) MTU(0: default)
 #      [clientcert: Petrel requires and verifies OpenSSL's certificate]
 run_case() {
 	local name=$1 ossl_cipher=$2 iana=$3 creds=$4 mtu=$5 auth=${6:-none}
@@ -41,6 +41,11 @@ run_case() {
 	psk)
 		srv_args=(--psk "$PSK_ID:$PSK_HEX")
 		cli_args=(-psk "$PSK_HEX" -psk_identity "$PSK_ID") ;;
+	ec-sha384)
+		# Only ECDSA+SHA384 offered: a P-256 key signs with it in TLS 1.2.
+		srv_args=(--cert "$T/ec-cert.pem" --key "$T/ec-key.pem")
+		cli_args=(-CAfile "$T/ec-cert.pem" -verify_return_error -verify_hostname localhost \
+			-sigalgs ECDSA+SHA384) ;;
 	p384chain)
 		srv_args=(--cert "$T/p384-chain.pem" --key "$T/p384-key.pem")
 		cli_args=(-CAfile "$T/root.pem" -verify_return_error -verify_hostname localhost \
@@ -79,6 +84,9 @@ run_case() {
 	expect_line "$c2" "^Reused, TLSv1.2, Cipher is $ossl_cipher\$" "OpenSSL resumed the session"
 	expect_line "$c1" '^hello-from-openssl-1$' "the echo reached OpenSSL (1)"
 	expect_line "$c2" '^hello-from-openssl-2$' "the echo reached OpenSSL (2)"
+	if [ "$creds" = ec-sha384 ]; then
+		expect_line "$sout" '^signature: ecdsa_secp384r1_sha384$' "Petrel signed with the offered scheme"
+	fi
 	if [ "$creds" != psk ]; then
 		expect_line "$c1" 'Verify return code: 0 \(ok\)' "OpenSSL verified Petrel's certificate"
 	fi
@@ -99,6 +107,7 @@ run_case psk-aes128gcm PSK-AES128-GCM-SHA256 TLS_PSK_WITH_AES_128_GCM_SHA256 psk
 run_case ecdhepsk-chacha20 ECDHE-PSK-CHACHA20-POLY1305 TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 psk 0
 run_case ecdsa-aes128ccm8 ECDHE-ECDSA-AES128-CCM8 TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ec 0
 run_case p384-chain-aes256gcm ECDHE-ECDSA-AES256-GCM-SHA384 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 p384chain 0
+run_case p256-sha384-only ECDHE-ECDSA-AES128-GCM-SHA256 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 ec-sha384 0
 run_case rsa-aes128gcm ECDHE-RSA-AES128-GCM-SHA256 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 0 clientcert
 run_case rsa-aes128gcm ECDHE-RSA-AES128-GCM-SHA256 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 rsa 500
 run_case ecdsa-chacha20 ECDHE-ECDSA-CHACHA20-POLY1305 TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ec 500
