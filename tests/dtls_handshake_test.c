@@ -89,7 +89,9 @@ static void loss_scenario(uint32_t loss_ppm, unsigned seeds, unsigned min_ok, un
 {
 	struct simnet_rules rules = {.drop_per_million = loss_ppm, .duplicate_per_million = 20000,
 				     .reorder_window = 3, .delay_ms = 10, .jitter_ms = 5};
-	unsigned ok = 0;
+	unsigned ok = 0, full = seeds;
+	seeds = harness_seeds(full);
+	min_ok = min_ok * seeds / full;
 	for (unsigned seed = 1; seed <= seeds; seed++) {
 		const struct suite_case *sc = &suite_cases[seed % (sizeof suite_cases / sizeof suite_cases[0])];
 		if (run_case(sc, seed, &rules, mtu, NULL) == 0)

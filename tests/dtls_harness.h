@@ -45,6 +45,10 @@ int harness_run_handshake(struct harness *h, uint64_t limit_ms);
  * Returns 0 if the echo matched. Drives the network with retries on loss. */
 int harness_echo(struct harness *h, const char *msg, uint64_t limit_ms);
 
+/* How many seeds a many-seed scenario runs: full normally, a tenth (at
+ * least 10) when PETREL_TEST_QUICK is set, for slow runs under valgrind. */
+unsigned harness_seeds(unsigned full);
+
 /* Credentials helpers. */
 petrel_credentials *harness_psk_creds(void);
 petrel_credentials *harness_cert_creds(int keytype);

@@ -24,6 +24,7 @@ struct loss_result {
 
 static void run_cell(uint32_t loss_ppm, uint64_t delay_ms, unsigned seeds, struct loss_result *out)
 {
+	seeds = harness_seeds(seeds);
 	static uint64_t times[SEEDS];
 	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
 	petrel_credentials *cc = harness_psk_creds();
@@ -67,32 +68,38 @@ Test(loss, thirty_percent_50ms, .timeout = 60)
 {
 	struct loss_result r;
 	run_cell(300000, 50, SEEDS, &r);
-	cr_assert_eq(r.done, SEEDS, "%u of %u completed within 60 s", r.done, SEEDS);
-	cr_assert_leq(r.median_ms, 2500);
+	unsigned n = harness_seeds(SEEDS);
+	cr_assert_eq(r.done, n, "%u of %u completed within 60 s", r.done, n);
+	if (n == SEEDS) /* a median of a tenth of the seeds says little */
+		cr_assert_leq(r.median_ms, 2500);
 }
 
 Test(loss, thirty_percent_300ms, .timeout = 60)
 {
 	struct loss_result r;
 	run_cell(300000, 300, SEEDS, &r);
-	cr_assert_geq(r.done, SEEDS * 99 / 100, "%u of %u completed within 60 s", r.done, SEEDS);
+	unsigned n = harness_seeds(SEEDS);
+	cr_assert_geq(r.done, n * 99 / 100, "%u of %u completed within 60 s", r.done, n);
 	/* RFC 6298's first timeout is 3 RTT (RTTVAR = R/2), so each loss on a
 	 * 600 ms round trip costs ~1.8 s before back-off; 3 rounds of it. */
-	cr_assert_leq(r.median_ms, 8000);
+	if (n == SEEDS)
+		cr_assert_leq(r.median_ms, 8000);
 }
 
 Test(loss, fifty_percent_50ms, .timeout = 60)
 {
 	struct loss_result r;
 	run_cell(500000, 50, SEEDS, &r);
-	cr_assert_geq(r.done, SEEDS * 13 / 15, "%u of %u completed within 60 s", r.done, SEEDS);
+	unsigned n = harness_seeds(SEEDS);
+	cr_assert_geq(r.done, n * 13 / 15, "%u of %u completed within 60 s", r.done, n);
 }
 
 Test(loss, fifty_percent_300ms, .timeout = 60)
 {
 	struct loss_result r;
 	run_cell(500000, 300, SEEDS, &r);
-	cr_assert_geq(r.done, SEEDS * 13 / 15, "%u of %u completed within 60 s", r.done, SEEDS);
+	unsigned n = harness_seeds(SEEDS);
+	cr_assert_geq(r.done, n * 13 / 15, "%u of %u completed within 60 s", r.done, n);
 }
 
 Test(loss, no_retransmission_before_the_rtt_allows, .timeout = 60)
@@ -102,10 +109,10 @@ Test(loss, no_retransmission_before_the_rtt_allows, .timeout = 60)
 	 * path with jitter. */
 	struct loss_result r;
 	run_cell(0, 50, 50, &r);
-	cr_assert_eq(r.done, 50);
+	cr_assert_eq(r.done, harness_seeds(50));
 	cr_assert_eq(r.retransmissions, 0);
 	run_cell(0, 300, 50, &r);
-	cr_assert_eq(r.done, 50);
+	cr_assert_eq(r.done, harness_seeds(50));
 	cr_assert_eq(r.retransmissions, 0, "%llu spurious retransmissions at 300 ms",
 		     (unsigned long long)r.retransmissions);
 	cr_assert_leq(r.median_ms, 3 * 600 + 200, "three round trips and crypto, no idle waits");
@@ -115,7 +122,7 @@ Test(loss, zero_delay_lossless_handshake_takes_no_time)
 {
 	struct loss_result r;
 	run_cell(0, 0, 20, &r);
-	cr_assert_eq(r.done, 20);
+	cr_assert_eq(r.done, harness_seeds(20));
 	cr_assert_eq(r.median_ms, 0, "no stall anywhere in the handshake path");
 }
 
