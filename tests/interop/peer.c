@@ -14,14 +14,16 @@
  *   --alpn LIST        ALPN protocols, comma separated
  *   --groups LIST      key exchange groups ("x25519,secp256r1")
  *   --no-tickets --no-cookie --allow-no-ems   session flags
+ *   --cert F --key F   certificate chain and key (PEM); a client presents
+ *                      them when the server asks
+ *   --ca FILE          trust anchors for the peer's chain (a client also
+ *                      checks the name, --sni; without --ca it accepts any)
  * Client only:
- *   --ca FILE          verify the server's chain against FILE (name: --sni)
  *   --sni NAME         server name (default "localhost")
  *   --resume           connect twice, resuming the first session
  *   --expect TEXT      a reply must arrive and equal TEXT
  *   --sess-out FILE / --sess-in FILE   save / load resumption data
  * Server only:
- *   --cert F --key F   certificate chain and key (PEM)
  *   --echo             send every message back
  *   --request-cert / --require-cert   ask for a client certificate (--ca: trust)
  *   --count N          serve N connections one after the other (default 1)
