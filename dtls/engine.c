@@ -423,13 +423,18 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 {
 	struct petrel_hs *hs = s->hs;
 	if (hs == NULL) {
-		if (s->final && record_has_old_message(rec, (uint16_t)(s->final->last_peer_seq + 1)))
-			return maybe_retransmit_on_old(s, now_ms);
+		/* Checked before the kept final flight: a renegotiating
+		 * ClientHello (message_seq 0) is "older" than the client's
+		 * Finished, and answering it with our final flight leaves the
+		 * peer waiting for a ServerHello (openssl s_client 'R' right
+		 * after the handshake stalled until its timeout). */
 		if (s->established && rec->epoch > 0 && starts_new_handshake(s, rec)) {
 			/* A new handshake on an established association: we refuse
 			 * renegotiation (RFC 5746 4.2 / DESIGN.md security floor). */
 			return petrel_send_alert(s, PETREL_ALERT_WARNING, ALERT_NO_RENEGOTIATION);
 		}
+		if (s->final && record_has_old_message(rec, (uint16_t)(s->final->last_peer_seq + 1)))
+			return maybe_retransmit_on_old(s, now_ms);
 		return 0; /* a late copy of the peer's last flight: nothing to do */
 	}
 	if (rec->epoch < petrel_rl_read_epoch(&s->rl)) {

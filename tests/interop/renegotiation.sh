@@ -7,15 +7,12 @@
 #   after-data   R after one echoed message (the server's final flight is
 #                already dropped);
 #   immediate    R right after the handshake, while the server still keeps
-#                its final flight for retransmission. Known failure: the
-#                ClientHello is taken for a retransmission and answered with
-#                the final flight; tests/interop/PROPOSED-engine-renegotiation.patch
-#                fixes it. Reported as XFAIL (not counted) until then; XPASS
-#                means the marker below can go.
+#                its final flight for retransmission (the renegotiating
+#                ClientHello must not be taken for a retransmission).
 . "$(dirname "$0")/common.sh"
 need openssl
 make_certs
-KNOWN_FAILURES=" immediate "
+KNOWN_FAILURES=""
 
 # case NAME FIRST_LINE(or empty)
 run_case() {
@@ -51,7 +48,7 @@ run_case() {
 		if [ "$CASE_OK" = 1 ]; then
 			echo "XPASS: $CASE (remove it from KNOWN_FAILURES)"
 		else
-			echo "XFAIL: $CASE (see PROPOSED-engine-renegotiation.patch)"
+			echo "XFAIL: $CASE"
 		fi
 		return
 	fi
