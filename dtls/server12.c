@@ -406,8 +406,10 @@ static int process_client_hello(petrel_session *s, const struct petrel_client_he
 {
 	struct petrel_hs *hs = s->hs;
 	/* DTLS versions count down: 1.2 is 0xfefd, 1.0 is 0xfeff. */
+	/* DTLS versions count down: 0xfeff (1.0) > 0xfefd (1.2). RFC 6347
+	 * 4.1 / RFC 5246 E.1: an older-only client gets protocol_version. */
 	if (ch->client_version > PETREL_WIRE_DTLS12)
-		return PETREL_E_UNSUPPORTED;
+		return PETREL_E_PROTOCOL_VERSION;
 	memcpy(hs->client_random, ch->random, PETREL_RANDOM_LEN);
 	if (try_resume(s, ch) == 0 && try_resume_from_cache(s, ch) == 0) {
 		int rc = choose_suite(s, ch);

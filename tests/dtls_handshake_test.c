@@ -297,3 +297,42 @@ Test(handshake, session_id_resumption_through_the_server_cache)
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+static uint8_t first_dgram[2048];
+static size_t first_len;
+static void keep_first(struct harness_end *end, const uint8_t *data, size_t len)
+{
+	(void)end;
+	if (first_len == 0 && len <= sizeof first_dgram) {
+		memcpy(first_dgram, data, len);
+		first_len = len;
+	}
+}
+
+Test(handshake, dtls10_only_client_gets_protocol_version)
+{
+	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
+	struct harness h;
+	harness_init(&h, 61, 0, PETREL_FLAG_NO_COOKIE, cc, sc);
+	first_len = 0;
+	h.client.on_send = keep_first;
+	cr_assert_eq(petrel_handshake(h.client.session), PETREL_E_AGAIN);
+	cr_assert_gt(first_len, 30);
+	/* client_version right after the record (13) and handshake (12)
+	 * headers: DTLS 1.0 is 0xfeff. */
+	first_dgram[25] = 0xfe;
+	first_dgram[26] = 0xff;
+	int rc = petrel_engine_feed(h.server.session, first_dgram, first_len, 0);
+	cr_assert_eq(rc, PETREL_E_PROTOCOL_VERSION, "%s", petrel_strerror_name(rc));
+	/* The alert went out: protocol_version (70), fatal. */
+	uint8_t buf[256];
+	simnet_advance_to(h.net, 1000);
+	int n = simnet_recv(h.net, 0, buf, sizeof buf);
+	cr_assert_eq(n, 13 + 2);
+	cr_assert_eq(buf[0], 21);
+	cr_assert_eq(buf[13], 2);
+	cr_assert_eq(buf[14], 70);
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}

@@ -65,6 +65,7 @@ enum {
 	PETREL_E_NO_CERTIFICATE = -40,
 	PETREL_E_BAD_CERTIFICATE = -41,
 	PETREL_E_ALPN_MISMATCH = -42,
+	PETREL_E_PROTOCOL_VERSION = -43,
 
 	/* Certificate validation: each failure has its own code. */
 	PETREL_E_CERT_PARSE = -60,
