@@ -35,10 +35,15 @@ static void idle_case(const char *suite, petrel_credentials *sc)
 	struct mallinfo2 before = mallinfo2();
 	petrel_session_free(server);
 	struct mallinfo2 after = mallinfo2();
-	size_t held = before.uordblks - after.uordblks;
-	cr_log_info("%s: idle server session held %zu bytes", suite, held);
-	cr_assert_gt(held, sizeof(struct petrel_session) - 1, "the measure sees the session itself");
-	cr_assert_lt(held, 4096, "%s: idle server session holds %zu bytes", suite, held);
+	if (before.uordblks == 0) {
+		/* Another allocator (valgrind's) keeps glibc's statistics at 0. */
+		cr_log_warn("%s: heap statistics unavailable here, size not measured", suite);
+	} else {
+		size_t held = before.uordblks - after.uordblks;
+		cr_log_info("%s: idle server session held %zu bytes", suite, held);
+		cr_assert_gt(held, sizeof(struct petrel_session) - 1, "the measure sees the session itself");
+		cr_assert_lt(held, 4096, "%s: idle server session holds %zu bytes", suite, held);
+	}
 	harness_free(&h);
 	petrel_credentials_free(cc);
 }
