@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/reader.h"
+#include "petrel/petrel.h"
 
 Test(reader, reads_integers_big_endian)
 {
@@ -84,4 +85,24 @@ Test(writer, overflow_fails_and_value_range_checked)
 	cr_assert_not(petrel_put_u16(&w, 2));
 	cr_assert_not(petrel_writer_ok(&w));
 	cr_assert_eq(petrel_writer_left(&w), 0);
+}
+
+Test(hex, decodes_plain_and_colon_forms_and_rejects_the_rest)
+{
+	uint8_t out[4];
+	size_t n = 0;
+	cr_assert_eq(petrel_hex_decode("0a1B2c", out, sizeof out, &n), 0);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(out[0], 0x0a);
+	cr_assert_eq(out[1], 0x1b);
+	cr_assert_eq(out[2], 0x2c);
+	cr_assert_eq(petrel_hex_decode("DE:AD:be:ef", out, sizeof out, &n), 0);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(out[3], 0xef);
+	cr_assert_eq(petrel_hex_decode("0a1", out, sizeof out, &n), PETREL_E_DECODE_ERROR, "odd length");
+	cr_assert_eq(petrel_hex_decode("0g", out, sizeof out, &n), PETREL_E_DECODE_ERROR, "bad digit");
+	cr_assert_eq(petrel_hex_decode("", out, sizeof out, &n), PETREL_E_DECODE_ERROR, "empty");
+	cr_assert_eq(petrel_hex_decode(":0a", out, sizeof out, &n), PETREL_E_DECODE_ERROR, "leading colon");
+	cr_assert_eq(petrel_hex_decode("0a:1b2c", out, sizeof out, &n), PETREL_E_DECODE_ERROR, "mixed");
+	cr_assert_eq(petrel_hex_decode("0a1b2c3d4e", out, sizeof out, &n), PETREL_E_SHORT_BUFFER);
 }

@@ -96,35 +96,10 @@ static int bad(const struct cli_options *o, const char *what, const char *arg)
 	return CLI_EXIT_USAGE;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex bytes, optionally separated by ':' (the form fingerprints are shown in). */
 static int parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len)
 {
-	size_t n = 0;
-	for (const char *p = hex; *p;) {
-		if (*p == ':') {
-			p++;
-			continue;
-		}
-		int hi = hex_digit(p[0]);
-		int lo = hi < 0 ? -1 : hex_digit(p[1]);
-		if (lo < 0 || n == cap)
-			return -1;
-		out[n++] = (uint8_t)(hi << 4 | lo);
-		p += 2;
-	}
-	*len = n;
-	return n > 0 ? 0 : -1;
+	return petrel_hex_decode(hex, out, cap, len) < 0 ? -1 : 0;
 }
 
 static int parse_unsigned(const char *arg, unsigned min, unsigned max, unsigned *out)

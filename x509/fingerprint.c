@@ -27,34 +27,14 @@ int petrel_x509_fingerprint_sdp(const uint8_t *der, size_t len,
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int petrel_x509_fingerprint_parse(const char *text, uint8_t out[32])
 {
 	/* RFC 8122 5: the hash-func token is case-insensitive. */
 	if (strncasecmp(text, sdp_prefix, SDP_PREFIX_LEN) != 0)
 		return PETREL_E_DECODE_ERROR;
-	const char *p = text + SDP_PREFIX_LEN;
-	for (size_t i = 0; i < 32; i++) {
-		int hi = hex_value(p[0]);
-		int lo = hi < 0 ? -1 : hex_value(p[1]);
-		if (lo < 0)
-			return PETREL_E_DECODE_ERROR;
-		out[i] = (uint8_t)(hi << 4 | lo);
-		char sep = p[2];
-		if (i + 1 < 32 ? sep != ':' : sep != '\0')
-			return PETREL_E_DECODE_ERROR;
-		p += 3;
-	}
+	size_t n = 0;
+	if (petrel_hex_decode(text + SDP_PREFIX_LEN, out, 32, &n) < 0 || n != 32)
+		return PETREL_E_DECODE_ERROR;
 	return 0;
 }
 

@@ -89,6 +89,10 @@ enum {
 PETREL_API const char *petrel_strerror(int code);
 /* The constant's name, e.g. "PETREL_E_AGAIN"; "PETREL_E_UNKNOWN" for others. */
 PETREL_API const char *petrel_strerror_name(int code);
+/* Hex text ("0a1b2c" or "0A:1B:2C") to bytes: 0 and *len, or
+ * PETREL_E_DECODE_ERROR (bad digit, odd length, empty, mixed separators),
+ * PETREL_E_SHORT_BUFFER (more than cap bytes). */
+PETREL_API int petrel_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len);
 /* 1 if the code ends the session, 0 if the caller may call again. */
 PETREL_API int petrel_error_is_fatal(int code);
 

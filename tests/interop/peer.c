@@ -156,17 +156,6 @@ static int use_socket(petrel_session *s, int fd)
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool parse_psk(struct options *o, char *arg)
 {
 	char *colon = strchr(arg, ':');
@@ -174,18 +163,7 @@ static bool parse_psk(struct options *o, char *arg)
 		return false;
 	*colon = '\0';
 	o->psk_identity = arg;
-	const char *hex = colon + 1;
-	size_t n = strlen(hex);
-	if (n == 0 || n % 2 != 0 || n / 2 > sizeof o->psk_key)
-		return false;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		o->psk_key[i] = (uint8_t)(hi * 16 + lo);
-	}
-	o->psk_key_len = n / 2;
-	return true;
+	return petrel_hex_decode(colon + 1, o->psk_key, sizeof o->psk_key, &o->psk_key_len) == 0;
 }
 
 static petrel_credentials *make_credentials(const struct options *o)
