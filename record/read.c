@@ -65,7 +65,12 @@ int petrel_rl_unprotect(struct petrel_record_layer *rl, struct petrel_rl_epoch_s
 		rl->stats.dropped_malformed++;
 		return 0;
 	}
-	petrel_replay_update(&st->replay, h->seq);
+	/* Epoch 0 has no MAC, so anyone can forge its sequence numbers: let
+	 * such a record mark itself seen, but never drag the window far ahead
+	 * (a forged 2^48-2 would make every genuine handshake record "old"). */
+	if (aead != PETREL_RL_NULL_CIPHER || h->seq <= st->replay.top ||
+	    h->seq - st->replay.top <= PETREL_RL_EPOCH0_MAX_JUMP)
+		petrel_replay_update(&st->replay, h->seq);
 	rl->stats.records_in++;
 	out->content_type = h->content_type;
 	out->epoch = h->epoch;

@@ -79,6 +79,9 @@ struct petrel_record_stats {
 
 /* Caps for next-epoch buffering (explicit, bounded). */
 #define PETREL_RL_MAX_BUFFERED_RECORDS 8
+/* Largest step an unauthenticated (epoch 0) record may move the replay
+ * window: handshakes use a few dozen numbers, forgeries may use any. */
+#define PETREL_RL_EPOCH0_MAX_JUMP 4096
 #define PETREL_RL_MAX_BUFFERED_BYTES 4096
 
 struct petrel_record_layer; /* defined in record/record_layer.h for embedding */
