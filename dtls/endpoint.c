@@ -227,11 +227,19 @@ static struct ep_peer *new_peer(petrel_endpoint *ep, const struct sockaddr_stora
 	return p;
 }
 
-/* Cheap look at a datagram from an unknown peer: an epoch-0 ClientHello? */
-static bool looks_like_client_hello(const uint8_t *d, size_t len)
+/* Cheap look at a datagram from an unknown peer: does its first record
+ * start an epoch-0 ClientHello? Gives the record number too. */
+static bool looks_like_client_hello(const uint8_t *d, size_t len, uint64_t *seq)
 {
-	return len >= 13 + 12 && d[0] == PETREL_CT_HANDSHAKE && d[3] == 0 && d[4] == 0 &&
-	       d[13] == PETREL_HS_CLIENT_HELLO;
+	struct petrel_reader r;
+	struct petrel_record_header h;
+	uint8_t msg_type;
+	petrel_reader_init(&r, d, len);
+	if (!petrel_record_header_read(&r, &h) || h.content_type != PETREL_CT_HANDSHAKE ||
+	    h.epoch != 0 || !petrel_get_u8(&r, &msg_type) || msg_type != PETREL_HS_CLIENT_HELLO)
+		return false;
+	*seq = h.seq;
+	return true;
 }
 
 static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
@@ -242,7 +250,9 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 	if (key_len == 0)
 		return;
 	struct ep_peer *p = *find_slot(ep, key, key_len);
-	if (p && p->established && looks_like_client_hello(d, len)) {
+	uint64_t seq = 0;
+	bool client_hello = looks_like_client_hello(d, len, &seq);
+	if (p && p->established && client_hello) {
 		/* A fresh ClientHello from a known address: the client lost
 		 * its state (reboot, new socket behind the same NAT mapping).
 		 * RFC 6347 4.2.8: answer with the cookie exchange; the old
@@ -260,7 +270,7 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		p = NULL;
 	}
 	if (p == NULL) {
-		if (!looks_like_client_hello(d, len))
+		if (!client_hello)
 			return;
 		if (!(ep->session_flags & PETREL_FLAG_NO_COOKIE)) {
 			uint8_t hvr[128];
@@ -281,9 +291,6 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		/* Our HelloVerifyRequest used the first ClientHello's record
 		 * number (RFC 6347 4.2.1); continue from this ClientHello's so
 		 * the ServerHello is not a replay in the client's window. */
-		uint64_t seq = 0;
-		for (int i = 5; i < 11; i++)
-			seq = seq << 8 | d[i];
 		petrel_rl_set_next_write_seq(&p->session->rl, 0, seq);
 	}
 	p->last_rx_ms = now;
