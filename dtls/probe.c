@@ -75,9 +75,9 @@ int petrel_probe_tick(petrel_session *s, uint64_t now_ms)
 		if (size <= ip_udp_overhead(s) || dgram <= overhead)
 			return 0;
 		uint8_t payload[HB_PAYLOAD_LEN] = {0};
-		petrel_store_u16(payload, (uint16_t)(id >> 16));
-		petrel_store_u16(payload + 2, (uint16_t)id);
-		petrel_store_u16(payload + 4, size);
+		struct petrel_writer pw;
+		petrel_writer_init(&pw, payload, sizeof payload);
+		(void)(petrel_put_u32(&pw, id) && petrel_put_u16(&pw, size));
 		int rc = send_heartbeat(s, HB_REQUEST, payload, sizeof payload, dgram - overhead);
 		if (rc == PETREL_E_LARGE_PACKET) {
 			/* The local link refuses it: never try this size again. */
@@ -112,8 +112,10 @@ int petrel_probe_on_record(petrel_session *s, const struct petrel_record *rec, u
 		return rc == PETREL_E_PUSH_ERROR ? rc : 0;
 	}
 	if (type == HB_RESPONSE && payload_len == HB_PAYLOAD_LEN) {
-		uint32_t id = (uint32_t)payload[0] << 24 | (uint32_t)payload[1] << 16 |
-			      (uint32_t)payload[2] << 8 | payload[3];
+		struct petrel_reader pr;
+		uint32_t id = 0;
+		petrel_reader_init(&pr, payload, payload_len);
+		(void)petrel_get_u32(&pr, &id); /* 8 bytes: cannot fail */
 		uint16_t proven = petrel_pmtud_on_ack(&s->pmtud, s->link_mtu, id, now_ms);
 		if (proven > s->link_mtu)
 			petrel_set_mtu(s, proven, PETREL_MTU_PROBE);
