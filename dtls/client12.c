@@ -149,6 +149,7 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 		/* RFC 6347 4.2.6: the first ClientHello and the HelloVerifyRequest
 		 * are not part of the handshake hash. */
 		hs->transcript_len = 0;
+		hs->th_ready = false;
 	}
 	rc = petrel_hs_append_message(s, PETREL_HS_CLIENT_HELLO, body, petrel_writer_len(&w), 0);
 	if (rc < 0)

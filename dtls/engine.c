@@ -54,12 +54,21 @@ int petrel_hs_transcript_add(struct petrel_hs *hs, const uint8_t *data, size_t l
 	}
 	memcpy(hs->transcript + hs->transcript_len, data, len);
 	hs->transcript_len += len;
+	if (hs->th_ready)
+		petrel_hash_update(&hs->th, data, len);
 	return 0;
 }
 
-void petrel_hs_transcript_hash(const struct petrel_hs *hs, enum petrel_hash_alg alg, uint8_t *out)
+void petrel_hs_transcript_hash(struct petrel_hs *hs, enum petrel_hash_alg alg, uint8_t *out)
 {
-	petrel_hash(alg, hs->transcript, hs->transcript_len, out);
+	/* A running hash from the first request on: the transcript is hashed
+	 * once, not again at each of the handshake's ~6 uses. */
+	if (!hs->th_ready || hs->th.alg != alg) {
+		petrel_hash_init(&hs->th, alg);
+		petrel_hash_update(&hs->th, hs->transcript, hs->transcript_len);
+		hs->th_ready = true;
+	}
+	petrel_hash_peek(&hs->th, out);
 }
 
 /* Add one of our handshake messages to the current flight and to the

@@ -109,6 +109,8 @@ struct petrel_hs {
 	 * on demand for EMS, CertificateVerify and Finished. */
 	uint8_t *transcript;
 	size_t transcript_len, transcript_cap;
+	struct petrel_hash_ctx th; /* running hash of the transcript, once asked for */
+	bool th_ready;
 
 	uint8_t client_random[PETREL_RANDOM_LEN];
 	uint8_t server_random[PETREL_RANDOM_LEN];
@@ -289,7 +291,7 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 int petrel_hs_append_message(petrel_session *s, uint8_t msg_type, const uint8_t *body,
 			     size_t len, uint16_t epoch);
 int petrel_hs_transcript_add(struct petrel_hs *hs, const uint8_t *data, size_t len);
-void petrel_hs_transcript_hash(const struct petrel_hs *hs, enum petrel_hash_alg alg, uint8_t *out);
+void petrel_hs_transcript_hash(struct petrel_hs *hs, enum petrel_hash_alg alg, uint8_t *out);
 int petrel_send_alert(petrel_session *s, uint8_t level, uint8_t desc);
 void petrel_hs_free(petrel_session *s);
 int petrel_hs_finish(petrel_session *s, uint64_t now_ms);
