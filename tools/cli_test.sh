@@ -11,6 +11,18 @@ PSK=example:000102030405060708090a0b0c0d0e0f
 
 tmp=$(mktemp -d)
 server_pid= client_pid= holder_pid= pids=
+# The port a just-started server prints first ("listening on ADDR:PORT");
+# generous, since a loaded CI machine may start it slowly.
+wait_for_port() {
+	local p=
+	for _ in $(seq 300); do
+		p=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
+		[ -n "$p" ] && break
+		sleep 0.1
+	done
+	echo "$p"
+}
+
 stop_server() {
 	if [ -n "$server_pid" ]; then
 		kill "$server_pid" 2>/dev/null
@@ -88,12 +100,7 @@ has out "usage: petrel" "help text"
 # --- A server in the background; its first stdout line gives the port.
 $PETREL server --port 0 --bind 127.0.0.1 --echo --psk $PSK >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
-port=
-for _ in $(seq 50); do
-	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
+port=$(wait_for_port)
 if [ -n "$port" ]; then pass "server listens on port $port"; else fail "server printed no port"; fi
 port=${port:-9}
 
@@ -176,19 +183,19 @@ cat "$x509/ec-leaf.pem" "$x509/ec-int.pem" >"$tmp/chain.pem"
 $PETREL server --port 0 --bind 127.0.0.1 --echo --cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" \
 	--ca "$x509/ec-root.pem" >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
-port=
-for _ in $(seq 50); do
-	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
+port=$(wait_for_port)
+if [ -n "$port" ]; then pass "certificate server listens on port $port"; else fail "certificate server printed no port"; fi
 port=${port:-9}
 echo "certified" >"$tmp/lines"
 $PETREL client --once --ca "$x509/ec-root.pem" --cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" \
 	127.0.0.1 "$port" <"$tmp/lines" >"$tmp/out" 2>"$tmp/err"
 got=$?
 if [ $got -eq 0 ] && cmp -s "$tmp/lines" "$tmp/out"; then pass "certificate chain + client certificate: echo"
-else fail "certificate handshake: exit $got"; fi
+else
+	fail "certificate handshake: exit $got"
+	sed 's/^/    server: /' "$tmp/server.out" "$tmp/server.err" | head -20
+	ps -o pid,stat,etime,time,args -p "$server_pid" | sed 's/^/    /'
+fi
 run 1 "wrong --sni fails the name check" $PETREL client --once --ca "$x509/ec-root.pem" \
 	--cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" --sni wrong.example 127.0.0.1 "$port"
 has err "PETREL_E_CERT_NAME_MISMATCH" "name mismatch is named"
