@@ -526,40 +526,17 @@ static int handle_new_session_ticket(petrel_session *s, const struct petrel_hs_m
 
 static int handle_finished(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
 {
-	struct petrel_hs *hs = s->hs;
-	const uint8_t *verify;
-	int rc = petrel_finished_parse(m->body, m->length, &verify);
+	int rc = petrel_hs_check_peer_finished(s, m);
 	if (rc < 0)
 		return rc;
-	uint8_t hash[PETREL_MAX_HASH_LEN], expected[PETREL_VERIFY_DATA_LEN];
-	petrel_hs_transcript_hash(hs, hs->suite->prf_hash, hash);
-	rc = petrel_finished_verify_data(hs->suite->prf_hash, hs->master, false, hash, expected);
-	if (rc < 0)
-		return rc;
-	if (!petrel_ct_equal(expected, verify, PETREL_VERIFY_DATA_LEN))
-		return PETREL_E_DECRYPTION_FAILED;
-	rc = petrel_hs_add_peer_message(hs, m);
-	if (rc < 0)
-		return rc;
-	if (hs->resuming) {
+	if (s->hs->resuming) {
 		/* Abbreviated handshake: our CCS + Finished close it (RFC 5246 7.3). */
-		petrel_flight_reset(&hs->flight);
-		rc = petrel_hs_append_ccs_finished(s);
+		petrel_flight_reset(&s->hs->flight);
+		rc = petrel_hs_send_ccs_finished(s, now_ms);
 		if (rc < 0)
 			return rc;
-		rc = petrel_hs_send_flight(s, now_ms, false);
-		if (rc < 0 && rc != PETREL_E_LARGE_PACKET)
-			return rc;
 	}
-	hs->state = HS_DONE;
-	/* After an abbreviated handshake we sent the last flight and keep it
-	 * (RFC 6347 4.2.4): the engine resends it when the server repeats a
-	 * message up to this Finished, so it must know that message_seq. */
-	uint16_t last_peer_seq = m->message_seq;
-	rc = petrel_hs_finish(s, now_ms);
-	if (s->final)
-		s->final->last_peer_seq = last_peer_seq;
-	return rc;
+	return petrel_hs_done(s, m, now_ms);
 }
 
 int petrel_client_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)

@@ -317,6 +317,48 @@ int petrel_hs_append_ccs_finished(petrel_session *s)
 	return append_finished(s, (uint16_t)(epoch + 1));
 }
 
+int petrel_hs_check_peer_finished(petrel_session *s, const struct petrel_hs_message *m)
+{
+	struct petrel_hs *hs = s->hs;
+	const uint8_t *verify;
+	int rc = petrel_finished_parse(m->body, m->length, &verify);
+	if (rc < 0)
+		return rc;
+	uint8_t hash[PETREL_MAX_HASH_LEN], expected[PETREL_VERIFY_DATA_LEN];
+	petrel_hs_transcript_hash(hs, hs->suite->prf_hash, hash);
+	/* The peer's verify_data: labelled by the peer's role (RFC 5246 7.4.9). */
+	rc = petrel_finished_verify_data(hs->suite->prf_hash, hs->master, s->role == PETREL_SERVER,
+					 hash, expected);
+	if (rc < 0)
+		return rc;
+	if (!petrel_ct_equal(expected, verify, PETREL_VERIFY_DATA_LEN))
+		return PETREL_E_DECRYPTION_FAILED;
+	return petrel_hs_add_peer_message(hs, m);
+}
+
+int petrel_hs_send_ccs_finished(petrel_session *s, uint64_t now_ms)
+{
+	int rc = petrel_hs_append_ccs_finished(s);
+	if (rc < 0)
+		return rc;
+	rc = petrel_hs_send_flight(s, now_ms, false);
+	/* LARGE_PACKET: the flight stays pending and goes at the next call. */
+	return rc == PETREL_E_LARGE_PACKET ? 0 : rc;
+}
+
+int petrel_hs_done(petrel_session *s, const struct petrel_hs_message *peer_finished, uint64_t now_ms)
+{
+	s->hs->state = HS_DONE;
+	/* Whoever sent the last flight keeps it (RFC 6347 4.2.4); the engine
+	 * resends it when the peer repeats a message up to its Finished, so
+	 * it must know that message_seq. */
+	uint16_t last_peer_seq = peer_finished->message_seq;
+	int rc = petrel_hs_finish(s, now_ms);
+	if (s->final)
+		s->final->last_peer_seq = last_peer_seq;
+	return rc;
+}
+
 int petrel_hs_compute_master(petrel_session *s)
 {
 	struct petrel_hs *hs = s->hs;

@@ -556,41 +556,18 @@ static int handle_certificate_verify(petrel_session *s, const struct petrel_hs_m
 static int handle_finished(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
 {
 	struct petrel_hs *hs = s->hs;
-	const uint8_t *verify;
-	int rc = petrel_finished_parse(m->body, m->length, &verify);
-	if (rc < 0)
-		return rc;
-	uint8_t hash[PETREL_MAX_HASH_LEN], expected[PETREL_VERIFY_DATA_LEN];
-	petrel_hs_transcript_hash(hs, hs->suite->prf_hash, hash);
-	rc = petrel_finished_verify_data(hs->suite->prf_hash, hs->master, true, hash, expected);
-	if (rc < 0)
-		return rc;
-	if (!petrel_ct_equal(expected, verify, PETREL_VERIFY_DATA_LEN))
-		return PETREL_E_DECRYPTION_FAILED;
-	rc = petrel_hs_add_peer_message(hs, m);
+	int rc = petrel_hs_check_peer_finished(s, m);
 	if (rc < 0)
 		return rc;
 	if (!hs->resuming) {
 		store_in_cache(s);
 		petrel_flight_reset(&hs->flight);
-		if (hs->send_ticket) {
-			rc = append_new_session_ticket(s);
-			if (rc < 0)
-				return rc;
-		}
-		rc = petrel_hs_append_ccs_finished(s);
-		if (rc < 0)
+		if (hs->send_ticket && (rc = append_new_session_ticket(s)) < 0)
 			return rc;
-		rc = petrel_hs_send_flight(s, now_ms, false);
-		if (rc < 0 && rc != PETREL_E_LARGE_PACKET)
+		if ((rc = petrel_hs_send_ccs_finished(s, now_ms)) < 0)
 			return rc;
 	}
-	hs->state = HS_DONE;
-	uint16_t last_peer_seq = m->message_seq;
-	rc = petrel_hs_finish(s, now_ms);
-	if (s->final)
-		s->final->last_peer_seq = last_peer_seq;
-	return rc;
+	return petrel_hs_done(s, m, now_ms);
 }
 
 int petrel_server_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)

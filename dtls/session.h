@@ -361,6 +361,11 @@ int petrel_hs_derive_keys(struct petrel_hs *hs);
 int petrel_hs_compute_master(petrel_session *s);
 /* CCS, switch write epoch, Finished: the end of either side's flight. */
 int petrel_hs_append_ccs_finished(petrel_session *s);
+/* Both roles' end of the handshake: the peer's Finished verified and
+ * hashed; our CCS + Finished appended and sent; the handshake closed. */
+int petrel_hs_check_peer_finished(petrel_session *s, const struct petrel_hs_message *m);
+int petrel_hs_send_ccs_finished(petrel_session *s, uint64_t now_ms);
+int petrel_hs_done(petrel_session *s, const struct petrel_hs_message *peer_finished, uint64_t now_ms);
 
 /* Alert descriptions (RFC 5246 7.2). */
 enum {
