@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtls/hs_header.h"
+#include "record/record.h"
 #include "tests/dtls_harness.h"
 
 #define SEEDS 200
@@ -145,16 +147,21 @@ static void log_send(struct harness_end *end, const uint8_t *d, size_t len)
 		return;
 	unsigned i = log->count++, n = 0;
 	log->len[i] = len;
-	size_t off = 0;
-	while (off + 13 <= len) {
-		size_t rl = (size_t)d[off + 11] << 8 | d[off + 12];
-		if (d[off] == 22 && d[off + 3] == 0 && d[off + 4] == 0 && off + 13 + 12 <= len && n + 3 <= 24) {
-			const uint8_t *h = d + off + 13;
-			log->frags[i][n++] = (uint32_t)h[4] << 8 | h[5];
-			log->frags[i][n++] = (uint32_t)h[6] << 16 | (uint32_t)h[7] << 8 | h[8];
-			log->frags[i][n++] = (uint32_t)h[9] << 16 | (uint32_t)h[10] << 8 | h[11];
+	struct petrel_reader r;
+	struct petrel_record_header rh;
+	petrel_reader_init(&r, d, len);
+	while (petrel_record_header_read(&r, &rh)) {
+		struct petrel_reader body;
+		if (!petrel_get_sub(&r, rh.length, &body))
+			break;
+		struct petrel_hs_header h;
+		const uint8_t *frag;
+		if (rh.content_type == PETREL_CT_HANDSHAKE && rh.epoch == 0 && n + 3 <= 24 &&
+		    petrel_hs_header_read(&body, &h, &frag) == 0) {
+			log->frags[i][n++] = h.message_seq;
+			log->frags[i][n++] = h.fragment_offset;
+			log->frags[i][n++] = h.fragment_length;
 		}
-		off += 13 + rl;
 	}
 	log->nfrags[i] = n;
 }
