@@ -126,5 +126,14 @@ static inline void petrel_store_u64(uint8_t *p, uint64_t v)
 		v >>= 8;
 	}
 }
+/* Loads for bytes the caller already took through a reader. */
+static inline uint16_t petrel_load_u16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint64_t petrel_load_u48(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 6; i++)
+		v = v << 8 | p[i];
+	return v;
+}
 
 #endif

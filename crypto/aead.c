@@ -118,14 +118,16 @@ static int gcm_parts(const struct petrel_aead_ctx *ctx, const struct gcm_key **g
 	return 0;
 }
 
-int petrel_aead_seal(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETREL_AEAD_NONCE_LEN],
-		     const uint8_t *ad, size_t ad_len, uint8_t *buf, size_t len)
+int petrel_aead_seal_from(const struct petrel_aead_ctx *ctx,
+			  const uint8_t nonce[PETREL_AEAD_NONCE_LEN], const uint8_t *ad,
+			  size_t ad_len, uint8_t *dst, const uint8_t *src, size_t len)
 {
 	const struct gcm_key *ghash;
 	const void *aes;
 	nettle_cipher_func *f;
 
-	if (ctx == NULL || nonce == NULL || buf == NULL || (ad == NULL && ad_len > 0))
+	if (ctx == NULL || nonce == NULL || dst == NULL || (src == NULL && len > 0) ||
+	    (ad == NULL && ad_len > 0))
 		return PETREL_E_INVALID_REQUEST;
 
 	if (gcm_parts(ctx, &ghash, &aes, &f)) {
@@ -134,8 +136,8 @@ int petrel_aead_seal(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETR
 		gcm_set_iv(&gcm, ghash, PETREL_AEAD_NONCE_LEN, nonce);
 		if (ad_len > 0)
 			gcm_update(&gcm, ghash, ad_len, ad);
-		gcm_encrypt(&gcm, ghash, aes, f, len, buf, buf);
-		gcm_digest(&gcm, ghash, aes, f, GCM_DIGEST_SIZE, buf + len);
+		gcm_encrypt(&gcm, ghash, aes, f, len, dst, src);
+		gcm_digest(&gcm, ghash, aes, f, GCM_DIGEST_SIZE, dst + len);
 		petrel_wipe(&gcm, sizeof gcm);
 		return 0;
 	}
@@ -147,12 +149,12 @@ int petrel_aead_seal(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETR
 
 		ccm_encrypt_message(&ctx->u.ccm, (nettle_cipher_func *)aes128_encrypt,
 				    PETREL_AEAD_NONCE_LEN, nonce, ad_len, ad, tag_len, len + tag_len,
-				    buf, buf);
+				    dst, src);
 		return 0;
 	}
 	case PETREL_AEAD_CHACHA20_POLY1305:
 		if (crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-			    buf, buf + len, NULL, buf, len, ad, ad_len, NULL, nonce,
+			    dst, dst + len, NULL, src, len, ad, ad_len, NULL, nonce,
 			    ctx->u.chacha_key) != 0)
 			return PETREL_E_CRYPTO;
 		return 0;
@@ -161,8 +163,15 @@ int petrel_aead_seal(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETR
 	}
 }
 
-int petrel_aead_open(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETREL_AEAD_NONCE_LEN],
+int petrel_aead_seal(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETREL_AEAD_NONCE_LEN],
 		     const uint8_t *ad, size_t ad_len, uint8_t *buf, size_t len)
+{
+	return petrel_aead_seal_from(ctx, nonce, ad, ad_len, buf, buf, len);
+}
+
+int petrel_aead_open_to(const struct petrel_aead_ctx *ctx,
+			const uint8_t nonce[PETREL_AEAD_NONCE_LEN], const uint8_t *ad,
+			size_t ad_len, uint8_t *dst, const uint8_t *src, size_t len)
 {
 	const struct gcm_key *ghash;
 	const void *aes;
@@ -170,7 +179,8 @@ int petrel_aead_open(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETR
 	size_t tag_len;
 	size_t text_len;
 
-	if (ctx == NULL || nonce == NULL || (buf == NULL && len > 0) || (ad == NULL && ad_len > 0))
+	if (ctx == NULL || nonce == NULL || ((dst == NULL || src == NULL) && len > 0) ||
+	    (ad == NULL && ad_len > 0))
 		return PETREL_E_INVALID_REQUEST;
 	tag_len = petrel_aead_tag_len(ctx->alg);
 	if (tag_len == 0)
@@ -187,13 +197,14 @@ int petrel_aead_open(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETR
 		gcm_set_iv(&gcm, ghash, PETREL_AEAD_NONCE_LEN, nonce);
 		if (ad_len > 0)
 			gcm_update(&gcm, ghash, ad_len, ad);
-		gcm_decrypt(&gcm, ghash, aes, f, text_len, buf, buf);
+		gcm_decrypt(&gcm, ghash, aes, f, text_len, dst, src);
 		gcm_digest(&gcm, ghash, aes, f, GCM_DIGEST_SIZE, tag);
-		equal = petrel_ct_equal(tag, buf + text_len, GCM_DIGEST_SIZE);
+		/* The tag follows the ciphertext in src (untouched when dst is src). */
+		equal = petrel_ct_equal(tag, src + text_len, GCM_DIGEST_SIZE);
 		petrel_wipe(&gcm, sizeof gcm);
 		if (!equal) {
 			/* Never leave unauthenticated plaintext behind. */
-			petrel_wipe(buf, text_len);
+			petrel_wipe(dst, text_len);
 			return PETREL_E_DECRYPTION_FAILED;
 		}
 		return 0;
@@ -204,19 +215,25 @@ int petrel_aead_open(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETR
 	case PETREL_AEAD_AES128_CCM8:
 		if (!ccm_decrypt_message(&ctx->u.ccm, (nettle_cipher_func *)aes128_encrypt,
 					 PETREL_AEAD_NONCE_LEN, nonce, ad_len, ad, tag_len, text_len,
-					 buf, buf)) {
-			petrel_wipe(buf, text_len);
+					 dst, src)) {
+			petrel_wipe(dst, text_len);
 			return PETREL_E_DECRYPTION_FAILED;
 		}
 		return 0;
 	case PETREL_AEAD_CHACHA20_POLY1305:
 		/* libsodium checks the tag before decrypting. */
 		if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-			    buf, NULL, buf, text_len, buf + text_len, ad, ad_len, nonce,
+			    dst, NULL, src, text_len, src + text_len, ad, ad_len, nonce,
 			    ctx->u.chacha_key) != 0)
 			return PETREL_E_DECRYPTION_FAILED;
 		return 0;
 	default:
 		return PETREL_E_INVALID_REQUEST;
 	}
+}
+
+int petrel_aead_open(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETREL_AEAD_NONCE_LEN],
+		     const uint8_t *ad, size_t ad_len, uint8_t *buf, size_t len)
+{
+	return petrel_aead_open_to(ctx, nonce, ad, ad_len, buf, buf, len);
 }

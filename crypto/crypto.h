@@ -77,10 +77,22 @@ void petrel_aead_wipe(struct petrel_aead_ctx *ctx);
  * bytes followed by the tag (caller guarantees room for tag_len more). */
 int petrel_aead_seal(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETREL_AEAD_NONCE_LEN],
 		     const uint8_t *ad, size_t ad_len, uint8_t *buf, size_t len);
+/* The same from src into dst (len ciphertext bytes, then the tag), so a
+ * record is sealed straight from the caller's data without a copy. src and
+ * dst are the same buffer or do not overlap. */
+int petrel_aead_seal_from(const struct petrel_aead_ctx *ctx,
+			  const uint8_t nonce[PETREL_AEAD_NONCE_LEN], const uint8_t *ad,
+			  size_t ad_len, uint8_t *dst, const uint8_t *src, size_t len);
 /* In place: buf holds ciphertext||tag of len bytes; on success the first
  * len - tag_len bytes are plaintext. Bad tag -> PETREL_E_DECRYPTION_FAILED. */
 int petrel_aead_open(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETREL_AEAD_NONCE_LEN],
 		     const uint8_t *ad, size_t ad_len, uint8_t *buf, size_t len);
+/* The same from src (ciphertext||tag, len bytes) into dst (len - tag_len
+ * bytes): a record opens straight into the caller's buffer. dst is src or
+ * does not overlap it; on a bad tag dst is wiped. */
+int petrel_aead_open_to(const struct petrel_aead_ctx *ctx,
+			const uint8_t nonce[PETREL_AEAD_NONCE_LEN], const uint8_t *ad,
+			size_t ad_len, uint8_t *dst, const uint8_t *src, size_t len);
 
 /* ---- key exchange (TLS NamedGroup codes) ---- */
 enum petrel_group { PETREL_GROUP_SECP256R1 = 0x0017, PETREL_GROUP_X25519 = 0x001d };

@@ -244,7 +244,8 @@ int petrel_hs_finish(petrel_session *s, uint64_t now_ms)
 	struct petrel_hs *hs = s->hs;
 	bool sent_last = (s->role == PETREL_SERVER) != hs->resuming;
 	s->established = true;
-	s->last_record_ms = now_ms;
+	s->idle_check_ms = now_ms + PETREL_IDLE_RELEASE_MS;
+	s->app_activity = false;
 	s->suite = hs->suite;
 	s->group = hs->group;
 	s->sig_scheme = hs->peer_sig_scheme;
@@ -502,11 +503,11 @@ static int handle_alert(petrel_session *s, const struct petrel_record *rec)
 	return PETREL_E_WARNING_ALERT_RECEIVED;
 }
 
-static int handle_app_data(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
+static int handle_app_data(petrel_session *s, const struct petrel_record *rec)
 {
 	if (!s->established || rec->epoch == 0 || rec->epoch != petrel_rl_read_epoch(&s->rl))
 		return 0;
-	s->last_record_ms = now_ms;
+	s->app_activity = true;
 	if (s->final && s->role == PETREL_SERVER) {
 		/* The client has our Finished: the final flight is no longer needed. */
 		petrel_flight_reset(&s->final->flight);
@@ -516,7 +517,7 @@ static int handle_app_data(petrel_session *s, const struct petrel_record *rec, u
 	if (s->rx_app_ready)
 		return 0; /* one message queued already: datagram semantics, drop */
 	if (s->rx_user_buf && rec->length <= s->rx_user_cap) {
-		if (rec->length)
+		if (rec->length && rec->fragment != s->rx_user_buf)
 			memcpy(s->rx_user_buf, rec->fragment, rec->length);
 		s->rx_app_len = rec->length;
 		s->rx_app_ready = true;
@@ -550,7 +551,7 @@ static int handle_record(petrel_session *s, struct petrel_record *rec, uint64_t 
 	case PETREL_CT_ALERT:
 		return handle_alert(s, rec);
 	case PETREL_CT_APPLICATION_DATA:
-		return handle_app_data(s, rec, now_ms);
+		return handle_app_data(s, rec);
 	case PETREL_CT_HEARTBEAT:
 		return petrel_probe_on_record(s, rec, now_ms);
 	default:
@@ -558,10 +559,22 @@ static int handle_record(petrel_session *s, struct petrel_record *rec, uint64_t 
 	}
 }
 
+static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t now_ms);
+
 int petrel_engine_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t now_ms)
 {
 	if (s->fatal_error)
 		return s->fatal_error;
+	/* Application data opens straight into the caller's buffer when one
+	 * is lent and nothing is queued yet (handle_app_data then copies nothing). */
+	petrel_rl_set_app_dst(&s->rl, s->rx_app_ready ? NULL : s->rx_user_buf, s->rx_user_cap);
+	int rc = feed_records(s, dgram, len, now_ms);
+	petrel_rl_set_app_dst(&s->rl, NULL, 0);
+	return rc;
+}
+
+static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t now_ms)
+{
 	s->stats.datagrams_received++;
 	s->stats.bytes_received += len;
 	size_t offset = 0;
@@ -626,8 +639,14 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 	struct petrel_hs *hs = s->hs;
 	if (hs == NULL) {
 		int rc = s->established ? petrel_probe_tick(s, now_ms) : 0;
-		if (s->established && s->final == NULL && now_ms >= s->last_record_ms + PETREL_IDLE_RELEASE_MS)
-			petrel_rl_release_cache(&s->rl);
+		if (s->established && s->final == NULL && petrel_rl_holds_cache(&s->rl) &&
+		    now_ms >= s->idle_check_ms) {
+			if (s->app_activity)
+				s->idle_check_ms = now_ms + PETREL_IDLE_RELEASE_MS;
+			else
+				petrel_rl_release_cache(&s->rl);
+			s->app_activity = false;
+		}
 		return rc;
 	}
 	if (hs->flight_pending)
@@ -673,7 +692,7 @@ uint64_t petrel_engine_next_deadline(const petrel_session *s)
 	} else if (s->final) {
 		next = s->final->expires_ms;
 	} else if (s->established && petrel_rl_holds_cache(&s->rl)) {
-		next = s->last_record_ms + PETREL_IDLE_RELEASE_MS;
+		next = s->idle_check_ms;
 	}
 	if (s->hs == NULL && s->established) {
 		uint64_t probe = petrel_pmtud_deadline(&s->pmtud);

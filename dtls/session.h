@@ -200,7 +200,12 @@ struct petrel_session {
 
 	uint32_t retrans_initial_ms, total_timeout_ms, rto_floor_ms, rto_cap_ms;
 	unsigned recv_timeout_ms; /* petrel_record_set_timeout */
-	uint64_t last_record_ms;  /* last application record in or out */
+	/* Idle release without a clock read per record: records set
+	 * app_activity; the tick at idle_check_ms drops the expanded AEAD
+	 * contexts if nothing moved since the previous check, else re-arms. */
+	uint64_t idle_check_ms;
+	uint64_t clock_seen_ms; /* the last time read on the record path */
+	bool app_activity;
 	uint16_t link_mtu;
 	uint16_t mtu_floor;     /* black-hole back-off stops here */
 	uint16_t peer_record_limit; /* record_size_limit / max_fragment_length, 0 = none */

@@ -6,24 +6,31 @@
 
 bool petrel_record_header_read(struct petrel_reader *r, struct petrel_record_header *h)
 {
-	petrel_get_u8(r, &h->content_type);
-	petrel_get_u16(r, &h->version);
-	petrel_get_u16(r, &h->epoch);
-	petrel_get_u48(r, &h->seq);
-	petrel_get_u16(r, &h->length);
-	return petrel_reader_ok(r);
+	/* One bounds check for the fixed 13 bytes: this runs per record. */
+	const uint8_t *p;
+	if (!petrel_get_bytes(r, PETREL_RECORD_HEADER_LEN, &p))
+		return false;
+	h->content_type = p[0];
+	h->version = petrel_load_u16(p + 1);
+	h->epoch = petrel_load_u16(p + 3);
+	h->seq = petrel_load_u48(p + 5);
+	h->length = petrel_load_u16(p + 11);
+	return true;
 }
 
 bool petrel_record_header_write(struct petrel_writer *w, const struct petrel_record_header *h)
 {
 	if (h->seq > PETREL_MAX_SEQ)
 		return false;
-	petrel_put_u8(w, h->content_type);
-	petrel_put_u16(w, h->version);
-	petrel_put_u16(w, h->epoch);
-	petrel_put_u48(w, h->seq);
-	petrel_put_u16(w, h->length);
-	return petrel_writer_ok(w);
+	uint8_t *p;
+	if (!petrel_put_reserve(w, PETREL_RECORD_HEADER_LEN, &p))
+		return false;
+	p[0] = h->content_type;
+	petrel_store_u16(p + 1, h->version);
+	petrel_store_u16(p + 3, h->epoch);
+	petrel_store_u48(p + 5, h->seq);
+	petrel_store_u16(p + 11, h->length);
+	return true;
 }
 
 size_t petrel_record_explicit_nonce_len(enum petrel_aead_alg aead)

@@ -21,11 +21,11 @@ void petrel_rl_nonce(const struct petrel_epoch_keys *keys, uint16_t epoch, uint6
 void petrel_rl_additional_data(uint8_t ad[PETREL_RL_AD_LEN], uint16_t epoch, uint64_t seq,
 			       uint8_t content_type, uint16_t version, uint16_t plaintext_len)
 {
-	struct petrel_writer w;
-	petrel_writer_init(&w, ad, PETREL_RL_AD_LEN);
-	petrel_put_u16(&w, epoch);
-	petrel_put_u48(&w, seq);
-	petrel_put_u8(&w, content_type);
-	petrel_put_u16(&w, version);
-	petrel_put_u16(&w, plaintext_len);
+	/* RFC 5246 6.2.3.3 with RFC 6347 4.1.2.1's epoch||seq: a fixed
+	 * 13-byte layout into a fixed array, so plain stores. */
+	petrel_store_u16(ad, epoch);
+	petrel_store_u48(ad + 2, seq);
+	ad[8] = content_type;
+	petrel_store_u16(ad + 9, version);
+	petrel_store_u16(ad + 11, plaintext_len);
 }

@@ -56,11 +56,21 @@ int petrel_rl_unprotect(struct petrel_record_layer *rl, struct petrel_rl_epoch_s
 		petrel_rl_nonce(&st->keys, h->epoch, h->seq, body, nonce);
 		petrel_rl_additional_data(ad, h->epoch, h->seq, h->content_type, h->version,
 					  (uint16_t)plaintext_len);
-		rc = petrel_aead_open(st->aead, nonce, ad, sizeof(ad), plaintext,
-				      plaintext_len + tag_len);
+		uint8_t *dst = plaintext;
+		if (rl->app_dst != NULL && h->content_type == PETREL_CT_APPLICATION_DATA &&
+		    plaintext_len <= rl->app_dst_cap)
+			dst = rl->app_dst;
+		rc = petrel_aead_open_to(st->aead, nonce, ad, sizeof(ad), dst, plaintext,
+					 plaintext_len + tag_len);
 		petrel_wipe(nonce, sizeof(nonce));
 		if (rc < 0)
 			return count_bad(rl);
+		if (dst != plaintext) {
+			/* One record per destination: the next one opens in place. */
+			rl->app_dst = NULL;
+			rl->app_dst_cap = 0;
+			plaintext = dst;
+		}
 	} else if (plaintext_len > PETREL_MAX_PLAINTEXT) {
 		rl->stats.dropped_malformed++;
 		return 0;
@@ -78,6 +88,12 @@ int petrel_rl_unprotect(struct petrel_record_layer *rl, struct petrel_rl_epoch_s
 	out->fragment = plaintext;
 	out->length = plaintext_len;
 	return 1;
+}
+
+void petrel_rl_set_app_dst(struct petrel_record_layer *rl, uint8_t *dst, size_t cap)
+{
+	rl->app_dst = cap > 0 ? dst : NULL;
+	rl->app_dst_cap = rl->app_dst != NULL ? cap : 0;
 }
 
 /* Copy a whole record (header included) of the next epoch into the

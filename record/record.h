@@ -124,6 +124,10 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
  * a malformed header drops the rest of the datagram; records of the next
  * epoch are copied into the bounded buffer; replays are dropped. The replay
  * window is updated only after a record authenticates. */
+/* The next protected application_data record of at most cap bytes of
+ * plaintext opens straight into dst (its fragment then points there), once;
+ * NULL stops it. Saves copying received data into the caller's buffer. */
+void petrel_rl_set_app_dst(struct petrel_record_layer *rl, uint8_t *dst, size_t cap);
 int petrel_rl_read(struct petrel_record_layer *rl, uint8_t *dgram, size_t dgram_len,
 		   size_t *offset, struct petrel_record *out);
 /* After set_read_keys: next buffered record that now decrypts (1), or 0. */

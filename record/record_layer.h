@@ -43,6 +43,9 @@ struct petrel_record_layer {
 	uint8_t buffered_count;
 	struct petrel_rl_buffered buffered[PETREL_RL_MAX_BUFFERED_RECORDS];
 
+	uint8_t *app_dst; /* petrel_rl_set_app_dst: next application_data record opens here */
+	size_t app_dst_cap;
+
 	uint64_t bad_records;
 	uint64_t bad_record_limit; /* 0 = unlimited */
 	struct petrel_record_stats stats;

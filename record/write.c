@@ -57,14 +57,21 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
 	petrel_put_reserve(w, len + tag_len, &text);
 	if (!petrel_writer_ok(w))
 		return PETREL_E_INTERNAL; /* sizes were checked above */
-	if (len)
+	/* Seal straight from the caller's bytes; copy first only when they
+	 * already sit in the output, partly overlapping. */
+	const uint8_t *src = payload;
+	if (len && src != text && src < text + len + tag_len && text < src + len) {
 		memmove(text, payload, len);
+		src = text;
+	}
+	if (aead == PETREL_RL_NULL_CIPHER && len && src != text)
+		memcpy(text, src, len);
 
 	if (aead != PETREL_RL_NULL_CIPHER) {
 		uint8_t nonce[PETREL_AEAD_NONCE_LEN], ad[PETREL_RL_AD_LEN];
 		petrel_rl_nonce(&st->keys, epoch, seq, explicit_nonce, nonce);
 		petrel_rl_additional_data(ad, epoch, seq, content_type, h.version, (uint16_t)len);
-		int rc = petrel_aead_seal(st->aead, nonce, ad, sizeof(ad), text, len);
+		int rc = petrel_aead_seal_from(st->aead, nonce, ad, sizeof(ad), text, len ? src : text, len);
 		petrel_wipe(nonce, sizeof(nonce));
 		if (rc < 0) {
 			/* Leave no half-protected plaintext in the output. */
