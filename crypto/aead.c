@@ -4,6 +4,7 @@
  * and open keep their per-message state on the stack so one ctx may be used
  * from several threads and never allocates. */
 #include <stdalign.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <nettle/aes.h>
@@ -34,6 +35,24 @@ struct petrel_aead_ctx {
 #define CCM8_TAG_LEN 8
 
 size_t petrel_aead_ctx_size(void) { return sizeof(struct petrel_aead_ctx); }
+
+size_t petrel_aead_ctx_size_for(enum petrel_aead_alg alg)
+{
+	size_t head = offsetof(struct petrel_aead_ctx, u);
+	struct petrel_aead_ctx *none = NULL;
+	switch (alg) {
+	case PETREL_AEAD_AES128_GCM:
+		return head + sizeof none->u.gcm128;
+	case PETREL_AEAD_AES256_GCM:
+		return head + sizeof none->u.gcm256;
+	case PETREL_AEAD_AES128_CCM:
+	case PETREL_AEAD_AES128_CCM8:
+		return head + sizeof none->u.ccm;
+	case PETREL_AEAD_CHACHA20_POLY1305:
+		return head + sizeof none->u.chacha_key;
+	}
+	return sizeof(struct petrel_aead_ctx);
+}
 
 size_t petrel_aead_key_len(enum petrel_aead_alg alg)
 {
@@ -94,8 +113,10 @@ int petrel_aead_init(struct petrel_aead_ctx *ctx, enum petrel_aead_alg alg, cons
 
 void petrel_aead_wipe(struct petrel_aead_ctx *ctx)
 {
+	/* Only what the algorithm used: a CCM or ChaCha context is a few
+	 * hundred bytes of the 4 KB union (and may be allocated that small). */
 	if (ctx != NULL)
-		petrel_wipe(ctx, sizeof *ctx);
+		petrel_wipe(ctx, petrel_aead_ctx_size_for(ctx->alg));
 }
 
 /* The AES key schedule and H table for a GCM ctx, with the matching block

@@ -41,6 +41,19 @@ void petrel_hmac(enum petrel_hash_alg alg, const uint8_t *key, size_t key_len,
 int petrel_tls12_prf(enum petrel_hash_alg alg, const uint8_t *secret, size_t secret_len,
 		     const char *label, const uint8_t *seed1, size_t seed1_len,
 		     const uint8_t *seed2, size_t seed2_len, uint8_t *out, size_t out_len);
+/* A PRF secret with its HMAC pads absorbed once, for several PRF calls
+ * under one secret (the master secret keys the key block and both
+ * Finished: two SHA-256 blocks saved per call). Opaque; wipe after use. */
+#define PETREL_PRF_KEY_BYTES 704
+struct petrel_prf_key {
+	_Alignas(16) unsigned char opaque[PETREL_PRF_KEY_BYTES];
+};
+int petrel_prf_key_init(struct petrel_prf_key *key, enum petrel_hash_alg alg,
+			const uint8_t *secret, size_t secret_len);
+/* petrel_tls12_prf under a keyed secret. */
+int petrel_tls12_prf_keyed(const struct petrel_prf_key *key, const char *label,
+			   const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2,
+			   size_t seed2_len, uint8_t *out, size_t out_len);
 /* RFC 5869. salt may be NULL (zeros of hash length). */
 void petrel_hkdf_extract(enum petrel_hash_alg alg, const uint8_t *salt, size_t salt_len,
 			 const uint8_t *ikm, size_t ikm_len, uint8_t *prk_out);
@@ -70,7 +83,10 @@ size_t petrel_aead_tag_len(enum petrel_aead_alg alg);
  * sessions keep only raw keys and expand into one of these while active. */
 struct petrel_aead_ctx;
 size_t petrel_aead_ctx_size(void);
-/* ctx points at petrel_aead_ctx_size() bytes (suitably aligned, e.g. malloc). */
+/* Enough for a context of that algorithm only (a CCM one is ~200 bytes). */
+size_t petrel_aead_ctx_size_for(enum petrel_aead_alg alg);
+/* ctx points at petrel_aead_ctx_size() bytes, or petrel_aead_ctx_size_for(alg)
+ * when only ever initialised with alg (suitably aligned, e.g. malloc). */
 int petrel_aead_init(struct petrel_aead_ctx *ctx, enum petrel_aead_alg alg, const uint8_t *key);
 void petrel_aead_wipe(struct petrel_aead_ctx *ctx);
 /* In place: buf holds len plaintext bytes; on return it holds len ciphertext

@@ -21,19 +21,35 @@ static void absorb_label_seed(struct petrel_hmac_ctx *mac, const char *label, si
 		petrel_hmac_update(mac, seed2, seed2_len);
 }
 
-int petrel_tls12_prf(enum petrel_hash_alg alg, const uint8_t *secret, size_t secret_len,
-		     const char *label, const uint8_t *seed1, size_t seed1_len,
-		     const uint8_t *seed2, size_t seed2_len, uint8_t *out, size_t out_len)
+_Static_assert(sizeof(struct petrel_hmac_ctx) <= PETREL_PRF_KEY_BYTES, "PETREL_PRF_KEY_BYTES");
+
+int petrel_prf_key_init(struct petrel_prf_key *key, enum petrel_hash_alg alg,
+			const uint8_t *secret, size_t secret_len)
 {
 	struct petrel_hmac_ctx mac;
+	if (petrel_hash_len(alg) == 0 || petrel_hmac_init(&mac, alg, secret, secret_len) != 0)
+		return PETREL_E_INVALID_REQUEST;
+	/* Copied in and out with memcpy: the opaque bytes are never accessed
+	 * through another type. */
+	memcpy(key->opaque, &mac, sizeof mac);
+	petrel_wipe(&mac, sizeof mac);
+	return 0;
+}
+
+int petrel_tls12_prf_keyed(const struct petrel_prf_key *key, const char *label,
+			   const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2,
+			   size_t seed2_len, uint8_t *out, size_t out_len)
+{
+	/* A copy of the keyed context: nettle's digest re-arms it to the
+	 * keyed inner state, so no HMAC key set-up per call. */
+	struct petrel_hmac_ctx mac;
+	memcpy(&mac, key->opaque, sizeof mac);
 	uint8_t a[PETREL_MAX_HASH_LEN];
 	uint8_t block[PETREL_MAX_HASH_LEN];
-	size_t hash_len = petrel_hash_len(alg);
+	size_t hash_len = petrel_hash_len(mac.alg);
 	size_t label_len = label != NULL ? strlen(label) : 0;
 
 	if (hash_len == 0 || (out == NULL && out_len > 0))
-		return PETREL_E_INVALID_REQUEST;
-	if (petrel_hmac_init(&mac, alg, secret, secret_len) != 0)
 		return PETREL_E_INVALID_REQUEST;
 
 	/* A(1) = HMAC(secret, label || seed) */
@@ -59,4 +75,19 @@ int petrel_tls12_prf(enum petrel_hash_alg alg, const uint8_t *secret, size_t sec
 	petrel_wipe(a, sizeof a);
 	petrel_wipe(block, sizeof block);
 	return 0;
+}
+
+int petrel_tls12_prf(enum petrel_hash_alg alg, const uint8_t *secret, size_t secret_len,
+		     const char *label, const uint8_t *seed1, size_t seed1_len,
+		     const uint8_t *seed2, size_t seed2_len, uint8_t *out, size_t out_len)
+{
+	struct petrel_prf_key key;
+	if (petrel_hash_len(alg) == 0 || (out == NULL && out_len > 0))
+		return PETREL_E_INVALID_REQUEST;
+	int rc = petrel_prf_key_init(&key, alg, secret, secret_len);
+	if (rc == 0)
+		rc = petrel_tls12_prf_keyed(&key, label, seed1, seed1_len, seed2, seed2_len, out,
+					    out_len);
+	petrel_wipe(&key, sizeof(struct petrel_hmac_ctx));
+	return rc;
 }

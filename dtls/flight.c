@@ -20,10 +20,9 @@ static void plan_free(struct petrel_flight *fl)
 {
 	free(fl->fragments);
 	free(fl->datagrams);
-	if (fl->scratch != NULL) {
-		petrel_wipe(fl->scratch, fl->max_datagram);
-		free(fl->scratch);
-	}
+	/* The scratch datagram held only what went on the wire: records are
+	 * sealed from fl->bytes straight into it, so no wipe. */
+	free(fl->scratch);
 	fl->fragments = NULL;
 	fl->datagrams = NULL;
 	fl->scratch = NULL;
@@ -37,7 +36,7 @@ void petrel_flight_reset(struct petrel_flight *fl)
 {
 	plan_free(fl);
 	if (fl->bytes != NULL) {
-		petrel_wipe(fl->bytes, fl->bytes_cap);
+		petrel_wipe(fl->bytes, fl->bytes_len); /* reserve() copies only bytes_len */
 		free(fl->bytes);
 	}
 	memset(fl, 0, sizeof *fl);
@@ -62,7 +61,7 @@ static int reserve(struct petrel_flight *fl, size_t n)
 		return PETREL_E_MEMORY;
 	if (fl->bytes != NULL) {
 		memcpy(p, fl->bytes, fl->bytes_len);
-		petrel_wipe(fl->bytes, fl->bytes_cap);
+		petrel_wipe(fl->bytes, fl->bytes_len);
 		free(fl->bytes);
 	}
 	fl->bytes = p;

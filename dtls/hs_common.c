@@ -287,8 +287,12 @@ int petrel_hs_add_peer_message(struct petrel_hs *hs, const struct petrel_hs_mess
 
 int petrel_hs_derive_keys(struct petrel_hs *hs)
 {
-	return petrel_derive_epoch_keys(hs->suite, hs->master, hs->client_random, hs->server_random,
-					&hs->client_write, &hs->server_write);
+	int rc = petrel_prf_key_init(&hs->master_key, hs->suite->prf_hash, hs->master,
+				     PETREL_MASTER_SECRET_LEN);
+	if (rc < 0)
+		return rc;
+	return petrel_derive_epoch_keys(hs->suite, &hs->master_key, hs->client_random,
+					hs->server_random, &hs->client_write, &hs->server_write);
 }
 
 static int append_finished(petrel_session *s, uint16_t epoch)
@@ -296,8 +300,8 @@ static int append_finished(petrel_session *s, uint16_t epoch)
 	struct petrel_hs *hs = s->hs;
 	uint8_t hash[PETREL_MAX_HASH_LEN], verify[PETREL_VERIFY_DATA_LEN];
 	petrel_hs_transcript_hash(hs, hs->suite->prf_hash, hash);
-	int rc = petrel_finished_verify_data(hs->suite->prf_hash, hs->master, s->role == PETREL_CLIENT,
-					     hash, verify);
+	int rc = petrel_finished_verify_data(&hs->master_key, s->role == PETREL_CLIENT, hash,
+					     petrel_hash_len(hs->suite->prf_hash), verify);
 	if (rc < 0)
 		return rc;
 	return petrel_hs_append_message(s, PETREL_HS_FINISHED, verify, sizeof verify, epoch);
@@ -327,8 +331,8 @@ int petrel_hs_check_peer_finished(petrel_session *s, const struct petrel_hs_mess
 	uint8_t hash[PETREL_MAX_HASH_LEN], expected[PETREL_VERIFY_DATA_LEN];
 	petrel_hs_transcript_hash(hs, hs->suite->prf_hash, hash);
 	/* The peer's verify_data: labelled by the peer's role (RFC 5246 7.4.9). */
-	rc = petrel_finished_verify_data(hs->suite->prf_hash, hs->master, s->role == PETREL_SERVER,
-					 hash, expected);
+	rc = petrel_finished_verify_data(&hs->master_key, s->role == PETREL_SERVER, hash,
+					 petrel_hash_len(hs->suite->prf_hash), expected);
 	if (rc < 0)
 		return rc;
 	if (!petrel_ct_equal(expected, verify, PETREL_VERIFY_DATA_LEN))

@@ -42,7 +42,7 @@ int petrel_master_secret(enum petrel_hash_alg alg, const uint8_t *premaster, siz
 }
 
 int petrel_derive_epoch_keys(const struct petrel_suite *suite,
-			     const uint8_t master[PETREL_MASTER_SECRET_LEN],
+			     const struct petrel_prf_key *master_key,
 			     const uint8_t client_random[PETREL_RANDOM_LEN],
 			     const uint8_t server_random[PETREL_RANDOM_LEN],
 			     struct petrel_epoch_keys *client_write, struct petrel_epoch_keys *server_write)
@@ -51,9 +51,8 @@ int petrel_derive_epoch_keys(const struct petrel_suite *suite,
 	 * client IV, server IV (RFC 5246 6.3). */
 	uint8_t block[2 * (PETREL_AEAD_MAX_KEY_LEN + PETREL_AEAD_NONCE_LEN)];
 	size_t need = 2u * suite->key_len + 2u * suite->fixed_iv_len;
-	int rc = petrel_tls12_prf(suite->prf_hash, master, PETREL_MASTER_SECRET_LEN, "key expansion",
-				  server_random, PETREL_RANDOM_LEN, client_random, PETREL_RANDOM_LEN,
-				  block, need);
+	int rc = petrel_tls12_prf_keyed(master_key, "key expansion", server_random,
+					 PETREL_RANDOM_LEN, client_random, PETREL_RANDOM_LEN, block, need);
 	if (rc < 0)
 		return rc;
 	memset(client_write, 0, sizeof *client_write);
@@ -72,13 +71,12 @@ int petrel_derive_epoch_keys(const struct petrel_suite *suite,
 	return 0;
 }
 
-int petrel_finished_verify_data(enum petrel_hash_alg alg, const uint8_t master[PETREL_MASTER_SECRET_LEN],
-				bool from_client, const uint8_t *transcript_hash,
+int petrel_finished_verify_data(const struct petrel_prf_key *master_key, bool from_client,
+				const uint8_t *transcript_hash, size_t hash_len,
 				uint8_t out[PETREL_VERIFY_DATA_LEN])
 {
-	return petrel_tls12_prf(alg, master, PETREL_MASTER_SECRET_LEN,
-				from_client ? "client finished" : "server finished", transcript_hash,
-				petrel_hash_len(alg), NULL, 0, out, PETREL_VERIFY_DATA_LEN);
+	return petrel_tls12_prf_keyed(master_key, from_client ? "client finished" : "server finished",
+				      transcript_hash, hash_len, NULL, 0, out, PETREL_VERIFY_DATA_LEN);
 }
 
 int petrel_export_keying_material(enum petrel_hash_alg alg, const uint8_t master[PETREL_MASTER_SECRET_LEN],

@@ -30,14 +30,14 @@ int petrel_master_secret(enum petrel_hash_alg alg, const uint8_t *premaster, siz
 
 /* RFC 5246 6.3 key expansion into per-direction record keys. */
 int petrel_derive_epoch_keys(const struct petrel_suite *suite,
-			     const uint8_t master[PETREL_MASTER_SECRET_LEN],
+			     const struct petrel_prf_key *master_key,
 			     const uint8_t client_random[PETREL_RANDOM_LEN],
 			     const uint8_t server_random[PETREL_RANDOM_LEN],
 			     struct petrel_epoch_keys *client_write, struct petrel_epoch_keys *server_write);
 
 /* RFC 5246 7.4.9: PRF(master, "client finished"/"server finished", hash). */
-int petrel_finished_verify_data(enum petrel_hash_alg alg, const uint8_t master[PETREL_MASTER_SECRET_LEN],
-				bool from_client, const uint8_t *transcript_hash,
+int petrel_finished_verify_data(const struct petrel_prf_key *master_key, bool from_client,
+				const uint8_t *transcript_hash, size_t hash_len,
 				uint8_t out[PETREL_VERIFY_DATA_LEN]);
 
 /* RFC 5705 4 exporter. context may be NULL (no context) or any length < 2^16. */

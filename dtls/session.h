@@ -127,6 +127,7 @@ struct petrel_hs {
 	uint8_t premaster[PETREL_MAX_PREMASTER_LEN];
 	size_t premaster_len;
 	uint8_t master[PETREL_MASTER_SECRET_LEN];
+	struct petrel_prf_key master_key; /* master keyed once: key block, both Finished */
 	struct petrel_epoch_keys client_write, server_write;
 	bool ems;
 	bool resuming;          /* abbreviated handshake in progress */

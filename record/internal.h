@@ -4,7 +4,7 @@
 
 #include "record/record.h"
 
-/* Expand the epoch's AEAD key on first use (heap, petrel_aead_ctx_size()). */
+/* Expand the epoch's AEAD key on first use (heap, petrel_aead_ctx_size_for(alg)). */
 int petrel_rl_epoch_aead(struct petrel_rl_epoch_state *st);
 /* Wipe keys and free the expanded context. */
 void petrel_rl_epoch_retire(struct petrel_rl_epoch_state *st);

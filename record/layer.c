@@ -27,7 +27,7 @@ int petrel_rl_epoch_aead(struct petrel_rl_epoch_state *st)
 {
 	if (st->aead != NULL)
 		return 0;
-	struct petrel_aead_ctx *ctx = malloc(petrel_aead_ctx_size());
+	struct petrel_aead_ctx *ctx = malloc(petrel_aead_ctx_size_for(st->keys.aead));
 	if (ctx == NULL)
 		return PETREL_E_MEMORY;
 	int rc = petrel_aead_init(ctx, st->keys.aead, st->keys.key);
