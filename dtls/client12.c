@@ -164,7 +164,7 @@ int petrel_client_begin(petrel_session *s, uint64_t now_ms)
 	if (rc < 0)
 		return rc;
 	struct petrel_hs *hs = s->hs;
-	petrel_random(hs->client_random, PETREL_RANDOM_LEN);
+	petrel_hs_random(hs, hs->client_random, PETREL_RANDOM_LEN);
 	if (s->resume_blob) {
 		struct petrel_resume_data data;
 		if (petrel_resume_parse(s->resume_blob, s->resume_blob_len, &data) == 0) {
@@ -181,7 +181,7 @@ int petrel_client_begin(petrel_session *s, uint64_t now_ms)
 				/* RFC 5077 3.4: a fresh session ID lets us see whether
 				 * the server accepted the ticket (it echoes it). */
 				hs->session_id_len = PETREL_SESSION_ID_MAX;
-				petrel_random(hs->session_id, hs->session_id_len);
+				petrel_hs_random(hs, hs->session_id, hs->session_id_len);
 			} else {
 				memcpy(hs->session_id, data.session_id, data.session_id_len);
 				hs->session_id_len = data.session_id_len;

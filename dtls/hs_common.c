@@ -168,7 +168,25 @@ int petrel_alpn_encode(const char *list, uint8_t *buf, size_t cap, size_t *len)
  * || ems(1) || master(48)) — the server keeps no state (RFC 5077 4). */
 static const uint8_t ticket_ad[] = "petrel-ticket-v1";
 
-int petrel_ticket_seal(const struct petrel_credentials *creds, const struct petrel_suite *suite,
+void petrel_hs_random(struct petrel_hs *hs, void *out, size_t len)
+{
+	if (len > sizeof hs->rand_pool) {
+		petrel_random(out, len);
+		return;
+	}
+	if (len > hs->rand_left) {
+		petrel_random(hs->rand_pool, sizeof hs->rand_pool);
+		hs->rand_left = sizeof hs->rand_pool;
+	}
+	/* Taken from the end, and wiped there: no byte is handed out twice. */
+	uint8_t *p = hs->rand_pool + hs->rand_left - len;
+	memcpy(out, p, len);
+	petrel_wipe(p, len);
+	hs->rand_left = (uint8_t)(hs->rand_left - len);
+}
+
+int petrel_ticket_seal(const struct petrel_credentials *creds, const uint8_t nonce[12],
+		       const struct petrel_suite *suite,
 		       bool ems, const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN])
 {
 	uint8_t ctx_mem[8192];
@@ -178,7 +196,7 @@ int petrel_ticket_seal(const struct petrel_credentials *creds, const struct petr
 	int rc = petrel_aead_init(ctx, PETREL_AEAD_CHACHA20_POLY1305, creds->ticket_key);
 	if (rc < 0)
 		return rc;
-	petrel_random(out, 12);
+	memcpy(out, nonce, 12);
 	uint8_t *pt = out + 12;
 	pt[0] = 1;
 	petrel_store_u16(pt + 1, suite->id);

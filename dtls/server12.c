@@ -190,8 +190,9 @@ static void store_in_cache(petrel_session *s)
 	struct petrel_hs *hs = s->hs;
 	if (c->db_store == NULL || hs->session_id_len == 0)
 		return;
-	uint8_t sealed[PETREL_TICKET_LEN];
-	if (petrel_ticket_seal(c, hs->suite, hs->ems, hs->master, sealed) == 0)
+	uint8_t sealed[PETREL_TICKET_LEN], nonce[12];
+	petrel_hs_random(hs, nonce, sizeof nonce);
+	if (petrel_ticket_seal(c, nonce, hs->suite, hs->ems, hs->master, sealed) == 0)
 		(void)c->db_store(c->db_ptr, hs->session_id, hs->session_id_len, sealed, sizeof sealed);
 }
 
@@ -203,8 +204,9 @@ static int append_body(petrel_session *s, uint8_t type, struct petrel_writer *w,
 static int append_new_session_ticket(petrel_session *s)
 {
 	struct petrel_hs *hs = s->hs;
-	uint8_t ticket[PETREL_TICKET_LEN];
-	int rc = petrel_ticket_seal(s->creds, hs->suite, hs->ems, hs->master, ticket);
+	uint8_t ticket[PETREL_TICKET_LEN], nonce[12];
+	petrel_hs_random(hs, nonce, sizeof nonce);
+	int rc = petrel_ticket_seal(s->creds, nonce, hs->suite, hs->ems, hs->master, ticket);
 	if (rc < 0)
 		return rc;
 	struct petrel_new_session_ticket nst = {7200, ticket, sizeof ticket};
@@ -226,7 +228,7 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 	uint8_t alpn[256];
 	size_t alpn_len = 0;
 
-	petrel_random(hs->server_random, PETREL_RANDOM_LEN);
+	petrel_hs_random(hs, hs->server_random, PETREL_RANDOM_LEN);
 	struct petrel_server_hello sh;
 	memset(&sh, 0, sizeof sh);
 	sh.server_version = PETREL_WIRE_DTLS12;
@@ -238,7 +240,7 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 		hs->session_id_len = ch->session_id_len;
 	} else if (s->creds->db_store) {
 		hs->session_id_len = PETREL_SESSION_ID_MAX;
-		petrel_random(hs->session_id, hs->session_id_len);
+		petrel_hs_random(hs, hs->session_id, hs->session_id_len);
 	}
 	sh.session_id = hs->session_id;
 	sh.session_id_len = hs->session_id_len;

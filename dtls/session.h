@@ -128,6 +128,10 @@ struct petrel_hs {
 	size_t premaster_len;
 	uint8_t master[PETREL_MASTER_SECRET_LEN];
 	struct petrel_prf_key master_key; /* master keyed once: key block, both Finished */
+	/* Randomness for this handshake's randoms, session ID and ticket nonce,
+	 * drawn from the OS in one call (a getrandom() costs ~0.5 us here). */
+	uint8_t rand_pool[128];
+	uint8_t rand_left;
 	struct petrel_epoch_keys client_write, server_write;
 	bool ems;
 	bool resuming;          /* abbreviated handshake in progress */
@@ -348,7 +352,10 @@ int petrel_store_peer_chain(struct petrel_hs *hs, const struct petrel_certificat
 int petrel_alpn_encode(const char *list, uint8_t *buf, size_t cap, size_t *len);
 /* Session tickets (RFC 5077 4, our own format) and the client's blob. */
 #define PETREL_TICKET_LEN (12 + 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + 16)
-int petrel_ticket_seal(const struct petrel_credentials *creds, const struct petrel_suite *suite,
+/* len bytes of fresh randomness from the handshake's pool. */
+void petrel_hs_random(struct petrel_hs *hs, void *out, size_t len);
+int petrel_ticket_seal(const struct petrel_credentials *creds, const uint8_t nonce[12],
+		       const struct petrel_suite *suite,
 		       bool ems, const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN]);
 int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ticket, size_t len,
 		       uint16_t *suite_id, bool *ems, uint8_t master[PETREL_MASTER_SECRET_LEN]);

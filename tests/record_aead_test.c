@@ -405,3 +405,51 @@ Test(record_aead, chacha20poly1305_over_lossy_network)
 {
 	lossy_round_trip(PETREL_AEAD_CHACHA20_POLY1305, 105);
 }
+
+/* petrel_rl_set_app_dst: the first application_data record opens straight
+ * into the lent buffer, once; the next one in the same datagram opens in
+ * place; a record too big for the buffer, or a forged one, does not land
+ * there. */
+Test(record_aead, app_dst_takes_one_record_and_only_a_genuine_one)
+{
+	for (size_t a = 0; a < sizeof(all_aeads) / sizeof(all_aeads[0]); a++) {
+		struct petrel_record_layer tx, rx;
+		pair_epoch1(&tx, &rx, all_aeads[a]);
+		uint8_t dgram[512];
+		size_t len = seal(&tx, 1, "first record", dgram, sizeof dgram);
+		len += seal(&tx, 1, "second", dgram + len, sizeof dgram - len);
+		uint8_t dst[64];
+		memset(dst, 0, sizeof dst);
+		petrel_rl_set_app_dst(&rx, dst, sizeof dst);
+		struct petrel_record rec;
+		size_t off = 0;
+		cr_assert_eq(petrel_rl_read(&rx, dgram, len, &off, &rec), 1);
+		cr_assert_eq(rec.fragment, dst, "the first record opens into the lent buffer");
+		cr_assert_eq(rec.length, 12);
+		cr_assert_arr_eq(dst, "first record", 12);
+		cr_assert_eq(petrel_rl_read(&rx, dgram, len, &off, &rec), 1);
+		cr_assert_neq(rec.fragment, dst, "only one record per lent buffer");
+		cr_assert_arr_eq(rec.fragment, "second", 6);
+		cr_assert_arr_eq(dst, "first record", 12, "the first record's bytes stay put");
+
+		/* Too big for the buffer: opens in place. */
+		len = seal(&tx, 1, "does not fit in four", dgram, sizeof dgram);
+		petrel_rl_set_app_dst(&rx, dst, 4);
+		off = 0;
+		cr_assert_eq(petrel_rl_read(&rx, dgram, len, &off, &rec), 1);
+		cr_assert_neq(rec.fragment, dst);
+
+		/* Forged: dropped, and nothing of it is left in the buffer. */
+		len = seal(&tx, 1, "forged?", dgram, sizeof dgram);
+		dgram[len - 1] ^= 0x80;
+		memset(dst, 0x5a, sizeof dst);
+		petrel_rl_set_app_dst(&rx, dst, sizeof dst);
+		off = 0;
+		cr_assert_eq(petrel_rl_read(&rx, dgram, len, &off, &rec), 0);
+		for (size_t i = 0; i < 7; i++)
+			cr_assert(dst[i] == 0 || dst[i] == 0x5a, "unauthenticated plaintext left behind");
+		petrel_rl_set_app_dst(&rx, NULL, 0);
+		petrel_rl_clear(&tx);
+		petrel_rl_clear(&rx);
+	}
+}
