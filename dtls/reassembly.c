@@ -76,6 +76,35 @@ static void bit_set(uint8_t *bitmap, uint32_t i)
 	bitmap[i / 8] = (uint8_t)(bitmap[i / 8] | (1u << (i % 8)));
 }
 
+/* Whether no bit of [off, off + n) is set; whole bytes at a time. */
+static bool range_unseen(const uint8_t *bitmap, uint32_t off, uint32_t n)
+{
+	uint32_t i = off, end = off + n;
+	for (; i < end && i % 8 != 0; i++)
+		if (bit_get(bitmap, i))
+			return false;
+	for (; end - i >= 8; i += 8)
+		if (bitmap[i / 8] != 0)
+			return false;
+	for (; i < end; i++)
+		if (bit_get(bitmap, i))
+			return false;
+	return true;
+}
+
+static void range_mark(uint8_t *bitmap, uint32_t off, uint32_t n)
+{
+	uint32_t i = off, end = off + n;
+	for (; i < end && i % 8 != 0; i++)
+		bit_set(bitmap, i);
+	if (end - i >= 8) {
+		memset(bitmap + i / 8, 0xff, (end - i) / 8);
+		i += (end - i) / 8 * 8;
+	}
+	for (; i < end; i++)
+		bit_set(bitmap, i);
+}
+
 static int count(struct petrel_reasm *ra, int result)
 {
 	struct petrel_reasm_stats *st = &ra->stats;
@@ -153,6 +182,14 @@ static int add_fragment(struct petrel_reasm *ra, const struct petrel_hs_header *
 	const uint32_t off = h->fragment_offset, n = h->fragment_length;
 	uint8_t *body = s->alloc;
 	uint8_t *bitmap = s->alloc + s->length;
+	/* The usual case, a whole message or a fragment not seen before:
+	 * copy it and mark its range, without the byte-by-byte walk. */
+	if (n > 0 && range_unseen(bitmap, off, n)) {
+		memcpy(body + off, fragment, n);
+		range_mark(bitmap, off, n);
+		s->received += n;
+		return PETREL_REASM_ACCEPTED;
+	}
 	/* Check the whole fragment before storing any of it, so a conflicting
 	 * fragment leaves no trace (RFC 6347 4.2.3 lets overlaps happen; they
 	 * must agree). */
