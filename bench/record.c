@@ -20,77 +20,115 @@ static const size_t payload_sizes[] = {100, 1200, 16384};
 
 static double round_seconds;
 
-static double raw_mb_per_s(enum petrel_aead_alg alg, const uint8_t *key, size_t payload)
+/* Calls step(state, i) for i = 0, 1, ...: in batches of 64 until
+ * round_seconds have passed, or exactly `count` times when count > 0 (the
+ * --profile modes). Returns MB/s of payload. */
+static double run_steps(void (*step)(void *state, uint64_t i), void *state, size_t payload,
+			uint64_t count)
 {
-	struct petrel_aead_ctx *ctx = malloc(petrel_aead_ctx_size());
-	uint8_t *buf = malloc(payload + PETREL_AEAD_MAX_TAG_LEN);
-	if (ctx == NULL || buf == NULL || petrel_aead_init(ctx, alg, key) < 0) {
-		free(ctx);
-		free(buf);
-		return 0;
-	}
-	uint8_t nonce[PETREL_AEAD_NONCE_LEN] = {0}, ad[13] = {0};
-	memset(buf, 0x42, payload);
-	size_t tag = petrel_aead_tag_len(alg);
 	uint64_t n = 0;
 	double start = bench_now(), elapsed;
 	do {
-		for (int i = 0; i < 64; i++, n++) {
-			nonce[11] = (uint8_t)n;
-			nonce[10] = (uint8_t)(n >> 8);
-			if (petrel_aead_seal(ctx, nonce, ad, sizeof ad, buf, payload) < 0 ||
-			    petrel_aead_open(ctx, nonce, ad, sizeof ad, buf, payload + tag) < 0) {
-				fprintf(stderr, "raw AEAD failed\n");
-				exit(1);
-			}
-		}
+		for (uint64_t end = count ? count : n + 64; n < end; n++)
+			step(state, n);
 		elapsed = bench_now() - start;
-	} while (elapsed < round_seconds);
-	petrel_aead_wipe(ctx);
-	free(ctx);
-	free(buf);
+	} while (count == 0 && elapsed < round_seconds);
 	return (double)payload * (double)n / elapsed / 1e6;
 }
 
-static double layer_mb_per_s(enum petrel_aead_alg alg, const uint8_t *key, size_t payload)
+struct raw_state {
+	struct petrel_aead_ctx *ctx;
+	uint8_t *buf;
+	size_t payload, tag;
+	uint8_t nonce[PETREL_AEAD_NONCE_LEN], ad[13];
+};
+
+static void raw_step(void *p, uint64_t n)
 {
+	struct raw_state *s = p;
+	s->nonce[11] = (uint8_t)n;
+	s->nonce[10] = (uint8_t)(n >> 8);
+	if (petrel_aead_seal(s->ctx, s->nonce, s->ad, sizeof s->ad, s->buf, s->payload) < 0 ||
+	    petrel_aead_open(s->ctx, s->nonce, s->ad, sizeof s->ad, s->buf, s->payload + s->tag) < 0) {
+		fprintf(stderr, "raw AEAD failed\n");
+		exit(1);
+	}
+}
+
+/* Seal+open in place; count as in run_steps. 0 if the AEAD cannot start. */
+static double raw_mb_per_s(enum petrel_aead_alg alg, const uint8_t *key, size_t payload,
+			   uint64_t count)
+{
+	struct raw_state s = {.ctx = malloc(petrel_aead_ctx_size()),
+			      .buf = malloc(payload + PETREL_AEAD_MAX_TAG_LEN),
+			      .payload = payload,
+			      .tag = petrel_aead_tag_len(alg)};
+	double rate = 0;
+	if (s.ctx != NULL && s.buf != NULL && petrel_aead_init(s.ctx, alg, key) == 0) {
+		memset(s.buf, 0x42, payload);
+		rate = run_steps(raw_step, &s, payload, count);
+		petrel_aead_wipe(s.ctx);
+	}
+	free(s.ctx);
+	free(s.buf);
+	return rate;
+}
+
+struct layer_state {
 	struct petrel_record_layer tx, rx;
+	uint8_t *data, *dgram;
+	size_t payload;
+};
+
+static void layer_step(void *p, uint64_t n)
+{
+	struct layer_state *s = p;
+	(void)n;
+	struct petrel_writer w;
+	petrel_writer_init(&w, s->dgram, s->payload + 64);
+	if (petrel_rl_write(&s->tx, 1, PETREL_CT_APPLICATION_DATA, s->data, s->payload, &w) < 0) {
+		fprintf(stderr, "record write failed\n");
+		exit(1);
+	}
+	size_t off = 0;
+	struct petrel_record rec;
+	if (petrel_rl_read(&s->rx, s->dgram, petrel_writer_len(&w), &off, &rec) != 1) {
+		fprintf(stderr, "record read failed\n");
+		exit(1);
+	}
+}
+
+/* petrel_rl_write + petrel_rl_read; count as in run_steps. */
+static double layer_mb_per_s(enum petrel_aead_alg alg, const uint8_t *key, size_t payload,
+			     uint64_t count)
+{
+	struct layer_state s = {.payload = payload};
 	struct petrel_epoch_keys keys;
 	memset(&keys, 0, sizeof keys);
 	keys.aead = alg;
 	memcpy(keys.key, key, PETREL_AEAD_MAX_KEY_LEN);
-	petrel_rl_init(&tx);
-	petrel_rl_init(&rx);
-	if (petrel_rl_set_write_keys(&tx, 1, &keys) < 0 || petrel_rl_set_read_keys(&rx, 1, &keys) < 0)
+	petrel_rl_init(&s.tx);
+	petrel_rl_init(&s.rx);
+	if (petrel_rl_set_write_keys(&s.tx, 1, &keys) < 0 || petrel_rl_set_read_keys(&s.rx, 1, &keys) < 0)
 		return 0;
-	uint8_t *data = malloc(payload), *dgram = malloc(payload + 64);
-	if (data == NULL || dgram == NULL)
+	s.data = malloc(payload);
+	s.dgram = malloc(payload + 64);
+	if (s.data == NULL || s.dgram == NULL)
 		exit(1);
-	memset(data, 0x42, payload);
-	uint64_t n = 0;
-	double start = bench_now(), elapsed;
-	do {
-		for (int i = 0; i < 64; i++, n++) {
-			struct petrel_writer w;
-			petrel_writer_init(&w, dgram, payload + 64);
-			if (petrel_rl_write(&tx, 1, PETREL_CT_APPLICATION_DATA, data, payload, &w) < 0) {
-				fprintf(stderr, "record write failed\n");
-				exit(1);
-			}
-			size_t off = 0;
-			struct petrel_record rec;
-			if (petrel_rl_read(&rx, dgram, petrel_writer_len(&w), &off, &rec) != 1) {
-				fprintf(stderr, "record read failed\n");
-				exit(1);
-			}
-		}
-		elapsed = bench_now() - start;
-	} while (elapsed < round_seconds);
-	petrel_rl_clear(&tx);
-	petrel_rl_clear(&rx);
-	free(data);
-	free(dgram);
-	return (double)payload * (double)n / elapsed / 1e6;
+	memset(s.data, 0x42, payload);
+	double rate = run_steps(layer_step, &s, payload, count);
+	petrel_rl_clear(&s.tx);
+	petrel_rl_clear(&s.rx);
+	free(s.data);
+	free(s.dgram);
+	return rate;
+}
+
+/* The key every record-layer and raw AEAD run uses. */
+static void fill_key(uint8_t key[PETREL_AEAD_MAX_KEY_LEN])
+{
+	for (size_t i = 0; i < PETREL_AEAD_MAX_KEY_LEN; i++)
+		key[i] = (uint8_t)i;
 }
 
 static void record_layer_table(void)
@@ -106,8 +144,7 @@ static void record_layer_table(void)
 		{PETREL_AEAD_CHACHA20_POLY1305, "ChaCha20-Poly1305"},
 	};
 	uint8_t key[PETREL_AEAD_MAX_KEY_LEN];
-	for (size_t i = 0; i < sizeof key; i++)
-		key[i] = (uint8_t)i;
+	fill_key(key);
 	printf("Record layer (petrel_rl_write + petrel_rl_read) vs raw AEAD (seal+open in place), "
 	       "MB/s of payload, median of 3\n");
 	printf("%-18s %7s %12s %12s %8s\n", "cipher", "bytes", "record", "raw AEAD", "rec/raw");
@@ -115,8 +152,8 @@ static void record_layer_table(void)
 		for (size_t s = 0; s < SIZE_COUNT; s++) {
 			double raw[3], layer[3];
 			for (int r = 0; r < 3; r++) {
-				raw[r] = raw_mb_per_s(aeads[i].alg, key, payload_sizes[s]);
-				layer[r] = layer_mb_per_s(aeads[i].alg, key, payload_sizes[s]);
+				raw[r] = raw_mb_per_s(aeads[i].alg, key, payload_sizes[s], 0);
+				layer[r] = layer_mb_per_s(aeads[i].alg, key, payload_sizes[s], 0);
 			}
 			double rm = bench_quantile(raw, 3, 0.5), lm = bench_quantile(layer, 3, 0.5);
 			printf("%-18s %7zu %12.1f %12.1f %8.3f\n", aeads[i].name, payload_sizes[s], lm, rm,
@@ -200,7 +237,7 @@ static void session_table(enum bench_kind kind, enum petrel_aead_alg alg, const 
 			}
 		}
 		for (int r = 0; r < rounds; r++) {
-			raw[r] = raw_mb_per_s(alg, key, payload_sizes[s]);
+			raw[r] = raw_mb_per_s(alg, key, payload_sizes[s], 0);
 			for (size_t l = 0; l < nlibs; l++)
 				if (row_ok[l] && (rate[l][r] = session_mb_per_s(libs[l], pairs[l], size[l])) < 0)
 					row_ok[l] = false;
@@ -248,9 +285,23 @@ static void session_table(enum bench_kind kind, enum petrel_aead_alg alg, const 
 	bench_mtu = 1400;
 }
 
-/* `record --profile LIB SIZE N`: N records of one library, for callgrind. */
+/* `record --profile LIB SIZE N`: N records of one library, for callgrind.
+ * LIB `raw` or `layer`: N seal+open of petrel_aead, or N petrel_rl_write +
+ * petrel_rl_read, on AES-128-GCM (the first table's loops). */
 static int profile(char **argv)
 {
+	size_t size = (size_t)atoi(argv[3]);
+	int count = atoi(argv[4]);
+	if (count <= 0 || size > 16384)
+		return 2;
+	bool raw = strcmp(argv[2], "raw") == 0;
+	if (raw || strcmp(argv[2], "layer") == 0) {
+		uint8_t key[PETREL_AEAD_MAX_KEY_LEN];
+		fill_key(key);
+		double rate = (raw ? raw_mb_per_s : layer_mb_per_s)(PETREL_AEAD_AES128_GCM, key, size,
+								     (uint64_t)count);
+		return rate > 0 ? 0 : 1;
+	}
 	const struct bench_lib *libs[MAX_LIBS];
 	size_t nlibs = bench_libs(libs, MAX_LIBS);
 	bench_mtu = BENCH_MTU_LARGE;
@@ -262,8 +313,7 @@ static int profile(char **argv)
 		if (ctx == NULL || libs[l]->pair_init(ctx, pair) < 0 || libs[l]->handshake(pair) < 0)
 			return 1;
 		static uint8_t data[16384], out[18432];
-		size_t size = (size_t)atoi(argv[3]);
-		for (int i = 0; i < atoi(argv[4]); i++) {
+		for (int i = 0; i < count; i++) {
 			bench_queue_reset();
 			if (libs[l]->send(pair, BENCH_CLIENT_SIDE, data, size) != (long)size ||
 			    libs[l]->recv(pair, BENCH_SERVER_SIDE, out, sizeof out) != (long)size)
