@@ -82,13 +82,20 @@ Test(idle, ccm8_psk_session_stays_under_4k)
 	petrel_credentials_free(sc);
 }
 
+/* A PSK AES-GCM session pair, handshake done. */
+static void psk_gcm_established(struct harness *h, unsigned seed, petrel_credentials *cc,
+				petrel_credentials *sc)
+{
+	harness_init(h, seed, 0, 0, cc, sc);
+	petrel_session_set_ciphers(h->client.session, "TLS_PSK_WITH_AES_128_GCM_SHA256");
+	cr_assert_eq(harness_run_handshake(h, 10000), 0);
+}
+
 Test(idle, data_after_idle_reexpands_and_flows)
 {
 	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
 	struct harness h;
-	harness_init(&h, 42, 0, 0, cc, sc);
-	petrel_session_set_ciphers(h.client.session, "TLS_PSK_WITH_AES_128_GCM_SHA256");
-	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	psk_gcm_established(&h, 42, cc, sc);
 	cr_assert_eq(harness_echo(&h, "one", 60000), 0);
 	simnet_advance_to(h.net, simnet_now(h.net) + 40000);
 	cr_assert_gt(tick_until_released(&h, h.client.session), 0);
@@ -102,9 +109,7 @@ Test(idle, records_between_checks_keep_the_contexts)
 {
 	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
 	struct harness h;
-	harness_init(&h, 43, 0, 0, cc, sc);
-	petrel_session_set_ciphers(h.client.session, "TLS_PSK_WITH_AES_128_GCM_SHA256");
-	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	psk_gcm_established(&h, 43, cc, sc);
 	/* A record every 600 ms for 6 s, ticking at every due check: never idle. */
 	for (int i = 0; i < 10; i++) {
 		cr_assert_eq(harness_echo(&h, "still here", 60000), 0);
