@@ -158,6 +158,15 @@ static long record_recv(petrel_session *s, void *out, size_t cap)
 			return 0;
 		if (s->rx_app_ready)
 			continue;
+		if (rc == PETREL_E_AGAIN && !needs_clock(s)) {
+			/* Nothing to read: the caller is about to wait, so this is
+			 * when timers a busy session skipped (the idle check) are
+			 * due their turn, with the real time. */
+			s->clock_seen_ms = petrel_session_now(s);
+			int tick_rc = petrel_engine_tick(s, s->clock_seen_ms);
+			if (tick_rc < 0)
+				return tick_rc;
+		}
 		if (rc < 0) {
 			s->direction = 0;
 			return rc;

@@ -131,3 +131,30 @@ Test(idle, records_between_checks_keep_the_contexts)
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+/* The GnuTLS-style loop: when petrel_dtls_get_timeout() says 0, a
+ * petrel_record_recv() that finds nothing to read services the timer, so
+ * the deadline moves on instead of staying due (a caller would spin). */
+Test(idle, recv_with_nothing_to_read_services_a_due_idle_check)
+{
+	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
+	struct harness h;
+	psk_gcm_established(&h, 44, cc, sc);
+	cr_assert_eq(harness_echo(&h, "busy", 60000), 0);
+	petrel_session *c = h.client.session;
+	for (int i = 0; i < 3 && petrel_rl_holds_cache(&c->rl); i++) {
+		uint64_t due = petrel_engine_next_deadline(c);
+		cr_assert_neq(due, UINT64_MAX);
+		if (due > simnet_now(h.net))
+			simnet_advance_to(h.net, due);
+		cr_assert_eq(petrel_dtls_get_timeout(c), 0u);
+		char buf[64];
+		cr_assert_eq(petrel_record_recv(c, buf, sizeof buf), PETREL_E_AGAIN);
+		cr_assert_gt(petrel_engine_next_deadline(c), simnet_now(h.net),
+			     "the due check was serviced (round %d)", i);
+	}
+	cr_assert_not(petrel_rl_holds_cache(&c->rl), "idle: contexts dropped by recv's timer service");
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
