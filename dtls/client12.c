@@ -145,7 +145,7 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 	if (rc < 0)
 		return rc;
 	if (retry) {
-		petrel_flight_reset(&hs->flight);
+		petrel_flight_restart(&hs->flight);
 		/* RFC 6347 4.2.6: the first ClientHello and the HelloVerifyRequest
 		 * are not part of the handshake hash. */
 		hs->transcript_len = 0;
@@ -414,7 +414,7 @@ static int send_client_key_exchange_flight(petrel_session *s, uint64_t now_ms)
 	struct petrel_writer w;
 	int rc;
 	bool sent_cert = false;
-	petrel_flight_reset(&hs->flight);
+	petrel_flight_restart(&hs->flight);
 	if (hs->cert_requested) {
 		struct petrel_certificate_msg msg = {0};
 		if (s->creds && s->creds->key) {
@@ -531,7 +531,7 @@ static int handle_finished(petrel_session *s, const struct petrel_hs_message *m,
 		return rc;
 	if (s->hs->resuming) {
 		/* Abbreviated handshake: our CCS + Finished close it (RFC 5246 7.3). */
-		petrel_flight_reset(&s->hs->flight);
+		petrel_flight_restart(&s->hs->flight);
 		rc = petrel_hs_send_ccs_finished(s, now_ms);
 		if (rc < 0)
 			return rc;

@@ -18,11 +18,10 @@ void petrel_flight_init(struct petrel_flight *fl)
 
 static void plan_free(struct petrel_flight *fl)
 {
+	/* One block holds fragments, datagrams and scratch (petrel_flight_plan).
+	 * The scratch held only what went on the wire: records are sealed from
+	 * fl->bytes straight into it, so no wipe. */
 	free(fl->fragments);
-	free(fl->datagrams);
-	/* The scratch datagram held only what went on the wire: records are
-	 * sealed from fl->bytes straight into it, so no wipe. */
-	free(fl->scratch);
 	fl->fragments = NULL;
 	fl->datagrams = NULL;
 	fl->scratch = NULL;
@@ -40,6 +39,18 @@ void petrel_flight_reset(struct petrel_flight *fl)
 		free(fl->bytes);
 	}
 	memset(fl, 0, sizeof *fl);
+}
+
+void petrel_flight_restart(struct petrel_flight *fl)
+{
+	plan_free(fl);
+	uint8_t *bytes = fl->bytes;
+	size_t cap = fl->bytes_cap;
+	if (bytes != NULL)
+		petrel_wipe(bytes, fl->bytes_len);
+	memset(fl, 0, sizeof *fl);
+	fl->bytes = bytes;
+	fl->bytes_cap = cap;
 }
 
 /* Make room for n more bytes. The old buffer is wiped, not just realloc'd
@@ -224,23 +235,24 @@ int petrel_flight_plan(struct petrel_flight *fl, size_t max_datagram,
 	int rc = layout(fl, rec, &lo);
 	if (rc < 0)
 		return rc;
-	struct layout fill = {.max_datagram = max_datagram};
-	fill.fragments = calloc(lo.nf, sizeof *fill.fragments);
-	fill.datagrams = calloc(lo.nd, sizeof *fill.datagrams);
-	/* One record payload at a time: it never exceeds a datagram. */
-	uint8_t *scratch = malloc(max_datagram);
-	if (fill.fragments == NULL || fill.datagrams == NULL || scratch == NULL) {
-		free(fill.fragments);
-		free(fill.datagrams);
-		free(scratch);
+	/* The plan in one allocation: fragments, then datagrams, then one
+	 * record payload of scratch (it never exceeds a datagram). */
+	size_t frag_bytes = lo.nf * sizeof(struct petrel_flight_fragment);
+	size_t dg_at = (frag_bytes + _Alignof(struct petrel_flight_datagram) - 1) /
+		       _Alignof(struct petrel_flight_datagram) * _Alignof(struct petrel_flight_datagram);
+	size_t scratch_at = dg_at + lo.nd * sizeof(struct petrel_flight_datagram);
+	uint8_t *block = malloc(scratch_at + max_datagram);
+	if (block == NULL)
 		return PETREL_E_MEMORY;
-	}
+	memset(block, 0, scratch_at);
+	struct layout fill = {.max_datagram = max_datagram};
+	fill.fragments = (struct petrel_flight_fragment *)(void *)block;
+	fill.datagrams = (struct petrel_flight_datagram *)(void *)(block + dg_at);
+	uint8_t *scratch = block + scratch_at;
 	rc = layout(fl, rec, &fill);
 	if (rc < 0 || fill.nf != lo.nf || fill.nd != lo.nd) {
 		/* overhead() must be a pure function of the epoch. */
-		free(fill.fragments);
-		free(fill.datagrams);
-		free(scratch);
+		free(block);
 		return rc < 0 ? rc : PETREL_E_INTERNAL;
 	}
 	fl->fragments = fill.fragments;

@@ -102,6 +102,9 @@ typedef int (*petrel_flight_send_fn)(void *ctx, const uint8_t *dgram, size_t len
 void petrel_flight_init(struct petrel_flight *fl);
 /* Wipe and free the bytes and the plan; the flight is empty again. */
 void petrel_flight_reset(struct petrel_flight *fl);
+/* The same for the next flight of a handshake, keeping the (wiped) byte
+ * buffer: one allocation fewer per flight. */
+void petrel_flight_restart(struct petrel_flight *fl);
 
 /* Append a handshake message (body copied). PETREL_E_LIMIT_EXCEEDED past
  * PETREL_FLIGHT_MAX_ENTRIES or PETREL_FLIGHT_MAX_BYTES, PETREL_E_MEMORY,

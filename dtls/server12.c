@@ -563,7 +563,7 @@ static int handle_finished(petrel_session *s, const struct petrel_hs_message *m,
 		return rc;
 	if (!hs->resuming) {
 		store_in_cache(s);
-		petrel_flight_reset(&hs->flight);
+		petrel_flight_restart(&hs->flight);
 		if (hs->send_ticket && (rc = append_new_session_ticket(s)) < 0)
 			return rc;
 		if ((rc = petrel_hs_send_ccs_finished(s, now_ms)) < 0)
