@@ -90,7 +90,9 @@ enum petrel_hs_state {
  * flight, which the server keeps in struct petrel_session.final). */
 #define PETREL_HELLO_TX_TRACKED 8
 /* An established session idle this long drops its expanded AEAD contexts
- * (GCM's is 4 KB) and keeps only raw keys: idle sessions stay small. */
+ * (GCM's is 4 KB) and keeps only raw keys: idle sessions stay small.
+ * Records only mark activity (no clock read per record), so the check at
+ * idle_check_ms re-arms once after the last record: release in 1-2x this. */
 #define PETREL_IDLE_RELEASE_MS 1000u
 /* Datagrams failing authentication after the peer's CCS that end the
  * handshake with PETREL_E_DECRYPTION_FAILED: the peer's Finished and
