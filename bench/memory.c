@@ -177,7 +177,7 @@ int main(void)
 	       "tickets off; MTU %u).\nCounting allocator: malloc/calloc/realloc/free/memalign "
 	       "interposed in this binary, bytes = malloc_usable_size of live blocks.\n"
 	       "after hs: client+server pair right after the handshake; idle: after one "
-	       "echo and the session's idle timers (Petrel drops expanded AEAD keys after 1 s), "
+	       "echo and the session's idle timers (Petrel drops expanded AEAD keys 1-2 s after the last record), "
 	       "then each side freed in turn; peak: most heap one handshake (both sides) "
 	       "reached above the level before it.\n",
 	       SESSIONS, bench_mtu);
