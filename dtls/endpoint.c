@@ -294,8 +294,8 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		petrel_rl_set_next_write_seq(&p->session->rl, 0, seq);
 	}
 	p->last_rx_ms = now;
-	/* The engine copies a record's plaintext once, into ep->app: no
-	 * allocation per record. */
+	/* The engine opens a record's plaintext straight into ep->app: no
+	 * allocation or copy per record. */
 	petrel_session *s = p->session;
 	if (!s->rx_app_ready) {
 		s->rx_user_buf = ep->app;

@@ -2,6 +2,7 @@
  * records per datagram, replay check before decryption, window update
  * after it, invalid records dropped and counted (4.1.2.7), early records
  * of the next epoch held in a bounded buffer. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,8 +58,12 @@ int petrel_rl_unprotect(struct petrel_record_layer *rl, struct petrel_rl_epoch_s
 		petrel_rl_additional_data(ad, h->epoch, h->seq, h->content_type, h->version,
 					  (uint16_t)plaintext_len);
 		uint8_t *dst = plaintext;
+		/* (Never into a buffer overlapping the record: the AEADs take
+		 * the same buffer or disjoint ones.) */
 		if (rl->app_dst != NULL && h->content_type == PETREL_CT_APPLICATION_DATA &&
-		    plaintext_len <= rl->app_dst_cap)
+		    plaintext_len <= rl->app_dst_cap &&
+		    ((uintptr_t)rl->app_dst + plaintext_len <= (uintptr_t)body ||
+		     (uintptr_t)rl->app_dst >= (uintptr_t)body + h->length))
 			dst = rl->app_dst;
 		rc = petrel_aead_open_to(st->aead, nonce, ad, sizeof(ad), dst, plaintext,
 					 plaintext_len + tag_len);

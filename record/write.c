@@ -1,5 +1,6 @@
 /* Protecting outgoing records: header, explicit nonce, in-place AEAD seal
  * (RFC 6347 4.1, RFC 5246 6.2.3.3). No allocation per record. */
+#include <stdint.h>
 #include <string.h>
 
 #include "petrel/petrel.h"
@@ -60,7 +61,8 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
 	/* Seal straight from the caller's bytes; copy first only when they
 	 * already sit in the output, partly overlapping. */
 	const uint8_t *src = payload;
-	if (len && src != text && src < text + len + tag_len && text < src + len) {
+	uintptr_t s_at = (uintptr_t)src, t_at = (uintptr_t)text;
+	if (len && src != text && s_at < t_at + len + tag_len && t_at < s_at + len) {
 		memmove(text, payload, len);
 		src = text;
 	}

@@ -439,6 +439,14 @@ Test(record_aead, app_dst_takes_one_record_and_only_a_genuine_one)
 		cr_assert_eq(petrel_rl_read(&rx, dgram, len, &off, &rec), 1);
 		cr_assert_neq(rec.fragment, dst);
 
+		/* A lent buffer overlapping the record itself is not used. */
+		len = seal(&tx, 1, "overlap", dgram, sizeof dgram);
+		petrel_rl_set_app_dst(&rx, dgram + 20, sizeof dgram - 20);
+		off = 0;
+		cr_assert_eq(petrel_rl_read(&rx, dgram, len, &off, &rec), 1);
+		cr_assert_neq(rec.fragment, dgram + 20);
+		cr_assert_arr_eq(rec.fragment, "overlap", 7);
+
 		/* Forged: dropped, and nothing of it is left in the buffer. */
 		len = seal(&tx, 1, "forged?", dgram, sizeof dgram);
 		dgram[len - 1] ^= 0x80;
@@ -449,6 +457,29 @@ Test(record_aead, app_dst_takes_one_record_and_only_a_genuine_one)
 		for (size_t i = 0; i < 7; i++)
 			cr_assert(dst[i] == 0 || dst[i] == 0x5a, "unauthenticated plaintext left behind");
 		petrel_rl_set_app_dst(&rx, NULL, 0);
+		petrel_rl_clear(&tx);
+		petrel_rl_clear(&rx);
+	}
+}
+
+/* A payload that already sits in the output buffer, partly under where its
+ * ciphertext goes, is sealed correctly (copied first, then in place). */
+Test(record_aead, payload_overlapping_its_record_is_sealed_correctly)
+{
+	static const char text[] = "a payload long enough to overlap its own record";
+	for (size_t a = 0; a < sizeof(all_aeads) / sizeof(all_aeads[0]); a++) {
+		struct petrel_record_layer tx, rx;
+		pair_epoch1(&tx, &rx, all_aeads[a]);
+		uint8_t dgram[256];
+		memcpy(dgram + 4, text, sizeof text - 1);
+		struct petrel_writer w;
+		petrel_writer_init(&w, dgram, sizeof dgram);
+		cr_assert_eq(petrel_rl_write(&tx, 1, PETREL_CT_APPLICATION_DATA, dgram + 4,
+					     sizeof text - 1, &w), 0);
+		struct petrel_record rec;
+		cr_assert_eq(open_one(&rx, dgram, petrel_writer_len(&w), &rec), 1);
+		cr_assert_eq(rec.length, sizeof text - 1);
+		cr_assert_arr_eq(rec.fragment, text, sizeof text - 1);
 		petrel_rl_clear(&tx);
 		petrel_rl_clear(&rx);
 	}
