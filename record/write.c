@@ -31,6 +31,15 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
 	size_t body_len = explicit_len + len + tag_len;
 	if (!petrel_writer_ok(w) || petrel_writer_left(w) < PETREL_RECORD_HEADER_LEN + body_len)
 		return PETREL_E_SHORT_BUFFER;
+	/* The payload is either already in place (where the record's text
+	 * goes) or apart from the whole record: header and nonce are written
+	 * first and would overwrite a payload lying under them. */
+	uint8_t *record_start = w->p;
+	uintptr_t at = (uintptr_t)record_start, end = at + PETREL_RECORD_HEADER_LEN + body_len;
+	uintptr_t p_at = (uintptr_t)payload;
+	if (len && payload != record_start + PETREL_RECORD_HEADER_LEN + explicit_len &&
+	    p_at < end && at < p_at + len)
+		return PETREL_E_INVALID_REQUEST;
 	if (aead != PETREL_RL_NULL_CIPHER) {
 		int rc = petrel_rl_epoch_aead(st);
 		if (rc < 0)
@@ -38,7 +47,6 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
 	}
 
 	uint64_t seq = st->next_seq;
-	uint8_t *record_start = w->p;
 	struct petrel_record_header h = {
 		.content_type = content_type,
 		.version = PETREL_DTLS12_VERSION,
@@ -58,14 +66,8 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
 	petrel_put_reserve(w, len + tag_len, &text);
 	if (!petrel_writer_ok(w))
 		return PETREL_E_INTERNAL; /* sizes were checked above */
-	/* Seal straight from the caller's bytes; copy first only when they
-	 * already sit in the output, partly overlapping. */
-	const uint8_t *src = payload;
-	uintptr_t s_at = (uintptr_t)src, t_at = (uintptr_t)text;
-	if (len && src != text && s_at < t_at + len + tag_len && t_at < s_at + len) {
-		memmove(text, payload, len);
-		src = text;
-	}
+	/* Sealed straight from the caller's bytes (no copy into the record). */
+	const uint8_t *src = len ? payload : text;
 	if (aead == PETREL_RL_NULL_CIPHER && len && src != text)
 		memcpy(text, src, len);
 
@@ -73,7 +75,7 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
 		uint8_t nonce[PETREL_AEAD_NONCE_LEN], ad[PETREL_RL_AD_LEN];
 		petrel_rl_nonce(&st->keys, epoch, seq, explicit_nonce, nonce);
 		petrel_rl_additional_data(ad, epoch, seq, content_type, h.version, (uint16_t)len);
-		int rc = petrel_aead_seal_from(st->aead, nonce, ad, sizeof(ad), text, len ? src : text, len);
+		int rc = petrel_aead_seal_from(st->aead, nonce, ad, sizeof(ad), text, src, len);
 		petrel_wipe(nonce, sizeof(nonce));
 		if (rc < 0) {
 			/* Leave no half-protected plaintext in the output. */
