@@ -82,79 +82,77 @@ Test(idle, ccm8_psk_session_stays_under_4k)
 	petrel_credentials_free(sc);
 }
 
-/* A PSK AES-GCM session pair, handshake done. */
-static void psk_gcm_established(struct harness *h, unsigned seed, petrel_credentials *cc,
-				petrel_credentials *sc)
+/* The PSK AES-GCM tests below share their set-up: a session pair with the
+ * handshake done, freed after the test. */
+static petrel_credentials *fix_sc, *fix_cc;
+static struct harness fix;
+
+static void psk_gcm_free(void)
 {
-	harness_init(h, seed, 0, 0, cc, sc);
-	petrel_session_set_ciphers(h->client.session, "TLS_PSK_WITH_AES_128_GCM_SHA256");
-	cr_assert_eq(harness_run_handshake(h, 10000), 0);
+	harness_free(&fix);
+	petrel_credentials_free(fix_sc);
+	petrel_credentials_free(fix_cc);
 }
 
-Test(idle, data_after_idle_reexpands_and_flows)
+static void psk_gcm_established(unsigned seed)
 {
-	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
-	struct harness h;
-	psk_gcm_established(&h, 42, cc, sc);
-	cr_assert_eq(harness_echo(&h, "one", 60000), 0);
-	simnet_advance_to(h.net, simnet_now(h.net) + 40000);
-	cr_assert_gt(tick_until_released(&h, h.client.session), 0);
-	cr_assert_eq(harness_echo(&h, "after a long silence", 60000), 0);
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	fix_sc = harness_psk_creds();
+	fix_cc = harness_psk_creds();
+	harness_init(&fix, seed, 0, 0, fix_cc, fix_sc);
+	petrel_session_set_ciphers(fix.client.session, "TLS_PSK_WITH_AES_128_GCM_SHA256");
+	cr_assert_eq(harness_run_handshake(&fix, 10000), 0);
 }
 
-Test(idle, records_between_checks_keep_the_contexts)
+Test(idle, data_after_idle_reexpands_and_flows, .fini = psk_gcm_free)
 {
-	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
-	struct harness h;
-	psk_gcm_established(&h, 43, cc, sc);
+	psk_gcm_established(42);
+	cr_assert_eq(harness_echo(&fix, "one", 60000), 0);
+	simnet_advance_to(fix.net, simnet_now(fix.net) + 40000);
+	cr_assert_gt(tick_until_released(&fix, fix.client.session), 0);
+	cr_assert_eq(harness_echo(&fix, "after a long silence", 60000), 0);
+}
+
+Test(idle, records_between_checks_keep_the_contexts, .fini = psk_gcm_free)
+{
+	psk_gcm_established(43);
+	petrel_session *server = fix.server.session;
 	/* A record every 600 ms for 6 s, ticking at every due check: never idle. */
 	for (int i = 0; i < 10; i++) {
-		cr_assert_eq(harness_echo(&h, "still here", 60000), 0);
-		uint64_t until = simnet_now(h.net) + 600;
-		uint64_t due = petrel_engine_next_deadline(h.server.session);
+		cr_assert_eq(harness_echo(&fix, "still here", 60000), 0);
+		uint64_t until = simnet_now(fix.net) + 600;
+		uint64_t due = petrel_engine_next_deadline(server);
 		while (due <= until) {
-			simnet_advance_to(h.net, due > simnet_now(h.net) ? due : simnet_now(h.net));
-			petrel_engine_tick(h.server.session, simnet_now(h.net));
-			cr_assert(petrel_rl_holds_cache(&h.server.session->rl), "released while active (%d)", i);
-			uint64_t next = petrel_engine_next_deadline(h.server.session);
+			simnet_advance_to(fix.net, due > simnet_now(fix.net) ? due : simnet_now(fix.net));
+			petrel_engine_tick(server, simnet_now(fix.net));
+			cr_assert(petrel_rl_holds_cache(&server->rl), "released while active (%d)", i);
+			uint64_t next = petrel_engine_next_deadline(server);
 			if (next <= due)
 				break; /* not re-armed: would be a bug, caught next round */
 			due = next;
 		}
-		simnet_advance_to(h.net, until);
+		simnet_advance_to(fix.net, until);
 	}
-	cr_assert(petrel_rl_holds_cache(&h.server.session->rl));
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	cr_assert(petrel_rl_holds_cache(&server->rl));
 }
 
 /* The GnuTLS-style loop: when petrel_dtls_get_timeout() says 0, a
  * petrel_record_recv() that finds nothing to read services the timer, so
  * the deadline moves on instead of staying due (a caller would spin). */
-Test(idle, recv_with_nothing_to_read_services_a_due_idle_check)
+Test(idle, recv_with_nothing_to_read_services_a_due_idle_check, .fini = psk_gcm_free)
 {
-	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
-	struct harness h;
-	psk_gcm_established(&h, 44, cc, sc);
-	cr_assert_eq(harness_echo(&h, "busy", 60000), 0);
-	petrel_session *c = h.client.session;
+	psk_gcm_established(44);
+	cr_assert_eq(harness_echo(&fix, "busy", 60000), 0);
+	petrel_session *c = fix.client.session;
 	for (int i = 0; i < 3 && petrel_rl_holds_cache(&c->rl); i++) {
 		uint64_t due = petrel_engine_next_deadline(c);
 		cr_assert_neq(due, UINT64_MAX);
-		if (due > simnet_now(h.net))
-			simnet_advance_to(h.net, due);
+		if (due > simnet_now(fix.net))
+			simnet_advance_to(fix.net, due);
 		cr_assert_eq(petrel_dtls_get_timeout(c), 0u);
 		char buf[64];
 		cr_assert_eq(petrel_record_recv(c, buf, sizeof buf), PETREL_E_AGAIN);
-		cr_assert_gt(petrel_engine_next_deadline(c), simnet_now(h.net),
+		cr_assert_gt(petrel_engine_next_deadline(c), simnet_now(fix.net),
 			     "the due check was serviced (round %d)", i);
 	}
 	cr_assert_not(petrel_rl_holds_cache(&c->rl), "idle: contexts dropped by recv's timer service");
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
 }
