@@ -1,5 +1,6 @@
-/* Protecting outgoing records: header, explicit nonce, in-place AEAD seal
- * (RFC 6347 4.1, RFC 5246 6.2.3.3). No allocation per record. */
+/* Protecting outgoing records: header, explicit nonce, AEAD seal from the
+ * caller's bytes into the record (RFC 6347 4.1, RFC 5246 6.2.3.3). No
+ * allocation or copy per record. */
 #include <stdint.h>
 #include <string.h>
 
