@@ -5,9 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/hex.h"
 #include "petrel/petrel.h"
 
-static int digit(char c)
+int petrel_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -31,8 +32,8 @@ int petrel_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len)
 		} else if (colons) {
 			return PETREL_E_DECODE_ERROR; /* separators all the way or not at all */
 		}
-		int hi = digit(p[0]);
-		int lo = hi < 0 ? -1 : digit(p[1]);
+		int hi = petrel_hex_digit(p[0]);
+		int lo = hi < 0 ? -1 : petrel_hex_digit(p[1]);
 		if (lo < 0)
 			return PETREL_E_DECODE_ERROR;
 		if (n == cap)

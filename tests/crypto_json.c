@@ -1,6 +1,8 @@
 /* Test-only recursive-descent JSON parser (RFC 8259), enough for Wycheproof. */
 #include "tests/crypto_json.h"
 
+#include "common/hex.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,17 +44,6 @@ static int append(struct crypto_json *v, char *key, struct crypto_json *item)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses a string body after the opening quote; \u escapes become UTF-8
  * (surrogate pairs are not joined: Wycheproof inputs are hex). */
 static char *parse_string(struct parser *ps)
@@ -83,7 +74,7 @@ static char *parse_string(struct parser *ps)
 				if (ps->end - ps->p < 4)
 					goto fail;
 				for (int i = 0; i < 4; i++) {
-					int h = hexval(*ps->p++);
+					int h = petrel_hex_digit(*ps->p++);
 					if (h < 0)
 						goto fail;
 					cp = cp << 4 | (unsigned)h;

@@ -6,41 +6,27 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline int crypto_test_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "petrel/petrel.h"
 
-/* Decodes hex (spaces allowed) into out; returns the byte count, or
- * (size_t)-1 on bad hex or overflow. */
+/* Decodes hex (spaces, newlines and colons allowed) into out with the
+ * project's decoder; returns the byte count (0 for ""), or (size_t)-1 on
+ * bad hex or overflow. */
 static inline size_t crypto_test_unhex(const char *hex, uint8_t *out, size_t cap)
 {
+	static char packed[65536];
 	size_t n = 0;
-	int hi = -1;
-
 	for (; *hex != '\0'; hex++) {
-		int v;
 		if (*hex == ' ' || *hex == '\n' || *hex == ':')
 			continue;
-		v = crypto_test_nibble(*hex);
-		if (v < 0)
+		if (n + 1 >= sizeof packed)
 			return (size_t)-1;
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (n >= cap)
-			return (size_t)-1;
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
+		packed[n++] = *hex;
 	}
-	return hi < 0 ? n : (size_t)-1;
+	packed[n] = '\0';
+	if (n == 0)
+		return 0;
+	size_t len;
+	return petrel_hex_decode(packed, out, cap, &len) == 0 ? len : (size_t)-1;
 }
 
 #endif

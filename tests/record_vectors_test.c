@@ -25,28 +25,20 @@ struct session {
 	struct datagram dg[MAX_DATAGRAMS];
 };
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes hex up to whitespace; returns bytes written or -1. */
+/* Decodes the hex token at s (up to whitespace or the end) with the
+ * project's decoder; returns bytes written or -1. */
 static long unhex(const char *s, uint8_t *out, size_t cap)
 {
-	size_t n = 0;
-	while (hexval(s[0]) >= 0 && hexval(s[1]) >= 0) {
-		if (n == cap)
-			return -1;
-		out[n++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
-		s += 2;
-	}
-	return (long)n;
+	static char token[65536];
+	size_t n = strcspn(s, " \t\r\n");
+	if (n == 0)
+		return 0;
+	if (n >= sizeof token)
+		return -1;
+	memcpy(token, s, n);
+	token[n] = '\0';
+	size_t len;
+	return petrel_hex_decode(token, out, cap, &len) == 0 ? (long)len : -1;
 }
 
 static void load(const char *name, struct session *s)
