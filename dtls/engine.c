@@ -83,8 +83,8 @@ int petrel_hs_append_message(petrel_session *s, uint8_t msg_type, const uint8_t 
 	const uint8_t *bytes;
 	size_t bytes_len;
 	rc = petrel_flight_transcript(&hs->flight, hs->flight.entry_count - 1, &bytes, &bytes_len);
-	if (rc < 0)
-		return rc;
+	if (rc <= 0) /* 0: not a handshake entry, which the add above rules out */
+		return rc < 0 ? rc : PETREL_E_INTERNAL;
 	hs->next_send_seq++;
 	return petrel_hs_transcript_add(hs, bytes, bytes_len);
 }

@@ -34,7 +34,10 @@ static uint64_t step_time(petrel_session *s)
  * AGAIN/INTERRUPTED/PULL_ERROR from the transport. */
 static int pull_and_feed(petrel_session *s, uint64_t *now)
 {
-	uint8_t buf[PETREL_RECV_BUFFER];
+	/* Received 3 bytes in, so the ciphertext after a 13-byte header and
+	 * 8-byte explicit nonce is 8-byte aligned, as on the send side. */
+	_Alignas(16) uint8_t space[PETREL_RECV_BUFFER + 8];
+	uint8_t *buf = space + (8 - PETREL_RECORD_HEADER_LEN % 8) % 8;
 	if (s->pull == NULL)
 		return PETREL_E_PULL_ERROR;
 	if (s->pull_timeout) {
@@ -55,7 +58,7 @@ static int pull_and_feed(petrel_session *s, uint64_t *now)
 			return PETREL_E_AGAIN;
 		}
 	}
-	long n = s->pull(s->transport_ptr, buf, sizeof buf);
+	long n = s->pull(s->transport_ptr, buf, PETREL_RECV_BUFFER);
 	*now = step_time(s);
 	if (n < 0)
 		return (int)n;

@@ -77,7 +77,6 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
 		petrel_rl_nonce(&st->keys, epoch, seq, explicit_nonce, nonce);
 		petrel_rl_additional_data(ad, epoch, seq, content_type, h.version, (uint16_t)len);
 		int rc = petrel_aead_seal_from(st->aead, nonce, ad, sizeof(ad), text, src, len);
-		petrel_wipe(nonce, sizeof(nonce));
 		if (rc < 0) {
 			/* Leave no half-protected plaintext in the output. */
 			petrel_wipe(record_start, PETREL_RECORD_HEADER_LEN + body_len);
