@@ -119,10 +119,12 @@ static int keys_state; /* 0 not tried, 1 ready, -1 failed */
 
 static void remove_keys(void)
 {
-	unlink(keys.p256_cert);
-	unlink(keys.p256_key);
-	unlink(keys.ed_cert);
-	unlink(keys.ed_key);
+	const char *files[] = {keys.p256_cert, keys.p256_key, keys.ed_cert,  keys.ed_key,
+			       keys.p256_ca,   keys.p256_ca_key, keys.ed_ca, keys.ed_ca_key,
+			       keys.csr,       keys.ext};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		if (files[i][0])
+			unlink(files[i]);
 	rmdir(keys.dir);
 }
 
@@ -143,14 +145,36 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
-static int make_cert(const char *newkey, const char *cert, const char *key)
+static int run(const char *cmd)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof cmd,
-		 "openssl req -x509 -new -newkey %s -nodes -days 30 -subj /CN=petrel.bench "
-		 "-keyout %s -out %s >/dev/null 2>&1",
-		 newkey, key, cert);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A CA (self-signed, keyCertSign) and a leaf for BENCH_SERVER_NAME that it
+ * signs, both with `newkey`: the clients verify a real one-link chain and
+ * the host name, as a deployed client would (so 2 verifies per handshake). */
+static int make_chain(const char *newkey, const char *ca, const char *ca_key, const char *cert,
+		      const char *key)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "openssl req -x509 -new -newkey %s -nodes -days 30 -subj '/CN=Petrel bench CA' "
+		 "-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign "
+		 "-keyout %s -out %s >/dev/null 2>&1",
+		 newkey, ca_key, ca);
+	if (run(cmd) < 0)
+		return -1;
+	snprintf(cmd, sizeof cmd,
+		 "openssl req -new -newkey %s -nodes -subj /CN=" BENCH_SERVER_NAME
+		 " -keyout %s -out %s >/dev/null 2>&1",
+		 newkey, key, keys.csr);
+	if (run(cmd) < 0)
+		return -1;
+	snprintf(cmd, sizeof cmd,
+		 "openssl x509 -req -in %s -CA %s -CAkey %s -set_serial 2 -days 30 -extfile %s "
+		 "-out %s >/dev/null 2>&1",
+		 keys.csr, ca, ca_key, keys.ext, cert);
+	return run(cmd);
 }
 
 const struct bench_keys *bench_keys(void)
@@ -163,11 +187,26 @@ const struct bench_keys *bench_keys(void)
 		return NULL;
 	snprintf(keys.p256_cert, sizeof keys.p256_cert, "%s/p256.crt", keys.dir);
 	snprintf(keys.p256_key, sizeof keys.p256_key, "%s/p256.key", keys.dir);
+	snprintf(keys.p256_ca, sizeof keys.p256_ca, "%s/p256-ca.crt", keys.dir);
+	snprintf(keys.p256_ca_key, sizeof keys.p256_ca_key, "%s/p256-ca.key", keys.dir);
 	snprintf(keys.ed_cert, sizeof keys.ed_cert, "%s/ed25519.crt", keys.dir);
 	snprintf(keys.ed_key, sizeof keys.ed_key, "%s/ed25519.key", keys.dir);
+	snprintf(keys.ed_ca, sizeof keys.ed_ca, "%s/ed25519-ca.crt", keys.dir);
+	snprintf(keys.ed_ca_key, sizeof keys.ed_ca_key, "%s/ed25519-ca.key", keys.dir);
+	snprintf(keys.csr, sizeof keys.csr, "%s/leaf.csr", keys.dir);
+	snprintf(keys.ext, sizeof keys.ext, "%s/leaf.ext", keys.dir);
 	atexit(remove_keys);
-	if (make_cert("ec -pkeyopt ec_paramgen_curve:prime256v1", keys.p256_cert, keys.p256_key) < 0 ||
-	    make_cert("ed25519", keys.ed_cert, keys.ed_key) < 0)
+	FILE *ext = fopen(keys.ext, "w");
+	if (ext == NULL)
+		return NULL;
+	fputs("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+	      "subjectAltName=DNS:" BENCH_SERVER_NAME "\n",
+	      ext);
+	if (fclose(ext) != 0)
+		return NULL;
+	if (make_chain("ec -pkeyopt ec_paramgen_curve:prime256v1", keys.p256_ca, keys.p256_ca_key,
+		       keys.p256_cert, keys.p256_key) < 0 ||
+	    make_chain("ed25519", keys.ed_ca, keys.ed_ca_key, keys.ed_cert, keys.ed_key) < 0)
 		return NULL;
 	keys.p256_cert_pem = read_all(keys.p256_cert, &keys.p256_cert_len);
 	keys.p256_key_pem = read_all(keys.p256_key, &keys.p256_key_len);

@@ -27,13 +27,17 @@ long bench_queue_pop(int dir, uint8_t *buf, size_t cap);
 const uint8_t *bench_queue_peek(int dir, size_t *len);
 size_t bench_queue_count(int dir);
 
-/* ---- keys: self-signed certificates made with the openssl CLI ---- */
+/* ---- keys: certificate chains made with the openssl CLI ---- */
 struct bench_keys {
 	char dir[64];
+	/* Each server certificate is a leaf (CN and DNS name BENCH_SERVER_NAME)
+	 * issued by its own CA of the same key type; clients trust the CA. */
 	char p256_cert[96], p256_key[96], ed_cert[96], ed_key[96];
+	char p256_ca[96], p256_ca_key[96], ed_ca[96], ed_ca_key[96], csr[96], ext[96];
 	char *p256_cert_pem, *p256_key_pem, *ed_cert_pem, *ed_key_pem;
 	size_t p256_cert_len, p256_key_len, ed_cert_len, ed_key_len;
 };
+#define BENCH_SERVER_NAME "petrel.bench"
 /* Made on first use, removed at exit. NULL if the openssl tool failed. */
 const struct bench_keys *bench_keys(void);
 extern const uint8_t bench_psk_key[16];

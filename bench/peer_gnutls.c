@@ -135,7 +135,10 @@ static void *ctx_new(enum bench_kind kind, bool cookie)
 		if ((rc = gnutls_certificate_allocate_credentials(&ctx->server_cert)) < 0 ||
 		    (rc = gnutls_certificate_allocate_credentials(&ctx->client_cert)) < 0 ||
 		    (rc = gnutls_certificate_set_x509_key_mem(ctx->server_cert, &cert, &key,
-							      GNUTLS_X509_FMT_PEM)) < 0)
+							      GNUTLS_X509_FMT_PEM)) < 0 ||
+		    (rc = gnutls_certificate_set_x509_trust_file(ctx->client_cert,
+								 ed ? k->ed_ca : k->p256_ca,
+								 GNUTLS_X509_FMT_PEM)) < 0)
 			goto fail;
 	}
 	if (kind == BENCH_RESUMED) {
@@ -181,6 +184,12 @@ static gnutls_session_t new_session(struct gnutls_ctx *ctx, int side)
 									       : ctx->server_cert);
 	if (rc >= 0 && side == BENCH_SERVER_SIDE && ctx->kind == BENCH_RESUMED)
 		rc = gnutls_session_ticket_enable_server(s, &ctx->ticket_key);
+	if (rc >= 0 && side == BENCH_CLIENT_SIDE)
+		rc = gnutls_server_name_set(s, GNUTLS_NAME_DNS, BENCH_SERVER_NAME,
+					    strlen(BENCH_SERVER_NAME));
+	/* The client checks the chain and the host name in the handshake. */
+	if (rc >= 0 && side == BENCH_CLIENT_SIDE && ctx->kind != BENCH_PSK_CCM8)
+		gnutls_session_set_verify_cert(s, BENCH_SERVER_NAME, 0);
 	if (rc >= 0 && side == BENCH_CLIENT_SIDE && ctx->session_data.size > 0)
 		rc = gnutls_session_set_data(s, ctx->session_data.data, ctx->session_data.size);
 	if (rc < 0) {

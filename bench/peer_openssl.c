@@ -197,9 +197,13 @@ static void *ctx_new(enum bench_kind kind, bool cookie)
 	} else {
 		const char *cert = kind == BENCH_X25519_ED25519 ? k->ed_cert : k->p256_cert;
 		const char *key = kind == BENCH_X25519_ED25519 ? k->ed_key : k->p256_key;
+		const char *ca = kind == BENCH_X25519_ED25519 ? k->ed_ca : k->p256_ca;
 		if (SSL_CTX_use_certificate_file(ctx->server, cert, SSL_FILETYPE_PEM) != 1 ||
-		    SSL_CTX_use_PrivateKey_file(ctx->server, key, SSL_FILETYPE_PEM) != 1)
+		    SSL_CTX_use_PrivateKey_file(ctx->server, key, SSL_FILETYPE_PEM) != 1 ||
+		    SSL_CTX_load_verify_locations(ctx->client, ca, NULL) != 1)
 			goto fail;
+		/* The client checks the chain and the host name (new_ssl). */
+		SSL_CTX_set_verify(ctx->client, SSL_VERIFY_PEER, NULL);
 	}
 	if (kind == BENCH_RESUMED) {
 		_Alignas(16) uint8_t pair[BENCH_PAIR_STORAGE];
@@ -233,6 +237,11 @@ static SSL *new_ssl(struct openssl_ctx *ctx, int side)
 	SSL_set_mtu(ssl, (long)bench_mtu - 28);
 	if (side == BENCH_CLIENT_SIDE) {
 		SSL_set_connect_state(ssl);
+		if (SSL_set_tlsext_host_name(ssl, BENCH_SERVER_NAME) != 1 ||
+		    (ctx->kind != BENCH_PSK_CCM8 && SSL_set1_host(ssl, BENCH_SERVER_NAME) != 1)) {
+			SSL_free(ssl);
+			return NULL;
+		}
 		if (ctx->ticket)
 			SSL_set_session(ssl, ctx->ticket);
 	} else {

@@ -71,12 +71,16 @@ static void *ctx_new(enum bench_kind kind, bool cookie)
 	case BENCH_RESUMED:
 		rc = petrel_credentials_set_key_mem(ctx->server_creds, k->p256_cert_pem,
 						    k->p256_cert_len, k->p256_key_pem, k->p256_key_len);
+		if (rc >= 0)
+			rc = petrel_credentials_set_trust_file(ctx->client_creds, k->p256_ca);
 		ctx->ciphers = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
 		ctx->groups = "secp256r1";
 		break;
 	case BENCH_X25519_ED25519:
 		rc = petrel_credentials_set_key_mem(ctx->server_creds, k->ed_cert_pem, k->ed_cert_len,
 						    k->ed_key_pem, k->ed_key_len);
+		if (rc >= 0)
+			rc = petrel_credentials_set_trust_file(ctx->client_creds, k->ed_ca);
 		ctx->ciphers = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
 		ctx->groups = "x25519";
 		break;
@@ -132,8 +136,9 @@ static petrel_session *new_session(struct petrel_ctx *ctx, int side)
 	petrel_transport_set_pull_function(s, queue_pull);
 	petrel_dtls_set_mtu(s, bench_mtu);
 	if (side == BENCH_CLIENT_SIDE) {
-		petrel_session_set_verify(s, PETREL_VERIFY_NONE, NULL, 0);
-		if (petrel_session_set_ciphers(s, ctx->ciphers) < 0 ||
+		/* Certificates: the default check, chain to the CA + host name. */
+		if (petrel_session_set_server_name(s, BENCH_SERVER_NAME) < 0 ||
+		    petrel_session_set_ciphers(s, ctx->ciphers) < 0 ||
 		    (ctx->groups && petrel_session_set_groups(s, ctx->groups) < 0) ||
 		    (ctx->ticket_len && petrel_session_set_data(s, ctx->ticket, ctx->ticket_len) < 0)) {
 			petrel_session_free(s);
