@@ -31,26 +31,23 @@ static void plan_free(struct petrel_flight *fl)
 	fl->planned = false;
 }
 
-void petrel_flight_reset(struct petrel_flight *fl)
-{
-	plan_free(fl);
-	if (fl->bytes != NULL) {
-		petrel_wipe(fl->bytes, fl->bytes_len); /* reserve() copies only bytes_len */
-		free(fl->bytes);
-	}
-	memset(fl, 0, sizeof *fl);
-}
-
 void petrel_flight_restart(struct petrel_flight *fl)
 {
 	plan_free(fl);
 	uint8_t *bytes = fl->bytes;
 	size_t cap = fl->bytes_cap;
 	if (bytes != NULL)
-		petrel_wipe(bytes, fl->bytes_len);
+		petrel_wipe(bytes, fl->bytes_len); /* reserve() copies only bytes_len */
 	memset(fl, 0, sizeof *fl);
 	fl->bytes = bytes;
 	fl->bytes_cap = cap;
+}
+
+void petrel_flight_reset(struct petrel_flight *fl)
+{
+	petrel_flight_restart(fl);
+	free(fl->bytes);
+	memset(fl, 0, sizeof *fl);
 }
 
 /* Make room for n more bytes. The old buffer is wiped, not just realloc'd

@@ -2,6 +2,10 @@
 #ifndef PETREL_RECORD_INTERNAL_H
 #define PETREL_RECORD_INTERNAL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "record/record.h"
 
 /* Expand the epoch's AEAD key on first use (heap, petrel_aead_ctx_size_for(alg)). */
@@ -10,6 +14,14 @@ int petrel_rl_epoch_aead(struct petrel_rl_epoch_state *st);
 void petrel_rl_epoch_retire(struct petrel_rl_epoch_state *st);
 /* Free only the expanded context (raw keys stay). */
 void petrel_rl_epoch_drop_aead(struct petrel_rl_epoch_state *st);
+
+/* Whether [a, a+a_len) and [b, b+b_len) share a byte (compared as
+ * integers: the buffers may be unrelated objects). */
+static inline bool petrel_rl_overlaps(const void *a, size_t a_len, const void *b, size_t b_len)
+{
+	uintptr_t a_at = (uintptr_t)a, b_at = (uintptr_t)b;
+	return a_len && b_len && a_at < b_at + b_len && b_at < a_at + a_len;
+}
 
 /* Unprotect one record whose header h was read and whose body (h->length
  * bytes) is in place at body: replay check, AEAD open, window update.

@@ -2,7 +2,6 @@
  * records per datagram, replay check before decryption, window update
  * after it, invalid records dropped and counted (4.1.2.7), early records
  * of the next epoch held in a bounded buffer. */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,8 +61,7 @@ int petrel_rl_unprotect(struct petrel_record_layer *rl, struct petrel_rl_epoch_s
 		 * the same buffer or disjoint ones.) */
 		if (rl->app_dst != NULL && h->content_type == PETREL_CT_APPLICATION_DATA &&
 		    plaintext_len <= rl->app_dst_cap &&
-		    ((uintptr_t)rl->app_dst + plaintext_len <= (uintptr_t)body ||
-		     (uintptr_t)rl->app_dst >= (uintptr_t)body + h->length))
+		    !petrel_rl_overlaps(rl->app_dst, plaintext_len, body, h->length))
 			dst = rl->app_dst;
 		/* The nonce is left unwiped: AEAD security never needs it
 		 * secret (RFC 5116 3.1), and it is mostly on the wire. */

@@ -1,7 +1,6 @@
 /* Protecting outgoing records: header, explicit nonce, AEAD seal from the
  * caller's bytes into the record (RFC 6347 4.1, RFC 5246 6.2.3.3). No
  * allocation or copy per record. */
-#include <stdint.h>
 #include <string.h>
 
 #include "petrel/petrel.h"
@@ -36,10 +35,8 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
 	 * goes) or apart from the whole record: header and nonce are written
 	 * first and would overwrite a payload lying under them. */
 	uint8_t *record_start = w->p;
-	uintptr_t at = (uintptr_t)record_start, end = at + PETREL_RECORD_HEADER_LEN + body_len;
-	uintptr_t p_at = (uintptr_t)payload;
-	if (len && payload != record_start + PETREL_RECORD_HEADER_LEN + explicit_len &&
-	    p_at < end && at < p_at + len)
+	if (payload != record_start + PETREL_RECORD_HEADER_LEN + explicit_len &&
+	    petrel_rl_overlaps(payload, len, record_start, PETREL_RECORD_HEADER_LEN + body_len))
 		return PETREL_E_INVALID_REQUEST;
 	if (aead != PETREL_RL_NULL_CIPHER) {
 		int rc = petrel_rl_epoch_aead(st);

@@ -264,3 +264,27 @@ Test(crypto_kat_hash, hkdf_expand_label_rejects_oversized_label_or_context)
 					      255, out, 16),
 		     0);
 }
+
+/* petrel_ct_equal: libsodium's fixed-size compares at 16/32/64 bytes,
+ * sodium_memcmp otherwise; every length must see a difference anywhere. */
+Test(crypto_kat_hash, ct_equal_sees_any_differing_byte_at_every_length)
+{
+	static const size_t lens[] = {1, 12, 15, 16, 17, 32, 48, 64, 65};
+	uint8_t a[65], b[65];
+	for (size_t i = 0; i < sizeof a; i++)
+		a[i] = (uint8_t)(i * 37 + 5);
+	for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+		size_t len = lens[l];
+		memcpy(b, a, sizeof b);
+		cr_assert_eq(petrel_ct_equal(a, b, len), 1, "equal, %zu bytes", len);
+		for (size_t at = 0; at < len; at++) {
+			b[at] ^= 0x01;
+			cr_assert_eq(petrel_ct_equal(a, b, len), 0, "byte %zu of %zu", at, len);
+			b[at] ^= 0x01;
+		}
+		if (len < sizeof b) {
+			b[len] ^= 0x80; /* past the compared length: ignored */
+			cr_assert_eq(petrel_ct_equal(a, b, len), 1, "byte after %zu ignored", len);
+		}
+	}
+}
