@@ -73,7 +73,17 @@ struct petrel_reasm_slot {
 	size_t alloc_len;
 };
 
+/* A byte budget shared by many sessions (an endpoint's, issue #17 item 8):
+ * when a reassembler has one, every buffered allocation is also charged
+ * to it and refused (DROP_TOTAL_CAP) once used_bytes would pass cap_bytes.
+ * The owner outlives every reassembler pointing at it. */
+struct petrel_frag_budget {
+	size_t used_bytes;
+	size_t cap_bytes;
+};
+
 struct petrel_reasm {
+	struct petrel_frag_budget *shared_budget; /* NULL: per-session caps only */
 	uint16_t next_seq;
 	uint16_t window;
 	uint32_t max_message_len;

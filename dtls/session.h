@@ -238,6 +238,10 @@ struct petrel_session {
 	uint8_t peer_addr[32];
 	size_t peer_addr_len;
 
+	/* The endpoint's fragment budget, handed to each handshake's
+	 * reassembler (NULL for a session on its own). */
+	struct petrel_frag_budget *frag_budget;
+
 	struct petrel_record_layer rl;
 	struct petrel_hs *hs;
 	struct petrel_final_flight *final;
