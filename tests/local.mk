@@ -17,3 +17,7 @@ EXTRA_DIST += tests/vectors
 # make install into a staging root, then pkg-config and link against it.
 TESTS += tests/install_test.sh
 EXTRA_DIST += tests/install_test.sh
+# SDP fingerprint lines and pinning by them (RFC 8122, issue #21 item 2).
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/x509_fingerprint_sdp_test.c
+endif

@@ -294,9 +294,32 @@ enum { PETREL_KEYTYPE_ECDSA_P256 = 1, PETREL_KEYTYPE_ED25519 = 2 };
 /* A fresh key and a self-signed certificate for common_name (WebRTC style). */
 PETREL_API int petrel_credentials_generate(petrel_credentials *creds, int keytype,
 					   const char *common_name);
-/* The own certificate's SHA-256 fingerprint (32 bytes) and its SDP form. */
+/* The own certificate's SHA-256 fingerprint (32 bytes); the SDP form is
+ * petrel_credentials_get_fingerprint_sdp. */
 PETREL_API int petrel_credentials_get_fingerprint(const petrel_credentials *creds,
 						  uint8_t out[32]);
+/* SDP fingerprints (RFC 8122 5, as WebRTC signals them): the attribute
+ * line "a=fingerprint:sha-256 AB:CD:..." (32 upper-case hex pairs, no CRLF),
+ * PETREL_SDP_FINGERPRINT_SIZE bytes with the NUL; the attribute value
+ * ("sha-256 AB:...") starts at out + PETREL_SDP_FINGERPRINT_VALUE_OFFSET.
+ * Errors: PETREL_E_NO_CERTIFICATE, PETREL_E_SHORT_BUFFER (cap too small). */
+#define PETREL_SDP_FINGERPRINT_SIZE 118
+#define PETREL_SDP_FINGERPRINT_VALUE_OFFSET 14
+PETREL_API int petrel_credentials_get_fingerprint_sdp(const petrel_credentials *creds, char *out,
+						      size_t cap);
+/* The same line for a DER certificate (e.g. petrel_session_get_peer_certificate's). */
+PETREL_API int petrel_certificate_fingerprint_sdp(const uint8_t *der, size_t der_len, char *out,
+						  size_t cap);
+/* Parses an SDP fingerprint, with or without "a=fingerprint:", hash name
+ * and hex case-insensitive, trailing CR/LF/blanks allowed, into the 32
+ * bytes petrel_session_set_verify(s, PETREL_VERIFY_PIN, out, 32) takes.
+ * Errors: PETREL_E_UNSUPPORTED (a hash other than sha-256, e.g. sha-1),
+ * PETREL_E_DECODE_ERROR (no hash name, a bad hex digit, a separator other
+ * than one ':' between pairs), PETREL_E_ILLEGAL_PARAMETER (not 32 bytes). */
+PETREL_API int petrel_fingerprint_parse_sdp(const char *text, uint8_t out[32]);
+/* petrel_fingerprint_parse_sdp, then pin the peer's certificate to it
+ * (PETREL_VERIFY_PIN). Same errors; the session is unchanged on error. */
+PETREL_API int petrel_session_set_verify_sdp(petrel_session *session, const char *text);
 /* Trust anchors: a PEM bundle file, or NULL for the system store. */
 PETREL_API int petrel_credentials_set_trust_file(petrel_credentials *creds, const char *file);
 /* Server-side session cache for session-ID resumption (RFC 5246 7.4.1.2),
