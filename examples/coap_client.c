@@ -84,18 +84,19 @@ int main(int argc, char **argv)
 	do
 		rc = petrel_handshake(s);
 	while (rc < 0 && !petrel_error_is_fatal(rc));
-	if (rc < 0) {
-		fprintf(stderr, "handshake: %s\n", petrel_strerror(rc));
-		return 1;
-	}
 	uint8_t req[256], resp[1500];
 	uint16_t mid = 0x1234;
+	int attempts = 5;
 	size_t req_len = build_get(req, sizeof req, mid, argv[3]);
-	if (req_len == 0)
-		return 2;
 	long n = PETREL_E_AGAIN;
+	if (rc < 0)
+		fprintf(stderr, "handshake: %s\n", petrel_strerror(rc));
+	else if (req_len == 0)
+		fprintf(stderr, "path segments longer than 12 bytes are not supported here\n");
+	if (rc < 0 || req_len == 0)
+		attempts = 0;
 	/* CON retransmission (RFC 7252 4.2): 2 s, doubling, 4 retries. */
-	for (int attempt = 0, wait_ms = 2000; attempt < 5 && n < 0; attempt++, wait_ms *= 2) {
+	for (int attempt = 0, wait_ms = 2000; attempt < attempts && n < 0; attempt++, wait_ms *= 2) {
 		if (petrel_record_send(s, req, req_len) < 0)
 			break;
 		struct pollfd pfd = {fd, POLLIN, 0};
@@ -115,9 +116,10 @@ int main(int argc, char **argv)
 	const uint8_t *p = n >= 4 ? payload(resp, (size_t)n, &plen) : NULL;
 	if (p)
 		printf("%u.%02u %.*s\n", resp[1] >> 5, resp[1] & 31u, (int)plen, (const char *)p);
-	else
+	else if (attempts)
 		fprintf(stderr, "no CoAP response\n");
-	petrel_bye(s);
+	if (rc == 0)
+		petrel_bye(s);
 	petrel_session_free(s);
 	petrel_credentials_free(creds);
 	freeaddrinfo(ai);

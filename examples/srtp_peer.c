@@ -104,14 +104,17 @@ int main(int argc, char **argv)
 	do
 		rc = petrel_handshake(s);
 	while (rc < 0 && !petrel_error_is_fatal(rc));
-	if (rc < 0) {
-		fprintf(stderr, "handshake: %s\n", petrel_strerror(rc));
-		return 1;
-	}
 	/* RFC 5764 4.2: client key | server key | client salt | server salt. */
 	uint8_t km[2 * 16 + 2 * 14];
-	if (petrel_prf_export(s, "EXTRACTOR-dtls_srtp", NULL, 0, 0, km, sizeof km) < 0)
+	if (rc == 0)
+		rc = petrel_prf_export(s, "EXTRACTOR-dtls_srtp", NULL, 0, 0, km, sizeof km);
+	if (rc < 0) {
+		fprintf(stderr, "handshake: %s\n", petrel_strerror(rc));
+		petrel_session_free(s);
+		petrel_credentials_free(creds);
+		freeaddrinfo(ai);
 		return 1;
+	}
 	printf("pinned %s\n", peer_line[0] ? strtok(peer_line, "\r\n") : "");
 	print_hex("srtp keying material", km, sizeof km);
 	print_hex("client master key", km, 16);
