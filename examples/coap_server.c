@@ -78,7 +78,7 @@ static void on_data(void *ptr, petrel_session *s, const uint8_t *req, size_t len
 	size_t n = 0;
 	/* A CON request gets a piggybacked ACK with the same Message ID
 	 * (RFC 7252 5.2.1); a NON gets a NON (5.2.3). */
-	resp[n++] = (uint8_t)(0x40 | (type == COAP_CON ? COAP_ACK : COAP_NON) << 4 | tkl);
+	resp[n++] = (uint8_t)(0x40u | (type == COAP_CON ? 2u : 1u) << 4 | tkl); /* ACK : NON */
 	uint8_t code = 0x45; /* 2.05 Content */
 	const char *body = "";
 	if (req[1] != 1)
