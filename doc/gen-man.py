@@ -20,6 +20,7 @@ header does not declare is an error (that is the drift check).
 import os
 import re
 import sys
+import textwrap
 import time
 
 FN_RE = re.compile(r'\b(petrel_\w+)\s*\(')
@@ -255,6 +256,21 @@ def render_block(lines, known, errors):
     return out
 
 
+def short_brief(text):
+    """A NAME-line summary: parentheticals dropped, cut at a comma when long,
+    lower case first unless the first word is an acronym."""
+    while True:
+        t = re.sub(r'\s*\([^()]*\)', '', text)
+        if t == text:
+            break
+        text = t
+    if len(text) > 70 and ', ' in text:
+        text = text[:text.index(', ')]
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
 def page_date(paths):
     epoch = os.environ.get('SOURCE_DATE_EPOCH')
     t = int(epoch) if epoch else int(max(os.path.getmtime(p) for p in paths))
@@ -317,7 +333,7 @@ def gen_api(header_path, errors_path, docsrc_path, outdir, version):
         if ent and ent['brief']:
             return ent['brief']
         if f['comment']:
-            return first_sentence(f['comment'])
+            return short_brief(first_sentence(f['comment']))
         return 'part of the %s API' % f['section'].lower()
 
     for f in funcs:
@@ -339,7 +355,10 @@ def gen_api(header_path, errors_path, docsrc_path, outdir, version):
                 continue
             shown.append(e)
             if e['comment']:
-                out.append(roff_line('/* %s */' % esc(e['comment']).replace('\\fB', '').replace('\\fR', '')))
+                wrapped = textwrap.wrap(e['comment'], 74)
+                for k, w in enumerate(wrapped):
+                    w = ('/* ' if k == 0 else ' * ') + w + (' */' if k + 1 == len(wrapped) else '')
+                    out.append(roff_line(w.replace('\\', '\\e').replace('-', '\\-')))
             out += [roff_line(l.replace('\\', '\\e').replace('\t', '        ').replace('-', '\\-'))
                     for l in e['text'].split('\n')]
             out.append('.PP')
