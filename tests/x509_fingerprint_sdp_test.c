@@ -137,3 +137,39 @@ Test(sdp_fingerprint, handshake_pinned_by_sdp_line)
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+/* Mutated lines (fixed seed): every result is 0 or one of the documented
+ * codes, and the output is written only on success. */
+Test(sdp_fingerprint, mutated_lines_get_documented_codes_only)
+{
+	uint32_t state = 21;
+	static const char alphabet[] = "0123456789abcdefABCDEF: \t\r\n-=ahs";
+	unsigned seen[4] = {0}; /* ok, unsupported, decode, length */
+	for (int round = 0; round < 20000; round++) {
+		char text[PETREL_SDP_FINGERPRINT_SIZE + 8];
+		memcpy(text, ec_leaf_line, sizeof ec_leaf_line);
+		size_t len = sizeof ec_leaf_line - 1;
+		for (int k = 0; k < 1 + round % 4 && len > 0; k++) {
+			state = state * 1103515245u + 12345u;
+			size_t at = (state >> 8) % len;
+			char c = alphabet[(state >> 20) % (sizeof alphabet - 1)];
+			if ((state >> 4) % 3 == 0)
+				len = at; /* truncate */
+			else
+				text[at] = c;
+		}
+		text[len] = '\0';
+		uint8_t pin[32];
+		memset(pin, 0x5a, sizeof pin);
+		int rc = petrel_fingerprint_parse_sdp(text, pin);
+		cr_assert(rc == 0 || rc == PETREL_E_UNSUPPORTED || rc == PETREL_E_DECODE_ERROR ||
+				  rc == PETREL_E_ILLEGAL_PARAMETER,
+			  "%s -> %d", text, rc);
+		if (rc != 0)
+			for (size_t j = 0; j < 32; j++)
+				cr_assert_eq(pin[j], 0x5a, "%s", text);
+		seen[rc == 0 ? 0 : rc == PETREL_E_UNSUPPORTED ? 1 : rc == PETREL_E_DECODE_ERROR ? 2 : 3]++;
+	}
+	for (int i = 0; i < 4; i++)
+		cr_assert_gt(seen[i], 0, "outcome %d never reached", i);
+}
