@@ -281,7 +281,7 @@ static bool within(uint8_t tag, const uint8_t *v, size_t len, const uint8_t *c, 
  * list has a constraint of the name's form, the result whether one
  * matched. */
 static bool subtrees_match(const struct petrel_der_tlv *subtrees, uint8_t tag, const uint8_t *v,
-			   size_t len, bool excluded, bool *seen)
+			   size_t len, bool excluded, bool judge, bool *seen)
 {
 	struct petrel_reader list;
 	petrel_reader_init(&list, subtrees->body, subtrees->len);
@@ -297,7 +297,7 @@ static bool subtrees_match(const struct petrel_der_tlv *subtrees, uint8_t tag, c
 		if (base.tag != tag)
 			continue;
 		*seen = true;
-		if (form_known(tag) && within(tag, v, len, c, c_len, excluded))
+		if (judge && within(tag, v, len, c, c_len, excluded))
 			return true;
 	}
 	return false;
@@ -307,17 +307,19 @@ static int check_name(const struct petrel_der_tlv *permitted, const struct petre
 		      uint8_t tag, const uint8_t *v, size_t len)
 {
 	bool seen_p = false, seen_e = false;
-	bool ok = true;
-	/* Names a constraint can judge must be well-formed first. */
+	/* Only well-formed names of a processed form are compared; the
+	 * matchers rely on it. */
+	bool judge = form_known(tag);
 	if (tag == PETREL_X509_SAN_DNS && !petrel_x509_dns_syntax_ok(v, len, true))
-		ok = false;
+		judge = false;
 	if (tag == PETREL_X509_SAN_EMAIL && !email_ok(v, len))
-		ok = false;
-	bool in_p = permitted != NULL && subtrees_match(permitted, tag, v, len, false, &seen_p);
-	bool in_e = excluded != NULL && subtrees_match(excluded, tag, v, len, true, &seen_e);
+		judge = false;
+	bool in_p = permitted != NULL && subtrees_match(permitted, tag, v, len, false, judge, &seen_p);
+	bool in_e = excluded != NULL && subtrees_match(excluded, tag, v, len, true, judge, &seen_e);
 	if (!seen_p && !seen_e)
 		return 0;
-	if (!ok || !form_known(tag))
+	/* A constraint applies to this name but cannot judge it. */
+	if (!judge)
 		return REJECT;
 	if (in_e || (seen_p && !in_p))
 		return REJECT;
