@@ -185,10 +185,16 @@ struct petrel_x509_verify_params {
 	enum petrel_x509_purpose purpose;
 };
 
-/* chain[0] is the leaf; the rest may come in any order. Returns 0 when a
- * path from the leaf to a certificate in store checks out, otherwise the
- * first failure's own PETREL_E_CERT_* code (or PETREL_E_NO_CERTIFICATE
- * for an empty chain). */
+/* chain[0] is the leaf; the rest may come in any order and may include
+ * certificates no path uses. Returns 0 when a path from the leaf to a
+ * certificate in store checks out, otherwise the most telling failure's
+ * own code (or PETREL_E_NO_CERTIFICATE for an empty chain):
+ * PETREL_E_CERT_NAME_MISMATCH also for a name outside a CA's name
+ * constraints, PETREL_E_CERT_KEY_USAGE also for a CA whose EKU excludes
+ * the purpose, PETREL_E_BAD_CERTIFICATE for RFC 5280 profile violations
+ * (no AKI below the anchor, a CA without SKI or with non-critical
+ * basicConstraints or nameConstraints, ...). Trust anchors' own
+ * constraints (pathLen, keyUsage, EKU, name constraints) apply too. */
 int petrel_x509_verify_chain(const struct petrel_x509_cert *chain, size_t count,
 			     const struct petrel_x509_store *store,
 			     const struct petrel_x509_verify_params *params);
