@@ -12,10 +12,6 @@
 
 #define PARSE_ERR PETREL_E_CERT_PARSE
 #define REJECT PETREL_E_CERT_NAME_MISMATCH
-/* Name x constraint comparisons one certificate may cost; beyond it the
- * certificate is refused (hostile sets of thousands of each, as OpenSSL
- * also caps). */
-#define NC_MAX_WORK (1u << 20)
 
 static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c; }
 
@@ -337,7 +333,8 @@ static size_t count_tlvs(const uint8_t *body, size_t len)
 	return n;
 }
 
-int petrel_x509_nc_check(const struct petrel_x509_cert *ca, const struct petrel_x509_cert *cert)
+int petrel_x509_nc_check(const struct petrel_x509_cert *ca, const struct petrel_x509_cert *cert,
+			 size_t *work_left)
 {
 	struct petrel_reader r;
 	struct petrel_der_tlv permitted, excluded;
@@ -350,8 +347,11 @@ int petrel_x509_nc_check(const struct petrel_x509_cert *ca, const struct petrel_
 	const struct petrel_der_tlv *e = have_e ? &excluded : NULL;
 	size_t constraints = (p ? count_tlvs(p->body, p->len) : 0) + (e ? count_tlvs(e->body, e->len) : 0);
 	size_t name_count = 1 + (cert->san ? count_tlvs(cert->san, cert->san_len) : 0);
-	if (constraints * name_count > NC_MAX_WORK)
+	/* Hostile sets of thousands of names and constraints cost their
+	 * product; past the caller's budget the certificate is refused. */
+	if (constraints > *work_left / name_count)
 		return REJECT;
+	*work_left -= constraints * name_count;
 
 	/* The subject, when not empty, is a directoryName. */
 	struct petrel_reader sr;

@@ -8,7 +8,6 @@ if HAVE_CRITERION
 tests_unit_SOURCES += tests/x509_testutil.h tests/x509_parse_test.c tests/x509_der_test.c \
 	tests/x509_chain_test.c tests/x509_key_test.c tests/x509_selfsign_test.c
 endif
-EXTRA_DIST += tests/vectors/x509-limbo
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/x509_limbo_test.c
 endif

@@ -20,6 +20,9 @@
 #define MAX_DEPTH_CAP 32
 /* Signature checks one validation may spend on path building. */
 #define SIG_BUDGET 256
+/* Name x constraint comparisons one validation may spend, over all the
+ * paths it tries (OpenSSL caps one certificate at the same). */
+#define NC_BUDGET ((size_t)1 << 20)
 /* RSA moduli below this many bits are refused (NIST SP 800-131A,
  * CA/B BR 6.1.5). */
 #define RSA_MIN_BITS 2048
@@ -182,6 +185,7 @@ struct builder {
 	const struct petrel_x509_cert *path[MAX_DEPTH_CAP + 1];
 	bool used[MAX_DEPTH_CAP];
 	unsigned sig_budget;
+	size_t nc_budget;
 	int err;
 };
 
@@ -197,7 +201,7 @@ static size_t counted_depth(const struct builder *b, size_t n)
 }
 
 /* path[0..n-1], path[n-1] a store certificate: the whole path check. */
-static int validate_path(const struct builder *b, size_t n)
+static int validate_path(struct builder *b, size_t n)
 {
 	const struct petrel_x509_verify_params *params = b->params;
 	if (counted_depth(b, n) > b->max_depth)
@@ -225,7 +229,7 @@ static int validate_path(const struct builder *b, size_t n)
 			for (size_t j = 0; j < i; j++) {
 				if (j > 0 && self_issued(b->path[j]))
 					continue;
-				rc = petrel_x509_nc_check(ca, b->path[j]);
+				rc = petrel_x509_nc_check(ca, b->path[j], &b->nc_budget);
 				if (rc < 0)
 					return rc;
 			}
@@ -334,6 +338,7 @@ int petrel_x509_verify_chain(const struct petrel_x509_cert *chain, size_t count,
 	if (b.max_depth > MAX_DEPTH_CAP)
 		b.max_depth = MAX_DEPTH_CAP;
 	b.sig_budget = SIG_BUDGET;
+	b.nc_budget = NC_BUDGET;
 	/* Leaf-only failures first: they hold whatever the path. */
 	int rc = check_leaf(&chain[0], params);
 	if (rc < 0)

@@ -25,7 +25,9 @@ bool petrel_x509_dns_syntax_ok(const uint8_t *name, size_t len, bool wildcard);
 /* Validates NameConstraints contents (RFC 5280 4.2.1.10). */
 int petrel_x509_nc_parse(const uint8_t *body, size_t len);
 /* 0 if cert's subject and SAN names satisfy ca's name constraints, else
- * PETREL_E_CERT_NAME_MISMATCH. */
-int petrel_x509_nc_check(const struct petrel_x509_cert *ca, const struct petrel_x509_cert *cert);
+ * PETREL_E_CERT_NAME_MISMATCH. Each call spends names x constraints
+ * comparisons from *work_left and refuses when they exceed it. */
+int petrel_x509_nc_check(const struct petrel_x509_cert *ca, const struct petrel_x509_cert *cert,
+			 size_t *work_left);
 
 #endif
