@@ -154,7 +154,6 @@ static int ext_authority_key_id(struct petrel_x509_cert *c, struct petrel_reader
 	TRY(petrel_der_optional(&seq, PETREL_DER_CTX_PRIM(2), &other));
 	if (!petrel_reader_done(&seq))
 		return PARSE_ERR;
-	c->has_aki = true;
 	if (have) {
 		c->aki = id.body;
 		c->aki_len = id.len;
@@ -274,8 +273,7 @@ static int parse_extensions(struct petrel_x509_cert *c, struct petrel_reader *tb
 		if (rc == PETREL_E_CERT_UNKNOWN_CRITICAL_EXTENSION) {
 			unknown_critical = rc;
 			c->unknown_critical = true;
-		}
-		else if (rc < 0)
+		} else if (rc < 0)
 			return rc;
 	}
 	return unknown_critical;

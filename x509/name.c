@@ -29,8 +29,7 @@ static bool dns_match(const uint8_t *pat, size_t pat_len, const char *host, size
 	if (pat_len > 0 && pat[pat_len - 1] == '.')
 		pat_len--;
 	/* RFC 5280 4.2.1.6: a dNSName outside the preferred name syntax
-	 * (underscores, IP literals are fine there but not here, non-ASCII)
-	 * never matches. */
+	 * (underscores, non-ASCII, empty labels) never matches. */
 	if (!petrel_x509_dns_syntax_ok(pat, pat_len, true))
 		return false;
 	if (pat_len >= 2 && pat[0] == '*' && pat[1] == '.') {

@@ -105,7 +105,6 @@ struct petrel_x509_cert {
 	 * (4.2.1.1-4.2.1.11) check during path validation. */
 	bool bc_critical;
 	bool san_critical;
-	bool has_aki;                                /* extension present at all */
 	bool has_policy_constraints;
 	bool pc_critical;
 	bool unknown_critical;                       /* an unrecognised critical extension */
