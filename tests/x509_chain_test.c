@@ -232,3 +232,180 @@ Test(x509_store, bundle_and_system_store)
 	cr_assert_lt(s.skipped, (size_t)n / 10);
 	petrel_x509_store_free(&s);
 }
+
+/* ---- issue #17 item 15: name constraints, EKU on CAs, path building ---- */
+
+static int verify_purpose(struct chain *c, const char *host, enum petrel_x509_purpose purpose)
+{
+	struct petrel_x509_verify_params p = { .now = X509_TEST_NOW, .host = host, .purpose = purpose };
+	return petrel_x509_verify_chain(c->cert, c->count, &c->store, &p);
+}
+
+Test(x509_chain, intermediate_eku_limits_what_it_vouches_for)
+{
+	struct chain c;
+	load(&c, "roots.pem", CHAIN("ec-leaf.pem", "ec-int.pem"));
+	/* RFC 5280 4.2.1.12 on a CA: limited to clientAuth, it cannot vouch
+	 * for a server (the leaf itself allows both). */
+	c.cert[1].has_ext_key_usage = true;
+	c.cert[1].ext_key_usage = PETREL_EKU_CLIENT_AUTH;
+	cr_assert_eq(verify_purpose(&c, "leaf.petrel.test", PETREL_X509_PURPOSE_SERVER),
+		     PETREL_E_CERT_KEY_USAGE);
+	cr_assert_eq(verify_purpose(&c, NULL, PETREL_X509_PURPOSE_CLIENT), 0);
+	cr_assert_eq(verify_purpose(&c, "leaf.petrel.test", PETREL_X509_PURPOSE_ANY), 0);
+	/* anyExtendedKeyUsage, or no EKU at all, limits nothing. */
+	c.cert[1].ext_key_usage = PETREL_EKU_ANY;
+	cr_assert_eq(verify_purpose(&c, "leaf.petrel.test", PETREL_X509_PURPOSE_SERVER), 0);
+	c.cert[1].has_ext_key_usage = false;
+	cr_assert_eq(verify_purpose(&c, "leaf.petrel.test", PETREL_X509_PURPOSE_SERVER), 0);
+	unload(&c);
+}
+
+/* NameConstraints contents: permitted ([0]) or excluded ([1]) subtrees of
+ * one dNSName. */
+static size_t nc_dns(uint8_t *out, uint8_t which, const char *dns)
+{
+	size_t n = strlen(dns);
+	out[0] = (uint8_t)(0xa0 | which);
+	out[1] = (uint8_t)(n + 4);
+	out[2] = 0x30;
+	out[3] = (uint8_t)(n + 2);
+	out[4] = 0x82;
+	out[5] = (uint8_t)n;
+	memcpy(out + 6, dns, n);
+	return n + 6;
+}
+
+static int verify_with_nc(struct chain *c, const uint8_t *nc, size_t nc_len, bool critical)
+{
+	c->cert[1].name_constraints = nc;
+	c->cert[1].name_constraints_len = nc_len;
+	c->cert[1].nc_critical = critical;
+	return verify(c, "leaf.petrel.test");
+}
+
+Test(x509_chain, name_constraints_on_intermediate)
+{
+	struct chain c;
+	uint8_t nc[64];
+	load(&c, "roots.pem", CHAIN("ec-leaf.pem", "ec-int.pem"));
+	/* leaf SANs: leaf.petrel.test, *.wild.petrel.test, 127.0.0.1, ::1 */
+	cr_assert_eq(verify_with_nc(&c, nc, nc_dns(nc, 0, "petrel.test"), true), 0);
+	cr_assert_eq(verify_with_nc(&c, nc, nc_dns(nc, 0, "PETREL.test"), true), 0);
+	cr_assert_eq(verify_with_nc(&c, nc, nc_dns(nc, 0, "good.com"), true),
+		     PETREL_E_CERT_NAME_MISMATCH);
+	/* A narrower subtree does not cover leaf.petrel.test. */
+	cr_assert_eq(verify_with_nc(&c, nc, nc_dns(nc, 0, "f.petrel.test"), true),
+		     PETREL_E_CERT_NAME_MISMATCH);
+	/* Excluded: the exact name, and a name the wildcard SAN could match. */
+	cr_assert_eq(verify_with_nc(&c, nc, nc_dns(nc, 1, "leaf.petrel.test"), true),
+		     PETREL_E_CERT_NAME_MISMATCH);
+	cr_assert_eq(verify_with_nc(&c, nc, nc_dns(nc, 1, "x.wild.petrel.test"), true),
+		     PETREL_E_CERT_NAME_MISMATCH);
+	cr_assert_eq(verify_with_nc(&c, nc, nc_dns(nc, 1, "other.test"), true), 0);
+	/* RFC 5280 4.2.1.10: MUST be critical; a non-critical one is not
+	 * ignored, the CA is refused. */
+	cr_assert_eq(verify_with_nc(&c, nc, nc_dns(nc, 0, "petrel.test"), false),
+		     PETREL_E_BAD_CERTIFICATE);
+	unload(&c);
+}
+
+Test(x509_chain, name_constraints_on_ip_addresses)
+{
+	struct chain c;
+	load(&c, "roots.pem", CHAIN("ec-leaf.pem", "ec-int.pem"));
+	/* permitted iPAddress 127.0.0.0/8: allows 127.0.0.1, and the leaf's
+	 * ::1 is another form's length, so it fails the permitted list. */
+	static const uint8_t v4_only[] = { 0xa0, 0x0c, 0x30, 0x0a, 0x87, 0x08, 127, 0, 0, 0, 255, 0, 0, 0 };
+	cr_assert_eq(verify_with_nc(&c, v4_only, sizeof(v4_only), true), PETREL_E_CERT_NAME_MISMATCH);
+	/* excluded 10.0.0.0/8: nothing of the leaf's is inside. */
+	static const uint8_t ex_v4[] = { 0xa1, 0x0c, 0x30, 0x0a, 0x87, 0x08, 10, 0, 0, 0, 255, 0, 0, 0 };
+	cr_assert_eq(verify_with_nc(&c, ex_v4, sizeof(ex_v4), true), 0);
+	/* excluded 127.0.0.0/8 catches 127.0.0.1. */
+	static const uint8_t ex_lo[] = { 0xa1, 0x0c, 0x30, 0x0a, 0x87, 0x08, 127, 0, 0, 0, 255, 0, 0, 0 };
+	cr_assert_eq(verify_with_nc(&c, ex_lo, sizeof(ex_lo), true), PETREL_E_CERT_NAME_MISMATCH);
+	unload(&c);
+}
+
+Test(x509_chain, name_constraint_of_unprocessed_form_rejects_only_names_of_that_form)
+{
+	struct chain c;
+	load(&c, "roots.pem", CHAIN("ec-leaf.pem", "ec-int.pem"));
+	/* permitted uniformResourceIdentifier [6] "x": the leaf has no URI
+	 * name, so nothing to judge (RFC 5280 4.2.1.10). */
+	static const uint8_t uri[] = { 0xa0, 0x05, 0x30, 0x03, 0x86, 0x01, 'x' };
+	cr_assert_eq(verify_with_nc(&c, uri, sizeof(uri), true), 0);
+	/* a form Petrel cannot judge ([8] registeredID) but the leaf's SAN
+	 * has no such name either */
+	static const uint8_t rid[] = { 0xa1, 0x06, 0x30, 0x04, 0x88, 0x02, 0x2a, 0x03 };
+	cr_assert_eq(verify_with_nc(&c, rid, sizeof(rid), true), 0);
+	unload(&c);
+}
+
+Test(x509_chain, path_building_skips_same_name_decoys)
+{
+	/* A certificate with the intermediate's name and key identifier but
+	 * another key comes first: its signature fails, the builder moves on
+	 * to the real intermediate. */
+	struct chain c, rsa;
+	load(&c, "roots.pem", CHAIN("ec-leaf.pem", "ec-int.pem", "ec-int.pem"));
+	load(&rsa, "roots.pem", CHAIN("rsa-int.pem"));
+	c.cert[1].pubkey = rsa.cert[0].pubkey;
+	cr_assert_eq(verify(&c, "leaf.petrel.test"), 0);
+	unload(&rsa);
+	unload(&c);
+}
+
+Test(x509_chain, path_building_falls_back_when_key_ids_differ)
+{
+	struct chain c;
+	load(&c, "roots.pem", CHAIN("ec-leaf.pem", "ec-int.pem"));
+	/* The leaf's AKI names another key: the name match is still tried. */
+	static const uint8_t other_id[4] = { 1, 2, 3, 4 };
+	c.cert[1].ski = other_id;
+	c.cert[1].ski_len = sizeof(other_id);
+	cr_assert_eq(verify(&c, "leaf.petrel.test"), 0);
+	unload(&c);
+}
+
+Test(x509_chain, rfc5280_profile_rules_on_the_path)
+{
+	struct chain c;
+	load(&c, "roots.pem", CHAIN("ec-leaf.pem", "ec-int.pem"));
+	/* 4.2.1.1: the leaf needs an authorityKeyIdentifier. */
+	const uint8_t *aki = c.cert[0].aki;
+	c.cert[0].aki = NULL;
+	cr_assert_eq(verify(&c, NULL), PETREL_E_BAD_CERTIFICATE);
+	c.cert[0].aki = aki;
+	/* 4.2.1.2: a CA needs a subjectKeyIdentifier. */
+	const uint8_t *ski = c.cert[1].ski;
+	c.cert[1].ski = NULL;
+	cr_assert_eq(verify(&c, NULL), PETREL_E_BAD_CERTIFICATE);
+	c.cert[1].ski = ski;
+	/* 4.2.1.9: a CA's basicConstraints is critical. */
+	c.cert[1].bc_critical = false;
+	cr_assert_eq(verify(&c, NULL), PETREL_E_BAD_CERTIFICATE);
+	c.cert[1].bc_critical = true;
+	/* 4.2.1.9: keyCertSign without cA. */
+	c.cert[0].has_key_usage = true;
+	c.cert[0].key_usage = PETREL_KU_DIGITAL_SIGNATURE | PETREL_KU_KEY_CERT_SIGN;
+	cr_assert_eq(verify(&c, NULL), PETREL_E_CERT_KEY_USAGE);
+	unload(&c);
+}
+
+Test(x509_chain, unknown_critical_extension_matters_only_on_the_path)
+{
+	/* critext.pem (an unknown critical extension) sent as an extra,
+	 * unused certificate: the path through ec-int still validates
+	 * (RFC 5280 6.1.4 (o) applies to path certificates). */
+	size_t len;
+	uint8_t *der = x509_fixture_der("critext.pem", "CERTIFICATE", &len);
+	struct chain c;
+	load(&c, "roots.pem", CHAIN("ec-leaf.pem", "ec-int.pem"));
+	const uint8_t *ders[3] = { c.cert[0].der, der, c.cert[1].der };
+	size_t lens[3] = { c.cert[0].der_len, len, c.cert[1].der_len };
+	struct petrel_x509_verify_params p = { .now = X509_TEST_NOW };
+	cr_assert_eq(petrel_x509_verify_chain_der(ders, lens, 3, &c.store, &p), 0);
+	unload(&c);
+	free(der);
+}

@@ -161,6 +161,17 @@ static int ext_authority_key_id(struct petrel_x509_cert *c, struct petrel_reader
 	return 0;
 }
 
+/* RFC 5280 4.2.1.10: validated here, applied during path validation. */
+static int ext_name_constraints(struct petrel_x509_cert *c, struct petrel_reader *v)
+{
+	struct petrel_der_tlv seq;
+	TRY(petrel_der_expect(v, PETREL_DER_SEQUENCE, &seq));
+	TRY(petrel_x509_nc_parse(seq.body, seq.len));
+	c->name_constraints = seq.body;
+	c->name_constraints_len = seq.len;
+	return 0;
+}
+
 enum {
 	SEEN_BC = 1 << 0,
 	SEEN_KU = 1 << 1,
@@ -169,6 +180,8 @@ enum {
 	SEEN_SKI = 1 << 4,
 	SEEN_AKI = 1 << 5,
 	SEEN_POLICIES = 1 << 6,
+	SEEN_NC = 1 << 7,
+	SEEN_PC = 1 << 8,
 };
 
 static int parse_extension(struct petrel_x509_cert *c, struct petrel_reader *ext, unsigned *seen)
@@ -210,6 +223,15 @@ static int parse_extension(struct petrel_x509_cert *c, struct petrel_reader *ext
 		/* Recognised so a critical policies extension (common on some
 		 * roots) does not fail; we do no policy processing. */
 		bit = SEEN_POLICIES;
+	} else if (PETREL_OID_EQ(oid, oid_len, petrel_oid_name_constraints)) {
+		handler = ext_name_constraints;
+		bit = SEEN_NC;
+	} else if (PETREL_OID_EQ(oid, oid_len, petrel_oid_policy_constraints)) {
+		/* Recorded only: path validation rejects it, as we do no policy
+		 * processing (RFC 5280 4.2.1.11, 6.1.4 (i)). */
+		c->has_policy_constraints = true;
+		c->pc_critical = critical;
+		bit = SEEN_PC;
 	} else {
 		/* RFC 5280 4.2: an unrecognised critical extension must fail. */
 		return critical ? PETREL_E_CERT_UNKNOWN_CRITICAL_EXTENSION : 0;
@@ -218,6 +240,16 @@ static int parse_extension(struct petrel_x509_cert *c, struct petrel_reader *ext
 	if (*seen & bit)
 		return PARSE_ERR;
 	*seen |= bit;
+	/* RFC 5280 4.2.1.1, 4.2.1.2: conforming CAs mark AKI and SKI
+	 * non-critical. */
+	if (critical && (bit == SEEN_AKI || bit == SEEN_SKI))
+		return PARSE_ERR;
+	if (bit == SEEN_BC)
+		c->bc_critical = critical;
+	if (bit == SEEN_SAN)
+		c->san_critical = critical;
+	if (bit == SEEN_NC)
+		c->nc_critical = critical;
 	if (handler == NULL)
 		return 0;
 	TRY(handler(c, &v));
@@ -238,9 +270,10 @@ static int parse_extensions(struct petrel_x509_cert *c, struct petrel_reader *tb
 		TRY(petrel_der_enter(&list, PETREL_DER_SEQUENCE, &ext));
 		int rc = parse_extension(c, &ext, &seen);
 		/* Finish parsing first so malformed input reports PARSE. */
-		if (rc == PETREL_E_CERT_UNKNOWN_CRITICAL_EXTENSION)
+		if (rc == PETREL_E_CERT_UNKNOWN_CRITICAL_EXTENSION) {
 			unknown_critical = rc;
-		else if (rc < 0)
+			c->unknown_critical = true;
+		} else if (rc < 0)
 			return rc;
 	}
 	return unknown_critical;
@@ -287,6 +320,9 @@ int petrel_x509_parse(const uint8_t *der, size_t der_len, struct petrel_x509_cer
 	 * emitted negative serials, which we tolerate as opaque bytes. */
 	TRY(petrel_der_expect(&tbs, PETREL_DER_INTEGER, &tlv));
 	if (tlv.len == 0 || tlv.len > 21)
+		return PARSE_ERR;
+	/* RFC 5280 4.1.2.2: "MUST be a positive integer"; zero is not. */
+	if (tlv.len == 1 && tlv.body[0] == 0)
 		return PARSE_ERR;
 	out->serial = tlv.body;
 	out->serial_len = tlv.len;

@@ -8,3 +8,7 @@ if HAVE_CRITERION
 tests_unit_SOURCES += tests/x509_testutil.h tests/x509_parse_test.c tests/x509_der_test.c \
 	tests/x509_chain_test.c tests/x509_key_test.c tests/x509_selfsign_test.c
 endif
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/x509_limbo_test.c
+endif
+libpetrel_core_la_SOURCES += x509/constraints.c

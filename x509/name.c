@@ -6,6 +6,7 @@
 
 #include "petrel/petrel.h"
 #include "x509/x509.h"
+#include "x509/x509_internal.h"
 
 #define HOST_MAX 253
 
@@ -27,7 +28,9 @@ static bool dns_match(const uint8_t *pat, size_t pat_len, const char *host, size
 {
 	if (pat_len > 0 && pat[pat_len - 1] == '.')
 		pat_len--;
-	if (pat_len == 0)
+	/* RFC 5280 4.2.1.6: a dNSName outside the preferred name syntax
+	 * (underscores, non-ASCII, empty labels) never matches. */
+	if (!petrel_x509_dns_syntax_ok(pat, pat_len, true))
 		return false;
 	if (pat_len >= 2 && pat[0] == '*' && pat[1] == '.') {
 		const uint8_t *suffix = pat + 1; /* ".x.y" */

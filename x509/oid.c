@@ -30,6 +30,8 @@ const uint8_t petrel_oid_basic_constraints[3] = { 0x55, 0x1d, 0x13 };
 const uint8_t petrel_oid_certificate_policies[3] = { 0x55, 0x1d, 0x20 };
 const uint8_t petrel_oid_authority_key_id[3] = { 0x55, 0x1d, 0x23 };
 const uint8_t petrel_oid_ext_key_usage[3] = { 0x55, 0x1d, 0x25 };
+const uint8_t petrel_oid_name_constraints[3] = { 0x55, 0x1d, 0x1e };
+const uint8_t petrel_oid_policy_constraints[3] = { 0x55, 0x1d, 0x24 };
 const uint8_t petrel_oid_any_ext_key_usage[4] = { 0x55, 0x1d, 0x25, 0x00 };
 /* id-kp 1.3.6.1.5.5.7.3.{1,2} */
 const uint8_t petrel_oid_kp_server_auth[8] = { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01 };

@@ -30,6 +30,8 @@ extern const uint8_t petrel_oid_basic_constraints[3];
 extern const uint8_t petrel_oid_certificate_policies[3];
 extern const uint8_t petrel_oid_authority_key_id[3];
 extern const uint8_t petrel_oid_ext_key_usage[3];
+extern const uint8_t petrel_oid_name_constraints[3];
+extern const uint8_t petrel_oid_policy_constraints[3];
 extern const uint8_t petrel_oid_any_ext_key_usage[4];
 extern const uint8_t petrel_oid_kp_server_auth[8];
 extern const uint8_t petrel_oid_kp_client_auth[8];

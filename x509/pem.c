@@ -1,11 +1,9 @@
-/* PEM (RFC 7468): textual encapsulation of DER. Base64 comes from
- * libsodium, the only use of <sodium.h> outside crypto/ (agreed for
- * base64 only). */
-#include <sodium.h>
+/* PEM (RFC 7468): textual encapsulation of DER; base64 from crypto/. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/base64.h"
 #include "crypto/crypto.h"
 #include "petrel/petrel.h"
 #include "x509/x509.h"
@@ -72,9 +70,8 @@ int petrel_pem_next(const char *text, size_t text_len, size_t *pos, char label[P
 		return PETREL_E_MEMORY;
 	size_t out_len = 0;
 	const char *b64_end = NULL;
-	if (sodium_base642bin(out, cap, body, body_len, b64_ignore, &out_len, &b64_end,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    b64_end == NULL || !only_ignorable(b64_end, end_line) || out_len == 0) {
+	if (petrel_base64_decode(body, body_len, b64_ignore, out, cap, &out_len, &b64_end) < 0 ||
+	    !only_ignorable(b64_end, end_line) || out_len == 0) {
 		petrel_wipe(out, cap);
 		free(out);
 		return PETREL_E_DECODE_ERROR;
@@ -112,8 +109,10 @@ int petrel_pem_encode(const char *label, const uint8_t *der, size_t der_len, cha
 	/* 48 input bytes make one 64-character line (RFC 7468 2). */
 	for (size_t off = 0; off < der_len; off += 48) {
 		size_t chunk = der_len - off < 48 ? der_len - off : 48;
-		size_t enc = (chunk + 2) / 3 * 4;
-		sodium_bin2base64(p, enc + 1, der + off, chunk, sodium_base64_VARIANT_ORIGINAL);
+		size_t enc = petrel_base64_encoded_len(chunk);
+		/* need counted one byte per line and the final NUL */
+		if (petrel_base64_encode(der + off, chunk, p, enc + 1) < 0)
+			return PETREL_E_SHORT_BUFFER;
 		p += enc;
 		*p++ = '\n';
 	}

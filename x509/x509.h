@@ -100,6 +100,18 @@ struct petrel_x509_cert {
 	const uint8_t *san; size_t san_len;          /* GeneralNames contents */
 	const uint8_t *ski; size_t ski_len;          /* keyIdentifier contents */
 	const uint8_t *aki; size_t aki_len;          /* AKI keyIdentifier contents */
+
+	/* Criticality and presence facts that RFC 5280 profile rules
+	 * (4.2.1.1-4.2.1.11) check during path validation. */
+	bool bc_critical;
+	bool san_critical;
+	bool has_policy_constraints;
+	bool pc_critical;
+	bool unknown_critical;                       /* an unrecognised critical extension */
+	/* nameConstraints (RFC 5280 4.2.1.10): the NameConstraints SEQUENCE
+	 * contents, NULL when absent. */
+	const uint8_t *name_constraints; size_t name_constraints_len;
+	bool nc_critical;
 };
 
 /* Parses one DER certificate (exactly; trailing bytes are an error).
@@ -116,7 +128,9 @@ struct petrel_x509_san_iter {
 void petrel_x509_san_begin(const struct petrel_x509_cert *cert, struct petrel_x509_san_iter *it);
 int petrel_x509_san_next(struct petrel_x509_san_iter *it, uint8_t *tag, const uint8_t **value,
 			 size_t *len);
+#define PETREL_X509_SAN_EMAIL 0x81 /* [1] IA5String */
 #define PETREL_X509_SAN_DNS 0x82 /* [2] IA5String */
+#define PETREL_X509_SAN_DIRNAME 0xa4 /* [4] EXPLICIT Name */
 #define PETREL_X509_SAN_IP 0x87  /* [7] OCTET STRING */
 
 /* RFC 6125 6.4 host name check against SAN dNSName (left-most "*" label
@@ -152,26 +166,34 @@ int petrel_x509_store_add_pem(struct petrel_x509_store *store, const char *text,
 /* Loads a PEM bundle file (path NULL = PETREL_X509_SYSTEM_BUNDLE). */
 int petrel_x509_store_load_file(struct petrel_x509_store *store, const char *path);
 
-/* ---- chain validation (RFC 5280 6.1, simplified: no policies, no name
- * constraints, no revocation) ---- */
+/* ---- chain validation (RFC 5280 6.1: path building with AKI/SKI and
+ * backtracking, basicConstraints, pathLen, keyUsage, extended key usage
+ * along the path, name constraints; no policies, no revocation) ---- */
 
 enum petrel_x509_purpose {
 	PETREL_X509_PURPOSE_ANY = 0,
-	PETREL_X509_PURPOSE_SERVER, /* leaf EKU, if present, must allow serverAuth */
+	PETREL_X509_PURPOSE_SERVER, /* every EKU on the path, if present, must allow serverAuth */
 	PETREL_X509_PURPOSE_CLIENT,
 };
 #define PETREL_X509_DEFAULT_MAX_DEPTH 8
 struct petrel_x509_verify_params {
 	int64_t now;                  /* seconds since the epoch, from the caller */
 	const char *host;             /* NULL = no name check */
-	unsigned max_depth;           /* certificates in the path incl. anchor; 0 = default */
+	unsigned max_depth;           /* certificates in the path incl. leaf and anchor, not
+				       * counting self-issued intermediates; 0 = default */
 	enum petrel_x509_purpose purpose;
 };
 
-/* chain[0] is the leaf; the rest may come in any order. Returns 0 when a
- * path from the leaf to a certificate in store checks out, otherwise the
- * first failure's own PETREL_E_CERT_* code (or PETREL_E_NO_CERTIFICATE
- * for an empty chain). */
+/* chain[0] is the leaf; the rest may come in any order and may include
+ * certificates no path uses. Returns 0 when a path from the leaf to a
+ * certificate in store checks out, otherwise the most telling failure's
+ * own code (or PETREL_E_NO_CERTIFICATE for an empty chain):
+ * PETREL_E_CERT_NAME_MISMATCH also for a name outside a CA's name
+ * constraints, PETREL_E_CERT_KEY_USAGE also for a CA whose EKU excludes
+ * the purpose, PETREL_E_BAD_CERTIFICATE for RFC 5280 profile violations
+ * (no AKI below the anchor, a CA without SKI or with non-critical
+ * basicConstraints or nameConstraints, ...). Trust anchors' own
+ * constraints (pathLen, keyUsage, EKU, name constraints) apply too. */
 int petrel_x509_verify_chain(const struct petrel_x509_cert *chain, size_t count,
 			     const struct petrel_x509_store *store,
 			     const struct petrel_x509_verify_params *params);

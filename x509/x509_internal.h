@@ -2,6 +2,7 @@
 #ifndef PETREL_X509_INTERNAL_H
 #define PETREL_X509_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,5 +18,16 @@ int petrel_x509_sig_alg_parse(const uint8_t *der, size_t len, enum petrel_x509_s
 /* Validates a Name (RFC 5280 4.1.2.4) body: SEQUENCE OF SET OF
  * SEQUENCE { OID, value }. */
 int petrel_x509_name_check(const uint8_t *body, size_t len);
+
+/* RFC 1034 3.5 / RFC 5280 4.2.1.6 dNSName syntax (LDH labels), with a
+ * left-most "*" label if wildcard. */
+bool petrel_x509_dns_syntax_ok(const uint8_t *name, size_t len, bool wildcard);
+/* Validates NameConstraints contents (RFC 5280 4.2.1.10). */
+int petrel_x509_nc_parse(const uint8_t *body, size_t len);
+/* 0 if cert's subject and SAN names satisfy ca's name constraints, else
+ * PETREL_E_CERT_NAME_MISMATCH. Each call spends names x constraints
+ * comparisons from *work_left and refuses when they exceed it. */
+int petrel_x509_nc_check(const struct petrel_x509_cert *ca, const struct petrel_x509_cert *cert,
+			 size_t *work_left);
 
 #endif

@@ -11,3 +11,4 @@ INTEROP_TESTS = tests/interop/client-openssl.sh tests/interop/server-openssl.sh 
 TESTS += $(INTEROP_TESTS)
 EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py \
 	tests/interop/PROPOSED-engine-renegotiation.patch
+INTEROP_TESTS += tests/interop/name-constraints.sh
