@@ -124,7 +124,7 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 		ext->alpn = alpn;
 		ext->alpn_len = alpn_len;
 	}
-	ext->extended_master_secret = true;
+	ext->extended_master_secret = !(s->flags & PETREL_FLAG_TEST_OMIT_EMS);
 	if (!(s->flags & PETREL_FLAG_NO_TICKETS)) {
 		ext->has_session_ticket = true;
 		ext->session_ticket = hs->ticket;
@@ -168,6 +168,10 @@ int petrel_client_begin(petrel_session *s, uint64_t now_ms)
 	if (s->resume_blob) {
 		struct petrel_resume_data data;
 		if (petrel_resume_parse(s->resume_blob, s->resume_blob_len, &data) == 0) {
+			/* RFC 7627 5.3: a session without extended master secret
+			 * is never resumed; its blob gives a full handshake. */
+			if (!data.ems)
+				return send_client_hello(s, now_ms, false);
 			hs->suite = petrel_suite_by_id(data.suite_id);
 			hs->ems = data.ems;
 			memcpy(hs->master, data.master, PETREL_MASTER_SECRET_LEN);
@@ -285,7 +289,11 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 	}
 	hs->suite = suite;
 	hs->ems = sh.ext.extended_master_secret;
-	if (!hs->ems && !(s->flags & PETREL_FLAG_ALLOW_NO_EMS))
+	if (hs->ems && (s->flags & PETREL_FLAG_TEST_OMIT_EMS))
+		return PETREL_E_ILLEGAL_PARAMETER; /* answered an extension never offered */
+	/* EMS is preferred, not required (RFC 7627 5.2 lets the client go on
+	 * with the legacy master secret), unless the user asks for it. */
+	if (!hs->ems && (s->flags & PETREL_FLAG_REQUIRE_EMS))
 		return PETREL_E_EMS_REQUIRED;
 	memcpy(hs->session_id, sh.session_id, sh.session_id_len);
 	hs->session_id_len = sh.session_id_len;

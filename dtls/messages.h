@@ -82,6 +82,10 @@ enum petrel_ext_type {
 #define PETREL_COOKIE_MAX 255
 #define PETREL_FINISHED_LEN 12 /* verify_data_length, RFC 5246 7.4.9 */
 #define PETREL_CERT_CHAIN_MAX 10
+/* Tests only (a session flag bit the public header never uses): behave as
+ * a peer without RFC 7627, i.e. neither offer nor echo
+ * extended_master_secret, to test how Petrel meets such peers. */
+#define PETREL_FLAG_TEST_OMIT_EMS (1u << 30)
 
 /* Which side sent a hello: some extension bodies differ (RFC 6066 3 empty
  * server_name, RFC 7301 3.1 exactly one ALPN name, RFC 5764 4.1.1 one SRTP

@@ -136,7 +136,13 @@ static int choose_suite(petrel_session *s, const struct petrel_client_hello *ch)
 	return group_missing ? PETREL_E_NO_COMMON_GROUP : PETREL_E_NO_COMMON_CIPHER;
 }
 
-/* Resume from a sealed session state (a ticket, or a cache value). */
+static bool client_offers_ems(const petrel_session *s, const struct petrel_client_hello *ch)
+{
+	return ch->ext.extended_master_secret && !(s->flags & PETREL_FLAG_TEST_OMIT_EMS);
+}
+
+/* Resume from a sealed session state (a ticket, or a cache value):
+ * 1 resumed, 0 full handshake, < 0 abort. */
 static int resume_from_sealed(petrel_session *s, const struct petrel_client_hello *ch,
 			      const uint8_t *sealed, size_t sealed_len)
 {
@@ -147,8 +153,15 @@ static int resume_from_sealed(petrel_session *s, const struct petrel_client_hell
 	if (petrel_ticket_open(s->creds, sealed, sealed_len, &suite_id, &ems, master) < 0)
 		return 0;
 	const struct petrel_suite *suite = petrel_suite_by_id(suite_id);
-	/* RFC 7627 5.3: resume only with the same EMS state as the original. */
-	if (suite == NULL || ems != ch->ext.extended_master_secret ||
+	bool client_ems = client_offers_ems(s, ch);
+	/* RFC 7627 5.3: an original session with EMS resumed by a ClientHello
+	 * without it is aborted; one without EMS is never resumed (full
+	 * handshake instead), whatever the new ClientHello says. */
+	if (ems && !client_ems) {
+		petrel_wipe(master, sizeof master);
+		return PETREL_E_HANDSHAKE_FAILURE;
+	}
+	if (suite == NULL || !ems ||
 	    !petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len, suite_id)) {
 		petrel_wipe(master, sizeof master);
 		return 0;
@@ -188,8 +201,8 @@ static void store_in_cache(petrel_session *s)
 {
 	const struct petrel_credentials *c = s->creds;
 	struct petrel_hs *hs = s->hs;
-	if (c->db_store == NULL || hs->session_id_len == 0)
-		return;
+	if (c->db_store == NULL || hs->session_id_len == 0 || !hs->ems)
+		return; /* RFC 7627 5.3: a session without EMS is never resumed */
 	uint8_t sealed[PETREL_TICKET_LEN], nonce[12];
 	petrel_hs_random(hs, nonce, sizeof nonce);
 	if (petrel_ticket_seal(c, nonce, hs->suite, hs->ems, hs->master, sealed) == 0)
@@ -257,7 +270,8 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 		sh.ext.ec_point_formats = formats;
 		sh.ext.ec_point_formats_len = 1;
 	}
-	hs->send_ticket = !(s->flags & PETREL_FLAG_NO_TICKETS) && ch->ext.has_session_ticket;
+	/* No ticket for a session without EMS: it is never resumed (RFC 7627 5.3). */
+	hs->send_ticket = !(s->flags & PETREL_FLAG_NO_TICKETS) && ch->ext.has_session_ticket && hs->ems;
 	sh.ext.has_session_ticket = hs->send_ticket;
 	if (ch->ext.has_heartbeat) {
 		/* RFC 6520 2: we always answer heartbeats (path MTU probes). */
@@ -413,12 +427,19 @@ static int process_client_hello(petrel_session *s, const struct petrel_client_he
 	if (ch->client_version > PETREL_WIRE_DTLS12)
 		return PETREL_E_PROTOCOL_VERSION;
 	memcpy(hs->client_random, ch->random, PETREL_RANDOM_LEN);
-	if (try_resume(s, ch) == 0 && try_resume_from_cache(s, ch) == 0) {
+	int resumed = try_resume(s, ch);
+	if (resumed == 0)
+		resumed = try_resume_from_cache(s, ch);
+	if (resumed < 0)
+		return resumed;
+	if (resumed == 0) {
 		int rc = choose_suite(s, ch);
 		if (rc < 0)
 			return rc;
-		hs->ems = ch->ext.extended_master_secret;
-		if (!hs->ems && !(s->flags & PETREL_FLAG_ALLOW_NO_EMS))
+		/* EMS preferred, not required, unless the user asks (RFC 7627
+		 * 5.2 allows the legacy master secret). */
+		hs->ems = client_offers_ems(s, ch);
+		if (!hs->ems && (s->flags & PETREL_FLAG_REQUIRE_EMS))
 			return PETREL_E_EMS_REQUIRED;
 	}
 	return send_server_flight(s, ch, now_ms);

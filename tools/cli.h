@@ -31,6 +31,7 @@ struct cli_options {
 	unsigned mtu_bytes, retrans_ms, timeout_ms;
 	/* Behaviour. */
 	bool resume, verbose, quiet, once, echo;
+	bool require_ems; /* PETREL_FLAG_REQUIRE_EMS */
 	const char *bind_addr, *listen_port;
 	const char *host, *port; /* client: positional HOST PORT */
 };

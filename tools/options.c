@@ -13,6 +13,7 @@ enum {
 	OPT_PSK = 256, OPT_CERT, OPT_KEY, OPT_CA, OPT_PIN, OPT_INSECURE, OPT_CIPHERS, OPT_GROUPS,
 	OPT_MTU, OPT_RETRANS, OPT_TIMEOUT, OPT_RESUME, OPT_ALPN, OPT_SNI, OPT_VERBOSE, OPT_QUIET,
 	OPT_ONCE, OPT_ECHO, OPT_PORT, OPT_BIND, OPT_HELP,
+	OPT_REQUIRE_EMS,
 };
 
 /* Which commands accept an option. */
@@ -40,6 +41,7 @@ static const struct option long_options[] = {
 	{"port", required_argument, NULL, OPT_PORT},
 	{"bind", required_argument, NULL, OPT_BIND},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"require-ems", no_argument, NULL, OPT_REQUIRE_EMS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -47,6 +49,7 @@ static unsigned option_scope(int id)
 {
 	switch (id) {
 	case OPT_PSK: case OPT_CERT: case OPT_KEY: case OPT_CA: case OPT_PIN: case OPT_ALPN:
+	case OPT_REQUIRE_EMS:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_INSECURE: case OPT_RESUME: case OPT_SNI: case OPT_ONCE:
 		return FOR_CLIENT;
@@ -81,6 +84,8 @@ int cli_usage(FILE *out)
 		"  --resume                  client: connect, then reconnect resuming the session\n"
 		"  --alpn LIST               ALPN protocols, comma separated\n"
 		"  --sni NAME                client: server name to send and check\n"
+		"  --require-ems             refuse peers without extended master secret (RFC 7627;\n"
+		"                            default: preferred, sessions without it never resumed)\n"
 		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
 		"  --echo                    server: send each datagram back\n"
 		"  --verbose, --quiet        more (handshake progress on stderr) or less output\n"
@@ -170,6 +175,7 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 		return 0;
 	}
 	case OPT_BIND: o->bind_addr = arg; return 0;
+	case OPT_REQUIRE_EMS: o->require_ems = true; return 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }

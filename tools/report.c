@@ -90,4 +90,7 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
 		indent, (unsigned long long)st.datagrams_sent, (unsigned long long)st.bytes_sent,
 		(unsigned long long)st.datagrams_received, (unsigned long long)st.bytes_received);
 	fprintf(out, "%sresumed          %s\n", indent, petrel_session_is_resumed(s) ? "yes" : "no");
+	fprintf(out, "%sextended master  %s\n", indent,
+		petrel_session_ems_negotiated(s) ? "yes (RFC 7627)"
+						 : "no (peer without RFC 7627; not resumable)");
 }

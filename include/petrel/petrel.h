@@ -110,7 +110,9 @@ enum { PETREL_CLIENT = 1, PETREL_SERVER = 2 };
 /* Session flags (petrel_session_new's flags, or'ed with the role). */
 enum {
 	PETREL_FLAG_NO_COOKIE = 1 << 4,        /* server: skip HelloVerifyRequest */
-	PETREL_FLAG_ALLOW_NO_EMS = 1 << 5,     /* accept peers without RFC 7627 */
+	PETREL_FLAG_ALLOW_NO_EMS = 1 << 5,     /* no-op, kept for compatibility: accepting
+						  peers without RFC 7627 is the default now
+						  (see PETREL_FLAG_REQUIRE_EMS) */
 	PETREL_FLAG_NO_TICKETS = 1 << 6,       /* no RFC 5077 session tickets */
 	PETREL_FLAG_REQUIRE_CLIENT_CERT = 1 << 7, /* server: CertificateRequest, fail without one */
 	PETREL_FLAG_REQUEST_CLIENT_CERT = 1 << 8, /* server: CertificateRequest, optional */
@@ -118,6 +120,12 @@ enum {
 	PETREL_FLAG_PMTU_PROBE = 1 << 10,      /* probe for a larger MTU after the handshake
 						  (RFC 8899 with RFC 6520 heartbeats; the
 						  peer must negotiate heartbeats) */
+	/* RFC 7627 extended master secret is always offered and preferred; a
+	 * peer without it still completes a full handshake (as OpenSSL, GnuTLS
+	 * and Go allow), but such a session is never resumed (RFC 7627 5.3).
+	 * This flag refuses peers without it (PETREL_E_EMS_REQUIRED).
+	 * petrel_session_ems_negotiated() tells which happened. */
+	PETREL_FLAG_REQUIRE_EMS = 1 << 11,
 };
 
 PETREL_API int petrel_session_new(petrel_session **session, unsigned flags);
@@ -253,6 +261,7 @@ PETREL_API uint16_t petrel_session_get_cipher_id(const petrel_session *session);
 PETREL_API const char *petrel_session_get_group_name(const petrel_session *session);
 PETREL_API const char *petrel_session_get_signature_name(const petrel_session *session);
 PETREL_API int petrel_session_is_resumed(const petrel_session *session);
+/* 1 when the handshake used the RFC 7627 extended master secret. */
 PETREL_API int petrel_session_ems_negotiated(const petrel_session *session);
 /* RFC 5705 exporter (DTLS-SRTP uses "EXTRACTOR-dtls_srtp"). */
 PETREL_API int petrel_prf_export(petrel_session *session, const char *label,

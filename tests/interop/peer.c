@@ -13,7 +13,7 @@
  *   --timeout S        give up after S seconds per connection (default 15)
  *   --alpn LIST        ALPN protocols, comma separated
  *   --groups LIST      key exchange groups ("x25519,secp256r1")
- *   --no-tickets --no-cookie --allow-no-ems   session flags
+ *   --no-tickets --no-cookie --allow-no-ems (no-op) --require-ems   session flags
  *   --cert F --key F   certificate chain and key (PEM); a client presents
  *                      them when the server asks
  *   --ca FILE          trust anchors for the peer's chain (a client also
@@ -652,6 +652,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(opt, "--allow-no-ems") == 0) {
 			o.flags |= PETREL_FLAG_ALLOW_NO_EMS;
+			continue;
+		}
+		if (strcmp(opt, "--require-ems") == 0) {
+			o.flags |= PETREL_FLAG_REQUIRE_EMS;
 			continue;
 		}
 		if (val == NULL)
