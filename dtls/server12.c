@@ -421,10 +421,12 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 static int process_client_hello(petrel_session *s, const struct petrel_client_hello *ch, uint64_t now_ms)
 {
 	struct petrel_hs *hs = s->hs;
-	/* DTLS versions count down: 1.2 is 0xfefd, 1.0 is 0xfeff. */
 	/* DTLS versions count down: 0xfeff (1.0) > 0xfefd (1.2). RFC 6347
-	 * 4.1 / RFC 5246 E.1: an older-only client gets protocol_version. */
-	if (ch->client_version > PETREL_WIRE_DTLS12)
+	 * 4.1 / RFC 5246 E.1: an older-only client gets protocol_version.
+	 * Every DTLS version is 0xfeXX (RFC 6347 4.1, RFC 9147 5.3); a TLS
+	 * number such as 0x0303 is numerically below 0xfefd but names no
+	 * DTLS version, newer or older: protocol_version too. */
+	if (ch->client_version > PETREL_WIRE_DTLS12 || (ch->client_version >> 8) != 0xfe)
 		return PETREL_E_PROTOCOL_VERSION;
 	memcpy(hs->client_random, ch->random, PETREL_RANDOM_LEN);
 	int resumed = try_resume(s, ch);

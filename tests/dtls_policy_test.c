@@ -189,3 +189,163 @@ Test(ems, server_aborts_ems_ticket_offered_without_ems)
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+/* ---- Cookies and versions --------------------------------------------- */
+
+struct ch_fields {
+	uint16_t version;
+	uint8_t random_fill;
+	uint8_t session_id_fill;
+	size_t session_id_len;
+	const uint8_t *cookie;
+	size_t cookie_len;
+	uint16_t suite;
+};
+
+/* One ClientHello in one epoch-0 record. */
+static size_t client_hello_dgram(const struct ch_fields *f, uint64_t record_seq, uint8_t *out, size_t cap)
+{
+	uint8_t random[PETREL_RANDOM_LEN], session_id[PETREL_SESSION_ID_MAX], suites[2];
+	memset(random, f->random_fill, sizeof random);
+	memset(session_id, f->session_id_fill, sizeof session_id);
+	petrel_store_u16(suites, f->suite);
+	static const uint8_t compression[] = {0};
+	static const uint8_t groups[] = {0x00, 0x1d, 0x00, 0x17};
+	struct petrel_client_hello ch;
+	memset(&ch, 0, sizeof ch);
+	ch.client_version = f->version;
+	ch.random = random;
+	ch.session_id = session_id;
+	ch.session_id_len = f->session_id_len;
+	ch.cookie = f->cookie;
+	ch.cookie_len = f->cookie_len;
+	ch.cipher_suites = suites;
+	ch.cipher_suites_len = sizeof suites;
+	ch.compression_methods = compression;
+	ch.compression_methods_len = 1;
+	ch.has_extensions = true;
+	ch.ext.has_supported_groups = true;
+	ch.ext.supported_groups = groups;
+	ch.ext.supported_groups_len = sizeof groups;
+	ch.ext.extended_master_secret = true;
+	uint8_t msg[1024];
+	struct petrel_writer w;
+	petrel_writer_init(&w, msg + PETREL_HS_HEADER_LEN, sizeof msg - PETREL_HS_HEADER_LEN);
+	cr_assert_eq(petrel_client_hello_write(&w, &ch), 0);
+	size_t body_len = petrel_writer_len(&w);
+	petrel_hs_header_encode_full(msg, PETREL_HS_CLIENT_HELLO, 0, (uint32_t)body_len);
+	struct petrel_record_header rh = {PETREL_CT_HANDSHAKE, PETREL_DTLS12_VERSION, 0, record_seq,
+					  (uint16_t)(PETREL_HS_HEADER_LEN + body_len)};
+	petrel_writer_init(&w, out, cap);
+	cr_assert(petrel_record_header_write(&w, &rh));
+	cr_assert(petrel_put_bytes(&w, msg, PETREL_HS_HEADER_LEN + body_len));
+	return petrel_writer_len(&w);
+}
+
+/* The cookie from a HelloVerifyRequest datagram (13 + 12 + 2 + 1 + cookie). */
+static size_t hvr_cookie(const uint8_t *hvr, size_t len, uint8_t *cookie)
+{
+	cr_assert_gt(len, 28);
+	cr_assert_eq(hvr[13], PETREL_HS_HELLO_VERIFY_REQUEST);
+	size_t n = hvr[27];
+	cr_assert_eq(len, 28 + n);
+	memcpy(cookie, hvr + 28, n);
+	return n;
+}
+
+static const uint8_t test_peer[] = {10, 0, 0, 1, 0x16, 0x34};
+
+/* Issue #17 item 3: mbedTLS 2.28 presents a ticket with a fresh random
+ * session ID in the ClientHello that answers the HelloVerifyRequest. */
+Test(cookie, answer_with_a_different_session_id_is_accepted)
+{
+	petrel_credentials *creds = harness_psk_creds();
+	struct ch_fields f = {PETREL_WIRE_DTLS12, 0x11, 0xaa, 32, NULL, 0,
+			      PETREL_CS_PSK_AES_128_GCM_SHA256};
+	uint8_t dgram[1200], hvr[256], cookie[64];
+	size_t len = client_hello_dgram(&f, 0, dgram, sizeof dgram), hvr_len = 0;
+	cr_assert_eq(petrel_server_stateless_check(creds, test_peer, sizeof test_peer, dgram, len, 1000,
+						   hvr, sizeof hvr, &hvr_len), 0);
+	f.cookie_len = hvr_cookie(hvr, hvr_len, cookie);
+	f.cookie = cookie;
+	f.session_id_fill = 0xbb; /* a new random session ID */
+	len = client_hello_dgram(&f, 1, dgram, sizeof dgram);
+	cr_assert_eq(petrel_server_stateless_check(creds, test_peer, sizeof test_peer, dgram, len, 1010,
+						   hvr, sizeof hvr, &hvr_len), 1);
+	f.session_id_len = 0; /* or none at all */
+	len = client_hello_dgram(&f, 1, dgram, sizeof dgram);
+	cr_assert_eq(petrel_server_stateless_check(creds, test_peer, sizeof test_peer, dgram, len, 1010,
+						   hvr, sizeof hvr, &hvr_len), 1);
+	petrel_credentials_free(creds);
+}
+
+Test(cookie, bound_to_address_random_suites_and_version)
+{
+	petrel_credentials *creds = harness_psk_creds();
+	struct ch_fields f = {PETREL_WIRE_DTLS12, 0x11, 0xaa, 32, NULL, 0,
+			      PETREL_CS_PSK_AES_128_GCM_SHA256};
+	uint8_t dgram[1200], hvr[256], cookie[64];
+	size_t len = client_hello_dgram(&f, 0, dgram, sizeof dgram), hvr_len = 0;
+	cr_assert_eq(petrel_server_stateless_check(creds, test_peer, sizeof test_peer, dgram, len, 1000,
+						   hvr, sizeof hvr, &hvr_len), 0);
+	f.cookie_len = hvr_cookie(hvr, hvr_len, cookie);
+	f.cookie = cookie;
+	struct ch_fields changed[3] = {f, f, f};
+	changed[0].random_fill = 0x12;
+	changed[1].suite = PETREL_CS_PSK_AES_128_CCM_8;
+	changed[2].version = PETREL_WIRE_DTLS10;
+	for (size_t i = 0; i < 3; i++) {
+		len = client_hello_dgram(&changed[i], 1, dgram, sizeof dgram);
+		cr_assert_eq(petrel_server_stateless_check(creds, test_peer, sizeof test_peer, dgram, len,
+							   1010, hvr, sizeof hvr, &hvr_len), 0,
+			     "change %zu needs a new cookie", i);
+	}
+	static const uint8_t other_peer[] = {10, 0, 0, 2, 0x16, 0x34};
+	len = client_hello_dgram(&f, 1, dgram, sizeof dgram);
+	cr_assert_eq(petrel_server_stateless_check(creds, other_peer, sizeof other_peer, dgram, len, 1010,
+						   hvr, sizeof hvr, &hvr_len), 0);
+	cr_assert_eq(petrel_server_stateless_check(creds, test_peer, sizeof test_peer, dgram, len, 1010,
+						   hvr, sizeof hvr, &hvr_len), 1);
+	petrel_credentials_free(creds);
+}
+
+/* Feed one ClientHello with this client_version to a cookie-less server
+ * session: the handshake's answer and the alert it sent. */
+static int feed_version(uint16_t version, uint8_t *alert)
+{
+	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
+	struct harness h;
+	harness_init(&h, 140, 0, PETREL_FLAG_NO_COOKIE, cc, sc);
+	struct ch_fields f = {version, 0x21, 0, 0, NULL, 0, PETREL_CS_PSK_AES_128_GCM_SHA256};
+	uint8_t dgram[1200];
+	size_t len = client_hello_dgram(&f, 0, dgram, sizeof dgram);
+	int rc = petrel_engine_feed(h.server.session, dgram, len, 0);
+	uint8_t buf[256];
+	simnet_advance_to(h.net, 1000);
+	int n = simnet_recv(h.net, 0, buf, sizeof buf);
+	*alert = 0;
+	if (n == 13 + 2 && buf[0] == PETREL_CT_ALERT && buf[13] == 2)
+		*alert = buf[14];
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+	return rc;
+}
+
+Test(version, tls_version_number_gets_protocol_version)
+{
+	uint8_t alert;
+	int rc = feed_version(0x0303, &alert);
+	cr_assert_eq(rc, PETREL_E_PROTOCOL_VERSION, "%s", petrel_strerror_name(rc));
+	cr_assert_eq(alert, 70, "fatal protocol_version alert");
+	rc = feed_version(0x0302, &alert);
+	cr_assert_eq(rc, PETREL_E_PROTOCOL_VERSION);
+}
+
+Test(version, dtls13_number_is_newer_and_answered_with_dtls12)
+{
+	uint8_t alert;
+	/* RFC 6347 4.1: a client offering a newer version gets our highest. */
+	cr_assert_eq(feed_version(0xfefc, &alert), 0);
+	cr_assert_eq(alert, 0);
+}
