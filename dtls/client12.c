@@ -255,14 +255,23 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 	if (rc < 0)
 		return rc;
 	if (sh.ext.has_alpn) {
-		const uint8_t *name;
-		size_t name_len;
+		/* RFC 7301 3.2: one name (the parser checked), and one we
+		 * offered; else no_application_protocol. */
+		const uint8_t *name, *extra;
+		size_t name_len, extra_len;
 		struct petrel_opaque_iter it;
+		uint8_t offered[256];
+		size_t offered_len = 0;
 		petrel_opaque_iter_init(&it, sh.ext.alpn, sh.ext.alpn_len, 1);
-		if (s->alpn_offer == NULL || !petrel_opaque_iter_next(&it, &name, &name_len))
-			return PETREL_E_ILLEGAL_PARAMETER;
+		if (s->alpn_offer == NULL || !petrel_opaque_iter_next(&it, &name, &name_len) ||
+		    petrel_opaque_iter_next(&it, &extra, &extra_len) ||
+		    petrel_alpn_encode(s->alpn_offer, offered, sizeof offered, &offered_len) < 0 ||
+		    !petrel_alpn_list_contains(offered, offered_len, name, name_len))
+			return PETREL_E_ALPN_MISMATCH;
 		free(s->alpn_selected);
 		s->alpn_selected = strndup((const char *)name, name_len);
+		if (s->alpn_selected == NULL)
+			return PETREL_E_MEMORY;
 	}
 	hs->ticket_expected = sh.ext.has_session_ticket;
 	if (sh.ext.has_heartbeat) {

@@ -7,7 +7,8 @@
  * PETREL_E_DECODE_ERROR (truncation, trailing bytes, vector lengths outside
  * the RFC bounds, empty lists the RFC forbids) or PETREL_E_ILLEGAL_PARAMETER
  * (well formed but a value the RFC forbids), PETREL_E_LIMIT_EXCEEDED where a
- * bounded array overflows. Writers append to a petrel_writer and return 0,
+ * bounded array overflows, PETREL_E_ALPN_MISMATCH for a server ALPN answer
+ * without exactly one name (RFC 7301 3.2: no_application_protocol). Writers append to a petrel_writer and return 0,
  * PETREL_E_SHORT_BUFFER, or PETREL_E_INVALID_REQUEST when the struct itself
  * breaks a vector bound (a caller bug). Lists are exposed as the raw wire
  * vector body (pointer + length); use the helpers at the end to walk them. */

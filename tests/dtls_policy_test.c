@@ -349,3 +349,76 @@ Test(version, dtls13_number_is_newer_and_answered_with_dtls12)
 	cr_assert_eq(feed_version(0xfefc, &alert), 0);
 	cr_assert_eq(alert, 0);
 }
+
+/* ---- ALPN answers (RFC 7301 3.2) --------------------------------------- */
+
+static uint8_t server_first[2048];
+static size_t server_first_len;
+static void keep_server_first(struct harness_end *end, const uint8_t *data, size_t len)
+{
+	(void)end;
+	if (server_first_len == 0 && len <= sizeof server_first) {
+		memcpy(server_first, data, len);
+		server_first_len = len;
+	}
+}
+
+/* The client offers "coap", the server picks it; edit the 5-byte
+ * ProtocolNameList of the ServerHello before the client sees it. */
+static void alpn_answer_case(const uint8_t list[5], int expect_rc)
+{
+	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
+	struct harness h;
+	harness_init(&h, 150, 0, PETREL_FLAG_NO_COOKIE, cc, sc);
+	cr_assert_eq(petrel_session_set_alpn(h.client.session, "coap"), 0);
+	cr_assert_eq(petrel_session_set_alpn(h.server.session, "coap"), 0);
+	server_first_len = 0;
+	h.server.on_send = keep_server_first;
+	cr_assert_eq(petrel_handshake(h.client.session), PETREL_E_AGAIN);
+	uint8_t ch[2048];
+	simnet_advance_to(h.net, 100);
+	int n = simnet_recv(h.net, 1, ch, sizeof ch);
+	cr_assert_gt(n, 0);
+	cr_assert_eq(petrel_engine_feed(h.server.session, ch, (size_t)n, 100), 0);
+	cr_assert_gt(server_first_len, 0);
+	static const uint8_t ext[] = {0x00, 0x10, 0x00, 0x07, 0x00, 0x05, 4, 'c', 'o', 'a', 'p'};
+	size_t at = 0;
+	for (; at + sizeof ext <= server_first_len; at++)
+		if (memcmp(server_first + at, ext, sizeof ext) == 0)
+			break;
+	cr_assert_leq(at + sizeof ext, server_first_len, "ServerHello carries the ALPN answer");
+	memcpy(server_first + at + 6, list, 5);
+	int rc = petrel_engine_feed(h.client.session, server_first, server_first_len, 200);
+	cr_assert_eq(rc, expect_rc, "%s", petrel_strerror_name(rc));
+	if (expect_rc == PETREL_E_ALPN_MISMATCH) {
+		/* The client's fatal alert: no_application_protocol (120). */
+		uint8_t buf[256];
+		simnet_advance_to(h.net, 1000);
+		int last = -1;
+		while ((n = simnet_recv(h.net, 1, buf, sizeof buf)) > 0)
+			if (n == 15 && buf[0] == PETREL_CT_ALERT && buf[13] == 2)
+				last = buf[14];
+		cr_assert_eq(last, 120);
+	}
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+Test(alpn, client_accepts_the_name_it_offered)
+{
+	static const uint8_t same[5] = {4, 'c', 'o', 'a', 'p'};
+	alpn_answer_case(same, 0);
+}
+
+Test(alpn, client_refuses_a_name_it_never_offered)
+{
+	static const uint8_t other[5] = {4, 'c', 'o', 'a', 'q'};
+	alpn_answer_case(other, PETREL_E_ALPN_MISMATCH);
+}
+
+Test(alpn, client_refuses_more_than_one_name)
+{
+	static const uint8_t two[5] = {1, 'a', 2, 'b', 'c'};
+	alpn_answer_case(two, PETREL_E_ALPN_MISMATCH);
+}
