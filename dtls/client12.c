@@ -11,8 +11,6 @@
  * soon as client authentication is used; a larger one is ignored (no
  * resumption by ticket), it never fails the handshake. */
 #define CLIENT_TICKET_MAX 4096
-/* secp384r1 (RFC 8422 5.1.1), offered only for certificate keys. */
-#define PETREL_GROUP_SECP384R1_SIG_ONLY 0x0018
 
 static bool have_psk(const petrel_session *s)
 {
@@ -46,9 +44,13 @@ static size_t our_groups(const petrel_session *s, uint16_t *out)
 		memcpy(out, s->groups, s->group_count * sizeof out[0]);
 		return s->group_count;
 	}
+	/* RFC 8422 5.1: in TLS 1.2 this list also names the curves we accept
+	 * in the server's ECDSA certificate (OpenSSL refuses a P-384
+	 * certificate unless P-384 is listed): every curve we do. */
 	out[0] = PETREL_GROUP_X25519;
 	out[1] = PETREL_GROUP_SECP256R1;
-	return 2;
+	out[2] = PETREL_GROUP_SECP384R1;
+	return 3;
 }
 
 static bool is_ip_literal(const char *name)
@@ -64,18 +66,9 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 	uint8_t suite_bytes[2 * PETREL_MAX_CIPHERS];
 	for (size_t i = 0; i < suite_count; i++)
 		petrel_store_u16(suite_bytes + 2 * i, suites[i]);
-	uint16_t groups[PETREL_MAX_GROUPS + 1];
+	uint16_t groups[PETREL_MAX_GROUPS];
 	size_t group_count = our_groups(s, groups);
-	if (s->group_count == 0) {
-		/* RFC 8422 5.1: in TLS 1.2 this list also names the curves we
-		 * accept in the server's ECDSA certificate, and servers (OpenSSL)
-		 * refuse a P-384 certificate unless it is listed. We verify
-		 * P-384 signatures but have no P-384 ECDH, so it goes last, after
-		 * the groups we do key exchange with; a server that still picks
-		 * it for ECDHE is refused in handle_server_key_exchange. */
-		groups[group_count++] = PETREL_GROUP_SECP384R1_SIG_ONLY;
-	}
-	uint8_t group_bytes[2 * (PETREL_MAX_GROUPS + 1)];
+	uint8_t group_bytes[2 * PETREL_MAX_GROUPS];
 	for (size_t i = 0; i < group_count; i++)
 		petrel_store_u16(group_bytes + 2 * i, groups[i]);
 	uint16_t schemes[16];
@@ -357,8 +350,6 @@ static int handle_server_key_exchange(petrel_session *s, const struct petrel_hs_
 		memcpy(hs->psk_hint, ske.psk_identity_hint, ske.psk_identity_hint_len);
 	hs->psk_hint_len = ske.psk_identity_hint_len;
 	if (petrel_suite_uses_ecdhe(hs->suite)) {
-		if (ske.ecdh.named_group == PETREL_GROUP_SECP384R1_SIG_ONLY && s->group_count == 0)
-			return PETREL_E_NO_COMMON_GROUP; /* offered, but for certificates only */
 		if (!group_ok(s, ske.ecdh.named_group))
 			return PETREL_E_ILLEGAL_PARAMETER;
 		if (ske.ecdh.point_len > sizeof hs->kx_pub)
@@ -368,19 +359,13 @@ static int handle_server_key_exchange(petrel_session *s, const struct petrel_hs_
 		rc = petrel_kx_keygen((enum petrel_group)hs->group, hs->kx_priv, hs->kx_pub, &hs->kx_pub_len);
 		if (rc < 0)
 			return rc;
-		uint8_t shared[PETREL_KX_SHARED_LEN];
+		/* The shared secret is the premaster (ECDHE_PSK: framed later
+		 * with the PSK, RFC 5489 2). */
 		rc = petrel_kx_derive((enum petrel_group)hs->group, hs->kx_priv, ske.ecdh.point,
-				      ske.ecdh.point_len, shared);
+				      ske.ecdh.point_len, hs->premaster);
 		if (rc < 0)
 			return rc;
-		if (hs->suite->kx == PETREL_KX_ECDHE_PSK) {
-			memcpy(hs->premaster, shared, sizeof shared); /* framed later with the PSK */
-			hs->premaster_len = sizeof shared;
-		} else {
-			memcpy(hs->premaster, shared, sizeof shared);
-			hs->premaster_len = sizeof shared;
-		}
-		petrel_wipe(shared, sizeof shared);
+		hs->premaster_len = petrel_kx_shared_len((enum petrel_group)hs->group);
 	}
 	if (petrel_suite_uses_certificate(hs->suite)) {
 		/* RFC 8422 5.4: signature over client_random + server_random + params. */

@@ -74,8 +74,9 @@ static size_t server_suites(const petrel_session *s, uint16_t *out)
 
 static uint16_t pick_group(const petrel_session *s, const struct petrel_client_hello *ch)
 {
-	uint16_t ours[PETREL_MAX_GROUPS] = {PETREL_GROUP_X25519, PETREL_GROUP_SECP256R1};
-	size_t n = 2;
+	uint16_t ours[PETREL_MAX_GROUPS] = {PETREL_GROUP_X25519, PETREL_GROUP_SECP256R1,
+					    PETREL_GROUP_SECP384R1};
+	size_t n = 3;
 	if (s->group_count) {
 		memcpy(ours, s->groups, s->group_count * sizeof ours[0]);
 		n = s->group_count;
@@ -543,7 +544,7 @@ static int handle_client_key_exchange(petrel_session *s, const struct petrel_hs_
 				      hs->premaster);
 		if (rc < 0)
 			return rc;
-		hs->premaster_len = PETREL_KX_SHARED_LEN;
+		hs->premaster_len = petrel_kx_shared_len((enum petrel_group)hs->group);
 	}
 	petrel_wipe(hs->kx_priv, sizeof hs->kx_priv);
 	rc = petrel_hs_add_peer_message(hs, m);
