@@ -47,7 +47,8 @@ static int send_hello_verify(petrel_session *s, const struct petrel_record *rec,
 	return 0;
 }
 
-static bool key_fits_suite(const petrel_session *s, const struct petrel_suite *suite)
+static bool key_fits_suite(const petrel_session *s, const struct petrel_suite *suite,
+			   const struct petrel_client_hello *ch)
 {
 	if (petrel_suite_uses_psk(suite))
 		return have_psk(s);
@@ -56,7 +57,16 @@ static bool key_fits_suite(const petrel_session *s, const struct petrel_suite *s
 	enum petrel_key_type type = petrel_privkey_type(s->creds->key);
 	if (suite->kx == PETREL_KX_ECDHE_RSA)
 		return type == PETREL_KEY_RSA;
-	return type == PETREL_KEY_EC_P256 || type == PETREL_KEY_EC_P384 || type == PETREL_KEY_ED25519;
+	/* RFC 8422 5.1: in TLS 1.2 the client's supported_groups also names
+	 * the curves it takes in our ECDSA certificate (OpenSSL aborts with
+	 * "wrong curve" otherwise); no extension means any curve (RFC 8422 4). */
+	uint16_t cert_curve = type == PETREL_KEY_EC_P256   ? PETREL_GROUP_SECP256R1
+			      : type == PETREL_KEY_EC_P384 ? PETREL_GROUP_SECP384R1
+							   : 0;
+	if (cert_curve && ch->ext.has_supported_groups &&
+	    !petrel_u16_list_contains(ch->ext.supported_groups, ch->ext.supported_groups_len, cert_curve))
+		return false;
+	return cert_curve != 0 || type == PETREL_KEY_ED25519;
 }
 
 static size_t server_suites(const petrel_session *s, uint16_t *out)
@@ -113,7 +123,7 @@ static int choose_suite(petrel_session *s, const struct petrel_client_hello *ch)
 		const struct petrel_suite *suite = petrel_suite_by_id(ours[i]);
 		if (suite == NULL || !petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len, suite->id))
 			continue;
-		if (!key_fits_suite(s, suite))
+		if (!key_fits_suite(s, suite, ch))
 			continue;
 		uint16_t group = 0;
 		if (petrel_suite_uses_ecdhe(suite)) {

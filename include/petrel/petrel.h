@@ -274,6 +274,15 @@ PETREL_API int petrel_session_set_data(petrel_session *session, const uint8_t *b
 PETREL_API int petrel_session_get_peer_certificate(const petrel_session *session, size_t index,
 						   const uint8_t **der, size_t *len);
 
+/* What Petrel implements, for listings (GnuTLS's gnutls_cipher_suite_info
+ * style): the IANA name of entry `index` and its code point in *id (may be
+ * NULL), or NULL past the end. Suites are DTLS 1.2 AEAD suites only (no
+ * CBC: PETREL_E_UNSUPPORTED), in default preference order; groups are TLS
+ * NamedGroups; signature algorithms are TLS SignatureSchemes. */
+PETREL_API const char *petrel_cipher_suite_info(size_t index, uint16_t *id);
+PETREL_API const char *petrel_group_info(size_t index, uint16_t *id);
+PETREL_API const char *petrel_sign_algorithm_info(size_t index, uint16_t *id);
+
 struct petrel_stats {
 	uint64_t flights_sent;
 	uint64_t retransmissions;
