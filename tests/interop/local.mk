@@ -13,5 +13,3 @@ EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py \
 	tests/interop/PROPOSED-engine-renegotiation.patch
 # Every suite, group and signature algorithm the library lists, against OpenSSL.
 INTEROP_TESTS += tests/interop/all-algorithms.sh
-TESTS += tests/interop/all-algorithms.sh
-EXTRA_DIST += tests/interop/all-algorithms.sh
