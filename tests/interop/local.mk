@@ -13,3 +13,5 @@ EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py \
 	tests/interop/PROPOSED-engine-renegotiation.patch
 # Every suite, group and signature algorithm the library lists, against OpenSSL.
 INTEROP_TESTS += tests/interop/all-algorithms.sh
+# Peers without extended master secret (GnuTLS %NO_SESSION_HASH).
+INTEROP_TESTS += tests/interop/ems.sh
