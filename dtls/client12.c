@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dtls/session.h"
+#include "dtls/session_peer.h"
 
 #define MAX_HELLO_VERIFY 3
 /* Largest session ticket we keep (RFC 5077 3.3 allows 2^16-1). GnuTLS puts
@@ -446,6 +447,11 @@ static int send_client_key_exchange_flight(petrel_session *s, uint64_t now_ms)
 		hs->psk = &s->creds->psks[0];
 		cke.psk_identity = hs->psk->identity;
 		cke.psk_identity_len = hs->psk->identity_len;
+		/* For petrel_session_get_psk_identity (the identity only). */
+		memset(&s->psk_used, 0, sizeof s->psk_used);
+		memcpy(s->psk_used.identity, hs->psk->identity, hs->psk->identity_len);
+		s->psk_used.identity_len = hs->psk->identity_len;
+		s->psk_used_set = true;
 	}
 	if (petrel_suite_uses_ecdhe(hs->suite)) {
 		cke.point = hs->kx_pub;
@@ -538,6 +544,7 @@ static int handle_finished(petrel_session *s, const struct petrel_hs_message *m,
 		if (rc < 0)
 			return rc;
 	}
+	petrel_keep_peer_chain(s);
 	return petrel_hs_done(s, m, now_ms);
 }
 

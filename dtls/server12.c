@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "dtls/session.h"
+#include "dtls/session_peer.h"
 
 static bool have_psk(const petrel_session *s)
 {
-	return s->creds && s->creds->psk_count > 0;
+	return s->creds && (s->creds->psk_count > 0 || s->creds->psk_lookup != NULL);
 }
 
 /* Stateless HelloVerifyRequest: record sequence number copied from the
@@ -372,13 +373,22 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 		if (rc < 0)
 			return rc;
 	}
+	const struct petrel_credentials *c = s->creds;
+	if (hs->suite->kx == PETREL_KX_PSK && c->psk_hint_len > 0) {
+		/* RFC 4279 2: plain PSK sends ServerKeyExchange only for a hint. */
+		petrel_writer_init(&w, body, sizeof body);
+		petrel_put_opaque16(&w, c->psk_hint, c->psk_hint_len);
+		rc = append_body(s, PETREL_HS_SERVER_KEY_EXCHANGE, &w, body);
+		if (rc < 0)
+			return rc;
+	}
 	if (petrel_suite_uses_ecdhe(hs->suite)) {
 		rc = petrel_kx_keygen((enum petrel_group)hs->group, hs->kx_priv, hs->kx_pub, &hs->kx_pub_len);
 		if (rc < 0)
 			return rc;
 		petrel_writer_init(&w, body, sizeof body);
-		if (hs->suite->kx == PETREL_KX_ECDHE_PSK)
-			petrel_put_u16(&w, 0); /* empty psk_identity_hint (RFC 5489 2) */
+		if (hs->suite->kx == PETREL_KX_ECDHE_PSK) /* psk_identity_hint, RFC 5489 2 */
+			petrel_put_opaque16(&w, c->psk_hint, c->psk_hint_len);
 		uint8_t *params = w.p;
 		rc = petrel_ecdh_params_write(&w, hs->group, hs->kx_pub, hs->kx_pub_len);
 		if (rc < 0)
@@ -527,14 +537,43 @@ static int handle_client_certificate(petrel_session *s, const struct petrel_hs_m
 	return petrel_hs_add_peer_message(hs, m);
 }
 
-static const struct petrel_psk_entry *find_psk(const petrel_session *s, const uint8_t *id, size_t len)
+/* The key for a client's identity: among the credentials' PSKs, else from
+ * the application's lookup (petrel_credentials_set_psk_function). The
+ * entry is copied into the session, which keeps the identity for
+ * petrel_session_get_psk_identity; the key is wiped once used. */
+static const struct petrel_psk_entry *find_psk(petrel_session *s, const uint8_t *id, size_t len)
 {
-	for (size_t i = 0; s->creds && i < s->creds->psk_count; i++) {
-		const struct petrel_psk_entry *e = &s->creds->psks[i];
-		if (e->identity_len == len && memcmp(e->identity, id, len) == 0)
-			return e;
+	const struct petrel_credentials *c = s->creds;
+	struct petrel_psk_entry *used = &s->psk_used;
+	/* RFC 4279 5.3: identities up to 128 bytes; we keep one below that
+	 * so it can be handed out NUL terminated. */
+	if (c == NULL || len == 0 || len >= sizeof used->identity)
+		return NULL;
+	bool found = false;
+	for (size_t i = 0; i < c->psk_count && !found; i++) {
+		const struct petrel_psk_entry *e = &c->psks[i];
+		if (e->identity_len == len && memcmp(e->identity, id, len) == 0) {
+			memcpy(used->key, e->key, e->key_len);
+			used->key_len = e->key_len;
+			found = true;
+		}
 	}
-	return NULL;
+	if (!found && c->psk_lookup) {
+		long n = c->psk_lookup(c->psk_lookup_ptr, id, len, used->key, sizeof used->key);
+		if (n > 0 && (size_t)n <= sizeof used->key) {
+			used->key_len = (size_t)n;
+			found = true;
+		} else {
+			petrel_wipe(used->key, sizeof used->key);
+		}
+	}
+	if (!found)
+		return NULL;
+	memset(used->identity, 0, sizeof used->identity);
+	memcpy(used->identity, id, len);
+	used->identity_len = len;
+	s->psk_used_set = true;
+	return used;
 }
 
 static int handle_client_key_exchange(petrel_session *s, const struct petrel_hs_message *m)
@@ -560,6 +599,10 @@ static int handle_client_key_exchange(petrel_session *s, const struct petrel_hs_
 	rc = petrel_hs_add_peer_message(hs, m);
 	if (rc == 0)
 		rc = petrel_hs_compute_master(s);
+	/* The PSK is in the master secret now: the session keeps only the identity. */
+	petrel_wipe(s->psk_used.key, sizeof s->psk_used.key);
+	s->psk_used.key_len = 0;
+	hs->psk = NULL;
 	if (rc < 0)
 		return rc;
 	hs->state = hs->peer_sent_cert ? HS_S_WAIT_CV : HS_S_WAIT_CCS;
@@ -603,6 +646,7 @@ static int handle_finished(petrel_session *s, const struct petrel_hs_message *m,
 		if ((rc = petrel_hs_send_ccs_finished(s, now_ms)) < 0)
 			return rc;
 	}
+	petrel_keep_peer_chain(s);
 	return petrel_hs_done(s, m, now_ms);
 }
 

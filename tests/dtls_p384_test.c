@@ -1,6 +1,7 @@
 /* P-384 end to end (issue #17 item 2): ECDHE on secp384r1 and ECDSA
  * P-384 / SHA-384 certificates, in both roles, over the simulated network. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dtls/session.h"
@@ -115,6 +116,69 @@ Test(p384, default_client_offers_p384)
 	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
 	cr_assert_eq(harness_run_handshake(&h, 20000), 0);
 	cr_assert_eq(h.client.session->group, PETREL_GROUP_SECP384R1);
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+/* ---- The peer's whole chain (issue #21 item 5) ---------------------- */
+
+/* Any second certificate: the chain is sent as configured, and the client
+ * below pins the leaf, so it need not have signed the leaf. */
+static const char second_cert[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBjDCCATOgAwIBAgIUEbCj8f0UnU6sVkr6C5KseNDfoJIwCgYIKoZIzj0EAwIw\n"
+	"GzEZMBcGA1UEAwwQbGVhZi5wZXRyZWwudGVzdDAgFw0yNjEyMDYwMDQ2MjBaGA8y\n"
+	"MTI2MTExMjAwNDYyMFowGzEZMBcGA1UEAwwQbGVhZi5wZXRyZWwudGVzdDBZMBMG\n"
+	"ByqGSM49AgEGCCqGSM49AwEHA0IABGJ0zu5ZN0vF/A0w2j6akRVE8Lcl+sWR6cep\n"
+	"lihbyJMZXB/NBbxvuk6ntgZ+YmSFHnXspH9KE7YmaPWOj8+ZtymjUzBRMB0GA1Ud\n"
+	"DgQWBBSitbQfN9VHPLb2WSVPHIzjJeqvUzAfBgNVHSMEGDAWgBSitbQfN9VHPLb2\n"
+	"WSVPHIzjJeqvUzAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIEiS\n"
+	"zBAFQaB67uv+uUpN6CZUaUxTD540TB/1pdAZ+onOAiBA8Sb+9imnu326silssSmb\n"
+	"+qOvuPgM6K1EvXVzrutICg==\n"
+	"-----END CERTIFICATE-----\n";
+
+Test(peer_chain, client_gets_every_certificate_the_server_sent)
+{
+	char chain[4096];
+	snprintf(chain, sizeof chain, "%s%s", p384_cert, second_cert);
+	petrel_credentials *sc, *cc = p384_creds();
+	cr_assert_eq(petrel_credentials_new(&sc), 0);
+	cr_assert_eq(petrel_credentials_set_key_mem(sc, chain, strlen(chain), p384_key, strlen(p384_key)), 0);
+	struct harness h;
+	harness_init(&h, 210, 0, 0, cc, sc);
+	cr_assert_eq(petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"), 0);
+	uint8_t pin[32];
+	cr_assert_eq(petrel_credentials_get_fingerprint(sc, pin), 0);
+	cr_assert_eq(petrel_session_set_verify(h.client.session, PETREL_VERIFY_PIN, pin, 32), 0);
+	size_t n = 4;
+	const uint8_t *der[4];
+	size_t len[4];
+	cr_assert_eq(petrel_session_get_peer_certificates(h.client.session, der, len, &n),
+		     PETREL_E_NO_CERTIFICATE, "nothing before the handshake");
+	cr_assert_eq(harness_run_handshake(&h, 20000), 0);
+	n = 4;
+	cr_assert_eq(petrel_session_get_peer_certificates(h.client.session, der, len, &n), 0);
+	cr_assert_eq(n, 2);
+	const uint8_t *leaf;
+	size_t leaf_len;
+	cr_assert_eq(petrel_session_get_peer_certificate(h.client.session, 0, &leaf, &leaf_len), 0);
+	cr_assert_eq(der[0], leaf);
+	cr_assert_eq(len[0], leaf_len);
+	uint8_t fp[32];
+	petrel_hash(PETREL_HASH_SHA256, der[0], len[0], fp);
+	cr_assert_arr_eq(fp, pin, 32, "leaf first");
+	cr_assert_eq(len[1], sc->chain_len[1]);
+	cr_assert_arr_eq(der[1], sc->chain_der[1], len[1], "then the second certificate, unchanged");
+	/* Too little room: the count needed. */
+	n = 1;
+	cr_assert_eq(petrel_session_get_peer_certificates(h.client.session, der, len, &n),
+		     PETREL_E_SHORT_BUFFER);
+	cr_assert_eq(n, 2);
+	/* The server got no client certificate. */
+	n = 4;
+	cr_assert_eq(petrel_session_get_peer_certificates(h.server.session, der, len, &n),
+		     PETREL_E_NO_CERTIFICATE);
 	harness_free(&h);
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);

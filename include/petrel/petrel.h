@@ -273,6 +273,14 @@ PETREL_API int petrel_session_set_data(petrel_session *session, const uint8_t *b
 /* Peer certificate (DER) of the given index in the chain the peer sent. */
 PETREL_API int petrel_session_get_peer_certificate(const petrel_session *session, size_t index,
 						   const uint8_t **der, size_t *len);
+/* The whole chain the peer sent, leaf first (GnuTLS:
+ * gnutls_certificate_get_peers), for logging or pinning intermediates:
+ * *count in is the room in der[] and len[], out the chain's length; the
+ * pointers stay valid while the session lives. 0, PETREL_E_SHORT_BUFFER
+ * (*count says how many are needed), PETREL_E_NO_CERTIFICATE (none: PSK,
+ * or a resumed session's handshake carried none). */
+PETREL_API int petrel_session_get_peer_certificates(const petrel_session *session,
+						    const uint8_t **der, size_t *len, size_t *count);
 
 /* What Petrel implements, for listings (GnuTLS's gnutls_cipher_suite_info
  * style): the IANA name of entry `index` and its code point in *id (may be
@@ -337,6 +345,23 @@ PETREL_API void petrel_credentials_rotate_cookie_secret(petrel_credentials *cred
 /* PSK: client identity + key; servers look identities up among those set. */
 PETREL_API int petrel_credentials_set_psk(petrel_credentials *creds, const char *identity,
 					  const uint8_t *key, size_t key_len);
+/* PSK for many devices (GnuTLS: gnutls_psk_set_server_credentials_function).
+ * A server calls the lookup for an identity not among those set with
+ * petrel_credentials_set_psk: it writes the key (1..key_cap bytes) and
+ * returns its length, or returns < 0 for an unknown identity (the client
+ * gets unknown_psk_identity). Called during petrel_handshake, from the
+ * thread driving the session. */
+typedef long (*petrel_psk_lookup_fn)(void *ptr, const uint8_t *identity, size_t identity_len,
+				     uint8_t *key, size_t key_cap);
+PETREL_API void petrel_credentials_set_psk_function(petrel_credentials *creds,
+						    petrel_psk_lookup_fn lookup, void *ptr);
+/* Server: the PSK identity hint sent in ServerKeyExchange (RFC 4279 2),
+ * NULL for none (the default). */
+PETREL_API int petrel_credentials_set_psk_hint(petrel_credentials *creds, const char *hint);
+/* The PSK identity the session's handshake used (server: what the client
+ * sent, as gnutls_psk_server_get_username; client: its own), NUL
+ * terminated; NULL for certificate suites and resumed sessions. */
+PETREL_API const char *petrel_session_get_psk_identity(const petrel_session *session);
 
 /* ------------------------------------------------------------------ */
 /* Server endpoint: one UDP socket, many peers.                        */

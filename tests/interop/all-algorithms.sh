@@ -48,7 +48,7 @@ creds_petrel() { # CREDS -> interop-peer arguments
 
 # The group line Petrel prints: its IANA name (petrel_session_get_group_name;
 # "none" for secp384r1 until dtls/session.c names it, see
-# dtls/PROPOSED-session-groups.patch).
+# dtls/PROPOSED-session.patch).
 group_ok() { # FILE GROUP
 	grep -q -E "^group: $2\$" "$1" && return 0
 	[ "$2" = secp384r1 ] && grep -q -E '^group: none$' "$1"
