@@ -591,15 +591,15 @@ static int handle_client_key_exchange(petrel_session *s, const struct petrel_hs_
 	if (petrel_suite_uses_ecdhe(hs->suite)) {
 		rc = petrel_kx_derive((enum petrel_group)hs->group, hs->kx_priv, cke.point, cke.point_len,
 				      hs->premaster);
-		if (rc < 0)
-			return rc;
 		hs->premaster_len = petrel_kx_shared_len((enum petrel_group)hs->group);
 	}
 	petrel_wipe(hs->kx_priv, sizeof hs->kx_priv);
-	rc = petrel_hs_add_peer_message(hs, m);
+	if (rc == 0)
+		rc = petrel_hs_add_peer_message(hs, m);
 	if (rc == 0)
 		rc = petrel_hs_compute_master(s);
-	/* The PSK is in the master secret now: the session keeps only the identity. */
+	/* The PSK is in the master secret now (or the handshake failed): the
+	 * session keeps only the identity. */
 	petrel_wipe(s->psk_used.key, sizeof s->psk_used.key);
 	s->psk_used.key_len = 0;
 	hs->psk = NULL;
