@@ -111,19 +111,29 @@ int petrel_aead_open_to(const struct petrel_aead_ctx *ctx,
 			size_t ad_len, uint8_t *dst, const uint8_t *src, size_t len);
 
 /* ---- key exchange (TLS NamedGroup codes) ---- */
-enum petrel_group { PETREL_GROUP_SECP256R1 = 0x0017, PETREL_GROUP_X25519 = 0x001d };
-#define PETREL_KX_PRIV_LEN 32
-#define PETREL_KX_MAX_PUB_LEN 65 /* uncompressed P-256 point */
-#define PETREL_KX_SHARED_LEN 32
+enum petrel_group {
+	PETREL_GROUP_SECP256R1 = 0x0017,
+	PETREL_GROUP_SECP384R1 = 0x0018,
+	PETREL_GROUP_X25519 = 0x001d,
+};
+#define PETREL_KX_PRIV_LEN 48     /* room for a P-384 scalar; X25519/P-256 use 32 */
+#define PETREL_KX_MAX_PUB_LEN 97  /* uncompressed P-384 point */
+#define PETREL_KX_SHARED_LEN 48   /* largest shared secret (P-384's x) */
 bool petrel_group_supported(uint16_t group);
-/* Fresh ephemeral key pair; pub is X25519's 32 bytes or P-256 uncompressed 04||x||y. */
-int petrel_kx_keygen(enum petrel_group group, uint8_t priv[PETREL_KX_PRIV_LEN],
+/* Bytes of the shared secret for a group: 32 (X25519, P-256), 48 (P-384),
+ * 0 for an unsupported group. */
+size_t petrel_kx_shared_len(enum petrel_group group);
+/* priv: 32 bytes for X25519 and P-256, 48 for P-384 (PETREL_KX_PRIV_LEN fits all).
+ * Fresh ephemeral key pair; pub is X25519's 32 bytes or the NIST curve's
+ * uncompressed 04||x||y (65 bytes for P-256, 97 for P-384). */
+int petrel_kx_keygen(enum petrel_group group, uint8_t *priv,
 		     uint8_t *pub, size_t *pub_len);
 /* Validates peer_pub (on curve, not identity, right length; X25519 all-zero
- * output rejected) -> PETREL_E_ILLEGAL_PARAMETER on bad input. */
-int petrel_kx_derive(enum petrel_group group, const uint8_t priv[PETREL_KX_PRIV_LEN],
+ * output rejected) -> PETREL_E_ILLEGAL_PARAMETER on bad input. Writes
+ * petrel_kx_shared_len(group) bytes. */
+int petrel_kx_derive(enum petrel_group group, const uint8_t *priv,
 		     const uint8_t *peer_pub, size_t peer_pub_len,
-		     uint8_t shared[PETREL_KX_SHARED_LEN]);
+		     uint8_t *shared);
 
 /* ---- signatures (TLS SignatureScheme codes) ---- */
 enum petrel_sig_scheme {

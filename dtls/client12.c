@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dtls/session.h"
+#include "dtls/session_peer.h"
 
 #define MAX_HELLO_VERIFY 3
 /* Largest session ticket we keep (RFC 5077 3.3 allows 2^16-1). GnuTLS puts
@@ -11,8 +12,6 @@
  * soon as client authentication is used; a larger one is ignored (no
  * resumption by ticket), it never fails the handshake. */
 #define CLIENT_TICKET_MAX 4096
-/* secp384r1 (RFC 8422 5.1.1), offered only for certificate keys. */
-#define PETREL_GROUP_SECP384R1_SIG_ONLY 0x0018
 
 static bool have_psk(const petrel_session *s)
 {
@@ -46,9 +45,13 @@ static size_t our_groups(const petrel_session *s, uint16_t *out)
 		memcpy(out, s->groups, s->group_count * sizeof out[0]);
 		return s->group_count;
 	}
+	/* RFC 8422 5.1: in TLS 1.2 this list also names the curves we accept
+	 * in the server's ECDSA certificate (OpenSSL refuses a P-384
+	 * certificate unless P-384 is listed): every curve we do. */
 	out[0] = PETREL_GROUP_X25519;
 	out[1] = PETREL_GROUP_SECP256R1;
-	return 2;
+	out[2] = PETREL_GROUP_SECP384R1;
+	return 3;
 }
 
 static bool is_ip_literal(const char *name)
@@ -64,18 +67,9 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 	uint8_t suite_bytes[2 * PETREL_MAX_CIPHERS];
 	for (size_t i = 0; i < suite_count; i++)
 		petrel_store_u16(suite_bytes + 2 * i, suites[i]);
-	uint16_t groups[PETREL_MAX_GROUPS + 1];
+	uint16_t groups[PETREL_MAX_GROUPS];
 	size_t group_count = our_groups(s, groups);
-	if (s->group_count == 0) {
-		/* RFC 8422 5.1: in TLS 1.2 this list also names the curves we
-		 * accept in the server's ECDSA certificate, and servers (OpenSSL)
-		 * refuse a P-384 certificate unless it is listed. We verify
-		 * P-384 signatures but have no P-384 ECDH, so it goes last, after
-		 * the groups we do key exchange with; a server that still picks
-		 * it for ECDHE is refused in handle_server_key_exchange. */
-		groups[group_count++] = PETREL_GROUP_SECP384R1_SIG_ONLY;
-	}
-	uint8_t group_bytes[2 * (PETREL_MAX_GROUPS + 1)];
+	uint8_t group_bytes[2 * PETREL_MAX_GROUPS];
 	for (size_t i = 0; i < group_count; i++)
 		petrel_store_u16(group_bytes + 2 * i, groups[i]);
 	uint16_t schemes[16];
@@ -124,7 +118,7 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 		ext->alpn = alpn;
 		ext->alpn_len = alpn_len;
 	}
-	ext->extended_master_secret = true;
+	ext->extended_master_secret = !(s->flags & PETREL_FLAG_TEST_OMIT_EMS);
 	if (!(s->flags & PETREL_FLAG_NO_TICKETS)) {
 		ext->has_session_ticket = true;
 		ext->session_ticket = hs->ticket;
@@ -168,6 +162,10 @@ int petrel_client_begin(petrel_session *s, uint64_t now_ms)
 	if (s->resume_blob) {
 		struct petrel_resume_data data;
 		if (petrel_resume_parse(s->resume_blob, s->resume_blob_len, &data) == 0) {
+			/* RFC 7627 5.3: a session without extended master secret
+			 * is never resumed; its blob gives a full handshake. */
+			if (!data.ems)
+				return send_client_hello(s, now_ms, false);
 			hs->suite = petrel_suite_by_id(data.suite_id);
 			hs->ems = data.ems;
 			memcpy(hs->master, data.master, PETREL_MASTER_SECRET_LEN);
@@ -251,14 +249,23 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 	if (rc < 0)
 		return rc;
 	if (sh.ext.has_alpn) {
-		const uint8_t *name;
-		size_t name_len;
+		/* RFC 7301 3.2: one name (the parser checked), and one we
+		 * offered; else no_application_protocol. */
+		const uint8_t *name, *extra;
+		size_t name_len, extra_len;
 		struct petrel_opaque_iter it;
+		uint8_t offered[256];
+		size_t offered_len = 0;
 		petrel_opaque_iter_init(&it, sh.ext.alpn, sh.ext.alpn_len, 1);
-		if (s->alpn_offer == NULL || !petrel_opaque_iter_next(&it, &name, &name_len))
-			return PETREL_E_ILLEGAL_PARAMETER;
+		if (s->alpn_offer == NULL || !petrel_opaque_iter_next(&it, &name, &name_len) ||
+		    petrel_opaque_iter_next(&it, &extra, &extra_len) ||
+		    petrel_alpn_encode(s->alpn_offer, offered, sizeof offered, &offered_len) < 0 ||
+		    !petrel_alpn_list_contains(offered, offered_len, name, name_len))
+			return PETREL_E_ALPN_MISMATCH;
 		free(s->alpn_selected);
 		s->alpn_selected = strndup((const char *)name, name_len);
+		if (s->alpn_selected == NULL)
+			return PETREL_E_MEMORY;
 	}
 	hs->ticket_expected = sh.ext.has_session_ticket;
 	if (sh.ext.has_heartbeat) {
@@ -285,7 +292,11 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 	}
 	hs->suite = suite;
 	hs->ems = sh.ext.extended_master_secret;
-	if (!hs->ems && !(s->flags & PETREL_FLAG_ALLOW_NO_EMS))
+	if (hs->ems && (s->flags & PETREL_FLAG_TEST_OMIT_EMS))
+		return PETREL_E_ILLEGAL_PARAMETER; /* answered an extension never offered */
+	/* EMS is preferred, not required (RFC 7627 5.2 lets the client go on
+	 * with the legacy master secret), unless the user asks for it. */
+	if (!hs->ems && (s->flags & PETREL_FLAG_REQUIRE_EMS))
 		return PETREL_E_EMS_REQUIRED;
 	memcpy(hs->session_id, sh.session_id, sh.session_id_len);
 	hs->session_id_len = sh.session_id_len;
@@ -340,8 +351,6 @@ static int handle_server_key_exchange(petrel_session *s, const struct petrel_hs_
 		memcpy(hs->psk_hint, ske.psk_identity_hint, ske.psk_identity_hint_len);
 	hs->psk_hint_len = ske.psk_identity_hint_len;
 	if (petrel_suite_uses_ecdhe(hs->suite)) {
-		if (ske.ecdh.named_group == PETREL_GROUP_SECP384R1_SIG_ONLY && s->group_count == 0)
-			return PETREL_E_NO_COMMON_GROUP; /* offered, but for certificates only */
 		if (!group_ok(s, ske.ecdh.named_group))
 			return PETREL_E_ILLEGAL_PARAMETER;
 		if (ske.ecdh.point_len > sizeof hs->kx_pub)
@@ -351,19 +360,13 @@ static int handle_server_key_exchange(petrel_session *s, const struct petrel_hs_
 		rc = petrel_kx_keygen((enum petrel_group)hs->group, hs->kx_priv, hs->kx_pub, &hs->kx_pub_len);
 		if (rc < 0)
 			return rc;
-		uint8_t shared[PETREL_KX_SHARED_LEN];
+		/* The shared secret is the premaster (ECDHE_PSK: framed later
+		 * with the PSK, RFC 5489 2). */
 		rc = petrel_kx_derive((enum petrel_group)hs->group, hs->kx_priv, ske.ecdh.point,
-				      ske.ecdh.point_len, shared);
+				      ske.ecdh.point_len, hs->premaster);
 		if (rc < 0)
 			return rc;
-		if (hs->suite->kx == PETREL_KX_ECDHE_PSK) {
-			memcpy(hs->premaster, shared, sizeof shared); /* framed later with the PSK */
-			hs->premaster_len = sizeof shared;
-		} else {
-			memcpy(hs->premaster, shared, sizeof shared);
-			hs->premaster_len = sizeof shared;
-		}
-		petrel_wipe(shared, sizeof shared);
+		hs->premaster_len = petrel_kx_shared_len((enum petrel_group)hs->group);
 	}
 	if (petrel_suite_uses_certificate(hs->suite)) {
 		/* RFC 8422 5.4: signature over client_random + server_random + params. */
@@ -444,6 +447,11 @@ static int send_client_key_exchange_flight(petrel_session *s, uint64_t now_ms)
 		hs->psk = &s->creds->psks[0];
 		cke.psk_identity = hs->psk->identity;
 		cke.psk_identity_len = hs->psk->identity_len;
+		/* For petrel_session_get_psk_identity (the identity only). */
+		memset(&s->psk_used, 0, sizeof s->psk_used);
+		memcpy(s->psk_used.identity, hs->psk->identity, hs->psk->identity_len);
+		s->psk_used.identity_len = hs->psk->identity_len;
+		s->psk_used_set = true;
 	}
 	if (petrel_suite_uses_ecdhe(hs->suite)) {
 		cke.point = hs->kx_pub;
@@ -536,6 +544,7 @@ static int handle_finished(petrel_session *s, const struct petrel_hs_message *m,
 		if (rc < 0)
 			return rc;
 	}
+	petrel_keep_peer_chain(s);
 	return petrel_hs_done(s, m, now_ms);
 }
 

@@ -1,7 +1,12 @@
 /* Stateless HelloVerifyRequest cookies (RFC 6347 4.2.1).
  * cookie = issue_time_ms (4) || hvr_seq (2) || HMAC-SHA256(secret, time ||
- * hvr_seq || peer address || ClientHello random, session_id,
+ * hvr_seq || peer address || ClientHello client_version, random,
  * cipher_suites)[0..15].
+ * Bound to what a peer has no reason to change between its two
+ * ClientHellos, and not to the session ID: mbedTLS 2.28 puts a fresh
+ * random session ID in the ClientHello that answers the
+ * HelloVerifyRequest when it presents a ticket (RFC 5077 3.4), and a MAC
+ * over it would send it HelloVerifyRequests forever (issue #17 item 3).
  * Time and the HelloVerifyRequest's record sequence number let the server
  * take an RTT sample from the cookie round trip without per-client state
  * (issue #11): the sample counts only when the ClientHello that carries
@@ -17,14 +22,14 @@ static void cookie_mac(const uint8_t secret[32], const uint8_t *peer, size_t pee
 		       const struct petrel_client_hello *ch, uint32_t issued_ms, uint16_t hvr_seq,
 		       uint8_t out[16])
 {
-	uint8_t buf[4 + 2 + 32 + PETREL_RANDOM_LEN + 1 + PETREL_SESSION_ID_MAX + 2 + 512];
+	uint8_t buf[4 + 2 + 1 + 32 + 2 + PETREL_RANDOM_LEN + 2 + 512];
 	struct petrel_writer w;
 	petrel_writer_init(&w, buf, sizeof buf);
 	petrel_put_u32(&w, issued_ms);
 	petrel_put_u16(&w, hvr_seq);
 	petrel_put_opaque8(&w, peer, peer_len > 32 ? 32 : peer_len);
+	petrel_put_u16(&w, ch->client_version);
 	petrel_put_bytes(&w, ch->random, PETREL_RANDOM_LEN);
-	petrel_put_opaque8(&w, ch->session_id, ch->session_id_len);
 	size_t suites_len = ch->cipher_suites_len > 512 ? 512 : ch->cipher_suites_len;
 	petrel_put_opaque16(&w, ch->cipher_suites, suites_len);
 	uint8_t mac[32];

@@ -192,7 +192,9 @@ int petrel_credentials_set_psk(petrel_credentials *c, const char *identity, cons
 	if (c == NULL || identity == NULL || key == NULL || key_len == 0 || key_len > PETREL_MAX_PSK_LEN)
 		return PETREL_E_INVALID_REQUEST;
 	size_t id_len = strlen(identity);
-	if (id_len == 0 || id_len > PETREL_MAX_PSK_IDENTITY)
+	/* Below PETREL_MAX_PSK_IDENTITY: room for the NUL that
+	 * petrel_session_get_psk_identity hands out. */
+	if (id_len == 0 || id_len >= PETREL_MAX_PSK_IDENTITY)
 		return PETREL_E_INVALID_REQUEST;
 	if (c->psk_count == PETREL_MAX_PSKS)
 		return PETREL_E_LIMIT_EXCEEDED;
@@ -201,5 +203,26 @@ int petrel_credentials_set_psk(petrel_credentials *c, const char *identity, cons
 	e->identity_len = id_len;
 	memcpy(e->key, key, key_len);
 	e->key_len = key_len;
+	return 0;
+}
+
+void petrel_credentials_set_psk_function(petrel_credentials *c, petrel_psk_lookup_fn lookup, void *ptr)
+{
+	if (c == NULL)
+		return;
+	c->psk_lookup = lookup;
+	c->psk_lookup_ptr = ptr;
+}
+
+int petrel_credentials_set_psk_hint(petrel_credentials *c, const char *hint)
+{
+	if (c == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	size_t len = hint ? strlen(hint) : 0;
+	if (len > sizeof c->psk_hint)
+		return PETREL_E_INVALID_REQUEST;
+	if (len)
+		memcpy(c->psk_hint, hint, len);
+	c->psk_hint_len = len;
 	return 0;
 }

@@ -14,7 +14,7 @@
 #define PETREL_RANDOM_LEN 32
 #define PETREL_VERIFY_DATA_LEN 12
 #define PETREL_MAX_PSK_LEN 64
-#define PETREL_MAX_PREMASTER_LEN (4 + 2 * PETREL_MAX_PSK_LEN + 2 * 32)
+#define PETREL_MAX_PREMASTER_LEN (4 + 2 * PETREL_MAX_PSK_LEN + 2 * PETREL_KX_SHARED_LEN)
 
 /* RFC 4279 2 / RFC 5489 2: other_secret (zeros of psk length for plain PSK,
  * the ECDH shared secret for ECDHE_PSK) framed with the PSK. */

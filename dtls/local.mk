@@ -15,3 +15,6 @@ endif
 libpetrel_core_la_SOURCES += dtls/session.h dtls/session.c dtls/suites.c dtls/suites.h \
 	dtls/keyschedule.c dtls/keyschedule.h dtls/engine.c dtls/hs_common.c dtls/cookie.c \
 	dtls/client12.c dtls/server12.c dtls/credentials.c dtls/transport.c dtls/endpoint.c dtls/probe.c
+# listings of suites, groups and signature algorithms (helper "hs")
+libpetrel_core_la_SOURCES += dtls/algorithms.c
+libpetrel_core_la_SOURCES += dtls/session_peer.c dtls/session_peer.h

@@ -7,7 +7,8 @@
  * PETREL_E_DECODE_ERROR (truncation, trailing bytes, vector lengths outside
  * the RFC bounds, empty lists the RFC forbids) or PETREL_E_ILLEGAL_PARAMETER
  * (well formed but a value the RFC forbids), PETREL_E_LIMIT_EXCEEDED where a
- * bounded array overflows. Writers append to a petrel_writer and return 0,
+ * bounded array overflows, PETREL_E_ALPN_MISMATCH for a server ALPN answer
+ * without exactly one name (RFC 7301 3.2: no_application_protocol). Writers append to a petrel_writer and return 0,
  * PETREL_E_SHORT_BUFFER, or PETREL_E_INVALID_REQUEST when the struct itself
  * breaks a vector bound (a caller bug). Lists are exposed as the raw wire
  * vector body (pointer + length); use the helpers at the end to walk them. */
@@ -82,6 +83,10 @@ enum petrel_ext_type {
 #define PETREL_COOKIE_MAX 255
 #define PETREL_FINISHED_LEN 12 /* verify_data_length, RFC 5246 7.4.9 */
 #define PETREL_CERT_CHAIN_MAX 10
+/* Tests only (a session flag bit the public header never uses): behave as
+ * a peer without RFC 7627, i.e. neither offer nor echo
+ * extended_master_secret, to test how Petrel meets such peers. */
+#define PETREL_FLAG_TEST_OMIT_EMS (1u << 30)
 
 /* Which side sent a hello: some extension bodies differ (RFC 6066 3 empty
  * server_name, RFC 7301 3.1 exactly one ALPN name, RFC 5764 4.1.1 one SRTP

@@ -69,8 +69,10 @@ static int parse_alpn(struct petrel_reader *body, enum petrel_msg_origin origin,
 			return PETREL_E_DECODE_ERROR;
 		count++;
 	}
+	/* RFC 7301 3.2: a client that gets anything but one name aborts with
+	 * no_application_protocol (the alert for PETREL_E_ALPN_MISMATCH). */
 	if (origin == PETREL_FROM_SERVER && count != 1)
-		return PETREL_E_ILLEGAL_PARAMETER;
+		return PETREL_E_ALPN_MISMATCH;
 	return 0;
 }
 

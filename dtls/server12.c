@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "dtls/session.h"
+#include "dtls/session_peer.h"
 
 static bool have_psk(const petrel_session *s)
 {
-	return s->creds && s->creds->psk_count > 0;
+	return s->creds && (s->creds->psk_count > 0 || s->creds->psk_lookup != NULL);
 }
 
 /* Stateless HelloVerifyRequest: record sequence number copied from the
@@ -47,7 +48,8 @@ static int send_hello_verify(petrel_session *s, const struct petrel_record *rec,
 	return 0;
 }
 
-static bool key_fits_suite(const petrel_session *s, const struct petrel_suite *suite)
+static bool key_fits_suite(const petrel_session *s, const struct petrel_suite *suite,
+			   const struct petrel_client_hello *ch)
 {
 	if (petrel_suite_uses_psk(suite))
 		return have_psk(s);
@@ -56,7 +58,16 @@ static bool key_fits_suite(const petrel_session *s, const struct petrel_suite *s
 	enum petrel_key_type type = petrel_privkey_type(s->creds->key);
 	if (suite->kx == PETREL_KX_ECDHE_RSA)
 		return type == PETREL_KEY_RSA;
-	return type == PETREL_KEY_EC_P256 || type == PETREL_KEY_EC_P384 || type == PETREL_KEY_ED25519;
+	/* RFC 8422 5.1: in TLS 1.2 the client's supported_groups also names
+	 * the curves it takes in our ECDSA certificate (OpenSSL aborts with
+	 * "wrong curve" otherwise); no extension means any curve (RFC 8422 4). */
+	uint16_t cert_curve = type == PETREL_KEY_EC_P256   ? PETREL_GROUP_SECP256R1
+			      : type == PETREL_KEY_EC_P384 ? PETREL_GROUP_SECP384R1
+							   : 0;
+	if (cert_curve && ch->ext.has_supported_groups &&
+	    !petrel_u16_list_contains(ch->ext.supported_groups, ch->ext.supported_groups_len, cert_curve))
+		return false;
+	return cert_curve != 0 || type == PETREL_KEY_ED25519;
 }
 
 static size_t server_suites(const petrel_session *s, uint16_t *out)
@@ -74,8 +85,9 @@ static size_t server_suites(const petrel_session *s, uint16_t *out)
 
 static uint16_t pick_group(const petrel_session *s, const struct petrel_client_hello *ch)
 {
-	uint16_t ours[PETREL_MAX_GROUPS] = {PETREL_GROUP_X25519, PETREL_GROUP_SECP256R1};
-	size_t n = 2;
+	uint16_t ours[PETREL_MAX_GROUPS] = {PETREL_GROUP_X25519, PETREL_GROUP_SECP256R1,
+					    PETREL_GROUP_SECP384R1};
+	size_t n = 3;
 	if (s->group_count) {
 		memcpy(ours, s->groups, s->group_count * sizeof ours[0]);
 		n = s->group_count;
@@ -112,7 +124,7 @@ static int choose_suite(petrel_session *s, const struct petrel_client_hello *ch)
 		const struct petrel_suite *suite = petrel_suite_by_id(ours[i]);
 		if (suite == NULL || !petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len, suite->id))
 			continue;
-		if (!key_fits_suite(s, suite))
+		if (!key_fits_suite(s, suite, ch))
 			continue;
 		uint16_t group = 0;
 		if (petrel_suite_uses_ecdhe(suite)) {
@@ -136,7 +148,13 @@ static int choose_suite(petrel_session *s, const struct petrel_client_hello *ch)
 	return group_missing ? PETREL_E_NO_COMMON_GROUP : PETREL_E_NO_COMMON_CIPHER;
 }
 
-/* Resume from a sealed session state (a ticket, or a cache value). */
+static bool client_offers_ems(const petrel_session *s, const struct petrel_client_hello *ch)
+{
+	return ch->ext.extended_master_secret && !(s->flags & PETREL_FLAG_TEST_OMIT_EMS);
+}
+
+/* Resume from a sealed session state (a ticket, or a cache value):
+ * 1 resumed, 0 full handshake, < 0 abort. */
 static int resume_from_sealed(petrel_session *s, const struct petrel_client_hello *ch,
 			      const uint8_t *sealed, size_t sealed_len)
 {
@@ -147,8 +165,15 @@ static int resume_from_sealed(petrel_session *s, const struct petrel_client_hell
 	if (petrel_ticket_open(s->creds, sealed, sealed_len, &suite_id, &ems, master) < 0)
 		return 0;
 	const struct petrel_suite *suite = petrel_suite_by_id(suite_id);
-	/* RFC 7627 5.3: resume only with the same EMS state as the original. */
-	if (suite == NULL || ems != ch->ext.extended_master_secret ||
+	bool client_ems = client_offers_ems(s, ch);
+	/* RFC 7627 5.3: an original session with EMS resumed by a ClientHello
+	 * without it is aborted; one without EMS is never resumed (full
+	 * handshake instead), whatever the new ClientHello says. */
+	if (ems && !client_ems) {
+		petrel_wipe(master, sizeof master);
+		return PETREL_E_HANDSHAKE_FAILURE;
+	}
+	if (suite == NULL || !ems ||
 	    !petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len, suite_id)) {
 		petrel_wipe(master, sizeof master);
 		return 0;
@@ -188,8 +213,8 @@ static void store_in_cache(petrel_session *s)
 {
 	const struct petrel_credentials *c = s->creds;
 	struct petrel_hs *hs = s->hs;
-	if (c->db_store == NULL || hs->session_id_len == 0)
-		return;
+	if (c->db_store == NULL || hs->session_id_len == 0 || !hs->ems)
+		return; /* RFC 7627 5.3: a session without EMS is never resumed */
 	uint8_t sealed[PETREL_TICKET_LEN], nonce[12];
 	petrel_hs_random(hs, nonce, sizeof nonce);
 	if (petrel_ticket_seal(c, nonce, hs->suite, hs->ems, hs->master, sealed) == 0)
@@ -257,7 +282,8 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 		sh.ext.ec_point_formats = formats;
 		sh.ext.ec_point_formats_len = 1;
 	}
-	hs->send_ticket = !(s->flags & PETREL_FLAG_NO_TICKETS) && ch->ext.has_session_ticket;
+	/* No ticket for a session without EMS: it is never resumed (RFC 7627 5.3). */
+	hs->send_ticket = !(s->flags & PETREL_FLAG_NO_TICKETS) && ch->ext.has_session_ticket && hs->ems;
 	sh.ext.has_session_ticket = hs->send_ticket;
 	if (ch->ext.has_heartbeat) {
 		/* RFC 6520 2: we always answer heartbeats (path MTU probes). */
@@ -347,13 +373,22 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 		if (rc < 0)
 			return rc;
 	}
+	const struct petrel_credentials *c = s->creds;
+	if (hs->suite->kx == PETREL_KX_PSK && c->psk_hint_len > 0) {
+		/* RFC 4279 2: plain PSK sends ServerKeyExchange only for a hint. */
+		petrel_writer_init(&w, body, sizeof body);
+		petrel_put_opaque16(&w, c->psk_hint, c->psk_hint_len);
+		rc = append_body(s, PETREL_HS_SERVER_KEY_EXCHANGE, &w, body);
+		if (rc < 0)
+			return rc;
+	}
 	if (petrel_suite_uses_ecdhe(hs->suite)) {
 		rc = petrel_kx_keygen((enum petrel_group)hs->group, hs->kx_priv, hs->kx_pub, &hs->kx_pub_len);
 		if (rc < 0)
 			return rc;
 		petrel_writer_init(&w, body, sizeof body);
-		if (hs->suite->kx == PETREL_KX_ECDHE_PSK)
-			petrel_put_u16(&w, 0); /* empty psk_identity_hint (RFC 5489 2) */
+		if (hs->suite->kx == PETREL_KX_ECDHE_PSK) /* psk_identity_hint, RFC 5489 2 */
+			petrel_put_opaque16(&w, c->psk_hint, c->psk_hint_len);
 		uint8_t *params = w.p;
 		rc = petrel_ecdh_params_write(&w, hs->group, hs->kx_pub, hs->kx_pub_len);
 		if (rc < 0)
@@ -407,18 +442,27 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 static int process_client_hello(petrel_session *s, const struct petrel_client_hello *ch, uint64_t now_ms)
 {
 	struct petrel_hs *hs = s->hs;
-	/* DTLS versions count down: 1.2 is 0xfefd, 1.0 is 0xfeff. */
 	/* DTLS versions count down: 0xfeff (1.0) > 0xfefd (1.2). RFC 6347
-	 * 4.1 / RFC 5246 E.1: an older-only client gets protocol_version. */
-	if (ch->client_version > PETREL_WIRE_DTLS12)
+	 * 4.1 / RFC 5246 E.1: an older-only client gets protocol_version.
+	 * Every DTLS version is 0xfeXX (RFC 6347 4.1, RFC 9147 5.3); a TLS
+	 * number such as 0x0303 is numerically below 0xfefd but names no
+	 * DTLS version, newer or older: protocol_version too. */
+	if (ch->client_version > PETREL_WIRE_DTLS12 || (ch->client_version >> 8) != 0xfe)
 		return PETREL_E_PROTOCOL_VERSION;
 	memcpy(hs->client_random, ch->random, PETREL_RANDOM_LEN);
-	if (try_resume(s, ch) == 0 && try_resume_from_cache(s, ch) == 0) {
+	int resumed = try_resume(s, ch);
+	if (resumed == 0)
+		resumed = try_resume_from_cache(s, ch);
+	if (resumed < 0)
+		return resumed;
+	if (resumed == 0) {
 		int rc = choose_suite(s, ch);
 		if (rc < 0)
 			return rc;
-		hs->ems = ch->ext.extended_master_secret;
-		if (!hs->ems && !(s->flags & PETREL_FLAG_ALLOW_NO_EMS))
+		/* EMS preferred, not required, unless the user asks (RFC 7627
+		 * 5.2 allows the legacy master secret). */
+		hs->ems = client_offers_ems(s, ch);
+		if (!hs->ems && (s->flags & PETREL_FLAG_REQUIRE_EMS))
 			return PETREL_E_EMS_REQUIRED;
 	}
 	return send_server_flight(s, ch, now_ms);
@@ -493,14 +537,43 @@ static int handle_client_certificate(petrel_session *s, const struct petrel_hs_m
 	return petrel_hs_add_peer_message(hs, m);
 }
 
-static const struct petrel_psk_entry *find_psk(const petrel_session *s, const uint8_t *id, size_t len)
+/* The key for a client's identity: among the credentials' PSKs, else from
+ * the application's lookup (petrel_credentials_set_psk_function). The
+ * entry is copied into the session, which keeps the identity for
+ * petrel_session_get_psk_identity; the key is wiped once used. */
+static const struct petrel_psk_entry *find_psk(petrel_session *s, const uint8_t *id, size_t len)
 {
-	for (size_t i = 0; s->creds && i < s->creds->psk_count; i++) {
-		const struct petrel_psk_entry *e = &s->creds->psks[i];
-		if (e->identity_len == len && memcmp(e->identity, id, len) == 0)
-			return e;
+	const struct petrel_credentials *c = s->creds;
+	struct petrel_psk_entry *used = &s->psk_used;
+	/* RFC 4279 5.3: identities up to 128 bytes; we keep one below that
+	 * so it can be handed out NUL terminated. */
+	if (c == NULL || len == 0 || len >= sizeof used->identity)
+		return NULL;
+	bool found = false;
+	for (size_t i = 0; i < c->psk_count && !found; i++) {
+		const struct petrel_psk_entry *e = &c->psks[i];
+		if (e->identity_len == len && memcmp(e->identity, id, len) == 0) {
+			memcpy(used->key, e->key, e->key_len);
+			used->key_len = e->key_len;
+			found = true;
+		}
 	}
-	return NULL;
+	if (!found && c->psk_lookup) {
+		long n = c->psk_lookup(c->psk_lookup_ptr, id, len, used->key, sizeof used->key);
+		if (n > 0 && (size_t)n <= sizeof used->key) {
+			used->key_len = (size_t)n;
+			found = true;
+		} else {
+			petrel_wipe(used->key, sizeof used->key);
+		}
+	}
+	if (!found)
+		return NULL;
+	memset(used->identity, 0, sizeof used->identity);
+	memcpy(used->identity, id, len);
+	used->identity_len = len;
+	s->psk_used_set = true;
+	return used;
 }
 
 static int handle_client_key_exchange(petrel_session *s, const struct petrel_hs_message *m)
@@ -518,14 +591,18 @@ static int handle_client_key_exchange(petrel_session *s, const struct petrel_hs_
 	if (petrel_suite_uses_ecdhe(hs->suite)) {
 		rc = petrel_kx_derive((enum petrel_group)hs->group, hs->kx_priv, cke.point, cke.point_len,
 				      hs->premaster);
-		if (rc < 0)
-			return rc;
-		hs->premaster_len = PETREL_KX_SHARED_LEN;
+		hs->premaster_len = petrel_kx_shared_len((enum petrel_group)hs->group);
 	}
 	petrel_wipe(hs->kx_priv, sizeof hs->kx_priv);
-	rc = petrel_hs_add_peer_message(hs, m);
+	if (rc == 0)
+		rc = petrel_hs_add_peer_message(hs, m);
 	if (rc == 0)
 		rc = petrel_hs_compute_master(s);
+	/* The PSK is in the master secret now (or the handshake failed): the
+	 * session keeps only the identity. */
+	petrel_wipe(s->psk_used.key, sizeof s->psk_used.key);
+	s->psk_used.key_len = 0;
+	hs->psk = NULL;
 	if (rc < 0)
 		return rc;
 	hs->state = hs->peer_sent_cert ? HS_S_WAIT_CV : HS_S_WAIT_CCS;
@@ -569,6 +646,7 @@ static int handle_finished(petrel_session *s, const struct petrel_hs_message *m,
 		if ((rc = petrel_hs_send_ccs_finished(s, now_ms)) < 0)
 			return rc;
 	}
+	petrel_keep_peer_chain(s);
 	return petrel_hs_done(s, m, now_ms);
 }
 

@@ -63,6 +63,12 @@ struct petrel_credentials {
 	petrel_db_retrieve_fn db_retrieve;
 	petrel_db_remove_fn db_remove;
 	void *db_ptr;
+	/* PSK server side (issue #21 item 4): identity hint sent in
+	 * ServerKeyExchange (RFC 4279 2) and the application's lookup. */
+	uint8_t psk_hint[PETREL_MAX_PSK_IDENTITY];
+	size_t psk_hint_len;
+	petrel_psk_lookup_fn psk_lookup;
+	void *psk_lookup_ptr;
 };
 
 enum petrel_hs_state {
@@ -268,9 +274,16 @@ struct petrel_session {
 	uint8_t *ticket;
 	size_t ticket_len;
 	int64_t (*wall_clock)(void); /* seconds, for certificate validity */
-	/* Leaf certificate of the peer (copy) for petrel_session_get_peer_certificate. */
+	/* Leaf certificate of the peer (copy) for petrel_session_get_peer_certificate;
+	 * the rest of its chain follows the leaf in the same buffer,
+	 * peer_chain_extra_len bytes of u24-length-prefixed certificates. */
 	uint8_t *peer_cert;
 	size_t peer_cert_len;
+	size_t peer_chain_extra_len;
+	/* The PSK identity of this session (both roles) and, on a server, the
+	 * key its lookup callback gave (wiped once the master secret exists). */
+	struct petrel_psk_entry psk_used;
+	bool psk_used_set;
 
 	/* Received application data waiting for petrel_engine_read: one
 	 * datagram's worth at a time, heap only while non-empty. */

@@ -58,3 +58,37 @@ bool petrel_suite_uses_ecdhe(const struct petrel_suite *suite)
 {
 	return suite->kx != PETREL_KX_PSK;
 }
+
+/* Default preference: X25519 (fast, constant time by construction), then
+ * the NIST curves (RFC 8422 5.1.1). */
+static const struct petrel_group_info groups[] = {
+	{PETREL_GROUP_X25519, "x25519", "X25519"},
+	{PETREL_GROUP_SECP256R1, "secp256r1", "P-256"},
+	{PETREL_GROUP_SECP384R1, "secp384r1", "P-384"},
+};
+
+const struct petrel_group_info *petrel_group_list(size_t *count)
+{
+	*count = sizeof groups / sizeof groups[0];
+	return groups;
+}
+
+uint16_t petrel_group_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+		if (strcmp(groups[i].name, name) == 0 ||
+		    (groups[i].alias && strcmp(groups[i].alias, name) == 0))
+			return groups[i].id;
+	/* OpenSSL's names for the NIST curves. */
+	if (strcmp(name, "prime256v1") == 0)
+		return PETREL_GROUP_SECP256R1;
+	return 0;
+}
+
+const char *petrel_group_name(uint16_t id)
+{
+	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+		if (groups[i].id == id)
+			return groups[i].name;
+	return NULL;
+}

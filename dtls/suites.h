@@ -33,4 +33,17 @@ bool petrel_suite_uses_certificate(const struct petrel_suite *suite);
 bool petrel_suite_uses_psk(const struct petrel_suite *suite);
 bool petrel_suite_uses_ecdhe(const struct petrel_suite *suite);
 
+/* Key exchange groups Petrel implements (TLS NamedGroup codes), in
+ * default preference order, with their IANA names. */
+struct petrel_group_info {
+	uint16_t id;
+	const char *name;  /* IANA TLS Supported Groups name */
+	const char *alias; /* another common spelling (OpenSSL, NIST), or NULL */
+};
+const struct petrel_group_info *petrel_group_list(size_t *count);
+/* The group's code for a name or alias (case-sensitive), 0 if unknown. */
+uint16_t petrel_group_by_name(const char *name);
+/* The IANA name of a group code, NULL if Petrel does not implement it. */
+const char *petrel_group_name(uint16_t id);
+
 #endif

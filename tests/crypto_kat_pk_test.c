@@ -78,23 +78,61 @@ Test(crypto_kat_kx, x25519_rejects_small_order_point_and_bad_length)
 
 Test(crypto_kat_kx, keygen_then_derive_agrees_for_each_group)
 {
-	static const enum petrel_group groups[] = {PETREL_GROUP_X25519, PETREL_GROUP_SECP256R1};
-	for (size_t g = 0; g < 2; g++) {
-		uint8_t a[32], b[32], a_pub[65], b_pub[65], s1[32], s2[32];
+	static const enum petrel_group groups[] = {PETREL_GROUP_X25519, PETREL_GROUP_SECP256R1,
+						   PETREL_GROUP_SECP384R1};
+	static const size_t pub_lens[] = {32, 65, 97}, shared_lens[] = {32, 32, 48};
+	for (size_t g = 0; g < 3; g++) {
+		uint8_t a[PETREL_KX_PRIV_LEN], b[PETREL_KX_PRIV_LEN];
+		uint8_t a_pub[PETREL_KX_MAX_PUB_LEN], b_pub[PETREL_KX_MAX_PUB_LEN];
+		uint8_t s1[PETREL_KX_SHARED_LEN], s2[PETREL_KX_SHARED_LEN];
 		size_t a_len, b_len;
 		cr_assert(petrel_group_supported(groups[g]));
+		cr_assert_eq(petrel_kx_shared_len(groups[g]), shared_lens[g]);
 		cr_assert_eq(petrel_kx_keygen(groups[g], a, a_pub, &a_len), 0);
 		cr_assert_eq(petrel_kx_keygen(groups[g], b, b_pub, &b_len), 0);
-		cr_assert_eq(a_len, groups[g] == PETREL_GROUP_X25519 ? 32u : 65u);
+		cr_assert_eq(a_len, pub_lens[g]);
 		cr_assert_eq(petrel_kx_derive(groups[g], a, b_pub, b_len, s1), 0);
 		cr_assert_eq(petrel_kx_derive(groups[g], b, a_pub, a_len, s2), 0);
-		cr_assert_arr_eq(s1, s2, 32);
+		cr_assert_arr_eq(s1, s2, shared_lens[g]);
 	}
-	cr_assert_not(petrel_group_supported(0x0018));
-	uint8_t priv[32], pub[65];
+	cr_assert_not(petrel_group_supported(0x0019)); /* secp521r1 */
+	uint8_t priv[PETREL_KX_PRIV_LEN], pub[PETREL_KX_MAX_PUB_LEN];
 	size_t len;
-	cr_assert_eq(petrel_kx_keygen((enum petrel_group)0x0018, priv, pub, &len),
+	cr_assert_eq(petrel_kx_keygen((enum petrel_group)0x0019, priv, pub, &len),
 		     PETREL_E_UNSUPPORTED);
+	cr_assert_eq(petrel_kx_shared_len((enum petrel_group)0x0019), 0);
+}
+
+/* P-384 ECDH known answer, computed by OpenSSL 3.0 (openssl pkeyutl
+ * -derive) for two keys it generated: d_A, Q_B and x(d_A * Q_B). */
+Test(crypto_kat_kx, p384_shared_secret_matches_openssl)
+{
+	static const char d_hex[] = "3b910c0ef5e5af4b2495a3b03e5fc73b2c356b725562e9618652c1a7ed436867"
+				    "a0c9f991f62d48e2b0f16c657fe81fb9";
+	static const char q_hex[] = "043da364dc3f8497d07bd3330ac562077a2a90cb17ce4ce6fd350ec688f2b661"
+				    "57110aa01d44656398d59a1948acf87157619d53bc2e57dc344e5fa338572e5b"
+				    "1e14f2b598495d8bb76dc5aa1c8805520d55cad3ebf2de7acb162f773642eb0037";
+	static const char z_hex[] = "dae7cb4566f7b88ebe4e7398e7730e3652b37966548352daa85d0f73ee89998d"
+				    "4dfc3da924a17dd4868dd88d60a47552";
+	uint8_t d[PETREL_KX_PRIV_LEN] = {0}, q[97], z[48], out[PETREL_KX_SHARED_LEN];
+	size_t n;
+	cr_assert_eq(petrel_hex_decode(d_hex, d, sizeof d, &n), 0);
+	cr_assert_eq(n, 48);
+	cr_assert_eq(petrel_hex_decode(q_hex, q, sizeof q, &n), 0);
+	cr_assert_eq(n, 97);
+	cr_assert_eq(petrel_hex_decode(z_hex, z, sizeof z, &n), 0);
+	cr_assert_eq(petrel_kx_derive(PETREL_GROUP_SECP384R1, d, q, sizeof q, out), 0);
+	cr_assert_arr_eq(out, z, 48);
+	/* Off the curve, a P-256-sized point, the wrong prefix: refused. */
+	q[96] ^= 1;
+	cr_assert_eq(petrel_kx_derive(PETREL_GROUP_SECP384R1, d, q, sizeof q, out),
+		     PETREL_E_ILLEGAL_PARAMETER);
+	q[96] ^= 1;
+	cr_assert_eq(petrel_kx_derive(PETREL_GROUP_SECP384R1, d, q, 65, out),
+		     PETREL_E_ILLEGAL_PARAMETER);
+	q[0] = 0x02;
+	cr_assert_eq(petrel_kx_derive(PETREL_GROUP_SECP384R1, d, q, sizeof q, out),
+		     PETREL_E_ILLEGAL_PARAMETER);
 }
 
 /* The RFC 6979 A.2.5 key: its public point is Q = d * G. */

@@ -363,7 +363,7 @@ Test(dtls_msg_ext, list_extensions_reject_empty_odd_and_ragged_lists)
 	cr_assert_eq(PARSE1(16, C, 0, 2, 0, 0), PETREL_E_DECODE_ERROR); /* empty name */
 	cr_assert_eq(PARSE1(16, C, 0, 0), PETREL_E_DECODE_ERROR);
 	cr_assert_eq(PARSE1(16, C, 0, 3, 3, 'h', '2'), PETREL_E_DECODE_ERROR);
-	cr_assert_eq(PARSE1(16, S, 0, 6, 2, 'h', '2', 2, 'h', '3'), PETREL_E_ILLEGAL_PARAMETER);
+	cr_assert_eq(PARSE1(16, S, 0, 6, 2, 'h', '2', 2, 'h', '3'), PETREL_E_ALPN_MISMATCH);
 
 	cr_assert_eq(PARSE1(14, C, 0, 4, 0, 1, 0, 7, 0), 0);
 	cr_assert_eq(out.srtp_profiles_len, 4);

@@ -23,6 +23,8 @@ struct cli_options {
 	const char *psk_identity;
 	uint8_t psk_key[64];
 	size_t psk_key_len;
+	const char *psk_file; /* --psk-file: identity:hex lines */
+	const char *psk_hint; /* --psk-hint: server's identity hint */
 	const char *cert_file, *key_file, *ca_file;
 	uint8_t pin_sha256[32];
 	bool have_pin, insecure;
@@ -31,6 +33,7 @@ struct cli_options {
 	unsigned mtu_bytes, retrans_ms, timeout_ms;
 	/* Behaviour. */
 	bool resume, verbose, quiet, once, echo;
+	bool require_ems; /* PETREL_FLAG_REQUIRE_EMS */
 	const char *bind_addr, *listen_port;
 	const char *host, *port; /* client: positional HOST PORT */
 };
@@ -39,6 +42,10 @@ struct cli_options {
  * CLI_EXIT_USAGE after one line on stderr. */
 int cli_parse_options(int argc, char **argv, struct cli_options *o);
 int cli_usage(FILE *out);
+
+/* psk_file.c: --psk-file into the credentials (server: a lookup over all
+ * entries; client: the first). 0 or an exit code, after a message. */
+int cli_load_psk_file(const struct cli_options *o, bool server, petrel_credentials *c);
 
 /* setup.c: credentials and session configuration from the options. */
 int cli_load_credentials(const struct cli_options *o, bool server, petrel_credentials **out);
@@ -66,6 +73,8 @@ const char *cli_error(int rc);
 void cli_print_failure(const char *who, const petrel_session *s, int rc);
 void cli_print_session(FILE *out, const petrel_session *s, const char *indent);
 void cli_hex(const uint8_t *data, size_t len, char sep, char *out, size_t cap);
+/* Suites, groups and signature algorithms with IANA names and codes. */
+void cli_print_algorithms(FILE *out);
 
 /* lines.c: split a byte stream (stdin) into lines, one datagram each. */
 struct cli_lines {

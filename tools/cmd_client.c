@@ -48,7 +48,8 @@ static int connect_session(struct client *c, const uint8_t *resume_data, size_t 
 	c->fd = cli_udp_connect(c->o->host, c->o->port);
 	if (c->fd < 0)
 		return CLI_EXIT_FAIL;
-	int rc = petrel_session_new(&c->session, PETREL_CLIENT);
+	int rc = petrel_session_new(&c->session, PETREL_CLIENT |
+					     (c->o->require_ems ? PETREL_FLAG_REQUIRE_EMS : 0u));
 	if (rc < 0) {
 		cli_print_failure("client", NULL, rc);
 		return CLI_EXIT_FAIL;
@@ -75,11 +76,12 @@ static int connect_session(struct client *c, const uint8_t *resume_data, size_t 
 		fprintf(stderr, "petrel client: connected to %s port %s\n", c->o->host, c->o->port);
 		cli_print_session(stderr, c->session, "  ");
 	} else if (!c->o->quiet) {
-		fprintf(stderr, "petrel client: connected, %s, %s, resumed: %s\n",
+		fprintf(stderr, "petrel client: connected, %s, %s, resumed: %s, ems: %s\n",
 			petrel_session_get_cipher_name(c->session),
 			petrel_session_get_group_name(c->session) ? petrel_session_get_group_name(c->session)
 								  : "no group",
-			petrel_session_is_resumed(c->session) ? "yes" : "no");
+			petrel_session_is_resumed(c->session) ? "yes" : "no",
+			petrel_session_ems_negotiated(c->session) ? "yes" : "no");
 	}
 	return 0;
 }

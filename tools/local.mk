@@ -4,6 +4,7 @@ bin_PROGRAMS += tools/petrel
 tools_petrel_SOURCES = tools/petrel.c tools/cli.h tools/options.c tools/setup.c tools/net.c \
 	tools/report.c tools/lines.c tools/cmd_client.c tools/cmd_demo.c tools/cmd_server.c \
 	tools/peers.c
+tools_petrel_SOURCES += tools/psk_file.c
 tools_petrel_LDADD = libpetrel.la
 
 # The README's library example: built by make check so it cannot rot.
@@ -13,3 +14,6 @@ examples_echo_client_LDADD = libpetrel.la
 
 TESTS += tools/cli_test.sh
 EXTRA_DIST += tools/cli_test.sh
+# --psk-file, --require-ems, info listings.
+TESTS += tools/cli_psk_test.sh
+EXTRA_DIST += tools/cli_psk_test.sh

@@ -13,6 +13,8 @@ enum {
 	OPT_PSK = 256, OPT_CERT, OPT_KEY, OPT_CA, OPT_PIN, OPT_INSECURE, OPT_CIPHERS, OPT_GROUPS,
 	OPT_MTU, OPT_RETRANS, OPT_TIMEOUT, OPT_RESUME, OPT_ALPN, OPT_SNI, OPT_VERBOSE, OPT_QUIET,
 	OPT_ONCE, OPT_ECHO, OPT_PORT, OPT_BIND, OPT_HELP,
+	OPT_REQUIRE_EMS,
+	OPT_PSK_FILE, OPT_PSK_HINT,
 };
 
 /* Which commands accept an option. */
@@ -40,6 +42,9 @@ static const struct option long_options[] = {
 	{"port", required_argument, NULL, OPT_PORT},
 	{"bind", required_argument, NULL, OPT_BIND},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"require-ems", no_argument, NULL, OPT_REQUIRE_EMS},
+	{"psk-file", required_argument, NULL, OPT_PSK_FILE},
+	{"psk-hint", required_argument, NULL, OPT_PSK_HINT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -47,7 +52,10 @@ static unsigned option_scope(int id)
 {
 	switch (id) {
 	case OPT_PSK: case OPT_CERT: case OPT_KEY: case OPT_CA: case OPT_PIN: case OPT_ALPN:
+	case OPT_REQUIRE_EMS: case OPT_PSK_FILE:
 		return FOR_CLIENT | FOR_SERVER;
+	case OPT_PSK_HINT:
+		return FOR_SERVER;
 	case OPT_INSECURE: case OPT_RESUME: case OPT_SNI: case OPT_ONCE:
 		return FOR_CLIENT;
 	case OPT_ECHO: case OPT_PORT: case OPT_BIND:
@@ -65,10 +73,13 @@ int cli_usage(FILE *out)
 		"  demo                      full + resumed DTLS 1.2 handshake on loopback, with a report\n"
 		"  client [options] HOST PORT  relay stdin to the peer and the peer to stdout, a datagram a line\n"
 		"  server [options] --port PORT [--bind ADDR]  accept many clients on one UDP socket\n"
-		"  info                      print the library version\n"
+		"  info                      print the version and the suites, groups and signature algorithms\n"
 		"  --version, --help\n"
 		"options:\n"
 		"  --psk IDENTITY:HEXKEY     pre-shared key (client: the one to use; server: one to accept)\n"
+		"  --psk-file FILE           IDENTITY:HEXKEY per line (server: any number of clients;\n"
+		"                            client: the first line)\n"
+		"  --psk-hint TEXT           server: PSK identity hint (RFC 4279)\n"
 		"  --cert FILE --key FILE    certificate chain and private key (PEM)\n"
 		"  --ca FILE                 trust anchors (PEM); server: require a client certificate\n"
 		"  --pin-sha256 HEX          accept only the peer certificate with this SHA-256\n"
@@ -81,11 +92,15 @@ int cli_usage(FILE *out)
 		"  --resume                  client: connect, then reconnect resuming the session\n"
 		"  --alpn LIST               ALPN protocols, comma separated\n"
 		"  --sni NAME                client: server name to send and check\n"
+		"  --require-ems             refuse peers without extended master secret (RFC 7627;\n"
+		"                            default: preferred, sessions without it never resumed)\n"
 		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
 		"  --echo                    server: send each datagram back\n"
 		"  --verbose, --quiet        more (handshake progress on stderr) or less output\n"
 		"exit status: 0 success, 1 network or handshake failure, 2 bad usage\n",
 		CLI_DEFAULT_TIMEOUT_MS);
+	if (out == stdout)
+		cli_print_algorithms(out);
 	return out == stderr ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
@@ -170,6 +185,9 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 		return 0;
 	}
 	case OPT_BIND: o->bind_addr = arg; return 0;
+	case OPT_REQUIRE_EMS: o->require_ems = true; return 0;
+	case OPT_PSK_FILE: o->psk_file = arg; return 0;
+	case OPT_PSK_HINT: o->psk_hint = arg; return 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
@@ -192,6 +210,8 @@ static int check_combination(struct cli_options *o, unsigned scope)
 		return bad(o, "--verbose and --quiet exclude each other", NULL);
 	if (o->insecure && (o->have_pin || o->ca_file))
 		return bad(o, "--insecure excludes --pin-sha256 and --ca", NULL);
+	if (o->psk_file && o->psk_identity)
+		return bad(o, "--psk and --psk-file exclude each other", NULL);
 	if (scope == FOR_SERVER && o->listen_port == NULL)
 		return bad(o, "--port PORT is required", NULL);
 	return 0;

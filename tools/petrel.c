@@ -8,9 +8,9 @@ static int cmd_info(void)
 	printf("petrel %s\n", petrel_check_version(NULL));
 	printf("protocol: DTLS 1.2 (RFC 6347), session tickets (RFC 5077), extended master secret "
 	       "(RFC 7627)\n");
-	printf("credentials: PSK, X.509 certificates (ECDSA P-256, Ed25519, RSA), pinned "
-	       "fingerprints\n");
-	printf("groups: x25519, secp256r1\n");
+	printf("credentials: PSK (one key, or a file of many), X.509 certificates (ECDSA P-256 and\n"
+	       "  P-384, Ed25519, RSA), pinned fingerprints\n");
+	cli_print_algorithms(stdout);
 	return CLI_EXIT_OK;
 }
 

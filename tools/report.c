@@ -75,6 +75,11 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
 	fprintf(out, "%ssuite            %s\n", indent, or_none(petrel_session_get_cipher_name(s), s));
 	fprintf(out, "%skey exchange     %s\n", indent, or_none(petrel_session_get_group_name(s), s));
 	fprintf(out, "%ssignature        %s\n", indent, or_none(petrel_session_get_signature_name(s), s));
+	if (petrel_session_get_psk_identity(s))
+		fprintf(out, "%spsk identity     %s\n", indent, petrel_session_get_psk_identity(s));
+	size_t chain = 0;
+	if (petrel_session_get_peer_certificates(s, NULL, NULL, &chain) == PETREL_E_SHORT_BUFFER)
+		fprintf(out, "%speer chain       %zu certificate%s\n", indent, chain, chain == 1 ? "" : "s");
 	if (petrel_session_get_alpn(s))
 		fprintf(out, "%salpn             %s\n", indent, petrel_session_get_alpn(s));
 	fprintf(out, "%shandshake time   %llu ms, %u round trips\n", indent,
@@ -90,4 +95,26 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
 		indent, (unsigned long long)st.datagrams_sent, (unsigned long long)st.bytes_sent,
 		(unsigned long long)st.datagrams_received, (unsigned long long)st.bytes_received);
 	fprintf(out, "%sresumed          %s\n", indent, petrel_session_is_resumed(s) ? "yes" : "no");
+	fprintf(out, "%sextended master  %s\n", indent,
+		petrel_session_ems_negotiated(s) ? "yes (RFC 7627)"
+						 : "no (peer without RFC 7627; not resumable)");
+}
+
+/* What the library implements, from its own listings (IANA names), so
+ * the text cannot drift from the code. */
+void cli_print_algorithms(FILE *out)
+{
+	const char *name;
+	uint16_t id;
+	fprintf(out, "cipher suites (DTLS 1.2, AEAD only; preference order):\n");
+	for (size_t i = 0; (name = petrel_cipher_suite_info(i, &id)) != NULL; i++)
+		fprintf(out, "  %-46s 0x%04X\n", name, id);
+	fprintf(out, "  (no CBC suites: asking for one gives PETREL_E_UNSUPPORTED; AEAD suites\n"
+		     "  only, RFC 7525 / RFC 9325 recommendations)\n");
+	fprintf(out, "groups (key exchange; --groups):\n");
+	for (size_t i = 0; (name = petrel_group_info(i, &id)) != NULL; i++)
+		fprintf(out, "  %-46s 0x%04X\n", name, id);
+	fprintf(out, "signature algorithms:\n");
+	for (size_t i = 0; (name = petrel_sign_algorithm_info(i, &id)) != NULL; i++)
+		fprintf(out, "  %-46s 0x%04X\n", name, id);
 }

@@ -63,11 +63,20 @@ int cli_load_credentials(const struct cli_options *o, bool server, petrel_creden
 			return CLI_EXIT_USAGE;
 		}
 	}
+	if (o->psk_file && (rc = cli_load_psk_file(o, server, c))) {
+		petrel_credentials_free(c);
+		return rc;
+	}
+	if (o->psk_hint && (rc = petrel_credentials_set_psk_hint(c, o->psk_hint)) < 0) {
+		fprintf(stderr, "petrel %s: --psk-hint: %s\n", o->command, cli_error(rc));
+		petrel_credentials_free(c);
+		return CLI_EXIT_USAGE;
+	}
 	if ((rc = load_files(o, c))) {
 		petrel_credentials_free(c);
 		return rc;
 	}
-	if (server && o->cert_file == NULL && o->psk_identity == NULL) {
+	if (server && o->cert_file == NULL && o->psk_identity == NULL && o->psk_file == NULL) {
 		/* Nothing given: a fresh self-signed certificate, as WebRTC does;
 		 * clients pin the fingerprint printed by the server command. */
 		rc = petrel_credentials_generate(c, PETREL_KEYTYPE_ECDSA_P256, "petrel-server");

@@ -110,7 +110,9 @@ enum { PETREL_CLIENT = 1, PETREL_SERVER = 2 };
 /* Session flags (petrel_session_new's flags, or'ed with the role). */
 enum {
 	PETREL_FLAG_NO_COOKIE = 1 << 4,        /* server: skip HelloVerifyRequest */
-	PETREL_FLAG_ALLOW_NO_EMS = 1 << 5,     /* accept peers without RFC 7627 */
+	PETREL_FLAG_ALLOW_NO_EMS = 1 << 5,     /* no-op, kept for compatibility: accepting
+						  peers without RFC 7627 is the default now
+						  (see PETREL_FLAG_REQUIRE_EMS) */
 	PETREL_FLAG_NO_TICKETS = 1 << 6,       /* no RFC 5077 session tickets */
 	PETREL_FLAG_REQUIRE_CLIENT_CERT = 1 << 7, /* server: CertificateRequest, fail without one */
 	PETREL_FLAG_REQUEST_CLIENT_CERT = 1 << 8, /* server: CertificateRequest, optional */
@@ -118,6 +120,12 @@ enum {
 	PETREL_FLAG_PMTU_PROBE = 1 << 10,      /* probe for a larger MTU after the handshake
 						  (RFC 8899 with RFC 6520 heartbeats; the
 						  peer must negotiate heartbeats) */
+	/* RFC 7627 extended master secret is always offered and preferred; a
+	 * peer without it still completes a full handshake (as OpenSSL, GnuTLS
+	 * and Go allow), but such a session is never resumed (RFC 7627 5.3).
+	 * This flag refuses peers without it (PETREL_E_EMS_REQUIRED).
+	 * petrel_session_ems_negotiated() tells which happened. */
+	PETREL_FLAG_REQUIRE_EMS = 1 << 11,
 };
 
 PETREL_API int petrel_session_new(petrel_session **session, unsigned flags);
@@ -253,6 +261,7 @@ PETREL_API uint16_t petrel_session_get_cipher_id(const petrel_session *session);
 PETREL_API const char *petrel_session_get_group_name(const petrel_session *session);
 PETREL_API const char *petrel_session_get_signature_name(const petrel_session *session);
 PETREL_API int petrel_session_is_resumed(const petrel_session *session);
+/* 1 when the handshake used the RFC 7627 extended master secret. */
 PETREL_API int petrel_session_ems_negotiated(const petrel_session *session);
 /* RFC 5705 exporter (DTLS-SRTP uses "EXTRACTOR-dtls_srtp"). */
 PETREL_API int petrel_prf_export(petrel_session *session, const char *label,
@@ -264,6 +273,23 @@ PETREL_API int petrel_session_set_data(petrel_session *session, const uint8_t *b
 /* Peer certificate (DER) of the given index in the chain the peer sent. */
 PETREL_API int petrel_session_get_peer_certificate(const petrel_session *session, size_t index,
 						   const uint8_t **der, size_t *len);
+/* The whole chain the peer sent, leaf first (GnuTLS:
+ * gnutls_certificate_get_peers), for logging or pinning intermediates:
+ * *count in is the room in der[] and len[], out the chain's length; the
+ * pointers stay valid while the session lives. 0, PETREL_E_SHORT_BUFFER
+ * (*count says how many are needed), PETREL_E_NO_CERTIFICATE (none: PSK,
+ * or a resumed session's handshake carried none). */
+PETREL_API int petrel_session_get_peer_certificates(const petrel_session *session,
+						    const uint8_t **der, size_t *len, size_t *count);
+
+/* What Petrel implements, for listings (GnuTLS's gnutls_cipher_suite_info
+ * style): the IANA name of entry `index` and its code point in *id (may be
+ * NULL), or NULL past the end. Suites are DTLS 1.2 AEAD suites only (no
+ * CBC: PETREL_E_UNSUPPORTED), in default preference order; groups are TLS
+ * NamedGroups; signature algorithms are TLS SignatureSchemes. */
+PETREL_API const char *petrel_cipher_suite_info(size_t index, uint16_t *id);
+PETREL_API const char *petrel_group_info(size_t index, uint16_t *id);
+PETREL_API const char *petrel_sign_algorithm_info(size_t index, uint16_t *id);
 
 struct petrel_stats {
 	uint64_t flights_sent;
@@ -342,6 +368,23 @@ PETREL_API void petrel_credentials_rotate_cookie_secret(petrel_credentials *cred
 /* PSK: client identity + key; servers look identities up among those set. */
 PETREL_API int petrel_credentials_set_psk(petrel_credentials *creds, const char *identity,
 					  const uint8_t *key, size_t key_len);
+/* PSK for many devices (GnuTLS: gnutls_psk_set_server_credentials_function).
+ * A server calls the lookup for an identity not among those set with
+ * petrel_credentials_set_psk: it writes the key (1..key_cap bytes) and
+ * returns its length, or returns < 0 for an unknown identity (the client
+ * gets unknown_psk_identity). Called during petrel_handshake, from the
+ * thread driving the session. */
+typedef long (*petrel_psk_lookup_fn)(void *ptr, const uint8_t *identity, size_t identity_len,
+				     uint8_t *key, size_t key_cap);
+PETREL_API void petrel_credentials_set_psk_function(petrel_credentials *creds,
+						    petrel_psk_lookup_fn lookup, void *ptr);
+/* Server: the PSK identity hint sent in ServerKeyExchange (RFC 4279 2),
+ * NULL for none (the default). */
+PETREL_API int petrel_credentials_set_psk_hint(petrel_credentials *creds, const char *hint);
+/* The PSK identity the session's handshake used (server: what the client
+ * sent, as gnutls_psk_server_get_username; client: its own), NUL
+ * terminated; NULL for certificate suites and resumed sessions. */
+PETREL_API const char *petrel_session_get_psk_identity(const petrel_session *session);
 
 /* ------------------------------------------------------------------ */
 /* Server endpoint: one UDP socket, many peers.                        */

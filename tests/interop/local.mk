@@ -12,3 +12,7 @@ TESTS += $(INTEROP_TESTS)
 EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py \
 	tests/interop/PROPOSED-engine-renegotiation.patch
 INTEROP_TESTS += tests/interop/name-constraints.sh
+# Every suite, group and signature algorithm the library lists, against OpenSSL.
+INTEROP_TESTS += tests/interop/all-algorithms.sh
+# Peers without extended master secret (GnuTLS %NO_SESSION_HASH).
+INTEROP_TESTS += tests/interop/ems.sh

@@ -4,6 +4,7 @@
  *   interop-peer client HOST PORT [options]
  *   interop-peer server --port P [options]
  *   interop-peer freeport          (prints a currently free UDP port)
+ *   interop-peer list              (suites, groups, signature algorithms offered)
  *
  * Options (both roles):
  *   --psk ID:HEX       PSK identity and key (hex)
@@ -13,7 +14,7 @@
  *   --timeout S        give up after S seconds per connection (default 15)
  *   --alpn LIST        ALPN protocols, comma separated
  *   --groups LIST      key exchange groups ("x25519,secp256r1")
- *   --no-tickets --no-cookie --allow-no-ems   session flags
+ *   --no-tickets --no-cookie --allow-no-ems (no-op) --require-ems   session flags
  *   --cert F --key F   certificate chain and key (PEM); a client presents
  *                      them when the server asks
  *   --ca FILE          trust anchors for the peer's chain (a client also
@@ -596,9 +597,23 @@ static int free_port(void)
 	return 0;
 }
 
+/* Everything the library offers, one "suite|group|sigalg: NAME" line each,
+ * for tests that must cover all of it (all-algorithms.sh). */
+static int list_algorithms(void)
+{
+	const char *name;
+	for (size_t i = 0; (name = petrel_cipher_suite_info(i, NULL)) != NULL; i++)
+		printf("suite: %s\n", name);
+	for (size_t i = 0; (name = petrel_group_info(i, NULL)) != NULL; i++)
+		printf("group: %s\n", name);
+	for (size_t i = 0; (name = petrel_sign_algorithm_info(i, NULL)) != NULL; i++)
+		printf("sigalg: %s\n", name);
+	return 0;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: interop-peer client HOST PORT [options] | server --port P [options] | freeport\n");
+	fprintf(stderr, "usage: interop-peer client HOST PORT [options] | server --port P [options] | freeport | list\n");
 	return 2;
 }
 
@@ -613,6 +628,8 @@ int main(int argc, char **argv)
 	int i = 2;
 	if (strcmp(argv[1], "freeport") == 0)
 		return free_port();
+	if (strcmp(argv[1], "list") == 0)
+		return list_algorithms();
 	bool client = strcmp(argv[1], "client") == 0;
 	if (client) {
 		if (argc < 4)
@@ -652,6 +669,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(opt, "--allow-no-ems") == 0) {
 			o.flags |= PETREL_FLAG_ALLOW_NO_EMS;
+			continue;
+		}
+		if (strcmp(opt, "--require-ems") == 0) {
+			o.flags |= PETREL_FLAG_REQUIRE_EMS;
 			continue;
 		}
 		if (val == NULL)
