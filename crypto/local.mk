@@ -15,3 +15,5 @@ tests_unit_SOURCES += tests/crypto_testutil.h tests/crypto_kat_hash_test.c tests
 	tests/crypto_wycheproof_aead_test.c tests/crypto_wycheproof_mac_test.c \
 	tests/crypto_wycheproof_kx_test.c tests/crypto_wycheproof_sig_test.c
 endif
+# keyed hash for the endpoint's address and Connection ID tables (issue #19)
+libpetrel_core_la_SOURCES += crypto/shorthash.c crypto/shorthash.h

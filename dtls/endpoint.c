@@ -2,7 +2,19 @@
  * demultiplexed by peer address; a peer gets a session only after its
  * ClientHello carries a valid stateless cookie (RFC 6347 4.2.1), so a
  * flood of forged ClientHellos costs one HelloVerifyRequest each and no
- * memory. Half-open handshakes and sessions are capped. */
+ * memory.
+ *
+ * Cost per datagram and per timer does not grow with the number of peers
+ * (issue #19): peers are found by address in a keyed hash table
+ * (dtls/peer_table.h), every peer's next deadline sits in one binary heap
+ * (dtls/timer_heap.h), and a session leads back to its peer through its
+ * transport pointer.
+ *
+ * Half-open handshakes are what an attacker with real addresses can hold
+ * (issue #17 item 8): they are capped per address and per prefix (/24,
+ * /56), and in total, where the oldest half-open handshake makes room, so
+ * new clients always get in. Their buffered handshake fragments share one byte budget; when
+ * it runs high, the half-open handshakes holding the most are evicted. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -11,26 +23,49 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "dtls/peer_table.h"
 #include "dtls/session.h"
+#include "dtls/timer_heap.h"
 
 #define EP_BATCH 32
 #define EP_DEFAULT_MAX_SESSIONS 100000u
 #define EP_DEFAULT_MAX_HALF_OPEN 1000u
+#define EP_DEFAULT_MAX_HALF_OPEN_PER_ADDR 64u
+#define EP_DEFAULT_MAX_HALF_OPEN_PER_PREFIX 256u
+#define EP_DEFAULT_FRAG_BUDGET (4u * 1024u * 1024u)
 #define EP_DEFAULT_IDLE_MS 300000u
 /* Longer than a cookie's 60 s life: the previous secret still checks. */
 #define EP_COOKIE_ROTATE_MS 300000u
 /* Address key: family, port and address bytes (IPv6 with scope id). */
-#define EP_KEY_MAX 24
+#define EP_KEY_MAX 23
+_Static_assert(EP_KEY_MAX <= PETREL_TABLE_KEY_MAX, "address keys fit the table");
+
+enum { GROUP_ADDR = 0, GROUP_PREFIX = 1, GROUP_KINDS = 2 };
+
+struct ep_group;
+
+/* Bookkeeping of a handshake in progress; freed once established, so an
+ * idle session carries one pointer for it. */
+struct ep_half_open {
+	struct ep_peer *peer;
+	struct ep_half_open *prev, *next; /* every half-open peer, oldest first */
+	struct ep_group *group[GROUP_KINDS];
+	size_t frag_bytes; /* the session's buffered fragments when last looked */
+};
+
+/* Half-open handshakes from one address or one prefix. Exists while it
+ * counts at least one. */
+struct ep_group {
+	struct petrel_table_node node;
+	unsigned count;
+};
 
 struct ep_peer {
-	struct ep_peer *next; /* hash chain */
+	struct petrel_table_node node; /* key: the address key */
+	struct petrel_heap_timer timer; /* no later than the peer's next deadline */
 	petrel_endpoint *ep;
 	petrel_session *session;
-	struct sockaddr_storage addr;
-	socklen_t addr_len;
-	uint8_t key[EP_KEY_MAX];
-	uint8_t key_len;
-	bool established;
+	struct ep_half_open *half_open; /* NULL once established */
 	uint64_t last_rx_ms;
 };
 
@@ -39,12 +74,21 @@ struct petrel_endpoint {
 	petrel_credentials *creds;
 	unsigned session_flags;
 	struct petrel_endpoint_callbacks cb;
-	struct ep_peer **buckets;
-	size_t bucket_count; /* power of two */
+	struct petrel_table peers;  /* by address */
+	struct petrel_table groups; /* half-open counts by address and prefix */
+	struct petrel_timer_heap timers;
+	struct ep_half_open *oldest, *newest;
 	unsigned session_count, half_open;
-	unsigned max_sessions, max_half_open;
+	unsigned max_sessions, max_half_open, max_half_open_per_addr, max_half_open_per_prefix;
+	/* The fragment budget every session's reassembler charges, and the
+	 * sum of what the half-open sessions held when last looked at. */
+	struct petrel_frag_budget frag_budget;
+	size_t frag_seen_bytes;
 	uint64_t idle_ms;
 	uint64_t cookie_rotated_ms;
+	/* The peer being fed or ticked: its deadline is recomputed after the
+	 * call, so its own sends need not touch the heap. */
+	struct ep_peer *busy;
 	uint8_t rx[EP_BATCH][PETREL_RECV_BUFFER];
 	uint8_t app[PETREL_MAX_PLAINTEXT]; /* one record's plaintext for on_data */
 };
@@ -56,16 +100,16 @@ static uint64_t ep_now(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static size_t addr_key(const struct sockaddr_storage *ss, uint8_t key[EP_KEY_MAX])
+static size_t addr_key(const struct sockaddr_storage *ss, socklen_t ss_len, uint8_t key[EP_KEY_MAX])
 {
-	if (ss->ss_family == AF_INET) {
+	if (ss->ss_family == AF_INET && ss_len >= (socklen_t)sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
 		key[0] = 4;
 		memcpy(key + 1, &a->sin_port, 2);
 		memcpy(key + 3, &a->sin_addr, 4);
 		return 7;
 	}
-	if (ss->ss_family == AF_INET6) {
+	if (ss->ss_family == AF_INET6 && ss_len >= (socklen_t)sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
 		key[0] = 6;
 		memcpy(key + 1, &a->sin6_port, 2);
@@ -76,59 +120,216 @@ static size_t addr_key(const struct sockaddr_storage *ss, uint8_t key[EP_KEY_MAX
 	return 0;
 }
 
-static size_t key_hash(const uint8_t *key, size_t len)
+/* The socket address back from an address key (the peer keeps only the
+ * key: 23 bytes instead of a 128-byte sockaddr_storage). */
+static socklen_t key_to_sockaddr(const uint8_t *key, size_t key_len, struct sockaddr_storage *ss)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (size_t i = 0; i < len; i++) {
-		h ^= key[i];
-		h *= 1099511628211ull;
+	memset(ss, 0, sizeof *ss);
+	if (key_len == 7 && key[0] == 4) {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		memcpy(&a->sin_port, key + 1, 2);
+		memcpy(&a->sin_addr, key + 3, 4);
+		return sizeof *a;
 	}
-	return (size_t)(h ^ (h >> 29));
-}
-
-static struct ep_peer **find_slot(petrel_endpoint *ep, const uint8_t *key, size_t len)
-{
-	struct ep_peer **p = &ep->buckets[key_hash(key, len) & (ep->bucket_count - 1)];
-	while (*p && ((*p)->key_len != len || memcmp((*p)->key, key, len) != 0))
-		p = &(*p)->next;
-	return p;
-}
-
-static struct ep_peer *find_peer_of_session(const petrel_endpoint *ep, const petrel_session *s)
-{
-	for (size_t b = 0; b < ep->bucket_count; b++)
-		for (struct ep_peer *p = ep->buckets[b]; p; p = p->next)
-			if (p->session == s)
-				return p;
-	return NULL;
-}
-
-static int grow(petrel_endpoint *ep)
-{
-	size_t n = ep->bucket_count * 2;
-	struct ep_peer **nb = calloc(n, sizeof *nb);
-	if (nb == NULL)
-		return PETREL_E_MEMORY;
-	for (size_t b = 0; b < ep->bucket_count; b++) {
-		struct ep_peer *p = ep->buckets[b];
-		while (p) {
-			struct ep_peer *next = p->next;
-			size_t i = key_hash(p->key, p->key_len) & (n - 1);
-			p->next = nb[i];
-			nb[i] = p;
-			p = next;
-		}
+	if (key_len == 23 && key[0] == 6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		memcpy(&a->sin6_port, key + 1, 2);
+		memcpy(&a->sin6_addr, key + 3, 16);
+		memcpy(&a->sin6_scope_id, key + 19, 4);
+		return sizeof *a;
 	}
-	free(ep->buckets);
-	ep->buckets = nb;
-	ep->bucket_count = n;
 	return 0;
 }
+
+/* Group keys of an address key: kind, family, then the address (without
+ * port) or its prefix: /24 for IPv4, /56 for IPv6 (a site's usual
+ * delegation, RFC 6177). An IPv4-mapped IPv6 address (dual-stack socket)
+ * counts as the IPv4 address it is. */
+static size_t group_key(const uint8_t *akey, int kind, uint8_t out[2 + 16])
+{
+	static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	const uint8_t *addr = akey + 3;
+	size_t addr_len = akey[0] == 4 ? 4 : 16, prefix_len = akey[0] == 4 ? 3 : 7;
+	uint8_t family = akey[0];
+	if (family == 6 && memcmp(addr, v4_mapped, sizeof v4_mapped) == 0) {
+		family = 4;
+		addr += 12;
+		addr_len = 4;
+		prefix_len = 3;
+	}
+	out[0] = (uint8_t)kind;
+	out[1] = family;
+	size_t n = kind == GROUP_ADDR ? addr_len : prefix_len;
+	memcpy(out + 2, addr, n);
+	return 2 + n;
+}
+
+static struct ep_peer *peer_of_node(struct petrel_table_node *n)
+{
+	return n ? (struct ep_peer *)((char *)n - offsetof(struct ep_peer, node)) : NULL;
+}
+
+static struct ep_peer *peer_of_timer(struct petrel_heap_timer *t)
+{
+	return (struct ep_peer *)((char *)t - offsetof(struct ep_peer, timer));
+}
+
+static struct ep_group *group_of_node(struct petrel_table_node *n)
+{
+	return n ? (struct ep_group *)((char *)n - offsetof(struct ep_group, node)) : NULL;
+}
+
+static struct ep_peer *find_peer(const petrel_endpoint *ep, const uint8_t *key, size_t len)
+{
+	return peer_of_node(petrel_table_find(&ep->peers, key, len));
+}
+
+/* ---- Deadlines ------------------------------------------------------- */
+
+/* The peer's true next deadline: the engine's (retransmission, handshake
+ * total, final flight, cipher-state release, MTU probe) or the idle
+ * timeout. */
+static uint64_t peer_deadline(const petrel_endpoint *ep, const struct ep_peer *p)
+{
+	uint64_t d = petrel_engine_next_deadline(p->session);
+	if (p->half_open == NULL && ep->idle_ms && p->session->hs == NULL &&
+	    p->last_rx_ms + ep->idle_ms < d)
+		d = p->last_rx_ms + ep->idle_ms;
+	return d;
+}
+
+/* After a call that may have changed the peer's deadline. The heap key
+ * stays no later than the true deadline: an earlier deadline moves the
+ * key at once; a later one (every received record pushes the idle
+ * timeout back) is left for the key's expiry, which re-keys without
+ * touching the session. So a busy peer costs no heap work per datagram. */
+static void update_deadline(petrel_endpoint *ep, struct ep_peer *p)
+{
+	uint64_t d = peer_deadline(ep, p);
+	if (d < p->timer.deadline_ms || p->timer.index == PETREL_TIMER_NOT_QUEUED)
+		petrel_timer_heap_set(&ep->timers, &p->timer, d);
+}
+
+/* ---- Half-open bookkeeping ---------------------------------------------- */
+
+static void group_unlink(petrel_endpoint *ep, struct ep_half_open *h, int k)
+{
+	struct ep_group *g = h->group[k];
+	if (--g->count == 0) {
+		petrel_table_remove(&ep->groups, &g->node);
+		free(g);
+	}
+	h->group[k] = NULL;
+}
+
+/* The peer's handshake is over (established or removed). */
+static void half_open_end(petrel_endpoint *ep, struct ep_peer *p)
+{
+	struct ep_half_open *h = p->half_open;
+	if (h == NULL)
+		return;
+	for (int k = 0; k < GROUP_KINDS; k++)
+		if (h->group[k])
+			group_unlink(ep, h, k);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		ep->oldest = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	else
+		ep->newest = h->prev;
+	ep->frag_seen_bytes -= h->frag_bytes;
+	ep->half_open--;
+	free(h);
+	p->half_open = NULL;
+}
+
+static struct ep_group *find_group(const petrel_endpoint *ep, const uint8_t *akey, int kind)
+{
+	uint8_t gk[2 + 16];
+	size_t n = group_key(akey, kind, gk);
+	return group_of_node(petrel_table_find(&ep->groups, gk, n));
+}
+
+/* 0, or PETREL_E_MEMORY (nothing linked then). */
+static int half_open_begin(petrel_endpoint *ep, struct ep_peer *p)
+{
+	struct ep_half_open *h = calloc(1, sizeof *h);
+	if (h == NULL)
+		return PETREL_E_MEMORY;
+	struct ep_group *g[GROUP_KINDS];
+	for (int k = 0; k < GROUP_KINDS; k++) {
+		g[k] = find_group(ep, p->node.key, k);
+		if (g[k] == NULL) {
+			g[k] = calloc(1, sizeof *g[k]);
+			if (g[k] == NULL) {
+				if (k == 1 && g[0]->count == 0) {
+					petrel_table_remove(&ep->groups, &g[0]->node);
+					free(g[0]);
+				}
+				free(h);
+				return PETREL_E_MEMORY;
+			}
+			uint8_t gk[2 + 16];
+			size_t n = group_key(p->node.key, k, gk);
+			petrel_table_node_set_key(&g[k]->node, gk, n);
+			petrel_table_insert(&ep->groups, &g[k]->node);
+		}
+	}
+	h->peer = p;
+	for (int k = 0; k < GROUP_KINDS; k++) {
+		h->group[k] = g[k];
+		g[k]->count++;
+	}
+	h->prev = ep->newest;
+	if (ep->newest)
+		ep->newest->next = h;
+	else
+		ep->oldest = h;
+	ep->newest = h;
+	ep->half_open++;
+	p->half_open = h;
+	return 0;
+}
+
+/* Buffered fragments of a half-open session, as the endpoint sees them:
+ * the reassembler's own count, so the budget holds even where the
+ * reassembler does not charge the shared budget itself. */
+static void note_frag_bytes(petrel_endpoint *ep, struct ep_peer *p)
+{
+	struct ep_half_open *h = p->half_open;
+	if (h == NULL)
+		return;
+	size_t now_bytes = p->session->hs ? p->session->hs->rx.total_bytes : 0;
+	ep->frag_seen_bytes = ep->frag_seen_bytes - h->frag_bytes + now_bytes;
+	h->frag_bytes = now_bytes;
+}
+
+static size_t frag_bytes_in_use(const petrel_endpoint *ep)
+{
+	return ep->frag_budget.used_bytes > ep->frag_seen_bytes ? ep->frag_budget.used_bytes
+								: ep->frag_seen_bytes;
+}
+
+/* ---- Peers ------------------------------------------------------------ */
 
 static long ep_push(void *ptr, const uint8_t *data, size_t len)
 {
 	struct ep_peer *p = ptr;
-	ssize_t n = sendto(p->ep->fd, data, len, 0, (const struct sockaddr *)&p->addr, p->addr_len);
+	petrel_endpoint *ep = p->ep;
+	if (ep->busy != p && p->timer.deadline_ms != 0) {
+		/* The application sent outside the endpoint's calls (e.g. on
+		 * another session's callback): its deadlines may have moved
+		 * earlier (cipher state rebuilt, final flight freed). Key it
+		 * due now; the next timer run looks at it once. */
+		petrel_timer_heap_set(&ep->timers, &p->timer, 0);
+	}
+	struct sockaddr_storage ss;
+	socklen_t ss_len = key_to_sockaddr(p->node.key, p->node.key_len, &ss);
+	ssize_t n = sendto(ep->fd, data, len, 0, (const struct sockaddr *)&ss, ss_len);
 	if (n >= 0)
 		return (long)n;
 	if (errno == EMSGSIZE)
@@ -152,13 +353,14 @@ static long ep_pull(void *ptr, uint8_t *buf, size_t cap)
 static void remove_peer(petrel_endpoint *ep, struct ep_peer *p, int reason)
 {
 	/* The callback may still ask for the peer's address. */
+	struct ep_peer *busy = ep->busy;
+	ep->busy = p;
 	if (ep->cb.on_closed)
 		ep->cb.on_closed(ep->cb.ptr, p->session, reason);
-	struct ep_peer **slot = find_slot(ep, p->key, p->key_len);
-	if (*slot == p)
-		*slot = p->next;
-	if (!p->established)
-		ep->half_open--;
+	ep->busy = busy == p ? NULL : busy;
+	petrel_table_remove(&ep->peers, &p->node);
+	petrel_timer_heap_remove(&ep->timers, &p->timer);
+	half_open_end(ep, p);
 	ep->session_count--;
 	petrel_session_free(p->session);
 	free(p);
@@ -169,9 +371,9 @@ static void remove_peer(petrel_endpoint *ep, struct ep_peer *p, int reason)
 static bool settle(petrel_endpoint *ep, struct ep_peer *p, int rc)
 {
 	petrel_session *s = p->session;
-	if (!p->established && petrel_handshake_is_complete(s)) {
-		p->established = true;
-		ep->half_open--;
+	ep->busy = p;
+	if (p->half_open && petrel_handshake_is_complete(s)) {
+		half_open_end(ep, p);
 		if (ep->cb.on_established)
 			ep->cb.on_established(ep->cb.ptr, s);
 	}
@@ -180,6 +382,7 @@ static bool settle(petrel_endpoint *ep, struct ep_peer *p, int rc)
 		if (n >= 0 && ep->cb.on_data)
 			ep->cb.on_data(ep->cb.ptr, s, ep->app, (size_t)n);
 	}
+	ep->busy = NULL;
 	if (rc < 0 && petrel_error_is_fatal(rc)) {
 		remove_peer(ep, p, rc);
 		return false;
@@ -188,15 +391,64 @@ static bool settle(petrel_endpoint *ep, struct ep_peer *p, int rc)
 		remove_peer(ep, p, PETREL_E_SESSION_CLOSED);
 		return false;
 	}
+	note_frag_bytes(ep, p);
+	update_deadline(ep, p);
 	return true;
 }
 
-static struct ep_peer *new_peer(petrel_endpoint *ep, const struct sockaddr_storage *ss,
-				socklen_t ss_len, const uint8_t *key, size_t key_len)
+/* The half-open session holding the most buffered fragments. */
+static struct ep_peer *largest_fragment_holder(const petrel_endpoint *ep)
 {
-	if (ep->session_count >= ep->max_sessions || ep->half_open >= ep->max_half_open)
+	const struct ep_half_open *best = NULL;
+	for (const struct ep_half_open *h = ep->oldest; h; h = h->next)
+		if (h->frag_bytes > 0 && (best == NULL || h->frag_bytes > best->frag_bytes))
+			best = h;
+	return best ? best->peer : NULL;
+}
+
+/* Over three quarters of the fragment budget: evict the half-open
+ * sessions holding the most until half is free again, so a handshake
+ * that buffers little (a legitimate client's next flight) finds room
+ * while others fill the budget with partial messages. */
+static void relieve_fragment_budget(petrel_endpoint *ep)
+{
+	size_t cap = ep->frag_budget.cap_bytes;
+	if (frag_bytes_in_use(ep) <= cap - cap / 4)
+		return;
+	while (frag_bytes_in_use(ep) > cap / 2) {
+		struct ep_peer *victim = largest_fragment_holder(ep);
+		if (victim == NULL)
+			return;
+		remove_peer(ep, victim, PETREL_E_LIMIT_EXCEEDED);
+	}
+}
+
+/* Room for one more half-open session from akey? A full address or
+ * prefix is refused: its clients retry their ClientHello (RFC 6347
+ * 4.2.4) and get in as its handshakes end, while one address or network
+ * holding many handshakes open costs every other one nothing. When the
+ * total cap is reached the oldest half-open session goes (a stalled
+ * handshake must not lock new clients out until it times out), and so
+ * when all sessions are taken. False when no room can be made. */
+static bool make_room(petrel_endpoint *ep, const uint8_t *akey)
+{
+	const struct ep_group *a = find_group(ep, akey, GROUP_ADDR);
+	if (a && a->count >= ep->max_half_open_per_addr)
+		return false;
+	const struct ep_group *pre = find_group(ep, akey, GROUP_PREFIX);
+	if (pre && pre->count >= ep->max_half_open_per_prefix)
+		return false;
+	while ((ep->half_open >= ep->max_half_open || ep->session_count >= ep->max_sessions) &&
+	       ep->oldest)
+		remove_peer(ep, ep->oldest->peer, PETREL_E_LIMIT_EXCEEDED);
+	return ep->session_count < ep->max_sessions;
+}
+
+static struct ep_peer *new_peer(petrel_endpoint *ep, const uint8_t *key, size_t key_len, bool ipv6)
+{
+	if (!make_room(ep, key))
 		return NULL;
-	if (ep->session_count + 1 > ep->bucket_count && grow(ep) < 0)
+	if (petrel_timer_heap_reserve(&ep->timers, (size_t)ep->session_count + 1) < 0)
 		return NULL;
 	struct ep_peer *p = calloc(1, sizeof *p);
 	if (p == NULL)
@@ -206,24 +458,28 @@ static struct ep_peer *new_peer(petrel_endpoint *ep, const struct sockaddr_stora
 		return NULL;
 	}
 	p->ep = ep;
-	memcpy(&p->addr, ss, ss_len);
-	p->addr_len = ss_len;
-	memcpy(p->key, key, key_len);
-	p->key_len = (uint8_t)key_len;
+	petrel_table_node_set_key(&p->node, key, key_len);
+	petrel_heap_timer_init(&p->timer);
+	if (half_open_begin(ep, p) < 0) {
+		petrel_session_free(p->session);
+		free(p);
+		return NULL;
+	}
 	petrel_session *s = p->session;
 	petrel_session_set_credentials(s, ep->creds);
 	petrel_transport_set_ptr(s, p);
 	petrel_transport_set_push_function(s, ep_push);
 	petrel_transport_set_pull_function(s, ep_pull);
 	petrel_session_set_peer_address(s, key, key_len);
-	s->ipv6 = ss->ss_family == AF_INET6;
-	struct ep_peer **slot = find_slot(ep, key, key_len);
-	p->next = *slot;
-	*slot = p;
+	s->ipv6 = ipv6;
+	s->frag_budget = &ep->frag_budget;
+	petrel_table_insert(&ep->peers, &p->node);
 	ep->session_count++;
-	ep->half_open++;
-	if (ep->cb.on_new_session)
+	if (ep->cb.on_new_session) {
+		ep->busy = p;
 		ep->cb.on_new_session(ep->cb.ptr, s);
+		ep->busy = NULL;
+	}
 	return p;
 }
 
@@ -242,17 +498,30 @@ static bool looks_like_client_hello(const uint8_t *d, size_t len, uint64_t *seq)
 	return true;
 }
 
+/* Connection IDs (RFC 9146) will route a datagram whose address changed:
+ * a second table keyed by CID bytes next to the address table. Until the
+ * record layer parses tls12_cid records, no datagram carries one. */
+static struct ep_peer *find_peer_by_cid(const petrel_endpoint *ep, const uint8_t *d, size_t len)
+{
+	(void)ep;
+	(void)d;
+	(void)len;
+	return NULL;
+}
+
 static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 			    const struct sockaddr_storage *ss, socklen_t ss_len, uint64_t now)
 {
 	uint8_t key[EP_KEY_MAX];
-	size_t key_len = addr_key(ss, key);
+	size_t key_len = addr_key(ss, ss_len, key);
 	if (key_len == 0)
 		return;
-	struct ep_peer *p = *find_slot(ep, key, key_len);
+	struct ep_peer *p = find_peer(ep, key, key_len);
+	if (p == NULL)
+		p = find_peer_by_cid(ep, d, len);
 	uint64_t seq = 0;
 	bool client_hello = looks_like_client_hello(d, len, &seq);
-	if (p && p->established && client_hello) {
+	if (p && p->half_open == NULL && client_hello) {
 		/* A fresh ClientHello from a known address: the client lost
 		 * its state (reboot, new socket behind the same NAT mapping).
 		 * RFC 6347 4.2.8: answer with the cookie exchange; the old
@@ -285,7 +554,7 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 			if (rc != 1)
 				return;
 		}
-		p = new_peer(ep, ss, ss_len, key, key_len);
+		p = new_peer(ep, key, key_len, ss->ss_family == AF_INET6);
 		if (p == NULL)
 			return; /* over a cap: dropped, the client will retry */
 		/* Our HelloVerifyRequest used the first ClientHello's record
@@ -301,10 +570,14 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		s->rx_user_buf = ep->app;
 		s->rx_user_cap = sizeof ep->app;
 	}
+	bool was_half_open = p->half_open != NULL;
+	ep->busy = p;
 	int rc = petrel_engine_feed(s, d, len, now);
+	ep->busy = NULL;
 	s->rx_user_buf = NULL;
 	s->rx_user_cap = 0;
-	settle(ep, p, rc);
+	if (settle(ep, p, rc) && was_half_open)
+		relieve_fragment_budget(ep);
 }
 
 int petrel_endpoint_new(petrel_endpoint **out, int fd, petrel_credentials *creds,
@@ -315,12 +588,16 @@ int petrel_endpoint_new(petrel_endpoint **out, int fd, petrel_credentials *creds
 	petrel_endpoint *ep = calloc(1, sizeof *ep);
 	if (ep == NULL)
 		return PETREL_E_MEMORY;
-	ep->bucket_count = 64;
-	ep->buckets = calloc(ep->bucket_count, sizeof *ep->buckets);
-	if (ep->buckets == NULL) {
+	if (petrel_table_init(&ep->peers, 64) < 0) {
 		free(ep);
 		return PETREL_E_MEMORY;
 	}
+	if (petrel_table_init(&ep->groups, 64) < 0) {
+		petrel_table_free(&ep->peers);
+		free(ep);
+		return PETREL_E_MEMORY;
+	}
+	petrel_timer_heap_init(&ep->timers);
 	int fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
@@ -336,6 +613,9 @@ int petrel_endpoint_new(petrel_endpoint **out, int fd, petrel_credentials *creds
 		ep->cb = *cb;
 	ep->max_sessions = EP_DEFAULT_MAX_SESSIONS;
 	ep->max_half_open = EP_DEFAULT_MAX_HALF_OPEN;
+	ep->max_half_open_per_addr = EP_DEFAULT_MAX_HALF_OPEN_PER_ADDR;
+	ep->max_half_open_per_prefix = EP_DEFAULT_MAX_HALF_OPEN_PER_PREFIX;
+	ep->frag_budget.cap_bytes = EP_DEFAULT_FRAG_BUDGET;
 	ep->idle_ms = EP_DEFAULT_IDLE_MS;
 	ep->cookie_rotated_ms = ep_now();
 	*out = ep;
@@ -346,16 +626,20 @@ void petrel_endpoint_free(petrel_endpoint *ep)
 {
 	if (ep == NULL)
 		return;
-	for (size_t b = 0; b < ep->bucket_count; b++) {
-		struct ep_peer *p = ep->buckets[b];
-		while (p) {
-			struct ep_peer *next = p->next;
+	for (size_t b = 0; b < ep->peers.bucket_count; b++) {
+		struct petrel_table_node *n = ep->peers.buckets[b];
+		while (n) {
+			struct petrel_table_node *next = n->next;
+			struct ep_peer *p = peer_of_node(n);
+			half_open_end(ep, p);
 			petrel_session_free(p->session);
 			free(p);
-			p = next;
+			n = next;
 		}
 	}
-	free(ep->buckets);
+	petrel_table_free(&ep->peers);
+	petrel_table_free(&ep->groups);
+	petrel_timer_heap_free(&ep->timers);
 	free(ep);
 }
 
@@ -367,9 +651,43 @@ void petrel_endpoint_set_limits(petrel_endpoint *ep, unsigned max_sessions, unsi
 		ep->max_half_open = max_half_open;
 }
 
+void petrel_endpoint_set_half_open_limits(petrel_endpoint *ep, unsigned per_address, unsigned per_prefix)
+{
+	if (per_address)
+		ep->max_half_open_per_addr = per_address;
+	if (per_prefix)
+		ep->max_half_open_per_prefix = per_prefix;
+}
+
+void petrel_endpoint_set_fragment_budget(petrel_endpoint *ep, size_t bytes)
+{
+	if (bytes)
+		ep->frag_budget.cap_bytes = bytes;
+}
+
+size_t petrel_endpoint_fragment_bytes(const petrel_endpoint *ep)
+{
+	return frag_bytes_in_use(ep);
+}
+
+unsigned petrel_endpoint_half_open_count(const petrel_endpoint *ep)
+{
+	return ep->half_open;
+}
+
 void petrel_endpoint_set_idle_timeout(petrel_endpoint *ep, unsigned idle_ms)
 {
 	ep->idle_ms = idle_ms;
+	/* Keys may now be later than the new idle deadlines: look at every
+	 * established peer once (rare: a configuration call). */
+	for (size_t i = 0; i < ep->timers.count; i++)
+		ep->timers.items[i]->deadline_ms = 0;
+	for (size_t b = 0; b < ep->peers.bucket_count; b++)
+		for (struct petrel_table_node *n = ep->peers.buckets[b]; n; n = n->next) {
+			struct ep_peer *p = peer_of_node(n);
+			if (p->timer.index == PETREL_TIMER_NOT_QUEUED)
+				petrel_timer_heap_set(&ep->timers, &p->timer, 0);
+		}
 }
 
 static void run_timers(petrel_endpoint *ep, uint64_t now)
@@ -378,19 +696,29 @@ static void run_timers(petrel_endpoint *ep, uint64_t now)
 		petrel_credentials_rotate_cookie_secret(ep->creds);
 		ep->cookie_rotated_ms = now;
 	}
-	for (size_t b = 0; b < ep->bucket_count; b++) {
-		struct ep_peer *p = ep->buckets[b];
-		while (p) {
-			struct ep_peer *next = p->next;
-			if (p->established && ep->idle_ms && p->session->hs == NULL &&
-			    now - p->last_rx_ms >= ep->idle_ms) {
-				remove_peer(ep, p, PETREL_E_TIMEDOUT);
-			} else if (petrel_engine_next_deadline(p->session) <= now) {
-				int rc = petrel_engine_tick(p->session, now);
-				settle(ep, p, rc);
-			}
-			p = next;
+	struct petrel_heap_timer *t;
+	while ((t = petrel_timer_heap_top(&ep->timers)) != NULL && t->deadline_ms <= now) {
+		struct ep_peer *p = peer_of_timer(t);
+		uint64_t d = peer_deadline(ep, p);
+		if (d > now) {
+			/* An early key (see update_deadline): re-key only. */
+			petrel_timer_heap_set(&ep->timers, &p->timer, d);
+			continue;
 		}
+		if (p->half_open == NULL && ep->idle_ms && p->session->hs == NULL &&
+		    now - p->last_rx_ms >= ep->idle_ms) {
+			remove_peer(ep, p, PETREL_E_TIMEDOUT);
+			continue;
+		}
+		ep->busy = p;
+		int rc = petrel_engine_tick(p->session, now);
+		ep->busy = NULL;
+		if (!settle(ep, p, rc))
+			continue;
+		/* The exact next deadline; one still due (a flight the socket
+		 * refused) retries in 1 ms, so this loop ends. */
+		d = peer_deadline(ep, p);
+		petrel_timer_heap_set(&ep->timers, &p->timer, d <= now ? now + 1 : d);
 	}
 }
 
@@ -432,19 +760,11 @@ int petrel_endpoint_process(petrel_endpoint *ep)
 
 unsigned petrel_endpoint_get_timeout(const petrel_endpoint *ep)
 {
-	uint64_t now = ep_now(), next = UINT64_MAX;
-	for (size_t b = 0; b < ep->bucket_count; b++) {
-		for (const struct ep_peer *p = ep->buckets[b]; p; p = p->next) {
-			uint64_t d = petrel_engine_next_deadline(p->session);
-			if (p->established && ep->idle_ms && p->session->hs == NULL &&
-			    p->last_rx_ms + ep->idle_ms < d)
-				d = p->last_rx_ms + ep->idle_ms;
-			if (d < next)
-				next = d;
-		}
-	}
-	if (next == UINT64_MAX)
-		return UINT32_MAX;
+	uint64_t now = ep_now();
+	uint64_t next = ep->cookie_rotated_ms + EP_COOKIE_ROTATE_MS;
+	const struct petrel_heap_timer *t = petrel_timer_heap_top(&ep->timers);
+	if (t && t->deadline_ms < next)
+		next = t->deadline_ms;
 	return next <= now ? 0 : (unsigned)(next - now > UINT32_MAX ? UINT32_MAX : next - now);
 }
 
@@ -456,12 +776,17 @@ unsigned petrel_endpoint_session_count(const petrel_endpoint *ep)
 int petrel_endpoint_session_peer(const petrel_endpoint *ep, const petrel_session *s, void *addr,
 				 unsigned *addr_len)
 {
-	const struct ep_peer *p = find_peer_of_session(ep, s);
-	if (p == NULL || addr_len == NULL)
+	/* The endpoint set itself as the session's transport: O(1). */
+	if (s == NULL || addr_len == NULL || s->push != ep_push || s->transport_ptr == NULL)
 		return PETREL_E_INVALID_REQUEST;
-	unsigned n = *addr_len < p->addr_len ? *addr_len : (unsigned)p->addr_len;
+	const struct ep_peer *p = s->transport_ptr;
+	if (p->ep != ep || p->session != s)
+		return PETREL_E_INVALID_REQUEST;
+	struct sockaddr_storage ss;
+	socklen_t ss_len = key_to_sockaddr(p->node.key, p->node.key_len, &ss);
+	unsigned n = *addr_len < ss_len ? *addr_len : (unsigned)ss_len;
 	if (addr)
-		memcpy(addr, &p->addr, n);
-	*addr_len = (unsigned)p->addr_len;
+		memcpy(addr, &ss, n);
+	*addr_len = (unsigned)ss_len;
 	return 0;
 }

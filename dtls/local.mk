@@ -15,3 +15,5 @@ endif
 libpetrel_core_la_SOURCES += dtls/session.h dtls/session.c dtls/suites.c dtls/suites.h \
 	dtls/keyschedule.c dtls/keyschedule.h dtls/engine.c dtls/hs_common.c dtls/cookie.c \
 	dtls/client12.c dtls/server12.c dtls/credentials.c dtls/transport.c dtls/endpoint.c dtls/probe.c
+# server endpoint: keyed peer table and timer heap (issues #17, #19)
+libpetrel_core_la_SOURCES += dtls/peer_table.c dtls/peer_table.h dtls/timer_heap.c dtls/timer_heap.h

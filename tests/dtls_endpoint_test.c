@@ -102,6 +102,8 @@ Test(endpoint, thousand_concurrent_handshakes_echo, .timeout = 120)
 	struct petrel_endpoint_callbacks cb = {.on_established = on_established, .on_data = echo_back};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new(&ep, sfd, server_creds, 0, &cb), 0);
+	/* A load test: every client on 127.0.0.1, all at once. */
+	petrel_endpoint_set_half_open_limits(ep, MAX_CLIENTS, MAX_CLIENTS);
 	established_count = 0;
 
 	static struct client c[MAX_CLIENTS];
@@ -307,6 +309,168 @@ Test(endpoint, lossless_handshake_needs_no_retransmission)
 	cr_assert_eq(st.timeouts, 0);
 	petrel_session_free(s);
 	close(fd);
+	petrel_endpoint_free(ep);
+	close(sfd);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+/* ---- Half-open limits (issue #17 item 8) --------------------------------- */
+
+static int socket_from(const char *local_ip, uint16_t server_port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	inet_pton(AF_INET, local_ip, &a.sin_addr);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0, "bind %s", local_ip);
+	struct sockaddr_in s = {.sin_family = AF_INET, .sin_port = htons(server_port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert_eq(connect(fd, (struct sockaddr *)&s, sizeof s), 0);
+	return fd;
+}
+
+static uint16_t local_port(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t l = sizeof a;
+	getsockname(fd, (struct sockaddr *)&a, &l);
+	return ntohs(a.sin_port);
+}
+
+struct closed_log {
+	petrel_endpoint *ep;
+	uint16_t ports[16];
+	int reasons[16];
+	unsigned count;
+};
+static struct closed_log closed_log;
+
+static void log_closed(void *ptr, petrel_session *s, int reason)
+{
+	struct closed_log *log = ptr;
+	struct sockaddr_in a;
+	unsigned len = sizeof a;
+	cr_assert_eq(petrel_endpoint_session_peer(log->ep, s, &a, &len), 0);
+	cr_assert_eq(len, sizeof a);
+	if (log->count < 16) {
+		log->ports[log->count] = ntohs(a.sin_port);
+		log->reasons[log->count] = reason;
+	}
+	log->count++;
+}
+
+/* A client that has sent its ClientHello from local_ip (the endpoint
+ * runs without cookies: one datagram opens a half-open session). */
+static petrel_session *start_client(petrel_credentials *cc, const char *local_ip, uint16_t port, int *fd)
+{
+	petrel_session *s;
+	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
+	petrel_session_set_credentials(s, cc);
+	*fd = socket_from(local_ip, port);
+	petrel_transport_set_udp_fd(s, *fd);
+	petrel_transport_set_pull_timeout_function(s, NULL);
+	cr_assert_eq(petrel_handshake(s), PETREL_E_AGAIN);
+	return s;
+}
+
+static void settle_endpoint(petrel_endpoint *ep)
+{
+	for (int k = 0; k < 3; k++) {
+		usleep(2000);
+		cr_assert_geq(petrel_endpoint_process(ep), 0);
+	}
+}
+
+Test(endpoint, oldest_half_open_handshake_makes_room_when_full)
+{
+	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
+	uint16_t port;
+	int sfd = bound_socket(&port);
+	memset(&closed_log, 0, sizeof closed_log);
+	struct petrel_endpoint_callbacks cb = {.on_data = echo_back, .on_closed = log_closed,
+					       .ptr = &closed_log};
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, PETREL_FLAG_NO_COOKIE, &cb), 0);
+	closed_log.ep = ep;
+	petrel_endpoint_set_limits(ep, 100, 3);
+	petrel_session *stalled[3];
+	int fds[3];
+	for (int i = 0; i < 3; i++) {
+		stalled[i] = start_client(cc, "127.0.0.1", port, &fds[i]);
+		settle_endpoint(ep); /* one at a time: the order is the age */
+	}
+	cr_assert_eq(petrel_endpoint_half_open_count(ep), 3);
+	cr_assert_eq(closed_log.count, 0);
+
+	/* A fourth client: the oldest stalled handshake goes, the newcomer
+	 * completes. */
+	int fd;
+	petrel_session *c = start_client(cc, "127.0.0.1", port, &fd);
+	int rc = PETREL_E_AGAIN;
+	for (int i = 0; i < 2000 && rc != 0; i++) {
+		cr_assert_geq(petrel_endpoint_process(ep), 0);
+		rc = petrel_handshake(c);
+		cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "%s", petrel_strerror(rc));
+		if (rc != 0)
+			usleep(200);
+	}
+	cr_assert_eq(rc, 0, "the newcomer did not complete");
+	cr_assert_eq(closed_log.count, 1, "exactly one handshake evicted");
+	cr_assert_eq(closed_log.reasons[0], PETREL_E_LIMIT_EXCEEDED);
+	cr_assert_eq(closed_log.ports[0], local_port(fds[0]), "the oldest handshake is the one evicted");
+	cr_assert_eq(petrel_endpoint_half_open_count(ep), 2);
+	cr_assert_eq(petrel_endpoint_session_count(ep), 3);
+
+	petrel_session_free(c);
+	close(fd);
+	for (int i = 0; i < 3; i++) {
+		petrel_session_free(stalled[i]);
+		close(fds[i]);
+	}
+	petrel_endpoint_free(ep);
+	close(sfd);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+Test(endpoint, half_open_handshakes_are_capped_per_address_and_per_prefix)
+{
+	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
+	uint16_t port;
+	int sfd = bound_socket(&port);
+	memset(&closed_log, 0, sizeof closed_log);
+	struct petrel_endpoint_callbacks cb = {.on_closed = log_closed, .ptr = &closed_log};
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, PETREL_FLAG_NO_COOKIE, &cb), 0);
+	closed_log.ep = ep;
+	petrel_endpoint_set_half_open_limits(ep, 2, 3);
+	/* Address, then the half-open count expected after its ClientHello:
+	 * 127.0.0.1 gets 2 (address cap), 127.0.0.2 one more (the /24 holds
+	 * 3), 127.0.1.0/24 and 127.1.0.0/24 are other networks. */
+	static const struct {
+		const char *ip;
+		unsigned expect;
+	} steps[] = {
+		{"127.0.0.1", 1}, {"127.0.0.1", 2}, {"127.0.0.1", 2}, {"127.0.0.2", 3},
+		{"127.0.0.2", 3}, {"127.0.0.3", 3}, {"127.0.1.1", 4}, {"127.0.1.1", 5},
+		{"127.0.1.1", 5}, {"127.1.0.1", 6},
+	};
+	enum { STEPS = sizeof steps / sizeof steps[0] };
+	petrel_session *s[STEPS];
+	int fds[STEPS];
+	for (int i = 0; i < STEPS; i++) {
+		s[i] = start_client(cc, steps[i].ip, port, &fds[i]);
+		settle_endpoint(ep);
+		cr_assert_eq(petrel_endpoint_half_open_count(ep), steps[i].expect,
+			     "after a ClientHello from %s: %u half-open, expected %u", steps[i].ip,
+			     petrel_endpoint_half_open_count(ep), steps[i].expect);
+	}
+	cr_assert_eq(closed_log.count, 0, "refused, not evicted");
+	for (int i = 0; i < STEPS; i++) {
+		petrel_session_free(s[i]);
+		close(fds[i]);
+	}
 	petrel_endpoint_free(ep);
 	close(sfd);
 	petrel_credentials_free(sc);

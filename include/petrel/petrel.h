@@ -344,6 +344,24 @@ PETREL_API void petrel_endpoint_free(petrel_endpoint *ep);
 /* Caps: sessions in total and handshakes in progress (half-open). */
 PETREL_API void petrel_endpoint_set_limits(petrel_endpoint *ep, unsigned max_sessions,
 					   unsigned max_half_open);
+/* Half-open handshakes (cookie checked, not yet established) from one
+ * address and from one prefix (/24 for IPv4, /56 for IPv6; an IPv4-mapped
+ * IPv6 address counts as IPv4). A ClientHello over either cap is dropped
+ * (the client retries), so one address or network holding handshakes
+ * open cannot lock others out. When the total cap above is reached, the
+ * oldest half-open handshake is dropped to make room (on_closed with
+ * PETREL_E_LIMIT_EXCEEDED). Defaults: 64 per address, 256 per prefix,
+ * 1000 in all; 0 keeps a value. */
+PETREL_API void petrel_endpoint_set_half_open_limits(petrel_endpoint *ep, unsigned per_address,
+						     unsigned per_prefix);
+/* One budget for the handshake fragments every session of the endpoint
+ * buffers while reassembling (each session also keeps its own 256 KiB
+ * cap). Above three quarters of it, the half-open handshakes holding the
+ * most are dropped until half is free. Default 4 MiB; 0 keeps the value. */
+PETREL_API void petrel_endpoint_set_fragment_budget(petrel_endpoint *ep, size_t bytes);
+/* Bytes of handshake fragments buffered now, and half-open handshakes. */
+PETREL_API size_t petrel_endpoint_fragment_bytes(const petrel_endpoint *ep);
+PETREL_API unsigned petrel_endpoint_half_open_count(const petrel_endpoint *ep);
 /* Established sessions that receive nothing for idle_ms are closed
  * (on_closed with PETREL_E_TIMEDOUT); 0 disables. Default 300000 (5 min). */
 PETREL_API void petrel_endpoint_set_idle_timeout(petrel_endpoint *ep, unsigned idle_ms);
