@@ -86,6 +86,7 @@ struct petrel_endpoint {
 	size_t frag_seen_bytes;
 	uint64_t idle_ms;
 	uint64_t cookie_rotated_ms;
+	uint64_t half_open_refused, half_open_evicted, fragment_evicted, timer_visits;
 	/* The peer being fed or ticked: its deadline is recomputed after the
 	 * call, so its own sends need not touch the heap. */
 	struct ep_peer *busy;
@@ -419,6 +420,7 @@ static void relieve_fragment_budget(petrel_endpoint *ep)
 		struct ep_peer *victim = largest_fragment_holder(ep);
 		if (victim == NULL)
 			return;
+		ep->fragment_evicted++;
 		remove_peer(ep, victim, PETREL_E_LIMIT_EXCEEDED);
 	}
 }
@@ -433,14 +435,17 @@ static void relieve_fragment_budget(petrel_endpoint *ep)
 static bool make_room(petrel_endpoint *ep, const uint8_t *akey)
 {
 	const struct ep_group *a = find_group(ep, akey, GROUP_ADDR);
-	if (a && a->count >= ep->max_half_open_per_addr)
-		return false;
 	const struct ep_group *pre = find_group(ep, akey, GROUP_PREFIX);
-	if (pre && pre->count >= ep->max_half_open_per_prefix)
+	if ((a && a->count >= ep->max_half_open_per_addr) ||
+	    (pre && pre->count >= ep->max_half_open_per_prefix)) {
+		ep->half_open_refused++;
 		return false;
+	}
 	while ((ep->half_open >= ep->max_half_open || ep->session_count >= ep->max_sessions) &&
-	       ep->oldest)
+	       ep->oldest) {
+		ep->half_open_evicted++;
 		remove_peer(ep, ep->oldest->peer, PETREL_E_LIMIT_EXCEEDED);
+	}
 	return ep->session_count < ep->max_sessions;
 }
 
@@ -699,6 +704,7 @@ static void run_timers(petrel_endpoint *ep, uint64_t now)
 	struct petrel_heap_timer *t;
 	while ((t = petrel_timer_heap_top(&ep->timers)) != NULL && t->deadline_ms <= now) {
 		struct ep_peer *p = peer_of_timer(t);
+		ep->timer_visits++;
 		uint64_t d = peer_deadline(ep, p);
 		if (d > now) {
 			/* An early key (see update_deadline): re-key only. */
@@ -789,4 +795,27 @@ int petrel_endpoint_session_peer(const petrel_endpoint *ep, const petrel_session
 		memcpy(addr, &ss, n);
 	*addr_len = (unsigned)ss_len;
 	return 0;
+}
+
+void petrel_endpoint_shutdown(petrel_endpoint *ep)
+{
+	for (size_t b = 0; b < ep->peers.bucket_count; b++)
+		for (struct petrel_table_node *n = ep->peers.buckets[b]; n; n = n->next) {
+			struct ep_peer *p = peer_of_node(n);
+			/* Its push keys its timer due: a later process() reaps it. */
+			if (p->half_open == NULL && !p->session->closed)
+				(void)petrel_bye(p->session);
+		}
+}
+
+void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->sessions = ep->session_count;
+	st->half_open = ep->half_open;
+	st->fragment_bytes = frag_bytes_in_use(ep);
+	st->half_open_refused = ep->half_open_refused;
+	st->half_open_evicted = ep->half_open_evicted;
+	st->fragment_evicted = ep->fragment_evicted;
+	st->timer_visits = ep->timer_visits;
 }

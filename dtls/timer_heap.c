@@ -19,8 +19,7 @@ void petrel_timer_heap_init(struct petrel_timer_heap *h)
 
 void petrel_timer_heap_free(struct petrel_timer_heap *h)
 {
-	for (size_t i = 0; i < h->count; i++)
-		h->items[i]->index = PETREL_TIMER_NOT_QUEUED;
+	/* The timers' owners may be gone already: only the array goes. */
 	free(h->items);
 	petrel_timer_heap_init(h);
 }

@@ -23,6 +23,7 @@ struct petrel_timer_heap {
 
 void petrel_heap_timer_init(struct petrel_heap_timer *t);
 void petrel_timer_heap_init(struct petrel_timer_heap *h);
+/* Frees the array only; queued timers are not touched (owners may be gone). */
 void petrel_timer_heap_free(struct petrel_timer_heap *h);
 /* Room for n timers in all: 0 or PETREL_E_MEMORY. */
 int petrel_timer_heap_reserve(struct petrel_timer_heap *h, size_t n);

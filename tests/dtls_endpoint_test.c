@@ -476,3 +476,197 @@ Test(endpoint, half_open_handshakes_are_capped_per_address_and_per_prefix)
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+/* ---- One timer heap, keyed tables (issue #19 item 1) --------------------- */
+
+#include "dtls/peer_table.h"
+#include "dtls/timer_heap.h"
+
+static uint64_t rng_state = 0x243f6a8885a308d3u;
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+Test(endpoint_timers, heap_pops_in_deadline_order_through_updates_and_removals)
+{
+	enum { N = 2000 };
+	static struct petrel_heap_timer t[N];
+	struct petrel_timer_heap h;
+	petrel_timer_heap_init(&h);
+	cr_assert_eq(petrel_timer_heap_reserve(&h, N), 0);
+	for (int i = 0; i < N; i++) {
+		petrel_heap_timer_init(&t[i]);
+		petrel_timer_heap_set(&h, &t[i], rng() % 100000);
+	}
+	/* Move, remove and re-add at random. */
+	for (int k = 0; k < 20000; k++) {
+		struct petrel_heap_timer *x = &t[rng() % N];
+		switch (rng() % 4) {
+		case 0: petrel_timer_heap_remove(&h, x); break;
+		case 1: petrel_timer_heap_set(&h, x, UINT64_MAX); break;
+		default: petrel_timer_heap_set(&h, x, rng() % 100000); break;
+		}
+	}
+	size_t queued = 0;
+	for (int i = 0; i < N; i++)
+		if (t[i].index != PETREL_TIMER_NOT_QUEUED) {
+			queued++;
+			cr_assert_eq(h.items[t[i].index], &t[i]);
+		}
+	cr_assert_eq(queued, h.count);
+	uint64_t last = 0;
+	size_t popped = 0;
+	struct petrel_heap_timer *top;
+	while ((top = petrel_timer_heap_top(&h)) != NULL) {
+		cr_assert_geq(top->deadline_ms, last, "out of order");
+		last = top->deadline_ms;
+		petrel_timer_heap_remove(&h, top);
+		cr_assert_eq(top->index, PETREL_TIMER_NOT_QUEUED);
+		popped++;
+	}
+	cr_assert_eq(popped, queued);
+	petrel_timer_heap_free(&h);
+}
+
+struct keyed {
+	struct petrel_table_node node;
+	uint32_t id;
+};
+
+Test(endpoint_timers, keyed_table_finds_every_key_through_growth_and_removal)
+{
+	enum { N = 5000 };
+	static struct keyed k[N];
+	struct petrel_table t;
+	cr_assert_eq(petrel_table_init(&t, 16), 0);
+	for (uint32_t i = 0; i < N; i++) {
+		uint8_t key[7] = {4, (uint8_t)i, (uint8_t)(i >> 8), 127, 0, 0, 1};
+		k[i].id = i;
+		petrel_table_node_set_key(&k[i].node, key, sizeof key);
+		cr_assert_null(petrel_table_find(&t, key, sizeof key));
+		petrel_table_insert(&t, &k[i].node);
+	}
+	cr_assert_eq(t.count, N);
+	cr_assert_geq(t.bucket_count, N, "the table grows with its contents");
+	for (uint32_t i = 0; i < N; i += 2)
+		petrel_table_remove(&t, &k[i].node);
+	for (uint32_t i = 0; i < N; i++) {
+		uint8_t key[7] = {4, (uint8_t)i, (uint8_t)(i >> 8), 127, 0, 0, 1};
+		struct petrel_table_node *n = petrel_table_find(&t, key, sizeof key);
+		if (i % 2)
+			cr_assert_eq(n, &k[i].node);
+		else
+			cr_assert_null(n);
+	}
+	/* A key that differs only in length is another key. */
+	uint8_t shorter[6] = {4, 1, 0, 127, 0, 0};
+	cr_assert_null(petrel_table_find(&t, shorter, sizeof shorter));
+	/* Two tables hash the same key differently (a fresh secret each). */
+	struct petrel_table u;
+	cr_assert_eq(petrel_table_init(&u, 16), 0);
+	cr_assert(memcmp(t.hash_key, u.hash_key, sizeof t.hash_key) != 0);
+	petrel_table_free(&u);
+	petrel_table_free(&t);
+}
+
+/* Established, idle sessions put no work on the endpoint until one of
+ * their deadlines comes: process() and the timeout look at the timer
+ * heap's top only (before, both walked every session every call). */
+Test(endpoint_timers, idle_sessions_cost_no_timer_work, .timeout = 60)
+{
+	enum { CLIENTS = 100 };
+	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
+	uint16_t port;
+	int sfd = bound_socket(&port);
+	struct petrel_endpoint_callbacks cb = {.on_data = echo_back};
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, 0, &cb), 0);
+	petrel_endpoint_set_half_open_limits(ep, CLIENTS, CLIENTS); /* all on 127.0.0.1 */
+	static petrel_session *c[CLIENTS];
+	static int fds[CLIENTS];
+	for (int i = 0; i < CLIENTS; i++) {
+		cr_assert_eq(petrel_session_new(&c[i], PETREL_CLIENT), 0);
+		petrel_session_set_credentials(c[i], cc);
+		fds[i] = connected_socket(port);
+		petrel_transport_set_udp_fd(c[i], fds[i]);
+		petrel_transport_set_pull_timeout_function(c[i], NULL);
+	}
+	int done = 0;
+	bool fin[CLIENTS] = {false};
+	for (int round = 0; round < 5000 && done < CLIENTS; round++) {
+		for (int i = 0; i < CLIENTS; i++)
+			if (!fin[i]) {
+				int rc = petrel_handshake(c[i]);
+				cr_assert(rc == 0 || !petrel_error_is_fatal(rc));
+				if (rc == 0) {
+					fin[i] = true;
+					done++;
+				}
+			}
+		cr_assert_geq(petrel_endpoint_process(ep), 0);
+	}
+	cr_assert_eq(done, CLIENTS);
+	cr_assert_geq(petrel_endpoint_process(ep), 0);
+
+	/* Nothing is due for ~1 s (the earliest: releasing expanded cipher
+	 * state, PETREL_IDLE_RELEASE_MS): many calls, no peer looked at. */
+	struct petrel_endpoint_stats before, after;
+	petrel_endpoint_get_stats(ep, &before);
+	unsigned timeout = petrel_endpoint_get_timeout(ep);
+	cr_assert_gt(timeout, 0);
+	cr_assert_leq(timeout, 1000);
+	for (int k = 0; k < 1000; k++)
+		cr_assert_eq(petrel_endpoint_process(ep), 0);
+	petrel_endpoint_get_stats(ep, &after);
+	/* A slow run may reach the first deadlines: at most one look each. */
+	cr_assert_leq(after.timer_visits - before.timer_visits, CLIENTS,
+		      "%llu timer visits for %d idle sessions over 1000 calls",
+		      (unsigned long long)(after.timer_visits - before.timer_visits), CLIENTS);
+	cr_assert_eq(after.sessions, CLIENTS);
+	cr_assert_eq(after.half_open, 0);
+
+	/* Data sent outside the endpoint's calls keys that peer's timer due:
+	 * the next call looks at it once. */
+	petrel_endpoint_get_stats(ep, &before);
+	cr_assert_eq(petrel_record_send(c[7], "ping", 4), 4);
+	for (int k = 0; k < 200; k++) {
+		cr_assert_geq(petrel_endpoint_process(ep), 0);
+		char buf[8];
+		if (petrel_record_recv(c[7], buf, sizeof buf) == 4)
+			break;
+		usleep(500);
+	}
+	petrel_endpoint_get_stats(ep, &after);
+	cr_assert_leq(after.timer_visits - before.timer_visits, CLIENTS + 2);
+
+	for (int i = 0; i < CLIENTS; i++) {
+		petrel_session_free(c[i]);
+		close(fds[i]);
+	}
+	petrel_endpoint_free(ep);
+	close(sfd);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+Test(endpoint_timers, session_peer_refuses_a_session_of_no_endpoint)
+{
+	petrel_credentials *sc = psk_creds();
+	uint16_t port;
+	int sfd = bound_socket(&port);
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, 0, NULL), 0);
+	petrel_session *lone;
+	cr_assert_eq(petrel_session_new(&lone, PETREL_SERVER), 0);
+	struct sockaddr_storage ss;
+	unsigned len = sizeof ss;
+	cr_assert_eq(petrel_endpoint_session_peer(ep, lone, &ss, &len), PETREL_E_INVALID_REQUEST);
+	petrel_session_free(lone);
+	petrel_endpoint_free(ep);
+	close(sfd);
+	petrel_credentials_free(sc);
+}

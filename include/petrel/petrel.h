@@ -374,6 +374,19 @@ PETREL_API unsigned petrel_endpoint_session_count(const petrel_endpoint *ep);
 /* The peer address of a session managed by the endpoint. */
 PETREL_API int petrel_endpoint_session_peer(const petrel_endpoint *ep, const petrel_session *session,
 					    void *addr, unsigned *addr_len);
+/* close_notify to every established peer (before petrel_endpoint_free,
+ * when a server stops); the sessions stay until freed. */
+PETREL_API void petrel_endpoint_shutdown(petrel_endpoint *ep);
+/* Counters of an endpoint's caps and timers. */
+struct petrel_endpoint_stats {
+	unsigned sessions, half_open;
+	size_t fragment_bytes;        /* buffered handshake fragments now */
+	uint64_t half_open_refused;   /* ClientHellos over a per-address or per-prefix cap */
+	uint64_t half_open_evicted;   /* oldest half-open dropped at the total cap */
+	uint64_t fragment_evicted;    /* half-open dropped for the fragment budget */
+	uint64_t timer_visits;        /* peers whose deadline came due and was looked at */
+};
+PETREL_API void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint_stats *st);
 
 #ifdef __cplusplus
 }
