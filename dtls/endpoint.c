@@ -14,7 +14,13 @@
  * (issue #17 item 8): they are capped per address and per prefix (/24,
  * /56), and in total, where the oldest half-open handshake makes room, so
  * new clients always get in. Their buffered handshake fragments share one byte budget; when
- * it runs high, the half-open handshakes holding the most are evicted. */
+ * it runs high, the half-open handshakes holding the most are evicted.
+ *
+ * The endpoint is sans-I/O underneath (issue #19 item 3): datagrams are
+ * fed with their address and the time, what the sessions send is queued
+ * with its destination, and timers run at a time given. The socket
+ * convenience reads batches with recvmmsg and sends the queue with
+ * sendmmsg after each batch. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -28,6 +34,9 @@
 #include "dtls/timer_heap.h"
 
 #define EP_BATCH 32
+/* Datagrams waiting to be sent: more is dropped (the sessions treat it as
+ * loss). Each entry: a header, then the bytes. */
+#define EP_OUT_MAX_BYTES (1024u * 1024u)
 #define EP_DEFAULT_MAX_SESSIONS 100000u
 #define EP_DEFAULT_MAX_HALF_OPEN 1000u
 #define EP_DEFAULT_MAX_HALF_OPEN_PER_ADDR 64u
@@ -69,8 +78,22 @@ struct ep_peer {
 	uint64_t last_rx_ms;
 };
 
+struct ep_out_header {
+	uint16_t len;
+	uint8_t key_len;
+	uint8_t key[EP_KEY_MAX];
+};
+
 struct petrel_endpoint {
-	int fd;
+	int fd; /* -1: sans-I/O */
+	/* Inside an endpoint call: sessions' datagrams are queued (and, with
+	 * a socket, sent in one sendmmsg when the call ends). */
+	unsigned depth;
+	uint8_t *out;
+	size_t out_len, out_cap, out_head;
+	unsigned out_count;
+	uint64_t out_dropped;
+	bool clock_started;
 	petrel_credentials *creds;
 	unsigned session_flags;
 	struct petrel_endpoint_callbacks cb;
@@ -317,6 +340,57 @@ static size_t frag_bytes_in_use(const petrel_endpoint *ep)
 
 /* ---- Peers ------------------------------------------------------------ */
 
+static long sendto_key(int fd, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t ss_len = key_to_sockaddr(key, key_len, &ss);
+	ssize_t n = sendto(fd, data, len, 0, (const struct sockaddr *)&ss, ss_len);
+	if (n >= 0)
+		return (long)n;
+	if (errno == EMSGSIZE)
+		return PETREL_E_LARGE_PACKET;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+		return PETREL_E_AGAIN; /* treated as loss */
+	if (errno == EINTR)
+		return PETREL_E_INTERRUPTED;
+	return PETREL_E_PUSH_ERROR;
+}
+
+/* Queue a datagram for the address key: its length, or PETREL_E_AGAIN
+ * when the queue is full (loss to the session, which retransmits). */
+static long enqueue(petrel_endpoint *ep, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len)
+{
+	struct ep_out_header h;
+	if (len > UINT16_MAX)
+		return PETREL_E_LARGE_PACKET;
+	size_t need = sizeof h + len;
+	if (ep->out_len + need > EP_OUT_MAX_BYTES) {
+		ep->out_dropped++;
+		return PETREL_E_AGAIN;
+	}
+	if (ep->out_len + need > ep->out_cap) {
+		size_t cap = ep->out_cap ? ep->out_cap : 64u * 1024u;
+		while (cap < ep->out_len + need)
+			cap *= 2;
+		uint8_t *out = realloc(ep->out, cap);
+		if (out == NULL) {
+			ep->out_dropped++;
+			return PETREL_E_AGAIN;
+		}
+		ep->out = out;
+		ep->out_cap = cap;
+	}
+	memset(&h, 0, sizeof h);
+	h.len = (uint16_t)len;
+	h.key_len = (uint8_t)key_len;
+	memcpy(h.key, key, key_len);
+	memcpy(ep->out + ep->out_len, &h, sizeof h);
+	memcpy(ep->out + ep->out_len + sizeof h, data, len);
+	ep->out_len += need;
+	ep->out_count++;
+	return (long)len;
+}
+
 static long ep_push(void *ptr, const uint8_t *data, size_t len)
 {
 	struct ep_peer *p = ptr;
@@ -328,18 +402,64 @@ static long ep_push(void *ptr, const uint8_t *data, size_t len)
 		 * due now; the next timer run looks at it once. */
 		petrel_timer_heap_set(&ep->timers, &p->timer, 0);
 	}
-	struct sockaddr_storage ss;
-	socklen_t ss_len = key_to_sockaddr(p->node.key, p->node.key_len, &ss);
-	ssize_t n = sendto(ep->fd, data, len, 0, (const struct sockaddr *)&ss, ss_len);
-	if (n >= 0)
-		return (long)n;
-	if (errno == EMSGSIZE)
-		return PETREL_E_LARGE_PACKET;
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-		return PETREL_E_AGAIN; /* treated as loss */
-	if (errno == EINTR)
-		return PETREL_E_INTERRUPTED;
-	return PETREL_E_PUSH_ERROR;
+	/* Outside the endpoint's calls a socket sends at once (and reports
+	 * EMSGSIZE to the caller). */
+	if (ep->fd >= 0 && ep->depth == 0)
+		return sendto_key(ep->fd, p->node.key, p->node.key_len, data, len);
+	return enqueue(ep, p->node.key, p->node.key_len, data, len);
+}
+
+/* Send the queue with sendmmsg, EP_BATCH at a time. A datagram the kernel
+ * refuses as too big lowers its session's MTU (RFC 6347 4.1.1.1): the
+ * retransmission is re-fragmented. Other failures are loss. */
+static void flush_socket(petrel_endpoint *ep)
+{
+	struct mmsghdr msgs[EP_BATCH];
+	struct iovec iov[EP_BATCH];
+	struct sockaddr_storage addrs[EP_BATCH];
+	size_t offsets[EP_BATCH];
+	while (ep->out_head < ep->out_len) {
+		int n = 0;
+		size_t off = ep->out_head;
+		while (n < EP_BATCH && off < ep->out_len) {
+			struct ep_out_header h;
+			memcpy(&h, ep->out + off, sizeof h);
+			memset(&msgs[n], 0, sizeof msgs[n]);
+			iov[n].iov_base = ep->out + off + sizeof h;
+			iov[n].iov_len = h.len;
+			msgs[n].msg_hdr.msg_iov = &iov[n];
+			msgs[n].msg_hdr.msg_iovlen = 1;
+			msgs[n].msg_hdr.msg_name = &addrs[n];
+			msgs[n].msg_hdr.msg_namelen = key_to_sockaddr(h.key, h.key_len, &addrs[n]);
+			offsets[n] = off;
+			off += sizeof h + h.len;
+			n++;
+		}
+		int sent = sendmmsg(ep->fd, msgs, (unsigned)n, 0);
+		if (sent < 0 && errno == EINTR)
+			continue;
+		if (sent < 0) {
+			/* The first datagram failed: deal with it, go on after it. */
+			struct ep_out_header h;
+			memcpy(&h, ep->out + offsets[0], sizeof h);
+			if (errno == EMSGSIZE) {
+				struct ep_peer *p = find_peer(ep, h.key, h.key_len);
+				if (p)
+					(void)petrel_lower_mtu(p->session, PETREL_MTU_EMSGSIZE);
+			}
+			sent = 1;
+		}
+		ep->out_head = sent < n ? offsets[sent] : off;
+	}
+	ep->out_len = ep->out_head = 0;
+	ep->out_count = 0;
+}
+
+/* An endpoint call ends: with a socket, send what it queued. */
+static void leave(petrel_endpoint *ep)
+{
+	if (--ep->depth == 0 && ep->fd >= 0 && ep->out_len > 0)
+		flush_socket(ep);
 }
 
 static long ep_pull(void *ptr, uint8_t *buf, size_t cap)
@@ -537,7 +657,7 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		int rc = petrel_server_stateless_check(ep->creds, key, key_len, d, len, now, hvr,
 						       sizeof hvr, &hvr_len);
 		if (rc == 0)
-			(void)sendto(ep->fd, hvr, hvr_len, 0, (const struct sockaddr *)ss, ss_len);
+			(void)enqueue(ep, key, key_len, hvr, hvr_len);
 		if (rc != 1)
 			return;
 		remove_peer(ep, p, PETREL_E_SESSION_CLOSED);
@@ -553,7 +673,7 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 							       sizeof hvr, &hvr_len);
 			if (rc == 0) {
 				/* No state: the answer goes straight back. */
-				(void)sendto(ep->fd, hvr, hvr_len, 0, (const struct sockaddr *)ss, ss_len);
+				(void)enqueue(ep, key, key_len, hvr, hvr_len);
 				return;
 			}
 			if (rc != 1)
@@ -585,33 +705,31 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		relieve_fragment_budget(ep);
 }
 
-int petrel_endpoint_new(petrel_endpoint **out, int fd, petrel_credentials *creds,
-			unsigned session_flags, const struct petrel_endpoint_callbacks *cb)
+static int endpoint_alloc(petrel_endpoint **out, petrel_credentials *creds, unsigned session_flags,
+			  const struct petrel_endpoint_callbacks *cb)
 {
-	if (out == NULL || fd < 0 || creds == NULL)
+	if (out == NULL || creds == NULL)
 		return PETREL_E_INVALID_REQUEST;
 	petrel_endpoint *ep = calloc(1, sizeof *ep);
 	if (ep == NULL)
 		return PETREL_E_MEMORY;
-	if (petrel_table_init(&ep->peers, 64) < 0) {
+	/* The send queue is made now: answering a flood of ClientHellos
+	 * allocates nothing. */
+	ep->out_cap = 64u * 1024u;
+	ep->out = malloc(ep->out_cap);
+	if (ep->out == NULL || petrel_table_init(&ep->peers, 64) < 0) {
+		free(ep->out);
 		free(ep);
 		return PETREL_E_MEMORY;
 	}
 	if (petrel_table_init(&ep->groups, 64) < 0) {
 		petrel_table_free(&ep->peers);
+		free(ep->out);
 		free(ep);
 		return PETREL_E_MEMORY;
 	}
 	petrel_timer_heap_init(&ep->timers);
-	int fl = fcntl(fd, F_GETFL);
-	if (fl >= 0)
-		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-#ifdef IP_MTU_DISCOVER
-	/* DF set: oversized datagrams fail with EMSGSIZE (RFC 6347 4.1.1.1). */
-	int pmtu = IP_PMTUDISC_DO;
-	(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
-#endif
-	ep->fd = fd;
+	ep->fd = -1;
 	ep->creds = creds;
 	ep->session_flags = session_flags & ~3u;
 	if (cb)
@@ -622,9 +740,38 @@ int petrel_endpoint_new(petrel_endpoint **out, int fd, petrel_credentials *creds
 	ep->max_half_open_per_prefix = EP_DEFAULT_MAX_HALF_OPEN_PER_PREFIX;
 	ep->frag_budget.cap_bytes = EP_DEFAULT_FRAG_BUDGET;
 	ep->idle_ms = EP_DEFAULT_IDLE_MS;
-	ep->cookie_rotated_ms = ep_now();
 	*out = ep;
 	return 0;
+}
+
+int petrel_endpoint_new(petrel_endpoint **out, int fd, petrel_credentials *creds,
+			unsigned session_flags, const struct petrel_endpoint_callbacks *cb)
+{
+	if (fd < 0)
+		return PETREL_E_INVALID_REQUEST;
+	petrel_endpoint *ep;
+	int rc = endpoint_alloc(&ep, creds, session_flags, cb);
+	if (rc < 0)
+		return rc;
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+#ifdef IP_MTU_DISCOVER
+	/* DF set: oversized datagrams fail with EMSGSIZE (RFC 6347 4.1.1.1). */
+	int pmtu = IP_PMTUDISC_DO;
+	(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
+#endif
+	ep->fd = fd;
+	ep->cookie_rotated_ms = ep_now();
+	ep->clock_started = true;
+	*out = ep;
+	return 0;
+}
+
+int petrel_endpoint_new_sans_io(petrel_endpoint **out, petrel_credentials *creds, unsigned session_flags,
+				const struct petrel_endpoint_callbacks *cb)
+{
+	return endpoint_alloc(out, creds, session_flags, cb);
 }
 
 void petrel_endpoint_free(petrel_endpoint *ep)
@@ -645,6 +792,7 @@ void petrel_endpoint_free(petrel_endpoint *ep)
 	petrel_table_free(&ep->peers);
 	petrel_table_free(&ep->groups);
 	petrel_timer_heap_free(&ep->timers);
+	free(ep->out);
 	free(ep);
 }
 
@@ -695,8 +843,18 @@ void petrel_endpoint_set_idle_timeout(petrel_endpoint *ep, unsigned idle_ms)
 		}
 }
 
+/* A sans-I/O endpoint learns the caller's clock from its first call. */
+static void start_clock(petrel_endpoint *ep, uint64_t now)
+{
+	if (!ep->clock_started) {
+		ep->cookie_rotated_ms = now;
+		ep->clock_started = true;
+	}
+}
+
 static void run_timers(petrel_endpoint *ep, uint64_t now)
 {
+	start_clock(ep, now);
 	if (now - ep->cookie_rotated_ms >= EP_COOKIE_ROTATE_MS) {
 		petrel_credentials_rotate_cookie_secret(ep->creds);
 		ep->cookie_rotated_ms = now;
@@ -753,24 +911,91 @@ int petrel_endpoint_process(petrel_endpoint *ep)
 			return PETREL_E_PULL_ERROR;
 		}
 		uint64_t now = ep_now();
+		ep->depth++;
 		for (int i = 0; i < n; i++)
 			handle_datagram(ep, ep->rx[i], msgs[i].msg_len, &addrs[i],
 					msgs[i].msg_hdr.msg_namelen, now);
+		leave(ep);
 		processed += n;
 		if (n < EP_BATCH)
 			break;
 	}
+	ep->depth++;
 	run_timers(ep, ep_now());
+	leave(ep);
 	return processed;
+}
+
+int petrel_endpoint_feed(petrel_endpoint *ep, uint8_t *dgram, size_t len, const void *addr,
+			 unsigned addr_len, uint64_t now_ms)
+{
+	if (ep == NULL || dgram == NULL || addr == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	struct sockaddr_storage ss;
+	if (addr_len > sizeof ss)
+		addr_len = sizeof ss;
+	memset(&ss, 0, sizeof ss);
+	memcpy(&ss, addr, addr_len);
+	uint8_t key[EP_KEY_MAX];
+	if (addr_key(&ss, (socklen_t)addr_len, key) == 0)
+		return PETREL_E_INVALID_REQUEST;
+	start_clock(ep, now_ms);
+	ep->depth++;
+	handle_datagram(ep, dgram, len, &ss, (socklen_t)addr_len, now_ms);
+	leave(ep);
+	return 0;
+}
+
+int petrel_endpoint_handle_timeout(petrel_endpoint *ep, uint64_t now_ms)
+{
+	if (ep == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	ep->depth++;
+	run_timers(ep, now_ms);
+	leave(ep);
+	return 0;
+}
+
+uint64_t petrel_endpoint_next_deadline(const petrel_endpoint *ep)
+{
+	uint64_t next = ep->clock_started ? ep->cookie_rotated_ms + EP_COOKIE_ROTATE_MS : UINT64_MAX;
+	const struct petrel_heap_timer *t = petrel_timer_heap_top(&ep->timers);
+	if (t && t->deadline_ms < next)
+		next = t->deadline_ms;
+	return next;
+}
+
+long petrel_endpoint_next_datagram(petrel_endpoint *ep, uint8_t *buf, size_t cap, void *addr,
+				   unsigned *addr_len)
+{
+	if (ep == NULL || buf == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	if (ep->out_head >= ep->out_len)
+		return PETREL_E_AGAIN;
+	struct ep_out_header h;
+	memcpy(&h, ep->out + ep->out_head, sizeof h);
+	if (h.len > cap)
+		return PETREL_E_SHORT_BUFFER;
+	memcpy(buf, ep->out + ep->out_head + sizeof h, h.len);
+	if (addr_len) {
+		struct sockaddr_storage ss;
+		socklen_t ss_len = key_to_sockaddr(h.key, h.key_len, &ss);
+		if (addr)
+			memcpy(addr, &ss, *addr_len < ss_len ? *addr_len : (unsigned)ss_len);
+		*addr_len = (unsigned)ss_len;
+	}
+	ep->out_head += sizeof h + h.len;
+	ep->out_count--;
+	if (ep->out_head >= ep->out_len)
+		ep->out_head = ep->out_len = 0;
+	return (long)h.len;
 }
 
 unsigned petrel_endpoint_get_timeout(const petrel_endpoint *ep)
 {
-	uint64_t now = ep_now();
-	uint64_t next = ep->cookie_rotated_ms + EP_COOKIE_ROTATE_MS;
-	const struct petrel_heap_timer *t = petrel_timer_heap_top(&ep->timers);
-	if (t && t->deadline_ms < next)
-		next = t->deadline_ms;
+	uint64_t now = ep_now(), next = petrel_endpoint_next_deadline(ep);
+	if (next == UINT64_MAX)
+		return UINT32_MAX;
 	return next <= now ? 0 : (unsigned)(next - now > UINT32_MAX ? UINT32_MAX : next - now);
 }
 
@@ -799,6 +1024,7 @@ int petrel_endpoint_session_peer(const petrel_endpoint *ep, const petrel_session
 
 void petrel_endpoint_shutdown(petrel_endpoint *ep)
 {
+	ep->depth++;
 	for (size_t b = 0; b < ep->peers.bucket_count; b++)
 		for (struct petrel_table_node *n = ep->peers.buckets[b]; n; n = n->next) {
 			struct ep_peer *p = peer_of_node(n);
@@ -806,6 +1032,7 @@ void petrel_endpoint_shutdown(petrel_endpoint *ep)
 			if (p->half_open == NULL && !p->session->closed)
 				(void)petrel_bye(p->session);
 		}
+	leave(ep);
 }
 
 void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint_stats *st)

@@ -670,3 +670,195 @@ Test(endpoint_timers, session_peer_refuses_a_session_of_no_endpoint)
 	close(sfd);
 	petrel_credentials_free(sc);
 }
+
+/* ---- Sans-I/O endpoint (issue #19 item 3) -------------------------------- */
+
+/* A client driven by hand: what it sends is kept in `sent`. */
+struct hand_client {
+	petrel_session *s;
+	uint8_t sent[8][2048];
+	size_t sent_len[8];
+	unsigned sent_count;
+	uint64_t now;
+};
+
+static long hand_push(void *ptr, const uint8_t *data, size_t len)
+{
+	struct hand_client *c = ptr;
+	if (c->sent_count < 8 && len <= sizeof c->sent[0]) {
+		memcpy(c->sent[c->sent_count], data, len);
+		c->sent_len[c->sent_count++] = len;
+	}
+	return (long)len;
+}
+
+static uint64_t hand_clock(void *ptr)
+{
+	return ((struct hand_client *)ptr)->now;
+}
+
+static void hand_client_init(struct hand_client *c, petrel_credentials *cc, uint64_t now)
+{
+	memset(c, 0, sizeof *c);
+	c->now = now;
+	cr_assert_eq(petrel_session_new(&c->s, PETREL_CLIENT), 0);
+	petrel_session_set_credentials(c->s, cc);
+	petrel_transport_set_ptr(c->s, c);
+	petrel_transport_set_push_function(c->s, hand_push);
+	petrel_transport_set_pull_function(c->s, nothing_pull);
+	petrel_transport_set_clock_function(c->s, hand_clock, c);
+}
+
+static struct sockaddr_in v4(const char *ip, uint16_t port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	cr_assert_eq(inet_pton(AF_INET, ip, &a.sin_addr), 1);
+	return a;
+}
+
+static struct sockaddr_in6 v6(const char *ip, uint16_t port)
+{
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+	cr_assert_eq(inet_pton(AF_INET6, ip, &a.sin6_addr), 1);
+	return a;
+}
+
+/* Feed everything the client sent; hand back everything for `to`. */
+static unsigned exchange(petrel_endpoint *ep, struct hand_client *c, const void *addr, unsigned addr_len,
+			 uint64_t now)
+{
+	for (unsigned i = 0; i < c->sent_count; i++)
+		cr_assert_eq(petrel_endpoint_feed(ep, c->sent[i], c->sent_len[i], addr, addr_len, now), 0);
+	c->sent_count = 0;
+	unsigned back = 0;
+	uint8_t buf[17 * 1024];
+	struct sockaddr_storage to;
+	unsigned to_len = sizeof to;
+	long n;
+	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
+		cr_assert_eq(to_len, addr_len, "a datagram for another address");
+		cr_assert_eq(memcmp(&to, addr, addr_len), 0, "a datagram for another address");
+		c->now = now;
+		int rc = petrel_engine_feed(c->s, buf, (size_t)n, now);
+		cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "client: %s", petrel_strerror(rc));
+		back++;
+		to_len = sizeof to;
+	}
+	cr_assert_eq(n, PETREL_E_AGAIN);
+	return back;
+}
+
+static void echo_record(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
+{
+	(void)ptr;
+	cr_assert_eq(petrel_record_send(s, data, len), (long)len);
+}
+
+Test(endpoint_sans_io, handshake_echo_and_retransmission_without_a_socket)
+{
+	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
+	struct petrel_endpoint_callbacks cb = {.on_data = echo_record};
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	cr_assert_eq(petrel_endpoint_next_deadline(ep), UINT64_MAX);
+	uint64_t now = 1000000;
+	struct hand_client c;
+	hand_client_init(&c, cc, now);
+	struct sockaddr_in6 a = v6("2001:db8::7", 40000);
+
+	cr_assert_eq(petrel_handshake(c.s), PETREL_E_AGAIN); /* ClientHello */
+	cr_assert_eq(exchange(ep, &c, &a, sizeof a, now), 1, "one HelloVerifyRequest");
+	cr_assert_eq(petrel_endpoint_session_count(ep), 0, "no state before the cookie");
+	cr_assert_eq(petrel_handshake(c.s), PETREL_E_AGAIN); /* ClientHello with cookie */
+	cr_assert_eq(c.sent_count, 1);
+	/* The server's flight is lost once: its timer brings it back. */
+	for (unsigned i = 0; i < c.sent_count; i++)
+		cr_assert_eq(petrel_endpoint_feed(ep, c.sent[i], c.sent_len[i], &a, sizeof a, now), 0);
+	c.sent_count = 0;
+	uint8_t drop[17 * 1024];
+	unsigned lost = 0;
+	while (petrel_endpoint_next_datagram(ep, drop, sizeof drop, NULL, NULL) > 0)
+		lost++;
+	cr_assert_gt(lost, 0);
+	uint64_t deadline = petrel_endpoint_next_deadline(ep);
+	cr_assert_gt(deadline, now);
+	cr_assert_leq(deadline, now + 60000);
+	now = deadline;
+	cr_assert_eq(petrel_endpoint_handle_timeout(ep, now), 0);
+	cr_assert_gt(exchange(ep, &c, &a, sizeof a, now), 0, "the flight is retransmitted");
+	/* The client finishes; its last flight completes the server. */
+	int rc = PETREL_E_AGAIN;
+	for (int i = 0; i < 10 && rc != 0; i++) {
+		rc = petrel_handshake(c.s);
+		exchange(ep, &c, &a, sizeof a, now);
+	}
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(petrel_endpoint_session_count(ep), 1);
+	cr_assert_eq(petrel_endpoint_half_open_count(ep), 0);
+	cr_assert_eq(petrel_record_send(c.s, "over no socket", 14), 14);
+	cr_assert_eq(exchange(ep, &c, &a, sizeof a, now), 1);
+	char buf[32];
+	cr_assert_eq(petrel_engine_read(c.s, buf, sizeof buf), 14);
+	cr_assert_eq(memcmp(buf, "over no socket", 14), 0);
+	petrel_session_free(c.s);
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+/* One ClientHello per source (no cookie: one datagram opens a session). */
+static void hello_from(petrel_endpoint *ep, petrel_credentials *cc, const void *addr, unsigned len)
+{
+	struct hand_client c;
+	hand_client_init(&c, cc, 5000);
+	cr_assert_eq(petrel_handshake(c.s), PETREL_E_AGAIN);
+	cr_assert_eq(c.sent_count, 1);
+	cr_assert_eq(petrel_endpoint_feed(ep, c.sent[0], c.sent_len[0], addr, len, 5000), 0);
+	uint8_t buf[17 * 1024];
+	while (petrel_endpoint_next_datagram(ep, buf, sizeof buf, NULL, NULL) > 0)
+		;
+	petrel_session_free(c.s);
+}
+
+Test(endpoint_sans_io, ipv6_half_open_limits_count_addresses_and_56_bit_prefixes)
+{
+	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, PETREL_FLAG_NO_COOKIE, NULL), 0);
+	petrel_endpoint_set_half_open_limits(ep, 1, 2);
+	static const struct {
+		const char *ip;
+		uint16_t port;
+		unsigned expect;
+	} steps[] = {
+		{"2001:db8:0:100::1", 1, 1},
+		{"2001:db8:0:100::1", 2, 1},   /* same address: refused */
+		{"2001:db8:0:1ff::2", 1, 2},   /* same /56, another address */
+		{"2001:db8:0:1ab::3", 1, 2},   /* the /56 holds 2: refused */
+		{"2001:db8:0:200::1", 1, 3},   /* the next /56 */
+		{"::ffff:10.9.8.7", 1, 4},     /* IPv4-mapped: counts as 10.9.8.7 */
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		struct sockaddr_in6 a = v6(steps[i].ip, steps[i].port);
+		hello_from(ep, cc, &a, sizeof a);
+		cr_assert_eq(petrel_endpoint_half_open_count(ep), steps[i].expect, "after %s port %u: %u",
+			     steps[i].ip, steps[i].port, petrel_endpoint_half_open_count(ep));
+	}
+	/* The same IPv4 address over plain IPv4 is the mapped one's address. */
+	struct sockaddr_in b = v4("10.9.8.7", 2);
+	hello_from(ep, cc, &b, sizeof b);
+	cr_assert_eq(petrel_endpoint_half_open_count(ep), 4);
+	struct sockaddr_in d = v4("10.9.8.200", 2); /* same /24 */
+	hello_from(ep, cc, &d, sizeof d);
+	cr_assert_eq(petrel_endpoint_half_open_count(ep), 5);
+	struct sockaddr_in e = v4("10.9.8.201", 2); /* the /24 holds 2 */
+	hello_from(ep, cc, &e, sizeof e);
+	cr_assert_eq(petrel_endpoint_half_open_count(ep), 5);
+	struct petrel_endpoint_stats st;
+	petrel_endpoint_get_stats(ep, &st);
+	cr_assert_eq(st.half_open_refused, 4);
+	cr_assert_eq(st.half_open_evicted, 0);
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}

@@ -387,6 +387,28 @@ struct petrel_endpoint_stats {
 	uint64_t timer_visits;        /* peers whose deadline came due and was looked at */
 };
 PETREL_API void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint_stats *st);
+/* Sans-I/O endpoint (for an event loop of one's own, io_uring, tests):
+ * no socket; the caller feeds each datagram with its source address and
+ * the time, sends what petrel_endpoint_next_datagram hands out, and calls
+ * petrel_endpoint_handle_timeout at petrel_endpoint_next_deadline. Times
+ * are milliseconds of CLOCK_MONOTONIC (the sessions' own clock). The
+ * callbacks, caps and the other endpoint calls work as with a socket;
+ * petrel_endpoint_process and petrel_endpoint_get_timeout are for socket
+ * endpoints only. */
+PETREL_API int petrel_endpoint_new_sans_io(petrel_endpoint **ep, petrel_credentials *creds,
+					   unsigned session_flags, const struct petrel_endpoint_callbacks *cb);
+/* addr: a struct sockaddr_in or sockaddr_in6 of addr_len bytes. */
+PETREL_API int petrel_endpoint_feed(petrel_endpoint *ep, uint8_t *dgram, size_t len, const void *addr,
+				    unsigned addr_len, uint64_t now_ms);
+PETREL_API int petrel_endpoint_handle_timeout(petrel_endpoint *ep, uint64_t now_ms);
+/* Absolute time of the next timer (UINT64_MAX: none). */
+PETREL_API uint64_t petrel_endpoint_next_deadline(const petrel_endpoint *ep);
+/* The next datagram to send and its destination: its length,
+ * PETREL_E_AGAIN when none waits, PETREL_E_SHORT_BUFFER when cap is too
+ * small (the datagram stays; 17 KiB always fits: one 2^14 record). Up
+ * to 1 MiB waits; more is dropped as loss. */
+PETREL_API long petrel_endpoint_next_datagram(petrel_endpoint *ep, uint8_t *buf, size_t cap, void *addr,
+					      unsigned *addr_len);
 
 #ifdef __cplusplus
 }
