@@ -862,3 +862,60 @@ Test(endpoint_sans_io, ipv6_half_open_limits_count_addresses_and_56_bit_prefixes
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+/* ---- Memory per idle session (issue #19 item 2) -------------------------- */
+
+#include "tests/robust_alloc.h"
+
+/* Heap per established, idle server session: sessions built back to back
+ * through the sans-I/O endpoint (each client freed once done), then time
+ * moved past the final-flight hold (PETREL_FINAL_FLIGHT_KEEP_MS). The
+ * endpoint's own share is ~130 bytes (peer entry, table and heap slots). */
+Test(endpoint_sans_io, idle_session_heap_stays_small, .timeout = 60)
+{
+	enum { N = 2000 };
+	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint_set_idle_timeout(ep, 0);
+	bool measurable = robust_heap_measurable();
+	uint64_t now = 1000000;
+	size_t heap_before = 0;
+	for (unsigned i = 0; i <= N; i++) {
+		if (i == 1)
+			heap_before = robust_heap_in_use(); /* after one warm-up session */
+		struct hand_client c;
+		hand_client_init(&c, cc, now);
+		petrel_session_set_ciphers(c.s, "TLS_PSK_WITH_AES_128_CCM_8");
+		struct sockaddr_in a = v4("10.0.0.0", (uint16_t)(1000 + i % 50000));
+		a.sin_addr.s_addr = htonl(0x0a000000u + i);
+		int rc = PETREL_E_AGAIN;
+		for (int k = 0; k < 10 && rc != 0; k++) {
+			rc = petrel_handshake(c.s);
+			exchange(ep, &c, &a, sizeof a, now);
+		}
+		cr_assert_eq(rc, 0, "handshake %u", i);
+		petrel_session_free(c.s);
+	}
+	cr_assert_eq(petrel_endpoint_session_count(ep), N + 1);
+	size_t after_build = robust_heap_in_use();
+	now += 5000;
+	cr_assert_eq(petrel_endpoint_handle_timeout(ep, now), 0);
+	size_t after_5s = robust_heap_in_use();
+	now += 30000;
+	cr_assert_eq(petrel_endpoint_handle_timeout(ep, now), 0);
+	size_t idle = robust_heap_in_use();
+	fprintf(stderr, "endpoint: heap per PSK session %s: %zu B after the build, %zu B 5 s later, "
+			"%zu B once the final flight is dropped (30 s)\n",
+		measurable ? "" : "(unmeasurable)", (after_build - heap_before) / N,
+		(after_5s - heap_before) / N, (idle - heap_before) / N);
+	if (measurable) {
+		cr_assert_leq((idle - heap_before) / N, 2048, "%zu bytes per idle session",
+			      (idle - heap_before) / N);
+		cr_assert_leq((after_build - heap_before) / N, 6 * 1024);
+	}
+	cr_assert_eq(petrel_endpoint_next_deadline(ep) > now, true, "nothing left due");
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
