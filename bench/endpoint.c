@@ -373,7 +373,8 @@ int main(void)
 	struct server loaded = server_start(), base = server_start();
 	petrel_credentials *creds = psk_credentials();
 	struct client peer_loaded, peer_base;
-	if (active_peer(&peer_loaded, creds, loaded.port) != 0 || active_peer(&peer_base, creds, base.port) != 0) {
+	if (active_peer(&peer_loaded, creds, loaded.port) != 0 ||
+	    active_peer(&peer_base, creds, base.port) != 0) {
 		fprintf(stderr, "bench/endpoint: active peers failed to connect\n");
 		server_stop_wait(&loaded);
 		server_stop_wait(&base);

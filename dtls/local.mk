@@ -17,3 +17,4 @@ libpetrel_core_la_SOURCES += dtls/session.h dtls/session.c dtls/suites.c dtls/su
 	dtls/client12.c dtls/server12.c dtls/credentials.c dtls/transport.c dtls/endpoint.c dtls/probe.c
 # server endpoint: keyed peer table and timer heap (issues #17, #19)
 libpetrel_core_la_SOURCES += dtls/peer_table.c dtls/peer_table.h dtls/timer_heap.c dtls/timer_heap.h
+libpetrel_core_la_SOURCES += dtls/endpoint_internal.h dtls/endpoint_half_open.c dtls/endpoint_io.c

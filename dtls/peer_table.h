@@ -38,7 +38,8 @@ int petrel_table_init(struct petrel_table *t, size_t initial_buckets);
 void petrel_table_free(struct petrel_table *t);
 /* Set a node's key before inserting it (len <= PETREL_TABLE_KEY_MAX). */
 void petrel_table_node_set_key(struct petrel_table_node *n, const uint8_t *key, size_t len);
-struct petrel_table_node *petrel_table_find(const struct petrel_table *t, const uint8_t *key, size_t len);
+struct petrel_table_node *petrel_table_find(const struct petrel_table *t, const uint8_t *key,
+					    size_t len);
 /* Insert a node whose key is not in the table. Grows the table when it is
  * fuller than one node per bucket; if growing fails the node still goes
  * in (chains get longer), so inserting cannot fail. */

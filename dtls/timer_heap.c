@@ -93,7 +93,8 @@ void petrel_timer_heap_remove(struct petrel_timer_heap *h, struct petrel_heap_ti
 		sift_down(h, i);
 }
 
-void petrel_timer_heap_set(struct petrel_timer_heap *h, struct petrel_heap_timer *t, uint64_t deadline_ms)
+void petrel_timer_heap_set(struct petrel_timer_heap *h, struct petrel_heap_timer *t,
+			   uint64_t deadline_ms)
 {
 	if (deadline_ms == UINT64_MAX) {
 		petrel_timer_heap_remove(h, t);

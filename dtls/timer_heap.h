@@ -29,7 +29,8 @@ void petrel_timer_heap_free(struct petrel_timer_heap *h);
 int petrel_timer_heap_reserve(struct petrel_timer_heap *h, size_t n);
 /* Queue t at deadline_ms, or move it there; UINT64_MAX takes it out.
  * Needs reserved room when t is not queued yet (asserted). */
-void petrel_timer_heap_set(struct petrel_timer_heap *h, struct petrel_heap_timer *t, uint64_t deadline_ms);
+void petrel_timer_heap_set(struct petrel_timer_heap *h, struct petrel_heap_timer *t,
+			   uint64_t deadline_ms);
 void petrel_timer_heap_remove(struct petrel_timer_heap *h, struct petrel_heap_timer *t);
 /* The earliest timer, or NULL. */
 struct petrel_heap_timer *petrel_timer_heap_top(const struct petrel_timer_heap *h);
