@@ -114,7 +114,8 @@ long petrel_ep_enqueue(petrel_endpoint *ep, const uint8_t *key, size_t key_len, 
 
 /* Send the queue with sendmmsg, EP_BATCH at a time. A datagram the kernel
  * refuses as too big lowers its session's MTU (RFC 6347 4.1.1.1): the
- * retransmission is re-fragmented. Other failures are loss. */
+ * retransmission is re-fragmented. Other failures are loss, and a full
+ * socket buffer drops the rest of the queue (the sessions retransmit). */
 static void flush_socket(petrel_endpoint *ep)
 {
 	struct mmsghdr msgs[EP_BATCH];
@@ -141,11 +142,13 @@ static void flush_socket(petrel_endpoint *ep)
 		int sent = sendmmsg(ep->fd, msgs, (unsigned)n, 0);
 		if (sent < 0 && errno == EINTR)
 			continue;
-		if (sent < 0) {
+		if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
+			break; /* the socket buffer is full: the rest is loss */
+		if (sent <= 0) {
 			/* The first datagram failed: deal with it, go on after it. */
 			struct ep_out_header h;
 			memcpy(&h, ep->out + offsets[0], sizeof h);
-			if (errno == EMSGSIZE) {
+			if (sent < 0 && errno == EMSGSIZE) {
 				struct ep_peer *p = petrel_ep_find_peer(ep, h.key, h.key_len);
 				if (p)
 					(void)petrel_lower_mtu(p->session, PETREL_MTU_EMSGSIZE);
