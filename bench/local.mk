@@ -41,3 +41,10 @@ bench_loss_DEPENDENCIES = libpetrel_core.la bench/lossproxy$(EXEEXT)
 bench_lossproxy_SOURCES = bench/lossproxy.c
 
 CLEANFILES += $(BENCH_BINS) bench/lossproxy$(EXEEXT)
+
+# bench/endpoint (issue #19): N idle sessions on one endpoint vs none, same run.
+EXTRA_PROGRAMS += bench/endpoint
+BENCH_BINS += bench/endpoint
+bench_endpoint_SOURCES = bench/endpoint.c $(BENCH_PEER_SOURCES)
+bench_endpoint_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
+bench_endpoint_LDADD = $(BENCH_LDADD)

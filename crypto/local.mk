@@ -16,3 +16,5 @@ tests_unit_SOURCES += tests/crypto_testutil.h tests/crypto_kat_hash_test.c tests
 	tests/crypto_wycheproof_kx_test.c tests/crypto_wycheproof_sig_test.c
 endif
 libpetrel_core_la_SOURCES += crypto/base64.h crypto/base64.c
+# keyed hash for the endpoint's address and Connection ID tables (issue #19)
+libpetrel_core_la_SOURCES += crypto/shorthash.c crypto/shorthash.h

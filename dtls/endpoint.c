@@ -2,142 +2,89 @@
  * demultiplexed by peer address; a peer gets a session only after its
  * ClientHello carries a valid stateless cookie (RFC 6347 4.2.1), so a
  * flood of forged ClientHellos costs one HelloVerifyRequest each and no
- * memory. Half-open handshakes and sessions are capped. */
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
+ * memory.
+ *
+ * Cost per datagram and per timer does not grow with the number of peers
+ * (issue #19): peers are found by address in a keyed hash table
+ * (dtls/peer_table.h), every peer's next deadline sits in one binary heap
+ * (dtls/timer_heap.h), and a session leads back to its peer through its
+ * transport pointer.
+ *
+ * Half-open handshakes are what an attacker with real addresses can hold
+ * (issue #17 item 8): they are capped per address and per prefix (/24,
+ * /56), and in total, where the oldest half-open handshake makes room, so
+ * new clients always get in; their buffered handshake fragments share
+ * one budget (dtls/endpoint_half_open.c).
+ *
+ * The endpoint is sans-I/O underneath (issue #19 item 3): datagrams are
+ * fed with their address and the time, what the sessions send is queued
+ * with its destination, and timers run at a time given. The socket
+ * convenience reads batches with recvmmsg and sends the queue with
+ * sendmmsg after each batch (dtls/endpoint_io.c). */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 
-#include "dtls/session.h"
+#include "dtls/endpoint_internal.h"
 
-#define EP_BATCH 32
-#define EP_DEFAULT_MAX_SESSIONS 100000u
-#define EP_DEFAULT_MAX_HALF_OPEN 1000u
-#define EP_DEFAULT_IDLE_MS 300000u
-/* Longer than a cookie's 60 s life: the previous secret still checks. */
-#define EP_COOKIE_ROTATE_MS 300000u
-/* Address key: family, port and address bytes (IPv6 with scope id). */
-#define EP_KEY_MAX 24
-
-struct ep_peer {
-	struct ep_peer *next; /* hash chain */
-	petrel_endpoint *ep;
-	petrel_session *session;
-	struct sockaddr_storage addr;
-	socklen_t addr_len;
-	uint8_t key[EP_KEY_MAX];
-	uint8_t key_len;
-	bool established;
-	uint64_t last_rx_ms;
-};
-
-struct petrel_endpoint {
-	int fd;
-	petrel_credentials *creds;
-	unsigned session_flags;
-	struct petrel_endpoint_callbacks cb;
-	struct ep_peer **buckets;
-	size_t bucket_count; /* power of two */
-	unsigned session_count, half_open;
-	unsigned max_sessions, max_half_open;
-	uint64_t idle_ms;
-	uint64_t cookie_rotated_ms;
-	uint8_t rx[EP_BATCH][PETREL_RECV_BUFFER];
-	uint8_t app[PETREL_MAX_PLAINTEXT]; /* one record's plaintext for on_data */
-};
-
-static uint64_t ep_now(void)
+static struct ep_peer *peer_of_node(struct petrel_table_node *n)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return n ? (struct ep_peer *)((char *)n - offsetof(struct ep_peer, node)) : NULL;
 }
 
-static size_t addr_key(const struct sockaddr_storage *ss, uint8_t key[EP_KEY_MAX])
+static struct ep_peer *peer_of_timer(struct petrel_heap_timer *t)
 {
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-		key[0] = 4;
-		memcpy(key + 1, &a->sin_port, 2);
-		memcpy(key + 3, &a->sin_addr, 4);
-		return 7;
-	}
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-		key[0] = 6;
-		memcpy(key + 1, &a->sin6_port, 2);
-		memcpy(key + 3, &a->sin6_addr, 16);
-		memcpy(key + 19, &a->sin6_scope_id, 4);
-		return 23;
-	}
-	return 0;
+	return (struct ep_peer *)((char *)t - offsetof(struct ep_peer, timer));
 }
 
-static size_t key_hash(const uint8_t *key, size_t len)
+struct ep_peer *petrel_ep_find_peer(const petrel_endpoint *ep, const uint8_t *key, size_t len)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (size_t i = 0; i < len; i++) {
-		h ^= key[i];
-		h *= 1099511628211ull;
-	}
-	return (size_t)(h ^ (h >> 29));
+	return peer_of_node(petrel_table_find(&ep->peers, key, len));
 }
 
-static struct ep_peer **find_slot(petrel_endpoint *ep, const uint8_t *key, size_t len)
+/* ---- Deadlines ------------------------------------------------------- */
+
+/* The peer's true next deadline: the engine's (retransmission, handshake
+ * total, final flight, cipher-state release, MTU probe) or the idle
+ * timeout. */
+static uint64_t peer_deadline(const petrel_endpoint *ep, const struct ep_peer *p)
 {
-	struct ep_peer **p = &ep->buckets[key_hash(key, len) & (ep->bucket_count - 1)];
-	while (*p && ((*p)->key_len != len || memcmp((*p)->key, key, len) != 0))
-		p = &(*p)->next;
-	return p;
+	uint64_t d = petrel_engine_next_deadline(p->session);
+	if (p->half_open == NULL && ep->idle_ms && p->session->hs == NULL &&
+	    p->last_rx_ms + ep->idle_ms < d)
+		d = p->last_rx_ms + ep->idle_ms;
+	return d;
 }
 
-static struct ep_peer *find_peer_of_session(const petrel_endpoint *ep, const petrel_session *s)
+/* After a call that may have changed the peer's deadline. The heap key
+ * stays no later than the true deadline: an earlier deadline moves the
+ * key at once; a later one (every received record pushes the idle
+ * timeout back) is left for the key's expiry, which re-keys without
+ * touching the session. So a busy peer costs no heap work per datagram. */
+static void update_deadline(petrel_endpoint *ep, struct ep_peer *p)
 {
-	for (size_t b = 0; b < ep->bucket_count; b++)
-		for (struct ep_peer *p = ep->buckets[b]; p; p = p->next)
-			if (p->session == s)
-				return p;
-	return NULL;
+	uint64_t d = peer_deadline(ep, p);
+	if (d < p->timer.deadline_ms || p->timer.index == PETREL_TIMER_NOT_QUEUED)
+		petrel_timer_heap_set(&ep->timers, &p->timer, d);
 }
 
-static int grow(petrel_endpoint *ep)
-{
-	size_t n = ep->bucket_count * 2;
-	struct ep_peer **nb = calloc(n, sizeof *nb);
-	if (nb == NULL)
-		return PETREL_E_MEMORY;
-	for (size_t b = 0; b < ep->bucket_count; b++) {
-		struct ep_peer *p = ep->buckets[b];
-		while (p) {
-			struct ep_peer *next = p->next;
-			size_t i = key_hash(p->key, p->key_len) & (n - 1);
-			p->next = nb[i];
-			nb[i] = p;
-			p = next;
-		}
-	}
-	free(ep->buckets);
-	ep->buckets = nb;
-	ep->bucket_count = n;
-	return 0;
-}
+/* ---- Peers ------------------------------------------------------------ */
 
 static long ep_push(void *ptr, const uint8_t *data, size_t len)
 {
 	struct ep_peer *p = ptr;
-	ssize_t n = sendto(p->ep->fd, data, len, 0, (const struct sockaddr *)&p->addr, p->addr_len);
-	if (n >= 0)
-		return (long)n;
-	if (errno == EMSGSIZE)
-		return PETREL_E_LARGE_PACKET;
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-		return PETREL_E_AGAIN; /* treated as loss */
-	if (errno == EINTR)
-		return PETREL_E_INTERRUPTED;
-	return PETREL_E_PUSH_ERROR;
+	petrel_endpoint *ep = p->ep;
+	if (ep->busy != p && p->timer.deadline_ms != 0) {
+		/* The application sent outside the endpoint's calls (e.g. on
+		 * another session's callback): its deadlines may have moved
+		 * earlier (cipher state rebuilt, final flight freed). Key it
+		 * due now; the next timer run looks at it once. */
+		petrel_timer_heap_set(&ep->timers, &p->timer, 0);
+	}
+	/* Outside the endpoint's calls a socket sends at once (and reports
+	 * EMSGSIZE to the caller). */
+	if (ep->fd >= 0 && ep->depth == 0)
+		return petrel_ep_sendto_key(ep->fd, p->node.key, p->node.key_len, data, len);
+	return petrel_ep_enqueue(ep, p->node.key, p->node.key_len, data, len);
 }
 
 static long ep_pull(void *ptr, uint8_t *buf, size_t cap)
@@ -149,16 +96,17 @@ static long ep_pull(void *ptr, uint8_t *buf, size_t cap)
 	return PETREL_E_AGAIN;
 }
 
-static void remove_peer(petrel_endpoint *ep, struct ep_peer *p, int reason)
+void petrel_ep_remove_peer(petrel_endpoint *ep, struct ep_peer *p, int reason)
 {
 	/* The callback may still ask for the peer's address. */
+	struct ep_peer *busy = ep->busy;
+	ep->busy = p;
 	if (ep->cb.on_closed)
 		ep->cb.on_closed(ep->cb.ptr, p->session, reason);
-	struct ep_peer **slot = find_slot(ep, p->key, p->key_len);
-	if (*slot == p)
-		*slot = p->next;
-	if (!p->established)
-		ep->half_open--;
+	ep->busy = busy == p ? NULL : busy;
+	petrel_table_remove(&ep->peers, &p->node);
+	petrel_timer_heap_remove(&ep->timers, &p->timer);
+	petrel_ep_half_open_end(ep, p);
 	ep->session_count--;
 	petrel_session_free(p->session);
 	free(p);
@@ -169,9 +117,9 @@ static void remove_peer(petrel_endpoint *ep, struct ep_peer *p, int reason)
 static bool settle(petrel_endpoint *ep, struct ep_peer *p, int rc)
 {
 	petrel_session *s = p->session;
-	if (!p->established && petrel_handshake_is_complete(s)) {
-		p->established = true;
-		ep->half_open--;
+	ep->busy = p;
+	if (p->half_open && petrel_handshake_is_complete(s)) {
+		petrel_ep_half_open_end(ep, p);
 		if (ep->cb.on_established)
 			ep->cb.on_established(ep->cb.ptr, s);
 	}
@@ -180,23 +128,25 @@ static bool settle(petrel_endpoint *ep, struct ep_peer *p, int rc)
 		if (n >= 0 && ep->cb.on_data)
 			ep->cb.on_data(ep->cb.ptr, s, ep->app, (size_t)n);
 	}
+	ep->busy = NULL;
 	if (rc < 0 && petrel_error_is_fatal(rc)) {
-		remove_peer(ep, p, rc);
+		petrel_ep_remove_peer(ep, p, rc);
 		return false;
 	}
 	if (s->closed) {
-		remove_peer(ep, p, PETREL_E_SESSION_CLOSED);
+		petrel_ep_remove_peer(ep, p, PETREL_E_SESSION_CLOSED);
 		return false;
 	}
+	petrel_ep_note_frag_bytes(ep, p);
+	update_deadline(ep, p);
 	return true;
 }
 
-static struct ep_peer *new_peer(petrel_endpoint *ep, const struct sockaddr_storage *ss,
-				socklen_t ss_len, const uint8_t *key, size_t key_len)
+static struct ep_peer *new_peer(petrel_endpoint *ep, const uint8_t *key, size_t key_len, bool ipv6)
 {
-	if (ep->session_count >= ep->max_sessions || ep->half_open >= ep->max_half_open)
+	if (!petrel_ep_make_room(ep, key))
 		return NULL;
-	if (ep->session_count + 1 > ep->bucket_count && grow(ep) < 0)
+	if (petrel_timer_heap_reserve(&ep->timers, (size_t)ep->session_count + 1) < 0)
 		return NULL;
 	struct ep_peer *p = calloc(1, sizeof *p);
 	if (p == NULL)
@@ -206,24 +156,28 @@ static struct ep_peer *new_peer(petrel_endpoint *ep, const struct sockaddr_stora
 		return NULL;
 	}
 	p->ep = ep;
-	memcpy(&p->addr, ss, ss_len);
-	p->addr_len = ss_len;
-	memcpy(p->key, key, key_len);
-	p->key_len = (uint8_t)key_len;
+	petrel_table_node_set_key(&p->node, key, key_len);
+	petrel_heap_timer_init(&p->timer);
+	if (petrel_ep_half_open_begin(ep, p) < 0) {
+		petrel_session_free(p->session);
+		free(p);
+		return NULL;
+	}
 	petrel_session *s = p->session;
 	petrel_session_set_credentials(s, ep->creds);
 	petrel_transport_set_ptr(s, p);
 	petrel_transport_set_push_function(s, ep_push);
 	petrel_transport_set_pull_function(s, ep_pull);
 	petrel_session_set_peer_address(s, key, key_len);
-	s->ipv6 = ss->ss_family == AF_INET6;
-	struct ep_peer **slot = find_slot(ep, key, key_len);
-	p->next = *slot;
-	*slot = p;
+	s->ipv6 = ipv6;
+	s->frag_budget = &ep->frag_budget;
+	petrel_table_insert(&ep->peers, &p->node);
 	ep->session_count++;
-	ep->half_open++;
-	if (ep->cb.on_new_session)
+	if (ep->cb.on_new_session) {
+		ep->busy = p;
 		ep->cb.on_new_session(ep->cb.ptr, s);
+		ep->busy = NULL;
+	}
 	return p;
 }
 
@@ -242,17 +196,30 @@ static bool looks_like_client_hello(const uint8_t *d, size_t len, uint64_t *seq)
 	return true;
 }
 
-static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
+/* Connection IDs (RFC 9146) will route a datagram whose address changed:
+ * a second table keyed by CID bytes next to the address table. Until the
+ * record layer parses tls12_cid records, no datagram carries one. */
+static struct ep_peer *find_peer_by_cid(const petrel_endpoint *ep, const uint8_t *d, size_t len)
+{
+	(void)ep;
+	(void)d;
+	(void)len;
+	return NULL;
+}
+
+void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 			    const struct sockaddr_storage *ss, socklen_t ss_len, uint64_t now)
 {
 	uint8_t key[EP_KEY_MAX];
-	size_t key_len = addr_key(ss, key);
+	size_t key_len = petrel_ep_addr_key(ss, ss_len, key);
 	if (key_len == 0)
 		return;
-	struct ep_peer *p = *find_slot(ep, key, key_len);
+	struct ep_peer *p = petrel_ep_find_peer(ep, key, key_len);
+	if (p == NULL)
+		p = find_peer_by_cid(ep, d, len);
 	uint64_t seq = 0;
 	bool client_hello = looks_like_client_hello(d, len, &seq);
-	if (p && p->established && client_hello) {
+	if (p && p->half_open == NULL && client_hello) {
 		/* A fresh ClientHello from a known address: the client lost
 		 * its state (reboot, new socket behind the same NAT mapping).
 		 * RFC 6347 4.2.8: answer with the cookie exchange; the old
@@ -263,10 +230,10 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		int rc = petrel_server_stateless_check(ep->creds, key, key_len, d, len, now, hvr,
 						       sizeof hvr, &hvr_len);
 		if (rc == 0)
-			(void)sendto(ep->fd, hvr, hvr_len, 0, (const struct sockaddr *)ss, ss_len);
+			(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);
 		if (rc != 1)
 			return;
-		remove_peer(ep, p, PETREL_E_SESSION_CLOSED);
+		petrel_ep_remove_peer(ep, p, PETREL_E_SESSION_CLOSED);
 		p = NULL;
 	}
 	if (p == NULL) {
@@ -279,13 +246,13 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 							       sizeof hvr, &hvr_len);
 			if (rc == 0) {
 				/* No state: the answer goes straight back. */
-				(void)sendto(ep->fd, hvr, hvr_len, 0, (const struct sockaddr *)ss, ss_len);
+				(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);
 				return;
 			}
 			if (rc != 1)
 				return;
 		}
-		p = new_peer(ep, ss, ss_len, key, key_len);
+		p = new_peer(ep, key, key_len, ss->ss_family == AF_INET6);
 		if (p == NULL)
 			return; /* over a cap: dropped, the client will retry */
 		/* Our HelloVerifyRequest used the first ClientHello's record
@@ -301,61 +268,80 @@ static void handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		s->rx_user_buf = ep->app;
 		s->rx_user_cap = sizeof ep->app;
 	}
+	bool was_half_open = p->half_open != NULL;
+	ep->busy = p;
 	int rc = petrel_engine_feed(s, d, len, now);
+	ep->busy = NULL;
 	s->rx_user_buf = NULL;
 	s->rx_user_cap = 0;
-	settle(ep, p, rc);
+	if (settle(ep, p, rc) && was_half_open)
+		petrel_ep_relieve_fragment_budget(ep);
 }
 
-int petrel_endpoint_new(petrel_endpoint **out, int fd, petrel_credentials *creds,
-			unsigned session_flags, const struct petrel_endpoint_callbacks *cb)
+int petrel_ep_alloc(petrel_endpoint **out, petrel_credentials *creds, unsigned session_flags,
+			  const struct petrel_endpoint_callbacks *cb)
 {
-	if (out == NULL || fd < 0 || creds == NULL)
+	if (out == NULL || creds == NULL)
 		return PETREL_E_INVALID_REQUEST;
 	petrel_endpoint *ep = calloc(1, sizeof *ep);
 	if (ep == NULL)
 		return PETREL_E_MEMORY;
-	ep->bucket_count = 64;
-	ep->buckets = calloc(ep->bucket_count, sizeof *ep->buckets);
-	if (ep->buckets == NULL) {
+	/* The send queue is made now: answering a flood of ClientHellos
+	 * allocates nothing. */
+	ep->out_cap = 64u * 1024u;
+	ep->out = malloc(ep->out_cap);
+	if (ep->out == NULL || petrel_table_init(&ep->peers, 64) < 0) {
+		free(ep->out);
 		free(ep);
 		return PETREL_E_MEMORY;
 	}
-	int fl = fcntl(fd, F_GETFL);
-	if (fl >= 0)
-		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-#ifdef IP_MTU_DISCOVER
-	/* DF set: oversized datagrams fail with EMSGSIZE (RFC 6347 4.1.1.1). */
-	int pmtu = IP_PMTUDISC_DO;
-	(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
-#endif
-	ep->fd = fd;
+	if (petrel_table_init(&ep->groups, 64) < 0) {
+		petrel_table_free(&ep->peers);
+		free(ep->out);
+		free(ep);
+		return PETREL_E_MEMORY;
+	}
+	petrel_timer_heap_init(&ep->timers);
+	ep->fd = -1;
 	ep->creds = creds;
 	ep->session_flags = session_flags & ~3u;
 	if (cb)
 		ep->cb = *cb;
 	ep->max_sessions = EP_DEFAULT_MAX_SESSIONS;
 	ep->max_half_open = EP_DEFAULT_MAX_HALF_OPEN;
+	ep->max_half_open_per_addr = EP_DEFAULT_MAX_HALF_OPEN_PER_ADDR;
+	ep->max_half_open_per_prefix = EP_DEFAULT_MAX_HALF_OPEN_PER_PREFIX;
+	ep->frag_budget.cap_bytes = EP_DEFAULT_FRAG_BUDGET;
 	ep->idle_ms = EP_DEFAULT_IDLE_MS;
-	ep->cookie_rotated_ms = ep_now();
 	*out = ep;
 	return 0;
+}
+
+int petrel_endpoint_new_sans_io(petrel_endpoint **out, petrel_credentials *creds, unsigned session_flags,
+				const struct petrel_endpoint_callbacks *cb)
+{
+	return petrel_ep_alloc(out, creds, session_flags, cb);
 }
 
 void petrel_endpoint_free(petrel_endpoint *ep)
 {
 	if (ep == NULL)
 		return;
-	for (size_t b = 0; b < ep->bucket_count; b++) {
-		struct ep_peer *p = ep->buckets[b];
-		while (p) {
-			struct ep_peer *next = p->next;
+	for (size_t b = 0; b < ep->peers.bucket_count; b++) {
+		struct petrel_table_node *n = ep->peers.buckets[b];
+		while (n) {
+			struct petrel_table_node *next = n->next;
+			struct ep_peer *p = peer_of_node(n);
+			petrel_ep_half_open_end(ep, p);
 			petrel_session_free(p->session);
 			free(p);
-			p = next;
+			n = next;
 		}
 	}
-	free(ep->buckets);
+	petrel_table_free(&ep->peers);
+	petrel_table_free(&ep->groups);
+	petrel_timer_heap_free(&ep->timers);
+	free(ep->out);
 	free(ep);
 }
 
@@ -370,82 +356,68 @@ void petrel_endpoint_set_limits(petrel_endpoint *ep, unsigned max_sessions, unsi
 void petrel_endpoint_set_idle_timeout(petrel_endpoint *ep, unsigned idle_ms)
 {
 	ep->idle_ms = idle_ms;
+	/* Keys may now be later than the new idle deadlines: look at every
+	 * established peer once (rare: a configuration call). */
+	for (size_t i = 0; i < ep->timers.count; i++)
+		ep->timers.items[i]->deadline_ms = 0;
+	for (size_t b = 0; b < ep->peers.bucket_count; b++)
+		for (struct petrel_table_node *n = ep->peers.buckets[b]; n; n = n->next) {
+			struct ep_peer *p = peer_of_node(n);
+			if (p->timer.index == PETREL_TIMER_NOT_QUEUED)
+				petrel_timer_heap_set(&ep->timers, &p->timer, 0);
+		}
 }
 
-static void run_timers(petrel_endpoint *ep, uint64_t now)
+/* A sans-I/O endpoint learns the caller's clock from its first call. */
+void petrel_ep_start_clock(petrel_endpoint *ep, uint64_t now)
 {
+	if (!ep->clock_started) {
+		ep->cookie_rotated_ms = now;
+		ep->clock_started = true;
+	}
+}
+
+void petrel_ep_run_timers(petrel_endpoint *ep, uint64_t now)
+{
+	petrel_ep_start_clock(ep, now);
 	if (now - ep->cookie_rotated_ms >= EP_COOKIE_ROTATE_MS) {
 		petrel_credentials_rotate_cookie_secret(ep->creds);
 		ep->cookie_rotated_ms = now;
 	}
-	for (size_t b = 0; b < ep->bucket_count; b++) {
-		struct ep_peer *p = ep->buckets[b];
-		while (p) {
-			struct ep_peer *next = p->next;
-			if (p->established && ep->idle_ms && p->session->hs == NULL &&
-			    now - p->last_rx_ms >= ep->idle_ms) {
-				remove_peer(ep, p, PETREL_E_TIMEDOUT);
-			} else if (petrel_engine_next_deadline(p->session) <= now) {
-				int rc = petrel_engine_tick(p->session, now);
-				settle(ep, p, rc);
-			}
-			p = next;
+	struct petrel_heap_timer *t;
+	while ((t = petrel_timer_heap_top(&ep->timers)) != NULL && t->deadline_ms <= now) {
+		struct ep_peer *p = peer_of_timer(t);
+		ep->timer_visits++;
+		uint64_t d = peer_deadline(ep, p);
+		if (d > now) {
+			/* An early key (see update_deadline): re-key only. */
+			petrel_timer_heap_set(&ep->timers, &p->timer, d);
+			continue;
 		}
+		if (p->half_open == NULL && ep->idle_ms && p->session->hs == NULL &&
+		    now - p->last_rx_ms >= ep->idle_ms) {
+			petrel_ep_remove_peer(ep, p, PETREL_E_TIMEDOUT);
+			continue;
+		}
+		ep->busy = p;
+		int rc = petrel_engine_tick(p->session, now);
+		ep->busy = NULL;
+		if (!settle(ep, p, rc))
+			continue;
+		/* The exact next deadline; one still due (a flight the socket
+		 * refused) retries in 1 ms, so this loop ends. */
+		d = peer_deadline(ep, p);
+		petrel_timer_heap_set(&ep->timers, &p->timer, d <= now ? now + 1 : d);
 	}
 }
 
-int petrel_endpoint_process(petrel_endpoint *ep)
+uint64_t petrel_endpoint_next_deadline(const petrel_endpoint *ep)
 {
-	int processed = 0;
-	struct mmsghdr msgs[EP_BATCH];
-	struct iovec iov[EP_BATCH];
-	struct sockaddr_storage addrs[EP_BATCH];
-	for (;;) {
-		for (int i = 0; i < EP_BATCH; i++) {
-			iov[i].iov_base = ep->rx[i];
-			iov[i].iov_len = sizeof ep->rx[i];
-			memset(&msgs[i], 0, sizeof msgs[i]);
-			msgs[i].msg_hdr.msg_iov = &iov[i];
-			msgs[i].msg_hdr.msg_iovlen = 1;
-			msgs[i].msg_hdr.msg_name = &addrs[i];
-			msgs[i].msg_hdr.msg_namelen = sizeof addrs[i];
-		}
-		int n = recvmmsg(ep->fd, msgs, EP_BATCH, MSG_DONTWAIT, NULL);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED)
-				break;
-			if (errno == EINTR)
-				continue;
-			return PETREL_E_PULL_ERROR;
-		}
-		uint64_t now = ep_now();
-		for (int i = 0; i < n; i++)
-			handle_datagram(ep, ep->rx[i], msgs[i].msg_len, &addrs[i],
-					msgs[i].msg_hdr.msg_namelen, now);
-		processed += n;
-		if (n < EP_BATCH)
-			break;
-	}
-	run_timers(ep, ep_now());
-	return processed;
-}
-
-unsigned petrel_endpoint_get_timeout(const petrel_endpoint *ep)
-{
-	uint64_t now = ep_now(), next = UINT64_MAX;
-	for (size_t b = 0; b < ep->bucket_count; b++) {
-		for (const struct ep_peer *p = ep->buckets[b]; p; p = p->next) {
-			uint64_t d = petrel_engine_next_deadline(p->session);
-			if (p->established && ep->idle_ms && p->session->hs == NULL &&
-			    p->last_rx_ms + ep->idle_ms < d)
-				d = p->last_rx_ms + ep->idle_ms;
-			if (d < next)
-				next = d;
-		}
-	}
-	if (next == UINT64_MAX)
-		return UINT32_MAX;
-	return next <= now ? 0 : (unsigned)(next - now > UINT32_MAX ? UINT32_MAX : next - now);
+	uint64_t next = ep->clock_started ? ep->cookie_rotated_ms + EP_COOKIE_ROTATE_MS : UINT64_MAX;
+	const struct petrel_heap_timer *t = petrel_timer_heap_top(&ep->timers);
+	if (t && t->deadline_ms < next)
+		next = t->deadline_ms;
+	return next;
 }
 
 unsigned petrel_endpoint_session_count(const petrel_endpoint *ep)
@@ -456,12 +428,42 @@ unsigned petrel_endpoint_session_count(const petrel_endpoint *ep)
 int petrel_endpoint_session_peer(const petrel_endpoint *ep, const petrel_session *s, void *addr,
 				 unsigned *addr_len)
 {
-	const struct ep_peer *p = find_peer_of_session(ep, s);
-	if (p == NULL || addr_len == NULL)
+	/* The endpoint set itself as the session's transport: O(1). */
+	if (s == NULL || addr_len == NULL || s->push != ep_push || s->transport_ptr == NULL)
 		return PETREL_E_INVALID_REQUEST;
-	unsigned n = *addr_len < p->addr_len ? *addr_len : (unsigned)p->addr_len;
+	const struct ep_peer *p = s->transport_ptr;
+	if (p->ep != ep || p->session != s)
+		return PETREL_E_INVALID_REQUEST;
+	struct sockaddr_storage ss;
+	socklen_t ss_len = petrel_ep_key_to_sockaddr(p->node.key, p->node.key_len, &ss);
+	unsigned n = *addr_len < ss_len ? *addr_len : (unsigned)ss_len;
 	if (addr)
-		memcpy(addr, &p->addr, n);
-	*addr_len = (unsigned)p->addr_len;
+		memcpy(addr, &ss, n);
+	*addr_len = (unsigned)ss_len;
 	return 0;
+}
+
+void petrel_endpoint_shutdown(petrel_endpoint *ep)
+{
+	ep->depth++;
+	for (size_t b = 0; b < ep->peers.bucket_count; b++)
+		for (struct petrel_table_node *n = ep->peers.buckets[b]; n; n = n->next) {
+			struct ep_peer *p = peer_of_node(n);
+			/* Its push keys its timer due: a later process() reaps it. */
+			if (p->half_open == NULL && !p->session->closed)
+				(void)petrel_bye(p->session);
+		}
+	petrel_ep_leave(ep);
+}
+
+void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->sessions = ep->session_count;
+	st->half_open = ep->half_open;
+	st->fragment_bytes = petrel_ep_frag_bytes_in_use(ep);
+	st->half_open_refused = ep->half_open_refused;
+	st->half_open_evicted = ep->half_open_evicted;
+	st->fragment_evicted = ep->fragment_evicted;
+	st->timer_visits = ep->timer_visits;
 }

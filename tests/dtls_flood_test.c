@@ -11,6 +11,7 @@
  * Heap use is measured with mallinfo2 (tests/robust_alloc.h). */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dtls/session.h"
@@ -368,6 +369,205 @@ Test(flood, records_of_unknown_epochs_are_bounded, .timeout = 120)
 		rc == 0 ? "completed" : petrel_strerror_name(server->fatal_error));
 	cr_assert_eq(rc, 0);
 	rp_free(&p);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+/* ---- Half-open handshakes held from one address (issue #17 item 8) ---- */
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int udp_socket_from(const char *local_ip, uint16_t server_port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	inet_pton(AF_INET, local_ip, &a.sin_addr);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0, "bind %s", local_ip);
+	struct sockaddr_in s = {.sin_family = AF_INET, .sin_port = htons(server_port)};
+	inet_pton(AF_INET, "127.0.0.1", &s.sin_addr);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&s, sizeof s), 0);
+	return fd;
+}
+
+static int bound_server_socket(uint16_t *port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	socklen_t l = sizeof a;
+	getsockname(fd, (struct sockaddr *)&a, &l);
+	*port = ntohs(a.sin_port);
+	int big = 8 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+	return fd;
+}
+
+static void echo_back(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
+{
+	(void)ptr;
+	cr_assert_eq(petrel_record_send(s, data, len), (long)len);
+}
+
+/* 1,000 ports as in the report; 200 when PETREL_TEST_QUICK is set (slow
+ * runs under valgrind): still three times the per-address cap. */
+#define MAX_ATTACK_PORTS 1000
+static int attack_ports(void)
+{
+	return getenv("PETREL_TEST_QUICK") ? 200 : MAX_ATTACK_PORTS;
+}
+static unsigned evicted;
+static void count_evicted(void *ptr, petrel_session *s, int reason)
+{
+	(void)ptr;
+	(void)s;
+	if (reason == PETREL_E_LIMIT_EXCEEDED)
+		evicted++;
+}
+
+/* The attacker answers every HelloVerifyRequest (it owns its address, so
+ * the cookie holds), then stalls each handshake with partial fragments of
+ * 64 KiB messages: before the fix, 1,000 such handshakes filled the
+ * global half-open cap (new clients dropped) and pinned ~220 MB. */
+Test(flood, one_address_holding_handshakes_open_locks_no_one_out, .timeout = 120)
+{
+	const int ATTACK_PORTS = attack_ports();
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	const rlim_t need = (rlim_t)ATTACK_PORTS + 64;
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	cr_assert_geq(rl.rlim_cur, need, "need %d file descriptors", ATTACK_PORTS + 64);
+
+	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
+	uint16_t port;
+	int sfd = bound_server_socket(&port);
+	struct petrel_endpoint_callbacks cb = {.on_data = echo_back, .on_closed = count_evicted};
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, 0, &cb), 0);
+	evicted = 0;
+	const size_t budget = 2u << 20;
+	petrel_endpoint_set_fragment_budget(ep, budget);
+
+	static petrel_session *attacker[MAX_ATTACK_PORTS];
+	static int afd[MAX_ATTACK_PORTS];
+	for (int i = 0; i < ATTACK_PORTS; i++) {
+		cr_assert_eq(petrel_session_new(&attacker[i], PETREL_CLIENT), 0);
+		petrel_session_set_credentials(attacker[i], cc);
+		petrel_session_set_ciphers(attacker[i], "TLS_PSK_WITH_AES_128_CCM_8");
+		afd[i] = udp_socket_from("127.0.0.1", port);
+		cr_assert_eq(petrel_transport_set_udp_fd(attacker[i], afd[i]), 0);
+		petrel_transport_set_pull_timeout_function(attacker[i], NULL);
+		cr_assert_eq(petrel_handshake(attacker[i]), PETREL_E_AGAIN); /* ClientHello */
+	}
+	/* The server's heap from here on (the attacker's client sessions are
+	 * in this process too: their state is made by now). */
+	bool measurable = robust_heap_measurable();
+	size_t heap_before = robust_heap_in_use(), peak_heap = heap_before, peak_frag = 0;
+	/* Cookie exchanges: HelloVerifyRequest out, ClientHello with cookie in. */
+	cr_assert_geq(petrel_endpoint_process(ep), 0);
+	for (int i = 0; i < ATTACK_PORTS; i++)
+		(void)petrel_handshake(attacker[i]);
+	for (int k = 0; k < 5; k++) {
+		usleep(2000);
+		cr_assert_geq(petrel_endpoint_process(ep), 0);
+	}
+	unsigned held = petrel_endpoint_half_open_count(ep);
+	cr_assert_eq(held, 64, "one address holds %u half-open handshakes (cap 64)", held);
+
+	/* Partial fragments of 64 KiB messages at message_seq 2..9 (the
+	 * server waits for the ClientKeyExchange, seq 2) from every port. */
+	uint8_t rec[1200];
+	for (int round = 0; round < 8; round++) {
+		for (int i = 0; i < ATTACK_PORTS; i++) {
+			size_t len = fragment_record(rec, sizeof rec, 10 + (uint64_t)round,
+						     PETREL_HS_CLIENT_KEY_EXCHANGE, 65535,
+						     (uint16_t)(2 + round), 0, 1000, 1000, 0x5a);
+			(void)send(afd[i], rec, len, 0);
+			if (i % 100 == 99) {
+				cr_assert_geq(petrel_endpoint_process(ep), 0);
+				size_t f = petrel_endpoint_fragment_bytes(ep);
+				if (f > peak_frag)
+					peak_frag = f;
+				size_t h = robust_heap_in_use();
+				if (h > peak_heap)
+					peak_heap = h;
+			}
+		}
+	}
+	/* 64 handshakes x 3 messages of 64 KiB (each session's own 256 KiB
+	 * cap) would hold ~14 MB: the budget evicted the biggest holders. */
+	cr_assert_gt(evicted, 0, "the attack never reached the budget");
+	cr_assert_leq(peak_frag, budget, "buffered fragments %zu over the budget %zu", peak_frag, budget);
+
+	/* A client from another network completes (and echoes) while the
+	 * attacker keeps sending fragments. */
+	petrel_session *legit;
+	cr_assert_eq(petrel_session_new(&legit, PETREL_CLIENT), 0);
+	petrel_session_set_credentials(legit, cc);
+	int lfd = udp_socket_from("127.0.1.1", port);
+	cr_assert_eq(petrel_transport_set_udp_fd(legit, lfd), 0);
+	petrel_transport_set_pull_timeout_function(legit, NULL);
+	int rc = PETREL_E_AGAIN;
+	bool echoed = false;
+	for (int step = 0; step < 20000 && !echoed; step++) {
+		int i = step % ATTACK_PORTS;
+		size_t len = fragment_record(rec, sizeof rec, 20 + (uint64_t)step, PETREL_HS_CLIENT_KEY_EXCHANGE,
+					     65535, (uint16_t)(2 + step % 8), (uint32_t)(1000 * (1 + step % 60)),
+					     1000, 1000, 0x5a);
+		(void)send(afd[i], rec, len, 0);
+		cr_assert_geq(petrel_endpoint_process(ep), 0);
+		size_t f = petrel_endpoint_fragment_bytes(ep);
+		if (f > peak_frag)
+			peak_frag = f;
+		size_t h = robust_heap_in_use();
+		if (h > peak_heap)
+			peak_heap = h;
+		if (rc != 0) {
+			rc = petrel_handshake(legit);
+			cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "legit client: %s", petrel_strerror(rc));
+			if (rc == 0)
+				cr_assert_eq(petrel_record_send(legit, "still here", 10), 10);
+		} else {
+			char buf[32];
+			long n = petrel_record_recv(legit, buf, sizeof buf);
+			if (n > 0) {
+				cr_assert_eq(n, 10);
+				cr_assert_eq(memcmp(buf, "still here", 10), 0);
+				echoed = true;
+			}
+		}
+		if (step % 64 == 63)
+			usleep(500);
+	}
+	cr_assert_eq(rc, 0, "the legitimate client did not complete under the attack");
+	cr_assert(echoed, "no echo for the legitimate client");
+	cr_assert_leq(peak_frag, budget, "buffered fragments %zu over the budget %zu", peak_frag, budget);
+	cr_assert_leq(petrel_endpoint_half_open_count(ep), 64);
+	if (measurable)
+		cr_assert_leq(peak_heap - heap_before, budget + (4u << 20),
+			      "heap grew by %zu bytes under the attack", peak_heap - heap_before);
+	fprintf(stderr, "flood: %d ports of one address: %u half-open held, fragments peak %zu bytes "
+			"(budget %zu), %u evicted, heap peak +%zu bytes%s, legitimate client completed\n",
+		ATTACK_PORTS, held, peak_frag, budget, evicted, peak_heap - heap_before,
+		measurable ? "" : " (unmeasurable)");
+
+	petrel_session_free(legit);
+	close(lfd);
+	for (int i = 0; i < ATTACK_PORTS; i++) {
+		petrel_session_free(attacker[i]);
+		close(afd[i]);
+	}
+	petrel_endpoint_free(ep);
+	close(sfd);
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }

@@ -13,8 +13,23 @@
 struct server {
 	const struct cli_options *o;
 	petrel_endpoint *ep;
-	struct cli_peers peers;
 };
+
+/* The peer's address as text, looked up when a message needs it (O(1) in
+ * the endpoint): nothing is kept per session. */
+struct peer_name {
+	char text[64];
+};
+
+static const char *peer_name(const struct server *srv, const petrel_session *s, struct peer_name *n)
+{
+	struct sockaddr_storage ss;
+	unsigned len = sizeof ss;
+	snprintf(n->text, sizeof n->text, "(unknown peer)");
+	if (petrel_endpoint_session_peer(srv->ep, s, &ss, &len) == 0)
+		cli_format_addr((struct sockaddr *)&ss, (socklen_t)len, n->text, sizeof n->text);
+	return n->text;
+}
 
 static volatile sig_atomic_t stop_requested;
 
@@ -27,12 +42,6 @@ static void on_signal(int sig)
 static void on_new_session(void *ptr, petrel_session *s)
 {
 	struct server *srv = ptr;
-	struct sockaddr_storage ss;
-	unsigned len = sizeof ss;
-	char name[64] = "(unknown peer)";
-	if (petrel_endpoint_session_peer(srv->ep, s, &ss, &len) == 0)
-		cli_format_addr((struct sockaddr *)&ss, (socklen_t)len, name, sizeof name);
-	cli_peers_add(&srv->peers, s, name);
 	/* Checked by cli_check_session_options at start-up: cannot fail here. */
 	(void)cli_configure_session(s, srv->o, true);
 }
@@ -42,8 +51,9 @@ static void on_established(void *ptr, petrel_session *s)
 	struct server *srv = ptr;
 	if (srv->o->quiet)
 		return;
+	struct peer_name n;
 	fprintf(stderr, "petrel server: %s: established, %s, resumed: %s\n",
-		cli_peers_name(&srv->peers, s), petrel_session_get_cipher_name(s),
+		peer_name(srv, s, &n), petrel_session_get_cipher_name(s),
 		petrel_session_is_resumed(s) ? "yes" : "no");
 	if (srv->o->verbose)
 		cli_print_session(stderr, s, "  ");
@@ -54,39 +64,29 @@ static void on_data(void *ptr, petrel_session *s, const uint8_t *data, size_t le
 	struct server *srv = ptr;
 	if (srv->o->echo) {
 		long rc = petrel_record_send(s, data, len);
+		struct peer_name n;
 		if (rc < 0 && !srv->o->quiet)
-			fprintf(stderr, "petrel server: %s: echo failed: %s\n",
-				cli_peers_name(&srv->peers, s), cli_error((int)rc));
+			fprintf(stderr, "petrel server: %s: echo failed: %s\n", peer_name(srv, s, &n),
+				cli_error((int)rc));
 		return;
 	}
-	printf("%s: %.*s\n", cli_peers_name(&srv->peers, s), (int)len, (const char *)data);
+	struct peer_name n;
+	printf("%s: %.*s\n", peer_name(srv, s, &n), (int)len, (const char *)data);
 	fflush(stdout);
 }
 
 static void on_closed(void *ptr, petrel_session *s, int reason)
 {
 	struct server *srv = ptr;
-	if (!srv->o->quiet) {
-		if (reason == PETREL_E_SESSION_CLOSED)
-			fprintf(stderr, "petrel server: %s: closed by the peer\n",
-				cli_peers_name(&srv->peers, s));
-		else {
-			char who[96];
-			snprintf(who, sizeof who, "server: %s", cli_peers_name(&srv->peers, s));
-			cli_print_failure(who, s, reason);
-		}
-	}
-	cli_peers_remove(&srv->peers, s);
-}
-
-/* On shutdown, tell every established peer (close_notify) so relaying
- * clients exit at once instead of waiting on a silent server. */
-static void close_all(struct server *srv)
-{
-	for (size_t i = 0; i < srv->peers.capacity; i++) {
-		petrel_session *s = srv->peers.slots[i].session;
-		if (s && petrel_handshake_is_complete(s))
-			(void)petrel_bye(s);
+	if (srv->o->quiet)
+		return;
+	struct peer_name n;
+	if (reason == PETREL_E_SESSION_CLOSED)
+		fprintf(stderr, "petrel server: %s: closed by the peer\n", peer_name(srv, s, &n));
+	else {
+		char who[96];
+		snprintf(who, sizeof who, "server: %s", peer_name(srv, s, &n));
+		cli_print_failure(who, s, reason);
 	}
 }
 
@@ -155,10 +155,11 @@ int cmd_server(const struct cli_options *o)
 		sigaction(SIGTERM, &sa, NULL);
 		announce(&srv, fd, creds);
 		rc = serve(&srv, fd);
-		close_all(&srv);
+		/* close_notify to every established peer, so relaying clients
+		 * exit at once instead of waiting on a silent server. */
+		petrel_endpoint_shutdown(srv.ep);
 		petrel_endpoint_free(srv.ep);
 	}
-	cli_peers_free(&srv.peers);
 	close(fd);
 	petrel_credentials_free(creds);
 	return rc;

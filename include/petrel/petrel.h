@@ -410,6 +410,24 @@ PETREL_API void petrel_endpoint_free(petrel_endpoint *ep);
 /* Caps: sessions in total and handshakes in progress (half-open). */
 PETREL_API void petrel_endpoint_set_limits(petrel_endpoint *ep, unsigned max_sessions,
 					   unsigned max_half_open);
+/* Half-open handshakes (cookie checked, not yet established) from one
+ * address and from one prefix (/24 for IPv4, /56 for IPv6; an IPv4-mapped
+ * IPv6 address counts as IPv4). A ClientHello over either cap is dropped
+ * (the client retries), so one address or network holding handshakes
+ * open cannot lock others out. When the total cap above is reached, the
+ * oldest half-open handshake is dropped to make room (on_closed with
+ * PETREL_E_LIMIT_EXCEEDED). Defaults: 64 per address, 256 per prefix,
+ * 1000 in all; 0 keeps a value. */
+PETREL_API void petrel_endpoint_set_half_open_limits(petrel_endpoint *ep, unsigned per_address,
+						     unsigned per_prefix);
+/* One budget for the handshake fragments every session of the endpoint
+ * buffers while reassembling (each session also keeps its own 256 KiB
+ * cap). Above three quarters of it, the half-open handshakes holding the
+ * most are dropped until half is free. Default 4 MiB; 0 keeps the value. */
+PETREL_API void petrel_endpoint_set_fragment_budget(petrel_endpoint *ep, size_t bytes);
+/* Bytes of handshake fragments buffered now, and half-open handshakes. */
+PETREL_API size_t petrel_endpoint_fragment_bytes(const petrel_endpoint *ep);
+PETREL_API unsigned petrel_endpoint_half_open_count(const petrel_endpoint *ep);
 /* Established sessions that receive nothing for idle_ms are closed
  * (on_closed with PETREL_E_TIMEDOUT); 0 disables. Default 300000 (5 min). */
 PETREL_API void petrel_endpoint_set_idle_timeout(petrel_endpoint *ep, unsigned idle_ms);
@@ -422,6 +440,41 @@ PETREL_API unsigned petrel_endpoint_session_count(const petrel_endpoint *ep);
 /* The peer address of a session managed by the endpoint. */
 PETREL_API int petrel_endpoint_session_peer(const petrel_endpoint *ep, const petrel_session *session,
 					    void *addr, unsigned *addr_len);
+/* close_notify to every established peer (before petrel_endpoint_free,
+ * when a server stops); the sessions stay until freed. */
+PETREL_API void petrel_endpoint_shutdown(petrel_endpoint *ep);
+/* Counters of an endpoint's caps and timers. */
+struct petrel_endpoint_stats {
+	unsigned sessions, half_open;
+	size_t fragment_bytes;        /* buffered handshake fragments now */
+	uint64_t half_open_refused;   /* ClientHellos over a per-address or per-prefix cap */
+	uint64_t half_open_evicted;   /* oldest half-open dropped at the total cap */
+	uint64_t fragment_evicted;    /* half-open dropped for the fragment budget */
+	uint64_t timer_visits;        /* peers whose deadline came due and was looked at */
+};
+PETREL_API void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint_stats *st);
+/* Sans-I/O endpoint (for an event loop of one's own, io_uring, tests):
+ * no socket; the caller feeds each datagram with its source address and
+ * the time, sends what petrel_endpoint_next_datagram hands out, and calls
+ * petrel_endpoint_handle_timeout at petrel_endpoint_next_deadline. Times
+ * are milliseconds of CLOCK_MONOTONIC (the sessions' own clock). The
+ * callbacks, caps and the other endpoint calls work as with a socket;
+ * petrel_endpoint_process and petrel_endpoint_get_timeout are for socket
+ * endpoints only. */
+PETREL_API int petrel_endpoint_new_sans_io(petrel_endpoint **ep, petrel_credentials *creds,
+					   unsigned session_flags, const struct petrel_endpoint_callbacks *cb);
+/* addr: a struct sockaddr_in or sockaddr_in6 of addr_len bytes. */
+PETREL_API int petrel_endpoint_feed(petrel_endpoint *ep, uint8_t *dgram, size_t len, const void *addr,
+				    unsigned addr_len, uint64_t now_ms);
+PETREL_API int petrel_endpoint_handle_timeout(petrel_endpoint *ep, uint64_t now_ms);
+/* Absolute time of the next timer (UINT64_MAX: none). */
+PETREL_API uint64_t petrel_endpoint_next_deadline(const petrel_endpoint *ep);
+/* The next datagram to send and its destination: its length,
+ * PETREL_E_AGAIN when none waits, PETREL_E_SHORT_BUFFER when cap is too
+ * small (the datagram stays; 17 KiB always fits: one 2^14 record). Up
+ * to 1 MiB waits; more is dropped as loss. */
+PETREL_API long petrel_endpoint_next_datagram(petrel_endpoint *ep, uint8_t *buf, size_t cap, void *addr,
+					      unsigned *addr_len);
 
 #ifdef __cplusplus
 }

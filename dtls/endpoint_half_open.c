@@ -1,0 +1,216 @@
+/* Half-open handshakes and their buffered fragments (issue #17 item 8).
+ * A half-open session (cookie checked, not yet established) is what a
+ * peer with a real address can hold on the server. Each is counted for
+ * its address and its prefix (/24, /56); a ClientHello over either cap is
+ * dropped (RFC 6347 4.2.4: the client retransmits and gets in as that
+ * address's handshakes end), and at the total cap the oldest half-open
+ * session makes room. The fragments the half-open sessions buffer share
+ * one budget; near it, the biggest holders go. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtls/endpoint_internal.h"
+
+/* Group keys of an address key: kind, family, then the address (without
+ * port) or its prefix: /24 for IPv4, /56 for IPv6 (a site's usual
+ * delegation, RFC 6177). An IPv4-mapped IPv6 address (dual-stack socket)
+ * counts as the IPv4 address it is. */
+static size_t group_key(const uint8_t *akey, int kind, uint8_t out[2 + 16])
+{
+	static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	const uint8_t *addr = akey + 3;
+	size_t addr_len = akey[0] == 4 ? 4 : 16, prefix_len = akey[0] == 4 ? 3 : 7;
+	uint8_t family = akey[0];
+	if (family == 6 && memcmp(addr, v4_mapped, sizeof v4_mapped) == 0) {
+		family = 4;
+		addr += 12;
+		addr_len = 4;
+		prefix_len = 3;
+	}
+	out[0] = (uint8_t)kind;
+	out[1] = family;
+	size_t n = kind == GROUP_ADDR ? addr_len : prefix_len;
+	memcpy(out + 2, addr, n);
+	return 2 + n;
+}
+
+static struct ep_group *group_of_node(struct petrel_table_node *n)
+{
+	return n ? (struct ep_group *)((char *)n - offsetof(struct ep_group, node)) : NULL;
+}
+
+static void group_unlink(petrel_endpoint *ep, struct ep_half_open *h, int k)
+{
+	struct ep_group *g = h->group[k];
+	if (--g->count == 0) {
+		petrel_table_remove(&ep->groups, &g->node);
+		free(g);
+	}
+	h->group[k] = NULL;
+}
+
+/* The peer's handshake is over (established or removed). */
+void petrel_ep_half_open_end(petrel_endpoint *ep, struct ep_peer *p)
+{
+	struct ep_half_open *h = p->half_open;
+	if (h == NULL)
+		return;
+	for (int k = 0; k < GROUP_KINDS; k++)
+		if (h->group[k])
+			group_unlink(ep, h, k);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		ep->oldest = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	else
+		ep->newest = h->prev;
+	ep->frag_seen_bytes -= h->frag_bytes;
+	ep->half_open--;
+	free(h);
+	p->half_open = NULL;
+}
+
+static struct ep_group *find_group(const petrel_endpoint *ep, const uint8_t *akey, int kind)
+{
+	uint8_t gk[2 + 16];
+	size_t n = group_key(akey, kind, gk);
+	return group_of_node(petrel_table_find(&ep->groups, gk, n));
+}
+
+/* 0, or PETREL_E_MEMORY (nothing linked then). */
+int petrel_ep_half_open_begin(petrel_endpoint *ep, struct ep_peer *p)
+{
+	struct ep_half_open *h = calloc(1, sizeof *h);
+	if (h == NULL)
+		return PETREL_E_MEMORY;
+	struct ep_group *g[GROUP_KINDS];
+	for (int k = 0; k < GROUP_KINDS; k++) {
+		g[k] = find_group(ep, p->node.key, k);
+		if (g[k] == NULL) {
+			g[k] = calloc(1, sizeof *g[k]);
+			if (g[k] == NULL) {
+				if (k == 1 && g[0]->count == 0) {
+					petrel_table_remove(&ep->groups, &g[0]->node);
+					free(g[0]);
+				}
+				free(h);
+				return PETREL_E_MEMORY;
+			}
+			uint8_t gk[2 + 16];
+			size_t n = group_key(p->node.key, k, gk);
+			petrel_table_node_set_key(&g[k]->node, gk, n);
+			petrel_table_insert(&ep->groups, &g[k]->node);
+		}
+	}
+	h->peer = p;
+	for (int k = 0; k < GROUP_KINDS; k++) {
+		h->group[k] = g[k];
+		g[k]->count++;
+	}
+	h->prev = ep->newest;
+	if (ep->newest)
+		ep->newest->next = h;
+	else
+		ep->oldest = h;
+	ep->newest = h;
+	ep->half_open++;
+	p->half_open = h;
+	return 0;
+}
+
+/* Buffered fragments of a half-open session, as the endpoint sees them:
+ * the reassembler's own count, so the budget holds even where the
+ * reassembler does not charge the shared budget itself. */
+void petrel_ep_note_frag_bytes(petrel_endpoint *ep, struct ep_peer *p)
+{
+	struct ep_half_open *h = p->half_open;
+	if (h == NULL)
+		return;
+	size_t now_bytes = p->session->hs ? p->session->hs->rx.total_bytes : 0;
+	ep->frag_seen_bytes = ep->frag_seen_bytes - h->frag_bytes + now_bytes;
+	h->frag_bytes = now_bytes;
+}
+
+size_t petrel_ep_frag_bytes_in_use(const petrel_endpoint *ep)
+{
+	return ep->frag_budget.used_bytes > ep->frag_seen_bytes ? ep->frag_budget.used_bytes
+								: ep->frag_seen_bytes;
+}
+
+/* The half-open session holding the most buffered fragments. */
+static struct ep_peer *largest_fragment_holder(const petrel_endpoint *ep)
+{
+	const struct ep_half_open *best = NULL;
+	for (const struct ep_half_open *h = ep->oldest; h; h = h->next)
+		if (h->frag_bytes > 0 && (best == NULL || h->frag_bytes > best->frag_bytes))
+			best = h;
+	return best ? best->peer : NULL;
+}
+
+/* Over three quarters of the fragment budget: evict the half-open
+ * sessions holding the most until half is free again, so a handshake
+ * that buffers little (a legitimate client's next flight) finds room
+ * while others fill the budget with partial messages. */
+void petrel_ep_relieve_fragment_budget(petrel_endpoint *ep)
+{
+	size_t cap = ep->frag_budget.cap_bytes;
+	if (petrel_ep_frag_bytes_in_use(ep) <= cap - cap / 4)
+		return;
+	while (petrel_ep_frag_bytes_in_use(ep) > cap / 2) {
+		struct ep_peer *victim = largest_fragment_holder(ep);
+		if (victim == NULL)
+			return;
+		ep->fragment_evicted++;
+		petrel_ep_remove_peer(ep, victim, PETREL_E_LIMIT_EXCEEDED);
+	}
+}
+
+/* Room for one more half-open session from akey? A full address or
+ * prefix is refused: its clients retry their ClientHello (RFC 6347
+ * 4.2.4) and get in as its handshakes end, while one address or network
+ * holding many handshakes open costs every other one nothing. When the
+ * total cap is reached the oldest half-open session goes (a stalled
+ * handshake must not lock new clients out until it times out), and so
+ * when all sessions are taken. False when no room can be made. */
+bool petrel_ep_make_room(petrel_endpoint *ep, const uint8_t *akey)
+{
+	const struct ep_group *a = find_group(ep, akey, GROUP_ADDR);
+	const struct ep_group *pre = find_group(ep, akey, GROUP_PREFIX);
+	if ((a && a->count >= ep->max_half_open_per_addr) ||
+	    (pre && pre->count >= ep->max_half_open_per_prefix)) {
+		ep->half_open_refused++;
+		return false;
+	}
+	while ((ep->half_open >= ep->max_half_open || ep->session_count >= ep->max_sessions) &&
+	       ep->oldest) {
+		ep->half_open_evicted++;
+		petrel_ep_remove_peer(ep, ep->oldest->peer, PETREL_E_LIMIT_EXCEEDED);
+	}
+	return ep->session_count < ep->max_sessions;
+}
+
+void petrel_endpoint_set_half_open_limits(petrel_endpoint *ep, unsigned per_address, unsigned per_prefix)
+{
+	if (per_address)
+		ep->max_half_open_per_addr = per_address;
+	if (per_prefix)
+		ep->max_half_open_per_prefix = per_prefix;
+}
+
+void petrel_endpoint_set_fragment_budget(petrel_endpoint *ep, size_t bytes)
+{
+	if (bytes)
+		ep->frag_budget.cap_bytes = bytes;
+}
+
+size_t petrel_endpoint_fragment_bytes(const petrel_endpoint *ep)
+{
+	return petrel_ep_frag_bytes_in_use(ep);
+}
+
+unsigned petrel_endpoint_half_open_count(const petrel_endpoint *ep)
+{
+	return ep->half_open;
+}

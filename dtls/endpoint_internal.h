@@ -1,0 +1,131 @@
+/* Internals shared by the endpoint's files: dtls/endpoint.c (peers,
+ * datagrams, timers), dtls/endpoint_half_open.c (half-open caps and the
+ * fragment budget, issue #17 item 8) and dtls/endpoint_io.c (addresses,
+ * the send queue, the socket and sans-I/O entry points, issue #19). */
+#ifndef PETREL_DTLS_ENDPOINT_INTERNAL_H
+#define PETREL_DTLS_ENDPOINT_INTERNAL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "dtls/peer_table.h"
+#include "dtls/session.h"
+#include "dtls/timer_heap.h"
+
+#define EP_BATCH 32
+/* Datagrams waiting to be sent: more is dropped (the sessions treat it as
+ * loss). Each entry: a header, then the bytes. */
+#define EP_OUT_MAX_BYTES (1024u * 1024u)
+#define EP_DEFAULT_MAX_SESSIONS 100000u
+#define EP_DEFAULT_MAX_HALF_OPEN 1000u
+#define EP_DEFAULT_MAX_HALF_OPEN_PER_ADDR 64u
+#define EP_DEFAULT_MAX_HALF_OPEN_PER_PREFIX 256u
+#define EP_DEFAULT_FRAG_BUDGET (4u * 1024u * 1024u)
+#define EP_DEFAULT_IDLE_MS 300000u
+/* Longer than a cookie's 60 s life: the previous secret still checks. */
+#define EP_COOKIE_ROTATE_MS 300000u
+/* Address key: family, port and address bytes (IPv6 with scope id). */
+#define EP_KEY_MAX 23
+_Static_assert(EP_KEY_MAX <= PETREL_TABLE_KEY_MAX, "address keys fit the table");
+
+enum { GROUP_ADDR = 0, GROUP_PREFIX = 1, GROUP_KINDS = 2 };
+
+struct ep_group;
+
+/* Bookkeeping of a handshake in progress; freed once established, so an
+ * idle session carries one pointer for it. */
+struct ep_half_open {
+	struct ep_peer *peer;
+	struct ep_half_open *prev, *next; /* every half-open peer, oldest first */
+	struct ep_group *group[GROUP_KINDS];
+	size_t frag_bytes; /* the session's buffered fragments when last looked */
+};
+
+/* Half-open handshakes from one address or one prefix. Exists while it
+ * counts at least one. */
+struct ep_group {
+	struct petrel_table_node node;
+	unsigned count;
+};
+
+struct ep_peer {
+	struct petrel_table_node node; /* key: the address key */
+	struct petrel_heap_timer timer; /* no later than the peer's next deadline */
+	petrel_endpoint *ep;
+	petrel_session *session;
+	struct ep_half_open *half_open; /* NULL once established */
+	uint64_t last_rx_ms;
+};
+
+struct ep_out_header {
+	uint16_t len;
+	uint8_t key_len;
+	uint8_t key[EP_KEY_MAX];
+};
+
+struct petrel_endpoint {
+	int fd; /* -1: sans-I/O */
+	/* Inside an endpoint call: sessions' datagrams are queued (and, with
+	 * a socket, sent in one sendmmsg when the call ends). */
+	unsigned depth;
+	uint8_t *out;
+	size_t out_len, out_cap, out_head;
+	unsigned out_count;
+	uint64_t out_dropped;
+	bool clock_started;
+	petrel_credentials *creds;
+	unsigned session_flags;
+	struct petrel_endpoint_callbacks cb;
+	struct petrel_table peers;  /* by address */
+	struct petrel_table groups; /* half-open counts by address and prefix */
+	struct petrel_timer_heap timers;
+	struct ep_half_open *oldest, *newest;
+	unsigned session_count, half_open;
+	unsigned max_sessions, max_half_open, max_half_open_per_addr, max_half_open_per_prefix;
+	/* The fragment budget every session's reassembler charges, and the
+	 * sum of what the half-open sessions held when last looked at. */
+	struct petrel_frag_budget frag_budget;
+	size_t frag_seen_bytes;
+	uint64_t idle_ms;
+	uint64_t cookie_rotated_ms;
+	uint64_t half_open_refused, half_open_evicted, fragment_evicted, timer_visits;
+	/* The peer being fed or ticked: its deadline is recomputed after the
+	 * call, so its own sends need not touch the heap. */
+	struct ep_peer *busy;
+	uint8_t rx[EP_BATCH][PETREL_RECV_BUFFER];
+	uint8_t app[PETREL_MAX_PLAINTEXT]; /* one record's plaintext for on_data */
+};
+
+/* dtls/endpoint.c */
+struct ep_peer *petrel_ep_find_peer(const petrel_endpoint *ep, const uint8_t *key, size_t len);
+/* on_closed, then the peer and its session are freed. */
+void petrel_ep_remove_peer(petrel_endpoint *ep, struct ep_peer *p, int reason);
+void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
+			       const struct sockaddr_storage *ss, socklen_t ss_len, uint64_t now);
+void petrel_ep_run_timers(petrel_endpoint *ep, uint64_t now);
+void petrel_ep_start_clock(petrel_endpoint *ep, uint64_t now);
+int petrel_ep_alloc(petrel_endpoint **out, petrel_credentials *creds, unsigned session_flags,
+		    const struct petrel_endpoint_callbacks *cb);
+
+/* dtls/endpoint_half_open.c */
+int petrel_ep_half_open_begin(petrel_endpoint *ep, struct ep_peer *p);
+void petrel_ep_half_open_end(petrel_endpoint *ep, struct ep_peer *p);
+void petrel_ep_note_frag_bytes(petrel_endpoint *ep, struct ep_peer *p);
+size_t petrel_ep_frag_bytes_in_use(const petrel_endpoint *ep);
+void petrel_ep_relieve_fragment_budget(petrel_endpoint *ep);
+bool petrel_ep_make_room(petrel_endpoint *ep, const uint8_t *akey);
+
+/* dtls/endpoint_io.c */
+uint64_t petrel_ep_now(void);
+/* 0 for an address that is neither IPv4 nor IPv6. */
+size_t petrel_ep_addr_key(const struct sockaddr_storage *ss, socklen_t ss_len, uint8_t key[EP_KEY_MAX]);
+socklen_t petrel_ep_key_to_sockaddr(const uint8_t *key, size_t key_len, struct sockaddr_storage *ss);
+long petrel_ep_sendto_key(int fd, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len);
+long petrel_ep_enqueue(petrel_endpoint *ep, const uint8_t *key, size_t key_len, const uint8_t *data,
+		       size_t len);
+/* An endpoint call ends (calls nest through ep->depth). */
+void petrel_ep_leave(petrel_endpoint *ep);
+
+#endif
