@@ -15,3 +15,8 @@ endif
 libpetrel_core_la_SOURCES += dtls/session.h dtls/session.c dtls/suites.c dtls/suites.h \
 	dtls/keyschedule.c dtls/keyschedule.h dtls/engine.c dtls/hs_common.c dtls/cookie.c \
 	dtls/client12.c dtls/server12.c dtls/credentials.c dtls/transport.c dtls/endpoint.c dtls/probe.c
+# RFC 9146 connection_id extension codec and negotiation (helper "dtls13")
+libpetrel_core_la_SOURCES += dtls/msg_cid.c dtls/msg_cid.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_msg_cid_test.c
+endif
