@@ -15,3 +15,5 @@ tests_unit_SOURCES += tests/crypto_testutil.h tests/crypto_kat_hash_test.c tests
 	tests/crypto_wycheproof_aead_test.c tests/crypto_wycheproof_mac_test.c \
 	tests/crypto_wycheproof_kx_test.c tests/crypto_wycheproof_sig_test.c
 endif
+# DTLS 1.3 record number encryption masks (helper "dtls13")
+libpetrel_core_la_SOURCES += crypto/rn_mask.c crypto/rn_mask.h

@@ -13,3 +13,8 @@ libpetrel_core_la_SOURCES += record/cid.c record/cid.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/record_cid_test.c
 endif
+# DTLS 1.3 unified header and first-byte dispatch (helper "dtls13")
+libpetrel_core_la_SOURCES += record/header13.c record/header13.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/record_header13_test.c
+endif
