@@ -1,6 +1,8 @@
 # dtls13/ build fragment (see top-level Makefile.am): DTLS 1.3 (RFC 9147)
 # building blocks, not yet wired into the engine.
-libpetrel_core_la_SOURCES += dtls13/record13.c dtls13/record13.h
+libpetrel_core_la_SOURCES += dtls13/record13.c dtls13/record13.h \
+	dtls13/keyschedule.c dtls13/keyschedule.h
 if HAVE_CRITERION
-tests_unit_SOURCES += tests/dtls13_record_test.c
+tests_unit_SOURCES += tests/dtls13_record_test.c tests/dtls13_keyschedule_test.c \
+	tests/dtls13_vectors_test.c
 endif
