@@ -11,7 +11,7 @@ endif
 # RFC 9146 tls12_cid records (helper "dtls13")
 libpetrel_core_la_SOURCES += record/cid.c record/cid.h
 if HAVE_CRITERION
-tests_unit_SOURCES += tests/record_cid_test.c
+tests_unit_SOURCES += tests/record_cid_test.c tests/record_cid_vectors_test.c
 endif
 # DTLS 1.3 unified header and first-byte dispatch (helper "dtls13")
 libpetrel_core_la_SOURCES += record/header13.c record/header13.h
