@@ -4,5 +4,11 @@ libpetrel_core_la_SOURCES += dtls13/record13.c dtls13/record13.h \
 	dtls13/keyschedule.c dtls13/keyschedule.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_record_test.c tests/dtls13_keyschedule_test.c \
-	tests/dtls13_vectors_test.c
+	tests/dtls13_vectors_test.c tests/dtls13_replay.c tests/dtls13_replay.h
+endif
+# DTLS 1.3 message codecs: extensions, handshake bodies, ACK
+libpetrel_core_la_SOURCES += dtls13/messages13.h dtls13/msg_ext13.c dtls13/msg_hs13.c \
+	dtls13/msg_ack.c
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_msg_test.c
 endif
