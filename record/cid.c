@@ -225,8 +225,10 @@ int petrel_rl_write_cid(struct petrel_record_layer *rl, uint16_t epoch, const ui
 
 int petrel_rl_unprotect_cid(struct petrel_record_layer *rl, struct petrel_rl_epoch_state *st,
 			    const struct petrel_cid_header *h, uint8_t *body,
-			    struct petrel_record *out)
+			    struct petrel_record *out, bool *newest)
 {
+	if (newest != NULL)
+		*newest = false;
 	/* RFC 9146 3: never in plaintext epochs; RFC 9146 4: version as in
 	 * DTLS 1.2. Invalid records are dropped (RFC 6347 4.1.2.7). */
 	if (st->keys.aead == PETREL_RL_NULL_CIPHER || h->version != PETREL_DTLS12_VERSION ||
@@ -257,7 +259,11 @@ int petrel_rl_unprotect_cid(struct petrel_record_layer *rl, struct petrel_rl_epo
 		rl->stats.dropped_malformed++;
 		return 0;
 	}
+	/* RFC 9146 6: only the newest authentic record may move the peer. */
+	bool is_newest = st == &rl->read[0] && (!st->replay.any || h->seq > st->replay.top);
 	petrel_replay_update(&st->replay, h->seq);
+	if (newest != NULL)
+		*newest = is_newest;
 	rl->stats.records_in++;
 	out->content_type = real_type;
 	out->epoch = h->epoch;

@@ -118,8 +118,13 @@ int petrel_rl_write_cid(struct petrel_record_layer *rl, uint16_t epoch, const ui
  * of that succeeded. 1 = *out filled (content_type = the real type),
  * 0 = dropped and counted, < 0 fatal (too many bad records). A protected
  * record with no real type is dropped as malformed (RFC 6347 4.1.2.7). */
+/* *newest (may be NULL) says whether the record is newer, in epoch and
+ * sequence number, than every record authenticated before it: the
+ * condition, with authentication, for moving the session to the
+ * datagram's source address (RFC 9146 6). Only a record of the current
+ * read epoch above its window's top is. */
 int petrel_rl_unprotect_cid(struct petrel_record_layer *rl, struct petrel_rl_epoch_state *st,
 			    const struct petrel_cid_header *h, uint8_t *body,
-			    struct petrel_record *out);
+			    struct petrel_record *out, bool *newest);
 
 #endif

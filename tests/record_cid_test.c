@@ -403,6 +403,9 @@ Test(record_cid, seal_takes_a_payload_already_in_place)
 
 /* ---- record layer entry points ---- */
 
+/* The address-update flag of the last record read_one() opened. */
+static bool last_newest;
+
 static int read_one(struct petrel_record_layer *rl, uint8_t *buf, size_t n, size_t cid_len,
 		    struct petrel_record *out)
 {
@@ -417,7 +420,8 @@ static int read_one(struct petrel_record_layer *rl, uint8_t *buf, size_t n, size
 		if (rl->read[i].in_use && rl->read[i].epoch == h.epoch)
 			st = &rl->read[i];
 	cr_assert_not_null(st);
-	return petrel_rl_unprotect_cid(rl, st, &h, buf + PETREL_CID_HEADER_LEN(cid_len), out);
+	return petrel_rl_unprotect_cid(rl, st, &h, buf + PETREL_CID_HEADER_LEN(cid_len), out,
+				       &last_newest);
 }
 
 Test(record_cid, record_layer_round_trip_counts_and_drops_replays)
@@ -542,4 +546,44 @@ Test(record_cid, record_layer_refuses_cid_records_in_plaintext_epochs)
 	cr_assert_eq(petrel_rl_write_cid(&tx, 7, cid, 1, 22, (const uint8_t *)"x", 1, 0, &w),
 		     PETREL_E_INVALID_REQUEST, "no such epoch");
 	petrel_rl_clear(&tx);
+}
+
+Test(record_cid, only_the_newest_authentic_record_may_move_the_peer)
+{
+	struct petrel_record_layer tx, rx;
+	struct petrel_epoch_keys k = test_keys(PETREL_AEAD_AES128_GCM, 0x66);
+	petrel_rl_init(&tx);
+	petrel_rl_init(&rx);
+	cr_assert_eq(petrel_rl_set_write_keys(&tx, 1, &k), 0);
+	cr_assert_eq(petrel_rl_set_read_keys(&rx, 1, &k), 0);
+	const uint8_t cid[2] = {0xab, 0xcd};
+	uint8_t rec[3][64], copy[64];
+	size_t len[3];
+	for (int i = 0; i < 3; i++) {
+		struct petrel_writer w;
+		petrel_writer_init(&w, rec[i], sizeof rec[i]);
+		cr_assert_eq(petrel_rl_write_cid(&tx, 1, cid, 2, PETREL_CT_APPLICATION_DATA,
+						 (const uint8_t *)"move", 4, 0, &w),
+			     0);
+		len[i] = petrel_writer_len(&w);
+	}
+	struct petrel_record out;
+	memcpy(copy, rec[1], len[1]);
+	cr_assert_eq(read_one(&rx, copy, len[1], 2, &out), 1);
+	cr_assert(last_newest, "first authentic record");
+	memcpy(copy, rec[0], len[0]);
+	cr_assert_eq(read_one(&rx, copy, len[0], 2, &out), 1);
+	cr_assert(!last_newest, "older than one already seen (reordered)");
+	memcpy(copy, rec[2], len[2]);
+	copy[len[2] - 1] ^= 1;
+	cr_assert_eq(read_one(&rx, copy, len[2], 2, &out), 0);
+	cr_assert(!last_newest, "a forgery never moves the peer");
+	memcpy(copy, rec[2], len[2]);
+	cr_assert_eq(read_one(&rx, copy, len[2], 2, &out), 1);
+	cr_assert(last_newest);
+	memcpy(copy, rec[2], len[2]);
+	cr_assert_eq(read_one(&rx, copy, len[2], 2, &out), 0);
+	cr_assert(!last_newest, "a replay never moves the peer");
+	petrel_rl_clear(&tx);
+	petrel_rl_clear(&rx);
 }

@@ -212,7 +212,7 @@ static void replay(const char *name, struct result *res)
 			struct petrel_record out;
 			int rc = petrel_rl_unprotect_cid(&rl[dir], &rl[dir].read[0], &h,
 							 start + PETREL_CID_HEADER_LEN(h.cid_len),
-							 &out);
+							 &out, NULL);
 			cr_assert_eq(rc, 1, "%s: datagram %zu did not open", name, i);
 			res->cid_records[dir]++;
 			switch (out.content_type) {
