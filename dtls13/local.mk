@@ -10,5 +10,5 @@ endif
 libpetrel_core_la_SOURCES += dtls13/messages13.h dtls13/msg_ext13.c dtls13/msg_hs13.c \
 	dtls13/msg_ack.c
 if HAVE_CRITERION
-tests_unit_SOURCES += tests/dtls13_msg_test.c
+tests_unit_SOURCES += tests/dtls13_msg_test.c tests/dtls13_robust_test.c
 endif
