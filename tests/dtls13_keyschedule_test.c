@@ -158,7 +158,7 @@ Test(dtls13_keyschedule, stages_run_in_order_only)
 	struct petrel_dtls13_ks ks;
 	uint8_t th[48] = {0}, out[48];
 	cr_assert_eq(petrel_dtls13_ks_init(&ks, PETREL_HASH_SHA384, NULL, 0), 0);
-	cr_assert_eq(ks.prefix, PETREL_DTLS13_LABEL_PREFIX);
+	cr_assert_str_eq(ks.prefix, PETREL_DTLS13_LABEL_PREFIX);
 	cr_assert_eq(petrel_dtls13_ks_master(&ks, th), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_dtls13_ks_resumption(&ks, th), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_dtls13_binder_key(&ks, true, out), 0);
