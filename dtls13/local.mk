@@ -12,3 +12,8 @@ libpetrel_core_la_SOURCES += dtls13/messages13.h dtls13/msg_ext13.c dtls13/msg_h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_msg_test.c tests/dtls13_robust_test.c
 endif
+# AEAD usage limits (RFC 9147 4.5.3)
+libpetrel_core_la_SOURCES += dtls13/limits.c dtls13/limits.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_limits_test.c
+endif
