@@ -17,3 +17,8 @@ libpetrel_core_la_SOURCES += dtls13/limits.c dtls13/limits.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_limits_test.c
 endif
+# one epoch of one direction: keys at rest, lazily expanded contexts, replay, limits
+libpetrel_core_la_SOURCES += dtls13/epoch13.c dtls13/epoch13.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_epoch_test.c
+endif

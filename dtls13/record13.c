@@ -78,7 +78,8 @@ int petrel_dtls13_seal(const struct petrel_dtls13_record_keys *keys,
 }
 
 int petrel_dtls13_open(const struct petrel_dtls13_record_keys *keys, uint8_t *record,
-		       struct petrel_dtls13_header *h, uint64_t expected_seq, uint64_t *seq,
+		       struct petrel_dtls13_header *h, uint64_t expected_seq,
+		       const struct petrel_replay_window *replay, uint64_t *seq,
 		       uint8_t *real_type, uint8_t **content, size_t *content_len)
 {
 	if (keys == NULL || keys->aead == NULL || keys->sn == NULL || record == NULL)
@@ -99,6 +100,12 @@ int petrel_dtls13_open(const struct petrel_dtls13_record_keys *keys, uint8_t *re
 	uint16_t masked = h->seq_wire;
 	petrel_dtls13_unmask_seq(record, h, mask);
 	uint64_t full = petrel_dtls13_seq_reconstruct(expected_seq, h->seq_wire, h->seq16 ? 16 : 8);
+	/* RFC 9147 4.5.1: replays are dropped before any AEAD work. */
+	if (replay != NULL && !petrel_replay_check(replay, full)) {
+		petrel_dtls13_mask_seq(record + h->seq_offset, h->seq16, mask);
+		h->seq_wire = masked;
+		return PETREL_E_REPLAYED;
+	}
 
 	uint8_t nonce[PETREL_AEAD_NONCE_LEN];
 	petrel_dtls13_nonce(keys->iv, full, nonce);

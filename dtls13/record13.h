@@ -16,6 +16,7 @@
 #include "crypto/crypto.h"
 #include "crypto/rn_mask.h"
 #include "record/header13.h"
+#include "record/replay.h"
 
 /* One direction of one epoch, expanded: AEAD context, write_iv, sn_key. */
 struct petrel_dtls13_record_keys {
@@ -63,8 +64,13 @@ int petrel_dtls13_seal(const struct petrel_dtls13_record_keys *keys,
  * counter order) opens a copy. PETREL_E_DECODE_ERROR (shorter than 16
  * bytes or than the tag), PETREL_E_RECORD_OVERFLOW, PETREL_E_DECRYPTION_FAILED,
  * PETREL_E_UNEXPECTED_MESSAGE (no non-zero byte: RFC 8446 5.4). */
+/* replay (may be NULL): the epoch's window; a sequence number it has
+ * seen is refused before any decryption with PETREL_E_REPLAYED (header
+ * restored). The window is not updated here (only the caller knows the
+ * record is accepted). */
 int petrel_dtls13_open(const struct petrel_dtls13_record_keys *keys, uint8_t *record,
-		       struct petrel_dtls13_header *h, uint64_t expected_seq, uint64_t *seq,
+		       struct petrel_dtls13_header *h, uint64_t expected_seq,
+		       const struct petrel_replay_window *replay, uint64_t *seq,
 		       uint8_t *real_type, uint8_t **content, size_t *content_len);
 
 #endif

@@ -70,7 +70,7 @@ static int open_rec(struct side *s, uint8_t *buf, size_t n, size_t cid_len, uint
 	const uint8_t *body;
 	petrel_reader_init(&r, buf, n);
 	cr_assert(petrel_dtls13_header_read(&r, cid_len, &h, &body));
-	return petrel_dtls13_open(&s->keys, buf, &h, expected, seq, type, content, clen);
+	return petrel_dtls13_open(&s->keys, buf, &h, expected, NULL, seq, type, content, clen);
 }
 
 Test(dtls13_record, every_aead_round_trips_in_every_header_shape)
@@ -169,7 +169,7 @@ Test(dtls13_record, any_flipped_bit_fails_and_restores_the_header)
 			uint64_t seq;
 			uint8_t type, *content;
 			size_t clen;
-			int rc = petrel_dtls13_open(&s.keys, copy, &h, 5, &seq, &type, &content, &clen);
+			int rc = petrel_dtls13_open(&s.keys, copy, &h, 5, NULL, &seq, &type, &content, &clen);
 			cr_assert_lt(rc, 0, "alg %d byte %zu accepted", all_aeads[a], i);
 			cr_assert_arr_eq(copy, before, h.header_len);
 		}

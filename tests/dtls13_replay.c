@@ -359,7 +359,7 @@ void dtls13_replay_session(const char *name, struct replay *rp,
 			uint64_t seq;
 			uint8_t type, *content;
 			size_t clen;
-			int rc = petrel_dtls13_open(&e->rk, copy, &h, e->next_seq, &seq, &type,
+			int rc = petrel_dtls13_open(&e->rk, copy, &h, e->next_seq, NULL, &seq, &type,
 						    &content, &clen);
 			if (rc != 0) {
 				rp->failed++;
