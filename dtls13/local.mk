@@ -22,3 +22,8 @@ libpetrel_core_la_SOURCES += dtls13/epoch13.c dtls13/epoch13.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_epoch_test.c
 endif
+# the DTLS 1.3 handshake transcript (TLS-form headers, message_hash after HRR)
+libpetrel_core_la_SOURCES += dtls13/transcript13.c dtls13/transcript13.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_transcript_test.c
+endif
