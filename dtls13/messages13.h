@@ -212,6 +212,25 @@ int petrel_new_session_ticket13_write(struct petrel_writer *w,
 int petrel_key_update_parse(const uint8_t *body, size_t len, bool *update_requested);
 int petrel_key_update_write(struct petrel_writer *w, bool update_requested);
 
+/* ---- NewConnectionId / RequestConnectionId (RFC 9147 9) ---- */
+#define PETREL_CID_IMMEDIATE 0u /* use one of these CIDs from now on */
+#define PETREL_CID_SPARE 1u     /* spares for later */
+struct petrel_new_connection_id {
+	const uint8_t *cids; /* ConnectionId cids<0..2^16-1> body: opaque8 entries */
+	size_t cids_len;
+	size_t count;
+	uint8_t usage;
+};
+/* usage other than immediate/spare -> PETREL_E_ILLEGAL_PARAMETER. */
+int petrel_new_connection_id_parse(const uint8_t *body, size_t len,
+				   struct petrel_new_connection_id *out);
+bool petrel_new_connection_id_entry(const struct petrel_new_connection_id *n, size_t index,
+				    const uint8_t **cid, size_t *cid_len);
+int petrel_new_connection_id_write(struct petrel_writer *w, const uint8_t *const *cids,
+				   const size_t *cid_lens, size_t count, uint8_t usage);
+int petrel_request_connection_id_parse(const uint8_t *body, size_t len, uint8_t *num_cids);
+int petrel_request_connection_id_write(struct petrel_writer *w, uint8_t num_cids);
+
 /* ---- ACK (RFC 9147 7): RecordNumber record_numbers<0..2^16-1> ---- */
 struct petrel_record_number {
 	uint64_t epoch;

@@ -235,3 +235,68 @@ int petrel_key_update_write(struct petrel_writer *w, bool update_requested)
 		       ? 0
 		       : PETREL_E_SHORT_BUFFER;
 }
+
+/* ---- NewConnectionId / RequestConnectionId ---- */
+
+int petrel_new_connection_id_parse(const uint8_t *body, size_t len,
+				   struct petrel_new_connection_id *out)
+{
+	struct petrel_reader r, list;
+	petrel_msg_reader_init(&r, body, len);
+	memset(out, 0, sizeof *out);
+	if (!petrel_get_sub16(&r, &list) || !petrel_get_u8(&r, &out->usage) ||
+	    !petrel_reader_done(&r))
+		return DECODE;
+	out->cids = list.p;
+	out->cids_len = petrel_reader_left(&list);
+	while (petrel_reader_left(&list) > 0) {
+		const uint8_t *c;
+		size_t n;
+		if (!petrel_get_opaque8(&list, &c, &n))
+			return DECODE;
+		out->count++;
+	}
+	if (out->usage != PETREL_CID_IMMEDIATE && out->usage != PETREL_CID_SPARE)
+		return PETREL_E_ILLEGAL_PARAMETER;
+	return 0;
+}
+
+bool petrel_new_connection_id_entry(const struct petrel_new_connection_id *n, size_t index,
+				    const uint8_t **cid, size_t *cid_len)
+{
+	struct petrel_reader r;
+	petrel_msg_reader_init(&r, n->cids, n->cids_len);
+	for (size_t i = 0; i <= index; i++)
+		if (petrel_reader_left(&r) == 0 || !petrel_get_opaque8(&r, cid, cid_len))
+			return false;
+	return true;
+}
+
+int petrel_new_connection_id_write(struct petrel_writer *w, const uint8_t *const *cids,
+				   const size_t *cid_lens, size_t count, uint8_t usage)
+{
+	struct petrel_len_scope list;
+	if (usage > PETREL_CID_SPARE || (count > 0 && (cids == NULL || cid_lens == NULL)))
+		return PETREL_E_INVALID_REQUEST;
+	for (size_t i = 0; i < count; i++)
+		if (cid_lens[i] > 255 || (cids[i] == NULL && cid_lens[i] > 0))
+			return PETREL_E_INVALID_REQUEST;
+	if (!petrel_put_len_open(w, 2, &list))
+		return PETREL_E_SHORT_BUFFER;
+	for (size_t i = 0; i < count; i++)
+		if (!petrel_put_opaque8(w, cids[i], cid_lens[i]))
+			return PETREL_E_SHORT_BUFFER;
+	return petrel_put_len_close(w, &list) && petrel_put_u8(w, usage) ? 0 : PETREL_E_SHORT_BUFFER;
+}
+
+int petrel_request_connection_id_parse(const uint8_t *body, size_t len, uint8_t *num_cids)
+{
+	struct petrel_reader r;
+	petrel_msg_reader_init(&r, body, len);
+	return petrel_get_u8(&r, num_cids) && petrel_reader_done(&r) ? 0 : DECODE;
+}
+
+int petrel_request_connection_id_write(struct petrel_writer *w, uint8_t num_cids)
+{
+	return petrel_put_u8(w, num_cids) ? 0 : PETREL_E_SHORT_BUFFER;
+}

@@ -290,6 +290,38 @@ Test(dtls13_msg, ack_round_trips_in_increasing_order_only)
 	cr_assert_eq(petrel_ack_capacity(1), 0);
 }
 
+Test(dtls13_msg, new_and_request_connection_id_round_trip)
+{
+	const uint8_t a[4] = {1, 2, 3, 4}, b[2] = {9, 9};
+	const uint8_t *cids[2] = {a, b};
+	const size_t lens[2] = {4, 2};
+	uint8_t buf[32];
+	struct petrel_writer w;
+	petrel_writer_init(&w, buf, sizeof buf);
+	cr_assert_eq(petrel_new_connection_id_write(&w, cids, lens, 2, PETREL_CID_SPARE), 0);
+	const uint8_t expect[] = {0, 8, 4, 1, 2, 3, 4, 2, 9, 9, 1};
+	cr_assert_eq(petrel_writer_len(&w), sizeof expect);
+	cr_assert_arr_eq(buf, expect, sizeof expect);
+	struct petrel_new_connection_id n;
+	cr_assert_eq(petrel_new_connection_id_parse(buf, sizeof expect, &n), 0);
+	cr_assert_eq(n.count, 2);
+	cr_assert_eq(n.usage, PETREL_CID_SPARE);
+	const uint8_t *c;
+	size_t clen;
+	cr_assert(petrel_new_connection_id_entry(&n, 1, &c, &clen));
+	cr_assert_eq(clen, 2);
+	cr_assert(!petrel_new_connection_id_entry(&n, 2, &c, &clen));
+	buf[10] = 2;
+	cr_assert_eq(petrel_new_connection_id_parse(buf, sizeof expect, &n), PETREL_E_ILLEGAL_PARAMETER);
+	cr_assert_eq(petrel_new_connection_id_parse(buf, sizeof expect - 1, &n), PETREL_E_DECODE_ERROR);
+	uint8_t num;
+	petrel_writer_init(&w, buf, sizeof buf);
+	cr_assert_eq(petrel_request_connection_id_write(&w, 3), 0);
+	cr_assert_eq(petrel_request_connection_id_parse(buf, 1, &num), 0);
+	cr_assert_eq(num, 3);
+	cr_assert_eq(petrel_request_connection_id_parse(buf, 2, &num), PETREL_E_DECODE_ERROR);
+}
+
 /* ---- the recorded sessions ---- */
 
 /* The extensions block of a DTLS 1.3 ClientHello / ServerHello body. */

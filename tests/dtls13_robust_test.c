@@ -104,6 +104,14 @@ static unsigned run_all(const uint8_t *buf, size_t len)
 			seen++;
 		cr_assert_eq(seen, ack.count);
 	}
+	struct petrel_new_connection_id ncid;
+	rc = petrel_new_connection_id_parse(buf, len, &ncid);
+	expect_code(rc, "new_connection_id");
+	if (rc == 0)
+		for (size_t i = 0; i < ncid.count; i++)
+			cr_assert(petrel_new_connection_id_entry(&ncid, i, &p, &n));
+	uint8_t num;
+	expect_code(petrel_request_connection_id_parse(buf, len, &num), "request_connection_id");
 	expect_code(petrel_cid_ext_parse(buf, len, &p, &n), "cid_ext");
 	uint8_t type;
 	expect_code(petrel_cid_inner_parse(buf, len, &type, &n), "cid_inner");
