@@ -8,6 +8,7 @@
 
 #include "crypto/crypto.h"
 #include "dtls/hs_header.h"
+#include "dtls/messages.h"
 #include "dtls13/keyschedule.h"
 #include "dtls13/messages13.h"
 #include "petrel/petrel.h"
@@ -615,4 +616,44 @@ Test(dtls13_msg, recorded_acks_name_handshake_records)
 		dtls13_replay_free(&rp);
 	}
 	cr_assert_gt(total, 0, "the sessions carry ACKs");
+}
+
+Test(dtls13_msg, the_12_hello_codecs_read_recorded_13_hellos)
+{
+	/* The engine can keep one hello parser: 1.3 hellos have the 1.2 wire
+	 * shape (RFC 9147 5.3, RFC 8446 4.1.3); the 1.3 extensions are read
+	 * from extensions_raw with petrel_ext_find. */
+	const char *names[] = {"wolfssl-p256-ecdsa-aes128gcm", "wolfssl-hrr-cookie", "wolfssl-psk-dhe",
+			       "wolfssl-cid"};
+	for (size_t f = 0; f < 4; f++) {
+		static struct replay rp;
+		dtls13_replay_session(names[f], &rp, PETREL_RN_COUNTER_LE);
+		for (size_t i = 0; i < rp.msg_count; i++) {
+			const struct message *m = &rp.msg[i];
+			const uint8_t *body;
+			size_t blen;
+			if (m->type == PETREL_HS_CLIENT_HELLO) {
+				struct petrel_client_hello ch;
+				cr_assert_eq(petrel_client_hello_parse(m->tls + 4, m->len, &ch), 0, "%s",
+					     names[f]);
+				cr_assert_eq(ch.client_version, PETREL_WIRE_DTLS12);
+				cr_assert_eq(ch.cookie_len, 0);
+				cr_assert_eq(petrel_ext_find(ch.extensions_raw, ch.extensions_raw_len,
+							     PETREL_EXT13_SUPPORTED_VERSIONS, &body, &blen),
+					     1);
+			} else if (m->type == PETREL_HS_SERVER_HELLO) {
+				struct petrel_server_hello sh;
+				cr_assert_eq(petrel_server_hello_parse(m->tls + 4, m->len, &sh), 0, "%s",
+					     names[f]);
+				cr_assert_eq(sh.server_version, PETREL_WIRE_DTLS12);
+				uint16_t v;
+				cr_assert_eq(petrel_ext_find(sh.extensions_raw, sh.extensions_raw_len,
+							     PETREL_EXT13_SUPPORTED_VERSIONS, &body, &blen),
+					     1);
+				cr_assert_eq(petrel_ext13_selected_version_parse(body, blen, &v), 0);
+				cr_assert_eq(v, PETREL_WIRE_DTLS13);
+			}
+		}
+		dtls13_replay_free(&rp);
+	}
 }
