@@ -123,7 +123,8 @@ struct petrel_offered_psks {
 	size_t binders_len;
 	size_t binders_offset;
 };
-int petrel_ext13_offered_psks_parse(const uint8_t *body, size_t len, struct petrel_offered_psks *out);
+int petrel_ext13_offered_psks_parse(const uint8_t *body, size_t len,
+				    struct petrel_offered_psks *out);
 /* The i-th identity / binder (0-based); false past the end. */
 bool petrel_offered_psk_identity(const struct petrel_offered_psks *psks, size_t index,
 				 struct petrel_psk_identity *out);

@@ -272,7 +272,8 @@ static bool read_binder(struct petrel_reader *r, const uint8_t **binder, size_t 
 	return petrel_get_opaque8(r, binder, len) && *len >= 32;
 }
 
-int petrel_ext13_offered_psks_parse(const uint8_t *body, size_t len, struct petrel_offered_psks *out)
+int petrel_ext13_offered_psks_parse(const uint8_t *body, size_t len,
+				    struct petrel_offered_psks *out)
 {
 	struct petrel_reader r, ids, binders;
 	petrel_msg_reader_init(&r, body, len);
