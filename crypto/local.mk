@@ -18,3 +18,5 @@ endif
 libpetrel_core_la_SOURCES += crypto/base64.h crypto/base64.c
 # keyed hash for the endpoint's address and Connection ID tables (issue #19)
 libpetrel_core_la_SOURCES += crypto/shorthash.c crypto/shorthash.h
+# DTLS 1.3 record number encryption masks (helper "dtls13")
+libpetrel_core_la_SOURCES += crypto/rn_mask.c crypto/rn_mask.h

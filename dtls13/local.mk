@@ -1,0 +1,29 @@
+# dtls13/ build fragment (see top-level Makefile.am): DTLS 1.3 (RFC 9147)
+# building blocks, not yet wired into the engine.
+libpetrel_core_la_SOURCES += dtls13/record13.c dtls13/record13.h \
+	dtls13/keyschedule.c dtls13/keyschedule.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_record_test.c tests/dtls13_keyschedule_test.c \
+	tests/dtls13_vectors_test.c tests/dtls13_replay.c tests/dtls13_replay.h
+endif
+# DTLS 1.3 message codecs: extensions, handshake bodies, ACK
+libpetrel_core_la_SOURCES += dtls13/messages13.h dtls13/msg_ext13.c dtls13/msg_hs13.c \
+	dtls13/msg_ack.c
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_msg_test.c tests/dtls13_robust_test.c
+endif
+# AEAD usage limits (RFC 9147 4.5.3)
+libpetrel_core_la_SOURCES += dtls13/limits.c dtls13/limits.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_limits_test.c
+endif
+# one epoch of one direction: keys at rest, lazily expanded contexts, replay, limits
+libpetrel_core_la_SOURCES += dtls13/epoch13.c dtls13/epoch13.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_epoch_test.c
+endif
+# the DTLS 1.3 handshake transcript (TLS-form headers, message_hash after HRR)
+libpetrel_core_la_SOURCES += dtls13/transcript13.c dtls13/transcript13.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_transcript_test.c
+endif

@@ -1,0 +1,287 @@
+/* Real RFC 9146 sessions recorded between mbedTLS 3.6 ssl_client2 and
+ * ssl_server2 (tests/vectors/cid12, see its README): derive the DTLS 1.2
+ * keys from the key log's master secret (RFC 5246 6.3), then open every
+ * tls12_cid record with record/cid's record-layer entry point. This checks
+ * the header layout, the RFC 9146 5 additional data, the inner plaintext
+ * and the nonces (GCM and CCM-8 explicit, ChaCha20 implicit) against
+ * another implementation. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtls/hs_header.h"
+#include "petrel/petrel.h"
+#include "record/cid.h"
+#include "record/record.h"
+
+#define MAX_DATAGRAMS 32
+
+enum { C2S = 0, S2C = 1 };
+
+struct datagram {
+	int dir;
+	size_t len;
+	uint8_t *data;
+};
+
+struct session {
+	uint8_t client_random[32];
+	uint8_t master[48];
+	uint8_t cid[2][32];
+	size_t cid_len[2];
+	size_t count;
+	struct datagram dg[MAX_DATAGRAMS];
+};
+
+static long unhex(const char *s, uint8_t *out, size_t cap)
+{
+	static char token[65536];
+	size_t n = strcspn(s, " \t\r\n");
+	if (n == 0)
+		return 0;
+	if (n >= sizeof token)
+		return -1;
+	memcpy(token, s, n);
+	token[n] = '\0';
+	size_t len;
+	return petrel_hex_decode(token, out, cap, &len) == 0 ? (long)len : -1;
+}
+
+static void load(const char *name, struct session *s)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/cid12/%s.txt", PETREL_VECTORS_DIR, name);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "open %s", path);
+	memset(s, 0, sizeof *s);
+	static char line[16384];
+	bool have_keylog = false, have_cid = false;
+	while (fgets(line, sizeof line, f)) {
+		const char *kl = strstr(line, "CLIENT_RANDOM ");
+		if (line[0] == '#' && kl != NULL) {
+			kl += strlen("CLIENT_RANDOM ");
+			cr_assert_eq(unhex(kl, s->client_random, 32), 32);
+			cr_assert_eq(unhex(kl + 65, s->master, 48), 48);
+			have_keylog = true;
+			continue;
+		}
+		const char *c = strstr(line, "# cid: c2s=");
+		if (c != NULL) {
+			long n = unhex(c + strlen("# cid: c2s="), s->cid[C2S], 32);
+			const char *s2c = strstr(line, "s2c=");
+			cr_assert(n > 0 && s2c != NULL);
+			s->cid_len[C2S] = (size_t)n;
+			n = unhex(s2c + 4, s->cid[S2C], 32);
+			cr_assert_geq(n, 0);
+			s->cid_len[S2C] = (size_t)n;
+			have_cid = true;
+			continue;
+		}
+		int dir;
+		if (strncmp(line, "c2s ", 4) == 0)
+			dir = C2S;
+		else if (strncmp(line, "s2c ", 4) == 0)
+			dir = S2C;
+		else
+			continue;
+		cr_assert_lt(s->count, MAX_DATAGRAMS);
+		struct datagram *d = &s->dg[s->count++];
+		d->dir = dir;
+		d->data = malloc(strlen(line) / 2 + 1);
+		long n = unhex(line + 4, d->data, strlen(line) / 2 + 1);
+		cr_assert_gt(n, 0);
+		d->len = (size_t)n;
+	}
+	fclose(f);
+	cr_assert(have_keylog && have_cid, "%s", name);
+}
+
+static void unload(struct session *s)
+{
+	for (size_t i = 0; i < s->count; i++)
+		free(s->dg[i].data);
+}
+
+/* The ServerHello's random and cipher suite (plaintext, epoch 0). */
+static void server_hello(const struct session *s, uint8_t server_random[32], uint16_t *suite)
+{
+	for (size_t i = 0; i < s->count; i++) {
+		if (s->dg[i].dir != S2C)
+			continue;
+		struct petrel_reader r;
+		petrel_reader_init(&r, s->dg[i].data, s->dg[i].len);
+		struct petrel_record_header h;
+		const uint8_t *body;
+		while (petrel_record_header_read(&r, &h) && petrel_get_bytes(&r, h.length, &body)) {
+			if (h.content_type != PETREL_CT_HANDSHAKE || h.epoch != 0)
+				continue;
+			struct petrel_reader rec;
+			petrel_reader_init(&rec, body, h.length);
+			struct petrel_hs_header hh;
+			const uint8_t *frag;
+			while (petrel_hs_header_read(&rec, &hh, &frag) == 0) {
+				if (hh.msg_type != PETREL_HS_SERVER_HELLO)
+					continue;
+				struct petrel_reader sh;
+				uint16_t version;
+				const uint8_t *sid;
+				size_t sid_len;
+				petrel_reader_init(&sh, frag, hh.fragment_length);
+				cr_assert(petrel_get_u16(&sh, &version) &&
+					  petrel_get_copy(&sh, server_random, 32) &&
+					  petrel_get_opaque8(&sh, &sid, &sid_len) &&
+					  petrel_get_u16(&sh, suite));
+				return;
+			}
+		}
+	}
+	cr_assert_fail("no ServerHello");
+}
+
+struct result {
+	size_t cid_records[2], plain_protected[2];
+	bool finished[2];
+	char app[2][32];
+	bool close_notify[2];
+};
+
+static void replay(const char *name, struct result *res)
+{
+	static struct session s;
+	load(name, &s);
+	uint8_t server_random[32];
+	uint16_t suite;
+	server_hello(&s, server_random, &suite);
+	enum petrel_aead_alg aead;
+	size_t iv_len = 4;
+	switch (suite) {
+	case 0xc02b: aead = PETREL_AEAD_AES128_GCM; break;
+	case 0xc0a8: aead = PETREL_AEAD_AES128_CCM8; break;
+	case 0xccac: aead = PETREL_AEAD_CHACHA20_POLY1305; iv_len = 12; break;
+	default: cr_assert_fail("suite %04x", suite); return;
+	}
+	/* RFC 5246 6.3: key_block = PRF(master, "key expansion",
+	 * server_random + client_random); AEAD suites have no MAC keys. */
+	size_t key_len = petrel_aead_key_len(aead);
+	uint8_t block[2 * 32 + 2 * 12];
+	cr_assert_eq(petrel_tls12_prf(PETREL_HASH_SHA256, s.master, 48, "key expansion",
+				      server_random, 32, s.client_random, 32, block,
+				      2 * key_len + 2 * iv_len),
+		     0);
+	struct petrel_epoch_keys keys[2];
+	memset(keys, 0, sizeof keys);
+	for (int d = 0; d < 2; d++) {
+		keys[d].aead = aead;
+		memcpy(keys[d].key, block + (size_t)d * key_len, key_len);
+		memcpy(keys[d].fixed_iv, block + 2 * key_len + (size_t)d * iv_len, iv_len);
+	}
+	struct petrel_record_layer rl[2];
+	for (int d = 0; d < 2; d++) {
+		petrel_rl_init(&rl[d]);
+		cr_assert_eq(petrel_rl_set_read_keys(&rl[d], 1, &keys[d]), 0);
+	}
+	memset(res, 0, sizeof *res);
+	for (size_t i = 0; i < s.count; i++) {
+		struct datagram *dg = &s.dg[i];
+		int dir = dg->dir;
+		struct petrel_reader r;
+		petrel_reader_init(&r, dg->data, dg->len);
+		while (petrel_reader_left(&r) > 0) {
+			uint8_t *start = (uint8_t *)(uintptr_t)r.p;
+			if (*start != PETREL_CT_TLS12_CID) {
+				struct petrel_record_header h;
+				const uint8_t *body;
+				cr_assert(petrel_record_header_read(&r, &h) &&
+					  petrel_get_bytes(&r, h.length, &body));
+				/* RFC 9146 3: a direction with a CID never sends
+				 * protected records without it. */
+				if (h.epoch > 0) {
+					cr_assert_eq(s.cid_len[dir], 0, "%s: plain record in a CID direction",
+						     name);
+					res->plain_protected[dir]++;
+				}
+				continue;
+			}
+			struct petrel_cid_header h;
+			const uint8_t *body;
+			cr_assert(petrel_cid_header_read(&r, s.cid_len[dir], &h) &&
+				  petrel_get_bytes(&r, h.length, &body),
+				  "%s: datagram %zu", name, i);
+			cr_assert_arr_eq(h.cid, s.cid[dir], s.cid_len[dir]);
+			struct petrel_record out;
+			int rc = petrel_rl_unprotect_cid(&rl[dir], &rl[dir].read[0], &h,
+							 start + PETREL_CID_HEADER_LEN(h.cid_len),
+							 &out, NULL);
+			cr_assert_eq(rc, 1, "%s: datagram %zu did not open", name, i);
+			res->cid_records[dir]++;
+			switch (out.content_type) {
+			case PETREL_CT_HANDSHAKE: {
+				/* The first protected handshake message is Finished:
+				 * 12-byte DTLS header + 12 bytes verify_data. */
+				struct petrel_reader m;
+				struct petrel_hs_header hh;
+				const uint8_t *frag;
+				petrel_reader_init(&m, out.fragment, out.length);
+				cr_assert_eq(petrel_hs_header_read(&m, &hh, &frag), 0);
+				if (hh.msg_type == PETREL_HS_FINISHED && hh.length == 12)
+					res->finished[dir] = true;
+				break;
+			}
+			case PETREL_CT_APPLICATION_DATA: {
+				size_t n = out.length < 31 ? out.length : 31;
+				memcpy(res->app[dir], out.fragment, n);
+				res->app[dir][n] = '\0';
+				break;
+			}
+			case PETREL_CT_ALERT:
+				if (out.length == 2 && out.fragment[0] == 1 && out.fragment[1] == 0)
+					res->close_notify[dir] = true;
+				break;
+			default:
+				cr_assert_fail("%s: inner type %u", name, out.content_type);
+			}
+		}
+	}
+	for (int d = 0; d < 2; d++)
+		petrel_rl_clear(&rl[d]);
+	unload(&s);
+}
+
+static void check_both_ways(const char *name)
+{
+	struct result res;
+	replay(name, &res);
+	for (int d = 0; d < 2; d++) {
+		cr_assert_geq(res.cid_records[d], 3, "%s dir %d", name, d);
+		cr_assert(res.finished[d], "%s: Finished dir %d", name, d);
+		cr_assert(res.close_notify[d], "%s: close_notify dir %d", name, d);
+	}
+	cr_assert(strncmp(res.app[C2S], "GET / HTTP/1.0\r\n", 16) == 0, "%s: %s", name, res.app[C2S]);
+	cr_assert(strncmp(res.app[S2C], "HTTP/1.0 200 OK", 15) == 0, "%s: %s", name, res.app[S2C]);
+}
+
+Test(record_cid_vectors, mbedtls_aes128gcm_cid_records_open)
+{
+	check_both_ways("mbedtls-cid-aes128gcm");
+}
+
+Test(record_cid_vectors, mbedtls_psk_ccm8_cid_records_open)
+{
+	check_both_ways("mbedtls-cid-psk-ccm8");
+}
+
+Test(record_cid_vectors, mbedtls_chacha20_cid_records_open)
+{
+	check_both_ways("mbedtls-cid-psk-chacha20");
+}
+
+Test(record_cid_vectors, empty_cid_direction_keeps_the_plain_format)
+{
+	struct result res;
+	replay("mbedtls-cid-one-way", &res);
+	cr_assert_geq(res.cid_records[C2S], 3);
+	cr_assert(res.finished[C2S] && res.close_notify[C2S]);
+	cr_assert_eq(res.cid_records[S2C], 0, "the client asked for no CID");
+	cr_assert_geq(res.plain_protected[S2C], 3);
+}
