@@ -12,3 +12,9 @@ TESTS += $(INTEROP_TESTS)
 EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py \
 	tests/interop/PROPOSED-engine-renegotiation.patch
 INTEROP_TESTS += tests/interop/name-constraints.sh
+# Real mbedTLS 3.6 / wolfSSL 5.5.4 peers prepared by scripts/build-peers (skip
+# when missing) against the petrel tool; relay-rebind.py changes its source
+# port mid-session for the Connection ID tests.
+INTEROP_TESTS += tests/interop/client-mbedtls.sh tests/interop/server-mbedtls.sh \
+	tests/interop/client-wolfssl.sh tests/interop/server-wolfssl.sh
+EXTRA_DIST += tests/interop/peers-common.sh tests/interop/relay-rebind.py
