@@ -21,7 +21,8 @@ Output (flushed line by line): "ready" once listening, then per datagram
   c2s #N port=P len=L rec=T[/eE],... [hello versions=...] [cid=HEX]
   s2c #N port=P len=L rec=... [old]
 where port is the relay's port towards the server, T the record content type
-(25 = tls12_cid, "u" a DTLS 1.3 unified header), E the epoch; "hello" lists a
+(25 = tls12_cid, "u" a DTLS 1.3 unified header: then E is the epoch's low
+two bits and "+cid" its C bit), E the epoch; "hello" lists a
 whole unfragmented ClientHello's or ServerHello's supported_versions (hex, as
 sent) and the connection_id extension (54) value. "rebind OLD -> NEW" at each
 rebinding, and a summary line at exit.
@@ -83,7 +84,7 @@ def describe(dgram):
         if first & 0xE0 == 0x20:
             # RFC 9147 4: unified header; its length is unknown without the
             # CID length when the C bit is set, so stop after it.
-            recs.append("u")
+            recs.append(f"u/e{first & 3}" + ("+cid" if first & 0x10 else ""))
             break
         if off + 13 > len(dgram):
             recs.append("?")
