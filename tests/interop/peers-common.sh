@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the interop tests against the peers prepared by scripts/build-peers
 # (mbedTLS 3.6, wolfSSL 5.5.4; sourced after common.sh). Petrel's side is the
 # petrel command-line tool (tools/petrel): `server --echo` sends each datagram
