@@ -18,4 +18,4 @@ INTEROP_TESTS += tests/interop/name-constraints.sh
 INTEROP_TESTS += tests/interop/client-mbedtls.sh tests/interop/server-mbedtls.sh \
 	tests/interop/client-wolfssl.sh tests/interop/server-wolfssl.sh
 EXTRA_DIST += tests/interop/peers-common.sh tests/interop/relay-rebind.py
-INTEROP_TESTS += tests/interop/cid-mbedtls.sh
+INTEROP_TESTS += tests/interop/cid-mbedtls.sh tests/interop/dtls13-wolfssl.sh
