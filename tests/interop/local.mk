@@ -16,3 +16,10 @@ INTEROP_TESTS += tests/interop/name-constraints.sh
 INTEROP_TESTS += tests/interop/all-algorithms.sh
 # Peers without extended master secret (GnuTLS %NO_SESSION_HASH).
 INTEROP_TESTS += tests/interop/ems.sh
+# Real mbedTLS 3.6 / wolfSSL 5.5.4 peers prepared by scripts/build-peers (skip
+# when missing) against the petrel tool; relay-rebind.py changes its source
+# port mid-session for the Connection ID tests.
+INTEROP_TESTS += tests/interop/client-mbedtls.sh tests/interop/server-mbedtls.sh \
+	tests/interop/client-wolfssl.sh tests/interop/server-wolfssl.sh
+EXTRA_DIST += tests/interop/peers-common.sh tests/interop/relay-rebind.py
+INTEROP_TESTS += tests/interop/cid-mbedtls.sh tests/interop/dtls13-wolfssl.sh

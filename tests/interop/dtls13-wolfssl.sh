@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# DTLS 1.3 (RFC 9147) against the wolfSSL 5.5.4 examples (scripts/build-peers)
+# over UDP on 127.0.0.1, through relay-rebind.py, which prints each hello's
+# supported_versions.
+#
+# While Petrel speaks only DTLS 1.2 (`petrel info` does not mention DTLS 1.3):
+#   a 1.3-only wolfSSL client fails cleanly against a Petrel server, which
+#   then still serves a DTLS 1.2 wolfSSL client; a Petrel client fails cleanly
+#   (exit 1, protocol_version) against a 1.3-only wolfSSL server.
+# Once `petrel info` mentions DTLS 1.3: wolfSSL client -v 4 -> Petrel server
+# (certificate, HelloRetryRequest for an empty key_share, PSK, KeyUpdate);
+# Petrel client -> wolfSSL server -v 4 (with its default cookie HRR); and
+# the Petrel client falling back to 1.2 against a wolfSSL 1.2 server.
+. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/peers-common.sh"
+need openssl python3
+need_wolfssl
+make_certs
+RELAY="python3 $(dirname "$0")/relay-rebind.py"
+
+start_relay() { # OUT SERVER_PORT: sets PORT
+	start_with_port "$1" '^ready' 'rror|usage' $RELAY @PORT@ "$2" --seconds 25
+}
+
+# wolf_to_petrel NAME PETREL_ARGS -- WOLFSSL_CLIENT_ARGS: one wolfSSL client
+# through the relay to a Petrel server; sets SOUT COUT ROUT and CLIENT_RC.
+wolf_to_petrel() {
+	local name=$1 sargs=() 
+	shift
+	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
+	shift
+	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
+	CLIENT_RC=999
+	start_petrel_cli_server "$SOUT" "${sargs[@]}" || { fail "petrel server did not start"; return 1; }
+	start_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
+	timeout 30 "$WOLFSSL_CLIENT" -p "$PORT" "$@" >"$COUT" 2>&1
+	CLIENT_RC=$?
+}
+
+# petrel_to_wolf NAME TEXT PETREL_ARGS -- WOLFSSL_SERVER_ARGS
+petrel_to_wolf() {
+	local name=$1 text=$2 cargs=()
+	shift 2
+	while [ "$1" != -- ]; do cargs+=("$1"); shift; done
+	shift
+	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
+	CLIENT_RC=999
+	start_wolfssl_server "$SOUT" "$@" || { fail "wolfSSL server did not start"; return 1; }
+	start_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
+	petrel_client "$COUT" "$text" "${cargs[@]}"
+	CLIENT_RC=$?
+}
+
+CERT=(--cert "$T/ec-cert.pem" --key "$T/ec-key.pem")
+if ! "$PETREL" info 2>/dev/null | grep -q 'DTLS 1\.3'; then
+	begin_case "petrel-server (DTLS 1.2 only) refuses a DTLS 1.3-only wolfSSL client, then serves DTLS 1.2"
+	if wolf_to_petrel v13-refused "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -Y; then
+		expect_status "$CLIENT_RC" 1 "wolfSSL client (no common version)"
+		expect_line "$ROUT" '^c2s .*hello versions=fefc$' "wolfSSL offered DTLS 1.3 only"
+		timeout 30 "$WOLFSSL_CLIENT" -p "$PORT" -u -v 3 -A "$T/ec-cert.pem" -x >"$COUT.2" 2>&1
+		expect_status $? 0 "wolfSSL DTLS 1.2 client afterwards"
+		expect_line "$COUT.2" '^SSL version is DTLSv1.2$' "DTLS 1.2 afterwards"
+		expect_line "$COUT.2" '^hello wolfssl!$' "Petrel's echo"
+	fi
+	end_case "$COUT" "$ROUT" "$SOUT" "$COUT.2"
+
+	begin_case "petrel-client (DTLS 1.2 only) against a DTLS 1.3-only wolfSSL server fails cleanly"
+	if petrel_to_wolf v13-only hello-from-petrel --ca "$T/ec-cert.pem" --sni localhost -- \
+		-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d; then
+		expect_status "$CLIENT_RC" 1 "petrel client"
+		expect_line "$COUT" 'protocol_version' "wolfSSL's protocol_version alert reported"
+	fi
+	end_case "$COUT" "$ROUT" "$SOUT"
+	finish
+fi
+
+# ---- DTLS 1.3 cases (Petrel says it speaks DTLS 1.3) ----
+# check_wolf_client FILE: the wolfSSL client's output after a 1.3 handshake and an echo.
+check_wolf13() {
+	expect_status "$CLIENT_RC" 0 "wolfSSL client"
+	expect_line "$COUT" '^SSL version is DTLSv1.3$' "DTLS 1.3"
+	expect_line "$COUT" '^hello wolfssl!$' "Petrel's echo reached wolfSSL"
+	expect_line "$ROUT" '^s2c .*hello.* versions=fefc' "Petrel's ServerHello selected DTLS 1.3"
+	expect_line "$ROUT" '^c2s .*rec=u/e3' "application data in epoch 3 (unified header)"
+}
+
+begin_case "petrel-server/wolfssl-client dtls13 ecdsa x25519"
+wolf_to_petrel cert "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -t && check_wolf13
+end_case "$COUT" "$ROUT" "$SOUT"
+
+begin_case "petrel-server/wolfssl-client dtls13 hrr (empty key_share)"
+wolf_to_petrel hrr "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -J && check_wolf13
+end_case "$COUT" "$ROUT" "$SOUT"
+
+begin_case "petrel-server/wolfssl-client dtls13 psk"
+wolf_to_petrel psk --psk "$WOLFSSL_PSK" -- -u -v 4 -s && check_wolf13
+end_case "$COUT" "$ROUT" "$SOUT"
+
+begin_case "petrel-server/wolfssl-client dtls13 key update"
+wolf_to_petrel keyupdate "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -Y -I && check_wolf13
+end_case "$COUT" "$ROUT" "$SOUT"
+
+begin_case "petrel-client/wolfssl-server dtls13 (cookie HRR)"
+if petrel_to_wolf c13 hello-from-petrel --ca "$T/ec-cert.pem" --sni localhost -- \
+	-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d; then
+	expect_status "$CLIENT_RC" 0 "petrel client"
+	expect_line "$COUT" '^I hear you fa shizzle!$' "wolfSSL's reply reached Petrel"
+	expect_line "$SOUT" '^SSL version is DTLSv1.3$' "DTLS 1.3"
+	expect_line "$SOUT" '^Client message: hello-from-petrel' "Petrel's text reached wolfSSL"
+fi
+end_case "$COUT" "$ROUT" "$SOUT"
+
+begin_case "petrel-client/wolfssl-server falls back to dtls12"
+if petrel_to_wolf c12 hello-from-petrel --ca "$T/ec-cert.pem" --sni localhost -- \
+	-u -v 3 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d; then
+	expect_status "$CLIENT_RC" 0 "petrel client"
+	expect_line "$ROUT" '^c2s .*hello versions=fefc,fefd' "Petrel offered DTLS 1.3 and 1.2"
+	expect_line "$SOUT" '^SSL version is DTLSv1.2$' "DTLS 1.2"
+	expect_line "$COUT" '^I hear you fa shizzle!$' "wolfSSL's reply reached Petrel"
+fi
+end_case "$COUT" "$ROUT" "$SOUT"
+finish

@@ -1,0 +1,125 @@
+# shellcheck shell=bash
+# Helpers for the interop tests against the peers prepared by scripts/build-peers
+# (mbedTLS 3.6, wolfSSL 5.5.4; sourced after common.sh). Petrel's side is the
+# petrel command-line tool (tools/petrel): `server --echo` sends each datagram
+# back, `client --once` sends each stdin line and prints one reply per line.
+#
+# Where the peers are: $PETREL_PEERS_BUILD/env.sh (default tests/peers-build,
+# in the build tree, then in the source tree), written by scripts/build-peers.
+# mbedTLS is also found without it, in ../shared/peers/mbedtls-3.6 beside the
+# source tree (prebuilt, nothing to build). A missing peer skips (exit 77).
+
+PETREL=${PETREL:-./tools/petrel}
+[ -x "$PETREL" ] || skip "$PETREL not built"
+
+for _env in "${PETREL_PEERS_BUILD:-tests/peers-build}/env.sh" "$srcdir/tests/peers-build/env.sh"; do
+	if [ -f "$_env" ]; then
+		# shellcheck disable=SC1090
+		. "$_env"
+		break
+	fi
+done
+unset _env
+if [ -z "${PETREL_MBEDTLS_DIR:-}" ] && [ -x "$srcdir/../shared/peers/mbedtls-3.6/bin/ssl_server2" ]; then
+	PETREL_MBEDTLS_DIR=$(cd "$srcdir/../shared/peers/mbedtls-3.6" && pwd)
+fi
+
+need_mbedtls() {
+	[ -n "${PETREL_MBEDTLS_DIR:-}" ] && [ -x "$PETREL_MBEDTLS_DIR/bin/ssl_client2" ] &&
+		[ -x "$PETREL_MBEDTLS_DIR/bin/ssl_server2" ] ||
+		skip "mbedTLS 3.6 ssl_client2/ssl_server2 not found (../shared/peers/mbedtls-3.6; run scripts/build-peers)"
+	MBEDTLS_CLIENT=$PETREL_MBEDTLS_DIR/bin/ssl_client2
+	MBEDTLS_SERVER=$PETREL_MBEDTLS_DIR/bin/ssl_server2
+}
+
+need_wolfssl() {
+	[ -n "${PETREL_WOLFSSL_CLIENT:-}" ] && [ -x "$PETREL_WOLFSSL_CLIENT" ] &&
+		[ -x "${PETREL_WOLFSSL_SERVER:-}" ] ||
+		skip "wolfSSL 5.5.4 examples not built (run scripts/build-peers as root)"
+	WOLFSSL_CLIENT=$PETREL_WOLFSSL_CLIENT
+	WOLFSSL_SERVER=$PETREL_WOLFSSL_SERVER
+}
+
+need_tinydtls() {
+	[ -n "${PETREL_TINYDTLS_DIR:-}" ] && [ -x "$PETREL_TINYDTLS_DIR/dtls-server" ] ||
+		skip "tinydtls not available: ${PETREL_TINYDTLS_MISSING:-run scripts/build-peers}"
+}
+
+# wolfSSL's example programs hard-code this PSK (wolfssl/test.h).
+WOLFSSL_PSK=Client_identity:1a2b3c4d
+
+# start_with_port OUT READY_REGEX ERROR_REGEX CMD...: run CMD (where the word
+# @PORT@ stands for the port) in the background on a free port, until OUT
+# matches READY_REGEX; a new port on a bind failure. Sets PORT and SERVER_PID.
+start_with_port() {
+	local out=$1 ready=$2 err=$3 attempt a args
+	shift 3
+	for attempt in 1 2 3; do
+		PORT=$(free_port)
+		args=()
+		for a in "$@"; do
+			args+=("${a//@PORT@/$PORT}")
+		done
+		timeout 60 "${args[@]}" >"$out" 2>&1 &
+		SERVER_PID=$!
+		track "$SERVER_PID"
+		wait_for "$out" "$ready|$err" 10
+		if grep -q -E -- "$ready" "$out"; then
+			return 0
+		fi
+		stop_all
+	done
+	return 1
+}
+
+# start_petrel_cli_server OUT ARGS...: petrel server on 127.0.0.1 (echo).
+start_petrel_cli_server() {
+	local out=$1
+	shift
+	start_with_port "$out" '^listening on ' '^petrel server: |rror' \
+		"$PETREL" server --port @PORT@ --bind 127.0.0.1 --echo "$@"
+}
+
+# start_mbedtls_server OUT ARGS...: ssl_server2, DTLS, on 127.0.0.1.
+start_mbedtls_server() {
+	local out=$1
+	shift
+	start_with_port "$out" 'Waiting for a remote connection' 'failed|rror' \
+		"$MBEDTLS_SERVER" dtls=1 server_addr=127.0.0.1 server_port=@PORT@ "$@"
+}
+
+# udp_bound PORT: something listens on 127.0.0.1:PORT (UDP).
+udp_bound() {
+	ss -Huln "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# start_wolfssl_server OUT ARGS...: the wolfSSL example server. It prints
+# nothing until a client comes (and its -R ready file is TCP only), so
+# readiness is its UDP socket showing up in ss. Sets PORT and SERVER_PID.
+start_wolfssl_server() {
+	local out=$1 attempt i
+	shift
+	command -v ss >/dev/null 2>&1 || skip "ss (iproute2) not installed"
+	for attempt in 1 2 3; do
+		PORT=$(free_port)
+		timeout 60 "$WOLFSSL_SERVER" -p "$PORT" "$@" >"$out" 2>&1 &
+		SERVER_PID=$!
+		track "$SERVER_PID"
+		i=0
+		while ! udp_bound "$PORT" && [ $i -lt 100 ] && kill -0 "$SERVER_PID" 2>/dev/null; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		udp_bound "$PORT" && kill -0 "$SERVER_PID" 2>/dev/null && return 0
+		stop_all
+	done
+	return 1
+}
+
+# petrel_client OUT TEXT ARGS...: petrel client --once sending TEXT (one line)
+# to 127.0.0.1:$PORT; returns its exit status.
+petrel_client() {
+	local out=$1 text=$2
+	shift 2
+	printf '%s\n' "$text" | timeout 30 "$PETREL" client --once --timeout-ms 10000 "$@" 127.0.0.1 "$PORT" >"$out" 2>&1
+}
