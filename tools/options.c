@@ -8,15 +8,17 @@
 #include <string.h>
 
 #include "tools/cli.h"
+#include "tools/forward.h"
 
 enum {
 	OPT_PSK = 256, OPT_CERT, OPT_KEY, OPT_CA, OPT_PIN, OPT_INSECURE, OPT_CIPHERS, OPT_GROUPS,
 	OPT_MTU, OPT_RETRANS, OPT_TIMEOUT, OPT_RESUME, OPT_ALPN, OPT_SNI, OPT_VERBOSE, OPT_QUIET,
 	OPT_ONCE, OPT_ECHO, OPT_PORT, OPT_BIND, OPT_HELP,
+	OPT_LISTEN, OPT_CONNECT, OPT_FORWARD, OPT_IDLE, OPT_DEAD, OPT_PLAIN,
 };
 
 /* Which commands accept an option. */
-enum { FOR_CLIENT = 1, FOR_SERVER = 2, FOR_DEMO = 4, FOR_ALL = 7 };
+enum { FOR_CLIENT = 1, FOR_SERVER = 2, FOR_DEMO = 4, FOR_TUNNEL = 8, FOR_ALL = 15 };
 
 static const struct option long_options[] = {
 	{"psk", required_argument, NULL, OPT_PSK},
@@ -40,6 +42,12 @@ static const struct option long_options[] = {
 	{"port", required_argument, NULL, OPT_PORT},
 	{"bind", required_argument, NULL, OPT_BIND},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"connect", required_argument, NULL, OPT_CONNECT},
+	{"forward", required_argument, NULL, OPT_FORWARD},
+	{"idle-ms", required_argument, NULL, OPT_IDLE},
+	{"dead-ms", required_argument, NULL, OPT_DEAD},
+	{"plain", no_argument, NULL, OPT_PLAIN},
 	{NULL, 0, NULL, 0},
 };
 
@@ -47,9 +55,15 @@ static unsigned option_scope(int id)
 {
 	switch (id) {
 	case OPT_PSK: case OPT_CERT: case OPT_KEY: case OPT_CA: case OPT_PIN: case OPT_ALPN:
-		return FOR_CLIENT | FOR_SERVER;
-	case OPT_INSECURE: case OPT_RESUME: case OPT_SNI: case OPT_ONCE:
+		return FOR_CLIENT | FOR_SERVER | FOR_TUNNEL;
+	case OPT_INSECURE: case OPT_SNI:
+		return FOR_CLIENT | FOR_TUNNEL;
+	case OPT_RESUME: case OPT_ONCE:
 		return FOR_CLIENT;
+	case OPT_LISTEN: case OPT_CONNECT: case OPT_IDLE: case OPT_DEAD: case OPT_PLAIN:
+		return FOR_TUNNEL;
+	case OPT_FORWARD:
+		return FOR_SERVER;
 	case OPT_ECHO: case OPT_PORT: case OPT_BIND:
 		return FOR_SERVER;
 	default:
@@ -65,6 +79,14 @@ int cli_usage(FILE *out)
 		"  demo                      full + resumed DTLS 1.2 handshake on loopback, with a report\n"
 		"  client [options] HOST PORT  relay stdin to the peer and the peer to stdout, a datagram a line\n"
 		"  server [options] --port PORT [--bind ADDR]  accept many clients on one UDP socket\n"
+		"  tunnel [options] --listen ADDR:PORT --connect HOST:PORT\n"
+		"                            relay UDP datagrams arriving on ADDR:PORT over DTLS to\n"
+		"                            `petrel server --forward`, and its answers back. One DTLS\n"
+		"                            session per local flow (source address), not flows\n"
+		"                            multiplexed over one: flows stay isolated, datagrams need\n"
+		"                            no framing, and the server tells sessions apart by\n"
+		"                            address; new flows resume the last session's ticket.\n"
+		"                            SIGUSR1 prints the counters; they are printed at exit\n"
 		"  info                      print the library version\n"
 		"  --version, --help\n"
 		"options:\n"
@@ -83,6 +105,16 @@ int cli_usage(FILE *out)
 		"  --sni NAME                client: server name to send and check\n"
 		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
 		"  --echo                    server: send each datagram back\n"
+		"  --forward HOST:PORT       server: relay each session's datagrams to HOST:PORT from\n"
+		"                            a socket of its own, and the answers back (the tunnel's far end)\n"
+		"  --listen ADDR:PORT        tunnel: where local applications send (port 0: any)\n"
+		"  --connect HOST:PORT       tunnel: the `petrel server --forward` to relay to\n"
+		"  --idle-ms N               tunnel: close a flow quiet for N ms (default 60000; 0 never)\n"
+		"  --dead-ms N               tunnel: when datagrams went out for N ms and nothing came\n"
+		"                            back, drop the session and reconnect (resuming) on the next\n"
+		"                            datagram (default 15000; 0 never). Datagrams over the\n"
+		"                            session's data MTU are refused with a reason and counted\n"
+		"  --plain                   tunnel: relay without DTLS (to measure the relay itself)\n"
 		"  --verbose, --quiet        more (handshake progress on stderr) or less output\n"
 		"exit status: 0 success, 1 network or handshake failure, 2 bad usage\n",
 		CLI_DEFAULT_TIMEOUT_MS);
@@ -123,6 +155,15 @@ static int parse_psk(struct cli_options *o, char *arg)
 		return -1;
 	*colon = '\0';
 	o->psk_identity = arg;
+	return 0;
+}
+
+/* HOST:PORT or [V6]:PORT, split in place; the port must be a number. */
+static int parse_host_port(char *arg, const char **host, const char **port)
+{
+	unsigned number;
+	if (fwd_split_host_port(arg, host, port) < 0 || parse_unsigned(*port, 0, 65535, &number) < 0)
+		return -1;
 	return 0;
 }
 
@@ -170,6 +211,29 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 		return 0;
 	}
 	case OPT_BIND: o->bind_addr = arg; return 0;
+	case OPT_LISTEN:
+		return parse_host_port(arg, &o->bind_addr, &o->listen_port) < 0
+			       ? bad(o, "--listen wants ADDR:PORT, got", arg)
+			       : 0;
+	case OPT_CONNECT:
+		return parse_host_port(arg, &o->host, &o->port) < 0
+			       ? bad(o, "--connect wants HOST:PORT, got", arg)
+			       : 0;
+	case OPT_FORWARD:
+		return parse_host_port(arg, &o->forward_host, &o->forward_port) < 0
+			       ? bad(o, "--forward wants HOST:PORT, got", arg)
+			       : 0;
+	case OPT_IDLE:
+		o->idle_ms_set = true;
+		return parse_unsigned(arg, 0, 86400000, &o->idle_ms) < 0
+			       ? bad(o, "--idle-ms wants milliseconds (0..86400000), got", arg)
+			       : 0;
+	case OPT_DEAD:
+		o->dead_ms_set = true;
+		return parse_unsigned(arg, 0, 86400000, &o->dead_ms) < 0
+			       ? bad(o, "--dead-ms wants milliseconds (0..86400000), got", arg)
+			       : 0;
+	case OPT_PLAIN: o->plain = true; return 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
@@ -180,6 +244,8 @@ static unsigned command_scope(const char *command)
 		return FOR_CLIENT;
 	if (strcmp(command, "server") == 0)
 		return FOR_SERVER;
+	if (strcmp(command, "tunnel") == 0)
+		return FOR_TUNNEL;
 	return FOR_DEMO;
 }
 
@@ -194,6 +260,13 @@ static int check_combination(struct cli_options *o, unsigned scope)
 		return bad(o, "--insecure excludes --pin-sha256 and --ca", NULL);
 	if (scope == FOR_SERVER && o->listen_port == NULL)
 		return bad(o, "--port PORT is required", NULL);
+	if (scope == FOR_SERVER && o->forward_host && o->echo)
+		return bad(o, "--forward and --echo exclude each other", NULL);
+	if (scope == FOR_TUNNEL && (o->listen_port == NULL || o->host == NULL))
+		return bad(o, "--listen ADDR:PORT and --connect HOST:PORT are required", NULL);
+	if (scope == FOR_TUNNEL && o->plain &&
+	    (o->psk_identity || o->cert_file || o->ca_file || o->have_pin || o->insecure))
+		return bad(o, "--plain takes no credentials (it relays without DTLS)", NULL);
 	return 0;
 }
 
