@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "tools/cli.h"
+#include "tools/forward.h"
 
 struct server {
 	const struct cli_options *o;
 	petrel_endpoint *ep;
 	struct cli_peers peers;
+	struct forward *fwd; /* --forward */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -112,13 +114,15 @@ static int serve(struct server *srv, int fd)
 {
 	while (!stop_requested) {
 		unsigned timeout = petrel_endpoint_get_timeout(srv->ep);
-		struct pollfd pfd = {fd, POLLIN, 0};
-		int r = poll(&pfd, 1, timeout > INT_MAX ? -1 : (int)timeout);
+		struct pollfd pfd[2] = {{fd, POLLIN, 0}, {forward_fd(srv->fwd), POLLIN, 0}};
+		int r = poll(pfd, 2, timeout > INT_MAX ? -1 : (int)timeout);
 		if (r < 0 && errno != EINTR) {
 			fprintf(stderr, "petrel server: poll: %s\n", strerror(errno));
 			return CLI_EXIT_FAIL;
 		}
 		int rc = petrel_endpoint_process(srv->ep);
+		if (rc >= 0)
+			rc = forward_process(srv->fwd);
 		if (rc < 0) {
 			cli_print_failure("server", NULL, rc);
 			return CLI_EXIT_FAIL;
@@ -142,6 +146,11 @@ int cmd_server(const struct cli_options *o)
 	unsigned flags = (o->ca_file || o->have_pin) ? PETREL_FLAG_REQUIRE_CLIENT_CERT : 0;
 	struct petrel_endpoint_callbacks cb = {on_new_session, on_established, on_data, on_closed,
 					       &srv};
+	if (o->forward_host && forward_attach(&srv.fwd, o, &cb) < 0) {
+		close(fd);
+		petrel_credentials_free(creds);
+		return CLI_EXIT_FAIL;
+	}
 	rc = petrel_endpoint_new(&srv.ep, fd, creds, flags, &cb);
 	if (rc < 0) {
 		cli_print_failure("server", NULL, rc);
@@ -158,6 +167,7 @@ int cmd_server(const struct cli_options *o)
 		close_all(&srv);
 		petrel_endpoint_free(srv.ep);
 	}
+	forward_close(srv.fwd);
 	cli_peers_free(&srv.peers);
 	close(fd);
 	petrel_credentials_free(creds);
