@@ -41,3 +41,12 @@ bench_loss_DEPENDENCIES = libpetrel_core.la bench/lossproxy$(EXEEXT)
 bench_lossproxy_SOURCES = bench/lossproxy.c
 
 CLEANFILES += $(BENCH_BINS) bench/lossproxy$(EXEEXT)
+
+# bench/tunnel runs the petrel command (and socat, when installed) as
+# separate processes; building it builds the command too.
+EXTRA_PROGRAMS += bench/tunnel
+BENCH_BINS += bench/tunnel
+bench_tunnel_SOURCES = bench/tunnel.c $(BENCH_PEER_SOURCES)
+bench_tunnel_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
+bench_tunnel_LDADD = $(BENCH_LDADD)
+bench_tunnel_DEPENDENCIES = libpetrel_core.la tools/petrel$(EXEEXT)

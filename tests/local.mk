@@ -17,3 +17,8 @@ EXTRA_DIST += tests/vectors
 # make install into a staging root, then pkg-config and link against it.
 TESTS += tests/install_test.sh
 EXTRA_DIST += tests/install_test.sh
+# petrel tunnel and petrel server --forward end to end, through a UDP echo.
+check_PROGRAMS += tests/udp_echo
+tests_udp_echo_SOURCES = tests/udp_echo.c
+TESTS += tests/tunnel.sh
+EXTRA_DIST += tests/tunnel.sh

@@ -849,10 +849,10 @@ int cmd_tunnel(const struct cli_options *o)
 				t.server_name, o->plain ? "as plain UDP (no DTLS)" : "over DTLS");
 		t.next_sweep_ms = cli_now_ms() + t.sweep_ms;
 		rc = run(&t);
+		if (!o->quiet)
+			print_stats(&t);
 	}
 	close_tunnel(&t);
-	if (!o->quiet)
-		print_stats(&t);
 	petrel_credentials_free(t.creds);
 	return rc;
 }

@@ -452,7 +452,7 @@ void forward_close(struct forward *f)
 	if (f->epfd >= 0 && !f->quiet) {
 		const struct fwd_counters *c = &f->n;
 		fprintf(stderr,
-			"petrel server: forwarded %llu datagrams to %s for %llu sessions, %llu answers "
+			"petrel server: forwarded %llu datagrams to %s from %llu sessions, %llu answers "
 			"back; refused %llu over the data MTU, %llu large-packet, %llu unreachable, "
 			"%llu errors\n",
 			(unsigned long long)c->to_target, f->target_name,
