@@ -156,6 +156,7 @@ static void stop_all(void)
 		kill(-procs[i].pid, SIGTERM);
 		kill(procs[i].pid, SIGTERM);
 		waitpid(procs[i].pid, NULL, 0);
+		kill(-procs[i].pid, SIGKILL); /* a socat child that outlived its parent */
 		close(procs[i].out);
 	}
 	proc_count = 0;

@@ -240,8 +240,8 @@ static void to_server_error(void *ctx, void *owner, int err, size_t len)
 		 * needed, RFC 1191): apply it once the session is not mid-call. */
 		int mtu = 0;
 		socklen_t ml = sizeof mtu;
-		int level = f->local.ss_family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-		int name = f->local.ss_family == AF_INET6 ? IPV6_MTU : IP_MTU;
+		bool v6 = t->server.ss_family == AF_INET6;
+		int level = v6 ? IPPROTO_IPV6 : IPPROTO_IP, name = v6 ? IPV6_MTU : IP_MTU;
 		t->n.large_packet++;
 		if (getsockopt(f->fd, level, name, &mtu, &ml) == 0 && mtu >= 256)
 			f->path_mtu_hint = (unsigned)mtu;
