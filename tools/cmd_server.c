@@ -122,7 +122,7 @@ static int serve(struct server *srv, int fd)
 		}
 		int rc = petrel_endpoint_process(srv->ep);
 		if (rc >= 0)
-			rc = forward_process(srv->fwd);
+			rc = forward_process(srv->fwd, pfd[1].revents);
 		if (rc < 0) {
 			cli_print_failure("server", NULL, rc);
 			return CLI_EXIT_FAIL;

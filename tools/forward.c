@@ -433,11 +433,13 @@ static void relay_answers(struct forward *f, struct fwd_flow *fl)
 	}
 }
 
-int forward_process(struct forward *f)
+int forward_process(struct forward *f, short revents)
 {
 	if (f == NULL)
 		return 0;
 	fwd_tx_flush(&f->tx);
+	if (revents == 0)
+		return 0; /* no target socket has anything: spare the syscall */
 	struct epoll_event ev[64];
 	int n = epoll_wait(f->epfd, ev, 64, 0);
 	for (int i = 0; i < n; i++)

@@ -82,8 +82,9 @@ int forward_attach(struct forward **out, const struct cli_options *o,
  * -1 for NULL, which poll() ignores. */
 int forward_fd(const struct forward *f);
 /* After petrel_endpoint_process: send what clients sent to the target,
- * then relay the target's answers to their sessions. 0 (NULL: nothing). */
-int forward_process(struct forward *f);
+ * then, when poll() saw forward_fd ready (revents), relay the target's
+ * answers to their sessions. 0 (NULL: nothing). */
+int forward_process(struct forward *f, short revents);
 /* Print the counters (unless --quiet) and free everything. NULL is fine. */
 void forward_close(struct forward *f);
 
