@@ -23,7 +23,7 @@ pass() { echo "ok - $1"; }
 fail() {
 	echo "FAIL - $1"
 	failures=$((failures + 1))
-	for f in tunnel.err server.err send.out; do
+	for f in tunnel.err server.err plain.err send.out; do
 		[ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"
 	done
 }
@@ -157,11 +157,11 @@ fi
 # 6. --plain relays the same way without DTLS (the bench's baseline), and
 # a flow quiet for --idle-ms is closed.
 "$PETREL" tunnel --plain --idle-ms 300 --verbose --listen 127.0.0.1:0 \
-	--connect "127.0.0.1:$echo_port" >"$tmp/tunnel.out" 2>"$tmp/tunnel.err" &
+	--connect "127.0.0.1:$echo_port" >"$tmp/plain.out" 2>"$tmp/plain.err" &
 tunnel_pid=$!
-tunnel_port=$(port_of "$tmp/tunnel.out")
+tunnel_port=$(port_of "$tmp/plain.out")
 if [ -n "$tunnel_port" ] && send 10 1200 10000 &&
-	wait_for "$tmp/tunnel.err" "idle for 300 ms, flow closed"; then
+	wait_for "$tmp/plain.err" "idle for 300 ms, flow closed"; then
 	pass "--plain relays datagrams and closes idle flows"
 else
 	fail "--plain: $(cat "$tmp/send.out")"
