@@ -4,7 +4,7 @@
 # first one's session; a datagram over the data MTU is refused with its
 # reason and counted; after a server restart (clean, then killed without a
 # close_notify) the same local flow reconnects and its traffic flows again;
-# --plain relays without DTLS, and idle flows are closed.
+# --plain relays without DTLS; full flow tables and idle flows are handled.
 # Run by make check from the build directory.
 set -u
 PETREL=./tools/petrel
@@ -154,17 +154,23 @@ else
 	fail "counters on exit (tunnel status $tunnel_status)"
 fi
 
-# 6. --plain relays the same way without DTLS (the bench's baseline), and
-# a flow quiet for --idle-ms is closed.
-"$PETREL" tunnel --plain --idle-ms 300 --verbose --listen 127.0.0.1:0 \
+# 6. --plain relays the same way without DTLS (the bench's baseline); a
+# full flow table makes room by closing the least recently active flows,
+# and a flow quiet for --idle-ms is closed.
+"$PETREL" tunnel --plain --max-flows 2 --idle-ms 2000 --verbose --listen 127.0.0.1:0 \
 	--connect "127.0.0.1:$echo_port" >"$tmp/plain.out" 2>"$tmp/plain.err" &
 tunnel_pid=$!
 tunnel_port=$(port_of "$tmp/plain.out")
-if [ -n "$tunnel_port" ] && send 10 1200 10000 &&
-	wait_for "$tmp/plain.err" "idle for 300 ms, flow closed"; then
-	pass "--plain relays datagrams and closes idle flows"
+if [ -n "$tunnel_port" ] && send 10 1200 10000 && send 2 100 10000 && send 2 100 10000 &&
+	grep -q "2 flows at once: the [12] least recently active closed" "$tmp/plain.err"; then
+	pass "--plain relays datagrams; a full flow table closes the oldest flows"
 else
-	fail "--plain: $(cat "$tmp/send.out")"
+	fail "--plain, --max-flows: $(cat "$tmp/send.out")"
+fi
+if wait_for "$tmp/plain.err" "idle for 2000 ms, flow closed"; then
+	pass "a flow quiet for --idle-ms is closed"
+else
+	fail "no idle flow closed"
 fi
 
 [ "$failures" -eq 0 ] || exit 1

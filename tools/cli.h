@@ -36,7 +36,7 @@ struct cli_options {
 	/* tunnel: --listen ADDR:PORT fills bind_addr/listen_port, --connect
 	 * HOST:PORT fills host/port; server: --forward HOST:PORT. */
 	const char *forward_host, *forward_port;
-	unsigned idle_ms, dead_ms;
+	unsigned idle_ms, dead_ms, max_flows;
 	bool idle_ms_set, dead_ms_set, plain;
 };
 

@@ -27,7 +27,7 @@
 
 #include "tools/forward.h"
 
-#define TUNNEL_MAX_FLOWS 4096u
+#define DEFAULT_MAX_FLOWS 4096u
 /* Datagrams and bytes a flow keeps while its handshake runs. */
 #define PENDING_MAX_COUNT 64u
 #define PENDING_MAX_BYTES (64u * 1024u)
@@ -87,9 +87,10 @@ struct tunnel {
 	size_t flow_count, flow_cap;
 	unsigned connecting;
 	bool attention; /* some flow has refused_by_server or path_mtu_hint */
+	bool full;      /* a new flow found the table full */
 	uint8_t *resume;
 	size_t resume_len;
-	unsigned idle_ms, dead_ms, sweep_ms;
+	unsigned idle_ms, dead_ms, sweep_ms, max_flows;
 	uint64_t next_sweep_ms;
 	struct counters n;
 	struct fwd_rx *rx;
@@ -476,8 +477,11 @@ static void queue_pending(struct tunnel *t, struct flow *f, const uint8_t *data,
 static struct flow *new_flow(struct tunnel *t, const struct sockaddr_storage *ss, socklen_t ss_len,
 			     const uint8_t *key, size_t key_len)
 {
-	if (t->flow_count >= TUNNEL_MAX_FLOWS ||
-	    (t->flow_count + 1 > t->flow_cap && grow_table(t) < 0))
+	if (t->flow_count >= t->max_flows) {
+		t->full = true; /* room is made after this poll round */
+		return NULL;
+	}
+	if (t->flow_count + 1 > t->flow_cap && grow_table(t) < 0)
 		return NULL;
 	struct flow *f = calloc(1, sizeof *f);
 	if (f == NULL)
@@ -717,6 +721,33 @@ static void sweep(struct tunnel *t, uint64_t now)
 	}
 }
 
+/* The table is full (many short flows, such as DNS queries from random
+ * ports): the least recently active eighth of the flows make room. */
+static void evict_oldest(struct tunnel *t)
+{
+	t->full = false;
+	uint64_t newest = 0, oldest = UINT64_MAX;
+	for (size_t i = 0; i < t->flow_count; i++) {
+		uint64_t a = t->flows[i]->last_activity_ms;
+		newest = a > newest ? a : newest;
+		oldest = a < oldest ? a : oldest;
+	}
+	uint64_t cut = oldest + (newest - oldest) / 8;
+	size_t evicted = 0;
+	for (size_t i = 0; i < t->flow_count;) {
+		struct flow *f = t->flows[i];
+		if (f->state != FLOW_CONNECTING && f->last_activity_ms <= cut) {
+			free_flow(t, f);
+			evicted++;
+			continue; /* the last flow moved into slot i */
+		}
+		i++;
+	}
+	if (t->o->verbose)
+		fprintf(stderr, "petrel tunnel: %u flows at once: the %zu least recently active closed\n",
+			t->max_flows, evicted);
+}
+
 static int next_wait_ms(struct tunnel *t, uint64_t now)
 {
 	uint64_t wait = t->next_sweep_ms > now ? t->next_sweep_ms - now : 0;
@@ -754,6 +785,8 @@ static int run(struct tunnel *t)
 		fwd_tx_flush(t->to_local);
 		if (t->attention)
 			settle_flags(t);
+		if (t->full)
+			evict_oldest(t);
 		if (now >= t->next_sweep_ms || t->connecting) {
 			sweep(t, now);
 			fwd_tx_flush(t->to_server);
@@ -822,6 +855,7 @@ int cmd_tunnel(const struct cli_options *o)
 	struct tunnel t = {.o = o, .listen_fd = -1, .epfd = -1};
 	t.idle_ms = o->idle_ms_set ? o->idle_ms : DEFAULT_IDLE_MS;
 	t.dead_ms = o->dead_ms_set ? o->dead_ms : DEFAULT_DEAD_MS;
+	t.max_flows = o->max_flows ? o->max_flows : DEFAULT_MAX_FLOWS;
 	/* Timers are checked a few times per shortest period, at most every 250 ms. */
 	t.sweep_ms = 250;
 	if (t.dead_ms && t.dead_ms / 4 < t.sweep_ms)

@@ -14,7 +14,7 @@ enum {
 	OPT_PSK = 256, OPT_CERT, OPT_KEY, OPT_CA, OPT_PIN, OPT_INSECURE, OPT_CIPHERS, OPT_GROUPS,
 	OPT_MTU, OPT_RETRANS, OPT_TIMEOUT, OPT_RESUME, OPT_ALPN, OPT_SNI, OPT_VERBOSE, OPT_QUIET,
 	OPT_ONCE, OPT_ECHO, OPT_PORT, OPT_BIND, OPT_HELP,
-	OPT_LISTEN, OPT_CONNECT, OPT_FORWARD, OPT_IDLE, OPT_DEAD, OPT_PLAIN,
+	OPT_LISTEN, OPT_CONNECT, OPT_FORWARD, OPT_IDLE, OPT_DEAD, OPT_PLAIN, OPT_MAX_FLOWS,
 };
 
 /* Which commands accept an option. */
@@ -48,6 +48,7 @@ static const struct option long_options[] = {
 	{"idle-ms", required_argument, NULL, OPT_IDLE},
 	{"dead-ms", required_argument, NULL, OPT_DEAD},
 	{"plain", no_argument, NULL, OPT_PLAIN},
+	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -61,6 +62,7 @@ static unsigned option_scope(int id)
 	case OPT_RESUME: case OPT_ONCE:
 		return FOR_CLIENT;
 	case OPT_LISTEN: case OPT_CONNECT: case OPT_IDLE: case OPT_DEAD: case OPT_PLAIN:
+	case OPT_MAX_FLOWS:
 		return FOR_TUNNEL;
 	case OPT_FORWARD:
 		return FOR_SERVER;
@@ -115,6 +117,8 @@ int cli_usage(FILE *out)
 		"  --dead-ms N               tunnel: when datagrams went out for N ms and nothing came\n"
 		"                            back, drop the session and reconnect (resuming) on the next\n"
 		"                            datagram (default 15000; 0 never)\n"
+		"  --max-flows N             tunnel: flows at once (default 4096); when full, the least\n"
+		"                            recently active are closed\n"
 		"  --plain                   tunnel: relay without DTLS (to measure the relay itself)\n"
 		"  --verbose, --quiet        more (handshake progress on stderr) or less output\n"
 		"exit status: 0 success, 1 network or handshake failure, 2 bad usage\n",
@@ -235,6 +239,10 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 			       ? bad(o, "--dead-ms wants milliseconds (0..86400000), got", arg)
 			       : 0;
 	case OPT_PLAIN: o->plain = true; return 0;
+	case OPT_MAX_FLOWS:
+		return parse_unsigned(arg, 1, 1000000, &o->max_flows) < 0
+			       ? bad(o, "--max-flows wants a number (1..1000000), got", arg)
+			       : 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
