@@ -13,9 +13,9 @@
 
 struct server {
 	const struct cli_options *o;
+	struct forward *fwd; /* --forward */
 	petrel_endpoint *ep;
 	struct cli_peers peers;
-	struct forward *fwd; /* --forward */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -167,9 +167,9 @@ int cmd_server(const struct cli_options *o)
 		close_all(&srv);
 		petrel_endpoint_free(srv.ep);
 	}
-	forward_close(srv.fwd);
 	cli_peers_free(&srv.peers);
 	close(fd);
+	forward_close(srv.fwd);
 	petrel_credentials_free(creds);
 	return rc;
 }
