@@ -195,7 +195,7 @@ struct forward {
 	struct sockaddr_storage target;
 	socklen_t target_len;
 	char target_name[80];
-	bool verbose, quiet;
+	bool verbose, quiet, warned_large;
 	int epfd;
 	struct fwd_flow **buckets;
 	size_t bucket_count, flow_count; /* bucket_count: a power of two */
@@ -406,11 +406,13 @@ static void relay_answers(struct forward *f, struct fwd_flow *fl)
 				/* The record would not fit one datagram on the path:
 				 * refused here rather than fragmented by IP. */
 				f->n.refused_large++;
-				if (f->verbose)
+				if (f->verbose || (!f->quiet && !f->warned_large))
 					fprintf(stderr,
 						"petrel server: forward: answer of %zu bytes from %s "
-						"refused: over the session's data MTU of %u bytes\n",
-						len, f->target_name, data_mtu);
+						"refused: over the session's data MTU of %u bytes%s\n",
+						len, f->target_name, data_mtu,
+						f->verbose ? "" : "; --verbose shows every one");
+				f->warned_large = true;
 				continue;
 			}
 			long r = petrel_record_send(s, f->rx.buf[i], len);
