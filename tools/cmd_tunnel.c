@@ -25,77 +25,11 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "tools/forward.h"
+#include "tools/tunnel.h"
 
 #define DEFAULT_MAX_FLOWS 4096u
-/* Datagrams and bytes a flow keeps while its handshake runs. */
-#define PENDING_MAX_COUNT 64u
-#define PENDING_MAX_BYTES (64u * 1024u)
-/* After a failed handshake, a flow's datagrams are dropped this long
- * before the next attempt, so a refused tunnel does not hammer the server. */
-#define RETRY_PAUSE_MS 1000u
-/* Cap on the handshake retransmission timeout: a tunnel waiting for a
- * restarted server notices it is back within this long. */
-#define RECONNECT_RTO_CAP_MS 2000u
 #define DEFAULT_IDLE_MS 60000u
 #define DEFAULT_DEAD_MS 15000u
-
-enum flow_state { FLOW_IDLE, FLOW_CONNECTING, FLOW_OPEN };
-
-struct tunnel;
-
-struct flow {
-	struct flow *next; /* hash chain */
-	size_t index;      /* in tunnel.flows */
-	struct tunnel *t;
-	struct sockaddr_storage local;
-	socklen_t local_len;
-	uint8_t key[24];
-	size_t key_len;
-	char name[64];
-	int fd; /* connected to the server */
-	petrel_session *s;
-	enum flow_state state;
-	bool had_session, warned_large;
-	/* Set while sending (the session may be mid-call): acted on later. */
-	bool refused_by_server;
-	unsigned path_mtu_hint;
-	/* Datagrams waiting for the handshake: [u16 length][bytes]... */
-	uint8_t *pending;
-	size_t pending_bytes;
-	unsigned pending_count;
-	uint64_t last_activity_ms, unanswered_since_ms, retry_after_ms;
-	/* The batch the session's pull function reads from. */
-	int rx_next, rx_count;
-};
-
-struct counters {
-	uint64_t flows, out, back, refused_large, large_packet, dropped, send_errors, handshakes,
-		resumed, handshake_failures, reconnects, unreachable;
-};
-
-struct tunnel {
-	const struct cli_options *o;
-	petrel_credentials *creds;
-	struct sockaddr_storage server;
-	socklen_t server_len;
-	char server_name[80];
-	int listen_fd, epfd;
-	struct flow **buckets;
-	size_t bucket_count; /* a power of two */
-	struct flow **flows;
-	size_t flow_count, flow_cap;
-	unsigned connecting;
-	bool attention; /* some flow has refused_by_server or path_mtu_hint */
-	bool full;      /* a new flow found the table full */
-	uint8_t *resume;
-	size_t resume_len;
-	unsigned idle_ms, dead_ms, sweep_ms, max_flows;
-	uint64_t next_sweep_ms;
-	struct counters n;
-	struct fwd_rx *rx;
-	struct fwd_tx *to_server, *to_local;
-};
 
 static volatile sig_atomic_t stop_requested, stats_requested;
 
@@ -184,80 +118,6 @@ static int grow_table(struct tunnel *t)
 	}
 	return 0;
 }
-
-/* ---- the session's transport: our sockets and batches ---- */
-
-/* While the handshake runs each datagram goes out at once, so EMSGSIZE
- * reaches the library as LARGE_PACKET and it re-fragments; afterwards
- * records are queued and leave in batches. */
-static long flow_push(void *ptr, const uint8_t *data, size_t len)
-{
-	struct flow *f = ptr;
-	struct tunnel *t = f->t;
-	if (f->state != FLOW_OPEN) {
-		ssize_t n = send(f->fd, data, len, 0);
-		if (n >= 0)
-			return (long)n;
-		if (errno == EMSGSIZE)
-			return PETREL_E_LARGE_PACKET;
-		if (errno == EINTR)
-			return PETREL_E_INTERRUPTED;
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
-		    errno == ECONNREFUSED)
-			return PETREL_E_AGAIN; /* as loss: the flight is retransmitted */
-		return PETREL_E_PUSH_ERROR;
-	}
-	if (len > FWD_SLOT)
-		return PETREL_E_LARGE_PACKET;
-	memcpy(fwd_tx_slot(t->to_server), data, len);
-	fwd_tx_commit(t->to_server, f->fd, NULL, 0, len, f);
-	if (f->unanswered_since_ms == 0)
-		f->unanswered_since_ms = cli_now_ms();
-	return (long)len;
-}
-
-/* The datagrams read from the flow's socket by the last fwd_rx_read. */
-static long flow_pull(void *ptr, uint8_t *buf, size_t cap)
-{
-	struct flow *f = ptr;
-	const struct fwd_rx *rx = f->t->rx;
-	while (f->rx_next < f->rx_count) {
-		int i = f->rx_next++;
-		size_t len = rx->msgs[i].msg_len;
-		if (len > FWD_SLOT || len > cap)
-			continue; /* truncated: cannot be a record of ours */
-		memcpy(buf, rx->buf[i], len);
-		return (long)len;
-	}
-	return PETREL_E_AGAIN;
-}
-
-static void to_server_error(void *ctx, void *owner, int err, size_t len)
-{
-	struct tunnel *t = ctx;
-	struct flow *f = owner;
-	if (err == EMSGSIZE) {
-		/* The kernel knows a smaller path MTU (ICMP fragmentation
-		 * needed, RFC 1191): apply it once the session is not mid-call. */
-		int mtu = 0;
-		socklen_t ml = sizeof mtu;
-		bool v6 = t->server.ss_family == AF_INET6;
-		int level = v6 ? IPPROTO_IPV6 : IPPROTO_IP, name = v6 ? IPV6_MTU : IP_MTU;
-		t->n.large_packet++;
-		if (getsockopt(f->fd, level, name, &mtu, &ml) == 0 && mtu >= 256)
-			f->path_mtu_hint = (unsigned)mtu;
-		if (t->o->verbose)
-			fprintf(stderr, "petrel tunnel: %s: record of %zu bytes: %s (path MTU %d)\n",
-				f->name, len, cli_error(PETREL_E_LARGE_PACKET), mtu);
-		t->attention = true;
-	} else if (err == ECONNREFUSED) {
-		f->refused_by_server = true;
-		t->attention = true;
-	} else {
-		t->n.send_errors++;
-	}
-}
-
 static void to_local_error(void *ctx, void *owner, int err, size_t len)
 {
 	struct tunnel *t = ctx;
@@ -266,210 +126,6 @@ static void to_local_error(void *ctx, void *owner, int err, size_t len)
 	if (t->o->verbose)
 		fprintf(stderr, "petrel tunnel: %s: answer of %zu bytes not delivered: %s\n", f->name,
 			len, strerror(err));
-}
-
-/* ---- sessions ---- */
-
-static void end_session(struct tunnel *t, struct flow *f, const char *why, int rc)
-{
-	if (f->s == NULL)
-		return;
-	if (!t->o->quiet && why) {
-		if (rc)
-			fprintf(stderr, "petrel tunnel: %s: %s: %s\n", f->name, why, cli_error(rc));
-		else
-			fprintf(stderr, "petrel tunnel: %s: %s\n", f->name, why);
-	}
-	if (f->state == FLOW_CONNECTING)
-		t->connecting--;
-	/* Records it queued go out before the session's memory does. */
-	fwd_tx_flush(t->to_server);
-	petrel_session_free(f->s);
-	f->s = NULL;
-	f->state = FLOW_IDLE;
-	f->unanswered_since_ms = 0;
-	if (f->pending_count)
-		t->n.dropped += f->pending_count;
-	free(f->pending);
-	f->pending = NULL;
-	f->pending_bytes = 0;
-	f->pending_count = 0;
-}
-
-static void keep_resume_data(struct tunnel *t, const petrel_session *s)
-{
-	size_t len = 0;
-	if (petrel_session_get_data(s, NULL, &len) < 0 || len == 0)
-		return;
-	uint8_t *blob = malloc(len);
-	if (blob == NULL || petrel_session_get_data(s, blob, &len) < 0) {
-		free(blob);
-		return;
-	}
-	free(t->resume);
-	t->resume = blob;
-	t->resume_len = len;
-}
-
-/* Over the data MTU: refused with the reason, counted. */
-static void refuse_large(struct tunnel *t, struct flow *f, size_t len, unsigned data_mtu)
-{
-	t->n.refused_large++;
-	if (t->o->quiet || (f->warned_large && !t->o->verbose))
-		return;
-	f->warned_large = true;
-	fprintf(stderr,
-		"petrel tunnel: %s: datagram of %zu bytes refused: over the data MTU of %u bytes "
-		"(MTU %u)%s\n",
-		f->name, len, data_mtu, f->s ? petrel_dtls_get_mtu(f->s) : 0,
-		t->o->verbose ? "" : "; --verbose shows every one");
-}
-
-static void send_to_server(struct tunnel *t, struct flow *f, const uint8_t *data, size_t len)
-{
-	if (t->o->plain) {
-		if (len > FWD_SLOT) {
-			refuse_large(t, f, len, FWD_SLOT);
-			return;
-		}
-		memcpy(fwd_tx_slot(t->to_server), data, len);
-		fwd_tx_commit(t->to_server, f->fd, NULL, 0, len, f);
-		t->n.out++;
-		return;
-	}
-	unsigned data_mtu = petrel_dtls_get_data_mtu(f->s);
-	if (len > data_mtu) {
-		refuse_large(t, f, len, data_mtu);
-		return;
-	}
-	long rc = petrel_record_send(f->s, data, len);
-	if (rc >= 0) {
-		t->n.out++;
-	} else if (rc == PETREL_E_LARGE_PACKET) {
-		t->n.large_packet++;
-		if (t->o->verbose)
-			fprintf(stderr, "petrel tunnel: %s: datagram of %zu bytes: %s; data MTU now %u\n",
-				f->name, len, cli_error((int)rc), petrel_dtls_get_data_mtu(f->s));
-	} else if (petrel_error_is_fatal((int)rc)) {
-		t->n.dropped++;
-		end_session(t, f, "session failed", (int)rc);
-	} else {
-		t->n.dropped++;
-	}
-}
-
-static void on_connected(struct tunnel *t, struct flow *f)
-{
-	f->state = FLOW_OPEN;
-	t->connecting--;
-	t->n.handshakes++;
-	int resumed = petrel_session_is_resumed(f->s);
-	if (resumed)
-		t->n.resumed++;
-	keep_resume_data(t, f->s);
-	if (t->o->verbose) {
-		fprintf(stderr, "petrel tunnel: %s: connected to %s, resumed: %s\n", f->name,
-			t->server_name, resumed ? "yes" : "no");
-		cli_print_session(stderr, f->s, "  ");
-	} else if (!t->o->quiet) {
-		fprintf(stderr, "petrel tunnel: %s: connected, %s, resumed: %s\n", f->name,
-			petrel_session_get_cipher_name(f->s), resumed ? "yes" : "no");
-	}
-	/* What waited for the handshake goes out now, in order. */
-	uint8_t *p = f->pending;
-	unsigned count = f->pending_count;
-	f->pending_count = 0;
-	for (unsigned i = 0; i < count && f->s; i++) {
-		size_t len = (size_t)p[0] << 8 | p[1];
-		send_to_server(t, f, p + 2, len);
-		p += 2 + len;
-	}
-	free(f->pending);
-	f->pending = NULL;
-	f->pending_bytes = 0;
-}
-
-/* Run the handshake on whatever the pull function has. */
-static void drive_handshake(struct tunnel *t, struct flow *f)
-{
-	for (int step = 0; step < 16 && f->state == FLOW_CONNECTING; step++) {
-		int rc = petrel_handshake(f->s);
-		if (rc == 0) {
-			on_connected(t, f);
-			return;
-		}
-		if (rc == PETREL_E_AGAIN || rc == PETREL_E_INTERRUPTED)
-			return;
-		if (rc == PETREL_E_LARGE_PACKET) {
-			/* The flight did not fit the path: the library lowered the
-			 * MTU and sends it again re-fragmented on the next call. */
-			t->n.large_packet++;
-			if (t->o->verbose)
-				fprintf(stderr, "petrel tunnel: %s: handshake: %s; MTU now %u\n", f->name,
-					cli_error(rc), petrel_dtls_get_mtu(f->s));
-			continue;
-		}
-		if (petrel_error_is_fatal(rc)) {
-			t->n.handshake_failures++;
-			f->retry_after_ms = cli_now_ms() + RETRY_PAUSE_MS;
-			end_session(t, f, "handshake failed", rc);
-			return;
-		}
-	}
-}
-
-static int start_session(struct tunnel *t, struct flow *f)
-{
-	petrel_session *s;
-	int rc = petrel_session_new(&s, PETREL_CLIENT);
-	if (rc < 0)
-		return rc;
-	petrel_session_set_credentials(s, t->creds);
-	/* Checked by cli_check_session_options at start-up: cannot fail. */
-	(void)cli_configure_session(s, t->o, false);
-	petrel_dtls_set_timeout_limits(s, 0, RECONNECT_RTO_CAP_MS);
-	/* The fd transport sets DF and learns the address family; our own
-	 * callbacks then replace its blocking I/O. */
-	(void)petrel_transport_set_udp_fd(s, f->fd);
-	petrel_transport_set_ptr(s, f);
-	petrel_transport_set_push_function(s, flow_push);
-	petrel_transport_set_pull_function(s, flow_pull);
-	petrel_transport_set_pull_timeout_function(s, NULL);
-	if (t->resume && petrel_session_set_data(s, t->resume, t->resume_len) < 0 && t->o->verbose)
-		fprintf(stderr, "petrel tunnel: %s: the saved session does not apply, full handshake\n",
-			f->name);
-	f->s = s;
-	f->state = FLOW_CONNECTING;
-	f->warned_large = false;
-	t->connecting++;
-	if (f->had_session)
-		t->n.reconnects++;
-	f->had_session = true;
-	if (t->o->verbose)
-		fprintf(stderr, "petrel tunnel: %s: connecting to %s%s\n", f->name, t->server_name,
-			t->resume ? ", offering to resume" : "");
-	f->rx_next = f->rx_count = 0;
-	drive_handshake(t, f);
-	return 0;
-}
-
-static void queue_pending(struct tunnel *t, struct flow *f, const uint8_t *data, size_t len)
-{
-	if (f->pending == NULL && (f->pending = malloc(PENDING_MAX_BYTES)) == NULL) {
-		t->n.dropped++;
-		return;
-	}
-	if (f->pending_count >= PENDING_MAX_COUNT || len > 0xFFFF ||
-	    f->pending_bytes + 2 + len > PENDING_MAX_BYTES) {
-		t->n.dropped++;
-		return;
-	}
-	uint8_t *p = f->pending + f->pending_bytes;
-	p[0] = (uint8_t)(len >> 8);
-	p[1] = (uint8_t)len;
-	memcpy(p + 2, data, len);
-	f->pending_bytes += 2 + len;
-	f->pending_count++;
 }
 
 /* ---- flows ---- */
@@ -521,7 +177,7 @@ static void free_flow(struct tunnel *t, struct flow *f)
 	/* Nothing of this flow may stay queued once it is gone. */
 	fwd_tx_flush(t->to_server);
 	fwd_tx_flush(t->to_local);
-	end_session(t, f, NULL, 0);
+	tunnel_end_session(t, f, NULL, 0);
 	struct flow **slot = find_slot(t, f->key, f->key_len);
 	if (*slot == f)
 		*slot = f->next;
@@ -547,11 +203,11 @@ static void from_local(struct tunnel *t, const uint8_t *data, size_t len,
 	}
 	f->last_activity_ms = now;
 	if (len > FWD_SLOT) {
-		refuse_large(t, f, len, f->s ? petrel_dtls_get_data_mtu(f->s) : FWD_SLOT);
+		tunnel_refuse_large(t, f, len, f->s ? petrel_dtls_get_data_mtu(f->s) : FWD_SLOT);
 		return;
 	}
 	if (t->o->plain || f->state == FLOW_OPEN) {
-		send_to_server(t, f, data, len);
+		tunnel_send(t, f, data, len);
 		return;
 	}
 	if (f->state == FLOW_IDLE) {
@@ -559,14 +215,14 @@ static void from_local(struct tunnel *t, const uint8_t *data, size_t len,
 			t->n.dropped++;
 			return;
 		}
-		int rc = start_session(t, f);
+		int rc = tunnel_start_session(t, f);
 		if (rc < 0) {
 			cli_print_failure("tunnel", NULL, rc);
 			t->n.dropped++;
 			return;
 		}
 		if (f->state == FLOW_OPEN) { /* cannot happen: a handshake takes a round trip */
-			send_to_server(t, f, data, len);
+			tunnel_send(t, f, data, len);
 			return;
 		}
 		if (f->state != FLOW_CONNECTING) {
@@ -574,7 +230,7 @@ static void from_local(struct tunnel *t, const uint8_t *data, size_t len,
 			return;
 		}
 	}
-	queue_pending(t, f, data, len);
+	tunnel_queue_pending(t, f, data, len);
 }
 
 static void read_local(struct tunnel *t, uint64_t now)
@@ -590,35 +246,6 @@ static void read_local(struct tunnel *t, uint64_t now)
 			return;
 	}
 }
-
-/* Plaintext from the server goes straight into the outgoing batch's
- * buffer: no copy between decryption and sendmmsg. */
-static void deliver_answers(struct tunnel *t, struct flow *f)
-{
-	for (;;) {
-		uint8_t *slot = fwd_tx_slot(t->to_local);
-		long n = petrel_record_recv(f->s, slot, FWD_SLOT);
-		if (n > 0) {
-			fwd_tx_commit(t->to_local, t->listen_fd, &f->local, f->local_len, (size_t)n, f);
-			t->n.back++;
-			continue;
-		}
-		if (n == PETREL_E_AGAIN || n == PETREL_E_INTERRUPTED)
-			return;
-		if (n == 0) {
-			end_session(t, f, "the server closed the session", 0);
-			return;
-		}
-		if (n == PETREL_E_WARNING_ALERT_RECEIVED || n == PETREL_E_LARGE_PACKET)
-			continue;
-		if (petrel_error_is_fatal((int)n)) {
-			end_session(t, f, "session failed", (int)n);
-			return;
-		}
-	}
-}
-
-/* Datagrams from the server on a flow's socket. */
 static void read_flow(struct tunnel *t, struct flow *f, uint64_t now)
 {
 	for (int round = 0; round < 4; round++) {
@@ -647,9 +274,9 @@ static void read_flow(struct tunnel *t, struct flow *f, uint64_t now)
 			f->rx_next = 0;
 			f->rx_count = n;
 			if (f->state == FLOW_CONNECTING)
-				drive_handshake(t, f);
+				tunnel_drive_handshake(t, f);
 			if (f->state == FLOW_OPEN)
-				deliver_answers(t, f);
+				tunnel_deliver_answers(t, f);
 			f->rx_next = f->rx_count = 0;
 		}
 		if (n < FWD_BATCH)
@@ -674,7 +301,7 @@ static void settle_flags(struct tunnel *t)
 			f->refused_by_server = false;
 			t->n.unreachable++;
 			if (f->state == FLOW_OPEN)
-				end_session(t, f, "the server's port is unreachable (ICMP): reconnecting "
+				tunnel_end_session(t, f, "the server's port is unreachable (ICMP): reconnecting "
 						  "on the next datagram", 0);
 		}
 	}
@@ -691,7 +318,7 @@ static void check_liveness(struct tunnel *t, struct flow *f, uint64_t now)
 		return;
 	char why[96];
 	snprintf(why, sizeof why, "no answer from the server for %u ms: reconnecting", t->dead_ms);
-	end_session(t, f, why, 0);
+	tunnel_end_session(t, f, why, 0);
 }
 
 /* Timers of every flow: handshakes, the session's own timers, liveness
@@ -703,11 +330,11 @@ static void sweep(struct tunnel *t, uint64_t now)
 		struct flow *f = t->flows[i];
 		if (f->state == FLOW_CONNECTING && petrel_dtls_get_timeout(f->s) == 0) {
 			f->rx_next = f->rx_count = 0;
-			drive_handshake(t, f);
+			tunnel_drive_handshake(t, f);
 		} else if (f->state == FLOW_OPEN && petrel_engine_next_deadline(f->s) <= now) {
 			int rc = petrel_engine_tick(f->s, now);
 			if (rc < 0 && petrel_error_is_fatal(rc))
-				end_session(t, f, "session failed", rc);
+				tunnel_end_session(t, f, "session failed", rc);
 		}
 		check_liveness(t, f, now);
 		if (f->state != FLOW_CONNECTING && t->idle_ms && now - f->last_activity_ms >= t->idle_ms) {
@@ -825,7 +452,7 @@ static int open_tunnel(struct tunnel *t)
 		fprintf(stderr, "petrel tunnel: %s\n", strerror(errno ? errno : ENOMEM));
 		return CLI_EXIT_FAIL;
 	}
-	t->to_server->on_error = to_server_error;
+	t->to_server->on_error = tunnel_to_server_error;
 	t->to_server->ctx = t;
 	t->to_local->on_error = to_local_error;
 	t->to_local->ctx = t;
