@@ -118,6 +118,7 @@ static int grow_table(struct tunnel *t)
 	}
 	return 0;
 }
+
 static void to_local_error(void *ctx, void *owner, int err, size_t len)
 {
 	struct tunnel *t = ctx;
@@ -246,6 +247,8 @@ static void read_local(struct tunnel *t, uint64_t now)
 			return;
 	}
 }
+
+/* Datagrams from the server on a flow's socket. */
 static void read_flow(struct tunnel *t, struct flow *f, uint64_t now)
 {
 	for (int round = 0; round < 4; round++) {
