@@ -157,7 +157,7 @@ fi
 # 6. --plain relays the same way without DTLS (the bench's baseline); a
 # full flow table makes room by closing the least recently active flows,
 # and a flow quiet for --idle-ms is closed.
-"$PETREL" tunnel --plain --max-flows 2 --idle-ms 2000 --verbose --listen 127.0.0.1:0 \
+"$PETREL" tunnel --plain --max-flows 2 --idle-ms 3000 --verbose --listen 127.0.0.1:0 \
 	--connect "127.0.0.1:$echo_port" >"$tmp/plain.out" 2>"$tmp/plain.err" &
 tunnel_pid=$!
 tunnel_port=$(port_of "$tmp/plain.out")
@@ -167,7 +167,7 @@ if [ -n "$tunnel_port" ] && send 10 1200 10000 && send 2 100 10000 && send 2 100
 else
 	fail "--plain, --max-flows: $(cat "$tmp/send.out")"
 fi
-if wait_for "$tmp/plain.err" "idle for 2000 ms, flow closed"; then
+if wait_for "$tmp/plain.err" "idle for 3000 ms, flow closed"; then
 	pass "a flow quiet for --idle-ms is closed"
 else
 	fail "no idle flow closed"
