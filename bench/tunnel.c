@@ -193,7 +193,48 @@ struct cell {
 	uint32_t seq, slice_base; /* echoes below slice_base are stale */
 	double seconds;
 	unsigned long sent, echoed, lost;
+	pid_t forwarders[2]; /* the path's relay processes (0: none) */
+	unsigned long long cpu_ns;
 };
+
+/* On-CPU time of a process and of its children (socat forks one per
+ * peer), from /proc/PID/schedstat: unlike a rate, it does not depend on
+ * which CPUs the scheduler puts the processes of a path on. */
+static unsigned long long schedstat_ns(pid_t pid)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%llu", &ns) != 1)
+			ns = 0;
+		fclose(f);
+	}
+	return ns;
+}
+
+static unsigned long long cpu_ns(pid_t pid)
+{
+	if (pid <= 0)
+		return 0;
+	unsigned long long ns = schedstat_ns(pid);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		int child;
+		while (fscanf(f, "%d", &child) == 1)
+			ns += schedstat_ns(child);
+		fclose(f);
+	}
+	return ns;
+}
+
+static unsigned long long forwarders_ns(const struct cell *c)
+{
+	return cpu_ns(c->forwarders[0]) + cpu_ns(c->forwarders[1]);
+}
 
 static int connected_socket(unsigned port)
 {
@@ -284,6 +325,7 @@ static void cell_slice(struct cell *c, double seconds)
 	if (c->fd < 0)
 		return;
 	c->slice_base = c->seq;
+	unsigned long long cpu_before = forwarders_ns(c);
 	unsigned long outstanding = c->window;
 	send_burst(c->fd, c->window, &c->seq);
 	c->sent += c->window;
@@ -311,6 +353,7 @@ static void cell_slice(struct cell *c, double seconds)
 	while (outstanding && (n = recv_batch(c->fd, STALL_MS, c->slice_base)) >= 0)
 		outstanding = outstanding > (unsigned long)n ? outstanding - (unsigned long)n : 0;
 	c->lost += outstanding;
+	c->cpu_ns += forwarders_ns(c) - cpu_before;
 }
 
 static double cell_rate(const struct cell *c)
@@ -323,10 +366,14 @@ static void print_row(const char *name, const struct cell *one, const struct cel
 	printf("%-34s", name);
 	const struct cell *cells[2] = {one, many};
 	for (int i = 0; i < 2; i++) {
-		if (cell_rate(cells[i]) < 0)
-			printf(" %21s", "no answer");
+		const struct cell *c = cells[i];
+		if (cell_rate(c) < 0)
+			printf(" %29s", "no answer");
+		else if (c->forwarders[0] == 0 || c->echoed == 0)
+			printf(" %9.0f/s %5lu lost %6s", cell_rate(c), c->lost, "-");
 		else
-			printf(" %9.0f/s %5lu lost", cell_rate(cells[i]), cells[i]->lost);
+			printf(" %9.0f/s %5lu lost %6.1f", cell_rate(c), c->lost,
+			       (double)c->cpu_ns / 1000.0 / (double)c->echoed);
 	}
 	printf("\n");
 }
@@ -344,7 +391,7 @@ static const char *const path_names[PATH_COUNT] = {
 	"petrel tunnel + server --forward"};
 
 /* socat's UDP-LISTEN side serves the first peer only: a pair per cell. */
-static unsigned start_socat(const struct bench_keys *k, const char *echo_addr)
+static unsigned start_socat(const struct bench_keys *k, const char *echo_addr, pid_t pids[2])
 {
 	static char server_addr[2][512], listen_addr[2][64], client_addr[2][64], target[64];
 	static int n;
@@ -359,11 +406,15 @@ static unsigned start_socat(const struct bench_keys *k, const char *echo_addr)
 		 sport);
 	char *server_argv[] = {"socat", server_addr[i], target, NULL};
 	char *client_argv[] = {"socat", listen_addr[i], client_addr[i], NULL};
-	if (spawn(server_argv) == NULL)
+	struct proc *server = spawn(server_argv);
+	if (server == NULL)
 		return 0;
+	pids[0] = server->pid;
 	usleep(300000); /* socat prints nothing when ready */
-	if (spawn(client_argv) == NULL)
+	struct proc *client = spawn(client_argv);
+	if (client == NULL)
 		return 0;
+	pids[1] = client->pid;
 	usleep(300000);
 	return lport;
 }
@@ -372,7 +423,7 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const char *petrel = getenv("PETREL_BIN") ? getenv("PETREL_BIN") : "./tools/petrel";
-	unsigned rounds = bench_quick() ? 5 : 10;
+	unsigned rounds = bench_quick() ? 6 : 20;
 	double slice = 0.1;
 	const struct bench_keys *k = bench_keys();
 	if (k == NULL) {
@@ -391,11 +442,12 @@ int main(void)
 	for (int p = 0; p < PATH_COUNT; p++)
 		cells[p][0].fd = cells[p][1].fd = -1;
 	unsigned ports[PATH_COUNT][2] = {{echo_port, echo_port}};
+	pid_t pids[PATH_COUNT][2][2] = {{{0}}};
 
 	bool socat = have_program("socat");
 	if (socat) {
-		ports[PATH_SOCAT][0] = start_socat(k, echo_addr);
-		ports[PATH_SOCAT][1] = start_socat(k, echo_addr);
+		ports[PATH_SOCAT][0] = start_socat(k, echo_addr, pids[PATH_SOCAT][0]);
+		ports[PATH_SOCAT][1] = start_socat(k, echo_addr, pids[PATH_SOCAT][1]);
 	}
 	/* The same relays without DTLS: what the forwarding itself costs. */
 	char *far_argv[] = {(char *)petrel, "tunnel", "--plain", "--quiet", "--listen",
@@ -406,6 +458,10 @@ int main(void)
 			     "127.0.0.1:0", "--connect", far_addr, NULL};
 	struct proc *near = spawn(near_argv);
 	ports[PATH_PLAIN][0] = ports[PATH_PLAIN][1] = near ? listening_port(near) : 0;
+	for (int w = 0; w < 2; w++) {
+		pids[PATH_PLAIN][w][0] = far ? far->pid : 0;
+		pids[PATH_PLAIN][w][1] = near ? near->pid : 0;
+	}
 
 	char *server_argv[] = {(char *)petrel, "server", "--quiet", "--bind", "127.0.0.1",
 			       "--port", "0", "--cert", (char *)k->p256_cert, "--key",
@@ -417,16 +473,23 @@ int main(void)
 			       BENCH_SERVER_NAME, NULL};
 	struct proc *tunnel = spawn(tunnel_argv);
 	ports[PATH_PETREL][0] = ports[PATH_PETREL][1] = tunnel ? listening_port(tunnel) : 0;
+	for (int w = 0; w < 2; w++) {
+		pids[PATH_PETREL][w][0] = server ? server->pid : 0;
+		pids[PATH_PETREL][w][1] = tunnel ? tunnel->pid : 0;
+	}
 
 	for (int p = 0; p < PATH_COUNT; p++)
 		for (int w = 0; w < 2; w++)
-			if (ports[p][w])
-				(void)cell_open(&cells[p][w], ports[p][w], w ? WINDOW_MAX : 1);
+			if (ports[p][w] && cell_open(&cells[p][w], ports[p][w], w ? WINDOW_MAX : 1) == 0)
+				memcpy(cells[p][w].forwarders, pids[p][w], sizeof cells[p][w].forwarders);
 
 	printf("Tunnel: %d-byte datagrams to a UDP echo over loopback; %u rounds in which each\n"
-	       "path takes a %.0f ms turn; a window slot unanswered for %d ms counts as lost\n",
+	       "path takes a %.0f ms turn; a window slot unanswered for %d ms counts as lost.\n"
+	       "cpu: microseconds on a CPU in the path's relay processes per echoed datagram\n"
+	       "(/proc/PID/schedstat). One-in-flight rates depend on which CPUs the scheduler\n"
+	       "puts a path's four processes on; cpu does not.\n",
 	       DGRAM_SIZE, rounds, slice * 1000, STALL_MS);
-	printf("%-34s %21s %21s\n", "path", "1 in flight", "32 in flight");
+	printf("%-34s %29s %29s\n", "path", "1 in flight       cpu", "32 in flight       cpu");
 	for (unsigned r = 0; r < rounds; r++)
 		for (int p = 0; p < PATH_COUNT; p++)
 			for (int w = 0; w < 2; w++)
