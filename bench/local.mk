@@ -48,3 +48,11 @@ BENCH_BINS += bench/endpoint
 bench_endpoint_SOURCES = bench/endpoint.c $(BENCH_PEER_SOURCES)
 bench_endpoint_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
 bench_endpoint_LDADD = $(BENCH_LDADD)
+# bench/tunnel runs the petrel command (and socat, when installed) as
+# separate processes; building it builds the command too.
+EXTRA_PROGRAMS += bench/tunnel
+BENCH_BINS += bench/tunnel
+bench_tunnel_SOURCES = bench/tunnel.c $(BENCH_PEER_SOURCES)
+bench_tunnel_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
+bench_tunnel_LDADD = $(BENCH_LDADD)
+bench_tunnel_DEPENDENCIES = libpetrel_core.la tools/petrel$(EXEEXT)

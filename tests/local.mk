@@ -22,3 +22,8 @@ EXTRA_DIST += tests/install_test.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/x509_fingerprint_sdp_test.c
 endif
+# petrel tunnel and petrel server --forward end to end, through a UDP echo.
+check_PROGRAMS += tests/udp_echo
+tests_udp_echo_SOURCES = tests/udp_echo.c
+TESTS += tests/tunnel.sh
+EXTRA_DIST += tests/tunnel.sh

@@ -36,6 +36,11 @@ struct cli_options {
 	bool require_ems; /* PETREL_FLAG_REQUIRE_EMS */
 	const char *bind_addr, *listen_port;
 	const char *host, *port; /* client: positional HOST PORT */
+	/* tunnel: --listen ADDR:PORT fills bind_addr/listen_port, --connect
+	 * HOST:PORT fills host/port; server: --forward HOST:PORT. */
+	const char *forward_host, *forward_port;
+	unsigned idle_ms, dead_ms, max_flows;
+	bool idle_ms_set, dead_ms_set, plain;
 };
 
 /* options.c: parse argv[2..] for the command in argv[1]. Returns 0, or
@@ -107,5 +112,6 @@ void cli_peers_free(struct cli_peers *t);
 int cmd_client(const struct cli_options *o);
 int cmd_server(const struct cli_options *o);
 int cmd_demo(const struct cli_options *o);
+int cmd_tunnel(const struct cli_options *o);
 
 #endif

@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "tools/cli.h"
+#include "tools/forward.h"
 
 struct server {
 	const struct cli_options *o;
+	struct forward *fwd; /* --forward */
 	petrel_endpoint *ep;
 };
 
@@ -112,13 +114,15 @@ static int serve(struct server *srv, int fd)
 {
 	while (!stop_requested) {
 		unsigned timeout = petrel_endpoint_get_timeout(srv->ep);
-		struct pollfd pfd = {fd, POLLIN, 0};
-		int r = poll(&pfd, 1, timeout > INT_MAX ? -1 : (int)timeout);
+		struct pollfd pfd[2] = {{fd, POLLIN, 0}, {forward_fd(srv->fwd), POLLIN, 0}};
+		int r = poll(pfd, 2, timeout > INT_MAX ? -1 : (int)timeout);
 		if (r < 0 && errno != EINTR) {
 			fprintf(stderr, "petrel server: poll: %s\n", strerror(errno));
 			return CLI_EXIT_FAIL;
 		}
 		int rc = petrel_endpoint_process(srv->ep);
+		if (rc >= 0)
+			rc = forward_process(srv->fwd, pfd[1].revents);
 		if (rc < 0) {
 			cli_print_failure("server", NULL, rc);
 			return CLI_EXIT_FAIL;
@@ -144,6 +148,11 @@ int cmd_server(const struct cli_options *o)
 		flags |= PETREL_FLAG_REQUIRE_EMS;
 	struct petrel_endpoint_callbacks cb = {on_new_session, on_established, on_data, on_closed,
 					       &srv};
+	if (o->forward_host && forward_attach(&srv.fwd, o, &cb) < 0) {
+		close(fd);
+		petrel_credentials_free(creds);
+		return CLI_EXIT_FAIL;
+	}
 	rc = petrel_endpoint_new(&srv.ep, fd, creds, flags, &cb);
 	if (rc < 0) {
 		cli_print_failure("server", NULL, rc);
@@ -163,6 +172,7 @@ int cmd_server(const struct cli_options *o)
 		petrel_endpoint_free(srv.ep);
 	}
 	close(fd);
+	forward_close(srv.fwd);
 	petrel_credentials_free(creds);
 	return rc;
 }

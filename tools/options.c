@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tools/cli.h"
+#include "tools/forward.h"
 
 enum {
 	OPT_PSK = 256, OPT_CERT, OPT_KEY, OPT_CA, OPT_PIN, OPT_INSECURE, OPT_CIPHERS, OPT_GROUPS,
@@ -15,10 +16,11 @@ enum {
 	OPT_ONCE, OPT_ECHO, OPT_PORT, OPT_BIND, OPT_HELP,
 	OPT_REQUIRE_EMS,
 	OPT_PSK_FILE, OPT_PSK_HINT,
+	OPT_LISTEN, OPT_CONNECT, OPT_FORWARD, OPT_IDLE, OPT_DEAD, OPT_PLAIN, OPT_MAX_FLOWS,
 };
 
 /* Which commands accept an option. */
-enum { FOR_CLIENT = 1, FOR_SERVER = 2, FOR_DEMO = 4, FOR_ALL = 7 };
+enum { FOR_CLIENT = 1, FOR_SERVER = 2, FOR_DEMO = 4, FOR_TUNNEL = 8, FOR_ALL = 15 };
 
 static const struct option long_options[] = {
 	{"psk", required_argument, NULL, OPT_PSK},
@@ -45,6 +47,13 @@ static const struct option long_options[] = {
 	{"require-ems", no_argument, NULL, OPT_REQUIRE_EMS},
 	{"psk-file", required_argument, NULL, OPT_PSK_FILE},
 	{"psk-hint", required_argument, NULL, OPT_PSK_HINT},
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"connect", required_argument, NULL, OPT_CONNECT},
+	{"forward", required_argument, NULL, OPT_FORWARD},
+	{"idle-ms", required_argument, NULL, OPT_IDLE},
+	{"dead-ms", required_argument, NULL, OPT_DEAD},
+	{"plain", no_argument, NULL, OPT_PLAIN},
+	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -52,12 +61,20 @@ static unsigned option_scope(int id)
 {
 	switch (id) {
 	case OPT_PSK: case OPT_CERT: case OPT_KEY: case OPT_CA: case OPT_PIN: case OPT_ALPN:
+		return FOR_CLIENT | FOR_SERVER | FOR_TUNNEL;
 	case OPT_REQUIRE_EMS: case OPT_PSK_FILE:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
 		return FOR_SERVER;
-	case OPT_INSECURE: case OPT_RESUME: case OPT_SNI: case OPT_ONCE:
+	case OPT_INSECURE: case OPT_SNI:
+		return FOR_CLIENT | FOR_TUNNEL;
+	case OPT_RESUME: case OPT_ONCE:
 		return FOR_CLIENT;
+	case OPT_LISTEN: case OPT_CONNECT: case OPT_IDLE: case OPT_DEAD: case OPT_PLAIN:
+	case OPT_MAX_FLOWS:
+		return FOR_TUNNEL;
+	case OPT_FORWARD:
+		return FOR_SERVER;
 	case OPT_ECHO: case OPT_PORT: case OPT_BIND:
 		return FOR_SERVER;
 	default:
@@ -74,6 +91,16 @@ int cli_usage(FILE *out)
 		"  client [options] HOST PORT  relay stdin to the peer and the peer to stdout, a datagram a line\n"
 		"  server [options] --port PORT [--bind ADDR]  accept many clients on one UDP socket\n"
 		"  info                      print the version and the suites, groups and signature algorithms\n"
+		"  tunnel [options] --listen ADDR:PORT --connect HOST:PORT\n"
+		"                            relay UDP datagrams arriving on ADDR:PORT over DTLS to\n"
+		"                            `petrel server --forward`, and the answers back. One DTLS\n"
+		"                            session per local flow (source address), not flows\n"
+		"                            multiplexed over one: flows stay isolated, datagrams need\n"
+		"                            no framing, and the server tells sessions apart by\n"
+		"                            address; each new flow costs a handshake, resumed from\n"
+		"                            the last session's ticket. Datagrams over the session's\n"
+		"                            data MTU are refused with the reason and counted;\n"
+		"                            SIGUSR1 and exit print the counters\n"
 		"  --version, --help\n"
 		"options:\n"
 		"  --psk IDENTITY:HEXKEY     pre-shared key (client: the one to use; server: one to accept)\n"
@@ -96,6 +123,17 @@ int cli_usage(FILE *out)
 		"                            default: preferred, sessions without it never resumed)\n"
 		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
 		"  --echo                    server: send each datagram back\n"
+		"  --forward HOST:PORT       server: relay each session's datagrams to HOST:PORT from\n"
+		"                            a socket of its own, and the answers back (the tunnel's far end)\n"
+		"  --listen ADDR:PORT        tunnel: where local applications send (port 0: any)\n"
+		"  --connect HOST:PORT       tunnel: the `petrel server --forward` to relay to\n"
+		"  --idle-ms N               tunnel: close a flow quiet for N ms (default 60000; 0 never)\n"
+		"  --dead-ms N               tunnel: when datagrams went out for N ms and nothing came\n"
+		"                            back, drop the session and reconnect (resuming) on the next\n"
+		"                            datagram (default 15000; 0 never)\n"
+		"  --max-flows N             tunnel: flows at once (default 4096); when full, the least\n"
+		"                            recently active are closed\n"
+		"  --plain                   tunnel: relay without DTLS (to measure the relay itself)\n"
 		"  --verbose, --quiet        more (handshake progress on stderr) or less output\n"
 		"exit status: 0 success, 1 network or handshake failure, 2 bad usage\n",
 		CLI_DEFAULT_TIMEOUT_MS);
@@ -138,6 +176,15 @@ static int parse_psk(struct cli_options *o, char *arg)
 		return -1;
 	*colon = '\0';
 	o->psk_identity = arg;
+	return 0;
+}
+
+/* HOST:PORT or [V6]:PORT, split in place; the port must be a number. */
+static int parse_host_port(char *arg, const char **host, const char **port)
+{
+	unsigned number;
+	if (fwd_split_host_port(arg, host, port) < 0 || parse_unsigned(*port, 0, 65535, &number) < 0)
+		return -1;
 	return 0;
 }
 
@@ -188,6 +235,33 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 	case OPT_REQUIRE_EMS: o->require_ems = true; return 0;
 	case OPT_PSK_FILE: o->psk_file = arg; return 0;
 	case OPT_PSK_HINT: o->psk_hint = arg; return 0;
+	case OPT_LISTEN:
+		return parse_host_port(arg, &o->bind_addr, &o->listen_port) < 0
+			       ? bad(o, "--listen wants ADDR:PORT, got", arg)
+			       : 0;
+	case OPT_CONNECT:
+		return parse_host_port(arg, &o->host, &o->port) < 0
+			       ? bad(o, "--connect wants HOST:PORT, got", arg)
+			       : 0;
+	case OPT_FORWARD:
+		return parse_host_port(arg, &o->forward_host, &o->forward_port) < 0
+			       ? bad(o, "--forward wants HOST:PORT, got", arg)
+			       : 0;
+	case OPT_IDLE:
+		o->idle_ms_set = true;
+		return parse_unsigned(arg, 0, 86400000, &o->idle_ms) < 0
+			       ? bad(o, "--idle-ms wants milliseconds (0..86400000), got", arg)
+			       : 0;
+	case OPT_DEAD:
+		o->dead_ms_set = true;
+		return parse_unsigned(arg, 0, 86400000, &o->dead_ms) < 0
+			       ? bad(o, "--dead-ms wants milliseconds (0..86400000), got", arg)
+			       : 0;
+	case OPT_PLAIN: o->plain = true; return 0;
+	case OPT_MAX_FLOWS:
+		return parse_unsigned(arg, 1, 1000000, &o->max_flows) < 0
+			       ? bad(o, "--max-flows wants a number (1..1000000), got", arg)
+			       : 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
@@ -198,6 +272,8 @@ static unsigned command_scope(const char *command)
 		return FOR_CLIENT;
 	if (strcmp(command, "server") == 0)
 		return FOR_SERVER;
+	if (strcmp(command, "tunnel") == 0)
+		return FOR_TUNNEL;
 	return FOR_DEMO;
 }
 
@@ -214,6 +290,13 @@ static int check_combination(struct cli_options *o, unsigned scope)
 		return bad(o, "--psk and --psk-file exclude each other", NULL);
 	if (scope == FOR_SERVER && o->listen_port == NULL)
 		return bad(o, "--port PORT is required", NULL);
+	if (scope == FOR_SERVER && o->forward_host && o->echo)
+		return bad(o, "--forward and --echo exclude each other", NULL);
+	if (scope == FOR_TUNNEL && (o->listen_port == NULL || o->host == NULL))
+		return bad(o, "--listen ADDR:PORT and --connect HOST:PORT are required", NULL);
+	if (scope == FOR_TUNNEL && o->plain &&
+	    (o->psk_identity || o->cert_file || o->ca_file || o->have_pin || o->insecure))
+		return bad(o, "--plain takes no credentials (it relays without DTLS)", NULL);
 	return 0;
 }
 

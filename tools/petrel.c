@@ -34,6 +34,8 @@ int main(int argc, char **argv)
 		run = cmd_server;
 	else if (strcmp(command, "demo") == 0)
 		run = cmd_demo;
+	else if (strcmp(command, "tunnel") == 0)
+		run = cmd_tunnel;
 	if (run == NULL) {
 		fprintf(stderr, "petrel: unknown command '%s' (try --help)\n", command);
 		return CLI_EXIT_USAGE;
