@@ -9,5 +9,4 @@ INTEROP_TESTS = tests/interop/client-openssl.sh tests/interop/server-openssl.sh 
 	tests/interop/client-gnutls.sh tests/interop/server-gnutls.sh tests/interop/loss.sh \
 	tests/interop/renegotiation.sh
 TESTS += $(INTEROP_TESTS)
-EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py \
-	tests/interop/PROPOSED-engine-renegotiation.patch
+EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py
