@@ -15,9 +15,10 @@ dist-check-tracked:
 	@top=`cd "$(srcdir)" && git rev-parse --show-toplevel 2>/dev/null` || exit 0; \
 	here=`cd "$(srcdir)" && pwd -P`; \
 	test "`cd "$$top" && pwd -P`" = "$$here" || exit 0; \
+	case "$(distdir)" in /*) dir="$(distdir)";; *) dir="$(abs_builddir)/$(distdir)";; esac; \
 	missing=`cd "$(srcdir)" && git ls-files | grep -v -x -E '$(DIST_UNSHIPPED)' | \
 		while read -r f; do \
-			test ! -e "$$f" || test -e "$(abs_builddir)/$(distdir)/$$f" || echo "$$f"; \
+			test ! -e "$$f" || test -e "$$dir/$$f" || echo "$$f"; \
 		done`; \
 	if test -n "$$missing"; then \
 		echo "dist: tracked files missing from the tarball (add each to EXTRA_DIST in its local.mk):"; \
