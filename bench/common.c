@@ -1,8 +1,10 @@
 #include "bench/common.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -232,4 +234,34 @@ size_t bench_libs(const struct bench_lib **out, size_t cap)
 		out[n++] = &bench_gnutls;
 #endif
 	return n;
+}
+
+/* ---- real UDP (bench/loss) ---- */
+
+int bench_udp_connect_first(int fd, double deadline)
+{
+	for (;;) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+		int wait = bench_wait_ms(deadline, -1);
+		if (wait <= 0)
+			return -1;
+		if (poll(&pfd, 1, wait) <= 0)
+			continue;
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof peer;
+		uint8_t probe[1];
+		if (recvfrom(fd, probe, sizeof probe, MSG_PEEK, (struct sockaddr *)&peer, &len) < 0)
+			continue;
+		return connect(fd, (struct sockaddr *)&peer, len) == 0 ? 0 : -1;
+	}
+}
+
+int bench_wait_ms(double deadline, long timer_ms)
+{
+	double left_ms = (deadline - bench_now()) * 1000;
+	if (left_ms <= 0)
+		return 0;
+	if (timer_ms >= 0 && (double)timer_ms < left_ms)
+		return (int)timer_ms;
+	return left_ms > 60000 ? 60000 : (int)left_ms + 1;
 }

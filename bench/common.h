@@ -77,7 +77,21 @@ struct bench_lib {
 	/* Let both sides run the timers an idle session would (NULL: the
 	 * library has none that free memory). */
 	void (*idle)(void *pair);
+	/* One side of a handshake over a real UDP socket with the library's
+	 * default retransmission timers (bench/loss runs each side in its own
+	 * process). The client's fd is connected to its peer; it returns 0 once
+	 * its handshake is complete, -1 on failure or at deadline (bench_now()
+	 * seconds). The server's fd is bound: it answers the first sender
+	 * (bench_udp_connect_first), then keeps answering until deadline (the
+	 * client may retransmit its last flight); -1 if its handshake failed. */
+	int (*udp_side)(void *ctx, int side, int fd, double deadline);
 };
+
+/* Waits (until deadline) for the first datagram on fd and connects fd to
+ * its sender, leaving the datagram queued; 0 or -1. */
+int bench_udp_connect_first(int fd, double deadline);
+/* Milliseconds to wait for min(timer_ms, deadline - now), at least 0. */
+int bench_wait_ms(double deadline, long timer_ms);
 
 extern const struct bench_lib bench_petrel;
 /* The Petrel session of one side of a bench_petrel pair. */

@@ -3,19 +3,19 @@
  * cell (BENCH_QUICK=1: 5), every library with its default timers.
  *
  *  - Petrel over the simulated network (tests/simnet.c, virtual clock);
- *  - Petrel, `openssl s_server/s_client -dtls1_2` and `gnutls-serv /
- *    gnutls-cli --udp` as separate processes over real loopback UDP through
- *    bench/lossproxy with the same seeds.
+ *  - Petrel, OpenSSL and GnuTLS through the same kind of driver: each
+ *    library's in-process bench driver (bench/peer_*.c, as bench/handshake
+ *    uses, ECDHE-ECDSA P-256 AES-128-GCM, the client verifying the chain and
+ *    host name, cookies on) runs one side over a real UDP socket
+ *    (udp_side), client and server in separate processes forked from this
+ *    one, over loopback through bench/lossproxy with the same seeds.
  *
- * A UDP run's time runs from starting the client process to the client
- * reporting the finished handshake (process start included, for every
- * library alike); runs not done within 60 s count as failures (infinitely
- * slow in the quantiles). Runs go in parallel (each waits mostly on
- * timers); every child is killed when its run ends, and dies with its
- * parent (PR_SET_PDEATHSIG) should the bench itself be killed.
- *
- * The same binary plays Petrel's UDP client and server:
- *   loss --petrel-server PORT CERT KEY  |  loss --petrel-client PORT */
+ * A UDP run is timed from the client's first datagram (seen by the proxy)
+ * to the client reporting its finished handshake; runs not done within
+ * 60 s count as failures (infinitely slow in the quantiles). Runs go in
+ * parallel (each waits mostly on timers); every child is killed when its
+ * run ends, and dies with its parent (PR_SET_PDEATHSIG) should the bench
+ * itself be killed. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,8 +40,6 @@
 #define RUN_LIMIT_S 60.0
 #define MAX_SEEDS 15
 
-/* ---- Petrel's own UDP roles ---- */
-
 static int loopback_socket(uint16_t port)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -50,88 +48,19 @@ static int loopback_socket(uint16_t port)
 	a.sin_family = AF_INET;
 	a.sin_port = htons(port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
+	}
 	return fd;
 }
 
-static int petrel_server_main(uint16_t port, const char *cert, const char *key)
+static uint16_t bound_port(int fd)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	alarm(300);
-	petrel_credentials *creds;
-	petrel_session *s;
-	int fd = loopback_socket(port);
-	if (fd < 0 || petrel_credentials_new(&creds) < 0 ||
-	    petrel_credentials_set_key_file(creds, cert, key) < 0) {
-		fprintf(stderr, "petrel server: setup failed\n");
-		return 1;
-	}
-	printf("ready\n");
-	fflush(stdout);
-	/* One client: the first sender (the proxy's upstream socket). */
-	struct sockaddr_in peer;
-	socklen_t peer_len = sizeof peer;
-	uint8_t probe[1];
-	if (recvfrom(fd, probe, sizeof probe, MSG_PEEK, (struct sockaddr *)&peer, &peer_len) < 0 ||
-	    connect(fd, (struct sockaddr *)&peer, peer_len) < 0 || petrel_session_new(&s, PETREL_SERVER) < 0)
-		return 1;
-	petrel_session_set_credentials(s, creds);
-	petrel_transport_set_udp_fd(s, fd);
-	for (;;) {
-		int rc = petrel_handshake(s);
-		if (rc == 0)
-			break;
-		if (petrel_error_is_fatal(rc)) {
-			fprintf(stderr, "petrel server: %s\n", petrel_strerror(rc));
-			return 1;
-		}
-	}
-	/* Keep answering: the client may retransmit its last flight. */
-	for (;;) {
-		struct pollfd pfd = {fd, POLLIN, 0};
-		unsigned wait = petrel_dtls_get_timeout(s);
-		(void)poll(&pfd, 1, wait == 0 || wait > 1000 ? 1000 : (int)wait);
-		uint8_t buf[2048];
-		long n = petrel_record_recv(s, buf, sizeof buf);
-		if (n < 0 && petrel_error_is_fatal((int)n))
-			return 0;
-	}
-}
-
-static int petrel_client_main(uint16_t port)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	alarm(300);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in a;
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_port = htons(port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	petrel_session *s;
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0 ||
-	    petrel_session_new(&s, PETREL_CLIENT) < 0)
-		return 1;
-	petrel_session_set_verify(s, PETREL_VERIFY_NONE, NULL, 0);
-	petrel_transport_set_udp_fd(s, fd);
-	for (;;) {
-		int rc = petrel_handshake(s);
-		if (rc == 0) {
-			struct petrel_stats st;
-			petrel_session_get_stats(s, &st);
-			printf("HANDSHAKE DONE %s flights %llu retransmissions %llu timeouts %llu rtt %u rto %u\n",
-			       petrel_session_get_cipher_name(s), (unsigned long long)st.flights_sent,
-			       (unsigned long long)st.retransmissions, (unsigned long long)st.timeouts,
-			       st.rtt_ms, st.rto_ms);
-			fflush(stdout);
-			return 0;
-		}
-		if (petrel_error_is_fatal(rc)) {
-			printf("petrel client: %s\n", petrel_strerror(rc));
-			return 1;
-		}
-	}
+	socklen_t len = sizeof a;
+	return getsockname(fd, (struct sockaddr *)&a, &len) == 0 ? ntohs(a.sin_port) : 0;
 }
 
 /* ---- process plumbing ---- */
@@ -142,7 +71,9 @@ struct child {
 	int in;    /* its stdin, kept open so it never sees EOF */
 };
 
-static struct child spawn(char *const argv[])
+/* Starts argv, or (argv NULL) a forked copy of this process running
+ * fn(arg) and exiting with its result; stdout and stderr go to c.out. */
+static struct child spawn(char *const argv[], int (*fn)(void *), void *arg)
 {
 	struct child c = {-1, -1, -1};
 	int out[2], in[2];
@@ -153,6 +84,7 @@ static struct child spawn(char *const argv[])
 		close(out[1]);
 		return c;
 	}
+	fflush(stdout);
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -167,6 +99,12 @@ static struct child spawn(char *const argv[])
 		close(in[1]);
 		close(out[0]);
 		close(out[1]);
+		if (argv == NULL) {
+			int rc = fn(arg);
+			fflush(stdout);
+			fflush(stderr);
+			_exit(rc); /* never the parent's atexit handlers (bench keys) */
+		}
 		execvp(argv[0], argv);
 		_exit(127);
 	}
@@ -232,11 +170,7 @@ static int wait_for(struct child *c, const char *marker, double deadline)
 static uint16_t free_udp_port(void)
 {
 	int fd = loopback_socket(0);
-	struct sockaddr_in a;
-	socklen_t len = sizeof a;
-	uint16_t port = 0;
-	if (fd >= 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
+	uint16_t port = fd >= 0 ? bound_port(fd) : 0;
 	if (fd >= 0)
 		close(fd);
 	return port;
@@ -246,8 +180,45 @@ static uint16_t free_udp_port(void)
 
 enum impl { IMPL_PETREL_UDP = 0, IMPL_OPENSSL, IMPL_GNUTLS, IMPL_COUNT };
 static const char *impl_names[] = {"Petrel UDP", "OpenSSL", "GnuTLS"};
+/* Each library's driver and its context (bench/peer_*.c), made once before
+ * the runs fork; NULL when the library is not there. */
+static const struct bench_lib *impl_lib[IMPL_COUNT];
+static void *impl_ctx[IMPL_COUNT];
 
-static char self_path[PATH_MAX], proxy_path[PATH_MAX + 16];
+static char proxy_path[PATH_MAX + 16];
+
+struct side_args {
+	enum impl impl;
+	int fd;           /* server: bound socket; client: -1 */
+	uint16_t port;    /* client: the proxy's port */
+};
+
+static int server_side(void *p)
+{
+	struct side_args *a = p;
+	alarm(300);
+	return impl_lib[a->impl]->udp_side(impl_ctx[a->impl], BENCH_SERVER_SIDE, a->fd,
+					   bench_now() + RUN_LIMIT_S + 5) == 0 ? 0 : 1;
+}
+
+static int client_side(void *p)
+{
+	struct side_args *a = p;
+	alarm(300);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in to;
+	memset(&to, 0, sizeof to);
+	to.sin_family = AF_INET;
+	to.sin_port = htons(a->port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof to) < 0)
+		return 1;
+	if (impl_lib[a->impl]->udp_side(impl_ctx[a->impl], BENCH_CLIENT_SIDE, fd,
+					bench_now() + RUN_LIMIT_S) != 0)
+		return 1;
+	printf("HANDSHAKE DONE\n");
+	return 0;
+}
 
 /* The proxy's "first T" line, if it has printed one. */
 static double first_datagram_time(struct child *px)
@@ -276,64 +247,32 @@ struct udp_result {
 /* Times of the client's finished handshake; net_ms < 0 when not done. */
 static struct udp_result udp_run(enum impl impl, unsigned loss_pct, unsigned seed)
 {
-	const struct bench_keys *k = bench_keys();
-	char sport[16], pport[16], loss[16], seedstr[24], connect_to[32];
-	snprintf(sport, sizeof sport, "%u", free_udp_port());
-	snprintf(pport, sizeof pport, "%u", free_udp_port());
+	struct udp_result res = {-1, -1};
+	struct child server = {-1, -1, -1}, px = {-1, -1, -1}, client = {-1, -1, -1};
+	/* The server's socket is bound before it starts, so nothing it is
+	 * sent can be lost to a late start. */
+	int server_fd = loopback_socket(0);
+	if (server_fd < 0)
+		goto out;
+	char sport[16], pport[16], loss[16], seedstr[24];
+	snprintf(sport, sizeof sport, "%u", bound_port(server_fd));
+	uint16_t proxy_port = free_udp_port();
+	snprintf(pport, sizeof pport, "%u", proxy_port);
 	snprintf(loss, sizeof loss, "%u", loss_pct);
 	snprintf(seedstr, sizeof seedstr, "%u", seed);
-	snprintf(connect_to, sizeof connect_to, "127.0.0.1:%s", pport);
-	char accept_on[32];
-	snprintf(accept_on, sizeof accept_on, "127.0.0.1:%s", sport);
-	char *cert = (char *)k->p256_cert, *key = (char *)k->p256_key;
-
-	char *petrel_server[] = {self_path, "--petrel-server", sport, cert, key, NULL};
-	char *petrel_client[] = {self_path, "--petrel-client", pport, NULL};
-	char *openssl_server[] = {"openssl", "s_server", "-dtls1_2", "-accept", accept_on,
-				  "-cert", cert, "-key", key, NULL};
-	char *openssl_client[] = {"openssl", "s_client", "-dtls1_2", "-brief", "-connect",
-				  connect_to, NULL};
-	char *gnutls_server[] = {"gnutls-serv", "--udp", "--echo", "--port", sport,
-				 "--x509certfile", cert, "--x509keyfile", key, NULL};
-	char *gnutls_client[] = {"gnutls-cli", "--udp", "--insecure", "--port", pport, "127.0.0.1",
-				 NULL};
 	char *proxy[] = {proxy_path, pport, sport, loss, seedstr, NULL};
-	char *const *server_argv, *const *client_argv;
-	const char *ready, *done;
-	switch (impl) {
-	case IMPL_PETREL_UDP:
-		server_argv = petrel_server;
-		client_argv = petrel_client;
-		ready = "ready";
-		done = "HANDSHAKE DONE";
-		break;
-	case IMPL_OPENSSL:
-		server_argv = openssl_server;
-		client_argv = openssl_client;
-		ready = "ACCEPT";
-		done = "CONNECTION ESTABLISHED";
-		break;
-	default:
-		server_argv = gnutls_server;
-		client_argv = gnutls_client;
-		ready = "listening on IPv4";
-		done = "Handshake was completed";
-		break;
-	}
-	struct udp_result res = {-1, -1};
-	struct child server = spawn(server_argv), px = {-1, -1, -1}, client = {-1, -1, -1};
-	if (server.pid < 0 || wait_for(&server, ready, bench_now() + 10) < 0) {
-		fprintf(stderr, "loss: %s server did not start\n", impl_names[impl]);
-		goto out;
-	}
-	px = spawn(proxy);
-	if (px.pid < 0 || wait_for(&px, "ready", bench_now() + 10) < 0) {
-		fprintf(stderr, "loss: proxy did not start\n");
+	struct side_args server_args = {impl, server_fd, 0}, client_args = {impl, -1, proxy_port};
+
+	server = spawn(NULL, server_side, &server_args);
+	close(server_fd);
+	px = spawn(proxy, NULL, NULL);
+	if (server.pid < 0 || px.pid < 0 || wait_for(&px, "ready", bench_now() + 10) < 0) {
+		fprintf(stderr, "loss: %s run: proxy did not start\n", impl_names[impl]);
 		goto out;
 	}
 	double start = bench_now();
-	client = spawn(client_argv);
-	if (client.pid >= 0 && wait_for(&client, done, start + RUN_LIMIT_S) == 0) {
+	client = spawn(NULL, client_side, &client_args);
+	if (client.pid >= 0 && wait_for(&client, "HANDSHAKE DONE", start + RUN_LIMIT_S) == 0) {
 		double end = bench_now();
 		double first = first_datagram_time(&px);
 		if (first < start || first > end)
@@ -401,18 +340,14 @@ static void print_ms(double ms)
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && strcmp(argv[1], "--petrel-server") == 0)
-		return petrel_server_main((uint16_t)atoi(argv[2]), argv[3], argv[4]);
-	if (argc == 3 && strcmp(argv[1], "--petrel-client") == 0)
-		return petrel_client_main((uint16_t)atoi(argv[2]));
-
+	(void)argc;
+	(void)argv;
+	char self_path[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
 	if (n <= 0)
 		return 1;
 	self_path[n] = '\0';
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof dir, "%s", self_path);
-	snprintf(proxy_path, sizeof proxy_path, "%s/lossproxy", dirname(dir));
+	snprintf(proxy_path, sizeof proxy_path, "%s/lossproxy", dirname(self_path));
 	const struct bench_keys *k = bench_keys();
 	if (k == NULL) {
 		fprintf(stderr, "loss: the openssl tool could not make a certificate\n");
@@ -423,14 +358,22 @@ int main(int argc, char **argv)
 	static const unsigned losses[] = {0, 10, 30, 50};
 	enum { LOSS_COUNT = sizeof losses / sizeof losses[0] };
 	unsigned seeds = bench_quick() ? 5 : MAX_SEEDS;
-	bool have[IMPL_COUNT] = {true, false, false};
+	impl_lib[IMPL_PETREL_UDP] = &bench_petrel;
 #ifdef BENCH_HAVE_OPENSSL
-	have[IMPL_OPENSSL] = system("openssl version >/dev/null 2>&1") == 0;
+	impl_lib[IMPL_OPENSSL] = &bench_openssl;
 #endif
 #ifdef BENCH_HAVE_GNUTLS
-	have[IMPL_GNUTLS] = system("gnutls-cli --version >/dev/null 2>&1") == 0 &&
-			    system("gnutls-serv --version >/dev/null 2>&1") == 0;
+	impl_lib[IMPL_GNUTLS] = &bench_gnutls;
 #endif
+	/* bench/handshake's P-256 case, with cookies as a server on the open
+	 * network would use them. */
+	bool have[IMPL_COUNT];
+	for (unsigned i = 0; i < IMPL_COUNT; i++) {
+		impl_ctx[i] = impl_lib[i] && impl_lib[i]->udp_side
+				      ? impl_lib[i]->ctx_new(BENCH_P256_GCM, true)
+				      : NULL;
+		have[i] = impl_ctx[i] != NULL;
+	}
 
 	/* Results: [loss][row][seed] in shared memory, written by the workers;
 	 * the second half holds the client start-up times. */
@@ -489,13 +432,15 @@ int main(int argc, char **argv)
 		}
 	}
 
-	printf("Handshake completion time under loss (each direction), P-256 ECDSA certificate, "
-	       "default ciphers and timers, cookies on;\n%u seeds per cell, runs capped at %.0f s; "
-	       "Petrel simnet: virtual time over tests/simnet.c; UDP rows: separate client and "
-	       "server\nprocesses through bench/lossproxy on loopback, same seeds, timed from the "
-	       "client's first datagram (seen by the proxy) to the client reporting\nits finished "
-	       "handshake; 'start' = median ms from client process start to that first datagram "
-	       "(not included).\n",
+	printf("Handshake completion time under loss (each direction), "
+	       "ECDHE-ECDSA P-256 AES-128-GCM, CA-issued certificate\nverified with the host "
+	       "name, default timers, cookies on; %u seeds per cell, runs capped at %.0f s; "
+	       "Petrel simnet: virtual time\nover tests/simnet.c; UDP rows: every library through "
+	       "its in-process bench driver (bench/peer_*.c), client and\nserver in separate "
+	       "processes over loopback through bench/lossproxy, same seeds, timed from the "
+	       "client's first\ndatagram (seen by the proxy) to the client's finished handshake; "
+	       "'start' = median ms from client process start\nto that first datagram (not "
+	       "included).\n",
 	       seeds, RUN_LIMIT_S);
 	printf("%5s %-14s %9s %9s %6s %6s %12s %12s\n", "loss", "implementation", "median ms",
 	       "p90 ms", "done", "start", "PetrelUDP/x", "simnet/x");
@@ -544,6 +489,9 @@ int main(int argc, char **argv)
 		       sim <= 0.5 * peer ? "met" : "MISSED");
 	}
 	printf("(loss bench wall time %.0f s)\n", bench_now() - t0);
+	for (unsigned i = 0; i < IMPL_COUNT; i++)
+		if (impl_ctx[i])
+			impl_lib[i]->ctx_free(impl_ctx[i]);
 	munmap(res, res_size);
 	return 0;
 }

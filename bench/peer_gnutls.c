@@ -2,9 +2,12 @@
  * functions over the in-memory queues; cookies with the prestate API. */
 #ifdef BENCH_HAVE_GNUTLS
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <gnutls/dtls.h>
 #include <gnutls/gnutls.h>
@@ -315,6 +318,104 @@ static size_t max_payload(void *pair_mem)
 	return gnutls_dtls_get_data_mtu(pair->side[BENCH_CLIENT_SIDE]);
 }
 
+/* bench/loss: one side over a UDP socket. The session stays non-blocking:
+ * gnutls_handshake retransmits by itself when called after
+ * gnutls_dtls_get_timeout() ms, so the loop waits that long for a datagram
+ * and calls again. The server runs the stateless cookie round first, as
+ * the GnuTLS manual's DTLS echo server does. */
+static ssize_t udp_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+{
+	return send((int)(intptr_t)ptr, data, len, 0);
+}
+
+static ssize_t udp_pull(gnutls_transport_ptr_t ptr, void *buf, size_t cap)
+{
+	return recv((int)(intptr_t)ptr, buf, cap, MSG_DONTWAIT);
+}
+
+static int udp_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct pollfd pfd = {(int)(intptr_t)ptr, POLLIN, 0};
+	return poll(&pfd, 1, (int)ms);
+}
+
+static bool udp_wait(int fd, long timer_ms, double deadline)
+{
+	struct pollfd pfd = {fd, POLLIN, 0};
+	int wait = bench_wait_ms(deadline, timer_ms);
+	if (wait > 0)
+		(void)poll(&pfd, 1, wait);
+	return bench_now() < deadline;
+}
+
+/* Answers HelloVerifyRequests until a ClientHello carries a valid cookie,
+ * leaving that one queued for the session. */
+static int udp_cookie_round(struct gnutls_ctx *ctx, gnutls_session_t s, int fd, double deadline)
+{
+	struct sockaddr_storage peer;
+	socklen_t peer_len = sizeof peer;
+	gnutls_dtls_prestate_st prestate;
+	if (getpeername(fd, (struct sockaddr *)&peer, &peer_len) < 0)
+		return -1;
+	for (;;) {
+		uint8_t buf[2048];
+		ssize_t n = recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+		if (n < 0) {
+			if (!udp_wait(fd, -1, deadline))
+				return -1;
+			continue;
+		}
+		memset(&prestate, 0, sizeof prestate);
+		if (gnutls_dtls_cookie_verify(&ctx->cookie_key, &peer, peer_len, buf, (size_t)n,
+					      &prestate) == 0)
+			break;
+		(void)recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+		gnutls_dtls_cookie_send(&ctx->cookie_key, &peer, peer_len, &prestate,
+					(gnutls_transport_ptr_t)(intptr_t)fd, udp_push);
+	}
+	gnutls_dtls_prestate_set(s, &prestate);
+	return 0;
+}
+
+static int udp_side(void *p, int side, int fd, double deadline)
+{
+	struct gnutls_ctx *ctx = p;
+	if (side == BENCH_SERVER_SIDE && bench_udp_connect_first(fd, deadline) < 0)
+		return -1;
+	gnutls_session_t s = new_session(ctx, side);
+	if (s == NULL)
+		return -1;
+	gnutls_transport_set_ptr(s, (gnutls_transport_ptr_t)(intptr_t)fd);
+	gnutls_transport_set_push_function(s, udp_push);
+	gnutls_transport_set_pull_function(s, udp_pull);
+	gnutls_transport_set_pull_timeout_function(s, udp_pull_timeout);
+	if (side == BENCH_SERVER_SIDE && ctx->cookie && udp_cookie_round(ctx, s, fd, deadline) < 0) {
+		gnutls_deinit(s);
+		return -1;
+	}
+	int r;
+	while ((r = gnutls_handshake(s)) != 0) {
+		if ((r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED && gnutls_error_is_fatal(r)) ||
+		    !udp_wait(fd, (long)gnutls_dtls_get_timeout(s), deadline)) {
+			fprintf(stderr, "gnutls: %s handshake: %s\n", side ? "server" : "client",
+				gnutls_strerror(r));
+			gnutls_deinit(s);
+			return -1;
+		}
+	}
+	/* The server answers a retransmitted final flight from the client. */
+	while (side == BENCH_SERVER_SIDE) {
+		uint8_t buf[2048];
+		ssize_t n = gnutls_record_recv(s, buf, sizeof buf);
+		if ((n < 0 && n != GNUTLS_E_AGAIN && n != GNUTLS_E_INTERRUPTED &&
+		     gnutls_error_is_fatal((int)n)) ||
+		    !udp_wait(fd, -1, deadline))
+			break;
+	}
+	gnutls_deinit(s);
+	return 0;
+}
+
 const struct bench_lib bench_gnutls = {
 	.name = "GnuTLS",
 	.ctx_new = ctx_new,
@@ -325,6 +426,7 @@ const struct bench_lib bench_gnutls = {
 	.recv = recv_data,
 	.free_side = free_side,
 	.max_payload = max_payload,
+	.udp_side = udp_side,
 };
 
 #else

@@ -1,9 +1,12 @@
 /* OpenSSL 3 (DTLS_method) behind the bench driver interface: a small BIO
  * method moves datagrams through the same in-memory queues Petrel uses. */
 #ifdef BENCH_HAVE_OPENSSL
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -329,6 +332,66 @@ static size_t max_payload(void *pair_mem)
 	return DTLS_get_data_mtu(pair->side[BENCH_CLIENT_SIDE]);
 }
 
+/* bench/loss: one side over a non-blocking UDP socket (a datagram BIO),
+ * waiting with DTLSv1_get_timeout and retransmitting through
+ * DTLSv1_handle_timeout, as the OpenSSL manual's event loop does. */
+static bool udp_wait(SSL *ssl, int fd, double deadline)
+{
+	struct timeval tv;
+	long timer_ms = DTLSv1_get_timeout(ssl, &tv) ? tv.tv_sec * 1000 + tv.tv_usec / 1000 : -1;
+	int wait = bench_wait_ms(deadline, timer_ms);
+	struct pollfd pfd = {fd, POLLIN, 0};
+	if (wait > 0 && poll(&pfd, 1, wait) > 0)
+		return true;
+	if (DTLSv1_handle_timeout(ssl) < 0)
+		return false;
+	return bench_now() < deadline;
+}
+
+static int udp_side(void *p, int side, int fd, double deadline)
+{
+	struct openssl_ctx *ctx = p;
+	struct sockaddr_storage peer;
+	socklen_t peer_len = sizeof peer;
+	if (side == BENCH_SERVER_SIDE && bench_udp_connect_first(fd, deadline) < 0)
+		return -1;
+	if (getpeername(fd, (struct sockaddr *)&peer, &peer_len) < 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+		return -1;
+	SSL *ssl = new_ssl(ctx, side);
+	BIO *bio = BIO_new_dgram(fd, BIO_NOCLOSE);
+	if (ssl == NULL || bio == NULL) {
+		SSL_free(ssl);
+		BIO_free(bio);
+		return -1;
+	}
+	BIO_ctrl_set_connected(bio, &peer);
+	SSL_set_bio(ssl, bio, bio); /* frees the queue BIO */
+	int r;
+	while ((r = SSL_do_handshake(ssl)) != 1) {
+		int err = SSL_get_error(ssl, r);
+		if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) ||
+		    !udp_wait(ssl, fd, deadline)) {
+			fprintf(stderr, "openssl: %s handshake failed (%d)\n", side ? "server" : "client",
+				err);
+			ERR_print_errors_fp(stderr);
+			SSL_free(ssl);
+			return -1;
+		}
+	}
+	/* The server answers a retransmitted final flight from the client. */
+	while (side == BENCH_SERVER_SIDE) {
+		char buf[2048];
+		r = SSL_read(ssl, buf, sizeof buf);
+		int err = r > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
+		if ((err != SSL_ERROR_NONE && err != SSL_ERROR_WANT_READ) || !udp_wait(ssl, fd, deadline))
+			break;
+	}
+	SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+	SSL_free(ssl);
+	return 0;
+}
+
 const struct bench_lib bench_openssl = {
 	.name = "OpenSSL",
 	.ctx_new = ctx_new,
@@ -339,6 +402,7 @@ const struct bench_lib bench_openssl = {
 	.recv = recv_data,
 	.free_side = free_side,
 	.max_payload = max_payload,
+	.udp_side = udp_side,
 };
 
 #else

@@ -233,6 +233,39 @@ static void idle(void *pair)
 	}
 }
 
+/* bench/loss: one side over a UDP socket; petrel_handshake waits on the
+ * socket up to the retransmission timer (petrel_transport_set_udp_fd). */
+static int udp_side(void *p, int side, int fd, double deadline)
+{
+	struct petrel_ctx *ctx = p;
+	if (side == BENCH_SERVER_SIDE && bench_udp_connect_first(fd, deadline) < 0)
+		return -1;
+	petrel_session *s = new_session(ctx, side);
+	if (s == NULL || petrel_transport_set_udp_fd(s, fd) < 0) {
+		petrel_session_free(s);
+		return -1;
+	}
+	int rc;
+	while ((rc = petrel_handshake(s)) != 0) {
+		if ((rc < 0 && petrel_error_is_fatal(rc)) || bench_now() > deadline) {
+			fprintf(stderr, "petrel: %s handshake: %s\n", side ? "server" : "client",
+				petrel_strerror(rc));
+			petrel_session_free(s);
+			return -1;
+		}
+	}
+	/* The server answers a retransmitted final flight from the client. */
+	petrel_record_set_timeout(s, 100);
+	while (side == BENCH_SERVER_SIDE && bench_now() < deadline) {
+		uint8_t buf[2048];
+		long n = petrel_record_recv(s, buf, sizeof buf);
+		if (n < 0 && petrel_error_is_fatal((int)n))
+			break;
+	}
+	petrel_session_free(s);
+	return 0;
+}
+
 const struct bench_lib bench_petrel = {
 	.name = "Petrel",
 	.ctx_new = ctx_new,
@@ -244,4 +277,5 @@ const struct bench_lib bench_petrel = {
 	.free_side = free_side,
 	.max_payload = max_payload,
 	.idle = idle,
+	.udp_side = udp_side,
 };

@@ -6,7 +6,8 @@
 # send fails with EMSGSIZE, Petrel lowers its MTU to the kernel's figure,
 # returns LARGE_PACKET and re-fragments. Then the same path against
 # openssl s_server and gnutls-serv in the far namespace.
-# Needs root and `ip netns`; skips (77) with the reason otherwise.
+# Needs root and network namespaces (iproute2); skips (77) with the reason
+# where they cannot be made (e.g. in most containers).
 set -u
 : "${srcdir:=$(dirname "$0")/..}"
 PEER=./tests/netns_peer
@@ -20,19 +21,50 @@ A=${tag}a R=${tag}r B=${tag}b
 T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-netns.XXXXXX")
 PIDS=""
 cleanup() {
+	set +e # also after a failure under set -e: every step must run
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	for n in $A $R $B; do ip netns del "$n" 2>/dev/null; done
+	# Deleting a namespace destroys the veth ends inside it; a pair that
+	# never got moved is deleted here.
+	for l in ${tag}ar ${tag}rb ${tag}pa; do ip link del "$l" 2>/dev/null; done
+	for n in $A $R $B $P; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-if ! ip netns add "$A" 2>"$T/err"; then
-	echo "SKIP: ip netns not permitted here: $(cat "$T/err")"
-	exit 77
+# Can namespaces be made here? Containers often refuse (ip netns add:
+# "mount --make-rslave /" or "--make-shared /run/netns" not permitted, or
+# no CAP_NET_ADMIN for veth pairs). A scratch namespace goes through each
+# step the test needs (add, exec, a veth pair moved into it), then is
+# removed; any refusal is a skip with the reason, and past this point a
+# failure is a real one.
+P=${tag}p
+# Commands enter a namespace's network only (nsenter, util-linux):
+# `ip netns exec` also makes a mount namespace and remounts /sys, which
+# fails in a chroot ("mount --make-rslave /"), and the test needs neither.
+if command -v nsenter >/dev/null 2>&1; then
+	in_ns() { local ns=$1; shift; nsenter --net="${NETNS_RUN_DIR:-/run/netns}/$ns" "$@"; }
+else
+	in_ns() { ip netns exec "$@"; }
 fi
+probe() { # DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	"$@" >"$T/probe" 2>&1 && return 0
+	echo "SKIP: network namespaces unavailable here ($what failed: $(tr '\n' ' ' <"$T/probe"))"
+	exit 77
+}
+probe "ip netns add" ip netns add "$P"
+probe "entering a namespace" in_ns "$P" true
+probe "ip link add veth" ip link add ${tag}pa type veth peer name ${tag}pb
+probe "moving a veth into a namespace" ip link set ${tag}pb netns "$P"
+probe "ip link set up in a namespace" in_ns "$P" ip link set ${tag}pb up
+ip link del ${tag}pa 2>/dev/null
+ip netns del "$P"
+
 set -e
+ip netns add "$A"
 ip netns add "$R"
 ip netns add "$B"
 ip link add ${tag}ar type veth peer name ${tag}ra
@@ -41,20 +73,22 @@ ip link set ${tag}ar netns "$A"
 ip link set ${tag}ra netns "$R"
 ip link set ${tag}rb netns "$R"
 ip link set ${tag}br netns "$B"
-ip -n "$A" addr add 10.77.1.2/24 dev ${tag}ar
-ip -n "$R" addr add 10.77.1.1/24 dev ${tag}ra
-ip -n "$R" addr add 10.77.2.1/24 dev ${tag}rb
-ip -n "$B" addr add 10.77.2.2/24 dev ${tag}br
-ip -n "$R" link set ${tag}rb mtu 800
-ip -n "$B" link set ${tag}br mtu 800
-for n in $A $R $B; do ip -n "$n" link set lo up; done
-ip -n "$A" link set ${tag}ar up
-ip -n "$R" link set ${tag}ra up
-ip -n "$R" link set ${tag}rb up
-ip -n "$B" link set ${tag}br up
-ip -n "$A" route add default via 10.77.1.1
-ip -n "$B" route add default via 10.77.2.1
-ip netns exec "$R" sysctl -q -w net.ipv4.ip_forward=1
+in_ns "$A" ip addr add 10.77.1.2/24 dev ${tag}ar
+in_ns "$R" ip addr add 10.77.1.1/24 dev ${tag}ra
+in_ns "$R" ip addr add 10.77.2.1/24 dev ${tag}rb
+in_ns "$B" ip addr add 10.77.2.2/24 dev ${tag}br
+in_ns "$R" ip link set ${tag}rb mtu 800
+in_ns "$B" ip link set ${tag}br mtu 800
+for n in $A $R $B; do in_ns "$n" ip link set lo up; done
+in_ns "$A" ip link set ${tag}ar up
+in_ns "$R" ip link set ${tag}ra up
+in_ns "$R" ip link set ${tag}rb up
+in_ns "$B" ip link set ${tag}br up
+in_ns "$A" ip route add default via 10.77.1.1
+in_ns "$B" ip route add default via 10.77.2.1
+# /proc/sys/net belongs to the writer's namespace (what sysctl -w does,
+# without needing procps).
+in_ns "$R" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
 set +e
 
 # Certificate chain big enough that the server's flight needs full-size
@@ -67,10 +101,10 @@ check() { # name, file, pattern
 }
 
 echo "== Petrel client <-> Petrel server across the 800-byte hop"
-ip netns exec "$B" timeout 40 $PEER server 4433 "$T/chain.pem" "$FIX/rsa-leaf.key" >"$T/server.out" 2>&1 &
+in_ns "$B" timeout 40 $PEER server 4433 "$T/chain.pem" "$FIX/rsa-leaf.key" >"$T/server.out" 2>&1 &
 PIDS="$PIDS $!"
 sleep 0.3
-ip netns exec "$A" timeout 40 $PEER client 10.77.2.2 4433 >"$T/client.out" 2>&1
+in_ns "$A" timeout 40 $PEER client 10.77.2.2 4433 >"$T/client.out" 2>&1
 rc=$?
 wait
 echo "client:"; sed 's/^/    /' "$T/client.out"
@@ -88,17 +122,17 @@ if grep -q 'final mtu' "$T/client.out"; then
 fi
 
 # The kernel remembers the path MTU; forget it so the peers meet it afresh.
-ip -n "$A" route flush cache 2>/dev/null
+in_ns "$A" ip route flush cache 2>/dev/null
 
 if command -v openssl >/dev/null 2>&1; then
 	echo "== Petrel client -> openssl s_server -dtls1_2 across the hop"
-	ip -n "$A" route flush cache 2>/dev/null
+	in_ns "$A" ip route flush cache 2>/dev/null
 	# s_server ends at EOF on stdin: keep it open with a sleeping pipe.
-	sleep 40 | ip netns exec "$B" timeout 40 openssl s_server -dtls1_2 -accept 4434 \
+	sleep 40 | in_ns "$B" timeout 40 openssl s_server -dtls1_2 -accept 4434 \
 		-cert "$T/chain.pem" -key "$FIX/rsa-leaf.key" >"$T/ossl.out" 2>&1 &
 	PIDS="$PIDS $!"
 	sleep 0.5
-	ip netns exec "$A" timeout 30 $PEER client 10.77.2.2 4434 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 \
+	in_ns "$A" timeout 30 $PEER client 10.77.2.2 4434 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 \
 		>"$T/c-ossl.out" 2>&1
 	sed 's/^/    /' "$T/c-ossl.out"; echo "  server:"; sed 's/^/    /' "$T/ossl.out" | head -20
 	check "handshake with OpenSSL through 800 bytes" "$T/c-ossl.out" "handshake ok"
@@ -115,12 +149,12 @@ if command -v gnutls-serv >/dev/null 2>&1; then
 	# on its own 800-byte link), so it is given a datagram size (GnuTLS counts
 	# the UDP payload, not the IP packet) that fits; what is
 	# tested is our client meeting the hop on its side.
-	ip netns exec "$B" timeout 40 gnutls-serv --udp --port 4435 --mtu 700 \
+	in_ns "$B" timeout 40 gnutls-serv --udp --port 4435 --mtu 700 \
 		--x509certfile "$T/chain.pem" --x509keyfile "$FIX/rsa-leaf.key" --echo \
 		>"$T/gnutls.out" 2>&1 </dev/null &
 	PIDS="$PIDS $!"
 	sleep 0.5
-	ip netns exec "$A" timeout 30 $PEER client 10.77.2.2 4435 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 \
+	in_ns "$A" timeout 30 $PEER client 10.77.2.2 4435 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 \
 		>"$T/c-gnutls.out" 2>&1
 	sed 's/^/    /' "$T/c-gnutls.out"; echo "  server:"; sed 's/^/    /' "$T/gnutls.out" | head -20
 	check "handshake with GnuTLS through 800 bytes" "$T/c-gnutls.out" "handshake ok"

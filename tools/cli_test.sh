@@ -11,13 +11,24 @@ PSK=example:000102030405060708090a0b0c0d0e0f
 
 tmp=$(mktemp -d)
 server_pid= client_pid= holder_pid= pids=
-# The port a just-started server prints first ("listening on ADDR:PORT");
-# generous, since a loaded CI machine may start it slowly.
+# start_server NAME ARGS...: a petrel server in the background whose stdout
+# and stderr go to files of its own ($tmp/NAME.out, $tmp/NAME.err), so the
+# port is never read from an earlier server's output; sets server_pid.
+start_server() {
+	server_name=$1
+	shift
+	$PETREL server "$@" >"$tmp/$server_name.out" 2>"$tmp/$server_name.err" </dev/null &
+	server_pid=$!
+}
+# The port the server just started prints first ("listening on ADDR:PORT").
+# Generous (60 s), since a loaded CI machine may start it slowly; gives up
+# at once if the server has exited.
 wait_for_port() {
-	local p=
-	for _ in $(seq 300); do
-		p=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
+	local p= f="$tmp/$server_name.out"
+	for _ in $(seq 600); do
+		p=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$f" 2>/dev/null | head -n 1)
 		[ -n "$p" ] && break
+		kill -0 "$server_pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	echo "$p"
@@ -98,10 +109,10 @@ run 0 "petrel --help" $PETREL --help
 has out "usage: petrel" "help text"
 
 # --- A server in the background; its first stdout line gives the port.
-$PETREL server --port 0 --bind 127.0.0.1 --echo --psk $PSK >"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
+start_server psk-server --port 0 --bind 127.0.0.1 --echo --psk $PSK
 port=$(wait_for_port)
-if [ -n "$port" ]; then pass "server listens on port $port"; else fail "server printed no port"; fi
+if [ -n "$port" ]; then pass "server listens on port $port"
+else fail "server printed no port"; sed 's/^/    server: /' "$tmp/psk-server.err" | head -20; fi
 port=${port:-9}
 
 printf 'hello\nsecond line\n' >"$tmp/lines"
@@ -174,17 +185,17 @@ kill $holder_pid 2>/dev/null
 wait $holder_pid 2>/dev/null
 if [ $got -eq 0 ]; then pass "relaying client exits 0 on the server's close_notify"; else fail "relaying client exit $got"; fi
 has err "peer closed the connection" "client says the peer closed"
-has server.err "established" "server logged the sessions"
+has psk-server.err "established" "server logged the sessions"
 
 # --- Certificates (the test fixtures): chain to a root, name check on the
 # IP the client connects to, and a required client certificate.
 x509="$srcdir/tests/fixtures/x509"
 cat "$x509/ec-leaf.pem" "$x509/ec-int.pem" >"$tmp/chain.pem"
-$PETREL server --port 0 --bind 127.0.0.1 --echo --cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" \
-	--ca "$x509/ec-root.pem" >"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
+start_server cert-server --port 0 --bind 127.0.0.1 --echo --cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" \
+	--ca "$x509/ec-root.pem"
 port=$(wait_for_port)
-if [ -n "$port" ]; then pass "certificate server listens on port $port"; else fail "certificate server printed no port"; fi
+if [ -n "$port" ]; then pass "certificate server listens on port $port"
+else fail "certificate server printed no port"; sed 's/^/    server: /' "$tmp/cert-server.err" | head -20; fi
 port=${port:-9}
 echo "certified" >"$tmp/lines"
 $PETREL client --once --ca "$x509/ec-root.pem" --cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" \
@@ -193,7 +204,7 @@ got=$?
 if [ $got -eq 0 ] && cmp -s "$tmp/lines" "$tmp/out"; then pass "certificate chain + client certificate: echo"
 else
 	fail "certificate handshake: exit $got"
-	sed 's/^/    server: /' "$tmp/server.out" "$tmp/server.err" | head -20
+	sed 's/^/    server: /' "$tmp/cert-server.out" "$tmp/cert-server.err" | head -20
 	ps -o pid,stat,etime,time,args -p "$server_pid" | sed 's/^/    /'
 fi
 run 1 "wrong --sni fails the name check" $PETREL client --once --ca "$x509/ec-root.pem" \

@@ -9,8 +9,7 @@ INTEROP_TESTS = tests/interop/client-openssl.sh tests/interop/server-openssl.sh 
 	tests/interop/client-gnutls.sh tests/interop/server-gnutls.sh tests/interop/loss.sh \
 	tests/interop/renegotiation.sh
 TESTS += $(INTEROP_TESTS)
-EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py \
-	tests/interop/PROPOSED-engine-renegotiation.patch
+EXTRA_DIST += $(INTEROP_TESTS) tests/interop/common.sh tests/interop/relay.py
 INTEROP_TESTS += tests/interop/name-constraints.sh
 # Every suite, group and signature algorithm the library lists, against OpenSSL.
 INTEROP_TESTS += tests/interop/all-algorithms.sh
