@@ -154,7 +154,7 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 	if (hs) {
 		hs->flight_pending = false;
 		hs->last_tx_ms = now_ms;
-		if (s->role == PETREL_CLIENT && hs->cookie_len == 0 && hs->state <= HS_C_WAIT_SH) {
+		if (s->role == PETREL_CLIENT && hs->state <= HS_C_WAIT_SH) {
 			unsigned slot = hs->hello_tx_count++ % PETREL_HELLO_TX_TRACKED;
 			hs->hello_tx_seq[slot] = first_seq;
 			hs->hello_tx_ms[slot] = now_ms;
@@ -174,6 +174,8 @@ int petrel_hs_start(petrel_session *s, uint64_t now_ms)
 	if (hs == NULL)
 		return PETREL_E_MEMORY;
 	petrel_reasm_init(&hs->rx);
+	/* Buffered fragments count against the endpoint's budget too. */
+	petrel_reasm_set_budget(&hs->rx, s->frag_budget);
 	petrel_flight_init(&hs->flight);
 	petrel_rto_init(&hs->rto, s->retrans_initial_ms, s->rto_floor_ms, s->rto_cap_ms);
 	hs->start_ms = now_ms;
@@ -218,6 +220,9 @@ int petrel_hs_accept_ccs(petrel_session *s, enum petrel_hs_state expect, enum pe
 	int rc = petrel_install_keys(s, false);
 	if (rc < 0)
 		return rc;
+	/* The peer's handshake goes on in the new epoch: what epoch 0 left
+	 * in the reassembler is forged or stale (issue #17 item 10). */
+	petrel_reasm_set_epoch(&hs->rx, petrel_rl_read_epoch(&s->rl));
 	hs->state = next;
 	return 1;
 }
@@ -430,6 +435,26 @@ static int handle_ccs(petrel_session *s, const struct petrel_record *rec, uint64
 	return drain_buffered(s, now_ms);
 }
 
+/* A HelloVerifyRequest is one record that echoes the record number of
+ * the ClientHello it answers (RFC 6347 4.2.1). One buffered ahead of its
+ * turn, or a second one (after we have a cookie) that echoes none of our
+ * ClientHellos, is not the server's: taking it would make us restart with
+ * a forged cookie while the server answers the genuine one. */
+static bool hello_verify_answers_us(const struct petrel_hs *hs, const struct petrel_hs_message *m,
+				    uint64_t record_seq)
+{
+	if (m->record_seq != record_seq)
+		return false;
+	if (hs->cookie_len == 0)
+		return true;
+	unsigned n = hs->hello_tx_count < PETREL_HELLO_TX_TRACKED ? hs->hello_tx_count
+								 : PETREL_HELLO_TX_TRACKED;
+	for (unsigned i = 0; i < n; i++)
+		if (hs->hello_tx_seq[i] == record_seq)
+			return true;
+	return false;
+}
+
 static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64_t now_ms)
 {
 	struct petrel_hs *hs = s->hs;
@@ -456,6 +481,7 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 		return 0;
 	}
 	hs->last_rx_seq = rec->seq;
+	hs->rx.record_seq = rec->seq;
 	struct petrel_reasm_record_result res;
 	int rc = petrel_reasm_add_record(&hs->rx, rec->fragment, rec->length, &res);
 	if (rc < 0)
@@ -474,8 +500,25 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 				s->stats.round_trips++;
 			petrel_rto_flight_answered(&s->hs->rto, now_ms);
 		}
-		rc = s->role == PETREL_CLIENT ? petrel_client_handle(s, &m, now_ms)
-					       : petrel_server_handle(s, &m, now_ms);
+		enum petrel_hs_state state_before = s->hs->state;
+		if (s->role == PETREL_CLIENT && m.msg_type == PETREL_HS_HELLO_VERIFY_REQUEST &&
+		    !hello_verify_answers_us(s->hs, &m, rec->seq))
+			rc = PETREL_E_UNEXPECTED_MESSAGE;
+		else
+			rc = s->role == PETREL_CLIENT ? petrel_client_handle(s, &m, now_ms)
+						       : petrel_server_handle(s, &m, now_ms);
+		if (rc == PETREL_E_UNEXPECTED_MESSAGE && s->hs && s->hs->rx.epoch == 0 &&
+		    s->hs->state == state_before) {
+			/* A message of a type this state does not take, and
+			 * unauthenticated: anyone could have sent it. Drop it like
+			 * an invalid record (RFC 6347 4.1.2.7) and expect its
+			 * message_seq again, so the genuine one still gets in: one
+			 * forged datagram must not end or stall the handshake
+			 * (issue #17 item 21). */
+			petrel_reasm_unpop(&s->hs->rx);
+			s->hs->unexpected_dropped++;
+			break;
+		}
 		if (rc < 0)
 			return rc;
 	}
@@ -486,8 +529,12 @@ static int handle_alert(petrel_session *s, const struct petrel_record *rec)
 {
 	if (rec->length != 2)
 		return 0;
-	/* After the handshake only authenticated alerts count: an epoch-0 alert
-	 * could be forged by anyone on the path. */
+	/* Once the peer is known to be past epoch 0 (its ChangeCipherSpec was
+	 * taken), only alerts of its current epoch count: an older-epoch
+	 * alert is unauthenticated and anyone on the path could forge it,
+	 * fatal or close_notify (issue #17 item 11). */
+	if (rec->epoch < petrel_rl_read_epoch(&s->rl))
+		return 0;
 	if (s->established && rec->epoch != petrel_rl_read_epoch(&s->rl))
 		return 0;
 	uint8_t level = rec->fragment[0], desc = rec->fragment[1];
@@ -580,7 +627,6 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 	size_t offset = 0;
 	struct petrel_record rec;
 	int result = 0, rc;
-	uint64_t bad_mac_before = petrel_rl_stats(&s->rl)->dropped_bad_mac;
 	while ((rc = petrel_rl_read(&s->rl, dgram, len, &offset, &rec)) == 1) {
 		int r = handle_record(s, &rec, now_ms);
 		if (r < 0 && (petrel_error_is_fatal(r) || r == PETREL_E_LARGE_PACKET)) {
@@ -595,17 +641,12 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 		if (r < 0)
 			result = r;
 	}
+	/* Records failing authentication are dropped silently (RFC 6347
+	 * 4.1.2.7), also during the handshake: two spoofed datagrams must
+	 * not end it (issue #17 item 9). Only a limit the user set
+	 * (petrel_record_set_bad_record_limit) ends the session. */
 	if (rc < 0)
 		return petrel_session_fail(s, rc, ALERT_BAD_RECORD_MAC);
-	if (s->hs && petrel_rl_read_epoch(&s->rl) > 0 &&
-	    petrel_rl_stats(&s->rl)->dropped_bad_mac > bad_mac_before) {
-		/* Bad records are dropped silently (RFC 6347 4.1.2.7), but a
-		 * peer whose final flight fails to authenticate again after
-		 * its CCS has keys that differ from ours (wrong PSK, say):
-		 * say so now instead of timing out a minute later. */
-		if (++s->hs->bad_mac_after_ccs >= PETREL_HS_BAD_MAC_LIMIT)
-			return petrel_session_fail(s, PETREL_E_DECRYPTION_FAILED, ALERT_BAD_RECORD_MAC);
-	}
 	s->stats.records_dropped = petrel_rl_stats(&s->rl)->dropped_bad_mac +
 				   petrel_rl_stats(&s->rl)->dropped_replay +
 				   petrel_rl_stats(&s->rl)->dropped_bad_epoch +

@@ -195,6 +195,11 @@ void petrel_record_set_timeout(petrel_session *s, unsigned ms)
 	s->recv_timeout_ms = ms;
 }
 
+void petrel_record_set_bad_record_limit(petrel_session *s, uint64_t limit)
+{
+	petrel_rl_set_bad_record_limit(&s->rl, limit);
+}
+
 int petrel_bye(petrel_session *s)
 {
 	if (!s->established || s->fatal_error)

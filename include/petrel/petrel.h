@@ -221,6 +221,11 @@ PETREL_API long petrel_record_recv(petrel_session *session, void *buf, size_t ca
 /* How long petrel_record_recv waits (ms): 0 (default) not at all,
  * PETREL_INDEFINITE_TIMEOUT until a message arrives. */
 PETREL_API void petrel_record_set_timeout(petrel_session *session, unsigned ms);
+/* Records failing authentication are dropped silently (RFC 6347 4.1.2.7),
+ * during and after the handshake. With a limit > 0, the bad record after
+ * `limit` such records ends the session with PETREL_E_TOO_MANY_BAD_RECORDS;
+ * 0 (default) never does. */
+PETREL_API void petrel_record_set_bad_record_limit(petrel_session *session, uint64_t limit);
 /* Sends close_notify. */
 PETREL_API int petrel_bye(petrel_session *session);
 

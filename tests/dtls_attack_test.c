@@ -1,0 +1,164 @@
+/* Forged datagrams an off-path attacker can send during a handshake (issue
+ * #17 items 9-12): each is dropped, the genuine handshake completes, and
+ * what the peer can make us send stays bounded. Record by record through
+ * the hand-driven pair (tests/robust_pair.h), on a virtual clock. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "dtls/session.h"
+#include "tests/dtls_harness.h"
+#include "tests/robust_pair.h"
+
+static petrel_credentials *cert_creds, *psk_creds;
+
+static void creds_setup(void)
+{
+	cert_creds = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	psk_creds = harness_psk_creds();
+}
+
+static void creds_teardown(void)
+{
+	petrel_credentials_free(cert_creds);
+	petrel_credentials_free(psk_creds);
+}
+
+TestSuite(attack, .init = creds_setup, .fini = creds_teardown, .timeout = 60);
+
+static void pair_cert(struct rp_pair *p)
+{
+	rp_init(p, 0, 0, psk_creds, cert_creds, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+}
+
+/* Run the genuine exchange record by record until `who` is in state. */
+static void reach(struct rp_pair *p, petrel_session *who, int state)
+{
+	cr_assert_eq(rp_start(p), PETREL_E_AGAIN);
+	for (int i = 0; i < 200; i++) {
+		if (rp_state(who) == state)
+			return;
+		cr_assert_neq(rp_step(p), 1, "stalled before %s", rp_state_name(state));
+	}
+	cr_assert_fail("never reached %s", rp_state_name(state));
+}
+
+static int feed(struct rp_pair *p, petrel_session *to, uint8_t *rec, size_t len)
+{
+	return petrel_engine_feed(to, rec, len, p->now_ms);
+}
+
+/* Item 9: records failing authentication between the peer's CCS and its
+ * Finished are dropped silently; two of them used to end the handshake. */
+Test(attack, bad_mac_records_after_ccs_do_not_end_the_handshake)
+{
+	for (int role = 0; role < 2; role++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = role ? p.server.session : p.client.session;
+		reach(&p, victim, role ? HS_S_WAIT_FINISHED : HS_C_WAIT_FINISHED);
+		cr_assert_eq(petrel_rl_read_epoch(&victim->rl), 1);
+		uint8_t junk[48], rec[128];
+		memset(junk, 0x5a, sizeof junk);
+		for (uint64_t i = 0; i < 5; i++) {
+			size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 1, 40 + i, junk, sizeof junk, rec,
+						 sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+		}
+		cr_assert_eq(petrel_rl_stats(&victim->rl)->dropped_bad_mac, 5);
+		cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "role %d", role);
+		rp_free(&p);
+	}
+}
+
+/* Item 9: a limit applies where the user sets one. */
+Test(attack, user_bad_record_limit_ends_the_session)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	petrel_session *victim = p.server.session;
+	petrel_record_set_bad_record_limit(victim, 2);
+	reach(&p, victim, HS_S_WAIT_FINISHED);
+	uint8_t junk[48], rec[128];
+	memset(junk, 0x5a, sizeof junk);
+	int rc = 0;
+	for (uint64_t i = 0; i < 3; i++) {
+		size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 1, 40 + i, junk, sizeof junk, rec, sizeof rec);
+		rc = feed(&p, victim, rec, n);
+		if (i < 2)
+			cr_assert_eq(rc, 0);
+	}
+	cr_assert_eq(rc, PETREL_E_TOO_MANY_BAD_RECORDS);
+	rp_free(&p);
+}
+
+/* Item 10: an epoch-0 fragment claiming the Finished's message_seq,
+ * arriving before the CCS, must not keep the genuine epoch-1 Finished out. */
+Test(attack, spoofed_epoch0_finished_fragment_does_not_block_the_real_one)
+{
+	static const uint32_t lengths[] = {12, 40}; /* same length (bytes conflict) and other */
+	for (int role = 0; role < 2; role++) {
+		for (size_t l = 0; l < 2; l++) {
+			struct rp_pair p;
+			pair_cert(&p);
+			petrel_session *victim = role ? p.server.session : p.client.session;
+			reach(&p, victim, role ? HS_S_WAIT_CCS : HS_C_WAIT_CCS);
+			uint16_t seq = victim->hs->rx.next_seq;
+			uint8_t frag[PETREL_HS_HEADER_LEN + 6], rec[128];
+			struct petrel_writer w;
+			petrel_writer_init(&w, frag, sizeof frag);
+			struct petrel_hs_header h = {.msg_type = PETREL_HS_FINISHED, .length = lengths[l],
+						     .message_seq = seq, .fragment_offset = 0,
+						     .fragment_length = 6};
+			cr_assert_eq(petrel_hs_header_write(&w, &h), 0);
+			static const uint8_t six[6] = {1, 2, 3, 4, 5, 6};
+			cr_assert(petrel_put_bytes(&w, six, 6));
+			size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 0, 60, frag, sizeof frag, rec, sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+			cr_assert_eq(petrel_reasm_buffered_count(&victim->hs->rx), 1, "the fragment is buffered");
+			cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "role %d length %u", role,
+				     lengths[l]);
+			rp_free(&p);
+		}
+	}
+}
+
+/* Item 11: once the peer is past epoch 0, epoch-0 alerts are ignored. */
+Test(attack, epoch0_alerts_ignored_once_the_peer_is_in_epoch1)
+{
+	static const uint8_t alerts[][2] = {{2, 40}, {1, 0}, {2, 0}}; /* fatal, close_notify x2 */
+	for (int role = 0; role < 2; role++) {
+		for (size_t a = 0; a < 3; a++) {
+			struct rp_pair p;
+			pair_cert(&p);
+			petrel_session *victim = role ? p.server.session : p.client.session;
+			reach(&p, victim, role ? HS_S_WAIT_FINISHED : HS_C_WAIT_FINISHED);
+			uint8_t rec[64];
+			size_t n = rp_raw_record(PETREL_CT_ALERT, 0, 70, alerts[a], 2, rec, sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0, "role %d alert %zu", role, a);
+			cr_assert_eq(victim->fatal_error, 0);
+			cr_assert_not(victim->closed);
+			cr_assert_eq(rp_run_to_completion(&p, 10000), 0);
+			/* Established: still ignored. */
+			n = rp_raw_record(PETREL_CT_ALERT, 0, 71, alerts[a], 2, rec, sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+			cr_assert_eq(victim->fatal_error, 0);
+			cr_assert_not(victim->closed);
+			rp_free(&p);
+		}
+	}
+}
+
+/* The same alert in the peer's epoch (authenticated) still counts. */
+Test(attack, authenticated_alert_still_ends_the_handshake)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	petrel_session *victim = p.server.session;
+	reach(&p, victim, HS_S_WAIT_FINISHED);
+	uint8_t rec[64];
+	static const uint8_t fatal[2] = {2, 40};
+	size_t n = rp_protected_record(p.client.session, 1, PETREL_CT_ALERT, fatal, 2, rec, sizeof rec);
+	cr_assert_gt(n, 0);
+	cr_assert_eq(feed(&p, victim, rec, n), PETREL_E_FATAL_ALERT_RECEIVED);
+	rp_free(&p);
+}
