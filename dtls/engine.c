@@ -10,12 +10,10 @@ static size_t max_datagram(const petrel_session *s)
 {
 	size_t overhead = s->ipv6 ? 48 : 28; /* IP + UDP headers */
 	size_t mtu = s->link_mtu;
-	size_t dgram = mtu > overhead ? mtu - overhead : 0;
-	/* The peer's record plaintext limit: with datagrams no larger than
-	 * one header plus the limit, no record can carry more. */
-	if (s->peer_record_limit && dgram > (size_t)s->peer_record_limit + PETREL_RECORD_HEADER_LEN)
-		dgram = (size_t)s->peer_record_limit + PETREL_RECORD_HEADER_LEN;
-	return dgram;
+	/* The peer's record plaintext limit bounds each record (the flight
+	 * planner's max_record_plaintext), not the datagram: records of a
+	 * flight still share datagrams up to the MTU (issue #17 item 4). */
+	return mtu > overhead ? mtu - overhead : 0;
 }
 
 /* Push one datagram through the transport. */
@@ -124,6 +122,7 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 	struct petrel_flight *fl = hs ? &hs->flight : &s->final->flight;
 	struct petrel_flight_records rec;
 	petrel_flight_records_rl(&rec, &s->rl);
+	rec.max_record_plaintext = s->peer_record_limit;
 	uint8_t buf[PETREL_MAX_DATAGRAM];
 	size_t maxdg = max_datagram(s);
 	if (maxdg > sizeof buf)
@@ -707,6 +706,7 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 		 * the flight goes out on the next call. */
 		struct petrel_flight_records rec;
 		petrel_flight_records_rl(&rec, &s->rl);
+		rec.max_record_plaintext = s->peer_record_limit;
 		if (petrel_lower_mtu(s, PETREL_MTU_BLACK_HOLE) == 0 &&
 		    petrel_flight_replan(&hs->flight, max_datagram(s), &rec) == 0) {
 			/* The wait was not congestion: keep the timeout where it
