@@ -347,9 +347,35 @@ int petrel_send_alert(petrel_session *s, uint8_t level, uint8_t desc)
 	return push_datagram(s, buf, petrel_writer_len(&w));
 }
 
+/* Bytes one (re)transmission of a planned flight puts on the wire. */
+static size_t flight_wire_bytes(const struct petrel_flight *fl)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < petrel_flight_datagram_count(fl); i++)
+		n += fl->datagrams[i].length;
+	return n;
+}
+
+/* Whether the peer has paid for a retransmission it asks for: what such
+ * retransmissions send stays within PETREL_PEER_RETX_FACTOR times the
+ * bytes received from the peer (issue #17 item 12; the same bound as
+ * QUIC's anti-amplification limit, RFC 9000 8). Tiny forged "old message"
+ * datagrams from a spoofed address cannot make us send kilobytes. Our own
+ * timer still retransmits when this refuses. */
+static bool peer_retransmit_affordable(petrel_session *s, const struct petrel_flight *fl)
+{
+	uint64_t cost = flight_wire_bytes(fl);
+	uint64_t credit = PETREL_PEER_RETX_FACTOR * s->stats.bytes_received;
+	if (cost == 0 || s->peer_retx_bytes + cost > credit)
+		return false;
+	s->peer_retx_bytes += cost;
+	return true;
+}
+
 /* Peer's retransmitted previous flight: the signal that our last flight
  * was lost (RFC 6347 4.2.4). Answer at once, but not more than once per
- * half RTT so a burst of duplicate datagrams cannot make us flood. */
+ * half RTT so a burst of duplicate datagrams cannot make us flood, and
+ * within the peer's byte credit. */
 static int maybe_retransmit_on_old(petrel_session *s, uint64_t now_ms)
 {
 	if (s->hs) {
@@ -361,11 +387,15 @@ static int maybe_retransmit_on_old(petrel_session *s, uint64_t now_ms)
 			guard = 5;
 		if (now_ms - hs->last_tx_ms < guard)
 			return 0;
+		if (!peer_retransmit_affordable(s, &hs->flight))
+			return 0;
 		petrel_rto_on_timeout(&hs->rto); /* counts as evidence of loss: no RTT sample */
 		return petrel_hs_send_flight(s, now_ms, true);
 	}
 	if (s->final) {
 		if (now_ms - s->final->last_tx_ms < 5)
+			return 0;
+		if (!peer_retransmit_affordable(s, &s->final->flight))
 			return 0;
 		/* The peer is still waiting for it: keep it while it asks. */
 		s->final->expires_ms = now_ms + PETREL_FINAL_FLIGHT_KEEP_MS;

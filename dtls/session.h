@@ -34,6 +34,9 @@
 /* Server: how long the final flight is kept to answer a retransmitted
  * client Finished flight when no application data confirms it arrived. */
 #define PETREL_FINAL_FLIGHT_KEEP_MS 30000u
+/* Retransmissions the peer triggers (by repeating an old message) send at
+ * most this many times the bytes received from it. */
+#define PETREL_PEER_RETX_FACTOR 3u
 
 struct petrel_psk_entry {
 	uint8_t identity[PETREL_MAX_PSK_IDENTITY];
@@ -282,6 +285,7 @@ struct petrel_session {
 	bool rx_in_user;
 
 	struct petrel_stats stats;
+	uint64_t peer_retx_bytes; /* sent by retransmissions the peer triggered */
 };
 
 /* dtls/session.c */

@@ -162,3 +162,63 @@ Test(attack, authenticated_alert_still_ends_the_handshake)
 	cr_assert_eq(feed(&p, victim, rec, n), PETREL_E_FATAL_ALERT_RECEIVED);
 	rp_free(&p);
 }
+
+/* Item 12: tiny "old message" datagrams (a repeated ClientHello header, 25
+ * bytes) make the server resend its certificate flight; what it sends that
+ * way stays within 3x the bytes it received, paced or not. */
+Test(attack, old_message_retransmissions_bounded_by_3x_received)
+{
+	for (int paced = 0; paced < 2; paced++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = p.server.session;
+		reach(&p, victim, HS_S_WAIT_CKE);
+		struct petrel_stats before;
+		petrel_session_get_stats(victim, &before);
+		uint8_t hdr[PETREL_HS_HEADER_LEN], rec[64];
+		petrel_hs_header_encode_full(hdr, PETREL_HS_CLIENT_HELLO, 1, 0);
+		hdr[3] = 0; /* length 0: nothing but the header */
+		uint64_t attack_bytes = 0;
+		for (uint64_t i = 0; i < 200; i++) {
+			p.now_ms += paced ? 100 : 10;
+			size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 0, 100 + i, hdr, sizeof hdr, rec,
+						 sizeof rec);
+			attack_bytes += n;
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+		}
+		struct petrel_stats after;
+		petrel_session_get_stats(victim, &after);
+		uint64_t sent = after.bytes_sent - before.bytes_sent;
+		cr_log_info("paced %d: attacker %llu bytes, server resent %llu bytes (%llu flights)",
+			    paced, (unsigned long long)attack_bytes, (unsigned long long)sent,
+			    (unsigned long long)(after.retransmissions - before.retransmissions));
+		cr_assert_gt(after.retransmissions, before.retransmissions, "some are answered");
+		cr_assert_leq(sent, 3 * after.bytes_received, "sent %llu for %llu received",
+			      (unsigned long long)sent, (unsigned long long)after.bytes_received);
+		/* The genuine handshake still completes. */
+		cr_assert_eq(rp_run_to_completion(&p, 20000), 0);
+		rp_free(&p);
+	}
+}
+
+/* One forged epoch-0 record numbered ahead of the genuine ones (within
+ * the jump the record layer lets epoch 0 make) must not make the genuine
+ * records "too old" for the replay window. */
+Test(attack, forged_epoch0_record_number_ahead_does_not_block)
+{
+	static const uint64_t ahead[] = {70, 1000, 4000};
+	for (size_t i = 0; i < 3; i++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = p.server.session;
+		reach(&p, victim, HS_S_WAIT_CKE);
+		uint8_t rec[64];
+		static const uint8_t warn[2] = {1, 90};
+		size_t n = rp_raw_record(PETREL_CT_ALERT, 0, victim->rl.read[0].replay.top + ahead[i],
+					 warn, 2, rec, sizeof rec);
+		(void)feed(&p, victim, rec, n);
+		cr_assert_eq(rp_run_to_completion(&p, 20000), 0, "%llu ahead",
+			     (unsigned long long)ahead[i]);
+		rp_free(&p);
+	}
+}
