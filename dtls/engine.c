@@ -158,6 +158,12 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 			hs->hello_tx_seq[slot] = first_seq;
 			hs->hello_tx_ms[slot] = now_ms;
 		}
+		/* Every flight but a cookie-less ClientHello (answered with a
+		 * MAC at most) needs the peer's public-key work to answer. */
+		if (!retransmission)
+			petrel_rto_next_flight_needs_work(
+				&hs->rto, !(s->role == PETREL_CLIENT && hs->cookie_len == 0 &&
+					    hs->state <= HS_C_WAIT_SH));
 		petrel_rto_flight_sent(&hs->rto, now_ms, retransmission);
 		petrel_timer_arm(&hs->retransmit, now_ms, petrel_rto_current_ms(&hs->rto));
 		s->stats.rto_ms = petrel_rto_current_ms(&hs->rto);

@@ -222,3 +222,30 @@ Test(attack, forged_epoch0_record_number_ahead_does_not_block)
 		rp_free(&p);
 	}
 }
+
+/* Issue #17 item 5 (not an attack, but the same hand-driven pair): after
+ * a cookie exchange that took no time, a peer taking 300 ms of public-key
+ * work to answer a flight gets no spurious retransmission. */
+Test(attack, slow_peer_work_causes_no_retransmission)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	petrel_dtls_set_timeouts(p.client.session, 1000, 20000);
+	petrel_dtls_set_timeouts(p.server.session, 1000, 20000);
+	reach(&p, p.server.session, HS_S_WAIT_CKE); /* server flight sent */
+	p.now_ms += 300; /* the client "works" before its answer arrives */
+	cr_assert_eq(petrel_engine_tick(p.server.session, p.now_ms), 0);
+	while (p.server.count > 0)
+		(void)rp_deliver(&p, &p.server);
+	cr_assert(rp_state(p.client.session) == HS_C_WAIT_CCS ||
+		  rp_state(p.client.session) == HS_C_WAIT_NST_OR_CCS);
+	p.now_ms += 300; /* the server "works" on the client's final flight */
+	cr_assert_eq(petrel_engine_tick(p.client.session, p.now_ms), 0);
+	cr_assert_eq(rp_run_to_completion(&p, 10000), 0);
+	struct petrel_stats cs, ss;
+	petrel_session_get_stats(p.client.session, &cs);
+	petrel_session_get_stats(p.server.session, &ss);
+	cr_assert_eq(cs.retransmissions, 0);
+	cr_assert_eq(ss.retransmissions, 0);
+	rp_free(&p);
+}
