@@ -689,18 +689,31 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 	return result;
 }
 
-/* Consecutive unanswered timeouts of a flight whose datagrams would not
- * fit the next plateau: plain loss rarely looks like that for long. */
-static bool black_hole_suspected(const petrel_session *s)
+/* Where to fall back when a flight times out (RFC 8899 5.1.2 / issue #6,
+ * issue #17 item 6), or 0 to keep the MTU. A flight with datagrams larger
+ * than a size known to pass goes straight to that size, not one plateau
+ * at a time: first RFC 8899's BASE_PLPMTU (1200 bytes of IP packet; 1280,
+ * the minimum link MTU, for IPv6), then the floor (petrel_dtls_set_mtu's
+ * value when lower, else the IP version's minimum). Plain loss also times
+ * out, so the cost of a wrong guess is a smaller MTU until probing
+ * (PETREL_FLAG_PMTU_PROBE) raises it after the handshake; the cost of
+ * walking plateaus through a real black hole was seconds per step. */
+static uint16_t black_hole_fallback(const petrel_session *s)
 {
 	const struct petrel_hs *hs = s->hs;
 	if ((s->flags & PETREL_FLAG_NO_PMTUD) || hs->rto.backoff < s->black_hole_threshold)
-		return false;
-	uint16_t next = petrel_mtu_next_plateau(s->link_mtu, s->ipv6);
-	if (next < s->mtu_floor)
-		next = s->mtu_floor;
+		return 0;
 	size_t overhead = s->ipv6 ? PETREL_IPV6_UDP_OVERHEAD : PETREL_IPV4_UDP_OVERHEAD;
-	return next < s->link_mtu && hs->flight_largest_dgram + overhead > next;
+	size_t largest = hs->flight_largest_dgram + overhead;
+	uint16_t base = s->ipv6 ? PETREL_MTU_MIN_IPV6 : PETREL_MTU_BASE_PLPMTU_IPV4;
+	if (base < s->mtu_floor)
+		base = s->mtu_floor;
+	if (s->link_mtu > base && largest > base)
+		return base;
+	/* Below the base only when the base itself failed (or was set). */
+	if (s->link_mtu <= base && s->link_mtu > s->mtu_floor && largest > s->mtu_floor)
+		return s->mtu_floor;
+	return 0;
 }
 
 int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
@@ -736,15 +749,17 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 	petrel_rto_on_timeout(&hs->rto);
 	s->stats.timeouts++;
 	hs->got_peer_flight = false;
-	if (black_hole_suspected(s)) {
-		/* RFC 8899 5.1.2 / issue #6: our large datagrams may be dropped
-		 * silently on the path. Step down, re-fragment, tell the caller;
-		 * the flight goes out on the next call. */
+	uint16_t fallback = black_hole_fallback(s);
+	if (fallback) {
+		/* Our large datagrams may be dropped silently on the path:
+		 * fall back, re-fragment, tell the caller; the flight goes out
+		 * on the next call. */
 		struct petrel_flight_records rec;
 		petrel_flight_records_rl(&rec, &s->rl);
 		rec.max_record_plaintext = s->peer_record_limit;
-		if (petrel_lower_mtu(s, PETREL_MTU_BLACK_HOLE) == 0 &&
-		    petrel_flight_replan(&hs->flight, max_datagram(s), &rec) == 0) {
+		s->kernel_pmtu = 0;
+		petrel_set_mtu(s, fallback, PETREL_MTU_BLACK_HOLE);
+		if (petrel_flight_replan(&hs->flight, max_datagram(s), &rec) == 0) {
 			/* The wait was not congestion: keep the timeout where it
 			 * is, so the plateaus are walked at a steady pace. */
 			if (hs->rto.backoff > 0)

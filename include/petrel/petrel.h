@@ -204,8 +204,9 @@ typedef void (*petrel_mtu_event_fn)(void *ptr, unsigned old_mtu, unsigned new_mt
 /* Called on every MTU change, with its reason (for logs and tests). */
 PETREL_API void petrel_dtls_set_mtu_callback(petrel_session *session, petrel_mtu_event_fn fn,
 					     void *ptr);
-/* Unanswered retransmissions of a flight with oversized datagrams before
- * the MTU steps down a plateau (RFC 8899 5.1.2 style). Default 2. */
+/* Unanswered transmissions of a flight with datagrams over a known-good
+ * size before the MTU falls back to it (RFC 8899 5.1.2: 1200, then the
+ * floor). Default 1. */
 PETREL_API void petrel_dtls_set_black_hole_threshold(petrel_session *session, unsigned retransmissions);
 /* Largest application payload one record can carry at the current MTU. */
 PETREL_API unsigned petrel_dtls_get_data_mtu(const petrel_session *session);
