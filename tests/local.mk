@@ -10,6 +10,9 @@ tests_netns_peer_SOURCES = tests/netns_peer.c
 tests_netns_peer_LDADD = libpetrel.la
 TESTS += tests/netns_mtu.sh
 EXTRA_DIST += tests/netns_mtu.sh
+# Black hole without ICMP through namespaces (root; skips otherwise).
+TESTS += tests/netns_blackhole.sh
+EXTRA_DIST += tests/netns_blackhole.sh
 
 # Test vectors: copied from ../shared/vectors (recorded DTLS sessions and the
 # Wycheproof files the crypto tests use, with its LICENSE) so a clean clone
