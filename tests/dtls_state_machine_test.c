@@ -8,8 +8,10 @@
  * with the genuine peer's keys of the target's read epoch, so they are
  * what a misbehaving peer could send, not just an off-path forger. After a
  * drop the real handshake is run on to see whether the drop was harmless
- * (marked "x" in the table when the handshake then could not complete).
- * The table goes to stderr. */
+ * (marked "x" in the table when the handshake then could not complete);
+ * it must be, but for the one case stall_allowed explains (issue #17 item
+ * 21: one forged datagram must never stall a handshake). The table goes
+ * to stderr. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
