@@ -157,6 +157,7 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 			unsigned slot = hs->hello_tx_count++ % PETREL_HELLO_TX_TRACKED;
 			hs->hello_tx_seq[slot] = first_seq;
 			hs->hello_tx_ms[slot] = now_ms;
+			hs->hello_tx_resent[slot] = retransmission && hs->cookie_len > 0;
 		}
 		/* Every flight but a cookie-less ClientHello (answered with a
 		 * MAC at most) needs the peer's public-key work to answer. */
@@ -472,9 +473,14 @@ static int handle_ccs(petrel_session *s, const struct petrel_record *rec, uint64
 
 /* A HelloVerifyRequest is one record that echoes the record number of
  * the ClientHello it answers (RFC 6347 4.2.1). One buffered ahead of its
- * turn, or a second one (after we have a cookie) that echoes none of our
- * ClientHellos, is not the server's: taking it would make us restart with
- * a forged cookie while the server answers the genuine one. */
+ * turn is not the server's. A second one (we have a cookie) is what a
+ * server that rejected our cookie sends, but also what a forger guessing
+ * our small record numbers sends while the server answers the genuine
+ * ClientHello: taking it would make us restart with a forged cookie and
+ * stall (issue #17 item 21). So it is taken only when it answers a
+ * retransmission of the cookie-bearing ClientHello, which the timer
+ * sends when no ServerHello came: a genuine rejection then costs one
+ * timeout, a forgery nothing. */
 static bool hello_verify_answers_us(const struct petrel_hs *hs, const struct petrel_hs_message *m,
 				    uint64_t record_seq)
 {
@@ -485,7 +491,7 @@ static bool hello_verify_answers_us(const struct petrel_hs *hs, const struct pet
 	unsigned n = hs->hello_tx_count < PETREL_HELLO_TX_TRACKED ? hs->hello_tx_count
 								 : PETREL_HELLO_TX_TRACKED;
 	for (unsigned i = 0; i < n; i++)
-		if (hs->hello_tx_seq[i] == record_seq)
+		if (hs->hello_tx_seq[i] == record_seq && hs->hello_tx_resent[i])
 			return true;
 	return false;
 }

@@ -171,9 +171,11 @@ struct petrel_hs {
 	 * transmission (the last 8). The HelloVerifyRequest echoes the
 	 * sequence number (RFC 6347 4.2.1), so it names the transmission it
 	 * answers: an RTT sample even after retransmissions (no Karn doubt),
-	 * and a second HelloVerifyRequest naming none of ours is not taken. */
+	 * and a second HelloVerifyRequest is taken only when it names a
+	 * retransmission of our cookie-bearing ClientHello. */
 	uint64_t hello_tx_seq[PETREL_HELLO_TX_TRACKED];
 	uint64_t hello_tx_ms[PETREL_HELLO_TX_TRACKED];
+	bool hello_tx_resent[PETREL_HELLO_TX_TRACKED]; /* a retransmission, cookie included */
 	unsigned hello_tx_count;
 	uint64_t last_rx_seq;  /* record sequence number of the record being handled */
 	size_t flight_largest_dgram; /* largest datagram of the last (re)transmission */

@@ -249,3 +249,36 @@ Test(attack, slow_peer_work_causes_no_retransmission)
 	cr_assert_eq(ss.retransmissions, 0);
 	rp_free(&p);
 }
+
+/* Item 21's other side: a server that rejects our cookie (its secret
+ * rotated twice) answers with a second HelloVerifyRequest. It is taken
+ * once it answers a retransmitted ClientHello, and the handshake
+ * completes with the new cookie. */
+static void count_hvr(void *ctx, const uint8_t *rec, size_t len)
+{
+	if (len > PETREL_RECORD_HEADER_LEN && rec[0] == PETREL_CT_HANDSHAKE &&
+	    rec[PETREL_RECORD_HEADER_LEN] == PETREL_HS_HELLO_VERIFY_REQUEST)
+		(*(unsigned *)ctx)++;
+}
+
+Test(attack, genuine_second_hello_verify_is_followed)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	unsigned hvrs = 0;
+	p.server.on_record = count_hvr;
+	p.server.on_record_ctx = &hvrs;
+	cr_assert_eq(rp_start(&p), PETREL_E_AGAIN);
+	cr_assert_eq(rp_deliver(&p, &p.client), 0); /* ClientHello */
+	cr_assert_eq(rp_deliver(&p, &p.server), 0); /* HelloVerifyRequest */
+	cr_assert_gt(p.client.session->hs->cookie_len, 0);
+	/* Both secrets change: the cookie in flight is now invalid. */
+	memset(cert_creds->cookie_secret, 0x11, sizeof cert_creds->cookie_secret);
+	memset(cert_creds->cookie_secret_prev, 0x22, sizeof cert_creds->cookie_secret_prev);
+	cr_assert_eq(rp_run_to_completion(&p, 20000), 0);
+	cr_assert_geq(hvrs, 3, "first, rejected-cookie, and its answer to the resend: %u", hvrs);
+	struct petrel_stats cs;
+	petrel_session_get_stats(p.client.session, &cs);
+	cr_assert_geq(cs.retransmissions, 1, "the second HelloVerifyRequest waited for a resend");
+	rp_free(&p);
+}
