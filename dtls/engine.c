@@ -668,7 +668,14 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 	size_t offset = 0;
 	struct petrel_record rec;
 	int result = 0, rc;
-	while ((rc = petrel_rl_read(&s->rl, dgram, len, &offset, &rec)) == 1) {
+	uint16_t epoch_before = petrel_rl_read_epoch(&s->rl);
+	uint64_t bad_here = 0; /* records of this datagram that failed to authenticate */
+	for (;;) {
+		uint64_t bad_before = petrel_rl_stats(&s->rl)->dropped_bad_mac;
+		rc = petrel_rl_read(&s->rl, dgram, len, &offset, &rec);
+		bad_here += petrel_rl_stats(&s->rl)->dropped_bad_mac - bad_before;
+		if (rc != 1)
+			break;
 		int r = handle_record(s, &rec, now_ms);
 		if (r < 0 && (petrel_error_is_fatal(r) || r == PETREL_E_LARGE_PACKET)) {
 			if (r == PETREL_E_LARGE_PACKET)
@@ -683,11 +690,21 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 			result = r;
 	}
 	/* Records failing authentication are dropped silently (RFC 6347
-	 * 4.1.2.7), also during the handshake: two spoofed datagrams must
-	 * not end it (issue #17 item 9). Only a limit the user set
+	 * 4.1.2.7), also during the handshake: spoofed datagrams must not end
+	 * it (issue #17 item 9). Only a limit the user set
 	 * (petrel_record_set_bad_record_limit) ends the session. */
 	if (rc < 0)
 		return petrel_session_fail(s, rc, ALERT_BAD_RECORD_MAC);
+	/* One exception: the datagram that carried the peer's
+	 * ChangeCipherSpec (taken just now) also carried a record of the new
+	 * epoch that fails: the peer's own final flight says its keys differ
+	 * from ours (a wrong PSK, say). Say so now rather than time out.
+	 * Records buffered from earlier datagrams do not count, so forged
+	 * datagrams alone cannot trigger it; forging this one takes a forged
+	 * epoch-0 ChangeCipherSpec, as able to end the handshake as an
+	 * epoch-0 alert is before the peer's epoch changes. */
+	if (s->hs && bad_here > 0 && petrel_rl_read_epoch(&s->rl) > epoch_before)
+		return petrel_session_fail(s, PETREL_E_DECRYPTION_FAILED, ALERT_BAD_RECORD_MAC);
 	s->stats.records_dropped = petrel_rl_stats(&s->rl)->dropped_bad_mac +
 				   petrel_rl_stats(&s->rl)->dropped_replay +
 				   petrel_rl_stats(&s->rl)->dropped_bad_epoch +

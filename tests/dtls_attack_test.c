@@ -282,3 +282,25 @@ Test(attack, genuine_second_hello_verify_is_followed)
 	cr_assert_geq(cs.retransmissions, 1, "the second HelloVerifyRequest waited for a resend");
 	rp_free(&p);
 }
+
+/* Item 9, with records planted early: forged next-epoch records buffered
+ * before the peer's CCS fail when its datagram installs the keys; they
+ * came in datagrams of their own, so they are dropped and nothing ends. */
+Test(attack, bad_records_buffered_before_the_ccs_do_not_end_the_handshake)
+{
+	for (int role = 0; role < 2; role++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = role ? p.server.session : p.client.session;
+		reach(&p, victim, role ? HS_S_WAIT_CCS : HS_C_WAIT_CCS);
+		uint8_t junk[48], rec[128];
+		memset(junk, 0x33, sizeof junk);
+		for (uint64_t i = 0; i < 3; i++) {
+			size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 1, i, junk, sizeof junk, rec, sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+		}
+		cr_assert_eq(petrel_rl_buffered_count(&victim->rl), 3);
+		cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "role %d", role);
+		rp_free(&p);
+	}
+}
