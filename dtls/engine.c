@@ -10,12 +10,10 @@ static size_t max_datagram(const petrel_session *s)
 {
 	size_t overhead = s->ipv6 ? 48 : 28; /* IP + UDP headers */
 	size_t mtu = s->link_mtu;
-	size_t dgram = mtu > overhead ? mtu - overhead : 0;
-	/* The peer's record plaintext limit: with datagrams no larger than
-	 * one header plus the limit, no record can carry more. */
-	if (s->peer_record_limit && dgram > (size_t)s->peer_record_limit + PETREL_RECORD_HEADER_LEN)
-		dgram = (size_t)s->peer_record_limit + PETREL_RECORD_HEADER_LEN;
-	return dgram;
+	/* The peer's record plaintext limit bounds each record (the flight
+	 * planner's max_record_plaintext), not the datagram: records of a
+	 * flight still share datagrams up to the MTU (issue #17 item 4). */
+	return mtu > overhead ? mtu - overhead : 0;
 }
 
 /* Push one datagram through the transport. */
@@ -124,6 +122,7 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 	struct petrel_flight *fl = hs ? &hs->flight : &s->final->flight;
 	struct petrel_flight_records rec;
 	petrel_flight_records_rl(&rec, &s->rl);
+	rec.max_record_plaintext = s->peer_record_limit;
 	uint8_t buf[PETREL_MAX_DATAGRAM];
 	size_t maxdg = max_datagram(s);
 	if (maxdg > sizeof buf)
@@ -154,11 +153,18 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 	if (hs) {
 		hs->flight_pending = false;
 		hs->last_tx_ms = now_ms;
-		if (s->role == PETREL_CLIENT && hs->cookie_len == 0 && hs->state <= HS_C_WAIT_SH) {
+		if (s->role == PETREL_CLIENT && hs->state <= HS_C_WAIT_SH) {
 			unsigned slot = hs->hello_tx_count++ % PETREL_HELLO_TX_TRACKED;
 			hs->hello_tx_seq[slot] = first_seq;
 			hs->hello_tx_ms[slot] = now_ms;
+			hs->hello_tx_resent[slot] = retransmission && hs->cookie_len > 0;
 		}
+		/* Every flight but a cookie-less ClientHello (answered with a
+		 * MAC at most) needs the peer's public-key work to answer. */
+		if (!retransmission)
+			petrel_rto_next_flight_needs_work(
+				&hs->rto, !(s->role == PETREL_CLIENT && hs->cookie_len == 0 &&
+					    hs->state <= HS_C_WAIT_SH));
 		petrel_rto_flight_sent(&hs->rto, now_ms, retransmission);
 		petrel_timer_arm(&hs->retransmit, now_ms, petrel_rto_current_ms(&hs->rto));
 		s->stats.rto_ms = petrel_rto_current_ms(&hs->rto);
@@ -174,6 +180,8 @@ int petrel_hs_start(petrel_session *s, uint64_t now_ms)
 	if (hs == NULL)
 		return PETREL_E_MEMORY;
 	petrel_reasm_init(&hs->rx);
+	/* Buffered fragments count against the endpoint's budget too. */
+	petrel_reasm_set_budget(&hs->rx, s->frag_budget);
 	petrel_flight_init(&hs->flight);
 	petrel_rto_init(&hs->rto, s->retrans_initial_ms, s->rto_floor_ms, s->rto_cap_ms);
 	hs->start_ms = now_ms;
@@ -218,6 +226,9 @@ int petrel_hs_accept_ccs(petrel_session *s, enum petrel_hs_state expect, enum pe
 	int rc = petrel_install_keys(s, false);
 	if (rc < 0)
 		return rc;
+	/* The peer's handshake goes on in the new epoch: what epoch 0 left
+	 * in the reassembler is forged or stale (issue #17 item 10). */
+	petrel_reasm_set_epoch(&hs->rx, petrel_rl_read_epoch(&s->rl));
 	hs->state = next;
 	return 1;
 }
@@ -343,9 +354,35 @@ int petrel_send_alert(petrel_session *s, uint8_t level, uint8_t desc)
 	return push_datagram(s, buf, petrel_writer_len(&w));
 }
 
+/* Bytes one (re)transmission of a planned flight puts on the wire. */
+static size_t flight_wire_bytes(const struct petrel_flight *fl)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < petrel_flight_datagram_count(fl); i++)
+		n += fl->datagrams[i].length;
+	return n;
+}
+
+/* Whether the peer has paid for a retransmission it asks for: what such
+ * retransmissions send stays within PETREL_PEER_RETX_FACTOR times the
+ * bytes received from the peer (issue #17 item 12; the same bound as
+ * QUIC's anti-amplification limit, RFC 9000 8). Tiny forged "old message"
+ * datagrams from a spoofed address cannot make us send kilobytes. Our own
+ * timer still retransmits when this refuses. */
+static bool peer_retransmit_affordable(petrel_session *s, const struct petrel_flight *fl)
+{
+	uint64_t cost = flight_wire_bytes(fl);
+	uint64_t credit = PETREL_PEER_RETX_FACTOR * s->stats.bytes_received;
+	if (cost == 0 || s->peer_retx_bytes + cost > credit)
+		return false;
+	s->peer_retx_bytes += cost;
+	return true;
+}
+
 /* Peer's retransmitted previous flight: the signal that our last flight
  * was lost (RFC 6347 4.2.4). Answer at once, but not more than once per
- * half RTT so a burst of duplicate datagrams cannot make us flood. */
+ * half RTT so a burst of duplicate datagrams cannot make us flood, and
+ * within the peer's byte credit. */
 static int maybe_retransmit_on_old(petrel_session *s, uint64_t now_ms)
 {
 	if (s->hs) {
@@ -357,11 +394,15 @@ static int maybe_retransmit_on_old(petrel_session *s, uint64_t now_ms)
 			guard = 5;
 		if (now_ms - hs->last_tx_ms < guard)
 			return 0;
+		if (!peer_retransmit_affordable(s, &hs->flight))
+			return 0;
 		petrel_rto_on_timeout(&hs->rto); /* counts as evidence of loss: no RTT sample */
 		return petrel_hs_send_flight(s, now_ms, true);
 	}
 	if (s->final) {
 		if (now_ms - s->final->last_tx_ms < 5)
+			return 0;
+		if (!peer_retransmit_affordable(s, &s->final->flight))
 			return 0;
 		/* The peer is still waiting for it: keep it while it asks. */
 		s->final->expires_ms = now_ms + PETREL_FINAL_FLIGHT_KEEP_MS;
@@ -430,6 +471,31 @@ static int handle_ccs(petrel_session *s, const struct petrel_record *rec, uint64
 	return drain_buffered(s, now_ms);
 }
 
+/* A HelloVerifyRequest is one record that echoes the record number of
+ * the ClientHello it answers (RFC 6347 4.2.1). One buffered ahead of its
+ * turn is not the server's. A second one (we have a cookie) is what a
+ * server that rejected our cookie sends, but also what a forger guessing
+ * our small record numbers sends while the server answers the genuine
+ * ClientHello: taking it would make us restart with a forged cookie and
+ * stall (issue #17 item 21). So it is taken only when it answers a
+ * retransmission of the cookie-bearing ClientHello, which the timer
+ * sends when no ServerHello came: a genuine rejection then costs one
+ * timeout, a forgery nothing. */
+static bool hello_verify_answers_us(const struct petrel_hs *hs, const struct petrel_hs_message *m,
+				    uint64_t record_seq)
+{
+	if (m->record_seq != record_seq)
+		return false;
+	if (hs->cookie_len == 0)
+		return true;
+	unsigned n = hs->hello_tx_count < PETREL_HELLO_TX_TRACKED ? hs->hello_tx_count
+								 : PETREL_HELLO_TX_TRACKED;
+	for (unsigned i = 0; i < n; i++)
+		if (hs->hello_tx_seq[i] == record_seq && hs->hello_tx_resent[i])
+			return true;
+	return false;
+}
+
 static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64_t now_ms)
 {
 	struct petrel_hs *hs = s->hs;
@@ -456,6 +522,7 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 		return 0;
 	}
 	hs->last_rx_seq = rec->seq;
+	hs->rx.record_seq = rec->seq;
 	struct petrel_reasm_record_result res;
 	int rc = petrel_reasm_add_record(&hs->rx, rec->fragment, rec->length, &res);
 	if (rc < 0)
@@ -474,8 +541,25 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 				s->stats.round_trips++;
 			petrel_rto_flight_answered(&s->hs->rto, now_ms);
 		}
-		rc = s->role == PETREL_CLIENT ? petrel_client_handle(s, &m, now_ms)
-					       : petrel_server_handle(s, &m, now_ms);
+		enum petrel_hs_state state_before = s->hs->state;
+		if (s->role == PETREL_CLIENT && m.msg_type == PETREL_HS_HELLO_VERIFY_REQUEST &&
+		    !hello_verify_answers_us(s->hs, &m, rec->seq))
+			rc = PETREL_E_UNEXPECTED_MESSAGE;
+		else
+			rc = s->role == PETREL_CLIENT ? petrel_client_handle(s, &m, now_ms)
+						       : petrel_server_handle(s, &m, now_ms);
+		if (rc == PETREL_E_UNEXPECTED_MESSAGE && s->hs && s->hs->rx.epoch == 0 &&
+		    s->hs->state == state_before) {
+			/* A message of a type this state does not take, and
+			 * unauthenticated: anyone could have sent it. Drop it like
+			 * an invalid record (RFC 6347 4.1.2.7) and expect its
+			 * message_seq again, so the genuine one still gets in: one
+			 * forged datagram must not end or stall the handshake
+			 * (issue #17 item 21). */
+			petrel_reasm_unpop(&s->hs->rx);
+			s->hs->unexpected_dropped++;
+			break;
+		}
 		if (rc < 0)
 			return rc;
 	}
@@ -486,8 +570,12 @@ static int handle_alert(petrel_session *s, const struct petrel_record *rec)
 {
 	if (rec->length != 2)
 		return 0;
-	/* After the handshake only authenticated alerts count: an epoch-0 alert
-	 * could be forged by anyone on the path. */
+	/* Once the peer is known to be past epoch 0 (its ChangeCipherSpec was
+	 * taken), only alerts of its current epoch count: an older-epoch
+	 * alert is unauthenticated and anyone on the path could forge it,
+	 * fatal or close_notify (issue #17 item 11). */
+	if (rec->epoch < petrel_rl_read_epoch(&s->rl))
+		return 0;
 	if (s->established && rec->epoch != petrel_rl_read_epoch(&s->rl))
 		return 0;
 	uint8_t level = rec->fragment[0], desc = rec->fragment[1];
@@ -580,8 +668,14 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 	size_t offset = 0;
 	struct petrel_record rec;
 	int result = 0, rc;
-	uint64_t bad_mac_before = petrel_rl_stats(&s->rl)->dropped_bad_mac;
-	while ((rc = petrel_rl_read(&s->rl, dgram, len, &offset, &rec)) == 1) {
+	uint16_t epoch_before = petrel_rl_read_epoch(&s->rl);
+	uint64_t bad_here = 0; /* records of this datagram that failed to authenticate */
+	for (;;) {
+		uint64_t bad_before = petrel_rl_stats(&s->rl)->dropped_bad_mac;
+		rc = petrel_rl_read(&s->rl, dgram, len, &offset, &rec);
+		bad_here += petrel_rl_stats(&s->rl)->dropped_bad_mac - bad_before;
+		if (rc != 1)
+			break;
 		int r = handle_record(s, &rec, now_ms);
 		if (r < 0 && (petrel_error_is_fatal(r) || r == PETREL_E_LARGE_PACKET)) {
 			if (r == PETREL_E_LARGE_PACKET)
@@ -595,17 +689,22 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 		if (r < 0)
 			result = r;
 	}
+	/* Records failing authentication are dropped silently (RFC 6347
+	 * 4.1.2.7), also during the handshake: spoofed datagrams must not end
+	 * it (issue #17 item 9). Only a limit the user set
+	 * (petrel_record_set_bad_record_limit) ends the session. */
 	if (rc < 0)
 		return petrel_session_fail(s, rc, ALERT_BAD_RECORD_MAC);
-	if (s->hs && petrel_rl_read_epoch(&s->rl) > 0 &&
-	    petrel_rl_stats(&s->rl)->dropped_bad_mac > bad_mac_before) {
-		/* Bad records are dropped silently (RFC 6347 4.1.2.7), but a
-		 * peer whose final flight fails to authenticate again after
-		 * its CCS has keys that differ from ours (wrong PSK, say):
-		 * say so now instead of timing out a minute later. */
-		if (++s->hs->bad_mac_after_ccs >= PETREL_HS_BAD_MAC_LIMIT)
-			return petrel_session_fail(s, PETREL_E_DECRYPTION_FAILED, ALERT_BAD_RECORD_MAC);
-	}
+	/* One exception: the datagram that carried the peer's
+	 * ChangeCipherSpec (taken just now) also carried a record of the new
+	 * epoch that fails: the peer's own final flight says its keys differ
+	 * from ours (a wrong PSK, say). Say so now rather than time out.
+	 * Records buffered from earlier datagrams do not count, so forged
+	 * datagrams alone cannot trigger it; forging this one takes a forged
+	 * epoch-0 ChangeCipherSpec, as able to end the handshake as an
+	 * epoch-0 alert is before the peer's epoch changes. */
+	if (s->hs && bad_here > 0 && petrel_rl_read_epoch(&s->rl) > epoch_before)
+		return petrel_session_fail(s, PETREL_E_DECRYPTION_FAILED, ALERT_BAD_RECORD_MAC);
 	s->stats.records_dropped = petrel_rl_stats(&s->rl)->dropped_bad_mac +
 				   petrel_rl_stats(&s->rl)->dropped_replay +
 				   petrel_rl_stats(&s->rl)->dropped_bad_epoch +
@@ -613,18 +712,31 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 	return result;
 }
 
-/* Consecutive unanswered timeouts of a flight whose datagrams would not
- * fit the next plateau: plain loss rarely looks like that for long. */
-static bool black_hole_suspected(const petrel_session *s)
+/* Where to fall back when a flight times out (RFC 8899 5.1.2 / issue #6,
+ * issue #17 item 6), or 0 to keep the MTU. A flight with datagrams larger
+ * than a size known to pass goes straight to that size, not one plateau
+ * at a time: first RFC 8899's BASE_PLPMTU (1200 bytes of IP packet; 1280,
+ * the minimum link MTU, for IPv6), then the floor (petrel_dtls_set_mtu's
+ * value when lower, else the IP version's minimum). Plain loss also times
+ * out, so the cost of a wrong guess is a smaller MTU until probing
+ * (PETREL_FLAG_PMTU_PROBE) raises it after the handshake; the cost of
+ * walking plateaus through a real black hole was seconds per step. */
+static uint16_t black_hole_fallback(const petrel_session *s)
 {
 	const struct petrel_hs *hs = s->hs;
 	if ((s->flags & PETREL_FLAG_NO_PMTUD) || hs->rto.backoff < s->black_hole_threshold)
-		return false;
-	uint16_t next = petrel_mtu_next_plateau(s->link_mtu, s->ipv6);
-	if (next < s->mtu_floor)
-		next = s->mtu_floor;
+		return 0;
 	size_t overhead = s->ipv6 ? PETREL_IPV6_UDP_OVERHEAD : PETREL_IPV4_UDP_OVERHEAD;
-	return next < s->link_mtu && hs->flight_largest_dgram + overhead > next;
+	size_t largest = hs->flight_largest_dgram + overhead;
+	uint16_t base = s->ipv6 ? PETREL_MTU_MIN_IPV6 : PETREL_MTU_BASE_PLPMTU_IPV4;
+	if (base < s->mtu_floor)
+		base = s->mtu_floor;
+	if (s->link_mtu > base && largest > base)
+		return base;
+	/* Below the base only when the base itself failed (or was set). */
+	if (s->link_mtu <= base && s->link_mtu > s->mtu_floor && largest > s->mtu_floor)
+		return s->mtu_floor;
+	return 0;
 }
 
 int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
@@ -660,14 +772,17 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 	petrel_rto_on_timeout(&hs->rto);
 	s->stats.timeouts++;
 	hs->got_peer_flight = false;
-	if (black_hole_suspected(s)) {
-		/* RFC 8899 5.1.2 / issue #6: our large datagrams may be dropped
-		 * silently on the path. Step down, re-fragment, tell the caller;
-		 * the flight goes out on the next call. */
+	uint16_t fallback = black_hole_fallback(s);
+	if (fallback) {
+		/* Our large datagrams may be dropped silently on the path:
+		 * fall back, re-fragment, tell the caller; the flight goes out
+		 * on the next call. */
 		struct petrel_flight_records rec;
 		petrel_flight_records_rl(&rec, &s->rl);
-		if (petrel_lower_mtu(s, PETREL_MTU_BLACK_HOLE) == 0 &&
-		    petrel_flight_replan(&hs->flight, max_datagram(s), &rec) == 0) {
+		rec.max_record_plaintext = s->peer_record_limit;
+		s->kernel_pmtu = 0;
+		petrel_set_mtu(s, fallback, PETREL_MTU_BLACK_HOLE);
+		if (petrel_flight_replan(&hs->flight, max_datagram(s), &rec) == 0) {
 			/* The wait was not congestion: keep the timeout where it
 			 * is, so the plateaus are walked at a steady pace. */
 			if (hs->rto.backoff > 0)

@@ -181,6 +181,11 @@ static int layout(const struct petrel_flight *fl, const struct petrel_flight_rec
 		  struct layout *lo)
 {
 	const size_t max = lo->max_datagram;
+	size_t plaintext_cap = MAX_RECORD_PLAINTEXT;
+	if (rec->max_record_plaintext && rec->max_record_plaintext < plaintext_cap)
+		plaintext_cap = rec->max_record_plaintext;
+	if (plaintext_cap <= PETREL_HS_HEADER_LEN)
+		return PETREL_E_INVALID_REQUEST;
 	for (size_t i = 0; i < fl->entry_count; i++) {
 		const struct petrel_flight_entry *e = &fl->entries[i];
 		size_t overhead = rec->overhead(rec->ctx, e->epoch);
@@ -198,7 +203,7 @@ static int layout(const struct petrel_flight *fl, const struct petrel_flight_rec
 		if (per_record + (e->length > 0) > max)
 			return PETREL_E_INVALID_REQUEST;
 		const size_t body_cap =
-			min_size(max - per_record, MAX_RECORD_PLAINTEXT - PETREL_HS_HEADER_LEN);
+			min_size(max - per_record, plaintext_cap - PETREL_HS_HEADER_LEN);
 		const size_t min_split = min_size(PETREL_FLIGHT_MIN_SPLIT, body_cap);
 		uint32_t off = 0;
 		do {

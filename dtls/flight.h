@@ -93,6 +93,10 @@ struct petrel_flight_records {
 	int (*write)(void *ctx, uint16_t epoch, uint8_t content_type, const uint8_t *payload,
 		     size_t len, struct petrel_writer *w);
 	void *ctx;
+	/* Largest record plaintext the peer takes (RFC 8449 record_size_limit,
+	 * RFC 6066 max_fragment_length); 0 = 2^14. It bounds each record, not
+	 * the datagram: small records still share datagrams. */
+	size_t max_record_plaintext;
 };
 
 /* Hands one datagram to the transport; a negative return aborts the send

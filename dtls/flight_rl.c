@@ -23,4 +23,5 @@ void petrel_flight_records_rl(struct petrel_flight_records *rec, struct petrel_r
 	rec->overhead = rl_overhead;
 	rec->write = rl_write;
 	rec->ctx = rl;
+	rec->max_record_plaintext = 0;
 }

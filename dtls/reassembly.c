@@ -22,6 +22,10 @@ static void slot_free(struct petrel_reasm *ra, struct petrel_reasm_slot *s)
 		free(s->alloc);
 		assert(ra->total_bytes >= s->alloc_len);
 		ra->total_bytes -= s->alloc_len;
+		if (ra->shared_budget != NULL) {
+			assert(ra->shared_budget->used_bytes >= s->alloc_len);
+			ra->shared_budget->used_bytes -= s->alloc_len;
+		}
 	}
 	memset(s, 0, sizeof *s);
 }
@@ -59,6 +63,22 @@ void petrel_reasm_set_next_seq(struct petrel_reasm *ra, uint16_t next_seq)
 {
 	free_all(ra);
 	ra->next_seq = next_seq;
+}
+
+void petrel_reasm_set_epoch(struct petrel_reasm *ra, uint16_t epoch)
+{
+	if (epoch <= ra->epoch)
+		return;
+	ra->epoch = epoch;
+	for (size_t i = 0; i < PETREL_REASM_MAX_WINDOW; i++)
+		if (ra->slots[i].in_use && ra->slots[i].epoch < epoch)
+			slot_free(ra, &ra->slots[i]);
+}
+
+void petrel_reasm_set_budget(struct petrel_reasm *ra, struct petrel_frag_budget *budget)
+{
+	assert(ra->total_bytes == 0);
+	ra->shared_budget = budget;
 }
 
 static bool slot_complete(const struct petrel_reasm_slot *s)
@@ -117,6 +137,7 @@ static int count(struct petrel_reasm *ra, int result)
 	case PETREL_REASM_DROP_CONFLICT: st->dropped_conflict++; break;
 	case PETREL_REASM_DROP_TOO_LONG: st->dropped_too_long++; break;
 	case PETREL_REASM_DROP_TOTAL_CAP: st->dropped_total_cap++; break;
+	case PETREL_REASM_DROP_OLD_EPOCH: st->dropped_old_epoch++; break;
 	default: break;
 	}
 	return result;
@@ -133,6 +154,10 @@ static int slot_open(struct petrel_reasm *ra, struct petrel_reasm_slot *s,
 	if (ra->total_bytes > ra->max_total_bytes ||
 	    alloc_len > ra->max_total_bytes - ra->total_bytes)
 		return PETREL_REASM_DROP_TOTAL_CAP;
+	struct petrel_frag_budget *budget = ra->shared_budget;
+	if (budget != NULL &&
+	    (budget->used_bytes > budget->cap_bytes || alloc_len > budget->cap_bytes - budget->used_bytes))
+		return PETREL_REASM_DROP_TOTAL_CAP;
 	uint8_t *alloc = NULL;
 	if (alloc_len > 0) {
 		alloc = calloc(1, alloc_len);
@@ -140,14 +165,37 @@ static int slot_open(struct petrel_reasm *ra, struct petrel_reasm_slot *s,
 			return PETREL_E_MEMORY;
 	}
 	s->in_use = true;
+	s->epoch = ra->epoch;
 	s->msg_type = h->msg_type;
 	s->message_seq = h->message_seq;
 	s->length = h->length;
 	s->received = 0;
+	s->record_seq = ra->record_seq;
 	s->alloc = alloc;
 	s->alloc_len = alloc_len;
 	ra->total_bytes += alloc_len;
+	if (budget != NULL)
+		budget->used_bytes += alloc_len;
 	return PETREL_REASM_ACCEPTED;
+}
+
+/* Whether a fragment disagrees with what the slot holds: other type or
+ * length, or different bytes where both have them. */
+static bool contradicts(const struct petrel_reasm_slot *s, const struct petrel_hs_header *h,
+			const uint8_t *fragment)
+{
+	if (s->msg_type != h->msg_type || s->length != h->length)
+		return true;
+	if (s->length == 0)
+		return false;
+	const uint8_t *body = s->alloc, *bitmap = s->alloc + s->length;
+	if (range_unseen(bitmap, h->fragment_offset, h->fragment_length))
+		return false; /* the usual case: nothing to compare */
+	for (uint32_t i = 0; i < h->fragment_length; i++)
+		if (bit_get(bitmap, h->fragment_offset + i) &&
+		    body[h->fragment_offset + i] != fragment[i])
+			return true;
+	return false;
 }
 
 static int add_fragment(struct petrel_reasm *ra, const struct petrel_hs_header *h,
@@ -159,6 +207,18 @@ static int add_fragment(struct petrel_reasm *ra, const struct petrel_hs_header *
 		return PETREL_REASM_DROP_FUTURE;
 
 	struct petrel_reasm_slot *s = slot_for(ra, h->message_seq);
+	if (s->in_use && s->epoch > ra->epoch)
+		return PETREL_REASM_DROP_OLD_EPOCH;
+	/* Authenticated (higher) epoch wins over what a lower one buffered;
+	 * on epoch 0 the newest of two contradicting fragments wins (see
+	 * reassembly.h: a forgery must not pin the slot). The slot's epoch
+	 * equals ra->epoch otherwise. Empty fragments carry nothing to judge. */
+	if (s->in_use && (s->epoch < ra->epoch ||
+			  (ra->epoch == 0 && (h->fragment_length > 0 || h->length == 0) &&
+			   contradicts(s, h, fragment)))) {
+		slot_free(ra, s);
+		ra->stats.replaced++;
+	}
 	if (s->in_use) {
 		if (s->msg_type != h->msg_type || s->length != h->length)
 			return PETREL_REASM_DROP_INCONSISTENT;
@@ -188,6 +248,7 @@ static int add_fragment(struct petrel_reasm *ra, const struct petrel_hs_header *
 		memcpy(body + off, fragment, n);
 		range_mark(bitmap, off, n);
 		s->received += n;
+		s->record_seq = ra->record_seq;
 		return PETREL_REASM_ACCEPTED;
 	}
 	/* Check the whole fragment before storing any of it, so a conflicting
@@ -209,6 +270,7 @@ static int add_fragment(struct petrel_reasm *ra, const struct petrel_hs_header *
 		}
 	}
 	s->received += fresh;
+	s->record_seq = ra->record_seq;
 	return PETREL_REASM_ACCEPTED;
 }
 
@@ -278,10 +340,21 @@ int petrel_reasm_pop(struct petrel_reasm *ra, struct petrel_hs_message *out)
 	out->msg_type = d->msg_type;
 	out->message_seq = d->message_seq;
 	out->length = d->length;
+	out->record_seq = d->record_seq;
 	out->body = d->length > 0 ? d->alloc : NULL;
 	petrel_hs_header_encode_full(out->header, d->msg_type, d->message_seq, d->length);
 	ra->next_seq++;
 	ra->stats.messages_out++;
+	return 1;
+}
+
+int petrel_reasm_unpop(struct petrel_reasm *ra)
+{
+	if (!ra->delivered.in_use || ra->delivered.message_seq != (uint16_t)(ra->next_seq - 1))
+		return 0;
+	slot_free(ra, &ra->delivered);
+	ra->next_seq--;
+	ra->stats.messages_out--;
 	return 1;
 }
 
@@ -297,6 +370,7 @@ void petrel_reasm_reset(struct petrel_reasm *ra)
 {
 	free_all(ra);
 	ra->next_seq = 0;
+	ra->epoch = 0;
 }
 
 void petrel_reasm_clear(struct petrel_reasm *ra)

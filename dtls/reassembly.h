@@ -12,12 +12,24 @@
  *    certificate chain of a few 4096-bit RSA certificates, far below the
  *    16 MiB a uint24 length could claim);
  *  - the sum of all buffered message allocations (body plus received-bytes
- *    bitmap) must stay <= max_total_bytes (default 256 KiB).
- * A fragment that contradicts what was first seen for its message_seq
- * (other msg_type or length), or whose overlap carries different bytes, is
- * dropped and counted: on the unauthenticated epoch a spoofed datagram
- * must not be able to kill the handshake, only fail to help it. Note that
- * the first fragment seen for a message_seq fixes its type and length.
+ *    bitmap) must stay <= max_total_bytes (default 256 KiB);
+ *  - with a shared budget (an endpoint's), the same allocations are
+ *    charged to it too, so many half-open handshakes together stay under
+ *    one cap (issue #17 item 8).
+ * A fragment that contradicts what is buffered for its message_seq (other
+ * msg_type or length, or an overlap with different bytes):
+ *  - on the unauthenticated epoch 0 it REPLACES what was buffered (newest
+ *    wins): genuine fragments of one message always agree, so a conflict
+ *    means one side is forged, and the peer's retransmission restores the
+ *    genuine one. First-seen-wins would let one spoofed datagram pin a
+ *    wrong message in the slot and stall the handshake (issue #17 item 21);
+ *  - on an authenticated epoch it is dropped and counted.
+ * Epochs are kept apart (issue #17 item 10): each slot remembers the epoch
+ * its fragments came in; a fragment of a higher epoch replaces a slot
+ * filled from a lower one (authenticated wins), one of a lower epoch is
+ * dropped, and petrel_reasm_set_epoch frees what older epochs buffered.
+ * In DTLS 1.2 nothing of the peer's handshake follows its Finished, which
+ * is the only message of the new epoch, so this loses nothing genuine.
  *
  * The struct is embedded in the session and uses no heap while idle. */
 #ifndef PETREL_DTLS_REASSEMBLY_H
@@ -44,7 +56,8 @@ enum petrel_reasm_result {
 	PETREL_REASM_DROP_INCONSISTENT = 4, /* msg_type/length differ from first seen */
 	PETREL_REASM_DROP_CONFLICT = 5, /* overlap with different bytes */
 	PETREL_REASM_DROP_TOO_LONG = 6, /* declared length > max_message_len */
-	PETREL_REASM_DROP_TOTAL_CAP = 7, /* would exceed max_total_bytes */
+	PETREL_REASM_DROP_TOTAL_CAP = 7, /* would exceed max_total_bytes or the shared budget */
+	PETREL_REASM_DROP_OLD_EPOCH = 8, /* the slot holds fragments of a higher epoch */
 };
 
 struct petrel_reasm_stats {
@@ -58,6 +71,8 @@ struct petrel_reasm_stats {
 	uint64_t dropped_too_long;
 	uint64_t dropped_total_cap;
 	uint64_t dropped_malformed; /* bad headers in petrel_reasm_add_record */
+	uint64_t dropped_old_epoch;
+	uint64_t replaced; /* slots restarted by a contradicting or higher-epoch fragment */
 	uint64_t messages_out;
 };
 
@@ -66,9 +81,11 @@ struct petrel_reasm_stats {
 struct petrel_reasm_slot {
 	bool in_use;
 	uint8_t msg_type;
+	uint16_t epoch; /* record epoch the fragments came in */
 	uint16_t message_seq;
 	uint32_t length;
 	uint32_t received; /* distinct body bytes received */
+	uint64_t record_seq; /* record number of the last fragment that added bytes */
 	uint8_t *alloc;
 	size_t alloc_len;
 };
@@ -84,6 +101,8 @@ struct petrel_frag_budget {
 
 struct petrel_reasm {
 	struct petrel_frag_budget *shared_budget; /* NULL: per-session caps only */
+	uint16_t epoch; /* epoch of the records offered now (petrel_reasm_set_epoch) */
+	uint64_t record_seq; /* record number of the record offered now (caller sets it) */
 	uint16_t next_seq;
 	uint16_t window;
 	uint32_t max_message_len;
@@ -104,6 +123,7 @@ struct petrel_hs_message {
 	uint8_t msg_type;
 	uint16_t message_seq;
 	uint32_t length;
+	uint64_t record_seq; /* record that completed it (ra->record_seq then) */
 	const uint8_t *body;
 	uint8_t header[PETREL_HS_HEADER_LEN];
 };
@@ -118,6 +138,15 @@ int petrel_reasm_configure(struct petrel_reasm *ra, uint16_t window, uint32_t ma
  * expected sequence is learned, e.g. the server after a cookie exchange
  * expects ClientHello.message_seq + 1 (RFC 6347 4.2.2). */
 void petrel_reasm_set_next_seq(struct petrel_reasm *ra, uint16_t next_seq);
+/* Fragments offered from now on come in records of this epoch (the peer's
+ * read epoch; 0 after init). Moving up frees every buffered, not yet
+ * popped, message of a lower epoch: unauthenticated leftovers (RFC 6347
+ * 4.1: after its ChangeCipherSpec the peer's handshake is in the new
+ * epoch). Lower values are ignored. */
+void petrel_reasm_set_epoch(struct petrel_reasm *ra, uint16_t epoch);
+/* Charge every buffered allocation to budget as well (NULL: none). Call
+ * while nothing is buffered (after init or reset). */
+void petrel_reasm_set_budget(struct petrel_reasm *ra, struct petrel_frag_budget *budget);
 
 /* Offer one parsed fragment (fragment points at h->fragment_length bytes,
  * as given by petrel_hs_header_read). Returns a petrel_reasm_result or
@@ -149,11 +178,17 @@ bool petrel_reasm_ready(const struct petrel_reasm *ra);
  * advanced, 0 if it is not complete yet. Each message is returned once. */
 int petrel_reasm_pop(struct petrel_reasm *ra, struct petrel_hs_message *out);
 
+/* Take back the message the last pop returned: it is forgotten (wiped)
+ * and its message_seq is expected again. For a message the handshake
+ * cannot use that came unauthenticated (a forgery must not take the
+ * place of the genuine message). 1 when done, 0 if there is none. */
+int petrel_reasm_unpop(struct petrel_reasm *ra);
+
 /* Messages buffered (complete or not), for tests and stats. */
 size_t petrel_reasm_buffered_count(const struct petrel_reasm *ra);
 
-/* Wipe and free every buffer; next_seq back to 0; configuration and stats
- * are kept. For the end of a handshake or before a new one. */
+/* Wipe and free every buffer (released from the shared budget too);
+ * next_seq and epoch back to 0; configuration, budget and stats are kept. For the end of a handshake or before a new one. */
 void petrel_reasm_reset(struct petrel_reasm *ra);
 /* reset, and zero the stats: the session is done with it. */
 void petrel_reasm_clear(struct petrel_reasm *ra);

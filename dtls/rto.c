@@ -42,6 +42,7 @@ int petrel_rto_init(struct petrel_rto *rto, uint32_t initial_ms, uint32_t floor_
 	/* Before any sample the configured initial value applies as is
 	 * (RFC 6298 2.1), not raised to the floor. */
 	rto->base_ms = initial;
+	rto->peer_work_ms = PETREL_RTO_DEFAULT_PEER_WORK_MS;
 	refresh_stats(rto);
 	return rc;
 }
@@ -73,6 +74,10 @@ void petrel_rto_on_sample(struct petrel_rto *rto, uint32_t rtt_ms)
 uint32_t petrel_rto_current_ms(const struct petrel_rto *rto)
 {
 	uint64_t v = rto->base_ms;
+	/* Only a sample can be below the floor for peer work: before any,
+	 * the initial value applies as configured. */
+	if (rto->flight_peer_work && rto->have_sample && v < rto->peer_work_ms)
+		v = rto->peer_work_ms;
 	/* RFC 6298 5.5: double per consecutive timeout, up to the cap; a base
 	 * above the cap (slow path) is kept, not cut. The loop is bounded
 	 * because v stops growing once it reaches the cap. */
@@ -97,6 +102,12 @@ void petrel_rto_on_timeout(struct petrel_rto *rto)
 void petrel_rto_on_answer(struct petrel_rto *rto)
 {
 	rto->backoff = 0;
+	refresh_stats(rto);
+}
+
+void petrel_rto_next_flight_needs_work(struct petrel_rto *rto, bool needs_work)
+{
+	rto->flight_peer_work = needs_work;
 	refresh_stats(rto);
 }
 

@@ -41,6 +41,15 @@
 /* G of RFC 6298: the clock granularity term; 10 ms keeps a perfectly
  * steady RTT from giving a timeout equal to the RTT itself. */
 #define PETREL_RTO_GRANULARITY_MS 10u
+/* A flight the peer must do public-key work to answer (verify a chain,
+ * sign, derive an ECDHE secret) waits at least this long once RTT samples
+ * set the timeout: the cookie exchange's sample covers the network only,
+ * and with RFC 6298's 1/8 gain later samples barely lift the estimate
+ * (issue #17 item 5: on loopback gnutls-cli took ~150 ms to answer a
+ * server's certificate flight and gnutls-serv ~100 ms to answer a
+ * client's final flight; a 100 ms timeout resent both). Before any
+ * sample the initial timeout applies as configured. */
+#define PETREL_RTO_DEFAULT_PEER_WORK_MS 400u
 
 struct petrel_rto_stats {
 	uint64_t samples;
@@ -57,6 +66,8 @@ struct petrel_rto {
 	/* Fixed point, microseconds, so 1/8 and 1/4 gains do not truncate. */
 	uint64_t srtt_us, rttvar_us;
 	uint32_t base_ms; /* timeout without back-off */
+	uint32_t peer_work_ms; /* floor for flights needing peer work */
+	bool flight_peer_work; /* the outstanding flight needs public-key work to answer */
 	unsigned backoff; /* consecutive timeouts */
 	/* The outstanding flight, for petrel_rto_flight_sent/_answered. */
 	bool flight_outstanding;
@@ -80,6 +91,11 @@ uint32_t petrel_rto_current_ms(const struct petrel_rto *rto);
 void petrel_rto_on_timeout(struct petrel_rto *rto);
 /* The peer answered the flight: clear the back-off. */
 void petrel_rto_on_answer(struct petrel_rto *rto);
+
+/* The next flight (petrel_rto_flight_sent with retransmission=false)
+ * needs the peer's public-key work to answer: see
+ * PETREL_RTO_DEFAULT_PEER_WORK_MS. */
+void petrel_rto_next_flight_needs_work(struct petrel_rto *rto, bool needs_work);
 
 /* Karn's rule in one place: call flight_sent on each (re)transmission of
  * the current flight with retransmission=false for its first send; call

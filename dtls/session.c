@@ -38,7 +38,7 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->total_timeout_ms = 60000;
 	s->link_mtu = 1500;
 	s->mtu_floor = PETREL_MTU_MIN_IPV4;
-	s->black_hole_threshold = 2;
+	s->black_hole_threshold = 1;
 	s->mtu_max = 1500;
 	s->verify_mode = PETREL_VERIFY_CHAIN;
 	petrel_rl_init(&s->rl);

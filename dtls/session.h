@@ -34,6 +34,9 @@
 /* Server: how long the final flight is kept to answer a retransmitted
  * client Finished flight when no application data confirms it arrived. */
 #define PETREL_FINAL_FLIGHT_KEEP_MS 30000u
+/* Retransmissions the peer triggers (by repeating an old message) send at
+ * most this many times the bytes received from it. */
+#define PETREL_PEER_RETX_FACTOR 3u
 
 struct petrel_psk_entry {
 	uint8_t identity[PETREL_MAX_PSK_IDENTITY];
@@ -100,10 +103,6 @@ enum petrel_hs_state {
  * Records only mark activity (no clock read per record), so the check at
  * idle_check_ms re-arms once after the last record: release in 1-2x this. */
 #define PETREL_IDLE_RELEASE_MS 1000u
-/* Datagrams failing authentication after the peer's CCS that end the
- * handshake with PETREL_E_DECRYPTION_FAILED: the peer's Finished and
- * one retransmission of it. */
-#define PETREL_HS_BAD_MAC_LIMIT 2
 
 struct petrel_hs {
 	enum petrel_hs_state state;
@@ -175,15 +174,18 @@ struct petrel_hs {
 	uint64_t last_tx_ms;
 	uint64_t deadline_total_ms;
 	/* Client: record sequence number and time of each ClientHello
-	 * transmission before the cookie. The HelloVerifyRequest echoes the
+	 * transmission (the last 8). The HelloVerifyRequest echoes the
 	 * sequence number (RFC 6347 4.2.1), so it names the transmission it
-	 * answers: an RTT sample even after retransmissions (no Karn doubt). */
+	 * answers: an RTT sample even after retransmissions (no Karn doubt),
+	 * and a second HelloVerifyRequest is taken only when it names a
+	 * retransmission of our cookie-bearing ClientHello. */
 	uint64_t hello_tx_seq[PETREL_HELLO_TX_TRACKED];
 	uint64_t hello_tx_ms[PETREL_HELLO_TX_TRACKED];
+	bool hello_tx_resent[PETREL_HELLO_TX_TRACKED]; /* a retransmission, cookie included */
 	unsigned hello_tx_count;
 	uint64_t last_rx_seq;  /* record sequence number of the record being handled */
 	size_t flight_largest_dgram; /* largest datagram of the last (re)transmission */
-	unsigned bad_mac_after_ccs; /* datagrams with records that failed to authenticate */
+	unsigned unexpected_dropped; /* epoch-0 messages of a type the state does not take */
 	bool flight_pending;   /* a built flight not yet (fully) sent */
 	bool got_peer_flight;  /* part of the peer's current flight arrived */
 };
@@ -298,6 +300,7 @@ struct petrel_session {
 	bool rx_in_user;
 
 	struct petrel_stats stats;
+	uint64_t peer_retx_bytes; /* sent by retransmissions the peer triggered */
 };
 
 /* dtls/session.c */

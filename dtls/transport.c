@@ -30,9 +30,10 @@ static uint64_t step_time(petrel_session *s)
 	return s->clock_seen_ms;
 }
 
-/* Receive one datagram and feed it; returns the engine's result, or
- * AGAIN/INTERRUPTED/PULL_ERROR from the transport. */
-static int pull_and_feed(petrel_session *s, uint64_t *now)
+/* Receive one datagram and feed it, waiting (with pull_timeout) at most
+ * limit_ms or until the engine's next deadline; returns the engine's
+ * result, or AGAIN/INTERRUPTED/PULL_ERROR from the transport. */
+static int pull_and_feed(petrel_session *s, uint64_t *now, uint64_t limit_ms)
 {
 	/* Received 3 bytes in, so the ciphertext after a 13-byte header and
 	 * 8-byte explicit nonce is 8-byte aligned, as on the send side. */
@@ -42,15 +43,14 @@ static int pull_and_feed(petrel_session *s, uint64_t *now)
 		return PETREL_E_PULL_ERROR;
 	if (s->pull_timeout) {
 		uint64_t deadline = petrel_engine_next_deadline(s);
-		/* During the handshake wait for the next timer; afterwards as
-		 * long as petrel_record_set_timeout allows (default: not at all). */
-		uint64_t limit = s->established ? s->recv_timeout_ms : 60000u;
-		uint64_t wait = limit;
+		uint64_t wait = limit_ms;
 		if (deadline != UINT64_MAX)
 			wait = deadline > *now ? deadline - *now : 0;
-		if (wait > limit)
-			wait = limit;
-		int ready = s->pull_timeout(s->transport_ptr, (unsigned)wait);
+		if (wait > limit_ms)
+			wait = limit_ms;
+		int ready = s->pull_timeout(s->transport_ptr, wait >= PETREL_INDEFINITE_TIMEOUT
+								   ? PETREL_INDEFINITE_TIMEOUT
+								   : (unsigned)wait);
 		if (ready < 0)
 			return PETREL_E_PULL_ERROR;
 		if (ready == 0) {
@@ -89,7 +89,8 @@ int petrel_handshake(petrel_session *s)
 		}
 		if (s->established)
 			return 0;
-		rc = pull_and_feed(s, &now);
+		/* During the handshake wait for the next timer (at most a minute). */
+		rc = pull_and_feed(s, &now, 60000u);
 		if (s->established)
 			return 0;
 		if (rc == PETREL_E_AGAIN && s->pull_timeout) {
@@ -145,6 +146,12 @@ long petrel_record_send(petrel_session *s, const void *data, size_t len)
 
 static long record_recv(petrel_session *s, void *out, size_t cap)
 {
+	/* petrel_record_set_timeout: the whole call waits that long for data
+	 * (issue #17 item 7). Internal timers (idle check, probes, the kept
+	 * final flight) wake the wait earlier; they are served and the wait
+	 * goes on for what is left. */
+	bool indefinite = s->recv_timeout_ms == PETREL_INDEFINITE_TIMEOUT;
+	uint64_t start = s->recv_timeout_ms && s->pull_timeout ? petrel_session_now(s) : 0;
 	for (;;) {
 		if (s->rx_app_ready)
 			return petrel_engine_read(s, out, cap);
@@ -156,11 +163,26 @@ static long record_recv(petrel_session *s, void *out, size_t cap)
 		int rc = needs_clock(s) ? petrel_engine_tick(s, now) : 0;
 		if (rc < 0)
 			return rc;
-		rc = pull_and_feed(s, &now);
+		uint64_t left = 0;
+		if (indefinite)
+			left = UINT64_MAX;
+		else if (s->recv_timeout_ms && s->pull_timeout) {
+			uint64_t t = petrel_session_now(s);
+			uint64_t spent = t > start ? t - start : 0;
+			left = spent < s->recv_timeout_ms ? s->recv_timeout_ms - spent : 0;
+		}
+		rc = pull_and_feed(s, &now, left);
 		if (rc == PETREL_E_SESSION_CLOSED)
 			return 0;
 		if (s->rx_app_ready)
 			continue;
+		if (rc == PETREL_E_AGAIN && left > 0 && s->pull_timeout) {
+			/* Woken by a timer, not by the caller's timeout: serve it
+			 * (the tick at the top of the loop) and wait on. */
+			uint64_t t = petrel_session_now(s);
+			if (indefinite || t - start < s->recv_timeout_ms)
+				continue;
+		}
 		if (rc == PETREL_E_AGAIN && !needs_clock(s)) {
 			/* Nothing to read: the caller is about to wait, so this is
 			 * when timers a busy session skipped (the idle check) are
@@ -193,6 +215,11 @@ long petrel_record_recv(petrel_session *s, void *out, size_t cap)
 void petrel_record_set_timeout(petrel_session *s, unsigned ms)
 {
 	s->recv_timeout_ms = ms;
+}
+
+void petrel_record_set_bad_record_limit(petrel_session *s, uint64_t limit)
+{
+	petrel_rl_set_bad_record_limit(&s->rl, limit);
 }
 
 int petrel_bye(petrel_session *s)

@@ -14,6 +14,9 @@
 #define PETREL_MTU_DEFAULT_IPV6 1280 /* the IPv6 minimum link MTU, RFC 8200 5 */
 #define PETREL_MTU_MIN_IPV4 576      /* RFC 791: every host accepts 576-byte datagrams */
 #define PETREL_MTU_MIN_IPV6 1280
+/* RFC 8899 5.1.2 BASE_PLPMTU for IPv4: a size expected to pass on any
+ * path; a black-holed flight falls back to it at once. */
+#define PETREL_MTU_BASE_PLPMTU_IPV4 1200
 #define PETREL_MTU_MAX 65535
 #define PETREL_IPV4_UDP_OVERHEAD 28 /* IPv4 header 20 + UDP 8 */
 #define PETREL_IPV6_UDP_OVERHEAD 48 /* IPv6 header 40 + UDP 8 */

@@ -121,7 +121,7 @@ static struct capture cap;
 static void setup(void)
 {
 	memset(&frl, 0, sizeof frl);
-	recs = (struct petrel_flight_records){fake_overhead, fake_write, &frl};
+	recs = (struct petrel_flight_records){fake_overhead, fake_write, &frl, 0};
 	petrel_flight_init(&fl);
 	for (uint32_t i = 0; i < 4; i++)
 		fill(body[i], sizeof body[i], 100 + i);

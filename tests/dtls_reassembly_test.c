@@ -112,6 +112,7 @@ Test(dtls_reassembly, overlapping_and_duplicated_fragments)
 
 Test(dtls_reassembly, conflicting_overlap_is_dropped_and_leaves_no_trace)
 {
+	petrel_reasm_set_epoch(&ra, 1); /* authenticated: first seen stays */
 	uint8_t msg[500], bad[500];
 	fill(msg, sizeof msg, 3);
 	memcpy(bad, msg, sizeof bad);
@@ -127,6 +128,7 @@ Test(dtls_reassembly, conflicting_overlap_is_dropped_and_leaves_no_trace)
 
 Test(dtls_reassembly, inconsistent_length_or_type_is_dropped)
 {
+	petrel_reasm_set_epoch(&ra, 1); /* authenticated: first seen stays */
 	uint8_t msg[600];
 	fill(msg, sizeof msg, 4);
 	cr_assert_eq(add(&ra, 2, 0, msg, 500, 0, 250), PETREL_REASM_ACCEPTED);
@@ -332,4 +334,106 @@ Test(dtls_reassembly, random_fragments_fixed_seeds)
 		}
 		expect_message(11, 0, msg, 3000);
 	}
+}
+
+/* Epoch 0 is unauthenticated: a forged fragment that contradicts the
+ * genuine message must not pin its slot (issue #17 item 21). The newest
+ * wins, so the peer's retransmission restores the genuine message. */
+Test(dtls_reassembly, epoch0_forgery_is_replaced_by_the_genuine_message)
+{
+	uint8_t msg[500], forged[600];
+	fill(msg, sizeof msg, 30);
+	fill(forged, sizeof forged, 31);
+	/* Other type, other length, other bytes: each is displaced. */
+	cr_assert_eq(add(&ra, 11, 1, forged, 600, 0, 600), PETREL_REASM_ACCEPTED);
+	cr_assert_eq(add(&ra, 12, 1, msg, 500, 0, 300), PETREL_REASM_ACCEPTED);
+	cr_assert_eq(add(&ra, 12, 1, forged, 500, 0, 100), PETREL_REASM_ACCEPTED);
+	cr_assert_eq(add(&ra, 12, 1, msg, 500, 0, 500), PETREL_REASM_ACCEPTED);
+	cr_assert_eq(ra.stats.replaced, 3);
+	cr_assert_eq(add(&ra, 2, 0, msg, 10, 0, 10), PETREL_REASM_ACCEPTED);
+	expect_message(2, 0, msg, 10);
+	expect_message(12, 1, msg, 500);
+	cr_assert_eq(ra.total_bytes, 500 + 63, "only the delivered message is held");
+}
+
+/* Issue #17 item 10: a spoofed epoch-0 fragment claiming the Finished's
+ * message_seq must not keep out the genuine epoch-1 Finished. */
+Test(dtls_reassembly, higher_epoch_wins_and_epoch_change_drops_leftovers)
+{
+	uint8_t fin[12], spoof[40];
+	fill(fin, sizeof fin, 40);
+	fill(spoof, sizeof spoof, 41);
+	petrel_reasm_set_next_seq(&ra, 5);
+	cr_assert_eq(add(&ra, 20, 5, spoof, 40, 0, 20), PETREL_REASM_ACCEPTED);
+	cr_assert_eq(add(&ra, 20, 6, spoof, 40, 0, 40), PETREL_REASM_ACCEPTED);
+	petrel_reasm_set_epoch(&ra, 1);
+	cr_assert_eq(petrel_reasm_buffered_count(&ra), 0, "epoch-0 leftovers freed");
+	cr_assert_eq(ra.total_bytes, 0);
+	cr_assert_eq(add(&ra, 20, 5, fin, 12, 0, 12), PETREL_REASM_ACCEPTED);
+	expect_message(20, 5, fin, 12);
+
+	/* Without the epoch change in between, the higher epoch replaces. */
+	petrel_reasm_reset(&ra);
+	cr_assert_eq(add(&ra, 20, 0, spoof, 40, 0, 20), PETREL_REASM_ACCEPTED);
+	ra.epoch = 1; /* as if the caller had moved on without set_epoch */
+	cr_assert_eq(add(&ra, 20, 0, fin, 12, 0, 12), PETREL_REASM_ACCEPTED);
+	ra.epoch = 0;
+	cr_assert_eq(add(&ra, 20, 0, spoof, 40, 0, 40), PETREL_REASM_DROP_OLD_EPOCH);
+	expect_message(20, 0, fin, 12);
+	cr_assert_eq(ra.stats.dropped_old_epoch, 1);
+}
+
+Test(dtls_reassembly, unpop_expects_the_message_again)
+{
+	uint8_t a[30], b[30];
+	fill(a, sizeof a, 50);
+	fill(b, sizeof b, 51);
+	cr_assert_eq(add(&ra, 14, 0, a, 30, 0, 30), PETREL_REASM_ACCEPTED);
+	struct petrel_hs_message m;
+	cr_assert_eq(petrel_reasm_pop(&ra, &m), 1);
+	cr_assert_eq(petrel_reasm_unpop(&ra), 1);
+	cr_assert_eq(petrel_reasm_unpop(&ra), 0, "only the last pop");
+	cr_assert_eq(ra.next_seq, 0);
+	cr_assert_eq(ra.total_bytes, 0);
+	cr_assert_eq(add(&ra, 11, 0, b, 30, 0, 30), PETREL_REASM_ACCEPTED);
+	expect_message(11, 0, b, 30);
+}
+
+/* Issue #17 item 8: every buffered allocation is charged to the shared
+ * budget as well, refused past its cap, and released on free and reset. */
+Test(dtls_reassembly, shared_budget_charged_capped_and_released)
+{
+	struct petrel_frag_budget budget = {.used_bytes = 0, .cap_bytes = 2000};
+	struct petrel_reasm other;
+	petrel_reasm_init(&other);
+	petrel_reasm_set_budget(&ra, &budget);
+	petrel_reasm_set_budget(&other, &budget);
+	uint8_t msg[1000];
+	fill(msg, sizeof msg, 60);
+	const size_t cost = 1000 + 125; /* body + bitmap */
+	cr_assert_eq(add(&ra, 11, 0, msg, 1000, 0, 10), PETREL_REASM_ACCEPTED);
+	cr_assert_eq(budget.used_bytes, cost);
+	struct petrel_hs_header h = {.msg_type = 11, .length = 1000, .message_seq = 0,
+				     .fragment_offset = 0, .fragment_length = 10};
+	/* The second reassembler's own cap (256 KiB) allows it; the shared
+	 * budget does not. */
+	cr_assert_eq(petrel_reasm_add(&other, &h, msg), PETREL_REASM_DROP_TOTAL_CAP);
+	cr_assert_eq(other.stats.dropped_total_cap, 1);
+	cr_assert_eq(other.total_bytes, 0);
+	h.length = 500;
+	cr_assert_eq(petrel_reasm_add(&other, &h, msg), PETREL_REASM_ACCEPTED);
+	cr_assert_eq(budget.used_bytes, cost + 500 + 63);
+	/* Pop keeps the charge while the delivered body lives; reset frees. */
+	cr_assert_eq(add(&ra, 11, 0, msg, 1000, 10, 990), PETREL_REASM_ACCEPTED);
+	expect_message(11, 0, msg, 1000);
+	cr_assert_eq(budget.used_bytes, cost + 500 + 63);
+	petrel_reasm_reset(&ra);
+	cr_assert_eq(budget.used_bytes, 500 + 63);
+	petrel_reasm_clear(&other);
+	cr_assert_eq(budget.used_bytes, 0);
+	/* Freed room is usable again. */
+	cr_assert_eq(add(&ra, 11, 0, msg, 1000, 0, 1000), PETREL_REASM_ACCEPTED);
+	cr_assert_eq(budget.used_bytes, cost);
+	petrel_reasm_clear(&ra);
+	cr_assert_eq(budget.used_bytes, 0);
 }

@@ -181,3 +181,25 @@ Test(dtls_rto, timer_arms_expires_and_reports_remaining)
 	petrel_timer_stop(&t);
 	cr_assert_not(petrel_timer_expired(&t, 5000));
 }
+
+/* Issue #17 item 5: a flight the peer must do public-key work to answer
+ * waits at least PETREL_RTO_DEFAULT_PEER_WORK_MS once samples set the
+ * timeout; other flights keep the RTT-derived one. */
+Test(dtls_rto, flights_needing_peer_work_wait_for_it)
+{
+	struct petrel_rto rto;
+	cr_assert_eq(petrel_rto_init(&rto, 0, 0, 0), 0);
+	petrel_rto_next_flight_needs_work(&rto, true);
+	cr_assert_eq(petrel_rto_current_ms(&rto), 1000, "before a sample: the initial value");
+	petrel_rto_on_sample(&rto, 1); /* a cookie exchange on loopback */
+	petrel_rto_next_flight_needs_work(&rto, false);
+	cr_assert_eq(petrel_rto_current_ms(&rto), 100);
+	petrel_rto_next_flight_needs_work(&rto, true);
+	cr_assert_eq(petrel_rto_current_ms(&rto), PETREL_RTO_DEFAULT_PEER_WORK_MS);
+	petrel_rto_on_timeout(&rto);
+	cr_assert_eq(petrel_rto_current_ms(&rto), 2 * PETREL_RTO_DEFAULT_PEER_WORK_MS, "backs off from the floor");
+	petrel_rto_on_answer(&rto);
+	/* A slow path's own timeout above the floor is used as is. */
+	petrel_rto_on_sample(&rto, 600);
+	cr_assert_gt(petrel_rto_current_ms(&rto), PETREL_RTO_DEFAULT_PEER_WORK_MS);
+}

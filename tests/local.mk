@@ -3,6 +3,7 @@ if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_harness.c tests/dtls_harness.h tests/dtls_handshake_test.c \
 	tests/dtls_endpoint_test.c tests/dtls_mtu_test.c tests/dtls_loss_test.c tests/dtls_idle_test.c tests/dtls_probe_test.c
 tests_unit_SOURCES += tests/dtls_policy_test.c tests/dtls_p384_test.c tests/dtls_psk_test.c
+tests_unit_SOURCES += tests/dtls_attack_test.c tests/dtls_recv_timeout_test.c tests/dtls_packing_test.c
 endif
 # Real kernel path MTU through network namespaces (root; skips otherwise).
 check_PROGRAMS += tests/netns_peer
@@ -10,6 +11,9 @@ tests_netns_peer_SOURCES = tests/netns_peer.c
 tests_netns_peer_LDADD = libpetrel.la
 TESTS += tests/netns_mtu.sh
 EXTRA_DIST += tests/netns_mtu.sh
+# Black hole without ICMP through namespaces (root; skips otherwise).
+TESTS += tests/netns_blackhole.sh
+EXTRA_DIST += tests/netns_blackhole.sh
 
 # Test vectors: copied from ../shared/vectors (recorded DTLS sessions and the
 # Wycheproof files the crypto tests use, with its LICENSE) so a clean clone

@@ -212,8 +212,9 @@ typedef void (*petrel_mtu_event_fn)(void *ptr, unsigned old_mtu, unsigned new_mt
 /* Called on every MTU change, with its reason (for logs and tests). */
 PETREL_API void petrel_dtls_set_mtu_callback(petrel_session *session, petrel_mtu_event_fn fn,
 					     void *ptr);
-/* Unanswered retransmissions of a flight with oversized datagrams before
- * the MTU steps down a plateau (RFC 8899 5.1.2 style). Default 2. */
+/* Unanswered transmissions of a flight with datagrams over a known-good
+ * size before the MTU falls back to it (RFC 8899 5.1.2: 1200, then the
+ * floor). Default 1. */
 PETREL_API void petrel_dtls_set_black_hole_threshold(petrel_session *session, unsigned retransmissions);
 /* Largest application payload one record can carry at the current MTU. */
 PETREL_API unsigned petrel_dtls_get_data_mtu(const petrel_session *session);
@@ -229,6 +230,11 @@ PETREL_API long petrel_record_recv(petrel_session *session, void *buf, size_t ca
 /* How long petrel_record_recv waits (ms): 0 (default) not at all,
  * PETREL_INDEFINITE_TIMEOUT until a message arrives. */
 PETREL_API void petrel_record_set_timeout(petrel_session *session, unsigned ms);
+/* Records failing authentication are dropped silently (RFC 6347 4.1.2.7),
+ * during and after the handshake. With a limit > 0, the bad record after
+ * `limit` such records ends the session with PETREL_E_TOO_MANY_BAD_RECORDS;
+ * 0 (default) never does. */
+PETREL_API void petrel_record_set_bad_record_limit(petrel_session *session, uint64_t limit);
 /* Sends close_notify. */
 PETREL_API int petrel_bye(petrel_session *session);
 

@@ -66,6 +66,7 @@ run_case() {
 		expect_count "$cout" "^mtu: $mtu\$" 2 "Petrel's MTU"
 		check_datagram_sizes "$cout" "$mtu" "$mtu"
 	fi
+	expect_no_retransmission "$cout"
 	end_case "$cout" "$sout"
 }
 

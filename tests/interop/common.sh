@@ -201,3 +201,12 @@ check_datagram_sizes() {
 	done < <(grep '^largest_datagram:' "$file")
 	[ "$seen" = 1 ] || fail "no datagram sizes in $(basename "$file")"
 }
+
+# expect_no_retransmission FILE: every handshake interop-peer reported in
+# FILE went without a retransmission (issue #17 item 5: on loopback the
+# timer must cover the peer's processing, so nothing is resent).
+expect_no_retransmission() {
+	local n
+	n=$(grep -c -E '^stats: .*retransmissions=[1-9]' "$1" 2>/dev/null)
+	[ "$n" = 0 ] || fail "Petrel retransmitted on loopback in $n handshake(s) of $(basename "$1")"
+}

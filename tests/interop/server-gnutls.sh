@@ -85,6 +85,7 @@ run_case() {
 		expect_count "$sout" "^mtu: $mtu\$" 3 "Petrel's MTU"
 		check_datagram_sizes "$sout" "$mtu" "$mtu"
 	fi
+	expect_no_retransmission "$sout"
 	end_case "$sout" "$c1" "$c2"
 }
 

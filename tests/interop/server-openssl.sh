@@ -94,6 +94,7 @@ run_case() {
 		expect_count "$sout" "^mtu: $mtu\$" 2 "Petrel's MTU"
 		check_datagram_sizes "$sout" "$mtu" $((mtu - 28))
 	fi
+	expect_no_retransmission "$sout"
 	end_case "$sout" "$c1" "$c2"
 }
 

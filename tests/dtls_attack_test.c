@@ -1,0 +1,306 @@
+/* Forged datagrams an off-path attacker can send during a handshake (issue
+ * #17 items 9-12): each is dropped, the genuine handshake completes, and
+ * what the peer can make us send stays bounded. Record by record through
+ * the hand-driven pair (tests/robust_pair.h), on a virtual clock. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "dtls/session.h"
+#include "tests/dtls_harness.h"
+#include "tests/robust_pair.h"
+
+static petrel_credentials *cert_creds, *psk_creds;
+
+static void creds_setup(void)
+{
+	cert_creds = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	psk_creds = harness_psk_creds();
+}
+
+static void creds_teardown(void)
+{
+	petrel_credentials_free(cert_creds);
+	petrel_credentials_free(psk_creds);
+}
+
+TestSuite(attack, .init = creds_setup, .fini = creds_teardown, .timeout = 60);
+
+static void pair_cert(struct rp_pair *p)
+{
+	rp_init(p, 0, 0, psk_creds, cert_creds, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+}
+
+/* Run the genuine exchange record by record until `who` is in state. */
+static void reach(struct rp_pair *p, petrel_session *who, int state)
+{
+	cr_assert_eq(rp_start(p), PETREL_E_AGAIN);
+	for (int i = 0; i < 200; i++) {
+		if (rp_state(who) == state)
+			return;
+		cr_assert_neq(rp_step(p), 1, "stalled before %s", rp_state_name(state));
+	}
+	cr_assert_fail("never reached %s", rp_state_name(state));
+}
+
+static int feed(struct rp_pair *p, petrel_session *to, uint8_t *rec, size_t len)
+{
+	return petrel_engine_feed(to, rec, len, p->now_ms);
+}
+
+/* Item 9: records failing authentication between the peer's CCS and its
+ * Finished are dropped silently; two of them used to end the handshake. */
+Test(attack, bad_mac_records_after_ccs_do_not_end_the_handshake)
+{
+	for (int role = 0; role < 2; role++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = role ? p.server.session : p.client.session;
+		reach(&p, victim, role ? HS_S_WAIT_FINISHED : HS_C_WAIT_FINISHED);
+		cr_assert_eq(petrel_rl_read_epoch(&victim->rl), 1);
+		uint8_t junk[48], rec[128];
+		memset(junk, 0x5a, sizeof junk);
+		for (uint64_t i = 0; i < 5; i++) {
+			size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 1, 40 + i, junk, sizeof junk, rec,
+						 sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+		}
+		cr_assert_eq(petrel_rl_stats(&victim->rl)->dropped_bad_mac, 5);
+		cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "role %d", role);
+		rp_free(&p);
+	}
+}
+
+/* Item 9: a limit applies where the user sets one. */
+Test(attack, user_bad_record_limit_ends_the_session)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	petrel_session *victim = p.server.session;
+	petrel_record_set_bad_record_limit(victim, 2);
+	reach(&p, victim, HS_S_WAIT_FINISHED);
+	uint8_t junk[48], rec[128];
+	memset(junk, 0x5a, sizeof junk);
+	int rc = 0;
+	for (uint64_t i = 0; i < 3; i++) {
+		size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 1, 40 + i, junk, sizeof junk, rec, sizeof rec);
+		rc = feed(&p, victim, rec, n);
+		if (i < 2)
+			cr_assert_eq(rc, 0);
+	}
+	cr_assert_eq(rc, PETREL_E_TOO_MANY_BAD_RECORDS);
+	rp_free(&p);
+}
+
+/* Item 10: an epoch-0 fragment claiming the Finished's message_seq,
+ * arriving before the CCS, must not keep the genuine epoch-1 Finished out. */
+Test(attack, spoofed_epoch0_finished_fragment_does_not_block_the_real_one)
+{
+	static const uint32_t lengths[] = {12, 40}; /* same length (bytes conflict) and other */
+	for (int role = 0; role < 2; role++) {
+		for (size_t l = 0; l < 2; l++) {
+			struct rp_pair p;
+			pair_cert(&p);
+			petrel_session *victim = role ? p.server.session : p.client.session;
+			reach(&p, victim, role ? HS_S_WAIT_CCS : HS_C_WAIT_CCS);
+			uint16_t seq = victim->hs->rx.next_seq;
+			uint8_t frag[PETREL_HS_HEADER_LEN + 6], rec[128];
+			struct petrel_writer w;
+			petrel_writer_init(&w, frag, sizeof frag);
+			struct petrel_hs_header h = {.msg_type = PETREL_HS_FINISHED, .length = lengths[l],
+						     .message_seq = seq, .fragment_offset = 0,
+						     .fragment_length = 6};
+			cr_assert_eq(petrel_hs_header_write(&w, &h), 0);
+			static const uint8_t six[6] = {1, 2, 3, 4, 5, 6};
+			cr_assert(petrel_put_bytes(&w, six, 6));
+			size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 0, 60, frag, sizeof frag, rec, sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+			cr_assert_eq(petrel_reasm_buffered_count(&victim->hs->rx), 1, "the fragment is buffered");
+			cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "role %d length %u", role,
+				     lengths[l]);
+			rp_free(&p);
+		}
+	}
+}
+
+/* Item 11: once the peer is past epoch 0, epoch-0 alerts are ignored. */
+Test(attack, epoch0_alerts_ignored_once_the_peer_is_in_epoch1)
+{
+	static const uint8_t alerts[][2] = {{2, 40}, {1, 0}, {2, 0}}; /* fatal, close_notify x2 */
+	for (int role = 0; role < 2; role++) {
+		for (size_t a = 0; a < 3; a++) {
+			struct rp_pair p;
+			pair_cert(&p);
+			petrel_session *victim = role ? p.server.session : p.client.session;
+			reach(&p, victim, role ? HS_S_WAIT_FINISHED : HS_C_WAIT_FINISHED);
+			uint8_t rec[64];
+			size_t n = rp_raw_record(PETREL_CT_ALERT, 0, 70, alerts[a], 2, rec, sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0, "role %d alert %zu", role, a);
+			cr_assert_eq(victim->fatal_error, 0);
+			cr_assert_not(victim->closed);
+			cr_assert_eq(rp_run_to_completion(&p, 10000), 0);
+			/* Established: still ignored. */
+			n = rp_raw_record(PETREL_CT_ALERT, 0, 71, alerts[a], 2, rec, sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+			cr_assert_eq(victim->fatal_error, 0);
+			cr_assert_not(victim->closed);
+			rp_free(&p);
+		}
+	}
+}
+
+/* The same alert in the peer's epoch (authenticated) still counts. */
+Test(attack, authenticated_alert_still_ends_the_handshake)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	petrel_session *victim = p.server.session;
+	reach(&p, victim, HS_S_WAIT_FINISHED);
+	uint8_t rec[64];
+	static const uint8_t fatal[2] = {2, 40};
+	size_t n = rp_protected_record(p.client.session, 1, PETREL_CT_ALERT, fatal, 2, rec, sizeof rec);
+	cr_assert_gt(n, 0);
+	cr_assert_eq(feed(&p, victim, rec, n), PETREL_E_FATAL_ALERT_RECEIVED);
+	rp_free(&p);
+}
+
+/* Item 12: tiny "old message" datagrams (a repeated ClientHello header, 25
+ * bytes) make the server resend its certificate flight; what it sends that
+ * way stays within 3x the bytes it received, paced or not. */
+Test(attack, old_message_retransmissions_bounded_by_3x_received)
+{
+	for (int paced = 0; paced < 2; paced++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = p.server.session;
+		reach(&p, victim, HS_S_WAIT_CKE);
+		struct petrel_stats before;
+		petrel_session_get_stats(victim, &before);
+		uint8_t hdr[PETREL_HS_HEADER_LEN], rec[64];
+		petrel_hs_header_encode_full(hdr, PETREL_HS_CLIENT_HELLO, 1, 0);
+		hdr[3] = 0; /* length 0: nothing but the header */
+		uint64_t attack_bytes = 0;
+		for (uint64_t i = 0; i < 200; i++) {
+			p.now_ms += paced ? 100 : 10;
+			size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 0, 100 + i, hdr, sizeof hdr, rec,
+						 sizeof rec);
+			attack_bytes += n;
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+		}
+		struct petrel_stats after;
+		petrel_session_get_stats(victim, &after);
+		uint64_t sent = after.bytes_sent - before.bytes_sent;
+		cr_log_info("paced %d: attacker %llu bytes, server resent %llu bytes (%llu flights)",
+			    paced, (unsigned long long)attack_bytes, (unsigned long long)sent,
+			    (unsigned long long)(after.retransmissions - before.retransmissions));
+		cr_assert_gt(after.retransmissions, before.retransmissions, "some are answered");
+		cr_assert_leq(sent, 3 * after.bytes_received, "sent %llu for %llu received",
+			      (unsigned long long)sent, (unsigned long long)after.bytes_received);
+		/* The genuine handshake still completes. */
+		cr_assert_eq(rp_run_to_completion(&p, 20000), 0);
+		rp_free(&p);
+	}
+}
+
+/* One forged epoch-0 record numbered ahead of the genuine ones (within
+ * the jump the record layer lets epoch 0 make) must not make the genuine
+ * records "too old" for the replay window. */
+Test(attack, forged_epoch0_record_number_ahead_does_not_block)
+{
+	static const uint64_t ahead[] = {70, 1000, 4000};
+	for (size_t i = 0; i < 3; i++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = p.server.session;
+		reach(&p, victim, HS_S_WAIT_CKE);
+		uint8_t rec[64];
+		static const uint8_t warn[2] = {1, 90};
+		size_t n = rp_raw_record(PETREL_CT_ALERT, 0, victim->rl.read[0].replay.top + ahead[i],
+					 warn, 2, rec, sizeof rec);
+		(void)feed(&p, victim, rec, n);
+		cr_assert_eq(rp_run_to_completion(&p, 20000), 0, "%llu ahead",
+			     (unsigned long long)ahead[i]);
+		rp_free(&p);
+	}
+}
+
+/* Issue #17 item 5 (not an attack, but the same hand-driven pair): after
+ * a cookie exchange that took no time, a peer taking 300 ms of public-key
+ * work to answer a flight gets no spurious retransmission. */
+Test(attack, slow_peer_work_causes_no_retransmission)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	petrel_dtls_set_timeouts(p.client.session, 1000, 20000);
+	petrel_dtls_set_timeouts(p.server.session, 1000, 20000);
+	reach(&p, p.server.session, HS_S_WAIT_CKE); /* server flight sent */
+	p.now_ms += 300; /* the client "works" before its answer arrives */
+	cr_assert_eq(petrel_engine_tick(p.server.session, p.now_ms), 0);
+	while (p.server.count > 0)
+		(void)rp_deliver(&p, &p.server);
+	cr_assert(rp_state(p.client.session) == HS_C_WAIT_CCS ||
+		  rp_state(p.client.session) == HS_C_WAIT_NST_OR_CCS);
+	p.now_ms += 300; /* the server "works" on the client's final flight */
+	cr_assert_eq(petrel_engine_tick(p.client.session, p.now_ms), 0);
+	cr_assert_eq(rp_run_to_completion(&p, 10000), 0);
+	struct petrel_stats cs, ss;
+	petrel_session_get_stats(p.client.session, &cs);
+	petrel_session_get_stats(p.server.session, &ss);
+	cr_assert_eq(cs.retransmissions, 0);
+	cr_assert_eq(ss.retransmissions, 0);
+	rp_free(&p);
+}
+
+/* Item 21's other side: a server that rejects our cookie (its secret
+ * rotated twice) answers with a second HelloVerifyRequest. It is taken
+ * once it answers a retransmitted ClientHello, and the handshake
+ * completes with the new cookie. */
+static void count_hvr(void *ctx, const uint8_t *rec, size_t len)
+{
+	if (len > PETREL_RECORD_HEADER_LEN && rec[0] == PETREL_CT_HANDSHAKE &&
+	    rec[PETREL_RECORD_HEADER_LEN] == PETREL_HS_HELLO_VERIFY_REQUEST)
+		(*(unsigned *)ctx)++;
+}
+
+Test(attack, genuine_second_hello_verify_is_followed)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	unsigned hvrs = 0;
+	p.server.on_record = count_hvr;
+	p.server.on_record_ctx = &hvrs;
+	cr_assert_eq(rp_start(&p), PETREL_E_AGAIN);
+	cr_assert_eq(rp_deliver(&p, &p.client), 0); /* ClientHello */
+	cr_assert_eq(rp_deliver(&p, &p.server), 0); /* HelloVerifyRequest */
+	cr_assert_gt(p.client.session->hs->cookie_len, 0);
+	/* Both secrets change: the cookie in flight is now invalid. */
+	memset(cert_creds->cookie_secret, 0x11, sizeof cert_creds->cookie_secret);
+	memset(cert_creds->cookie_secret_prev, 0x22, sizeof cert_creds->cookie_secret_prev);
+	cr_assert_eq(rp_run_to_completion(&p, 20000), 0);
+	cr_assert_geq(hvrs, 3, "first, rejected-cookie, and its answer to the resend: %u", hvrs);
+	struct petrel_stats cs;
+	petrel_session_get_stats(p.client.session, &cs);
+	cr_assert_geq(cs.retransmissions, 1, "the second HelloVerifyRequest waited for a resend");
+	rp_free(&p);
+}
+
+/* Item 9, with records planted early: forged next-epoch records buffered
+ * before the peer's CCS fail when its datagram installs the keys; they
+ * came in datagrams of their own, so they are dropped and nothing ends. */
+Test(attack, bad_records_buffered_before_the_ccs_do_not_end_the_handshake)
+{
+	for (int role = 0; role < 2; role++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = role ? p.server.session : p.client.session;
+		reach(&p, victim, role ? HS_S_WAIT_CCS : HS_C_WAIT_CCS);
+		uint8_t junk[48], rec[128];
+		memset(junk, 0x33, sizeof junk);
+		for (uint64_t i = 0; i < 3; i++) {
+			size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 1, i, junk, sizeof junk, rec, sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+		}
+		cr_assert_eq(petrel_rl_buffered_count(&victim->rl), 3);
+		cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "role %d", role);
+		rp_free(&p);
+	}
+}
