@@ -151,13 +151,8 @@ int petrel_session_set_groups(petrel_session *s, const char *list)
 	uint16_t ids[PETREL_MAX_GROUPS];
 	char *save = NULL;
 	for (char *tok = strtok_r(buf, ",: ", &save); tok; tok = strtok_r(NULL, ",: ", &save)) {
-		uint16_t id;
-		if (strcmp(tok, "x25519") == 0 || strcmp(tok, "X25519") == 0)
-			id = PETREL_GROUP_X25519;
-		else if (strcmp(tok, "secp256r1") == 0 || strcmp(tok, "P-256") == 0 ||
-			 strcmp(tok, "prime256v1") == 0)
-			id = PETREL_GROUP_SECP256R1;
-		else
+		uint16_t id = petrel_group_by_name(tok);
+		if (id == 0)
 			return PETREL_E_UNSUPPORTED;
 		if (count == PETREL_MAX_GROUPS)
 			return PETREL_E_LIMIT_EXCEEDED;
@@ -311,11 +306,7 @@ uint16_t petrel_session_get_cipher_id(const petrel_session *s)
 
 const char *petrel_session_get_group_name(const petrel_session *s)
 {
-	switch (s->group) {
-	case PETREL_GROUP_X25519: return "x25519";
-	case PETREL_GROUP_SECP256R1: return "secp256r1";
-	default: return NULL;
-	}
+	return petrel_group_name(s->group);
 }
 
 const char *petrel_session_get_signature_name(const petrel_session *s)
@@ -348,10 +339,14 @@ int petrel_prf_export(petrel_session *s, const char *label, const uint8_t *conte
 int petrel_session_get_peer_certificate(const petrel_session *s, size_t index, const uint8_t **der,
 					size_t *len)
 {
-	if (index != 0 || s->peer_cert == NULL)
+	/* Any certificate of the chain (dtls/session_peer.c keeps it all). */
+	const uint8_t *all_der[PETREL_MAX_CHAIN];
+	size_t all_len[PETREL_MAX_CHAIN], count = PETREL_MAX_CHAIN;
+	int rc = petrel_session_get_peer_certificates(s, all_der, all_len, &count);
+	if (rc < 0 || index >= count)
 		return PETREL_E_NO_CERTIFICATE;
-	*der = s->peer_cert;
-	*len = s->peer_cert_len;
+	*der = all_der[index];
+	*len = all_len[index];
 	return 0;
 }
 
