@@ -22,3 +22,6 @@ EXTRA_DIST += tests/install_test.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/x509_fingerprint_sdp_test.c
 endif
+# petrel server --workers N on one SO_REUSEPORT port (issue #19 item 4)
+TESTS += tests/workers.sh
+EXTRA_DIST += tests/workers.sh

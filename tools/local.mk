@@ -5,6 +5,7 @@ tools_petrel_SOURCES = tools/petrel.c tools/cli.h tools/options.c tools/setup.c 
 	tools/report.c tools/lines.c tools/cmd_client.c tools/cmd_demo.c tools/cmd_server.c \
 	tools/peers.c
 tools_petrel_SOURCES += tools/psk_file.c
+tools_petrel_SOURCES += tools/server_workers.c
 tools_petrel_LDADD = libpetrel.la
 
 # The README's library example: built by make check so it cannot rot.

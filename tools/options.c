@@ -15,6 +15,7 @@ enum {
 	OPT_ONCE, OPT_ECHO, OPT_PORT, OPT_BIND, OPT_HELP,
 	OPT_REQUIRE_EMS,
 	OPT_PSK_FILE, OPT_PSK_HINT,
+	OPT_WORKERS,
 };
 
 /* Which commands accept an option. */
@@ -45,6 +46,7 @@ static const struct option long_options[] = {
 	{"require-ems", no_argument, NULL, OPT_REQUIRE_EMS},
 	{"psk-file", required_argument, NULL, OPT_PSK_FILE},
 	{"psk-hint", required_argument, NULL, OPT_PSK_HINT},
+	{"workers", required_argument, NULL, OPT_WORKERS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -55,6 +57,8 @@ static unsigned option_scope(int id)
 	case OPT_REQUIRE_EMS: case OPT_PSK_FILE:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
+		return FOR_SERVER;
+	case OPT_WORKERS:
 		return FOR_SERVER;
 	case OPT_INSECURE: case OPT_RESUME: case OPT_SNI: case OPT_ONCE:
 		return FOR_CLIENT;
@@ -96,6 +100,8 @@ int cli_usage(FILE *out)
 		"                            default: preferred, sessions without it never resumed)\n"
 		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
 		"  --echo                    server: send each datagram back\n"
+		"  --workers N               server: N processes on the port (SO_REUSEPORT, Connection\n"
+		"                            IDs steer to their worker; default one per core, max 64)\n"
 		"  --verbose, --quiet        more (handshake progress on stderr) or less output\n"
 		"exit status: 0 success, 1 network or handshake failure, 2 bad usage\n",
 		CLI_DEFAULT_TIMEOUT_MS);
@@ -188,6 +194,10 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 	case OPT_REQUIRE_EMS: o->require_ems = true; return 0;
 	case OPT_PSK_FILE: o->psk_file = arg; return 0;
 	case OPT_PSK_HINT: o->psk_hint = arg; return 0;
+	case OPT_WORKERS:
+		return parse_unsigned(arg, 1, 64, &o->workers) < 0
+			       ? bad(o, "--workers wants a number of processes (1..64), got", arg)
+			       : 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
