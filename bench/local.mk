@@ -48,3 +48,10 @@ BENCH_BINS += bench/endpoint
 bench_endpoint_SOURCES = bench/endpoint.c $(BENCH_PEER_SOURCES)
 bench_endpoint_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
 bench_endpoint_LDADD = $(BENCH_LDADD)
+
+# bench/workers (issue #19 item 4): petrel server --workers 2 vs 1, same run.
+EXTRA_PROGRAMS += bench/workers
+BENCH_BINS += bench/workers
+bench_workers_SOURCES = bench/workers.c $(BENCH_PEER_SOURCES)
+bench_workers_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
+bench_workers_LDADD = $(BENCH_LDADD)
