@@ -62,8 +62,10 @@ static int reuseport_socket(const struct sockaddr *addr, socklen_t len)
 	return fd;
 }
 
-/* The first socket from --bind/--port (port 0 picks one); the others on
- * exactly its address, in worker order (= their index in the group). */
+/* The address from --bind/--port (port 0 picks one), then one socket per
+ * worker on exactly that address, in worker order (= their index in the
+ * group). -1: the port is not free (message printed); -2: SO_REUSEPORT
+ * refused (errno says why). */
 static int bind_all(const struct cli_options *o, struct worker *w, unsigned n,
 		    struct petrel_reuseport_group *g)
 {
@@ -76,16 +78,14 @@ static int bind_all(const struct cli_options *o, struct worker *w, unsigned n,
 		close(first);
 		return -1;
 	}
-	/* cli_udp_bind sets no SO_REUSEPORT: bind its address again with it
-	 * (and the port it got). */
+	/* cli_udp_bind sets no SO_REUSEPORT, so it fails on a port any other
+	 * socket holds: we never join a stranger's reuseport group. Bind
+	 * its address again with SO_REUSEPORT (and the port it got). */
 	close(first);
 	for (unsigned i = 0; i < n; i++) {
 		w[i].fd = reuseport_socket((struct sockaddr *)&ss, len);
-		if (w[i].fd < 0 || petrel_reuseport_group_join(g, i) != (int)i) {
-			fprintf(stderr, "petrel server: --workers: socket %u on the port: %s\n", i,
-				strerror(errno));
-			return -1;
-		}
+		if (w[i].fd < 0 || petrel_reuseport_group_join(g, i) != (int)i)
+			return -2;
 	}
 	return 0;
 }
@@ -171,16 +171,17 @@ int cli_server_workers(const struct cli_options *o, petrel_credentials *creds, u
 	struct petrel_reuseport_group g = {0};
 	for (unsigned i = 0; i < n; i++)
 		w[i] = (struct worker){0, -1};
-	if (bind_all(o, w, n, &g) < 0) {
+	int bound = bind_all(o, w, n, &g);
+	if (bound == -1) {
 		close_all(w, n);
 		return CLI_EXIT_FAIL;
 	}
-	if (attach(w, n, &g) < 0) {
+	if (bound < 0 || attach(w, n, &g) < 0) {
 		int saved = errno;
 		close_all(w, n);
 		if (explicit_count) {
-			fprintf(stderr, "petrel server: --workers %u: cannot attach the SO_REUSEPORT "
-					"steering program: %s\n",
+			fprintf(stderr, "petrel server: --workers %u: cannot share the port with the "
+					"SO_REUSEPORT steering program: %s\n",
 				n, strerror(saved));
 			return CLI_EXIT_FAIL;
 		}
