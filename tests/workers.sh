@@ -83,9 +83,9 @@ if [ "$lines" -eq 1 ]; then pass "listening line printed once"; else fail "liste
 
 # --- Resumption on the other worker: sequential clients until one's
 # resumed connection lands on the worker that did not issue its ticket
-# (each try crosses with probability 1/2).
+# (each try crosses with probability 1/2: 30 tries).
 crossed=no
-for _ in $(seq 20); do
+for _ in $(seq 30); do
 	echo again | $PETREL client --once --resume --timeout-ms 10000 --psk $PSK 127.0.0.1 "$port" \
 		>"$tmp/r.out" 2>"$tmp/r.err" || { fail "resuming client failed"; break; }
 	grep -q "resumed: yes" "$tmp/r.err" || { fail "second connection not resumed"; break; }

@@ -162,6 +162,8 @@ int cli_server_worker(const struct cli_options *o, petrel_credentials *creds, in
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
 	sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
+	if (workers == 1)
+		cli_server_announce(o, fd, creds); /* else the supervisor did */
 	rc = serve(&srv, fd);
 	/* close_notify to every established peer, so relaying clients
 	 * exit at once instead of waiting on a silent server. */
@@ -193,7 +195,6 @@ int cmd_server(const struct cli_options *o)
 		petrel_credentials_free(creds);
 		return CLI_EXIT_FAIL;
 	}
-	cli_server_announce(o, fd, creds);
 	rc = cli_server_worker(o, creds, fd, 0, 1);
 	close(fd);
 	petrel_credentials_free(creds);

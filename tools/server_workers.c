@@ -150,16 +150,18 @@ static void reap(struct worker *w, unsigned n, struct petrel_reuseport_group *g,
 				*rc = CLI_EXIT_FAIL;
 			if (supervisor_stop)
 				break;
-			fprintf(stderr, "petrel server: worker %u ended (%s %d); its sessions end, "
-					"the other workers keep theirs\n",
-				i, WIFEXITED(status) ? "exit" : "signal",
-				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			/* Take its socket out of the group first, so the next
+			 * new client already reaches a live worker. */
 			close(w[i].fd);
 			w[i].fd = -1;
 			(void)petrel_reuseport_group_leave(g, i);
 			if (*alive > 0 && attach(w, n, g) < 0)
 				fprintf(stderr, "petrel server: re-attaching the steering program: %s\n",
 					strerror(errno));
+			fprintf(stderr, "petrel server: worker %u ended (%s %d); its sessions end, "
+					"the other workers keep theirs\n",
+				i, WIFEXITED(status) ? "exit" : "signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		}
 	}
 }
@@ -190,7 +192,6 @@ int cli_server_workers(const struct cli_options *o, petrel_credentials *creds, u
 		int fd = cli_udp_bind(o->bind_addr, o->listen_port);
 		if (fd < 0)
 			return CLI_EXIT_FAIL;
-		cli_server_announce(o, fd, creds);
 		int rc = cli_server_worker(o, creds, fd, 0, 1);
 		close(fd);
 		return rc;
