@@ -81,6 +81,19 @@ if [ $done_ok -eq 40 ]; then pass "40 clients all complete"; else fail "$done_ok
 lines=$(grep -c '^listening on' "$tmp/server.out")
 if [ "$lines" -eq 1 ]; then pass "listening line printed once"; else fail "listening line printed $lines times"; fi
 
+# --- Nobody joins the group by accident: the port is busy for a second
+# server, with one worker or several.
+for n in 1 2; do
+	timeout 10 $PETREL server --port "$port" --bind 127.0.0.1 --echo --psk $PSK --workers $n \
+		>/dev/null 2>"$tmp/err"
+	st=$?
+	if [ $st -eq 1 ] && grep -q "Address already in use" "$tmp/err"; then
+		pass "a second server --workers $n on the port fails"
+	else
+		fail "second server --workers $n on a busy port: exit $st"
+	fi
+done
+
 # --- Resumption on the other worker: sequential clients until one's
 # resumed connection lands on the worker that did not issue its ticket
 # (each try crosses with probability 1/2: 30 tries).
