@@ -56,3 +56,10 @@ bench_tunnel_SOURCES = bench/tunnel.c $(BENCH_PEER_SOURCES)
 bench_tunnel_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
 bench_tunnel_LDADD = $(BENCH_LDADD)
 bench_tunnel_DEPENDENCIES = libpetrel_core.la tools/petrel$(EXEEXT)
+
+# bench/workers (issue #19 item 4): petrel server --workers 2 vs 1, same run.
+EXTRA_PROGRAMS += bench/workers
+BENCH_BINS += bench/workers
+bench_workers_SOURCES = bench/workers.c $(BENCH_PEER_SOURCES)
+bench_workers_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
+bench_workers_LDADD = $(BENCH_LDADD)

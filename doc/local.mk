@@ -34,3 +34,4 @@ EXTRA_DIST += doc/gen-man.py doc/api.txt doc/petrel.1.txt
 # Every page renders without a groff warning; every function has a page.
 TESTS += tests/man_test.sh
 EXTRA_DIST += tests/man_test.sh
+EXTRA_DIST += doc/load-balancing.md

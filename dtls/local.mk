@@ -26,3 +26,8 @@ libpetrel_core_la_SOURCES += dtls/msg_cid.c dtls/msg_cid.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_msg_cid_test.c
 endif
+# CIDs that name their worker, SO_REUSEPORT steering by them (helper "workers", issue #19)
+libpetrel_core_la_SOURCES += dtls/cid_route.c dtls/cid_route.h dtls/reuseport.c dtls/reuseport.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_cid_route_test.c tests/dtls_reuseport_test.c tests/lb_routing_test.c
+endif

@@ -41,3 +41,6 @@ tests_leak_canary_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_leak_canary_LDADD = $(CRITERION_LIBS)
 endif
 EXTRA_DIST += tests/lsan.supp
+# petrel server --workers N on one SO_REUSEPORT port (issue #19 item 4)
+TESTS += tests/workers.sh
+EXTRA_DIST += tests/workers.sh

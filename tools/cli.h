@@ -35,6 +35,7 @@ struct cli_options {
 	bool resume, verbose, quiet, once, echo;
 	bool require_ems; /* PETREL_FLAG_REQUIRE_EMS */
 	const char *bind_addr, *listen_port;
+	unsigned workers; /* server --workers N; 0 = one per core */
 	const char *host, *port; /* client: positional HOST PORT */
 	/* tunnel: --listen ADDR:PORT fills bind_addr/listen_port, --connect
 	 * HOST:PORT fills host/port; server: --forward HOST:PORT. */
@@ -111,6 +112,14 @@ void cli_peers_free(struct cli_peers *t);
 
 int cmd_client(const struct cli_options *o);
 int cmd_server(const struct cli_options *o);
+/* cmd_server.c: one endpoint on one bound socket until SIGINT/SIGTERM (the
+ * whole server with --workers 1, one worker of several otherwise). */
+int cli_server_worker(const struct cli_options *o, petrel_credentials *creds, int fd,
+		      unsigned worker_id, unsigned workers);
+void cli_server_announce(const struct cli_options *o, int fd, petrel_credentials *creds);
+/* server_workers.c: --workers N > 1: N processes on one SO_REUSEPORT port. */
+int cli_server_workers(const struct cli_options *o, petrel_credentials *creds, unsigned workers,
+		       bool explicit_count);
 int cmd_demo(const struct cli_options *o);
 int cmd_tunnel(const struct cli_options *o);
 

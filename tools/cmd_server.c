@@ -1,6 +1,8 @@
 /* petrel server: one bound UDP socket, many clients, through the library's
  * endpoint. Received datagrams are echoed (--echo) or printed as lines
- * prefixed by the peer's address; events go to stderr. */
+ * prefixed by the peer's address; events go to stderr. With --workers N
+ * (tools/server_workers.c) each of N processes runs cli_server_worker on
+ * its own socket of the port. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -15,6 +17,8 @@ struct server {
 	const struct cli_options *o;
 	struct forward *fwd; /* --forward */
 	petrel_endpoint *ep;
+	unsigned worker_id, workers; /* workers == 1: the one process */
+	unsigned long established;   /* sessions, for the exit summary */
 };
 
 /* The peer's address as text, looked up when a message needs it (O(1) in
@@ -51,12 +55,16 @@ static void on_new_session(void *ptr, petrel_session *s)
 static void on_established(void *ptr, petrel_session *s)
 {
 	struct server *srv = ptr;
+	srv->established++;
 	if (srv->o->quiet)
 		return;
 	struct peer_name n;
-	fprintf(stderr, "petrel server: %s: established, %s, resumed: %s\n",
+	char worker[32] = "";
+	if (srv->workers > 1)
+		snprintf(worker, sizeof worker, ", worker %u", srv->worker_id);
+	fprintf(stderr, "petrel server: %s: established, %s, resumed: %s%s\n",
 		peer_name(srv, s, &n), petrel_session_get_cipher_name(s),
-		petrel_session_is_resumed(s) ? "yes" : "no");
+		petrel_session_is_resumed(s) ? "yes" : "no", worker);
 	if (srv->o->verbose)
 		cli_print_session(stderr, s, "  ");
 }
@@ -92,7 +100,7 @@ static void on_closed(void *ptr, petrel_session *s, int reason)
 	}
 }
 
-static void announce(const struct server *srv, int fd, petrel_credentials *creds)
+void cli_server_announce(const struct cli_options *o, int fd, petrel_credentials *creds)
 {
 	char addr[64];
 	cli_local_addr(fd, addr, sizeof addr);
@@ -100,7 +108,7 @@ static void announce(const struct server *srv, int fd, petrel_credentials *creds
 	printf("listening on %s\n", addr);
 	fflush(stdout);
 	uint8_t fp[32];
-	if (!srv->o->quiet && srv->o->cert_file == NULL && srv->o->psk_identity == NULL &&
+	if (!o->quiet && o->cert_file == NULL && o->psk_identity == NULL &&
 	    petrel_credentials_get_fingerprint(creds, fp) == 0) {
 		char hex[3 * 32];
 		cli_hex(fp, sizeof fp, ':', hex, sizeof hex);
@@ -131,48 +139,72 @@ static int serve(struct server *srv, int fd)
 	return CLI_EXIT_OK;
 }
 
-int cmd_server(const struct cli_options *o)
+int cli_server_worker(const struct cli_options *o, petrel_credentials *creds, int fd,
+		      unsigned worker_id, unsigned workers)
 {
-	struct server srv = {.o = o};
-	petrel_credentials *creds;
-	int rc = cli_load_credentials(o, true, &creds);
-	if (rc)
-		return rc;
-	int fd = cli_udp_bind(o->bind_addr, o->listen_port);
-	if (fd < 0) {
-		petrel_credentials_free(creds);
-		return CLI_EXIT_FAIL;
-	}
+	struct server srv = {.o = o, .worker_id = worker_id, .workers = workers};
 	unsigned flags = (o->ca_file || o->have_pin) ? PETREL_FLAG_REQUIRE_CLIENT_CERT : 0;
 	if (o->require_ems)
 		flags |= PETREL_FLAG_REQUIRE_EMS;
 	struct petrel_endpoint_callbacks cb = {on_new_session, on_established, on_data, on_closed,
 					       &srv};
-	if (o->forward_host && forward_attach(&srv.fwd, o, &cb) < 0) {
-		close(fd);
+	if (o->forward_host && forward_attach(&srv.fwd, o, &cb) < 0)
+		return CLI_EXIT_FAIL;
+	int rc = petrel_endpoint_new(&srv.ep, fd, creds, flags, &cb);
+	if (rc < 0) {
+		cli_print_failure("server", NULL, rc);
+		forward_close(srv.fwd);
+		return CLI_EXIT_FAIL;
+	}
+	/* No SA_RESTART: a signal interrupts poll() and ends the loop. A
+	 * worker inherits SIGINT/SIGTERM blocked from its supervisor: they
+	 * reach this handler once it is in place. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigset_t stop_signals;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
+	if (workers == 1)
+		cli_server_announce(o, fd, creds); /* else the supervisor did */
+	rc = serve(&srv, fd);
+	/* close_notify to every established peer, so relaying clients
+	 * exit at once instead of waiting on a silent server. */
+	petrel_endpoint_shutdown(srv.ep);
+	petrel_endpoint_free(srv.ep);
+	forward_close(srv.fwd);
+	if (workers > 1 && !o->quiet)
+		fprintf(stderr, "petrel server: worker %u: %lu sessions established\n", worker_id,
+			srv.established);
+	return rc;
+}
+
+int cmd_server(const struct cli_options *o)
+{
+	petrel_credentials *creds;
+	/* Made before any worker starts: every worker holds the same ticket
+	 * key, so a client resumes (RFC 5077) on whichever worker it lands. */
+	int rc = cli_load_credentials(o, true, &creds);
+	if (rc)
+		return rc;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned workers = o->workers ? o->workers : cores < 1 ? 1u : cores > 64 ? 64u : (unsigned)cores;
+	if (workers > 1) {
+		rc = cli_server_workers(o, creds, workers, o->workers != 0);
+		petrel_credentials_free(creds);
+		return rc;
+	}
+	int fd = cli_udp_bind(o->bind_addr, o->listen_port);
+	if (fd < 0) {
 		petrel_credentials_free(creds);
 		return CLI_EXIT_FAIL;
 	}
-	rc = petrel_endpoint_new(&srv.ep, fd, creds, flags, &cb);
-	if (rc < 0) {
-		cli_print_failure("server", NULL, rc);
-		rc = CLI_EXIT_FAIL;
-	} else {
-		/* No SA_RESTART: a signal interrupts poll() and ends the loop. */
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_signal;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		announce(&srv, fd, creds);
-		rc = serve(&srv, fd);
-		/* close_notify to every established peer, so relaying clients
-		 * exit at once instead of waiting on a silent server. */
-		petrel_endpoint_shutdown(srv.ep);
-		petrel_endpoint_free(srv.ep);
-	}
+	rc = cli_server_worker(o, creds, fd, 0, 1);
 	close(fd);
-	forward_close(srv.fwd);
 	petrel_credentials_free(creds);
 	return rc;
 }

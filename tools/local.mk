@@ -7,6 +7,7 @@ tools_petrel_SOURCES = tools/petrel.c tools/cli.h tools/options.c tools/setup.c 
 tools_petrel_SOURCES += tools/psk_file.c
 tools_petrel_SOURCES += tools/cmd_tunnel.c tools/tunnel_session.c tools/tunnel.h tools/forward.c \
 	tools/forward.h
+tools_petrel_SOURCES += tools/server_workers.c
 tools_petrel_LDADD = libpetrel.la
 
 # The README's library example: built by make check so it cannot rot.

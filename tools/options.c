@@ -17,6 +17,7 @@ enum {
 	OPT_REQUIRE_EMS,
 	OPT_PSK_FILE, OPT_PSK_HINT,
 	OPT_LISTEN, OPT_CONNECT, OPT_FORWARD, OPT_IDLE, OPT_DEAD, OPT_PLAIN, OPT_MAX_FLOWS,
+	OPT_WORKERS,
 };
 
 /* Which commands accept an option. */
@@ -54,6 +55,7 @@ static const struct option long_options[] = {
 	{"dead-ms", required_argument, NULL, OPT_DEAD},
 	{"plain", no_argument, NULL, OPT_PLAIN},
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	{"workers", required_argument, NULL, OPT_WORKERS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -65,6 +67,8 @@ static unsigned option_scope(int id)
 	case OPT_REQUIRE_EMS: case OPT_PSK_FILE:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
+		return FOR_SERVER;
+	case OPT_WORKERS:
 		return FOR_SERVER;
 	case OPT_INSECURE: case OPT_SNI:
 		return FOR_CLIENT | FOR_TUNNEL;
@@ -134,6 +138,8 @@ int cli_usage(FILE *out)
 		"  --max-flows N             tunnel: flows at once (default 4096); when full, the least\n"
 		"                            recently active are closed\n"
 		"  --plain                   tunnel: relay without DTLS (to measure the relay itself)\n"
+		"  --workers N               server: N processes on the port (SO_REUSEPORT, Connection\n"
+		"                            IDs steer to their worker; default one per core, max 64)\n"
 		"  --verbose, --quiet        more (handshake progress on stderr) or less output\n"
 		"exit status: 0 success, 1 network or handshake failure, 2 bad usage\n",
 		CLI_DEFAULT_TIMEOUT_MS);
@@ -261,6 +267,10 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 	case OPT_MAX_FLOWS:
 		return parse_unsigned(arg, 1, 1000000, &o->max_flows) < 0
 			       ? bad(o, "--max-flows wants a number (1..1000000), got", arg)
+			       : 0;
+	case OPT_WORKERS:
+		return parse_unsigned(arg, 1, 64, &o->workers) < 0
+			       ? bad(o, "--workers wants a number of processes (1..64), got", arg)
 			       : 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}

@@ -482,6 +482,77 @@ PETREL_API uint64_t petrel_endpoint_next_deadline(const petrel_endpoint *ep);
 PETREL_API long petrel_endpoint_next_datagram(petrel_endpoint *ep, uint8_t *buf, size_t cap, void *addr,
 					      unsigned *addr_len);
 
+
+/* ------------------------------------------------------------------ */
+/* Connection IDs that name their worker and server (dtls/cid_route.h, */
+/* doc/load-balancing.md), and SO_REUSEPORT steering by them.          */
+
+/* CID layout (RFC 9146 CIDs a server issues; QUIC-LB style):
+ *   byte 0:  config (bits 7-6, 0..2; 3 = unroutable) | worker id (bits 5-0)
+ *   bytes 1..server_id_len: the server (machine) id, for a load balancer
+ *   the rest: random (petrel_random), at least PETREL_CID_ROUTE_MIN_RANDOM
+ * The worker and server ids are in the clear: a CID is linkable across
+ * address changes anyway (RFC 9146 8); the random bytes make it
+ * unguessable. */
+#define PETREL_CID_ROUTE_MIN_LEN 4
+#define PETREL_CID_ROUTE_MAX_LEN 20
+#define PETREL_CID_ROUTE_MAX_SERVER_ID 8
+#define PETREL_CID_ROUTE_MIN_RANDOM 3
+#define PETREL_CID_ROUTE_MAX_WORKERS 64
+#define PETREL_CID_ROUTE_UNROUTABLE 3 /* config value of a CID no rule routes */
+struct petrel_cid_route_config {
+	uint8_t config_id;     /* 0..2: rotates when the server ids are reassigned */
+	uint8_t cid_len;       /* PETREL_CID_ROUTE_MIN_LEN..PETREL_CID_ROUTE_MAX_LEN */
+	uint8_t server_id_len; /* 0..PETREL_CID_ROUTE_MAX_SERVER_ID */
+	uint8_t server_id[PETREL_CID_ROUTE_MAX_SERVER_ID];
+};
+/* Checks a configuration: 0 or PETREL_E_INVALID_REQUEST. */
+PETREL_API int petrel_cid_route_check(const struct petrel_cid_route_config *cfg);
+/* Issues a CID naming worker_id (< PETREL_CID_ROUTE_MAX_WORKERS) into cid:
+ * returns cfg->cid_len; PETREL_E_INVALID_REQUEST for a bad configuration
+ * or worker id, PETREL_E_SHORT_BUFFER when cap is too small. */
+PETREL_API int petrel_cid_route_issue(const struct petrel_cid_route_config *cfg, unsigned worker_id,
+				      uint8_t *cid, size_t cap);
+/* What a received datagram's CID says. */
+struct petrel_cid_route {
+	uint8_t config_id;
+	uint8_t worker_id;
+	const uint8_t *server_id; /* into the datagram; server_id_len bytes */
+	const uint8_t *cid;       /* into the datagram; cid_len bytes */
+};
+/* Reads the CID of the first record of a datagram: a tls12_cid record
+ * (content type 25, RFC 9146 4) or a DTLS 1.3 unified header with the C
+ * bit (RFC 9147 4), cfg->cid_len bytes long. 1 = *out filled; 0 = no
+ * routable CID (a ClientHello, a record without CID, a truncated header,
+ * the unroutable config value): route by address instead. The caller
+ * compares out->config_id with the configurations it accepts. */
+PETREL_API int petrel_cid_route_from_datagram(const struct petrel_cid_route_config *cfg,
+					      const uint8_t *dgram, size_t len,
+					      struct petrel_cid_route *out);
+
+/* A reuseport group (Linux SO_REUSEPORT): the kernel numbers the sockets
+ * bound to one port 0, 1, ... in bind order; when one closes, the last
+ * takes its index. The group below mirrors that, so a CID's stable worker
+ * id maps to the worker's socket index however workers come and go. */
+struct petrel_reuseport_group {
+	unsigned count;                                   /* sockets in the group */
+	uint8_t worker_at[PETREL_CID_ROUTE_MAX_WORKERS];  /* socket index -> worker id */
+};
+/* A worker's socket was bound: returns its index, or
+ * PETREL_E_LIMIT_EXCEEDED / PETREL_E_INVALID_REQUEST (id in use or too big). */
+PETREL_API int petrel_reuseport_group_join(struct petrel_reuseport_group *g, unsigned worker_id);
+/* A worker's socket was closed (its last descriptor): the last socket
+ * takes its index, as in the kernel. 0 or PETREL_E_INVALID_REQUEST. */
+PETREL_API int petrel_reuseport_group_leave(struct petrel_reuseport_group *g, unsigned worker_id);
+/* Attaches (or replaces) the group's steering program through fd, one of
+ * its sockets (SO_ATTACH_REUSEPORT_CBPF): a datagram whose CID
+ * (cid_len bytes, the layout above) names a worker of g goes to that
+ * worker's socket; everything else (ClientHellos, records without CID,
+ * CIDs of workers gone) to the kernel's usual hash of the addresses.
+ * Call again after each join or leave. 0, PETREL_E_UNSUPPORTED (not
+ * Linux), or PETREL_E_INVALID_REQUEST (setsockopt failed: errno says why). */
+PETREL_API int petrel_reuseport_attach(int fd, const struct petrel_reuseport_group *g, size_t cid_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,207 @@
+/* bench/workers (issue #19 item 4): `petrel server --workers 2` against
+ * `--workers 1`, taking turns in the same run. Each turn starts the real
+ * command (tools/petrel, PSK, --echo), runs H full PSK handshakes from
+ * library clients (16 in flight, each from its own source port), stops
+ * the server with SIGTERM and reads: how the new handshakes split over the
+ * workers (the server's "established ..., worker K" lines), and the
+ * server's CPU per handshake (the supervisor waits for its workers, so
+ * RUSAGE_CHILDREN holds all of them). Goals (issue #19): split within
+ * 40/60, CPU per handshake within 1.1x of --workers 1. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench/common.h"
+#include "petrel/petrel.h"
+
+#define CONCURRENT 16
+
+struct server {
+	pid_t pid;
+	uint16_t port;
+	char err_path[64];
+};
+
+/* Starts tools/petrel server and reads the port from "listening on". */
+static int server_start(struct server *s, unsigned workers)
+{
+	int out[2];
+	if (pipe(out) < 0)
+		return -1;
+	snprintf(s->err_path, sizeof s->err_path, "/tmp/petrel-bench-workers.%d.err", (int)getpid());
+	char psk[128], nworkers[16];
+	int n = snprintf(psk, sizeof psk, "%s:", BENCH_PSK_IDENTITY);
+	for (size_t i = 0; i < sizeof bench_psk_key; i++)
+		n += snprintf(psk + n, sizeof psk - (size_t)n, "%02x", bench_psk_key[i]);
+	snprintf(nworkers, sizeof nworkers, "%u", workers);
+	s->pid = fork();
+	if (s->pid < 0)
+		return -1;
+	if (s->pid == 0) {
+		FILE *err = fopen(s->err_path, "w");
+		if (err == NULL)
+			_exit(1);
+		dup2(fileno(err), 2);
+		dup2(out[1], 1);
+		close(out[0]);
+		execl("./tools/petrel", "petrel", "server", "--port", "0", "--bind", "127.0.0.1",
+		      "--echo", "--psk", psk, "--workers", nworkers, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	FILE *f = fdopen(out[0], "r");
+	char line[128];
+	unsigned port = 0;
+	if (f == NULL || fgets(line, sizeof line, f) == NULL ||
+	    sscanf(line, "listening on 127.0.0.1:%u", &port) != 1) {
+		fprintf(stderr, "bench/workers: server did not start (run from the build directory)\n");
+		return -1;
+	}
+	fclose(f);
+	s->port = (uint16_t)port;
+	return 0;
+}
+
+/* Stops the server; its CPU seconds (all workers) and sessions per worker. */
+static double server_stop(struct server *s, unsigned *per_worker, unsigned max_workers)
+{
+	struct rusage before, after;
+	getrusage(RUSAGE_CHILDREN, &before);
+	kill(s->pid, SIGTERM);
+	int status;
+	waitpid(s->pid, &status, 0);
+	getrusage(RUSAGE_CHILDREN, &after);
+	double cpu = (double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) +
+		     (double)(after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
+		     (double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e6 +
+		     (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e6;
+	memset(per_worker, 0, max_workers * sizeof *per_worker);
+	FILE *f = fopen(s->err_path, "r");
+	char line[512];
+	while (f && fgets(line, sizeof line, f)) {
+		if (strstr(line, ": established,") == NULL)
+			continue;
+		const char *w = strstr(line, ", worker ");
+		unsigned k = w ? (unsigned)atoi(w + 9) : 0;
+		if (k < max_workers)
+			per_worker[k]++;
+	}
+	if (f)
+		fclose(f);
+	unlink(s->err_path);
+	return cpu;
+}
+
+struct client {
+	petrel_session *s;
+	int fd;
+};
+
+static int client_open(struct client *c, petrel_credentials *creds, uint16_t port)
+{
+	c->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&a, sizeof a) < 0 ||
+	    petrel_session_new(&c->s, PETREL_CLIENT) < 0)
+		return -1;
+	petrel_session_set_credentials(c->s, creds);
+	petrel_session_set_ciphers(c->s, "TLS_PSK_WITH_AES_128_CCM_8");
+	petrel_transport_set_udp_fd(c->s, c->fd);
+	petrel_transport_set_pull_timeout_function(c->s, NULL);
+	return 0;
+}
+
+static void client_close(struct client *c)
+{
+	(void)petrel_bye(c->s);
+	petrel_session_free(c->s);
+	close(c->fd);
+	c->s = NULL;
+}
+
+/* total handshakes, CONCURRENT in flight; returns those established. */
+static unsigned run_handshakes(petrel_credentials *creds, uint16_t port, unsigned total)
+{
+	struct client c[CONCURRENT];
+	unsigned started = 0, done = 0, ok = 0;
+	for (int k = 0; k < CONCURRENT; k++)
+		c[k].s = NULL;
+	while (done < total) {
+		struct pollfd pf[CONCURRENT];
+		int map[CONCURRENT], n = 0;
+		for (int k = 0; k < CONCURRENT; k++) {
+			if (c[k].s == NULL && started < total) {
+				if (client_open(&c[k], creds, port) < 0)
+					return ok;
+				started++;
+				(void)petrel_handshake(c[k].s);
+			}
+			if (c[k].s) {
+				pf[n] = (struct pollfd){c[k].fd, POLLIN, 0};
+				map[n++] = k;
+			}
+		}
+		int r = poll(pf, (nfds_t)n, 5);
+		for (int j = 0; j < n; j++) {
+			if (r > 0 && !(pf[j].revents & POLLIN))
+				continue;
+			int rc = petrel_handshake(c[map[j]].s);
+			if (rc == 0 || petrel_error_is_fatal(rc)) {
+				ok += rc == 0;
+				client_close(&c[map[j]]);
+				done++;
+			}
+		}
+	}
+	return ok;
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	unsigned per_turn = bench_quick() ? 200 : 1000, turns = bench_quick() ? 1 : 3;
+	petrel_credentials *creds;
+	if (petrel_credentials_new(&creds) < 0 ||
+	    petrel_credentials_set_psk(creds, BENCH_PSK_IDENTITY, bench_psk_key,
+				       sizeof bench_psk_key) < 0)
+		return 1;
+	double cpu[3] = {0};
+	unsigned split[3][2] = {{0}}, established[3] = {0};
+	for (unsigned t = 0; t < turns; t++)
+		for (unsigned workers = 1; workers <= 2; workers++) {
+			struct server s;
+			if (server_start(&s, workers) < 0)
+				return 1;
+			established[workers] += run_handshakes(creds, s.port, per_turn);
+			unsigned per_worker[2];
+			cpu[workers] += server_stop(&s, per_worker, 2);
+			split[workers][0] += per_worker[0];
+			split[workers][1] += per_worker[1];
+		}
+	petrel_credentials_free(creds);
+	printf("bench/workers: %u PSK handshakes per turn, %u turns each, taking turns\n", per_turn,
+	       turns);
+	printf("  %-12s %12s %16s %14s\n", "server", "established", "CPU/handshake", "split w0/w1");
+	for (unsigned workers = 1; workers <= 2; workers++) {
+		double per = established[workers] ? cpu[workers] / established[workers] * 1e6 : 0;
+		printf("  --workers %u %12u %13.0f us %8u/%u\n", workers, established[workers], per,
+		       split[workers][0], split[workers][1]);
+	}
+	if (established[1] && established[2] && cpu[1] > 0) {
+		double ratio = (cpu[2] / established[2]) / (cpu[1] / established[1]);
+		double share = established[2] ? 100.0 * split[2][0] / (split[2][0] + split[2][1]) : 0;
+		printf("  --workers 2 vs 1: CPU per handshake %.2fx (goal <= 1.1x); worker 0 took "
+		       "%.1f%% (goal 40-60%%)\n",
+		       ratio, share);
+	}
+	return 0;
+}
