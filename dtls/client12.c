@@ -81,6 +81,7 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 	static const uint8_t compression[] = {PETREL_COMPRESSION_NULL};
 	uint8_t alpn[256];
 	size_t alpn_len = 0;
+	uint8_t srtp_bytes[2 * sizeof s->srtp_profiles / sizeof s->srtp_profiles[0]];
 
 	struct petrel_client_hello ch;
 	memset(&ch, 0, sizeof ch);
@@ -117,6 +118,16 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 		ext->has_alpn = true;
 		ext->alpn = alpn;
 		ext->alpn_len = alpn_len;
+	}
+	if (s->srtp_profile_count > 0) {
+		/* RFC 5764 4.1.1: our profiles in preference order, and our MKI. */
+		for (size_t i = 0; i < s->srtp_profile_count; i++)
+			petrel_store_u16(srtp_bytes + 2 * i, s->srtp_profiles[i]);
+		ext->has_use_srtp = true;
+		ext->srtp_profiles = srtp_bytes;
+		ext->srtp_profiles_len = 2u * s->srtp_profile_count;
+		ext->srtp_mki = s->srtp_mki;
+		ext->srtp_mki_len = s->srtp_mki_len;
 	}
 	ext->extended_master_secret = !(s->flags & PETREL_FLAG_TEST_OMIT_EMS);
 	if (!(s->flags & PETREL_FLAG_NO_TICKETS)) {
@@ -267,6 +278,10 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 		if (s->alpn_selected == NULL)
 			return PETREL_E_MEMORY;
 	}
+	rc = petrel_srtp_client_check(s->srtp_profiles, s->srtp_profile_count, s->srtp_mki,
+				      s->srtp_mki_len, &sh.ext, &s->srtp_selected, &s->srtp_mki_used);
+	if (rc < 0)
+		return rc;
 	hs->ticket_expected = sh.ext.has_session_ticket;
 	if (sh.ext.has_heartbeat) {
 		if (!(s->flags & PETREL_FLAG_PMTU_PROBE))

@@ -18,3 +18,5 @@ libpetrel_core_la_SOURCES += dtls/session.h dtls/session.c dtls/suites.c dtls/su
 # listings of suites, groups and signature algorithms (helper "hs")
 libpetrel_core_la_SOURCES += dtls/algorithms.c
 libpetrel_core_la_SOURCES += dtls/session_peer.c dtls/session_peer.h
+# DTLS-SRTP (RFC 5764) and raw public keys (RFC 7250) (helper "webrtc")
+libpetrel_core_la_SOURCES += dtls/msg_srtp.c dtls/srtp.c

@@ -359,4 +359,32 @@ bool petrel_opaque_iter_next(struct petrel_opaque_iter *it, const uint8_t **entr
 /* True when an ALPN ProtocolName list holds exactly this name. */
 bool petrel_alpn_list_contains(const uint8_t *list, size_t len, const uint8_t *name, size_t name_len);
 
+/* ---- DTLS-SRTP negotiation (RFC 5764 4.1; dtls/msg_srtp.c) ---------------- */
+
+struct petrel_srtp_profile_info {
+	uint16_t id;
+	const char *name; /* IANA */
+	const char *alias; /* OpenSSL's spelling, or NULL */
+	uint8_t key_len, salt_len; /* SRTP master key and salt (RFC 5764 4.1.2, RFC 7714 12) */
+};
+/* NULL for a profile we do not implement. */
+const struct petrel_srtp_profile_info *petrel_srtp_profile_by_id(uint16_t id);
+/* By name (IANA or alias, case-sensitive), NULL if unknown. */
+const struct petrel_srtp_profile_info *petrel_srtp_profile_by_name(const char *name, size_t len);
+
+/* Server: the first of ours (preference order) the client's use_srtp
+ * (already parsed) offers; 0 in *profile when none (RFC 5764 4.1.1: leave
+ * use_srtp out). *echo_mki: whether to answer the client's MKI (it is
+ * non-empty and we have none or the same one) or an empty one. */
+void petrel_srtp_server_select(const uint16_t *ours, size_t count, const uint8_t *our_mki,
+			       size_t our_mki_len, const struct petrel_extensions *client,
+			       uint16_t *profile, bool *echo_mki);
+/* Client: check the server's use_srtp answer against what was offered:
+ * one profile (the parser checked) and one we offered, else
+ * PETREL_E_ILLEGAL_PARAMETER; a non-empty MKI other than ours,
+ * PETREL_E_ILLEGAL_PARAMETER (RFC 5764 4.1.1). */
+int petrel_srtp_client_check(const uint16_t *offered, size_t count, const uint8_t *our_mki,
+			     size_t our_mki_len, const struct petrel_extensions *server,
+			     uint16_t *profile, bool *mki_used);
+
 #endif

@@ -252,6 +252,7 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 	int rc;
 	uint8_t alpn[256];
 	size_t alpn_len = 0;
+	uint8_t srtp_profile[2];
 
 	petrel_hs_random(hs, hs->server_random, PETREL_RANDOM_LEN);
 	struct petrel_server_hello sh;
@@ -333,6 +334,25 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 		sh.ext.has_alpn = true;
 		sh.ext.alpn = alpn;
 		sh.ext.alpn_len = alpn_len;
+	}
+	/* RFC 5764 4.1.1: one profile of ours the client offered; none in
+	 * common: no use_srtp (the client decides whether to go on). */
+	bool echo_mki;
+	petrel_srtp_server_select(s->srtp_profiles, s->srtp_profile_count, s->srtp_mki,
+				  s->srtp_mki_len, &ch->ext, &s->srtp_selected, &echo_mki);
+	if (s->srtp_selected != 0) {
+		petrel_store_u16(srtp_profile, s->srtp_selected);
+		sh.ext.has_use_srtp = true;
+		sh.ext.srtp_profiles = srtp_profile;
+		sh.ext.srtp_profiles_len = 2;
+		if (echo_mki) {
+			/* The MKI in use is the client's (ours is empty or equal). */
+			memcpy(s->srtp_mki, ch->ext.srtp_mki, ch->ext.srtp_mki_len);
+			s->srtp_mki_len = (uint8_t)ch->ext.srtp_mki_len;
+			sh.ext.srtp_mki = s->srtp_mki;
+			sh.ext.srtp_mki_len = s->srtp_mki_len;
+		}
+		s->srtp_mki_used = echo_mki;
 	}
 	petrel_writer_init(&w, body, sizeof body);
 	rc = petrel_server_hello_write(&w, &sh);

@@ -15,6 +15,7 @@ enum {
 	OPT_ONCE, OPT_ECHO, OPT_PORT, OPT_BIND, OPT_HELP,
 	OPT_REQUIRE_EMS,
 	OPT_PSK_FILE, OPT_PSK_HINT,
+	OPT_SRTP, OPT_SRTP_MKI,
 };
 
 /* Which commands accept an option. */
@@ -45,6 +46,8 @@ static const struct option long_options[] = {
 	{"require-ems", no_argument, NULL, OPT_REQUIRE_EMS},
 	{"psk-file", required_argument, NULL, OPT_PSK_FILE},
 	{"psk-hint", required_argument, NULL, OPT_PSK_HINT},
+	{"srtp", required_argument, NULL, OPT_SRTP},
+	{"srtp-mki", required_argument, NULL, OPT_SRTP_MKI},
 	{NULL, 0, NULL, 0},
 };
 
@@ -52,7 +55,7 @@ static unsigned option_scope(int id)
 {
 	switch (id) {
 	case OPT_PSK: case OPT_CERT: case OPT_KEY: case OPT_CA: case OPT_PIN: case OPT_ALPN:
-	case OPT_REQUIRE_EMS: case OPT_PSK_FILE:
+	case OPT_REQUIRE_EMS: case OPT_PSK_FILE: case OPT_SRTP: case OPT_SRTP_MKI:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
 		return FOR_SERVER;
@@ -92,6 +95,11 @@ int cli_usage(FILE *out)
 		"  --resume                  client: connect, then reconnect resuming the session\n"
 		"  --alpn LIST               ALPN protocols, comma separated\n"
 		"  --sni NAME                client: server name to send and check\n"
+		"  --srtp LIST               DTLS-SRTP (RFC 5764) profiles, comma separated, preference\n"
+		"                            order: SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AES128_CM_HMAC_SHA1_32,\n"
+		"                            SRTP_AEAD_AES_128_GCM, SRTP_AEAD_AES_256_GCM; the report\n"
+		"                            names the profile, --verbose prints the keying material\n"
+		"  --srtp-mki HEX            DTLS-SRTP master key identifier (0..255 bytes)\n"
 		"  --require-ems             refuse peers without extended master secret (RFC 7627;\n"
 		"                            default: preferred, sessions without it never resumed)\n"
 		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
@@ -188,6 +196,13 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 	case OPT_REQUIRE_EMS: o->require_ems = true; return 0;
 	case OPT_PSK_FILE: o->psk_file = arg; return 0;
 	case OPT_PSK_HINT: o->psk_hint = arg; return 0;
+	case OPT_SRTP: o->srtp = arg; return 0;
+	case OPT_SRTP_MKI:
+		if (strcmp(arg, "") != 0 &&
+		    parse_hex(arg, o->srtp_mki, sizeof o->srtp_mki, &o->srtp_mki_len) < 0)
+			return bad(o, "--srtp-mki wants up to 255 bytes of hex, got", arg);
+		o->have_srtp_mki = true;
+		return 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
@@ -212,6 +227,8 @@ static int check_combination(struct cli_options *o, unsigned scope)
 		return bad(o, "--insecure excludes --pin-sha256 and --ca", NULL);
 	if (o->psk_file && o->psk_identity)
 		return bad(o, "--psk and --psk-file exclude each other", NULL);
+	if (o->have_srtp_mki && o->srtp == NULL)
+		return bad(o, "--srtp-mki needs --srtp", NULL);
 	if (scope == FOR_SERVER && o->listen_port == NULL)
 		return bad(o, "--port PORT is required", NULL);
 	return 0;

@@ -100,6 +100,43 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
 						 : "no (peer without RFC 7627; not resumable)");
 }
 
+void cli_print_srtp(FILE *out, petrel_session *s, bool verbose, const char *indent)
+{
+	uint16_t profile = petrel_srtp_get_selected_profile(s);
+	if (profile == 0)
+		return;
+	fprintf(out, "%ssrtp profile     %s\n", indent, petrel_srtp_get_profile_name(profile));
+	const uint8_t *mki;
+	size_t mki_len = 0;
+	char hex[2 * 2 * (PETREL_SRTP_MAX_KEY_LEN + PETREL_SRTP_MAX_SALT_LEN) + 4];
+	if (petrel_srtp_get_mki(s, &mki, &mki_len) == 0 && mki_len > 0) {
+		char mki_hex[2 * 255 + 4];
+		cli_hex(mki, mki_len, 0, mki_hex, sizeof mki_hex);
+		fprintf(out, "%ssrtp mki         %s\n", indent, mki_hex);
+	}
+	if (!verbose)
+		return;
+	/* RFC 5764 4.2: the exporter output, then its split. */
+	uint8_t material[2 * (PETREL_SRTP_MAX_KEY_LEN + PETREL_SRTP_MAX_SALT_LEN)];
+	size_t len;
+	struct petrel_srtp_keys keys;
+	if (petrel_srtp_get_keying_material(s, material, sizeof material, &len) < 0 ||
+	    petrel_srtp_get_keys(s, &keys) < 0)
+		return;
+	cli_hex(material, len, 0, hex, sizeof hex);
+	fprintf(out, "%ssrtp keying      %s (%zu bytes)\n", indent, hex, len);
+	cli_hex(keys.client_key, keys.key_len, 0, hex, sizeof hex);
+	fprintf(out, "%ssrtp client key  %s\n", indent, hex);
+	cli_hex(keys.client_salt, keys.salt_len, 0, hex, sizeof hex);
+	fprintf(out, "%ssrtp client salt %s\n", indent, hex);
+	cli_hex(keys.server_key, keys.key_len, 0, hex, sizeof hex);
+	fprintf(out, "%ssrtp server key  %s\n", indent, hex);
+	cli_hex(keys.server_salt, keys.salt_len, 0, hex, sizeof hex);
+	fprintf(out, "%ssrtp server salt %s\n", indent, hex);
+	memset(material, 0, sizeof material);
+	memset(&keys, 0, sizeof keys);
+}
+
 /* What the library implements, from its own listings (IANA names), so
  * the text cannot drift from the code. */
 void cli_print_algorithms(FILE *out)
