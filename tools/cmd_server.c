@@ -47,6 +47,7 @@ static void on_established(void *ptr, petrel_session *s)
 		petrel_session_is_resumed(s) ? "yes" : "no");
 	if (srv->o->verbose)
 		cli_print_session(stderr, s, "  ");
+	cli_print_srtp(stderr, s, srv->o->verbose, "  ");
 }
 
 static void on_data(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
