@@ -16,3 +16,5 @@ INTEROP_TESTS += tests/interop/name-constraints.sh
 INTEROP_TESTS += tests/interop/all-algorithms.sh
 # Peers without extended master secret (GnuTLS %NO_SESSION_HASH).
 INTEROP_TESTS += tests/interop/ems.sh
+# DTLS-SRTP (RFC 5764) with the petrel command against OpenSSL and GnuTLS.
+INTEROP_TESTS += tests/interop/srtp.sh
