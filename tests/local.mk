@@ -22,3 +22,7 @@ EXTRA_DIST += tests/install_test.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/x509_fingerprint_sdp_test.c
 endif
+# DTLS-SRTP (RFC 5764) and raw public keys (RFC 7250) (helper "webrtc").
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_srtp_test.c
+endif
