@@ -19,4 +19,4 @@ libpetrel_core_la_SOURCES += dtls/session.h dtls/session.c dtls/suites.c dtls/su
 libpetrel_core_la_SOURCES += dtls/algorithms.c
 libpetrel_core_la_SOURCES += dtls/session_peer.c dtls/session_peer.h
 # DTLS-SRTP (RFC 5764) and raw public keys (RFC 7250) (helper "webrtc")
-libpetrel_core_la_SOURCES += dtls/msg_srtp.c dtls/srtp.c
+libpetrel_core_la_SOURCES += dtls/msg_srtp.c dtls/srtp.c dtls/msg_certtype.c dtls/rpk.c dtls/rpk.h

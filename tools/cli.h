@@ -34,6 +34,10 @@ struct cli_options {
 	uint8_t srtp_mki[255];
 	size_t srtp_mki_len;
 	bool have_srtp_mki;
+	/* --rpk: raw public keys (RFC 7250); --pin-spki-sha256. */
+	bool rpk;
+	uint8_t pin_spki_sha256[32];
+	bool have_spki_pin;
 	unsigned mtu_bytes, retrans_ms, timeout_ms;
 	/* Behaviour. */
 	bool resume, verbose, quiet, once, echo;

@@ -78,8 +78,16 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
 	if (petrel_session_get_psk_identity(s))
 		fprintf(out, "%spsk identity     %s\n", indent, petrel_session_get_psk_identity(s));
 	size_t chain = 0;
-	if (petrel_session_get_peer_certificates(s, NULL, NULL, &chain) == PETREL_E_SHORT_BUFFER)
+	if (!petrel_session_peer_uses_raw_key(s) &&
+	    petrel_session_get_peer_certificates(s, NULL, NULL, &chain) == PETREL_E_SHORT_BUFFER)
 		fprintf(out, "%speer chain       %zu certificate%s\n", indent, chain, chain == 1 ? "" : "s");
+	const uint8_t *peer_der;
+	size_t peer_len;
+	if (petrel_session_peer_uses_raw_key(s) &&
+	    petrel_session_get_peer_certificate(s, 0, &peer_der, &peer_len) == 0) {
+		fprintf(out, "%speer key         raw public key (RFC 7250), %zu-byte SPKI\n", indent,
+			peer_len);
+	}
 	if (petrel_session_get_alpn(s))
 		fprintf(out, "%salpn             %s\n", indent, petrel_session_get_alpn(s));
 	fprintf(out, "%shandshake time   %llu ms, %u round trips\n", indent,

@@ -483,6 +483,46 @@ PETREL_API int petrel_srtp_get_keys(petrel_session *session, struct petrel_srtp_
 PETREL_API int petrel_srtp_get_keying_material(petrel_session *session, uint8_t *out, size_t cap,
 					       size_t *len);
 
+/* ------------------------------------------------------------------ */
+/* Raw public keys (RFC 7250): a bare SubjectPublicKeyInfo in place of   */
+/* a certificate, authenticated by pinning (IoT, tinydtls, libcoap).     */
+
+/* Credentials from a private key alone (PEM: PKCS#8, SEC1, PKCS#1), no
+ * certificate: usable only with peers that take raw public keys. Any
+ * credentials with a key (petrel_credentials_set_key_file too) can also
+ * present that key raw. */
+PETREL_API int petrel_credentials_set_raw_key_file(petrel_credentials *creds, const char *key_file);
+PETREL_API int petrel_credentials_set_raw_key_mem(petrel_credentials *creds, const char *key_pem,
+						  size_t key_len);
+/* The own key's SubjectPublicKeyInfo (DER; valid while the credentials
+ * are unchanged) and its SHA-256, the value a peer pins
+ * (PETREL_VERIFY_PIN_SPKI). PETREL_E_NO_CERTIFICATE without a key. */
+PETREL_API int petrel_credentials_get_spki(const petrel_credentials *creds, const uint8_t **der,
+					   size_t *len);
+PETREL_API int petrel_credentials_get_spki_sha256(const petrel_credentials *creds, uint8_t out[32]);
+/* Which raw public keys a session uses (the client_certificate_type and
+ * server_certificate_type extensions, RFC 7250 4), or'ed:
+ * PETREL_RPK_SERVER: the server's key may be raw: a client offers it
+ * (before X.509), a server sends its key raw when the client offers it;
+ * PETREL_RPK_CLIENT: the same for the client's key (client
+ * authentication);
+ * PETREL_RPK_ONLY: raw public keys only, no X.509 for those roles (a
+ * peer without them fails with PETREL_E_CERT_UNSUPPORTED_ALGORITHM,
+ * alert unsupported_certificate).
+ * A raw key cannot chain to a trust anchor: pin it with
+ * petrel_session_set_verify(PETREL_VERIFY_PIN_SPKI, sha256, 32) or
+ * petrel_session_set_verify_spki (PETREL_VERIFY_CHAIN fails with
+ * PETREL_E_CERT_UNTRUSTED; PETREL_VERIFY_NONE accepts any key). The
+ * peer's SPKI is petrel_session_get_peer_certificate's entry 0. */
+enum { PETREL_RPK_SERVER = 1, PETREL_RPK_CLIENT = 2, PETREL_RPK_ONLY = 4 };
+PETREL_API int petrel_session_set_raw_public_keys(petrel_session *session, unsigned flags);
+/* Pin the peer's SubjectPublicKeyInfo (DER, whole): PETREL_VERIFY_PIN_SPKI
+ * with its SHA-256. Applies to certificates (their SPKI) and raw keys. */
+PETREL_API int petrel_session_set_verify_spki(petrel_session *session, const uint8_t *spki,
+					      size_t len);
+/* 1 when the peer authenticated with a raw public key, else 0. */
+PETREL_API int petrel_session_peer_uses_raw_key(const petrel_session *session);
+
 #ifdef __cplusplus
 }
 #endif
