@@ -140,7 +140,7 @@ int cmd_server(const struct cli_options *o)
 		petrel_credentials_free(creds);
 		return CLI_EXIT_FAIL;
 	}
-	unsigned flags = (o->ca_file || o->have_pin) ? PETREL_FLAG_REQUIRE_CLIENT_CERT : 0;
+	unsigned flags = (o->ca_file || o->have_pin || o->have_spki_pin) ? PETREL_FLAG_REQUIRE_CLIENT_CERT : 0;
 	struct petrel_endpoint_callbacks cb = {on_new_session, on_established, on_data, on_closed,
 					       &srv};
 	rc = petrel_endpoint_new(&srv.ep, fd, creds, flags, &cb);
