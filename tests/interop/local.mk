@@ -18,3 +18,5 @@ INTEROP_TESTS += tests/interop/all-algorithms.sh
 INTEROP_TESTS += tests/interop/ems.sh
 # DTLS-SRTP (RFC 5764) with the petrel command against OpenSSL and GnuTLS.
 INTEROP_TESTS += tests/interop/srtp.sh
+# Raw public keys (RFC 7250) with the petrel command against GnuTLS.
+INTEROP_TESTS += tests/interop/rpk.sh
