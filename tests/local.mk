@@ -24,5 +24,5 @@ tests_unit_SOURCES += tests/x509_fingerprint_sdp_test.c
 endif
 # DTLS-SRTP (RFC 5764) and raw public keys (RFC 7250) (helper "webrtc").
 if HAVE_CRITERION
-tests_unit_SOURCES += tests/dtls_srtp_test.c
+tests_unit_SOURCES += tests/dtls_srtp_test.c tests/dtls_rpk_test.c
 endif
