@@ -96,7 +96,58 @@ case_gnutls_client_key_petrel() {
 	end_case "$sout" "$cout"
 }
 
+# libcoap's GnuTLS build (Debian libcoap3-bin) takes raw keys with -M,
+# as SEC1 PEM; its server requires a client key.
+case_petrel_client_coap_server() {
+	begin_case "petrel-client/coap-server-gnutls raw public keys both ways"
+	local sout=$T/coap.server cout=$T/coap.client port attempt started=0
+	openssl ec -in "$T/server-key.pem" -out "$T/server-sec1.pem" >/dev/null 2>&1
+	for attempt in 1 2 3; do
+		port=$(free_port)
+		# coaps is served on port + 1.
+		timeout 40 coap-server-gnutls -A 127.0.0.1 -p "$port" -M "$T/server-sec1.pem" -v 6 >"$sout" 2>&1 &
+		track $!
+		sleep 0.5
+		if kill -0 "$!" 2>/dev/null; then
+			started=1
+			break
+		fi
+		stop_all
+	done
+	if [ "$started" != 1 ]; then
+		fail "coap-server-gnutls did not start"
+		end_case "$sout"
+		return
+	fi
+	printf 'x' | timeout 20 "$PETREL" client --rpk --key "$T/client-key.pem" --pin-spki-sha256 "$SERVER_PIN" \
+		--once --timeout-ms 1000 127.0.0.1 $((port + 1)) >"$cout" 2>&1
+	expect_line "$cout" '^petrel client: connected, TLS_ECDHE_ECDSA' "handshake with libcoap completed"
+	expect_line "$sout" 'presented by client' "libcoap got Petrel's raw client key"
+	end_case "$sout" "$cout"
+}
+
+case_coap_client_petrel_server() {
+	begin_case "coap-client-gnutls/petrel-server raw public keys both ways"
+	local sout=$T/coapc.server cout=$T/coapc.client
+	openssl ec -in "$T/client-key.pem" -out "$T/client-sec1.pem" >/dev/null 2>&1
+	if ! start_petrel_cli_server "$sout" --rpk --key "$T/server-key.pem" --pin-spki-sha256 "$CLIENT_PIN"; then
+		fail "petrel server did not start"
+		end_case "$sout"
+		return
+	fi
+	timeout 20 coap-client-gnutls -B 3 -M "$T/client-sec1.pem" "coaps://127.0.0.1:$PORT/hello" >"$cout" 2>&1
+	expect_line "$sout" ': established, TLS_ECDHE_ECDSA' "handshake with libcoap completed"
+	expect_line "$sout" 'peer key +raw public key \(RFC 7250\)' "Petrel authenticated libcoap's raw key"
+	end_case "$sout" "$cout"
+}
+
 case_petrel_client_gnutls
 case_gnutls_client_petrel
 case_gnutls_client_key_petrel
+if command -v coap-server-gnutls >/dev/null 2>&1 && command -v coap-client-gnutls >/dev/null 2>&1; then
+	case_petrel_client_coap_server
+	case_coap_client_petrel_server
+else
+	echo "SKIP: libcoap cases (coap-client-gnutls/coap-server-gnutls not installed)"
+fi
 finish
