@@ -18,7 +18,8 @@ static int parse_ext(uint8_t type, const uint8_t *body, size_t len, enum petrel_
 	block[1] = type;
 	block[2] = (uint8_t)(len >> 8);
 	block[3] = (uint8_t)len;
-	memcpy(block + 4, body, len);
+	if (len > 0)
+		memcpy(block + 4, body, len);
 	return petrel_extensions_parse(block, len + 4, origin, out);
 }
 
