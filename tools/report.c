@@ -162,4 +162,10 @@ void cli_print_algorithms(FILE *out)
 	fprintf(out, "signature algorithms:\n");
 	for (size_t i = 0; (name = petrel_sign_algorithm_info(i, &id)) != NULL; i++)
 		fprintf(out, "  %-46s 0x%04X\n", name, id);
+	/* The IANA code points, named by the library. */
+	static const uint16_t srtp[] = {PETREL_SRTP_AES128_CM_HMAC_SHA1_80, PETREL_SRTP_AES128_CM_HMAC_SHA1_32,
+					PETREL_SRTP_AEAD_AES_128_GCM, PETREL_SRTP_AEAD_AES_256_GCM};
+	fprintf(out, "DTLS-SRTP protection profiles (RFC 5764; --srtp):\n");
+	for (size_t i = 0; i < sizeof srtp / sizeof srtp[0]; i++)
+		fprintf(out, "  %-46s 0x%04X\n", petrel_srtp_get_profile_name(srtp[i]), srtp[i]);
 }
