@@ -411,3 +411,38 @@ Test(srtp_handshake, server_with_another_mki_answers_empty)
 	cr_assert_eq(petrel_srtp_get_selected_profile(h.client.session), PETREL_SRTP_AES128_CM_HMAC_SHA1_80);
 	free_all(&h);
 }
+
+Test(srtp_handshake, resumed_session_negotiates_srtp_again)
+{
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256), *cc = harness_psk_creds();
+	struct harness h;
+	harness_init(&h, 21, 0, 0, cc, sc);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_srtp_set_profiles(h.client.session, "SRTP_AEAD_AES_128_GCM"), 0);
+	cr_assert_eq(petrel_srtp_set_profiles(h.server.session, "SRTP_AEAD_AES_128_GCM"), 0);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	struct petrel_srtp_keys first;
+	cr_assert_eq(petrel_srtp_get_keys(h.client.session, &first), 0);
+	uint8_t blob[512];
+	size_t len = sizeof blob;
+	cr_assert_eq(petrel_session_get_data(h.client.session, blob, &len), 0);
+	harness_free(&h);
+
+	harness_init(&h, 22, 0, 0, cc, sc);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_srtp_set_profiles(h.client.session, "SRTP_AEAD_AES_128_GCM"), 0);
+	cr_assert_eq(petrel_srtp_set_profiles(h.server.session, "SRTP_AEAD_AES_128_GCM"), 0);
+	cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	cr_assert(petrel_session_is_resumed(h.client.session));
+	cr_assert_eq(petrel_srtp_get_selected_profile(h.server.session), PETREL_SRTP_AEAD_AES_128_GCM);
+	struct petrel_srtp_keys c, s;
+	cr_assert_eq(petrel_srtp_get_keys(h.client.session, &c), 0);
+	cr_assert_eq(petrel_srtp_get_keys(h.server.session, &s), 0);
+	cr_assert_eq(memcmp(&c, &s, sizeof c), 0);
+	/* New randoms: new SRTP keys (RFC 5705 exporter over this handshake). */
+	cr_assert_neq(memcmp(c.client_key, first.client_key, c.key_len), 0);
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
