@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dtls/session.h"
+#include "dtls/rpk.h"
 #include "dtls/session_peer.h"
 
 #define MAX_HELLO_VERIFY 3
@@ -81,6 +82,8 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 	static const uint8_t compression[] = {PETREL_COMPRESSION_NULL};
 	uint8_t alpn[256];
 	size_t alpn_len = 0;
+	uint8_t srtp_bytes[2 * sizeof s->srtp_profiles / sizeof s->srtp_profiles[0]];
+	struct petrel_rpk_offer rpk_offer;
 
 	struct petrel_client_hello ch;
 	memset(&ch, 0, sizeof ch);
@@ -118,6 +121,17 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 		ext->alpn = alpn;
 		ext->alpn_len = alpn_len;
 	}
+	if (s->srtp_profile_count > 0) {
+		/* RFC 5764 4.1.1: our profiles in preference order, and our MKI. */
+		for (size_t i = 0; i < s->srtp_profile_count; i++)
+			petrel_store_u16(srtp_bytes + 2 * i, s->srtp_profiles[i]);
+		ext->has_use_srtp = true;
+		ext->srtp_profiles = srtp_bytes;
+		ext->srtp_profiles_len = 2u * s->srtp_profile_count;
+		ext->srtp_mki = s->srtp_mki;
+		ext->srtp_mki_len = s->srtp_mki_len;
+	}
+	petrel_rpk_client_offer(s, &rpk_offer, ext); /* RFC 7250 4.1 */
 	ext->extended_master_secret = !(s->flags & PETREL_FLAG_TEST_OMIT_EMS);
 	if (!(s->flags & PETREL_FLAG_NO_TICKETS)) {
 		ext->has_session_ticket = true;
@@ -267,6 +281,10 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 		if (s->alpn_selected == NULL)
 			return PETREL_E_MEMORY;
 	}
+	rc = petrel_srtp_client_check(s->srtp_profiles, s->srtp_profile_count, s->srtp_mki,
+				      s->srtp_mki_len, &sh.ext, &s->srtp_selected, &s->srtp_mki_used);
+	if (rc < 0)
+		return rc;
 	hs->ticket_expected = sh.ext.has_session_ticket;
 	if (sh.ext.has_heartbeat) {
 		if (!(s->flags & PETREL_FLAG_PMTU_PROBE))
@@ -291,6 +309,9 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 		return 0;
 	}
 	hs->suite = suite;
+	rc = petrel_rpk_client_on_server_hello(s, &sh.ext);
+	if (rc < 0)
+		return rc;
 	hs->ems = sh.ext.extended_master_secret;
 	if (hs->ems && (s->flags & PETREL_FLAG_TEST_OMIT_EMS))
 		return PETREL_E_ILLEGAL_PARAMETER; /* answered an extension never offered */
@@ -310,14 +331,18 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 static int handle_certificate(petrel_session *s, const struct petrel_hs_message *m)
 {
 	struct petrel_hs *hs = s->hs;
-	struct petrel_certificate_msg msg;
-	int rc = petrel_certificate_parse(m->body, m->length, &msg);
-	if (rc < 0)
-		return rc;
-	rc = petrel_store_peer_chain(hs, &msg);
-	if (rc < 0)
-		return rc;
-	rc = petrel_verify_peer(s, true);
+	int rc;
+	if (s->server_cert_type == PETREL_CERT_TYPE_RAW_PUBLIC_KEY) {
+		bool empty;
+		rc = petrel_rpk_handle_certificate(s, m, &empty); /* RFC 7250 3 */
+	} else {
+		struct petrel_certificate_msg msg;
+		rc = petrel_certificate_parse(m->body, m->length, &msg);
+		if (rc == 0)
+			rc = petrel_store_peer_chain(hs, &msg);
+		if (rc == 0)
+			rc = petrel_verify_peer(s, true);
+	}
 	if (rc < 0)
 		return rc;
 	/* ECDHE_ECDSA needs an EC or Ed25519 key, ECDHE_RSA an RSA key. */
@@ -418,7 +443,11 @@ static int send_client_key_exchange_flight(petrel_session *s, uint64_t now_ms)
 	int rc;
 	bool sent_cert = false;
 	petrel_flight_restart(&hs->flight);
-	if (hs->cert_requested) {
+	if (hs->cert_requested && s->client_cert_type == PETREL_CERT_TYPE_RAW_PUBLIC_KEY) {
+		rc = petrel_rpk_append_certificate(s, &sent_cert); /* RFC 7250 3 */
+		if (rc < 0)
+			return rc;
+	} else if (hs->cert_requested) {
 		struct petrel_certificate_msg msg = {0};
 		if (s->creds && s->creds->key) {
 			for (size_t i = 0; i < s->creds->chain_count && i < PETREL_CERT_CHAIN_MAX; i++) {

@@ -44,6 +44,78 @@ static void clear_chain(petrel_credentials *c)
 	c->chain_count = 0;
 	petrel_privkey_free(c->key);
 	c->key = NULL;
+	free(c->rpk_spki);
+	c->rpk_spki = NULL;
+	c->rpk_spki_len = 0;
+}
+
+/* The own key as a SubjectPublicKeyInfo, made once per key: what a raw
+ * public key Certificate carries (RFC 7250 3) and what peers pin. */
+static int set_own_spki(petrel_credentials *c)
+{
+	uint8_t der[1200]; /* RSA-8192 fits */
+	size_t len;
+	struct petrel_pubkey pub;
+	petrel_privkey_public(c->key, &pub);
+	int rc = petrel_x509_spki_encode(&pub, der, sizeof der, &len);
+	if (rc < 0)
+		return rc;
+	c->rpk_spki = malloc(len);
+	if (c->rpk_spki == NULL)
+		return PETREL_E_MEMORY;
+	memcpy(c->rpk_spki, der, len);
+	c->rpk_spki_len = len;
+	return 0;
+}
+
+int petrel_credentials_set_raw_key_mem(petrel_credentials *c, const char *key_pem, size_t key_len)
+{
+	if (c == NULL || key_pem == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	clear_chain(c);
+	int rc = petrel_x509_privkey_from_pem(key_pem, key_len, &c->key);
+	if (rc == 0)
+		rc = set_own_spki(c);
+	if (rc < 0)
+		clear_chain(c);
+	return rc;
+}
+
+int petrel_credentials_set_raw_key_file(petrel_credentials *c, const char *key_file)
+{
+	if (c == NULL || key_file == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	uint8_t *key = NULL;
+	size_t key_len = 0;
+	int rc = petrel_x509_read_file(key_file, &key, &key_len);
+	if (rc == 0)
+		rc = petrel_credentials_set_raw_key_mem(c, (const char *)key, key_len);
+	if (key) {
+		petrel_wipe(key, key_len);
+		free(key);
+	}
+	return rc;
+}
+
+int petrel_credentials_get_spki(const petrel_credentials *c, const uint8_t **der, size_t *len)
+{
+	if (c == NULL || der == NULL || len == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	if (c->rpk_spki == NULL)
+		return PETREL_E_NO_CERTIFICATE;
+	*der = c->rpk_spki;
+	*len = c->rpk_spki_len;
+	return 0;
+}
+
+int petrel_credentials_get_spki_sha256(const petrel_credentials *c, uint8_t out[32])
+{
+	const uint8_t *der;
+	size_t len;
+	int rc = petrel_credentials_get_spki(c, &der, &len);
+	if (rc == 0)
+		petrel_hash(PETREL_HASH_SHA256, der, len, out);
+	return rc;
 }
 
 void petrel_credentials_free(petrel_credentials *c)
@@ -110,7 +182,9 @@ int petrel_credentials_set_key_mem(petrel_credentials *c, const char *cert_pem, 
 		clear_chain(c);
 		return PETREL_E_NO_CERTIFICATE;
 	}
-	return 0;
+	if ((rc = set_own_spki(c)) < 0)
+		clear_chain(c);
+	return rc;
 }
 
 int petrel_credentials_set_key_file(petrel_credentials *c, const char *cert_file, const char *key_file)
@@ -153,6 +227,8 @@ int petrel_credentials_generate(petrel_credentials *c, int keytype, const char *
 	rc = petrel_x509_selfsign(c->key, &params, der, sizeof der, &der_len);
 	if (rc == 0)
 		rc = add_chain_der(c, der, der_len);
+	if (rc == 0)
+		rc = set_own_spki(c);
 	if (rc < 0)
 		clear_chain(c);
 	return rc;

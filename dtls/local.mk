@@ -31,3 +31,5 @@ libpetrel_core_la_SOURCES += dtls/cid_route.c dtls/cid_route.h dtls/reuseport.c 
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_cid_route_test.c tests/dtls_reuseport_test.c tests/lb_routing_test.c
 endif
+# DTLS-SRTP (RFC 5764) and raw public keys (RFC 7250) (helper "webrtc")
+libpetrel_core_la_SOURCES += dtls/msg_srtp.c dtls/srtp.c dtls/msg_certtype.c dtls/rpk.c dtls/rpk.h

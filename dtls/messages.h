@@ -40,6 +40,8 @@ enum petrel_ext_type {
 	PETREL_EXT_USE_SRTP = 14,               /* RFC 5764 4.1.1 */
 	PETREL_EXT_HEARTBEAT = 15,              /* RFC 6520 2 */
 	PETREL_EXT_ALPN = 16,                   /* RFC 7301 3.1 */
+	PETREL_EXT_CLIENT_CERTIFICATE_TYPE = 19, /* RFC 7250 3 */
+	PETREL_EXT_SERVER_CERTIFICATE_TYPE = 20, /* RFC 7250 3 */
 	PETREL_EXT_ENCRYPT_THEN_MAC = 22,       /* RFC 7366 2 */
 	PETREL_EXT_EXTENDED_MASTER_SECRET = 23, /* RFC 7627 5.1 */
 	PETREL_EXT_RECORD_SIZE_LIMIT = 28,      /* RFC 8449 4 */
@@ -140,6 +142,16 @@ struct petrel_extensions {
 	bool has_alpn; /* ProtocolName list: opaque8 entries, each non-empty */
 	const uint8_t *alpn;
 	size_t alpn_len;
+
+	/* RFC 7250 3: a client lists CertificateTypes<1..2^8-1> (raw list
+	 * body here); a server's extension_data is the one type it chose
+	 * (cert_types_len 1 after parsing; the writer sends cert_types[0]). */
+	bool has_client_cert_type;
+	const uint8_t *client_cert_types;
+	size_t client_cert_types_len;
+	bool has_server_cert_type;
+	const uint8_t *server_cert_types;
+	size_t server_cert_types_len;
 
 	bool encrypt_then_mac;       /* presence is the whole message */
 	bool extended_master_secret; /* presence is the whole message */
@@ -358,5 +370,59 @@ void petrel_opaque_iter_init(struct petrel_opaque_iter *it, const uint8_t *list,
 bool petrel_opaque_iter_next(struct petrel_opaque_iter *it, const uint8_t **entry, size_t *entry_len);
 /* True when an ALPN ProtocolName list holds exactly this name. */
 bool petrel_alpn_list_contains(const uint8_t *list, size_t len, const uint8_t *name, size_t name_len);
+
+/* ---- DTLS-SRTP negotiation (RFC 5764 4.1; dtls/msg_srtp.c) ---------------- */
+
+struct petrel_srtp_profile_info {
+	uint16_t id;
+	const char *name; /* IANA */
+	const char *alias; /* OpenSSL's spelling, or NULL */
+	uint8_t key_len, salt_len; /* SRTP master key and salt (RFC 5764 4.1.2, RFC 7714 12) */
+};
+/* NULL for a profile we do not implement. */
+const struct petrel_srtp_profile_info *petrel_srtp_profile_by_id(uint16_t id);
+/* By name (IANA or alias, case-sensitive), NULL if unknown. */
+const struct petrel_srtp_profile_info *petrel_srtp_profile_by_name(const char *name, size_t len);
+
+/* Server: the first of ours (preference order) the client's use_srtp
+ * (already parsed) offers; 0 in *profile when none (RFC 5764 4.1.1: leave
+ * use_srtp out). *echo_mki: whether to answer the client's MKI (it is
+ * non-empty and we have none or the same one) or an empty one. */
+void petrel_srtp_server_select(const uint16_t *ours, size_t count, const uint8_t *our_mki,
+			       size_t our_mki_len, const struct petrel_extensions *client,
+			       uint16_t *profile, bool *echo_mki);
+/* Client: check the server's use_srtp answer against what was offered:
+ * one profile (the parser checked) and one we offered, else
+ * PETREL_E_ILLEGAL_PARAMETER; a non-empty MKI other than ours,
+ * PETREL_E_ILLEGAL_PARAMETER (RFC 5764 4.1.1). */
+int petrel_srtp_client_check(const uint16_t *offered, size_t count, const uint8_t *our_mki,
+			     size_t our_mki_len, const struct petrel_extensions *server,
+			     uint16_t *profile, bool *mki_used);
+
+/* ---- Raw public keys (RFC 7250; dtls/msg_certtype.c) ------------------- */
+
+/* CertificateType values (IANA TLS Certificate Types registry). */
+#define PETREL_CERT_TYPE_X509 0u
+#define PETREL_CERT_TYPE_RAW_PUBLIC_KEY 2u
+
+/* One certificate-type extension body (RFC 7250 3). A client's is a
+ * CertificateType list<1..255>; a server's is one CertificateType. */
+int petrel_cert_type_ext_parse(struct petrel_reader *body, enum petrel_msg_origin origin,
+			       const uint8_t **types, size_t *types_len);
+bool petrel_cert_type_ext_write(struct petrel_writer *w, uint16_t ext_type,
+				enum petrel_msg_origin origin, const uint8_t *types, size_t types_len);
+/* RFC 7250 3: a Certificate message carrying a raw public key is one
+ * opaque ASN.1_subjectPublicKeyInfo<1..2^24-1> (no list). spki_len 0 is
+ * accepted by the parser only as a client's "no key" answer to a
+ * CertificateRequest (as an empty X.509 list would be). */
+int petrel_rpk_certificate_parse(const uint8_t *body, size_t len, const uint8_t **spki,
+				 size_t *spki_len);
+int petrel_rpk_certificate_write(struct petrel_writer *w, const uint8_t *spki, size_t spki_len);
+/* The type to use among a peer's list (preference: raw public key when
+ * allowed, then X.509 when we have or take certificates), or
+ * PETREL_E_CERT_UNSUPPORTED_ALGORITHM (unsupported_certificate, RFC 7250
+ * 4.2) when none fits. */
+int petrel_cert_type_choose(const uint8_t *offered, size_t offered_len, bool rpk_ok, bool x509_ok,
+			    uint8_t *chosen);
 
 #endif

@@ -148,6 +148,16 @@ static int parse_one(uint16_t type, struct petrel_reader *body, enum petrel_msg_
 		out->has_alpn = true;
 		rc = parse_alpn(body, origin, out);
 		break;
+	case PETREL_EXT_CLIENT_CERTIFICATE_TYPE:
+		out->has_client_cert_type = true;
+		rc = petrel_cert_type_ext_parse(body, origin, &out->client_cert_types,
+						&out->client_cert_types_len);
+		break;
+	case PETREL_EXT_SERVER_CERTIFICATE_TYPE:
+		out->has_server_cert_type = true;
+		rc = petrel_cert_type_ext_parse(body, origin, &out->server_cert_types,
+						&out->server_cert_types_len);
+		break;
 	case PETREL_EXT_ENCRYPT_THEN_MAC:
 		out->encrypt_then_mac = true; /* RFC 7366 2: empty */
 		break;
@@ -247,6 +257,10 @@ static bool ext_valid(const struct petrel_extensions *e, enum petrel_msg_origin 
 		return false;
 	if (e->has_alpn && e->alpn_len < 2)
 		return false;
+	if (e->has_client_cert_type && (e->client_cert_types_len < 1 || e->client_cert_types_len > 255))
+		return false;
+	if (e->has_server_cert_type && (e->server_cert_types_len < 1 || e->server_cert_types_len > 255))
+		return false;
 	if (e->has_connection_id && e->connection_id_len > 255)
 		return false;
 	if (e->has_renegotiation_info && e->renegotiation_info_len > 255)
@@ -301,6 +315,14 @@ static bool write_all(struct petrel_writer *w, enum petrel_msg_origin origin,
 	if (e->has_alpn &&
 	    !(ext_open(w, PETREL_EXT_ALPN, &ext) && petrel_put_opaque16(w, e->alpn, e->alpn_len) &&
 	      petrel_put_len_close(w, &ext)))
+		return false;
+	if (e->has_client_cert_type &&
+	    !petrel_cert_type_ext_write(w, PETREL_EXT_CLIENT_CERTIFICATE_TYPE, origin,
+					e->client_cert_types, e->client_cert_types_len))
+		return false;
+	if (e->has_server_cert_type &&
+	    !petrel_cert_type_ext_write(w, PETREL_EXT_SERVER_CERTIFICATE_TYPE, origin,
+					e->server_cert_types, e->server_cert_types_len))
 		return false;
 	if (e->encrypt_then_mac && !put_empty(w, PETREL_EXT_ENCRYPT_THEN_MAC))
 		return false;

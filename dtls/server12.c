@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dtls/session.h"
+#include "dtls/rpk.h"
 #include "dtls/session_peer.h"
 
 static bool have_psk(const petrel_session *s)
@@ -53,7 +54,9 @@ static bool key_fits_suite(const petrel_session *s, const struct petrel_suite *s
 {
 	if (petrel_suite_uses_psk(suite))
 		return have_psk(s);
-	if (s->creds == NULL || s->creds->key == NULL || s->creds->chain_count == 0)
+	/* A raw public key (RFC 7250) needs the key only. */
+	if (s->creds == NULL || s->creds->key == NULL ||
+	    (s->creds->chain_count == 0 && s->server_cert_type != PETREL_CERT_TYPE_RAW_PUBLIC_KEY))
 		return false;
 	enum petrel_key_type type = petrel_privkey_type(s->creds->key);
 	if (suite->kx == PETREL_KX_ECDHE_RSA)
@@ -252,6 +255,8 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 	int rc;
 	uint8_t alpn[256];
 	size_t alpn_len = 0;
+	uint8_t srtp_profile[2];
+	struct petrel_rpk_offer rpk_answer;
 
 	petrel_hs_random(hs, hs->server_random, PETREL_RANDOM_LEN);
 	struct petrel_server_hello sh;
@@ -334,6 +339,30 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 		sh.ext.alpn = alpn;
 		sh.ext.alpn_len = alpn_len;
 	}
+	/* RFC 5764 4.1.1: one profile of ours the client offered; none in
+	 * common: no use_srtp (the client decides whether to go on). */
+	bool echo_mki;
+	petrel_srtp_server_select(s->srtp_profiles, s->srtp_profile_count, s->srtp_mki,
+				  s->srtp_mki_len, &ch->ext, &s->srtp_selected, &echo_mki);
+	if (s->srtp_selected != 0) {
+		petrel_store_u16(srtp_profile, s->srtp_selected);
+		sh.ext.has_use_srtp = true;
+		sh.ext.srtp_profiles = srtp_profile;
+		sh.ext.srtp_profiles_len = 2;
+		if (echo_mki) {
+			/* The MKI in use is the client's (ours is empty or equal). */
+			memcpy(s->srtp_mki, ch->ext.srtp_mki, ch->ext.srtp_mki_len);
+			s->srtp_mki_len = (uint8_t)ch->ext.srtp_mki_len;
+			sh.ext.srtp_mki = s->srtp_mki;
+			sh.ext.srtp_mki_len = s->srtp_mki_len;
+		}
+		s->srtp_mki_used = echo_mki;
+	}
+	if (!hs->resuming)
+		petrel_rpk_server_answer(s, ch, petrel_suite_uses_certificate(hs->suite) &&
+						       (s->flags & (PETREL_FLAG_REQUEST_CLIENT_CERT |
+								    PETREL_FLAG_REQUIRE_CLIENT_CERT)),
+					 &rpk_answer, &sh.ext);
 	petrel_writer_init(&w, body, sizeof body);
 	rc = petrel_server_hello_write(&w, &sh);
 	if (rc == 0)
@@ -353,7 +382,13 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 		return petrel_hs_send_flight(s, now_ms, false);
 	}
 
-	if (petrel_suite_uses_certificate(hs->suite)) {
+	if (petrel_suite_uses_certificate(hs->suite) &&
+	    s->server_cert_type == PETREL_CERT_TYPE_RAW_PUBLIC_KEY) {
+		bool sent;
+		rc = petrel_rpk_append_certificate(s, &sent); /* RFC 7250 3 */
+		if (rc < 0)
+			return rc;
+	} else if (petrel_suite_uses_certificate(hs->suite)) {
 		struct petrel_certificate_msg msg = {0};
 		size_t cap = 16;
 		for (size_t i = 0; i < s->creds->chain_count && i < PETREL_CERT_CHAIN_MAX; i++) {
@@ -456,7 +491,9 @@ static int process_client_hello(petrel_session *s, const struct petrel_client_he
 	if (resumed < 0)
 		return resumed;
 	if (resumed == 0) {
-		int rc = choose_suite(s, ch);
+		int rc = petrel_rpk_server_choose(s, ch); /* RFC 7250 4.2 */
+		if (rc == 0)
+			rc = choose_suite(s, ch);
 		if (rc < 0)
 			return rc;
 		/* EMS preferred, not required, unless the user asks (RFC 7627
@@ -519,7 +556,19 @@ static int handle_client_certificate(petrel_session *s, const struct petrel_hs_m
 {
 	struct petrel_hs *hs = s->hs;
 	struct petrel_certificate_msg msg;
-	int rc = petrel_certificate_parse(m->body, m->length, &msg);
+	int rc;
+	if (s->client_cert_type == PETREL_CERT_TYPE_RAW_PUBLIC_KEY) {
+		bool empty;
+		rc = petrel_rpk_handle_certificate(s, m, &empty); /* RFC 7250 3 */
+		if (rc < 0)
+			return rc;
+		if (empty && (s->flags & PETREL_FLAG_REQUIRE_CLIENT_CERT))
+			return PETREL_E_NO_CERTIFICATE;
+		hs->peer_sent_cert = !empty;
+		hs->state = HS_S_WAIT_CKE;
+		return petrel_hs_add_peer_message(hs, m);
+	}
+	rc = petrel_certificate_parse(m->body, m->length, &msg);
 	if (rc < 0)
 		return rc;
 	if (msg.count == 0) {

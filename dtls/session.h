@@ -72,6 +72,10 @@ struct petrel_credentials {
 	size_t psk_hint_len;
 	petrel_psk_lookup_fn psk_lookup;
 	void *psk_lookup_ptr;
+	/* Raw public key (RFC 7250): our key's SubjectPublicKeyInfo, sent in
+	 * place of the chain to a peer that takes RawPublicKey (heap). */
+	uint8_t *rpk_spki;
+	size_t rpk_spki_len;
 };
 
 enum petrel_hs_state {
@@ -298,6 +302,20 @@ struct petrel_session {
 	uint8_t *rx_user_buf;
 	size_t rx_user_cap;
 	bool rx_in_user;
+
+	/* DTLS-SRTP (RFC 5764 4.1): profiles offered (client) or accepted
+	 * in preference order (server), our MKI, and what was negotiated
+	 * (srtp_selected 0: none; srtp_mki_used: the MKI was echoed). */
+	uint16_t srtp_profiles[8];
+	uint8_t srtp_profile_count;
+	uint8_t srtp_mki_len;
+	uint8_t srtp_mki[255];
+	uint16_t srtp_selected;
+	bool srtp_mki_used;
+	/* Raw public keys (RFC 7250): PETREL_RPK_* flags set by the user, and
+	 * the certificate types the handshake settled on (0 X.509, 2 RPK). */
+	unsigned rpk_flags;
+	uint8_t server_cert_type, client_cert_type;
 
 	struct petrel_stats stats;
 	uint64_t peer_retx_bytes; /* sent by retransmissions the peer triggered */

@@ -44,3 +44,7 @@ EXTRA_DIST += tests/lsan.supp
 # petrel server --workers N on one SO_REUSEPORT port (issue #19 item 4)
 TESTS += tests/workers.sh
 EXTRA_DIST += tests/workers.sh
+# DTLS-SRTP (RFC 5764) and raw public keys (RFC 7250) (helper "webrtc").
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_srtp_test.c tests/dtls_rpk_test.c
+endif

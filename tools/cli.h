@@ -30,6 +30,14 @@ struct cli_options {
 	bool have_pin, insecure;
 	/* Session parameters. */
 	const char *ciphers, *groups, *alpn, *sni;
+	const char *srtp; /* --srtp: DTLS-SRTP profiles (RFC 5764) */
+	uint8_t srtp_mki[255];
+	size_t srtp_mki_len;
+	bool have_srtp_mki;
+	/* --rpk: raw public keys (RFC 7250); --pin-spki-sha256. */
+	bool rpk;
+	uint8_t pin_spki_sha256[32];
+	bool have_spki_pin;
 	unsigned mtu_bytes, retrans_ms, timeout_ms;
 	/* Behaviour. */
 	bool resume, verbose, quiet, once, echo;
@@ -78,6 +86,9 @@ void cli_progress_update(struct cli_progress *p, const petrel_session *s, const 
 const char *cli_error(int rc);
 void cli_print_failure(const char *who, const petrel_session *s, int rc);
 void cli_print_session(FILE *out, const petrel_session *s, const char *indent);
+/* The DTLS-SRTP profile (and MKI) when one was negotiated; with verbose
+ * also the keying material and its split into keys and salts. */
+void cli_print_srtp(FILE *out, petrel_session *s, bool verbose, const char *indent);
 void cli_hex(const uint8_t *data, size_t len, char sep, char *out, size_t cap);
 /* Suites, groups and signature algorithms with IANA names and codes. */
 void cli_print_algorithms(FILE *out);

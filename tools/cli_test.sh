@@ -99,6 +99,12 @@ one_line "bad --psk"
 run 2 "unknown cipher suite" $PETREL client --psk $PSK --ciphers TLS_NOPE 127.0.0.1 1
 has err "TLS_NOPE" "the message names the suite"
 run 2 "server without --port" $PETREL server --echo
+run 2 "unknown --srtp profile" $PETREL client --psk $PSK --srtp SRTP_NOPE 127.0.0.1 1
+one_line "unknown --srtp profile"
+has err "SRTP_NOPE" "the message names the SRTP profile"
+run 2 "--srtp-mki without --srtp" $PETREL client --psk $PSK --srtp-mki 01 127.0.0.1 1
+run 2 "--key without --cert or --rpk" $PETREL client --key "$tmp/missing.pem" 127.0.0.1 1
+run 2 "bad --pin-spki-sha256" $PETREL client --rpk --pin-spki-sha256 0102 127.0.0.1 1
 run 2 "client option given to the demo" $PETREL demo --psk $PSK
 run 2 "client without HOST PORT" $PETREL client --psk $PSK
 run 2 "unknown command" $PETREL frobnicate

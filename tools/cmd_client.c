@@ -75,6 +75,7 @@ static int connect_session(struct client *c, const uint8_t *resume_data, size_t 
 	if (c->o->verbose) {
 		fprintf(stderr, "petrel client: connected to %s port %s\n", c->o->host, c->o->port);
 		cli_print_session(stderr, c->session, "  ");
+		cli_print_srtp(stderr, c->session, true, "  ");
 	} else if (!c->o->quiet) {
 		fprintf(stderr, "petrel client: connected, %s, %s, resumed: %s, ems: %s\n",
 			petrel_session_get_cipher_name(c->session),
@@ -82,6 +83,7 @@ static int connect_session(struct client *c, const uint8_t *resume_data, size_t 
 								  : "no group",
 			petrel_session_is_resumed(c->session) ? "yes" : "no",
 			petrel_session_ems_negotiated(c->session) ? "yes" : "no");
+		cli_print_srtp(stderr, c->session, false, "  ");
 	}
 	return 0;
 }

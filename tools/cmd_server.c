@@ -67,6 +67,7 @@ static void on_established(void *ptr, petrel_session *s)
 		petrel_session_is_resumed(s) ? "yes" : "no", worker);
 	if (srv->o->verbose)
 		cli_print_session(stderr, s, "  ");
+	cli_print_srtp(stderr, s, srv->o->verbose, "  ");
 }
 
 static void on_data(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
@@ -143,7 +144,7 @@ int cli_server_worker(const struct cli_options *o, petrel_credentials *creds, in
 		      unsigned worker_id, unsigned workers)
 {
 	struct server srv = {.o = o, .worker_id = worker_id, .workers = workers};
-	unsigned flags = (o->ca_file || o->have_pin) ? PETREL_FLAG_REQUIRE_CLIENT_CERT : 0;
+	unsigned flags = (o->ca_file || o->have_pin || o->have_spki_pin) ? PETREL_FLAG_REQUIRE_CLIENT_CERT : 0;
 	if (o->require_ems)
 		flags |= PETREL_FLAG_REQUIRE_EMS;
 	struct petrel_endpoint_callbacks cb = {on_new_session, on_established, on_data, on_closed,

@@ -18,6 +18,8 @@ enum {
 	OPT_PSK_FILE, OPT_PSK_HINT,
 	OPT_LISTEN, OPT_CONNECT, OPT_FORWARD, OPT_IDLE, OPT_DEAD, OPT_PLAIN, OPT_MAX_FLOWS,
 	OPT_WORKERS,
+	OPT_SRTP, OPT_SRTP_MKI,
+	OPT_RPK, OPT_PIN_SPKI,
 };
 
 /* Which commands accept an option. */
@@ -56,6 +58,10 @@ static const struct option long_options[] = {
 	{"plain", no_argument, NULL, OPT_PLAIN},
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
 	{"workers", required_argument, NULL, OPT_WORKERS},
+	{"srtp", required_argument, NULL, OPT_SRTP},
+	{"srtp-mki", required_argument, NULL, OPT_SRTP_MKI},
+	{"rpk", no_argument, NULL, OPT_RPK},
+	{"pin-spki-sha256", required_argument, NULL, OPT_PIN_SPKI},
 	{NULL, 0, NULL, 0},
 };
 
@@ -64,7 +70,8 @@ static unsigned option_scope(int id)
 	switch (id) {
 	case OPT_PSK: case OPT_CERT: case OPT_KEY: case OPT_CA: case OPT_PIN: case OPT_ALPN:
 		return FOR_CLIENT | FOR_SERVER | FOR_TUNNEL;
-	case OPT_REQUIRE_EMS: case OPT_PSK_FILE:
+	case OPT_REQUIRE_EMS: case OPT_PSK_FILE: case OPT_SRTP: case OPT_SRTP_MKI:
+	case OPT_RPK: case OPT_PIN_SPKI:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
 		return FOR_SERVER;
@@ -123,6 +130,16 @@ int cli_usage(FILE *out)
 		"  --resume                  client: connect, then reconnect resuming the session\n"
 		"  --alpn LIST               ALPN protocols, comma separated\n"
 		"  --sni NAME                client: server name to send and check\n"
+		"  --srtp LIST               DTLS-SRTP (RFC 5764) profiles, comma separated, preference\n"
+		"                            order: SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AES128_CM_HMAC_SHA1_32,\n"
+		"                            SRTP_AEAD_AES_128_GCM, SRTP_AEAD_AES_256_GCM; the report\n"
+		"                            names the profile, --verbose prints the keying material\n"
+		"  --srtp-mki HEX            DTLS-SRTP master key identifier (0..255 bytes)\n"
+		"  --rpk                     raw public keys (RFC 7250): offer / accept the key alone\n"
+		"                            instead of a certificate; --key without --cert is then\n"
+		"                            allowed (server: prints the value to pin)\n"
+		"  --pin-spki-sha256 HEX     accept only the peer key (raw or in a certificate) whose\n"
+		"                            SubjectPublicKeyInfo has this SHA-256\n"
 		"  --require-ems             refuse peers without extended master secret (RFC 7627;\n"
 		"                            default: preferred, sessions without it never resumed)\n"
 		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
@@ -272,6 +289,20 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 		return parse_unsigned(arg, 1, 64, &o->workers) < 0
 			       ? bad(o, "--workers wants a number of processes (1..64), got", arg)
 			       : 0;
+	case OPT_SRTP: o->srtp = arg; return 0;
+	case OPT_RPK: o->rpk = true; return 0;
+	case OPT_PIN_SPKI:
+		if (parse_hex(arg, o->pin_spki_sha256, sizeof o->pin_spki_sha256, &pin_len) < 0 ||
+		    pin_len != 32)
+			return bad(o, "--pin-spki-sha256 wants 32 bytes of hex, got", arg);
+		o->have_spki_pin = true;
+		return 0;
+	case OPT_SRTP_MKI:
+		if (strcmp(arg, "") != 0 &&
+		    parse_hex(arg, o->srtp_mki, sizeof o->srtp_mki, &o->srtp_mki_len) < 0)
+			return bad(o, "--srtp-mki wants up to 255 bytes of hex, got", arg);
+		o->have_srtp_mki = true;
+		return 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
@@ -290,14 +321,20 @@ static unsigned command_scope(const char *command)
 /* Checks across options, once all are read. */
 static int check_combination(struct cli_options *o, unsigned scope)
 {
-	if ((o->cert_file == NULL) != (o->key_file == NULL))
+	if (o->cert_file != NULL && o->key_file == NULL)
 		return bad(o, "--cert and --key go together", NULL);
+	if (o->cert_file == NULL && o->key_file != NULL && !o->rpk)
+		return bad(o, "--key without --cert needs --rpk (a raw public key)", NULL);
+	if (o->have_pin && o->have_spki_pin)
+		return bad(o, "--pin-sha256 and --pin-spki-sha256 exclude each other", NULL);
 	if (o->verbose && o->quiet)
 		return bad(o, "--verbose and --quiet exclude each other", NULL);
-	if (o->insecure && (o->have_pin || o->ca_file))
-		return bad(o, "--insecure excludes --pin-sha256 and --ca", NULL);
+	if (o->insecure && (o->have_pin || o->have_spki_pin || o->ca_file))
+		return bad(o, "--insecure excludes --pin-sha256, --pin-spki-sha256 and --ca", NULL);
 	if (o->psk_file && o->psk_identity)
 		return bad(o, "--psk and --psk-file exclude each other", NULL);
+	if (o->have_srtp_mki && o->srtp == NULL)
+		return bad(o, "--srtp-mki needs --srtp", NULL);
 	if (scope == FOR_SERVER && o->listen_port == NULL)
 		return bad(o, "--port PORT is required", NULL);
 	if (scope == FOR_SERVER && o->forward_host && o->echo)

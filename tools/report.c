@@ -78,8 +78,16 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
 	if (petrel_session_get_psk_identity(s))
 		fprintf(out, "%spsk identity     %s\n", indent, petrel_session_get_psk_identity(s));
 	size_t chain = 0;
-	if (petrel_session_get_peer_certificates(s, NULL, NULL, &chain) == PETREL_E_SHORT_BUFFER)
+	if (!petrel_session_peer_uses_raw_key(s) &&
+	    petrel_session_get_peer_certificates(s, NULL, NULL, &chain) == PETREL_E_SHORT_BUFFER)
 		fprintf(out, "%speer chain       %zu certificate%s\n", indent, chain, chain == 1 ? "" : "s");
+	const uint8_t *peer_der;
+	size_t peer_len;
+	if (petrel_session_peer_uses_raw_key(s) &&
+	    petrel_session_get_peer_certificate(s, 0, &peer_der, &peer_len) == 0) {
+		fprintf(out, "%speer key         raw public key (RFC 7250), %zu-byte SPKI\n", indent,
+			peer_len);
+	}
 	if (petrel_session_get_alpn(s))
 		fprintf(out, "%salpn             %s\n", indent, petrel_session_get_alpn(s));
 	fprintf(out, "%shandshake time   %llu ms, %u round trips\n", indent,
@@ -100,6 +108,43 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
 						 : "no (peer without RFC 7627; not resumable)");
 }
 
+void cli_print_srtp(FILE *out, petrel_session *s, bool verbose, const char *indent)
+{
+	uint16_t profile = petrel_srtp_get_selected_profile(s);
+	if (profile == 0)
+		return;
+	fprintf(out, "%ssrtp profile     %s\n", indent, petrel_srtp_get_profile_name(profile));
+	const uint8_t *mki;
+	size_t mki_len = 0;
+	char hex[2 * 2 * (PETREL_SRTP_MAX_KEY_LEN + PETREL_SRTP_MAX_SALT_LEN) + 4];
+	if (petrel_srtp_get_mki(s, &mki, &mki_len) == 0 && mki_len > 0) {
+		char mki_hex[2 * 255 + 4];
+		cli_hex(mki, mki_len, 0, mki_hex, sizeof mki_hex);
+		fprintf(out, "%ssrtp mki         %s\n", indent, mki_hex);
+	}
+	if (!verbose)
+		return;
+	/* RFC 5764 4.2: the exporter output, then its split. */
+	uint8_t material[2 * (PETREL_SRTP_MAX_KEY_LEN + PETREL_SRTP_MAX_SALT_LEN)];
+	size_t len;
+	struct petrel_srtp_keys keys;
+	if (petrel_srtp_get_keying_material(s, material, sizeof material, &len) < 0 ||
+	    petrel_srtp_get_keys(s, &keys) < 0)
+		return;
+	cli_hex(material, len, 0, hex, sizeof hex);
+	fprintf(out, "%ssrtp keying      %s (%zu bytes)\n", indent, hex, len);
+	cli_hex(keys.client_key, keys.key_len, 0, hex, sizeof hex);
+	fprintf(out, "%ssrtp client key  %s\n", indent, hex);
+	cli_hex(keys.client_salt, keys.salt_len, 0, hex, sizeof hex);
+	fprintf(out, "%ssrtp client salt %s\n", indent, hex);
+	cli_hex(keys.server_key, keys.key_len, 0, hex, sizeof hex);
+	fprintf(out, "%ssrtp server key  %s\n", indent, hex);
+	cli_hex(keys.server_salt, keys.salt_len, 0, hex, sizeof hex);
+	fprintf(out, "%ssrtp server salt %s\n", indent, hex);
+	memset(material, 0, sizeof material);
+	memset(&keys, 0, sizeof keys);
+}
+
 /* What the library implements, from its own listings (IANA names), so
  * the text cannot drift from the code. */
 void cli_print_algorithms(FILE *out)
@@ -117,4 +162,10 @@ void cli_print_algorithms(FILE *out)
 	fprintf(out, "signature algorithms:\n");
 	for (size_t i = 0; (name = petrel_sign_algorithm_info(i, &id)) != NULL; i++)
 		fprintf(out, "  %-46s 0x%04X\n", name, id);
+	/* The IANA code points, named by the library. */
+	static const uint16_t srtp[] = {PETREL_SRTP_AES128_CM_HMAC_SHA1_80, PETREL_SRTP_AES128_CM_HMAC_SHA1_32,
+					PETREL_SRTP_AEAD_AES_128_GCM, PETREL_SRTP_AEAD_AES_256_GCM};
+	fprintf(out, "DTLS-SRTP protection profiles (RFC 5764; --srtp):\n");
+	for (size_t i = 0; i < sizeof srtp / sizeof srtp[0]; i++)
+		fprintf(out, "  %-46s 0x%04X\n", petrel_srtp_get_profile_name(srtp[i]), srtp[i]);
 }

@@ -23,6 +23,17 @@ static int check_readable(const struct cli_options *o, const char *option, const
 static int load_files(const struct cli_options *o, petrel_credentials *c)
 {
 	int rc;
+	if (o->cert_file == NULL && o->key_file) {
+		/* --rpk --key: a raw public key alone (RFC 7250). */
+		if ((rc = check_readable(o, "--key", o->key_file)))
+			return rc;
+		rc = petrel_credentials_set_raw_key_file(c, o->key_file);
+		if (rc < 0) {
+			fprintf(stderr, "petrel %s: cannot load --key '%s': %s\n", o->command,
+				o->key_file, cli_error(rc));
+			return CLI_EXIT_USAGE;
+		}
+	}
 	if (o->cert_file) {
 		if ((rc = check_readable(o, "--cert", o->cert_file)) ||
 		    (rc = check_readable(o, "--key", o->key_file)))
@@ -76,7 +87,8 @@ int cli_load_credentials(const struct cli_options *o, bool server, petrel_creden
 		petrel_credentials_free(c);
 		return rc;
 	}
-	if (server && o->cert_file == NULL && o->psk_identity == NULL && o->psk_file == NULL) {
+	if (server && o->cert_file == NULL && o->key_file == NULL && o->psk_identity == NULL &&
+	    o->psk_file == NULL) {
 		/* Nothing given: a fresh self-signed certificate, as WebRTC does;
 		 * clients pin the fingerprint printed by the server command. */
 		rc = petrel_credentials_generate(c, PETREL_KEYTYPE_ECDSA_P256, "petrel-server");
@@ -86,6 +98,13 @@ int cli_load_credentials(const struct cli_options *o, bool server, petrel_creden
 			petrel_credentials_free(c);
 			return CLI_EXIT_FAIL;
 		}
+	}
+	uint8_t spki_pin[32];
+	if (server && o->rpk && !o->quiet && petrel_credentials_get_spki_sha256(c, spki_pin) == 0) {
+		char hex[3 * 32];
+		cli_hex(spki_pin, sizeof spki_pin, ':', hex, sizeof hex);
+		fprintf(stderr, "petrel %s: raw public key (RFC 7250), clients can pin it with\n"
+				"  --pin-spki-sha256 %s\n", o->command, hex);
 	}
 	*out = c;
 	return 0;
@@ -119,13 +138,22 @@ int cli_configure_session(petrel_session *s, const struct cli_options *o, bool s
 		return setting_failed(o, "--groups", o->groups, rc);
 	if (o->alpn && (rc = petrel_session_set_alpn(s, o->alpn)) < 0)
 		return setting_failed(o, "--alpn", o->alpn, rc);
+	if (o->srtp && (rc = petrel_srtp_set_profiles(s, o->srtp)) < 0)
+		return setting_failed(o, "--srtp", o->srtp, rc);
+	if (o->have_srtp_mki && (rc = petrel_srtp_set_mki(s, o->srtp_mki, o->srtp_mki_len)) < 0)
+		return setting_failed(o, "--srtp-mki", "", rc);
 	/* Like gnutls-cli: the host named on the command line is the name to
 	 * verify (and send as SNI unless it is an IP literal). */
 	const char *name = o->sni ? o->sni : o->host;
 	if (!server && name && (rc = petrel_session_set_server_name(s, name)) < 0)
 		return setting_failed(o, "--sni", name, rc);
+	if (o->rpk && (rc = petrel_session_set_raw_public_keys(s, PETREL_RPK_SERVER | PETREL_RPK_CLIENT)) < 0)
+		return setting_failed(o, "--rpk", "", rc);
 	if (o->have_pin)
 		rc = petrel_session_set_verify(s, PETREL_VERIFY_PIN, o->pin_sha256, sizeof o->pin_sha256);
+	else if (o->have_spki_pin)
+		rc = petrel_session_set_verify(s, PETREL_VERIFY_PIN_SPKI, o->pin_spki_sha256,
+					       sizeof o->pin_spki_sha256);
 	else if (o->insecure)
 		rc = petrel_session_set_verify(s, PETREL_VERIFY_NONE, NULL, 0);
 	else

@@ -553,6 +553,106 @@ PETREL_API int petrel_reuseport_group_leave(struct petrel_reuseport_group *g, un
  * Linux), or PETREL_E_INVALID_REQUEST (setsockopt failed: errno says why). */
 PETREL_API int petrel_reuseport_attach(int fd, const struct petrel_reuseport_group *g, size_t cid_len);
 
+/* ------------------------------------------------------------------ */
+/* DTLS-SRTP (RFC 5764): the use_srtp extension and SRTP keying.       */
+
+/* SRTPProtectionProfile code points (IANA; RFC 5764 4.1.2, RFC 7714 14.2). */
+enum {
+	PETREL_SRTP_AES128_CM_HMAC_SHA1_80 = 0x0001,
+	PETREL_SRTP_AES128_CM_HMAC_SHA1_32 = 0x0002,
+	PETREL_SRTP_AEAD_AES_128_GCM = 0x0007,
+	PETREL_SRTP_AEAD_AES_256_GCM = 0x0008,
+};
+/* The profiles to offer (client) or accept, in preference order
+ * (server): IANA names separated by ',' or ':' ("SRTP_AES128_CM_HMAC_SHA1_80";
+ * OpenSSL's spelling "SRTP_AES128_CM_SHA1_80" is accepted too), NULL or
+ * "" for none (the default: no use_srtp). A server picks the first of its
+ * list the client offers; with none in common it leaves use_srtp out and
+ * the handshake goes on without SRTP (RFC 5764 4.1.1). Errors:
+ * PETREL_E_UNSUPPORTED (unknown name), PETREL_E_LIMIT_EXCEEDED (more
+ * than 8), PETREL_E_INVALID_REQUEST (empty entry). */
+PETREL_API int petrel_srtp_set_profiles(petrel_session *session, const char *list);
+/* The MKI (srtp_mki, 0..255 bytes; RFC 5764 4.1.1): a client offers it;
+ * a server echoes a client's MKI when it has none set or the same one,
+ * else answers with an empty MKI (it will not use the client's). A
+ * client aborts (PETREL_E_ILLEGAL_PARAMETER) when the server answers a
+ * non-empty MKI other than the one offered. */
+PETREL_API int petrel_srtp_set_mki(petrel_session *session, const uint8_t *mki, size_t len);
+/* After the handshake: the MKI in use (empty when the server did not
+ * echo it): 0, or PETREL_E_INVALID_REQUEST when no profile was
+ * negotiated. The pointer stays valid while the session lives. */
+PETREL_API int petrel_srtp_get_mki(const petrel_session *session, const uint8_t **mki, size_t *len);
+/* The negotiated profile (PETREL_SRTP_*), or 0 when use_srtp was not
+ * negotiated (or before the handshake completes). */
+PETREL_API uint16_t petrel_srtp_get_selected_profile(const petrel_session *session);
+/* The IANA name of a profile ("SRTP_AEAD_AES_128_GCM"), NULL if unknown. */
+PETREL_API const char *petrel_srtp_get_profile_name(uint16_t profile);
+/* The SRTP master keys and salts of the negotiated profile (RFC 5764
+ * 4.2): the RFC 5705 exporter with label "EXTRACTOR-dtls_srtp", no
+ * context, 2 * (key_len + salt_len) bytes split as client_write_key,
+ * server_write_key, client_write_salt, server_write_salt. key_len/
+ * salt_len: 16/14 for the AES-CM profiles, 16/12 and 32/12 for
+ * AEAD_AES_128_GCM / AEAD_AES_256_GCM (RFC 7714 12). The client's
+ * keys protect what the client sends. Errors: PETREL_E_INVALID_REQUEST
+ * (no profile negotiated, or the handshake is not complete). Wipe the
+ * struct after use. */
+#define PETREL_SRTP_MAX_KEY_LEN 32
+#define PETREL_SRTP_MAX_SALT_LEN 14
+struct petrel_srtp_keys {
+	uint16_t profile;
+	size_t key_len, salt_len;
+	uint8_t client_key[PETREL_SRTP_MAX_KEY_LEN];
+	uint8_t client_salt[PETREL_SRTP_MAX_SALT_LEN];
+	uint8_t server_key[PETREL_SRTP_MAX_KEY_LEN];
+	uint8_t server_salt[PETREL_SRTP_MAX_SALT_LEN];
+};
+PETREL_API int petrel_srtp_get_keys(petrel_session *session, struct petrel_srtp_keys *keys);
+/* The same keying material unsplit, as the exporter gives it (what
+ * openssl -keymatexport and gnutls-cli print): *len bytes into out.
+ * PETREL_E_SHORT_BUFFER when cap is too small (*len says how many). */
+PETREL_API int petrel_srtp_get_keying_material(petrel_session *session, uint8_t *out, size_t cap,
+					       size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* Raw public keys (RFC 7250): a bare SubjectPublicKeyInfo in place of   */
+/* a certificate, authenticated by pinning (IoT, tinydtls, libcoap).     */
+
+/* Credentials from a private key alone (PEM: PKCS#8, SEC1, PKCS#1), no
+ * certificate: usable only with peers that take raw public keys. Any
+ * credentials with a key (petrel_credentials_set_key_file too) can also
+ * present that key raw. */
+PETREL_API int petrel_credentials_set_raw_key_file(petrel_credentials *creds, const char *key_file);
+PETREL_API int petrel_credentials_set_raw_key_mem(petrel_credentials *creds, const char *key_pem,
+						  size_t key_len);
+/* The own key's SubjectPublicKeyInfo (DER; valid while the credentials
+ * are unchanged) and its SHA-256, the value a peer pins
+ * (PETREL_VERIFY_PIN_SPKI). PETREL_E_NO_CERTIFICATE without a key. */
+PETREL_API int petrel_credentials_get_spki(const petrel_credentials *creds, const uint8_t **der,
+					   size_t *len);
+PETREL_API int petrel_credentials_get_spki_sha256(const petrel_credentials *creds, uint8_t out[32]);
+/* Which raw public keys a session uses (the client_certificate_type and
+ * server_certificate_type extensions, RFC 7250 4), or'ed:
+ * PETREL_RPK_SERVER: the server's key may be raw: a client offers it
+ * (before X.509), a server sends its key raw when the client offers it;
+ * PETREL_RPK_CLIENT: the same for the client's key (client
+ * authentication);
+ * PETREL_RPK_ONLY: raw public keys only, no X.509 for those roles (a
+ * peer without them fails with PETREL_E_CERT_UNSUPPORTED_ALGORITHM,
+ * alert unsupported_certificate).
+ * A raw key cannot chain to a trust anchor: pin it with
+ * petrel_session_set_verify(PETREL_VERIFY_PIN_SPKI, sha256, 32) or
+ * petrel_session_set_verify_spki (PETREL_VERIFY_CHAIN fails with
+ * PETREL_E_CERT_UNTRUSTED; PETREL_VERIFY_NONE accepts any key). The
+ * peer's SPKI is petrel_session_get_peer_certificate's entry 0. */
+enum { PETREL_RPK_SERVER = 1, PETREL_RPK_CLIENT = 2, PETREL_RPK_ONLY = 4 };
+PETREL_API int petrel_session_set_raw_public_keys(petrel_session *session, unsigned flags);
+/* Pin the peer's SubjectPublicKeyInfo (DER, whole): PETREL_VERIFY_PIN_SPKI
+ * with its SHA-256. Applies to certificates (their SPKI) and raw keys. */
+PETREL_API int petrel_session_set_verify_spki(petrel_session *session, const uint8_t *spki,
+					      size_t len);
+/* 1 when the peer authenticated with a raw public key, else 0. */
+PETREL_API int petrel_session_peer_uses_raw_key(const petrel_session *session);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,3 +22,7 @@ INTEROP_TESTS += tests/interop/client-mbedtls.sh tests/interop/server-mbedtls.sh
 	tests/interop/client-wolfssl.sh tests/interop/server-wolfssl.sh
 EXTRA_DIST += tests/interop/peers-common.sh tests/interop/relay-rebind.py
 INTEROP_TESTS += tests/interop/cid-mbedtls.sh tests/interop/dtls13-wolfssl.sh
+# DTLS-SRTP (RFC 5764) with the petrel command against OpenSSL and GnuTLS.
+INTEROP_TESTS += tests/interop/srtp.sh
+# Raw public keys (RFC 7250) with the petrel command against GnuTLS.
+INTEROP_TESTS += tests/interop/rpk.sh

@@ -1,0 +1,106 @@
+/* DTLS-SRTP public calls (RFC 5764): configuration of the use_srtp offer,
+ * and the negotiated profile and SRTP keying material afterwards. The
+ * negotiation itself is in client12.c / server12.c with the rules of
+ * msg_srtp.c. */
+#include <string.h>
+
+#include "dtls/session.h"
+
+#define SRTP_LABEL "EXTRACTOR-dtls_srtp"
+
+int petrel_srtp_set_profiles(petrel_session *s, const char *list)
+{
+	uint16_t ids[sizeof s->srtp_profiles / sizeof s->srtp_profiles[0]];
+	size_t count = 0;
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		size_t n = strcspn(p, ",:");
+		if (n == 0)
+			return PETREL_E_INVALID_REQUEST;
+		const struct petrel_srtp_profile_info *info = petrel_srtp_profile_by_name(p, n);
+		if (info == NULL)
+			return PETREL_E_UNSUPPORTED;
+		if (count == sizeof ids / sizeof ids[0])
+			return PETREL_E_LIMIT_EXCEEDED;
+		ids[count++] = info->id;
+		p += n;
+		if (*p != '\0' && *++p == '\0')
+			return PETREL_E_INVALID_REQUEST; /* trailing separator */
+	}
+	memcpy(s->srtp_profiles, ids, count * sizeof ids[0]);
+	s->srtp_profile_count = (uint8_t)count;
+	return 0;
+}
+
+int petrel_srtp_set_mki(petrel_session *s, const uint8_t *mki, size_t len)
+{
+	/* srtp_mki<0..255> (RFC 5764 4.1.1). */
+	if (len > sizeof s->srtp_mki || (len > 0 && mki == NULL))
+		return PETREL_E_INVALID_REQUEST;
+	if (len > 0)
+		memcpy(s->srtp_mki, mki, len);
+	s->srtp_mki_len = (uint8_t)len;
+	return 0;
+}
+
+uint16_t petrel_srtp_get_selected_profile(const petrel_session *s)
+{
+	return s->established ? s->srtp_selected : 0;
+}
+
+int petrel_srtp_get_mki(const petrel_session *s, const uint8_t **mki, size_t *len)
+{
+	if (petrel_srtp_get_selected_profile(s) == 0 || mki == NULL || len == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	*mki = s->srtp_mki;
+	*len = s->srtp_mki_used ? s->srtp_mki_len : 0;
+	return 0;
+}
+
+const char *petrel_srtp_get_profile_name(uint16_t profile)
+{
+	const struct petrel_srtp_profile_info *info = petrel_srtp_profile_by_id(profile);
+	return info ? info->name : NULL;
+}
+
+int petrel_srtp_get_keying_material(petrel_session *s, uint8_t *out, size_t cap, size_t *len)
+{
+	const struct petrel_srtp_profile_info *info =
+		petrel_srtp_profile_by_id(petrel_srtp_get_selected_profile(s));
+	if (info == NULL || len == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	/* RFC 5764 4.2: 2 * (SRTPSecurityParams.master_key_len +
+	 * master_salt_len) bytes, no context. */
+	size_t need = 2u * ((size_t)info->key_len + info->salt_len);
+	*len = need;
+	if (out == NULL || cap < need)
+		return PETREL_E_SHORT_BUFFER;
+	return petrel_prf_export(s, SRTP_LABEL, NULL, 0, 0, out, need);
+}
+
+int petrel_srtp_get_keys(petrel_session *s, struct petrel_srtp_keys *keys)
+{
+	uint8_t material[2 * (PETREL_SRTP_MAX_KEY_LEN + PETREL_SRTP_MAX_SALT_LEN)];
+	size_t len;
+
+	if (keys == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	memset(keys, 0, sizeof *keys);
+	int rc = petrel_srtp_get_keying_material(s, material, sizeof material, &len);
+	if (rc < 0)
+		return rc;
+	const struct petrel_srtp_profile_info *info = petrel_srtp_profile_by_id(s->srtp_selected);
+	size_t k = info->key_len, salt = info->salt_len;
+	/* RFC 5764 4.2: client_write_SRTP_master_key, server_write_..._key,
+	 * client_write_SRTP_master_salt, server_write_..._salt. */
+	keys->profile = info->id;
+	keys->key_len = k;
+	keys->salt_len = salt;
+	memcpy(keys->client_key, material, k);
+	memcpy(keys->server_key, material + k, k);
+	memcpy(keys->client_salt, material + 2 * k, salt);
+	memcpy(keys->server_salt, material + 2 * k + salt, salt);
+	petrel_wipe(material, sizeof material);
+	return 0;
+}
