@@ -41,7 +41,7 @@ run_case() {
 	expect_line "$cout" "Ciphersuite is $mbed" "ssl_client2's suite"
 	expect_line "$cout" 'Protocol is DTLSv1.2' "DTLS 1.2"
 	expect_count "$cout" 'Read from server: [0-9]+ bytes read' "$conns" "Petrel's echo reached mbedTLS"
-	expect_count "$sout" "established, $iana, resumed: no\$" 1 "Petrel's suite, one full handshake"
+	expect_count "$sout" "established, $iana, resumed: no(,|\$)" 1 "Petrel's suite, one full handshake"
 	expect_count "$sout" 'closed by the peer$' "$conns" "mbedTLS closed with close_notify"
 	if [ "$creds" = ec ]; then
 		expect_line "$cout" 'Verifying peer X.509 certificate... ok' "mbedTLS verified Petrel's certificate"
@@ -50,7 +50,7 @@ run_case() {
 		expect_line "$cout" 'found session_ticket extension' "Petrel offered a ticket"
 		expect_line "$cout" 'parse new session ticket' "Petrel sent a NewSessionTicket"
 		expect_line "$cout" 'a session has been resumed' "ssl_client2 resumed"
-		expect_count "$sout" "established, $iana, resumed: yes\$" 1 "Petrel resumed the session"
+		expect_count "$sout" "established, $iana, resumed: yes(,|\$)" 1 "Petrel resumed the session"
 		# The 2.28 cookie loop: a HelloVerifyRequest answered again and again.
 		local hvr
 		hvr=$(grep -c 'received hello verify request' "$cout")

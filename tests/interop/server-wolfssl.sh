@@ -56,11 +56,11 @@ run_case() {
 	expect_count "$cout" '^SSL version is DTLSv1.2$' "$conns" "DTLS 1.2"
 	expect_count "$cout" "^SSL cipher suite is $iana\$" "$conns" "wolfSSL's suite"
 	expect_line "$cout" '^hello wolfssl!$' "Petrel's echo reached wolfSSL"
-	expect_count "$sout" "established, $iana, resumed: no\$" 1 "Petrel's suite, one full handshake"
+	expect_count "$sout" "established, $iana, resumed: no(,|\$)" 1 "Petrel's suite, one full handshake"
 	expect_count "$sout" 'closed by the peer$' "$conns" "wolfSSL closed with close_notify"
 	if [ "$mode" = resume ]; then
 		expect_line "$cout" '^SSL reused session$' "wolfSSL resumed"
-		expect_count "$sout" "established, $iana, resumed: yes\$" 1 "Petrel resumed"
+		expect_count "$sout" "established, $iana, resumed: yes(,|\$)" 1 "Petrel resumed"
 	fi
 	if [ "$mode" = v13 ]; then
 		expect_line "$rout" '^c2s .*hello versions=fefc,fefd' "wolfSSL offered DTLS 1.3 and 1.2"
