@@ -250,9 +250,12 @@ int petrel_credentials_set_trust_file(petrel_credentials *c, const char *file)
 	petrel_x509_store_init(store);
 	int rc = petrel_x509_store_load_file(store, file);
 	if (rc < 0 || store->count == 0) {
+		/* A file that was read but held only certificates we could not
+		 * parse is a certificate error, not a read error. */
+		int err = rc < 0 ? rc : store->skipped ? PETREL_E_BAD_CERTIFICATE : PETREL_E_FILE_ERROR;
 		petrel_x509_store_free(store);
 		free(store);
-		return rc < 0 ? rc : PETREL_E_FILE_ERROR;
+		return err;
 	}
 	if (c->trust) {
 		petrel_x509_store_free(c->trust);
