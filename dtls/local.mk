@@ -26,3 +26,5 @@ libpetrel_core_la_SOURCES += dtls/msg_cid.c dtls/msg_cid.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_msg_cid_test.c
 endif
+# session tickets: sealing, shared keys with rotation (issue #19 item 5, helper "ticket")
+libpetrel_core_la_SOURCES += dtls/ticket.c dtls/ticket.h

@@ -16,6 +16,7 @@
 #include "dtls/reassembly.h"
 #include "dtls/rto.h"
 #include "dtls/suites.h"
+#include "dtls/ticket.h"
 #include "petrel/petrel.h"
 #include "record/record.h"
 #include "mtu/pmtud.h"
@@ -372,15 +373,9 @@ int petrel_pick_sig_scheme(const petrel_session *s, const uint16_t *peer_schemes
 int petrel_store_peer_chain(struct petrel_hs *hs, const struct petrel_certificate_msg *msg);
 /* Fill an extensions struct's ALPN list from "a,b,c" into buf. */
 int petrel_alpn_encode(const char *list, uint8_t *buf, size_t cap, size_t *len);
-/* Session tickets (RFC 5077 4, our own format) and the client's blob. */
-#define PETREL_TICKET_LEN (12 + 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + 16)
 /* len bytes of fresh randomness from the handshake's pool. */
 void petrel_hs_random(struct petrel_hs *hs, void *out, size_t len);
-int petrel_ticket_seal(const struct petrel_credentials *creds, const uint8_t nonce[12],
-		       const struct petrel_suite *suite,
-		       bool ems, const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN]);
-int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ticket, size_t len,
-		       uint16_t *suite_id, bool *ems, uint8_t master[PETREL_MASTER_SECRET_LEN]);
+/* The client's resumption blob (tickets: dtls/ticket.h). */
 struct petrel_resume_data {
 	uint16_t suite_id;
 	bool ems;
