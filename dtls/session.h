@@ -57,11 +57,13 @@ struct petrel_credentials {
 	bool trust_loaded;
 	struct petrel_psk_entry psks[PETREL_MAX_PSKS];
 	size_t psk_count;
-	/* Stateless cookie secret and session-ticket key (RFC 5077 4), shared
-	 * by every session using these credentials; rotated by the endpoint. */
+	/* Stateless cookie secret, shared by every session using these
+	 * credentials; rotated by the endpoint. */
 	uint8_t cookie_secret[32];
 	uint8_t cookie_secret_prev[32];
-	uint8_t ticket_key[32];
+	/* Session-ticket keys (RFC 5077 4): a master, random or shared by
+	 * workers and machines, and its rotation (dtls/ticket.c). */
+	struct petrel_ticket_keys ticket_keys;
 	/* Session-ID cache (petrel_credentials_set_session_cache). */
 	petrel_db_store_fn db_store;
 	petrel_db_retrieve_fn db_retrieve;
