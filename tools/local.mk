@@ -5,6 +5,7 @@ tools_petrel_SOURCES = tools/petrel.c tools/cli.h tools/options.c tools/setup.c 
 	tools/report.c tools/lines.c tools/cmd_client.c tools/cmd_demo.c tools/cmd_server.c \
 	tools/peers.c
 tools_petrel_SOURCES += tools/psk_file.c
+tools_petrel_SOURCES += tools/ticket_key_file.c
 tools_petrel_SOURCES += tools/cmd_tunnel.c tools/tunnel_session.c tools/tunnel.h tools/forward.c \
 	tools/forward.h
 tools_petrel_LDADD = libpetrel.la
