@@ -20,3 +20,9 @@ EXTRA_DIST += tools/cli_test.sh
 # --psk-file, --require-ems, info listings.
 TESTS += tools/cli_psk_test.sh
 EXTRA_DIST += tools/cli_psk_test.sh
+# Resumption across servers sharing --ticket-key-file (issue #19 item 5).
+check_PROGRAMS += tests/ticket_resume_client
+tests_ticket_resume_client_SOURCES = tests/ticket_resume_client.c
+tests_ticket_resume_client_LDADD = libpetrel.la
+TESTS += tools/cli_ticket_test.sh
+EXTRA_DIST += tools/cli_ticket_test.sh
