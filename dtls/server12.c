@@ -239,7 +239,8 @@ static int append_new_session_ticket(petrel_session *s)
 	int rc = petrel_ticket_seal(s->creds, nonce, hs->suite, hs->ems, hs->master, ticket);
 	if (rc < 0)
 		return rc;
-	struct petrel_new_session_ticket nst = {petrel_ticket_lifetime_hint_s(s->creds), ticket, sizeof ticket};
+	struct petrel_new_session_ticket nst = {petrel_ticket_lifetime_hint_s(s->creds), ticket,
+						sizeof ticket};
 	uint8_t body[16 + PETREL_TICKET_LEN];
 	struct petrel_writer w;
 	petrel_writer_init(&w, body, sizeof body);
