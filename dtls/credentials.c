@@ -16,7 +16,7 @@ int petrel_credentials_new(petrel_credentials **out)
 		return PETREL_E_MEMORY;
 	petrel_random(c->cookie_secret, sizeof c->cookie_secret);
 	petrel_random(c->cookie_secret_prev, sizeof c->cookie_secret_prev);
-	petrel_random(c->ticket_key, sizeof c->ticket_key);
+	petrel_ticket_keys_init_random(&c->ticket_keys);
 	*out = c;
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* Pieces both handshake roles use: signature schemes, peer certificate
- * checks, ALPN encoding, session tickets and resumption data. */
+ * checks, ALPN encoding and the client's resumption data. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -164,10 +164,6 @@ int petrel_alpn_encode(const char *list, uint8_t *buf, size_t cap, size_t *len)
 	return *len ? 0 : PETREL_E_INVALID_REQUEST;
 }
 
-/* Ticket = nonce(12) || ChaCha20-Poly1305(ticket_key, version(1) || suite(2)
- * || ems(1) || master(48)) — the server keeps no state (RFC 5077 4). */
-static const uint8_t ticket_ad[] = "petrel-ticket-v1";
-
 void petrel_hs_random(struct petrel_hs *hs, void *out, size_t len)
 {
 	if (len > sizeof hs->rand_pool) {
@@ -183,53 +179,6 @@ void petrel_hs_random(struct petrel_hs *hs, void *out, size_t len)
 	memcpy(out, p, len);
 	petrel_wipe(p, len);
 	hs->rand_left = (uint8_t)(hs->rand_left - len);
-}
-
-int petrel_ticket_seal(const struct petrel_credentials *creds, const uint8_t nonce[12],
-		       const struct petrel_suite *suite,
-		       bool ems, const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN])
-{
-	uint8_t ctx_mem[8192];
-	if (petrel_aead_ctx_size() > sizeof ctx_mem)
-		return PETREL_E_INTERNAL;
-	struct petrel_aead_ctx *ctx = (struct petrel_aead_ctx *)(void *)ctx_mem;
-	int rc = petrel_aead_init(ctx, PETREL_AEAD_CHACHA20_POLY1305, creds->ticket_key);
-	if (rc < 0)
-		return rc;
-	memcpy(out, nonce, 12);
-	uint8_t *pt = out + 12;
-	pt[0] = 1;
-	petrel_store_u16(pt + 1, suite->id);
-	pt[3] = ems ? 1 : 0;
-	memcpy(pt + 4, master, PETREL_MASTER_SECRET_LEN);
-	rc = petrel_aead_seal(ctx, out, ticket_ad, sizeof ticket_ad - 1, pt, 4 + PETREL_MASTER_SECRET_LEN);
-	petrel_aead_wipe(ctx);
-	return rc;
-}
-
-int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ticket, size_t len,
-		       uint16_t *suite_id, bool *ems, uint8_t master[PETREL_MASTER_SECRET_LEN])
-{
-	if (len != PETREL_TICKET_LEN)
-		return PETREL_E_DECRYPTION_FAILED;
-	uint8_t buf[PETREL_TICKET_LEN];
-	memcpy(buf, ticket, len);
-	uint8_t ctx_mem[8192];
-	struct petrel_aead_ctx *ctx = (struct petrel_aead_ctx *)(void *)ctx_mem;
-	int rc = petrel_aead_init(ctx, PETREL_AEAD_CHACHA20_POLY1305, creds->ticket_key);
-	if (rc < 0)
-		return rc;
-	rc = petrel_aead_open(ctx, buf, ticket_ad, sizeof ticket_ad - 1, buf + 12, len - 12);
-	petrel_aead_wipe(ctx);
-	if (rc < 0 || buf[12] != 1) {
-		petrel_wipe(buf, sizeof buf);
-		return PETREL_E_DECRYPTION_FAILED;
-	}
-	*suite_id = (uint16_t)(buf[13] << 8 | buf[14]);
-	*ems = buf[15] != 0;
-	memcpy(master, buf + 16, PETREL_MASTER_SECRET_LEN);
-	petrel_wipe(buf, sizeof buf);
-	return 0;
 }
 
 /* Client resumption blob: version(1)=1 suite(2) ems(1) master(48)

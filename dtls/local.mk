@@ -33,3 +33,5 @@ tests_unit_SOURCES += tests/dtls_cid_route_test.c tests/dtls_reuseport_test.c te
 endif
 # DTLS-SRTP (RFC 5764) and raw public keys (RFC 7250) (helper "webrtc")
 libpetrel_core_la_SOURCES += dtls/msg_srtp.c dtls/srtp.c dtls/msg_certtype.c dtls/rpk.c dtls/rpk.h
+# session tickets: sealing, shared keys with rotation (issue #19 item 5, helper "ticket")
+libpetrel_core_la_SOURCES += dtls/ticket.c dtls/ticket.h

@@ -206,9 +206,14 @@ static int try_resume_from_cache(petrel_session *s, const struct petrel_client_h
 		return 0;
 	uint8_t sealed[PETREL_TICKET_LEN];
 	long n = c->db_retrieve(c->db_ptr, ch->session_id, ch->session_id_len, sealed, sizeof sealed);
-	if (n != (long)sizeof sealed)
+	if (n < 0)
 		return 0;
-	return resume_from_sealed(s, ch, sealed, sizeof sealed);
+	int rc = n == (long)sizeof sealed ? resume_from_sealed(s, ch, sealed, sizeof sealed) : 0;
+	petrel_wipe(sealed, sizeof sealed);
+	/* An entry that does not resume (retired key, damaged, aborted) never will. */
+	if (rc != 1 && c->db_remove)
+		(void)c->db_remove(c->db_ptr, ch->session_id, ch->session_id_len);
+	return rc;
 }
 
 /* After a full handshake: remember it under the session ID we sent. */
@@ -237,7 +242,8 @@ static int append_new_session_ticket(petrel_session *s)
 	int rc = petrel_ticket_seal(s->creds, nonce, hs->suite, hs->ems, hs->master, ticket);
 	if (rc < 0)
 		return rc;
-	struct petrel_new_session_ticket nst = {7200, ticket, sizeof ticket};
+	struct petrel_new_session_ticket nst = {petrel_ticket_lifetime_hint_s(s->creds), ticket,
+						sizeof ticket};
 	uint8_t body[16 + PETREL_TICKET_LEN];
 	struct petrel_writer w;
 	petrel_writer_init(&w, body, sizeof body);

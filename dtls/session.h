@@ -16,6 +16,7 @@
 #include "dtls/reassembly.h"
 #include "dtls/rto.h"
 #include "dtls/suites.h"
+#include "dtls/ticket.h"
 #include "petrel/petrel.h"
 #include "record/record.h"
 #include "mtu/pmtud.h"
@@ -56,11 +57,13 @@ struct petrel_credentials {
 	bool trust_loaded;
 	struct petrel_psk_entry psks[PETREL_MAX_PSKS];
 	size_t psk_count;
-	/* Stateless cookie secret and session-ticket key (RFC 5077 4), shared
-	 * by every session using these credentials; rotated by the endpoint. */
+	/* Stateless cookie secret, shared by every session using these
+	 * credentials; rotated by the endpoint. */
 	uint8_t cookie_secret[32];
 	uint8_t cookie_secret_prev[32];
-	uint8_t ticket_key[32];
+	/* Session-ticket keys (RFC 5077 4): a master, random or shared by
+	 * workers and machines, and its rotation (dtls/ticket.c). */
+	struct petrel_ticket_keys ticket_keys;
 	/* Session-ID cache (petrel_credentials_set_session_cache). */
 	petrel_db_store_fn db_store;
 	petrel_db_retrieve_fn db_retrieve;
@@ -390,15 +393,9 @@ int petrel_pick_sig_scheme(const petrel_session *s, const uint16_t *peer_schemes
 int petrel_store_peer_chain(struct petrel_hs *hs, const struct petrel_certificate_msg *msg);
 /* Fill an extensions struct's ALPN list from "a,b,c" into buf. */
 int petrel_alpn_encode(const char *list, uint8_t *buf, size_t cap, size_t *len);
-/* Session tickets (RFC 5077 4, our own format) and the client's blob. */
-#define PETREL_TICKET_LEN (12 + 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + 16)
 /* len bytes of fresh randomness from the handshake's pool. */
 void petrel_hs_random(struct petrel_hs *hs, void *out, size_t len);
-int petrel_ticket_seal(const struct petrel_credentials *creds, const uint8_t nonce[12],
-		       const struct petrel_suite *suite,
-		       bool ems, const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN]);
-int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ticket, size_t len,
-		       uint16_t *suite_id, bool *ems, uint8_t master[PETREL_MASTER_SECRET_LEN]);
+/* The client's resumption blob (tickets: dtls/ticket.h). */
 struct petrel_resume_data {
 	uint16_t suite_id;
 	bool ems;

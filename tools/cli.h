@@ -25,6 +25,11 @@ struct cli_options {
 	size_t psk_key_len;
 	const char *psk_file; /* --psk-file: identity:hex lines */
 	const char *psk_hint; /* --psk-hint: server's identity hint */
+	/* --ticket-key-file: the session-ticket master in hex, shared by
+	 * servers; --ticket-key-period: its keys' period in seconds. */
+	const char *ticket_key_file;
+	unsigned ticket_key_period_s;
+	bool ticket_key_period_set;
 	const char *cert_file, *key_file, *ca_file;
 	uint8_t pin_sha256[32];
 	bool have_pin, insecure;
@@ -60,6 +65,12 @@ int cli_usage(FILE *out);
 /* psk_file.c: --psk-file into the credentials (server: a lookup over all
  * entries; client: the first). 0 or an exit code, after a message. */
 int cli_load_psk_file(const struct cli_options *o, bool server, petrel_credentials *c);
+
+/* ticket_key_file.c: --ticket-key-file into the credentials (0 or an exit
+ * code, after a message), and `petrel ticket-key [FILE]`. */
+#define CLI_TICKET_KEY_PERIOD_S 7200u
+int cli_load_ticket_key_file(const struct cli_options *o, petrel_credentials *c);
+int cmd_ticket_key(int argc, char **argv);
 
 /* setup.c: credentials and session configuration from the options. */
 int cli_load_credentials(const struct cli_options *o, bool server, petrel_credentials **out);

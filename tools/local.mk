@@ -5,6 +5,7 @@ tools_petrel_SOURCES = tools/petrel.c tools/cli.h tools/options.c tools/setup.c 
 	tools/report.c tools/lines.c tools/cmd_client.c tools/cmd_demo.c tools/cmd_server.c \
 	tools/peers.c
 tools_petrel_SOURCES += tools/psk_file.c
+tools_petrel_SOURCES += tools/ticket_key_file.c
 tools_petrel_SOURCES += tools/cmd_tunnel.c tools/tunnel_session.c tools/tunnel.h tools/forward.c \
 	tools/forward.h
 tools_petrel_SOURCES += tools/server_workers.c
@@ -20,3 +21,9 @@ EXTRA_DIST += tools/cli_test.sh
 # --psk-file, --require-ems, info listings.
 TESTS += tools/cli_psk_test.sh
 EXTRA_DIST += tools/cli_psk_test.sh
+# Resumption across servers sharing --ticket-key-file (issue #19 item 5).
+check_PROGRAMS += tests/ticket_resume_client
+tests_ticket_resume_client_SOURCES = tests/ticket_resume_client.c
+tests_ticket_resume_client_LDADD = libpetrel.la
+TESTS += tools/cli_ticket_test.sh
+EXTRA_DIST += tools/cli_ticket_test.sh

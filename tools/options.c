@@ -20,6 +20,7 @@ enum {
 	OPT_WORKERS,
 	OPT_SRTP, OPT_SRTP_MKI,
 	OPT_RPK, OPT_PIN_SPKI,
+	OPT_TICKET_KEY_FILE, OPT_TICKET_KEY_PERIOD,
 };
 
 /* Which commands accept an option. */
@@ -62,6 +63,8 @@ static const struct option long_options[] = {
 	{"srtp-mki", required_argument, NULL, OPT_SRTP_MKI},
 	{"rpk", no_argument, NULL, OPT_RPK},
 	{"pin-spki-sha256", required_argument, NULL, OPT_PIN_SPKI},
+	{"ticket-key-file", required_argument, NULL, OPT_TICKET_KEY_FILE},
+	{"ticket-key-period", required_argument, NULL, OPT_TICKET_KEY_PERIOD},
 	{NULL, 0, NULL, 0},
 };
 
@@ -74,6 +77,7 @@ static unsigned option_scope(int id)
 	case OPT_RPK: case OPT_PIN_SPKI:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
+	case OPT_TICKET_KEY_FILE: case OPT_TICKET_KEY_PERIOD:
 		return FOR_SERVER;
 	case OPT_WORKERS:
 		return FOR_SERVER;
@@ -102,6 +106,8 @@ int cli_usage(FILE *out)
 		"  client [options] HOST PORT  relay stdin to the peer and the peer to stdout, a datagram a line\n"
 		"  server [options] --port PORT [--bind ADDR]  accept many clients on one UDP socket\n"
 		"  info                      print the version and the suites, groups and signature algorithms\n"
+		"  ticket-key [FILE]         write a new session-ticket master (hex) to FILE (created\n"
+		"                            0600, never overwritten) or stdout, for --ticket-key-file\n"
 		"  tunnel [options] --listen ADDR:PORT --connect HOST:PORT\n"
 		"                            relay UDP datagrams arriving on ADDR:PORT over DTLS to\n"
 		"                            `petrel server --forward`, and the answers back. One DTLS\n"
@@ -118,6 +124,11 @@ int cli_usage(FILE *out)
 		"  --psk-file FILE           IDENTITY:HEXKEY per line (server: any number of clients;\n"
 		"                            client: the first line)\n"
 		"  --psk-hint TEXT           server: PSK identity hint (RFC 4279)\n"
+		"  --ticket-key-file FILE    server: session-ticket master in hex, from `petrel ticket-key\n"
+		"                            FILE`; servers and workers sharing it resume each other's\n"
+		"                            sessions (default: a random key of this process)\n"
+		"  --ticket-key-period S     server: ticket keys rotate every S seconds, counted from the\n"
+		"                            Unix epoch; a ticket opens for S to 2S (default 7200; 0 never)\n"
 		"  --cert FILE --key FILE    certificate chain and private key (PEM)\n"
 		"  --ca FILE                 trust anchors (PEM); server: require a client certificate\n"
 		"  --pin-sha256 HEX          accept only the peer certificate with this SHA-256\n"
@@ -258,6 +269,12 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 	case OPT_REQUIRE_EMS: o->require_ems = true; return 0;
 	case OPT_PSK_FILE: o->psk_file = arg; return 0;
 	case OPT_PSK_HINT: o->psk_hint = arg; return 0;
+	case OPT_TICKET_KEY_FILE: o->ticket_key_file = arg; return 0;
+	case OPT_TICKET_KEY_PERIOD:
+		o->ticket_key_period_set = true;
+		return parse_unsigned(arg, 0, 100u * 86400u, &o->ticket_key_period_s) < 0
+			       ? bad(o, "--ticket-key-period wants seconds (0..8640000), got", arg)
+			       : 0;
 	case OPT_LISTEN:
 		return parse_host_port(arg, &o->bind_addr, &o->listen_port) < 0
 			       ? bad(o, "--listen wants ADDR:PORT, got", arg)
@@ -335,6 +352,8 @@ static int check_combination(struct cli_options *o, unsigned scope)
 		return bad(o, "--psk and --psk-file exclude each other", NULL);
 	if (o->have_srtp_mki && o->srtp == NULL)
 		return bad(o, "--srtp-mki needs --srtp", NULL);
+	if (o->ticket_key_period_set && o->ticket_key_file == NULL)
+		return bad(o, "--ticket-key-period needs --ticket-key-file", NULL);
 	if (scope == FOR_SERVER && o->listen_port == NULL)
 		return bad(o, "--port PORT is required", NULL);
 	if (scope == FOR_SERVER && o->forward_host && o->echo)

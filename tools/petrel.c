@@ -27,6 +27,8 @@ int main(int argc, char **argv)
 		return cli_usage(stdout);
 	if (strcmp(command, "info") == 0)
 		return cmd_info();
+	if (strcmp(command, "ticket-key") == 0)
+		return cmd_ticket_key(argc, argv);
 	int (*run)(const struct cli_options *) = NULL;
 	if (strcmp(command, "client") == 0)
 		run = cmd_client;

@@ -78,6 +78,10 @@ int cli_load_credentials(const struct cli_options *o, bool server, petrel_creden
 		petrel_credentials_free(c);
 		return rc;
 	}
+	if (server && o->ticket_key_file && (rc = cli_load_ticket_key_file(o, c))) {
+		petrel_credentials_free(c);
+		return rc;
+	}
 	if (o->psk_hint && (rc = petrel_credentials_set_psk_hint(c, o->psk_hint)) < 0) {
 		fprintf(stderr, "petrel %s: --psk-hint: %s\n", o->command, cli_error(rc));
 		petrel_credentials_free(c);

@@ -368,6 +368,50 @@ PETREL_API void petrel_credentials_set_session_cache(petrel_credentials *creds,
 						     petrel_db_store_fn store,
 						     petrel_db_retrieve_fn retrieve,
 						     petrel_db_remove_fn remove, void *ptr);
+/* The session cache's contract. store is called after each full
+ * handshake that can be resumed (extended master secret, RFC 7627 5.3)
+ * with a fresh 32-byte key (the session ID) and a value of at most 96
+ * bytes; retrieve when a ClientHello offers a session ID, with cap the
+ * size a value can have; remove when a retrieved value does not resume
+ * (its ticket key retired, damaged, or the session may not be resumed),
+ * so stale entries go away when they are asked for. A value is a sealed
+ * ticket: anyone holding it learns nothing without the ticket key, and
+ * servers that share the ticket key (petrel_credentials_set_ticket_key)
+ * share the cache, across processes and machines. The callbacks run
+ * inside petrel_handshake / petrel_endpoint_process on the session's
+ * thread; a cache shared by threads must lock. Their return values are
+ * advisory: a failed store or remove only costs a later full handshake.
+ * petrel_session_cache_entry_expiry says when an entry is dead. */
+/* Session tickets (RFC 5077) shared by every worker and machine. The
+ * ticket key is a master secret (PETREL_TICKET_KEY_LEN to
+ * PETREL_TICKET_KEY_MAX_LEN bytes) from which one key per period is
+ * derived: the current key seals, the previous, current and next open
+ * (clock skew up to one period), so a ticket opens for one to two
+ * periods. Servers given the same master and period resume each other's
+ * tickets and cache entries. A ticket under a retired or unknown key is
+ * refused quietly: the handshake is a full one. Without this call each
+ * credentials object has its own random master, 7200-second period. */
+#define PETREL_TICKET_KEY_LEN 32
+#define PETREL_TICKET_KEY_MAX_LEN 64
+/* Fills key with PETREL_TICKET_KEY_LEN random bytes: a new master. */
+PETREL_API int petrel_ticket_key_generate(uint8_t key[PETREL_TICKET_KEY_LEN]);
+/* Sets the master (copied; wiped with the credentials) and the period in
+ * seconds; 0 means keys change only by petrel_credentials_rotate_ticket_key.
+ * Periods count from the Unix epoch, so machines agree on them. */
+PETREL_API int petrel_credentials_set_ticket_key(petrel_credentials *creds, const uint8_t *key,
+						 size_t len, uint32_t period_s);
+/* Moves to the next key at once (a suspected leak): tickets of the key
+ * before the previous are refused from now on. Servers sharing the
+ * master should all rotate; until they do, each accepts the other's
+ * tickets (one generation apart). Not thread-safe against handshakes
+ * running on the same credentials. */
+PETREL_API void petrel_credentials_rotate_ticket_key(petrel_credentials *creds);
+/* For a cache back-end: the Unix time (seconds) after which a stored
+ * value no longer resumes under these credentials' keys (INT64_MAX when
+ * keys rotate only by hand); PETREL_E_INVALID_REQUEST for a value that
+ * is not one. Entries past it can be purged. */
+PETREL_API int64_t petrel_session_cache_entry_expiry(const petrel_credentials *creds,
+						     const uint8_t *data, size_t len);
 /* New cookie secret; cookies made with the previous one stay valid until
  * the next rotation (the endpoint rotates every 5 minutes). */
 PETREL_API void petrel_credentials_rotate_cookie_secret(petrel_credentials *creds);

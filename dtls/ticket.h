@@ -1,0 +1,59 @@
+/* Session tickets (RFC 5077 4) and the values of the session-ID cache:
+ * the server's session state sealed under a ticket key. Keys are derived
+ * per period from a master secret, so every worker and machine given the
+ * same master seals and opens the same tickets, and keys rotate without
+ * coordination (issue #19 item 5). */
+#ifndef PETREL_DTLS_TICKET_H
+#define PETREL_DTLS_TICKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dtls/keyschedule.h"
+
+struct petrel_credentials;
+struct petrel_suite;
+
+/* RFC 5077 4's recommended layout with an AEAD in place of AES-CBC +
+ * HMAC: key_name(16) || nonce(12) || ChaCha20-Poly1305(version(1) ||
+ * suite(2) || ems(1) || master(48)) || tag(16). key_name is the key's
+ * generation (u64) and an 8-byte check derived with the key, so the
+ * server picks the key without trial decryption. */
+#define PETREL_TICKET_KEY_NAME_LEN 16
+#define PETREL_TICKET_LEN (PETREL_TICKET_KEY_NAME_LEN + 12 + 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + 16)
+#define PETREL_TICKET_DEFAULT_PERIOD_S 7200
+
+/* In the credentials (wiped with them). */
+struct petrel_ticket_keys {
+	uint8_t prk[32];    /* HKDF-Extract(master), RFC 5869 2.2 */
+	uint32_t period_s;  /* key lifetime; 0: rotated only by hand */
+	uint64_t rotations; /* petrel_credentials_rotate_ticket_key calls */
+};
+
+/* A fresh random master with the default period (one process alone). */
+void petrel_ticket_keys_init_random(struct petrel_ticket_keys *keys);
+/* The generation sealing at now_s (Unix seconds). */
+uint64_t petrel_ticket_generation(const struct petrel_ticket_keys *keys, int64_t now_s);
+/* The NewSessionTicket lifetime hint (RFC 5077 3.3): a ticket opens for
+ * at least one period after it is sealed; 0 (unspecified) without one. */
+uint32_t petrel_ticket_lifetime_hint_s(const struct petrel_credentials *creds);
+
+/* Seal under the current key; open under the previous, current or next
+ * (clock skew between machines, staggered manual rotation). A ticket that
+ * does not open (retired or unknown key, forged, truncated) is
+ * PETREL_E_DECRYPTION_FAILED: the caller does a full handshake. The
+ * plain forms take the time from the wall clock. */
+int petrel_ticket_seal_at(const struct petrel_credentials *creds, int64_t now_s,
+			  const uint8_t nonce[12], const struct petrel_suite *suite, bool ems,
+			  const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN]);
+int petrel_ticket_open_at(const struct petrel_credentials *creds, int64_t now_s,
+			  const uint8_t *ticket, size_t len, uint16_t *suite_id, bool *ems,
+			  uint8_t master[PETREL_MASTER_SECRET_LEN]);
+int petrel_ticket_seal(const struct petrel_credentials *creds, const uint8_t nonce[12],
+		       const struct petrel_suite *suite,
+		       bool ems, const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN]);
+int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ticket, size_t len,
+		       uint16_t *suite_id, bool *ems, uint8_t master[PETREL_MASTER_SECRET_LEN]);
+
+#endif

@@ -1,0 +1,86 @@
+#!/bin/sh
+# Resumption across servers (issue #19 item 5): two `petrel server`
+# processes given the same --ticket-key-file (as workers or machines
+# behind one name would be) resume each other's sessions by ticket; a
+# server with another key file does a full handshake instead, never an
+# error. Also `petrel ticket-key` and the option checks.
+set -u
+PETREL=./tools/petrel
+DRIVER=./tests/ticket_resume_client
+PSK=ticket-test:00112233445566778899aabbccddeeff
+tmp=$(mktemp -d)
+pids=
+trap 'for p in $pids; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+failures=0
+pass() { echo "ok - $1"; }
+fail() {
+	echo "FAIL - $1"
+	failures=$((failures + 1))
+	for f in out err a.out a.err b.out b.err c.out c.err; do
+		[ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"
+	done
+}
+has() { # has FILE PATTERN DESCRIPTION
+	if grep -q -- "$2" "$tmp/$1"; then pass "$3"; else fail "$3: no '$2' in $1"; fi
+}
+[ -x "$DRIVER" ] || { echo "SKIP: $DRIVER not built (make check builds it)"; exit 77; }
+
+# start NAME KEYFILE: a server on an ephemeral port; sets port_NAME.
+start() {
+	$PETREL server --port 0 --bind 127.0.0.1 --echo --psk "$PSK" --ticket-key-file "$2" \
+		>"$tmp/$1.out" 2>"$tmp/$1.err" &
+	pids="$pids $!"
+	port=
+	for _ in $(seq 300); do
+		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/$1.out")
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	if [ -n "$port" ]; then pass "server $1 with --ticket-key-file listens"; else fail "server $1 printed no port"; fi
+	eval "port_$1=\${port:-9}"
+}
+
+$PETREL ticket-key "$tmp/shared.key" >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 0 ]; then pass "ticket-key writes a key file"; else fail "ticket-key FILE"; fi
+if grep -qE '^[0-9a-f]{64}$' "$tmp/shared.key"; then pass "the key file is 32 bytes of hex"; else fail "key file content"; fi
+case $(ls -l "$tmp/shared.key") in
+-rw-------*) pass "the key file is private (0600)" ;;
+*) fail "key file mode: $(ls -l "$tmp/shared.key")" ;;
+esac
+$PETREL ticket-key "$tmp/shared.key" >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 2 ]; then pass "ticket-key never overwrites a key"; else fail "ticket-key overwrote"; fi
+$PETREL ticket-key >"$tmp/other.key" 2>"$tmp/err"
+chmod 600 "$tmp/other.key"
+
+start a "$tmp/shared.key"
+start b "$tmp/shared.key"
+start c "$tmp/other.key"
+
+$DRIVER "$PSK" "$port_a" "$port_b" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st -eq 0 ]; then pass "full handshake on A, then B (exit 0)"; else fail "driver A->B: exit $st"; fi
+has out "^$port_a resumed=0\$" "the first handshake on A is full"
+has out "^$port_b resumed=1\$" "B resumes A's session by ticket (shared key file)"
+
+$DRIVER "$PSK" "$port_b" "$port_a" >"$tmp/out" 2>"$tmp/err"
+has out "^$port_a resumed=1\$" "A resumes B's session too"
+
+$DRIVER "$PSK" "$port_a" "$port_c" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st -eq 0 ]; then pass "a server with another key completes (exit 0)"; else fail "driver A->C: exit $st"; fi
+has out "^$port_c resumed=0\$" "another key: full handshake, not an error"
+
+printf 'not hex\n' >"$tmp/bad.key"
+$PETREL server --port 0 --psk "$PSK" --ticket-key-file "$tmp/bad.key" >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 2 ]; then pass "a malformed key file is a usage error"; else fail "malformed key file"; fi
+has err "ticket-key-file" "the message names the option"
+$PETREL server --port 0 --psk "$PSK" --ticket-key-file "$tmp/missing.key" >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 2 ]; then pass "a missing key file is a usage error"; else fail "missing key file"; fi
+$PETREL server --port 0 --psk "$PSK" --ticket-key-period 60 >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 2 ]; then pass "--ticket-key-period needs --ticket-key-file"; else fail "--ticket-key-period alone"; fi
+$PETREL client --ticket-key-file "$tmp/shared.key" 127.0.0.1 9 >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 2 ]; then pass "--ticket-key-file is a server option"; else fail "client took --ticket-key-file"; fi
+
+[ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "all passed"
