@@ -17,6 +17,7 @@ enum {
 	OPT_REQUIRE_EMS,
 	OPT_PSK_FILE, OPT_PSK_HINT,
 	OPT_LISTEN, OPT_CONNECT, OPT_FORWARD, OPT_IDLE, OPT_DEAD, OPT_PLAIN, OPT_MAX_FLOWS,
+	OPT_KEEPALIVE,
 };
 
 /* Which commands accept an option. */
@@ -54,6 +55,7 @@ static const struct option long_options[] = {
 	{"dead-ms", required_argument, NULL, OPT_DEAD},
 	{"plain", no_argument, NULL, OPT_PLAIN},
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	{"keepalive", required_argument, NULL, OPT_KEEPALIVE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -70,9 +72,11 @@ static unsigned option_scope(int id)
 		return FOR_CLIENT | FOR_TUNNEL;
 	case OPT_RESUME: case OPT_ONCE:
 		return FOR_CLIENT;
-	case OPT_LISTEN: case OPT_CONNECT: case OPT_IDLE: case OPT_DEAD: case OPT_PLAIN:
+	case OPT_LISTEN: case OPT_CONNECT: case OPT_IDLE: case OPT_PLAIN:
 	case OPT_MAX_FLOWS:
 		return FOR_TUNNEL;
+	case OPT_KEEPALIVE: case OPT_DEAD:
+		return FOR_CLIENT | FOR_TUNNEL;
 	case OPT_FORWARD:
 		return FOR_SERVER;
 	case OPT_ECHO: case OPT_PORT: case OPT_BIND:
@@ -131,6 +135,14 @@ int cli_usage(FILE *out)
 		"  --dead-ms N               tunnel: when datagrams went out for N ms and nothing came\n"
 		"                            back, drop the session and reconnect (resuming) on the next\n"
 		"                            datagram (default 15000; 0 never)\n"
+		"                            client: with --keepalive, nothing heard from the server for\n"
+		"                            N ms ends the session, exit status 1 (default 3 intervals)\n"
+		"  --keepalive MS            client, tunnel: after MS ms without a record from the\n"
+		"                            server, ping it: an RFC 6520 heartbeat, which the server\n"
+		"                            must answer (Petrel servers do), or an empty record when\n"
+		"                            the server has no heartbeats (keeps NAT bindings only).\n"
+		"                            A server that vanished or restarted is noticed after\n"
+		"                            --dead-ms (default 0: no keepalive)\n"
 		"  --max-flows N             tunnel: flows at once (default 4096); when full, the least\n"
 		"                            recently active are closed\n"
 		"  --plain                   tunnel: relay without DTLS (to measure the relay itself)\n"
@@ -262,6 +274,10 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 		return parse_unsigned(arg, 1, 1000000, &o->max_flows) < 0
 			       ? bad(o, "--max-flows wants a number (1..1000000), got", arg)
 			       : 0;
+	case OPT_KEEPALIVE:
+		return parse_unsigned(arg, 1, 3600000, &o->keepalive_ms) < 0
+			       ? bad(o, "--keepalive wants milliseconds (1..3600000), got", arg)
+			       : 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
@@ -343,4 +359,12 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o)
 		return bad(o, "unexpected argument", sub_argv[optind]);
 	}
 	return check_combination(o, scope);
+}
+
+unsigned cli_dead_after_ms(const struct cli_options *o)
+{
+	if (o->dead_ms_set)
+		return o->dead_ms;
+	/* Three intervals: one lost ping or answer is forgiven. */
+	return o->keepalive_ms > UINT32_MAX / 3 ? UINT32_MAX : 3 * o->keepalive_ms;
 }
