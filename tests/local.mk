@@ -33,6 +33,9 @@ check_PROGRAMS += tests/udp_echo
 tests_udp_echo_SOURCES = tests/udp_echo.c
 TESTS += tests/tunnel.sh
 EXTRA_DIST += tests/tunnel.sh
+# petrel client/tunnel --keepalive against a killed server (issue #21 item 7).
+TESTS += tests/keepalive_cli.sh
+EXTRA_DIST += tests/keepalive_cli.sh
 # Leaks 1,234 and 4,321 bytes on purpose: scripts/hardening builds it under
 # the sanitizers and asserts LeakSanitizer reports both with tests/lsan.supp
 # in force. Built on request only, never run by make check.
