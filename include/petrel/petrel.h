@@ -242,9 +242,9 @@ PETREL_API int petrel_bye(petrel_session *session);
 /* Keepalive and dead-peer detection (GnuTLS: gnutls_heartbeat_ping).
  * After interval_ms without an authenticated record from the peer the
  * session sends a ping, again every interval_ms while the silence lasts;
- * after dead_after_ms without one, petrel_record_recv, petrel_handshake
- * (no-op call), petrel_engine_tick and an endpoint's on_closed report
- * PETREL_E_PEER_DEAD (fatal). 0 turns either off. Call before the
+ * after dead_after_ms without one, petrel_record_recv, petrel_engine_tick
+ * and an endpoint's on_closed report PETREL_E_PEER_DEAD (fatal; every
+ * later call returns it too). 0 turns either off. Call before the
  * handshake: a client then offers RFC 6520 heartbeats (a Petrel server
  * always accepts them). The ping is
  *  - a HeartbeatRequest when heartbeats were negotiated and the peer
