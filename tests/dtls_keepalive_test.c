@@ -381,3 +381,40 @@ Test(keepalive, restarted_server_detected_dead_then_resumes_with_shared_ticket_k
 	petrel_credentials_free(cc);
 	petrel_credentials_free(sc);
 }
+
+static void server_keepalive(void *ptr, petrel_session *s)
+{
+	(void)ptr;
+	cr_assert_eq(petrel_session_set_keepalive(s, INTERVAL_MS, DEAD_MS), 0);
+}
+
+Test(keepalive, endpoint_session_with_keepalive_reports_vanished_client_in_on_closed)
+{
+	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
+	struct petrel_endpoint_callbacks cb = {.on_new_session = server_keepalive,
+					       .on_closed = note_closed};
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	struct bridge b;
+	bridge_client(&b, cc, 1000000);
+	bridge_handshake(ep, &b);
+	cr_assert_eq(petrel_endpoint_session_count(ep), 1);
+	/* The client vanishes: the endpoint runs its timers alone. */
+	closed_reason = 0;
+	uint64_t now = b.now, gone = b.now;
+	while (petrel_endpoint_session_count(ep) > 0 && now < gone + 60000) {
+		uint64_t next = petrel_endpoint_next_deadline(ep);
+		now = next > now ? next : now + 1;
+		cr_assert_eq(petrel_endpoint_handle_timeout(ep, now), 0);
+		uint8_t buf[2048];
+		while (petrel_endpoint_next_datagram(ep, buf, sizeof buf, NULL, NULL) > 0)
+			; /* pings into nothing */
+	}
+	cr_assert_eq(closed_reason, PETREL_E_PEER_DEAD, "on_closed reason %s", petrel_strerror(closed_reason));
+	cr_assert_geq(now - gone, DEAD_MS);
+	cr_assert_leq(now - gone, DEAD_MS + INTERVAL_MS);
+	petrel_session_free(b.s);
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
+}
