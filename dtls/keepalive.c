@@ -5,11 +5,14 @@
  *   the peer must answer a HeartbeatRequest (RFC 6520 4), so silence
  *   after pings means the peer or the path is gone. Petrel clients offer
  *   the extension whenever a keepalive is set; Petrel servers accept it.
- * - Otherwise an empty application_data record: it refreshes NAT and
- *   firewall bindings, but nothing answers it, so it cannot prove the
- *   peer alive. Dead-peer detection then rests on the application's own
- *   traffic from the peer; with dead_after_ms set and a quiet peer, the
- *   session is declared dead after dead_after_ms.
+ * - Otherwise no ping by default, and on request an empty
+ *   application_data record: it refreshes NAT and firewall bindings, but
+ *   nothing answers it, so it cannot prove the peer alive. Not the
+ *   default because OpenSSL 3's DTLS SSL_read returns 0 for one, which
+ *   its applications take for an error (s_server closes the connection);
+ *   GnuTLS and Petrel skip them. Either way dead-peer detection rests on
+ *   the peer's own traffic: a quiet peer is declared dead after
+ *   dead_after_ms.
  * No I/O of its own: records leave through the session's push callback
  * and time comes in as now_ms, like the rest of the engine. */
 #include <string.h>
@@ -52,6 +55,14 @@ int petrel_session_set_keepalive(petrel_session *s, unsigned interval_ms, unsign
 	return 0;
 }
 
+int petrel_session_set_keepalive_empty_records(petrel_session *s, int enable)
+{
+	if (s == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	s->keepalive.empty_records = enable != 0;
+	return 0;
+}
+
 int petrel_session_keepalive_uses_heartbeat(const petrel_session *s)
 {
 	return s->established && s->hb_negotiated && s->hb_peer_allows ? 1 : 0;
@@ -88,8 +99,8 @@ void petrel_keepalive_on_heartbeat_response(petrel_session *s, const uint8_t *pa
 	ka->heartbeat_responses++;
 }
 
-/* An empty application_data record (RFC 6347 4.1: zero-length records are
- * legal; receivers such as Petrel, OpenSSL and GnuTLS skip them). */
+/* An empty application_data record (zero-length records are legal, RFC
+ * 5246 6.2.1; Petrel and GnuTLS skip them, OpenSSL 3 does not: opt-in). */
 static int send_empty_record(petrel_session *s)
 {
 	uint8_t dgram[128];
@@ -112,7 +123,7 @@ static int send_ping(petrel_session *s)
 {
 	struct petrel_keepalive *ka = &s->keepalive;
 	if (!petrel_session_keepalive_uses_heartbeat(s))
-		return send_empty_record(s);
+		return ka->empty_records ? send_empty_record(s) : 0;
 	/* RFC 6520 3: one request in flight; an unanswered one is
 	 * retransmitted (same payload) rather than joined by another. */
 	if (!ka->ping_outstanding) {

@@ -2,9 +2,10 @@
  * item 7). A session told petrel_session_set_keepalive() sends a ping
  * when it has heard nothing from the peer for interval_ms: an RFC 6520
  * HeartbeatRequest when heartbeats were negotiated and the peer accepts
- * requests, else an empty application_data record. Every authenticated
- * record from the peer counts as a sign of life; after dead_after_ms
- * without one the session fails with PETREL_E_PEER_DEAD. */
+ * requests; otherwise nothing, or an empty application_data record when
+ * the application asked for those. Every authenticated record from the
+ * peer counts as a sign of life; after dead_after_ms without one the
+ * session fails with PETREL_E_PEER_DEAD. */
 #ifndef PETREL_DTLS_KEEPALIVE_H
 #define PETREL_DTLS_KEEPALIVE_H
 
@@ -20,6 +21,7 @@ struct petrel_keepalive {
 	uint32_t interval_ms;   /* ping after this much silence; 0 = no pings */
 	uint32_t dead_after_ms; /* fail after this much silence; 0 = never */
 	bool started;           /* timers run from the first tick or record after the handshake */
+	bool empty_records;     /* without heartbeats, ping with empty records (opt-in) */
 	bool ping_outstanding;  /* a HeartbeatRequest not yet answered (RFC 6520 3: one at a time) */
 	uint64_t last_rx_ms;    /* last authenticated record from the peer */
 	uint64_t next_ping_ms;

@@ -251,9 +251,9 @@ PETREL_API int petrel_bye(petrel_session *session);
  *    allows requests: the peer must answer, so a live but quiet peer is
  *    never declared dead (choose dead_after_ms >= 2 * interval_ms plus an
  *    RTT, so one lost ping or answer is forgiven);
- *  - else an empty application_data record: it keeps NAT bindings open,
- *    but nothing answers it, so only the peer's own traffic shows it is
- *    alive and a quiet peer is declared dead after dead_after_ms.
+ *  - else nothing (or an empty record, see below): only the peer's own
+ *    traffic shows it is alive, and a quiet peer is declared dead after
+ *    dead_after_ms (an idle timeout).
  * A close_notify from the peer (e.g. a server closing an idle session)
  * ends the session as always: petrel_record_recv returns 0,
  * petrel_engine_feed PETREL_E_SESSION_CLOSED.
@@ -264,8 +264,14 @@ PETREL_API int petrel_bye(petrel_session *session);
 PETREL_API int petrel_session_set_keepalive(petrel_session *session, unsigned interval_ms,
 					    unsigned dead_after_ms);
 /* 1 when the keepalive pings with heartbeats (negotiated and allowed by
- * the peer), 0 when it sends empty records (or before the handshake). */
+ * the peer), 0 when it cannot ping (or before the handshake). */
 PETREL_API int petrel_session_keepalive_uses_heartbeat(const petrel_session *session);
+/* Without heartbeats, ping with empty application_data records (enable
+ * 1; default 0). They keep NAT bindings open but prove nothing. GnuTLS
+ * and Petrel skip them; OpenSSL 3's DTLS SSL_read returns 0 for one,
+ * which OpenSSL applications take for an error (s_server closes): enable
+ * only for peers known to skip them. */
+PETREL_API int petrel_session_set_keepalive_empty_records(petrel_session *session, int enable);
 
 /* Alerts (RFC 5246 7.2): the last alert received (its description code),
  * or -1 when none was; petrel_alert_get_name(-1) is "none". */
