@@ -145,11 +145,10 @@ Test(keepalive, app_traffic_from_peer_defers_pings)
 	petrel_credentials_free(sc);
 }
 
-/* A peer without heartbeats (the server here refuses by never seeing the
- * extension: the client offers none because the keepalive is set after
- * the handshake): the keepalive falls back to empty records, which the
- * peer skips (no empty message reaches its application) and which prove
- * nothing, so a quiet peer is declared dead. */
+/* A peer without heartbeats (here: the client offers none because the
+ * keepalive is set after the handshake). On request the keepalive sends
+ * empty records, which the peer skips (no empty message reaches its
+ * application) and which prove nothing, so a quiet peer is declared dead. */
 Test(keepalive, without_heartbeats_empty_records_keep_bindings_but_quiet_peer_is_dead)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
@@ -158,6 +157,7 @@ Test(keepalive, without_heartbeats_empty_records_keep_bindings_but_quiet_peer_is
 	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
 	cr_assert_eq(harness_echo(&h, "hello", 20000), 0);
 	cr_assert_eq(petrel_session_set_keepalive(h.client.session, INTERVAL_MS, DEAD_MS), 0);
+	cr_assert_eq(petrel_session_set_keepalive_empty_records(h.client.session, 1), 0);
 	cr_assert_eq(petrel_session_keepalive_uses_heartbeat(h.client.session), 0);
 	uint64_t start = simnet_now(h.net), received_before = 0;
 	struct petrel_stats st;
@@ -174,6 +174,33 @@ Test(keepalive, without_heartbeats_empty_records_keep_bindings_but_quiet_peer_is
 	cr_assert_eq(h.client.session->keepalive.heartbeats_sent, 0);
 	petrel_session_get_stats(h.server.session, &st);
 	cr_assert_geq(st.datagrams_received - received_before, 4, "the empty records reached the server");
+	harness_free(&h);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
+}
+
+/* Without heartbeats and without the opt-in, nothing is sent (OpenSSL
+ * peers would take an empty record for an error): the dead timer alone
+ * ends a session whose peer stays quiet, an idle timeout. */
+Test(keepalive, without_heartbeats_by_default_no_pings_and_quiet_peer_times_out)
+{
+	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
+	struct harness h;
+	harness_init(&h, 2109, 0, 0, cc, sc);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	cr_assert_eq(harness_echo(&h, "hello", 20000), 0);
+	cr_assert_eq(petrel_session_set_keepalive(h.client.session, INTERVAL_MS, DEAD_MS), 0);
+	struct petrel_stats before, after;
+	petrel_session_get_stats(h.client.session, &before);
+	uint64_t start = simnet_now(h.net);
+	long rc = 0;
+	while (rc == 0 && simnet_now(h.net) < start + 60000)
+		rc = step_both(&h, true, NULL);
+	cr_assert_eq(rc, PETREL_E_PEER_DEAD);
+	cr_assert_geq(simnet_now(h.net) - start, DEAD_MS);
+	cr_assert_leq(simnet_now(h.net) - start, DEAD_MS + 1);
+	petrel_session_get_stats(h.client.session, &after);
+	cr_assert_eq(after.datagrams_sent, before.datagrams_sent, "no ping without heartbeats");
 	harness_free(&h);
 	petrel_credentials_free(cc);
 	petrel_credentials_free(sc);
