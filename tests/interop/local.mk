@@ -22,3 +22,6 @@ INTEROP_TESTS += tests/interop/client-mbedtls.sh tests/interop/server-mbedtls.sh
 	tests/interop/client-wolfssl.sh tests/interop/server-wolfssl.sh
 EXTRA_DIST += tests/interop/peers-common.sh tests/interop/relay-rebind.py
 INTEROP_TESTS += tests/interop/cid-mbedtls.sh tests/interop/dtls13-wolfssl.sh
+# petrel client --keepalive against gnutls-serv --heartbeat (answered,
+# then killed) and openssl s_server (no heartbeats: no ping) (issue #21 item 7).
+INTEROP_TESTS += tests/interop/keepalive.sh
