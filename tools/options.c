@@ -135,8 +135,9 @@ int cli_usage(FILE *out)
 		"  --dead-ms N               tunnel: when datagrams went out for N ms and nothing came\n"
 		"                            back, drop the session and reconnect (resuming) on the next\n"
 		"                            datagram (default 15000; 0 never)\n"
-		"                            client: with --keepalive, nothing heard from the server for\n"
-		"                            N ms ends the session, exit status 1 (default 3 intervals)\n"
+		"                            with --keepalive (client, tunnel): nothing heard from the\n"
+		"                            server for N ms ends the session; default 3 intervals;\n"
+		"                            client: exit status 1\n"
 		"  --keepalive MS            client, tunnel: after MS ms without a record from the\n"
 		"                            server, ping it with an RFC 6520 heartbeat, which the\n"
 		"                            server must answer (Petrel and gnutls-serv --heartbeat do).\n"
@@ -313,6 +314,8 @@ static int check_combination(struct cli_options *o, unsigned scope)
 	if (scope == FOR_TUNNEL && o->plain &&
 	    (o->psk_identity || o->cert_file || o->ca_file || o->have_pin || o->insecure))
 		return bad(o, "--plain takes no credentials (it relays without DTLS)", NULL);
+	if (o->keepalive_ms && o->dead_ms_set && o->dead_ms && o->dead_ms <= o->keepalive_ms)
+		return bad(o, "--dead-ms must be longer than --keepalive (two intervals or more)", NULL);
 	return 0;
 }
 
