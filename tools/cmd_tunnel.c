@@ -489,7 +489,7 @@ int cmd_tunnel(const struct cli_options *o)
 {
 	struct tunnel t = {.o = o, .listen_fd = -1, .epfd = -1};
 	t.idle_ms = o->idle_ms_set ? o->idle_ms : DEFAULT_IDLE_MS;
-	t.dead_ms = o->dead_ms_set ? o->dead_ms : DEFAULT_DEAD_MS;
+	t.dead_ms = o->dead_ms_set || o->keepalive_ms ? cli_dead_after_ms(o) : DEFAULT_DEAD_MS;
 	t.max_flows = o->max_flows ? o->max_flows : DEFAULT_MAX_FLOWS;
 	/* Timers are checked a few times per shortest period, at most every 250 ms. */
 	t.sweep_ms = 250;
