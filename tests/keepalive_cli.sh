@@ -42,7 +42,7 @@ port_of() {
 # Wait (up to SECONDS, default 10) until FILE has PATTERN; 0 when it did.
 wait_for() {
 	for _ in $(seq $((${3:-10} * 10))); do
-		grep -q -- "$2" "$1" && return 0
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
@@ -55,6 +55,13 @@ start_server() { # start_server PORT EXTRA...
 	server_pid=$!
 	server_port=$(port_of "$tmp/server.out")
 }
+
+# --- Usage: --dead-ms no longer than --keepalive would end live sessions.
+"$PETREL" client --psk "$PSK" --keepalive 1000 --dead-ms 500 127.0.0.1 9 >"$tmp/usage.out" 2>"$tmp/usage.err"
+status=$?
+if [ "$status" -eq 2 ] && grep -q -- "--dead-ms must be longer" "$tmp/usage.err"; then
+	pass "--dead-ms shorter than --keepalive is a usage error"
+else fail "--dead-ms 500 --keepalive 1000: exit $status"; fi
 
 # --- petrel client: live quiet server, then a killed one.
 start_server 0 --echo
