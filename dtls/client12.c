@@ -140,7 +140,7 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 	}
 	/* RFC 5746 3.4: empty renegotiation_info on the initial handshake. */
 	ext->has_renegotiation_info = true;
-	if (s->flags & PETREL_FLAG_PMTU_PROBE) {
+	if (petrel_keepalive_offers_heartbeat(s)) {
 		/* RFC 6520 2: we answer heartbeats; probes need the peer's. */
 		ext->has_heartbeat = true;
 		ext->heartbeat_mode = 1; /* peer_allowed_to_send */
@@ -287,7 +287,7 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 		return rc;
 	hs->ticket_expected = sh.ext.has_session_ticket;
 	if (sh.ext.has_heartbeat) {
-		if (!(s->flags & PETREL_FLAG_PMTU_PROBE))
+		if (!petrel_keepalive_offers_heartbeat(s))
 			return PETREL_E_ILLEGAL_PARAMETER;
 		s->hb_negotiated = true;
 		s->hb_peer_allows = sh.ext.heartbeat_mode == 1;

@@ -396,6 +396,12 @@ void petrel_ep_run_timers(petrel_endpoint *ep, uint64_t now)
 		}
 		if (p->half_open == NULL && ep->idle_ms && p->session->hs == NULL &&
 		    now - p->last_rx_ms >= ep->idle_ms) {
+			/* Tell the client, so it need not find out by silence
+			 * (RFC 5246 7.2.1; issue #21 item 7). */
+			ep->busy = p;
+			if (!p->session->closed)
+				(void)petrel_bye(p->session);
+			ep->busy = NULL;
 			petrel_ep_remove_peer(ep, p, PETREL_E_TIMEDOUT);
 			continue;
 		}

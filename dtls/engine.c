@@ -602,6 +602,8 @@ static int handle_app_data(petrel_session *s, const struct petrel_record *rec)
 		free(s->final);
 		s->final = NULL;
 	}
+	if (rec->length == 0)
+		return 0; /* an empty record is a keepalive (dtls/keepalive.c), not a message */
 	if (s->rx_app_ready)
 		return 0; /* one message queued already: datagram semantics, drop */
 	if (s->rx_user_buf && rec->length <= s->rx_user_cap) {
@@ -676,6 +678,7 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 		bad_here += petrel_rl_stats(&s->rl)->dropped_bad_mac - bad_before;
 		if (rc != 1)
 			break;
+		petrel_keepalive_on_record(s, &rec, now_ms);
 		int r = handle_record(s, &rec, now_ms);
 		if (r < 0 && (petrel_error_is_fatal(r) || r == PETREL_E_LARGE_PACKET)) {
 			if (r == PETREL_E_LARGE_PACKET)
@@ -751,6 +754,8 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 	struct petrel_hs *hs = s->hs;
 	if (hs == NULL) {
 		int rc = s->established ? petrel_probe_tick(s, now_ms) : 0;
+		if (rc == 0 && s->established)
+			rc = petrel_keepalive_tick(s, now_ms);
 		if (s->established && s->final == NULL && petrel_rl_holds_cache(&s->rl) &&
 		    now_ms >= s->idle_check_ms) {
 			if (s->app_activity)
@@ -813,6 +818,9 @@ uint64_t petrel_engine_next_deadline(const petrel_session *s)
 		uint64_t probe = petrel_pmtud_deadline(&s->pmtud);
 		if (probe < next)
 			next = probe;
+		uint64_t keepalive = petrel_keepalive_deadline(s);
+		if (keepalive < next)
+			next = keepalive;
 	}
 	return next;
 }

@@ -6,6 +6,7 @@
  * answer. The search itself is mtu/pmtud.c. */
 #include <string.h>
 
+#include "dtls/keepalive.h"
 #include "dtls/session.h"
 #include "mtu/mtu.h"
 
@@ -54,6 +55,11 @@ static int send_heartbeat(petrel_session *s, uint8_t type, const uint8_t *payloa
 		s->stats.bytes_sent += petrel_writer_len(&w);
 	}
 	return r < 0 ? (int)r : 0;
+}
+
+int petrel_heartbeat_send_request(petrel_session *s, const uint8_t *payload, size_t len)
+{
+	return send_heartbeat(s, HB_REQUEST, payload, len, HB_HEADER_LEN + len + HB_MIN_PADDING);
 }
 
 int petrel_probe_tick(petrel_session *s, uint64_t now_ms)
@@ -119,6 +125,8 @@ int petrel_probe_on_record(petrel_session *s, const struct petrel_record *rec, u
 		uint16_t proven = petrel_pmtud_on_ack(&s->pmtud, s->link_mtu, id, now_ms);
 		if (proven > s->link_mtu)
 			petrel_set_mtu(s, proven, PETREL_MTU_PROBE);
+	} else if (type == HB_RESPONSE) {
+		petrel_keepalive_on_heartbeat_response(s, payload, payload_len);
 	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "crypto/crypto.h"
 #include "dtls/flight.h"
+#include "dtls/keepalive.h"
 #include "dtls/keyschedule.h"
 #include "dtls/messages.h"
 #include "dtls/reassembly.h"
@@ -322,6 +323,9 @@ struct petrel_session {
 
 	struct petrel_stats stats;
 	uint64_t peer_retx_bytes; /* sent by retransmissions the peer triggered */
+
+	/* petrel_session_set_keepalive: pings and dead-peer timer (dtls/keepalive.c). */
+	struct petrel_keepalive keepalive;
 };
 
 /* dtls/session.c */

@@ -19,7 +19,7 @@
 static bool needs_clock(const petrel_session *s)
 {
 	return !s->established || s->hs != NULL || s->final != NULL || s->pull_timeout != NULL ||
-	       petrel_pmtud_deadline(&s->pmtud) != UINT64_MAX;
+	       petrel_pmtud_deadline(&s->pmtud) != UINT64_MAX || petrel_keepalive_active(s);
 }
 
 /* The time for a step of the engine: read, or the last value read. */

@@ -5,6 +5,8 @@ tests_unit_SOURCES += tests/dtls_harness.c tests/dtls_harness.h tests/dtls_hands
 tests_unit_SOURCES += tests/dtls_policy_test.c tests/dtls_p384_test.c tests/dtls_psk_test.c tests/dtls_trust_file_test.c
 tests_unit_SOURCES += tests/dtls_attack_test.c tests/dtls_recv_timeout_test.c tests/dtls_packing_test.c
 tests_unit_SOURCES += tests/dtls_ticket_test.c
+# keepalive and dead-peer detection (issue #21 item 7, helper "keepalive")
+tests_unit_SOURCES += tests/dtls_keepalive_test.c
 endif
 # Real kernel path MTU through network namespaces (root; skips otherwise).
 check_PROGRAMS += tests/netns_peer
@@ -32,6 +34,9 @@ check_PROGRAMS += tests/udp_echo
 tests_udp_echo_SOURCES = tests/udp_echo.c
 TESTS += tests/tunnel.sh
 EXTRA_DIST += tests/tunnel.sh
+# petrel client/tunnel --keepalive against a killed server (issue #21 item 7).
+TESTS += tests/keepalive_cli.sh
+EXTRA_DIST += tests/keepalive_cli.sh
 # Leaks 1,234 and 4,321 bytes on purpose: scripts/hardening builds it under
 # the sanitizers and asserts LeakSanitizer reports both with tests/lsan.supp
 # in force. Built on request only, never run by make check.

@@ -55,12 +55,15 @@ struct cli_options {
 	const char *forward_host, *forward_port;
 	unsigned idle_ms, dead_ms, max_flows;
 	bool idle_ms_set, dead_ms_set, plain;
+	unsigned keepalive_ms; /* --keepalive: client and tunnel (0: none) */
 };
 
 /* options.c: parse argv[2..] for the command in argv[1]. Returns 0, or
  * CLI_EXIT_USAGE after one line on stderr. */
 int cli_parse_options(int argc, char **argv, struct cli_options *o);
 int cli_usage(FILE *out);
+/* --dead-ms, or for --keepalive without it three intervals. */
+unsigned cli_dead_after_ms(const struct cli_options *o);
 
 /* psk_file.c: --psk-file into the credentials (server: a lookup over all
  * entries; client: the first). 0 or an exit code, after a message. */

@@ -57,6 +57,8 @@ static int connect_session(struct client *c, const uint8_t *resume_data, size_t 
 	petrel_session_set_credentials(c->session, c->creds);
 	if ((rc = cli_configure_session(c->session, c->o, false)))
 		return rc;
+	if (c->o->keepalive_ms || c->o->dead_ms_set) /* before the handshake: offers heartbeats */
+		(void)petrel_session_set_keepalive(c->session, c->o->keepalive_ms, cli_dead_after_ms(c->o));
 	if ((rc = petrel_transport_set_udp_fd(c->session, c->fd)) < 0) {
 		cli_print_failure("client", c->session, rc);
 		return CLI_EXIT_FAIL;

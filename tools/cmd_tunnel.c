@@ -15,8 +15,11 @@
  * Liveness: a session ends on close_notify, a fatal error, ICMP port
  * unreachable from the server's address, or when datagrams went out for
  * --dead-ms with nothing coming back (a restarted server drops records of
- * sessions it no longer knows). The flow then reconnects on its next
- * datagram, resuming when the server still knows the ticket. */
+ * sessions it no longer knows). With --keepalive, quiet flows ping the
+ * server (RFC 6520 heartbeats) and the library reports a server silent
+ * for --dead-ms (PETREL_E_PEER_DEAD), traffic or not. The flow then
+ * reconnects on its next datagram, resuming when the server still knows
+ * the ticket. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -310,12 +313,14 @@ static void settle_flags(struct tunnel *t)
 	}
 }
 
-/* Where a keepalive (issue #21 item 7) goes once the library has one: a
- * quiet open flow would send it here, and its answer, like any datagram
- * from the server, clears unanswered_since_ms. Until then the server's
- * silence while we send is the sign it lost the session. */
+/* Without --keepalive, the server's silence while we send is the sign it
+ * lost the session. With it (issue #21 item 7) the session pings a quiet
+ * server itself and its timer (petrel_engine_tick in sweep) reports
+ * PETREL_E_PEER_DEAD after --dead-ms without an answer. */
 static void check_liveness(struct tunnel *t, struct flow *f, uint64_t now)
 {
+	if (t->o->keepalive_ms)
+		return;
 	if (f->state != FLOW_OPEN || t->dead_ms == 0 || f->unanswered_since_ms == 0 ||
 	    now - f->unanswered_since_ms < t->dead_ms)
 		return;
@@ -337,7 +342,7 @@ static void sweep(struct tunnel *t, uint64_t now)
 		} else if (f->state == FLOW_OPEN && petrel_engine_next_deadline(f->s) <= now) {
 			int rc = petrel_engine_tick(f->s, now);
 			if (rc < 0 && petrel_error_is_fatal(rc))
-				tunnel_end_session(t, f, "session failed", rc);
+				tunnel_end_session(t, f, tunnel_failure_text(rc), rc);
 		}
 		check_liveness(t, f, now);
 		if (f->state != FLOW_CONNECTING && t->idle_ms && now - f->last_activity_ms >= t->idle_ms) {
@@ -484,7 +489,7 @@ int cmd_tunnel(const struct cli_options *o)
 {
 	struct tunnel t = {.o = o, .listen_fd = -1, .epfd = -1};
 	t.idle_ms = o->idle_ms_set ? o->idle_ms : DEFAULT_IDLE_MS;
-	t.dead_ms = o->dead_ms_set ? o->dead_ms : DEFAULT_DEAD_MS;
+	t.dead_ms = o->dead_ms_set || o->keepalive_ms ? cli_dead_after_ms(o) : DEFAULT_DEAD_MS;
 	t.max_flows = o->max_flows ? o->max_flows : DEFAULT_MAX_FLOWS;
 	/* Timers are checked a few times per shortest period, at most every 250 ms. */
 	t.sweep_ms = 250;

@@ -21,6 +21,7 @@ enum {
 	OPT_SRTP, OPT_SRTP_MKI,
 	OPT_RPK, OPT_PIN_SPKI,
 	OPT_TICKET_KEY_FILE, OPT_TICKET_KEY_PERIOD,
+	OPT_KEEPALIVE,
 };
 
 /* Which commands accept an option. */
@@ -65,6 +66,7 @@ static const struct option long_options[] = {
 	{"pin-spki-sha256", required_argument, NULL, OPT_PIN_SPKI},
 	{"ticket-key-file", required_argument, NULL, OPT_TICKET_KEY_FILE},
 	{"ticket-key-period", required_argument, NULL, OPT_TICKET_KEY_PERIOD},
+	{"keepalive", required_argument, NULL, OPT_KEEPALIVE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -85,9 +87,11 @@ static unsigned option_scope(int id)
 		return FOR_CLIENT | FOR_TUNNEL;
 	case OPT_RESUME: case OPT_ONCE:
 		return FOR_CLIENT;
-	case OPT_LISTEN: case OPT_CONNECT: case OPT_IDLE: case OPT_DEAD: case OPT_PLAIN:
+	case OPT_LISTEN: case OPT_CONNECT: case OPT_IDLE: case OPT_PLAIN:
 	case OPT_MAX_FLOWS:
 		return FOR_TUNNEL;
+	case OPT_KEEPALIVE: case OPT_DEAD:
+		return FOR_CLIENT | FOR_TUNNEL;
 	case OPT_FORWARD:
 		return FOR_SERVER;
 	case OPT_ECHO: case OPT_PORT: case OPT_BIND:
@@ -163,6 +167,15 @@ int cli_usage(FILE *out)
 		"  --dead-ms N               tunnel: when datagrams went out for N ms and nothing came\n"
 		"                            back, drop the session and reconnect (resuming) on the next\n"
 		"                            datagram (default 15000; 0 never)\n"
+		"                            with --keepalive (client, tunnel): nothing heard from the\n"
+		"                            server for N ms ends the session; default 3 intervals;\n"
+		"                            client: exit status 1\n"
+		"  --keepalive MS            client, tunnel: after MS ms without a record from the\n"
+		"                            server, ping it with an RFC 6520 heartbeat, which the\n"
+		"                            server must answer (Petrel and gnutls-serv --heartbeat do).\n"
+		"                            A server that vanished or restarted is noticed after\n"
+		"                            --dead-ms. Without heartbeats (OpenSSL) there is no ping\n"
+		"                            and --dead-ms is an idle timeout (default 0: no keepalive)\n"
 		"  --max-flows N             tunnel: flows at once (default 4096); when full, the least\n"
 		"                            recently active are closed\n"
 		"  --plain                   tunnel: relay without DTLS (to measure the relay itself)\n"
@@ -320,6 +333,10 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 			return bad(o, "--srtp-mki wants up to 255 bytes of hex, got", arg);
 		o->have_srtp_mki = true;
 		return 0;
+	case OPT_KEEPALIVE:
+		return parse_unsigned(arg, 1, 3600000, &o->keepalive_ms) < 0
+			       ? bad(o, "--keepalive wants milliseconds (1..3600000), got", arg)
+			       : 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
@@ -363,6 +380,8 @@ static int check_combination(struct cli_options *o, unsigned scope)
 	if (scope == FOR_TUNNEL && o->plain &&
 	    (o->psk_identity || o->cert_file || o->ca_file || o->have_pin || o->insecure))
 		return bad(o, "--plain takes no credentials (it relays without DTLS)", NULL);
+	if (o->keepalive_ms && o->dead_ms_set && o->dead_ms && o->dead_ms <= o->keepalive_ms)
+		return bad(o, "--dead-ms must be longer than --keepalive (two intervals or more)", NULL);
 	return 0;
 }
 
@@ -409,4 +428,12 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o)
 		return bad(o, "unexpected argument", sub_argv[optind]);
 	}
 	return check_combination(o, scope);
+}
+
+unsigned cli_dead_after_ms(const struct cli_options *o)
+{
+	if (o->dead_ms_set)
+		return o->dead_ms;
+	/* Three intervals: one lost ping or answer is forgiven. */
+	return o->keepalive_ms > UINT32_MAX / 3 ? UINT32_MAX : 3 * o->keepalive_ms;
 }

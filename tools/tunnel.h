@@ -88,6 +88,8 @@ void tunnel_queue_pending(struct tunnel *t, struct flow *f, const uint8_t *data,
 void tunnel_refuse_large(struct tunnel *t, struct flow *f, size_t len, unsigned data_mtu);
 /* The session's messages from the last read, into the batch to local. */
 void tunnel_deliver_answers(struct tunnel *t, struct flow *f);
+/* What to print when an open session fails with rc. */
+const char *tunnel_failure_text(int rc);
 /* fwd_tx error callback of the batch to the server. */
 void tunnel_to_server_error(void *ctx, void *owner, int err, size_t len);
 

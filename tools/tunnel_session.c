@@ -242,6 +242,11 @@ int tunnel_start_session(struct tunnel *t, struct flow *f)
 	/* Checked by cli_check_session_options at start-up: cannot fail. */
 	(void)cli_configure_session(s, t->o, false);
 	petrel_dtls_set_timeout_limits(s, 0, RECONNECT_RTO_CAP_MS);
+	/* --keepalive: quiet flows ping the server (heartbeats), so its
+	 * endpoint keeps the session and a lost one is noticed without
+	 * local traffic; the library then fails with PETREL_E_PEER_DEAD. */
+	if (t->o->keepalive_ms)
+		(void)petrel_session_set_keepalive(s, t->o->keepalive_ms, t->dead_ms);
 	/* The fd transport sets DF and learns the address family; our own
 	 * callbacks then replace its blocking I/O. */
 	(void)petrel_transport_set_udp_fd(s, f->fd);
@@ -307,9 +312,16 @@ void tunnel_deliver_answers(struct tunnel *t, struct flow *f)
 		if (n == PETREL_E_WARNING_ALERT_RECEIVED || n == PETREL_E_LARGE_PACKET)
 			continue;
 		if (petrel_error_is_fatal((int)n)) {
-			tunnel_end_session(t, f, "session failed", (int)n);
+			tunnel_end_session(t, f, tunnel_failure_text((int)n), (int)n);
 			return;
 		}
 	}
+}
+
+const char *tunnel_failure_text(int rc)
+{
+	if (rc == PETREL_E_PEER_DEAD)
+		return "the server stopped answering keepalives: reconnecting on the next datagram";
+	return "session failed";
 }
 

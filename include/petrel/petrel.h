@@ -66,6 +66,7 @@ enum {
 	PETREL_E_BAD_CERTIFICATE = -41,
 	PETREL_E_ALPN_MISMATCH = -42,
 	PETREL_E_PROTOCOL_VERSION = -43,
+	PETREL_E_PEER_DEAD = -44, /* keepalive: nothing from the peer for dead_after_ms */
 
 	/* Certificate validation: each failure has its own code. */
 	PETREL_E_CERT_PARSE = -60,
@@ -237,6 +238,40 @@ PETREL_API void petrel_record_set_timeout(petrel_session *session, unsigned ms);
 PETREL_API void petrel_record_set_bad_record_limit(petrel_session *session, uint64_t limit);
 /* Sends close_notify. */
 PETREL_API int petrel_bye(petrel_session *session);
+
+/* Keepalive and dead-peer detection (GnuTLS: gnutls_heartbeat_ping).
+ * After interval_ms without an authenticated record from the peer the
+ * session sends a ping, again every interval_ms while the silence lasts;
+ * after dead_after_ms without one, petrel_record_recv, petrel_engine_tick
+ * and an endpoint's on_closed report PETREL_E_PEER_DEAD (fatal; every
+ * later call returns it too). 0 turns either off. Call before the
+ * handshake: a client then offers RFC 6520 heartbeats (a Petrel server
+ * always accepts them). The ping is
+ *  - a HeartbeatRequest when heartbeats were negotiated and the peer
+ *    allows requests: the peer must answer, so a live but quiet peer is
+ *    never declared dead (choose dead_after_ms >= 2 * interval_ms plus an
+ *    RTT, so one lost ping or answer is forgiven);
+ *  - else nothing (or an empty record, see below): only the peer's own
+ *    traffic shows it is alive, and a quiet peer is declared dead after
+ *    dead_after_ms (an idle timeout).
+ * A close_notify from the peer (e.g. a server closing an idle session)
+ * ends the session as always: petrel_record_recv returns 0,
+ * petrel_engine_feed PETREL_E_SESSION_CLOSED.
+ * To reconnect after PETREL_E_PEER_DEAD or a close: petrel_session_get_data
+ * on the old session (before freeing it), a new session on a new socket,
+ * petrel_session_set_data, petrel_handshake: an abbreviated handshake when
+ * the server still knows the session or ticket, else a full one. */
+PETREL_API int petrel_session_set_keepalive(petrel_session *session, unsigned interval_ms,
+					    unsigned dead_after_ms);
+/* 1 when the keepalive pings with heartbeats (negotiated and allowed by
+ * the peer), 0 when it cannot ping (or before the handshake). */
+PETREL_API int petrel_session_keepalive_uses_heartbeat(const petrel_session *session);
+/* Without heartbeats, ping with empty application_data records (enable
+ * 1; default 0). They keep NAT bindings open but prove nothing. GnuTLS
+ * and Petrel skip them; OpenSSL 3's DTLS SSL_read returns 0 for one,
+ * which OpenSSL applications take for an error (s_server closes): enable
+ * only for peers known to skip them. */
+PETREL_API int petrel_session_set_keepalive_empty_records(petrel_session *session, int enable);
 
 /* Alerts (RFC 5246 7.2): the last alert received (its description code),
  * or -1 when none was; petrel_alert_get_name(-1) is "none". */

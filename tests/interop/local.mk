@@ -26,3 +26,6 @@ INTEROP_TESTS += tests/interop/cid-mbedtls.sh tests/interop/dtls13-wolfssl.sh
 INTEROP_TESTS += tests/interop/srtp.sh
 # Raw public keys (RFC 7250) with the petrel command against GnuTLS.
 INTEROP_TESTS += tests/interop/rpk.sh
+# petrel client --keepalive against gnutls-serv --heartbeat (answered,
+# then killed) and openssl s_server (no heartbeats: no ping) (issue #21 item 7).
+INTEROP_TESTS += tests/interop/keepalive.sh

@@ -1,0 +1,49 @@
+/* Keepalive and dead-peer detection for established sessions (issue #21
+ * item 7). A session told petrel_session_set_keepalive() sends a ping
+ * when it has heard nothing from the peer for interval_ms: an RFC 6520
+ * HeartbeatRequest when heartbeats were negotiated and the peer accepts
+ * requests; otherwise nothing, or an empty application_data record when
+ * the application asked for those. Every authenticated record from the
+ * peer counts as a sign of life; after dead_after_ms without one the
+ * session fails with PETREL_E_PEER_DEAD. */
+#ifndef PETREL_DTLS_KEEPALIVE_H
+#define PETREL_DTLS_KEEPALIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "petrel/petrel.h"
+
+struct petrel_record;
+
+struct petrel_keepalive {
+	uint32_t interval_ms;   /* ping after this much silence; 0 = no pings */
+	uint32_t dead_after_ms; /* fail after this much silence; 0 = never */
+	bool started;           /* timers run from the first tick or record after the handshake */
+	bool empty_records;     /* without heartbeats, ping with empty records (opt-in) */
+	bool ping_outstanding;  /* a HeartbeatRequest not yet answered (RFC 6520 3: one at a time) */
+	uint64_t last_rx_ms;    /* last authenticated record from the peer */
+	uint64_t next_ping_ms;
+	uint32_t ping_id;       /* payload of the outstanding request, repeated on retransmission */
+	/* Counters (tests, --verbose). */
+	uint64_t heartbeats_sent, heartbeat_responses, empty_records_sent;
+};
+
+/* Whether the ClientHello offers the heartbeat extension (RFC 6520 2):
+ * for MTU probing or for keepalive. */
+bool petrel_keepalive_offers_heartbeat(const petrel_session *s);
+/* The transport needs the clock while a keepalive runs. */
+bool petrel_keepalive_active(const petrel_session *s);
+/* An authenticated record arrived (engine receive path). */
+void petrel_keepalive_on_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms);
+/* A HeartbeatResponse not belonging to an MTU probe (probe.c). */
+void petrel_keepalive_on_heartbeat_response(petrel_session *s, const uint8_t *payload, size_t len);
+/* Timers: ping when due; PETREL_E_PEER_DEAD when silent too long. */
+int petrel_keepalive_tick(petrel_session *s, uint64_t now_ms);
+/* dtls/probe.c: one HeartbeatRequest with the minimum padding. */
+int petrel_heartbeat_send_request(petrel_session *s, const uint8_t *payload, size_t len);
+/* Absolute time of the next keepalive deadline, UINT64_MAX when none. */
+uint64_t petrel_keepalive_deadline(const petrel_session *s);
+
+#endif
