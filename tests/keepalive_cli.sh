@@ -50,7 +50,7 @@ wait_for() {
 start_server() { # start_server PORT EXTRA...
 	port=$1
 	shift
-	"$PETREL" server --bind 127.0.0.1 --port "$port" --psk "$PSK" "$@" \
+	"$PETREL" server --workers 1 --bind 127.0.0.1 --port "$port" --psk "$PSK" "$@" \
 		>"$tmp/server.out" 2>>"$tmp/server.err" </dev/null &
 	server_pid=$!
 	server_port=$(port_of "$tmp/server.out")
