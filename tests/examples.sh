@@ -3,8 +3,8 @@
 # many_peers answers several `petrel client`s and echo_client, and says
 # goodbye to a connected client on SIGTERM; coap_client and coap_server
 # talk CoAP over DTLS PSK; two srtp_peer processes pin each other by SDP
-# fingerprint lines and derive the same DTLS-SRTP keys, and a wrong line
-# fails the handshake.
+# fingerprint lines, negotiate an SRTP profile with use_srtp and print
+# the same split keys, and a wrong line fails the handshake.
 set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-examples.XXXXXX")
 pids=""
@@ -85,9 +85,16 @@ sport=$(sed -n 's/listening on port //p' "$T/pa.out")
 timeout 30 ./examples/srtp_peer active 127.0.0.1 "$sport" "$T/b.sdp" "$T/a.sdp" >"$T/ac.out" 2>&1 ||
 	bad "srtp_peer active failed: $(cat "$T/ac.out")"
 wait "$pa" || bad "srtp_peer passive failed: $(cat "$T/pa.out")"
-km_a=$(grep '^srtp keying material [0-9a-f]\{120\}$' "$T/pa.out")
-km_b=$(grep '^srtp keying material' "$T/ac.out")
-[ -n "$km_a" ] && [ "$km_a" = "$km_b" ] || bad "keying material differs: '$km_a' vs '$km_b'"
+# use_srtp: the passive side (server) prefers GCM and the active side
+# offers it second; both print the same split keys for that profile.
+keys() { grep -E '^(srtp profile|(client|server) master (key|salt)) ' "$1"; }
+km_a=$(keys "$T/pa.out")
+km_b=$(keys "$T/ac.out")
+echo "$km_a" | grep -qx 'srtp profile SRTP_AEAD_AES_128_GCM' || bad "profile: $(cat "$T/pa.out")"
+[ "$(echo "$km_a" | grep -c '^client master key [0-9a-f]\{32\}$')" = 1 ] &&
+	[ "$(echo "$km_a" | grep -c '^server master salt [0-9a-f]\{24\}$')" = 1 ] ||
+	bad "key or salt lengths: $km_a"
+[ -n "$km_a" ] && [ "$km_a" = "$km_b" ] || bad "SRTP keys differ: '$km_a' vs '$km_b'"
 grep -qx "pinned $(tr -d '\r' <"$T/b.sdp")" "$T/pa.out" || bad "passive did not pin the active's line"
 grep -qx "pinned $(tr -d '\r' <"$T/a.sdp")" "$T/ac.out" || bad "active did not pin the passive's line"
 
@@ -97,7 +104,7 @@ pc=$!
 pids="$pids $pc"
 wait_for "$T/pc.out" "listening on port" || bad "srtp_peer passive did not start"
 sport=$(sed -n 's/listening on port //p' "$T/pc.out")
-echo "a=fingerprint:sha-256 $(echo "$km_a" | cut -c22-85 | sed 's/../&:/g; s/:$//' | tr a-f A-F)" >"$T/wrong.sdp"
+echo "a=fingerprint:sha-256 $(echo "$km_a" | sed -n 's/^client master key //p' | sed 's/.*/&&/' | sed 's/../&:/g; s/:$//' | tr a-f A-F)" >"$T/wrong.sdp"
 timeout 30 ./examples/srtp_peer active 127.0.0.1 "$sport" "$T/d.sdp" "$T/wrong.sdp" >"$T/ad.out" 2>&1 &&
 	bad "a wrong fingerprint line was accepted"
 grep -q "does not match the pinned fingerprint" "$T/ad.out" || bad "wrong line: $(cat "$T/ad.out")"
