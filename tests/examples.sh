@@ -4,7 +4,8 @@
 # goodbye to a connected client on SIGTERM; coap_client and coap_server
 # talk CoAP over DTLS PSK; two srtp_peer processes pin each other by SDP
 # fingerprint lines, negotiate an SRTP profile with use_srtp and print
-# the same split keys, and a wrong line fails the handshake.
+# the same split keys, and a wrong line fails the handshake; tunnel
+# carries UDP through `petrel server --forward` to a UDP echo.
 set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-examples.XXXXXX")
 pids=""
@@ -110,5 +111,32 @@ timeout 30 ./examples/srtp_peer active 127.0.0.1 "$sport" "$T/d.sdp" "$T/wrong.s
 grep -q "does not match the pinned fingerprint" "$T/ad.out" || bad "wrong line: $(cat "$T/ad.out")"
 wait "$pc" && bad "the passive side completed against a refused peer"
 
-[ "$fail" = 0 ] && echo "PASS: many_peers, echo_client, coap_client/coap_server and the srtp_peer pair"
+# --- tunnel: a UDP echo behind `petrel server --forward`, reached through
+# examples/tunnel; a datagram over the data MTU is refused with its reason.
+./tests/udp_echo serve >"$T/echo.out" 2>&1 &
+pids="$pids $!"
+wait_for "$T/echo.out" "listening on" || bad "udp_echo did not start"
+eport=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/echo.out")
+./tools/petrel server --workers 1 --bind 127.0.0.1 --port 0 --psk "$PSK" \
+	--forward "127.0.0.1:$eport" >"$T/fw.out" 2>"$T/fw.err" &
+pids="$pids $!"
+wait_for "$T/fw.out" "listening on" || bad "petrel server --forward did not start"
+fport=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/fw.out")
+./examples/tunnel 0 127.0.0.1 "$fport" "$PSK" >"$T/tun.out" 2>"$T/tun.err" &
+tun=$!
+pids="$pids $tun"
+wait_for "$T/tun.out" "listening on port" || bad "tunnel did not start: $(cat "$T/tun.err")"
+tport=$(sed -n 's/listening on port //p' "$T/tun.out")
+# Both sends from one local port: the tunnel serves its first sender only.
+lport=$(./tests/udp_echo port)
+./tests/udp_echo send 127.0.0.1 "$tport" 50 1200 20000 "$lport" >"$T/send.out" 2>&1 ||
+	bad "50 datagrams through the tunnel: $(cat "$T/send.out")"
+./tests/udp_echo send 127.0.0.1 "$tport" 1 3000 600 "$lport" >/dev/null 2>&1 &&
+	bad "a 3000-byte datagram came back through a 1500-byte path"
+wait_for "$T/tun.err" "refused a 3000-byte datagram: over the data MTU" ||
+	bad "oversized datagram: $(cat "$T/tun.err")"
+kill -TERM "$tun"
+wait "$tun" || bad "tunnel exited $? on SIGTERM: $(cat "$T/tun.err")"
+
+[ "$fail" = 0 ] && echo "PASS: many_peers, echo_client, coap_client/coap_server, the srtp_peer pair and tunnel"
 exit "$fail"
