@@ -489,6 +489,17 @@ int main(void)
 	       "(/proc/PID/schedstat). One-in-flight rates depend on which CPUs the scheduler\n"
 	       "puts a path's four processes on; cpu does not.\n",
 	       DGRAM_SIZE, rounds, slice * 1000, STALL_MS);
+	/* Other work on the machine moves one-in-flight rates most: say how much. */
+	FILE *la = fopen("/proc/loadavg", "r");
+	double load = -1;
+	if (la) {
+		if (fscanf(la, "%lf", &load) != 1)
+			load = -1;
+		fclose(la);
+	}
+	if (load >= 0)
+		printf("load average %.2f on %ld CPUs as the rounds start.\n", load,
+		       sysconf(_SC_NPROCESSORS_ONLN));
 	printf("%-34s %29s %29s\n", "path", "1 in flight       cpu", "32 in flight       cpu");
 	for (unsigned r = 0; r < rounds; r++)
 		for (int p = 0; p < PATH_COUNT; p++)

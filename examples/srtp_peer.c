@@ -1,12 +1,12 @@
 /* One side of a WebRTC-style DTLS-SRTP pair (RFC 5763, RFC 5764): each
  * peer has a fresh self-signed certificate, the SDP offer/answer carries
  * its "a=fingerprint:sha-256 ..." line (RFC 8122), and each pins the
- * other's certificate to the line it received. After the handshake the
- * SRTP master keys and salts come from the RFC 5705 exporter with the
- * label "EXTRACTOR-dtls_srtp", split as RFC 5764 4.2 says for
- * SRTP_AES128_CM_HMAC_SHA1_80. Petrel does not negotiate the use_srtp
- * extension yet, so both sides assume that profile and no MKI; the
- * signalling channel is a pair of files here.
+ * other's certificate to the line it received. The use_srtp extension
+ * negotiates the SRTP protection profile (the active side offers its
+ * list, the passive side picks the first of its own the offer has), and
+ * the library splits the keying material into the client and server
+ * master keys and salts for that profile (RFC 5764 4.2). The signalling
+ * channel is a pair of files here.
  * Try it: srtp_peer passive 127.0.0.1 0 a.sdp b.sdp   (prints its port)
  *         srtp_peer active 127.0.0.1 PORT b.sdp a.sdp */
 #include <netdb.h>
@@ -94,6 +94,9 @@ int main(int argc, char **argv)
 	petrel_session_new(&s, passive ? PETREL_SERVER | PETREL_FLAG_REQUIRE_CLIENT_CERT
 				       : PETREL_CLIENT);
 	petrel_session_set_credentials(s, creds);
+	/* What a browser offers, most preferred first (RFC 7714 for GCM). */
+	petrel_srtp_set_profiles(s, passive ? "SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80"
+					    : "SRTP_AES128_CM_HMAC_SHA1_80,SRTP_AEAD_AES_128_GCM");
 	int rc = petrel_session_set_verify_sdp(s, peer_line); /* the pin comes from the SDP */
 	if (rc < 0) {
 		fprintf(stderr, "peer's fingerprint: %s\n", petrel_strerror(rc));
@@ -104,24 +107,26 @@ int main(int argc, char **argv)
 	do
 		rc = petrel_handshake(s);
 	while (rc < 0 && !petrel_error_is_fatal(rc));
-	/* RFC 5764 4.2: client key | server key | client salt | server salt. */
-	uint8_t km[2 * 16 + 2 * 14];
-	if (rc == 0)
-		rc = petrel_prf_export(s, "EXTRACTOR-dtls_srtp", NULL, 0, 0, km, sizeof km);
-	if (rc < 0) {
+	/* Without a common profile the handshake still completes (RFC 5764
+	 * 4.1.1) and petrel_srtp_get_keys says so: media must not flow then. */
+	struct petrel_srtp_keys k;
+	if (rc < 0)
 		fprintf(stderr, "handshake: %s\n", petrel_strerror(rc));
+	else if ((rc = petrel_srtp_get_keys(s, &k)) < 0)
+		fprintf(stderr, "no SRTP protection profile in common\n");
+	if (rc < 0) {
 		petrel_session_free(s);
 		petrel_credentials_free(creds);
 		freeaddrinfo(ai);
 		return 1;
 	}
 	printf("pinned %s\n", peer_line[0] ? strtok(peer_line, "\r\n") : "");
-	print_hex("srtp keying material", km, sizeof km);
-	print_hex("client master key", km, 16);
-	print_hex("server master key", km + 16, 16);
-	print_hex("client master salt", km + 32, 14);
-	print_hex("server master salt", km + 46, 14);
-	explicit_bzero(km, sizeof km); /* a real stack hands these to libsrtp first */
+	printf("srtp profile %s\n", petrel_srtp_get_profile_name(k.profile));
+	print_hex("client master key", k.client_key, k.key_len);
+	print_hex("server master key", k.server_key, k.key_len);
+	print_hex("client master salt", k.client_salt, k.salt_len);
+	print_hex("server master salt", k.server_salt, k.salt_len);
+	explicit_bzero(&k, sizeof k); /* a real stack hands these to libsrtp first */
 	petrel_bye(s);
 	petrel_session_free(s);
 	petrel_credentials_free(creds);

@@ -3,8 +3,9 @@
 # many_peers answers several `petrel client`s and echo_client, and says
 # goodbye to a connected client on SIGTERM; coap_client and coap_server
 # talk CoAP over DTLS PSK; two srtp_peer processes pin each other by SDP
-# fingerprint lines and derive the same DTLS-SRTP keys, and a wrong line
-# fails the handshake.
+# fingerprint lines, negotiate an SRTP profile with use_srtp and print
+# the same split keys, and a wrong line fails the handshake; tunnel
+# carries UDP through `petrel server --forward` to a UDP echo.
 set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-examples.XXXXXX")
 pids=""
@@ -85,9 +86,16 @@ sport=$(sed -n 's/listening on port //p' "$T/pa.out")
 timeout 30 ./examples/srtp_peer active 127.0.0.1 "$sport" "$T/b.sdp" "$T/a.sdp" >"$T/ac.out" 2>&1 ||
 	bad "srtp_peer active failed: $(cat "$T/ac.out")"
 wait "$pa" || bad "srtp_peer passive failed: $(cat "$T/pa.out")"
-km_a=$(grep '^srtp keying material [0-9a-f]\{120\}$' "$T/pa.out")
-km_b=$(grep '^srtp keying material' "$T/ac.out")
-[ -n "$km_a" ] && [ "$km_a" = "$km_b" ] || bad "keying material differs: '$km_a' vs '$km_b'"
+# use_srtp: the passive side (server) prefers GCM and the active side
+# offers it second; both print the same split keys for that profile.
+keys() { grep -E '^(srtp profile|(client|server) master (key|salt)) ' "$1"; }
+km_a=$(keys "$T/pa.out")
+km_b=$(keys "$T/ac.out")
+echo "$km_a" | grep -qx 'srtp profile SRTP_AEAD_AES_128_GCM' || bad "profile: $(cat "$T/pa.out")"
+[ "$(echo "$km_a" | grep -c '^client master key [0-9a-f]\{32\}$')" = 1 ] &&
+	[ "$(echo "$km_a" | grep -c '^server master salt [0-9a-f]\{24\}$')" = 1 ] ||
+	bad "key or salt lengths: $km_a"
+[ -n "$km_a" ] && [ "$km_a" = "$km_b" ] || bad "SRTP keys differ: '$km_a' vs '$km_b'"
 grep -qx "pinned $(tr -d '\r' <"$T/b.sdp")" "$T/pa.out" || bad "passive did not pin the active's line"
 grep -qx "pinned $(tr -d '\r' <"$T/a.sdp")" "$T/ac.out" || bad "active did not pin the passive's line"
 
@@ -97,11 +105,38 @@ pc=$!
 pids="$pids $pc"
 wait_for "$T/pc.out" "listening on port" || bad "srtp_peer passive did not start"
 sport=$(sed -n 's/listening on port //p' "$T/pc.out")
-echo "a=fingerprint:sha-256 $(echo "$km_a" | cut -c22-85 | sed 's/../&:/g; s/:$//' | tr a-f A-F)" >"$T/wrong.sdp"
+echo "a=fingerprint:sha-256 $(echo "$km_a" | sed -n 's/^client master key //p' | sed 's/.*/&&/' | sed 's/../&:/g; s/:$//' | tr a-f A-F)" >"$T/wrong.sdp"
 timeout 30 ./examples/srtp_peer active 127.0.0.1 "$sport" "$T/d.sdp" "$T/wrong.sdp" >"$T/ad.out" 2>&1 &&
 	bad "a wrong fingerprint line was accepted"
 grep -q "does not match the pinned fingerprint" "$T/ad.out" || bad "wrong line: $(cat "$T/ad.out")"
 wait "$pc" && bad "the passive side completed against a refused peer"
 
-[ "$fail" = 0 ] && echo "PASS: many_peers, echo_client, coap_client/coap_server and the srtp_peer pair"
+# --- tunnel: a UDP echo behind `petrel server --forward`, reached through
+# examples/tunnel; a datagram over the data MTU is refused with its reason.
+./tests/udp_echo serve >"$T/echo.out" 2>&1 &
+pids="$pids $!"
+wait_for "$T/echo.out" "listening on" || bad "udp_echo did not start"
+eport=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/echo.out")
+./tools/petrel server --workers 1 --bind 127.0.0.1 --port 0 --psk "$PSK" \
+	--forward "127.0.0.1:$eport" >"$T/fw.out" 2>"$T/fw.err" &
+pids="$pids $!"
+wait_for "$T/fw.out" "listening on" || bad "petrel server --forward did not start"
+fport=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/fw.out")
+./examples/tunnel 0 127.0.0.1 "$fport" "$PSK" >"$T/tun.out" 2>"$T/tun.err" &
+tun=$!
+pids="$pids $tun"
+wait_for "$T/tun.out" "listening on port" || bad "tunnel did not start: $(cat "$T/tun.err")"
+tport=$(sed -n 's/listening on port //p' "$T/tun.out")
+# Both sends from one local port: the tunnel serves its first sender only.
+lport=$(./tests/udp_echo port)
+./tests/udp_echo send 127.0.0.1 "$tport" 50 1200 20000 "$lport" >"$T/send.out" 2>&1 ||
+	bad "50 datagrams through the tunnel: $(cat "$T/send.out")"
+./tests/udp_echo send 127.0.0.1 "$tport" 1 3000 600 "$lport" >/dev/null 2>&1 &&
+	bad "a 3000-byte datagram came back through a 1500-byte path"
+wait_for "$T/tun.err" "refused a 3000-byte datagram: over the data MTU" ||
+	bad "oversized datagram: $(cat "$T/tun.err")"
+kill -TERM "$tun"
+wait "$tun" || bad "tunnel exited $? on SIGTERM: $(cat "$T/tun.err")"
+
+[ "$fail" = 0 ] && echo "PASS: many_peers, echo_client, coap_client/coap_server, the srtp_peer pair and tunnel"
 exit "$fail"

@@ -442,6 +442,12 @@ int forward_process(struct forward *f, short revents)
 	fwd_tx_flush(&f->tx);
 	if (revents == 0)
 		return 0; /* no target socket has anything: spare the syscall */
+	if (f->flow_count == 1 && f->last) {
+		/* One session (a tunnel's single flow): the readable socket is
+		 * its own, so read it without asking epoll which one it is. */
+		relay_answers(f, f->last);
+		return 0;
+	}
 	struct epoll_event ev[64];
 	int n = epoll_wait(f->epfd, ev, 64, 0);
 	for (int i = 0; i < n; i++)
