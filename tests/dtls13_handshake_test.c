@@ -892,3 +892,90 @@ Test(dtls13_handshake, recorded_wolfssl_hrr_makes_a_p384_client_hello)
 	petrel_hs13_output_reset(&out);
 	petrel_dtls13_client_free(&c);
 }
+
+/* ---- more combinations ---- */
+
+Test(dtls13_handshake, external_psk_after_hrr_binds_the_second_client_hello)
+{
+	struct petrel_hs13_config ccfg = {0}, scfg = {0};
+	uint16_t cgroups[2] = {PETREL_GROUP_X25519, PETREL_GROUP_SECP256R1};
+	uint16_t sgroups[1] = {PETREL_GROUP_SECP256R1};
+	ccfg.groups = cgroups;
+	ccfg.group_count = 2;
+	ccfg.psk = ext_psk;
+	ccfg.psk_len = 32;
+	ccfg.psk_hash = PETREL_HASH_SHA256;
+	ccfg.psk_identity = ext_id;
+	ccfg.psk_identity_len = sizeof ext_id - 1;
+	server_defaults(&scfg);
+	scfg.psk_lookup = lookup;
+	scfg.groups = sgroups;
+	scfg.group_count = 1;
+	struct pair p;
+	pair_init(&p, &ccfg, &scfg);
+	p.stateless = true;
+	pair_run(&p);
+	assert_connected(&p);
+	cr_assert_eq(p.hrr_count, 1);
+	cr_assert(p.c.psk_accepted && p.s.psk_accepted);
+	cr_assert_eq(p.s.group, PETREL_GROUP_SECP256R1);
+	pair_free(&p);
+}
+
+Test(dtls13_handshake, ticket_under_another_key_falls_back_to_a_full_handshake)
+{
+	struct ident sid;
+	ident_make(&sid, PETREL_KEY_EC_P256);
+	struct petrel_hs13_config ccfg = {0}, scfg = {0};
+	pin_to(&ccfg, &sid);
+	server_defaults(&scfg);
+	use_ident(&scfg, &sid);
+	scfg.send_ticket = true;
+	struct pair p;
+	pair_init(&p, &ccfg, &scfg);
+	pair_run(&p);
+	assert_connected(&p);
+	petrel_hs13_output_reset(&p.co);
+	cr_assert_eq(petrel_dtls13_client_handle(&p.c, p.so.msgs[0].type, p.so.msgs[0].body,
+						 p.so.msgs[0].len, 5000, &p.co), 0);
+	struct petrel_dtls13_ticket t = p.c.ticket;
+	pair_free(&p);
+
+	struct petrel_hs13_config rcfg = {0};
+	rcfg.psk = t.psk;
+	rcfg.psk_len = t.psk_len;
+	rcfg.psk_hash = t.hash;
+	rcfg.psk_identity = t.ticket;
+	rcfg.psk_identity_len = t.ticket_len;
+	rcfg.psk_resumption = true;
+	pin_to(&rcfg, &sid);
+	static const uint8_t rotated[32] = {0xee};
+	scfg.ticket_key = rotated; /* the server forgot the old ticket key */
+	pair_init(&p, &rcfg, &scfg);
+	pair_run(&p);
+	assert_connected(&p);
+	cr_assert_not(p.s.psk_accepted);
+	cr_assert_not(p.c.psk_accepted);
+	cr_assert_eq(p.c.peer.count, 1); /* the certificate came again */
+	pair_free(&p);
+	ident_free(&sid);
+}
+
+Test(dtls13_handshake, optional_client_certificate_may_be_empty)
+{
+	struct ident sid;
+	ident_make(&sid, PETREL_KEY_EC_P256);
+	struct petrel_hs13_config ccfg = {0}, scfg = {0};
+	pin_to(&ccfg, &sid);
+	server_defaults(&scfg);
+	use_ident(&scfg, &sid);
+	scfg.request_client_cert = true;
+	struct pair p;
+	pair_init(&p, &ccfg, &scfg);
+	pair_run(&p);
+	assert_connected(&p);
+	cr_assert(p.c.cert_requested);
+	cr_assert_eq(p.s.peer.count, 0);
+	pair_free(&p);
+	ident_free(&sid);
+}
