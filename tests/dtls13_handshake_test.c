@@ -979,3 +979,98 @@ Test(dtls13_handshake, optional_client_certificate_may_be_empty)
 	pair_free(&p);
 	ident_free(&sid);
 }
+
+/* ---- certificate chains (tests/fixtures/x509) ---- */
+
+#include <stdio.h>
+
+#define FIXTURE_NOW 1798761600 /* 2027-01-01: inside the fixtures' validity */
+
+static char *read_fixture(const char *name, size_t *len)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/tests/fixtures/x509/%s", PETREL_SRCDIR, name);
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "%s", path);
+	char *b = malloc(16384);
+	*len = fread(b, 1, 16383, f);
+	b[*len] = 0;
+	fclose(f);
+	return b;
+}
+
+static uint8_t *fixture_der(const char *name, size_t *der_len)
+{
+	size_t len, pos = 0;
+	char *pem = read_fixture(name, &len);
+	char label[PETREL_PEM_LABEL_MAX];
+	uint8_t *der;
+	cr_assert_eq(petrel_pem_next(pem, len, &pos, label, &der, der_len), 1);
+	free(pem);
+	return der;
+}
+
+static void chain_handshake(const char *prefix, const char *host, int want_client_rc)
+{
+	char name[64];
+	uint8_t *der[2];
+	size_t der_len[2], key_len;
+	snprintf(name, sizeof name, "%s-leaf.pem", prefix);
+	der[0] = fixture_der(name, &der_len[0]);
+	snprintf(name, sizeof name, "%s-int.pem", prefix);
+	der[1] = fixture_der(name, &der_len[1]);
+	snprintf(name, sizeof name, "%s-leaf.key", prefix);
+	char *key_pem = read_fixture(name, &key_len);
+	struct petrel_privkey *key;
+	cr_assert_eq(petrel_x509_privkey_from_pem(key_pem, key_len, &key), 0);
+	free(key_pem);
+	snprintf(name, sizeof name, "%s-root.pem", prefix);
+	size_t root_len;
+	char *root_pem = read_fixture(name, &root_len);
+	struct petrel_x509_store store;
+	petrel_x509_store_init(&store);
+	cr_assert_eq(petrel_x509_store_add_pem(&store, root_pem, root_len), 1);
+	free(root_pem);
+
+	const uint8_t *chain[2] = {der[0], der[1]};
+	struct petrel_hs13_config ccfg = {0}, scfg = {0};
+	ccfg.verifier.mode = PETREL_HS13_VERIFY_CHAIN;
+	ccfg.verifier.store = &store;
+	ccfg.verifier.host = host;
+	ccfg.verifier.now_s = FIXTURE_NOW;
+	server_defaults(&scfg);
+	scfg.key = key;
+	scfg.chain = chain;
+	scfg.chain_lens = der_len;
+	scfg.chain_count = 2;
+	struct pair p;
+	pair_init(&p, &ccfg, &scfg);
+	pair_run(&p);
+	if (want_client_rc == 0) {
+		assert_connected(&p);
+		cr_assert_eq(p.c.peer.count, 2);
+	} else {
+		cr_assert_eq(p.client_rc, want_client_rc, "client rc %d", p.client_rc);
+		cr_assert_eq(p.client_alert, PETREL_ALERT13_CERTIFICATE_UNKNOWN);
+	}
+	pair_free(&p);
+	petrel_x509_store_free(&store);
+	petrel_privkey_free(key);
+	free(der[0]);
+	free(der[1]);
+}
+
+Test(dtls13_handshake, rsa_pss_certificate_chain_to_a_trusted_root_connects)
+{
+	chain_handshake("rsa", "leaf.petrel.test", 0);
+}
+
+Test(dtls13_handshake, ecdsa_certificate_chain_to_a_trusted_root_connects)
+{
+	chain_handshake("ec", "leaf.petrel.test", 0);
+}
+
+Test(dtls13_handshake, certificate_for_another_host_is_refused)
+{
+	chain_handshake("ec", "other.example", PETREL_E_CERT_NAME_MISMATCH);
+}
