@@ -1074,3 +1074,40 @@ Test(dtls13_handshake, certificate_for_another_host_is_refused)
 {
 	chain_handshake("ec", "other.example", PETREL_E_CERT_NAME_MISMATCH);
 }
+
+Test(dtls13_handshake, cookie_older_than_a_minute_is_refused)
+{
+	struct ident sid;
+	ident_make(&sid, PETREL_KEY_EC_P256);
+	struct petrel_hs13_config ccfg = {0}, scfg = {0};
+	pin_to(&ccfg, &sid);
+	server_defaults(&scfg);
+	use_ident(&scfg, &sid);
+	scfg.force_hrr = true;
+	struct petrel_dtls13_client c;
+	struct petrel_dtls13_server s;
+	struct petrel_hs13_output co, so;
+	petrel_hs13_output_init(&co);
+	petrel_hs13_output_init(&so);
+	cr_assert_eq(petrel_dtls13_client_init(&c, &ccfg), 0);
+	cr_assert_eq(petrel_dtls13_server_init(&s, &scfg), 0);
+	cr_assert_eq(petrel_dtls13_client_start(&c, &co), 0);
+	cr_assert_eq(petrel_dtls13_server_handle(&s, co.msgs[0].type, co.msgs[0].body, co.msgs[0].len,
+						 1000, &so), 0);
+	cr_assert_eq(so.event, PETREL_HS13_EV_STATELESS_HRR);
+	petrel_hs13_output_reset(&co);
+	cr_assert_eq(petrel_dtls13_client_handle(&c, so.msgs[0].type, so.msgs[0].body, so.msgs[0].len,
+						 1100, &co), 0);
+	petrel_hs13_output_reset(&so);
+	petrel_dtls13_server_free(&s);
+	cr_assert_eq(petrel_dtls13_server_init(&s, &scfg), 0);
+	cr_assert_eq(petrel_dtls13_server_handle(&s, co.msgs[0].type, co.msgs[0].body, co.msgs[0].len,
+						 1000 + PETREL_HS13_COOKIE_MAX_AGE_MS + 1, &so),
+		     PETREL_E_BAD_COOKIE);
+	cr_assert_eq(so.alert, PETREL_ALERT13_ILLEGAL_PARAMETER);
+	petrel_hs13_output_reset(&co);
+	petrel_hs13_output_reset(&so);
+	petrel_dtls13_client_free(&c);
+	petrel_dtls13_server_free(&s);
+	ident_free(&sid);
+}
