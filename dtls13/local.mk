@@ -34,3 +34,4 @@ libpetrel_core_la_SOURCES += dtls13/server13.c dtls13/server13.h dtls13/keyupdat
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_handshake_test.c tests/dtls13_keyupdate_test.c
 endif
+libpetrel_core_la_SOURCES += dtls13/cookie13.c dtls13/cookie13.h

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dtls/session.h" /* petrel_ticket_seal/open, struct petrel_credentials */
+#include "dtls13/cookie13.h"
 #include "dtls13/server13.h"
 #include "petrel/petrel.h"
 
@@ -93,74 +94,6 @@ static uint16_t pick_suite(const struct petrel_dtls13_server *s, const struct ch
 static int find(const struct ch13 *ch, uint16_t type, const uint8_t **b, size_t *bl)
 {
 	return petrel_ext_find(ch->exts, ch->exts_len, type, b, bl);
-}
-
-/* ---- cookie ---- */
-
-static void cookie_mac(const uint8_t *secret, const struct petrel_hs13_config *cfg,
-		       const uint8_t *data, size_t len, uint8_t out[16])
-{
-	uint8_t buf[1 + 64 + PETREL_HS13_COOKIE_LEN(PETREL_MAX_HASH_LEN)];
-	uint8_t mac[32];
-	struct petrel_writer w;
-	petrel_writer_init(&w, buf, sizeof buf);
-	size_t addr_len = cfg->peer_addr_len > 64 ? 64 : cfg->peer_addr_len;
-	petrel_put_opaque8(&w, cfg->peer_addr, cfg->peer_addr ? addr_len : 0);
-	petrel_put_bytes(&w, data, len);
-	petrel_hmac(PETREL_HASH_SHA256, secret, 32, buf, petrel_writer_len(&w), mac);
-	memcpy(out, mac, 16);
-	petrel_wipe(mac, sizeof mac);
-}
-
-static size_t cookie_make(const struct petrel_dtls13_server *s, uint32_t now_ms, uint16_t group,
-			  const uint8_t *ch1_hash, uint8_t *out)
-{
-	size_t hl = petrel_hash_len(s->hash);
-	struct petrel_writer w;
-	petrel_writer_init(&w, out, PETREL_HS13_COOKIE_LEN(hl));
-	petrel_put_u8(&w, 1);
-	petrel_put_u32(&w, now_ms);
-	petrel_put_u16(&w, s->suite);
-	petrel_put_u16(&w, group);
-	petrel_put_u8(&w, (uint8_t)hl);
-	petrel_put_bytes(&w, ch1_hash, hl);
-	uint8_t *mac;
-	petrel_put_reserve(&w, 16, &mac);
-	cookie_mac(s->cfg.cookie_secret, &s->cfg, out, PETREL_HS13_COOKIE_LEN(hl) - 16, mac);
-	return petrel_writer_len(&w);
-}
-
-struct cookie_data {
-	uint16_t suite, group;
-	const uint8_t *ch1_hash;
-	size_t hash_len;
-};
-
-static int cookie_check(const struct petrel_dtls13_server *s, const uint8_t *cookie, size_t len,
-			uint32_t now_ms, struct cookie_data *cd)
-{
-	struct petrel_reader r;
-	uint8_t version, hl;
-	uint32_t issued;
-	const uint8_t *mac;
-	petrel_reader_init(&r, cookie, len);
-	if (!petrel_get_u8(&r, &version) || version != 1 || !petrel_get_u32(&r, &issued) ||
-	    !petrel_get_u16(&r, &cd->suite) || !petrel_get_u16(&r, &cd->group) ||
-	    !petrel_get_u8(&r, &hl) || (hl != 32 && hl != 48) ||
-	    !petrel_get_bytes(&r, hl, &cd->ch1_hash) || !petrel_get_bytes(&r, 16, &mac) ||
-	    !petrel_reader_done(&r) || s->cfg.cookie_secret == NULL)
-		return PETREL_E_BAD_COOKIE;
-	cd->hash_len = hl;
-	uint8_t expect[16];
-	cookie_mac(s->cfg.cookie_secret, &s->cfg, cookie, len - 16, expect);
-	bool ok = petrel_ct_equal(expect, mac, 16);
-	if (!ok && s->cfg.cookie_secret_prev != NULL) { /* rotated since (dtls/cookie.c) */
-		cookie_mac(s->cfg.cookie_secret_prev, &s->cfg, cookie, len - 16, expect);
-		ok = petrel_ct_equal(expect, mac, 16);
-	}
-	if (!ok || now_ms - issued > PETREL_HS13_COOKIE_MAX_AGE_MS) /* modular age */
-		return PETREL_E_BAD_COOKIE;
-	return 0;
 }
 
 /* HelloRetryRequest body; rebuilt byte for byte from the cookie when the
@@ -436,7 +369,8 @@ static int send_hrr(struct petrel_dtls13_server *s, const struct ch13 *ch, const
 	petrel_dtls13_transcript_hash(&t, ch1_hash);
 	petrel_dtls13_transcript_wipe(&t);
 	uint8_t cookie[PETREL_HS13_COOKIE_LEN(PETREL_MAX_HASH_LEN)];
-	size_t cookie_len = cookie_make(s, (uint32_t)now_ms, group, ch1_hash, cookie);
+	size_t cookie_len = petrel_hs13_cookie_make(&s->cfg, (uint32_t)now_ms, s->suite, group,
+						    ch1_hash, petrel_hash_len(s->hash), cookie);
 	struct petrel_writer w;
 	if (rc == 0)
 		rc = petrel_hs13_out_begin(out, 128 + cookie_len + ch->sid_len, &w);
@@ -494,7 +428,7 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 	}
 
 	/* A cookie: this is ClientHello2 after our (stateless) HRR. */
-	struct cookie_data cd = {0};
+	struct petrel_hs13_cookie cd = {0};
 	bool have_cookie = false;
 	rc = find(&ch, PETREL_EXT13_COOKIE, &b, &bl);
 	if (rc == 1) {
@@ -504,7 +438,7 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 			rc = FAIL(PETREL_E_DECODE_ERROR, 0);
 			goto done;
 		}
-		rc = cookie_check(s, cookie, cookie_len, (uint32_t)now_ms, &cd);
+		rc = petrel_hs13_cookie_check(&s->cfg, cookie, cookie_len, (uint32_t)now_ms, &cd);
 		if (rc < 0 || !ch_has_suite(&ch, cd.suite)) {
 			rc = FAIL(PETREL_E_BAD_COOKIE, PETREL_ALERT13_ILLEGAL_PARAMETER);
 			goto done;

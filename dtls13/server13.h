@@ -19,12 +19,6 @@ enum petrel_s13_state {
 	PETREL_S13_FAILED,
 };
 
-/* Stateless HRR cookie (RFC 8446 4.2.2, RFC 9147 5.1): version(1) ||
- * issued_ms(4) || suite(2) || group(2) || hash_len(1) || Hash(CH1) ||
- * HMAC-SHA256(cookie secret, peer address || all before)[0..15]. */
-#define PETREL_HS13_COOKIE_LEN(hash_len) (1 + 4 + 2 + 2 + 1 + (hash_len) + 16)
-#define PETREL_HS13_COOKIE_MAX_AGE_MS 60000u
-
 struct petrel_dtls13_server {
 	struct petrel_hs13_config cfg;
 	enum petrel_s13_state state;

@@ -8,6 +8,7 @@
 
 #include "dtls13/client13.h"
 #include "dtls13/record13.h"
+#include "dtls13/cookie13.h"
 #include "dtls13/server13.h"
 #include "petrel/petrel.h"
 #include "x509/x509.h"
