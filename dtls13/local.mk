@@ -27,3 +27,11 @@ libpetrel_core_la_SOURCES += dtls13/transcript13.c dtls13/transcript13.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_transcript_test.c
 endif
+# the DTLS 1.3 handshake cores at the message level (engine-independent)
+libpetrel_core_la_SOURCES += dtls13/hs13.c dtls13/hs13.h dtls13/client13.c dtls13/client13.h
+libpetrel_core_la_SOURCES += dtls13/server13.c dtls13/server13.h dtls13/keyupdate.c \
+	dtls13/keyupdate.h
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_handshake_test.c tests/dtls13_keyupdate_test.c
+endif
+libpetrel_core_la_SOURCES += dtls13/cookie13.c dtls13/cookie13.h
