@@ -23,6 +23,7 @@ libpetrel_core_la_SOURCES += dtls/peer_table.c dtls/peer_table.h dtls/timer_heap
 libpetrel_core_la_SOURCES += dtls/endpoint_internal.h dtls/endpoint_half_open.c dtls/endpoint_io.c
 # RFC 9146 connection_id extension codec and negotiation (helper "dtls13")
 libpetrel_core_la_SOURCES += dtls/msg_cid.c dtls/msg_cid.h
+libpetrel_core_la_SOURCES += dtls/session_cid.c dtls/session_cid.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_msg_cid_test.c
 endif

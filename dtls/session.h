@@ -301,6 +301,9 @@ struct petrel_session {
 
 	struct petrel_stats stats;
 	uint64_t peer_retx_bytes; /* sent by retransmissions the peer triggered */
+
+	/* RFC 9146 Connection IDs (dtls/session_cid.c): NULL unless enabled. */
+	struct petrel_session_cid *cid;
 };
 
 /* dtls/session.c */
