@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "dtls/session.h"
+#include "dtls/session_cid.h"
 #include "mtu/mtu.h"
 
 static uint64_t monotonic_ms(void *ptr)
@@ -55,6 +56,7 @@ void petrel_session_free(petrel_session *s)
 		petrel_flight_reset(&s->final->flight);
 		free(s->final);
 	}
+	petrel_session_cid_free(s);
 	petrel_rl_clear(&s->rl);
 	free(s->server_name);
 	free(s->alpn_offer);
