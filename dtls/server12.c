@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dtls/session.h"
+#include "dtls/session_cid.h"
 #include "dtls/session_peer.h"
 
 static bool have_psk(const petrel_session *s)
@@ -334,6 +335,9 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 		sh.ext.alpn = alpn;
 		sh.ext.alpn_len = alpn_len;
 	}
+	rc = petrel_cid_on_client_hello(s, &ch->ext, &sh.ext); /* RFC 9146 3 */
+	if (rc < 0)
+		return rc;
 	petrel_writer_init(&w, body, sizeof body);
 	rc = petrel_server_hello_write(&w, &sh);
 	if (rc == 0)
