@@ -163,3 +163,298 @@ Test(cid, set_cid_refuses_over_255_bytes)
 	cr_assert_eq(petrel_session_set_cid(s, cid, 255), 0);
 	petrel_session_free(s);
 }
+
+/* ---- The sans-I/O endpoint: NAT rebinding ------------------------------- */
+
+/* A client driven by hand on a virtual clock; what it sends is kept. */
+struct hand {
+	petrel_session *s;
+	uint8_t sent[16][2048];
+	size_t sent_len[16];
+	unsigned sent_count;
+	uint64_t now;
+};
+
+static long hand_push(void *ptr, const uint8_t *data, size_t len)
+{
+	struct hand *c = ptr;
+	if (c->sent_count < 16 && len <= sizeof c->sent[0]) {
+		memcpy(c->sent[c->sent_count], data, len);
+		c->sent_len[c->sent_count++] = len;
+	}
+	return (long)len;
+}
+
+static long hand_pull(void *ptr, uint8_t *buf, size_t cap)
+{
+	(void)ptr;
+	(void)buf;
+	(void)cap;
+	return PETREL_E_AGAIN;
+}
+
+static uint64_t hand_clock(void *ptr)
+{
+	return ((struct hand *)ptr)->now;
+}
+
+static petrel_credentials *psk(void)
+{
+	petrel_credentials *c;
+	cr_assert_eq(petrel_credentials_new(&c), 0);
+	static const uint8_t key[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
+	cr_assert_eq(petrel_credentials_set_psk(c, "nat-client", key, sizeof key), 0);
+	return c;
+}
+
+static void hand_init(struct hand *c, petrel_credentials *cc, uint64_t now)
+{
+	memset(c, 0, sizeof *c);
+	c->now = now;
+	cr_assert_eq(petrel_session_new(&c->s, PETREL_CLIENT), 0);
+	petrel_session_set_credentials(c->s, cc);
+	petrel_transport_set_ptr(c->s, c);
+	petrel_transport_set_push_function(c->s, hand_push);
+	petrel_transport_set_pull_function(c->s, hand_pull);
+	petrel_transport_set_clock_function(c->s, hand_clock, c);
+}
+
+static struct sockaddr_in addr4(const char *ip, uint16_t port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	cr_assert_eq(inet_pton(AF_INET, ip, &a.sin_addr), 1);
+	return a;
+}
+
+/* Feed what the client sent as coming from `from`; hand the client every
+ * datagram the endpoint sends, each checked to go to `from`. Returns how
+ * many came back. */
+static unsigned exchange_from(petrel_endpoint *ep, struct hand *c, const struct sockaddr_in *from)
+{
+	for (unsigned i = 0; i < c->sent_count; i++)
+		cr_assert_eq(petrel_endpoint_feed(ep, c->sent[i], c->sent_len[i], from, sizeof *from,
+						  c->now), 0);
+	c->sent_count = 0;
+	unsigned back = 0;
+	uint8_t buf[17 * 1024];
+	struct sockaddr_storage to;
+	unsigned to_len = sizeof to;
+	long n;
+	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
+		cr_assert_eq(to_len, sizeof *from);
+		cr_assert_eq(memcmp(&to, from, sizeof *from), 0, "a datagram for another address");
+		int rc = petrel_engine_feed(c->s, buf, (size_t)n, c->now);
+		cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "client: %s", petrel_strerror(rc));
+		back++;
+		to_len = sizeof to;
+	}
+	return back;
+}
+
+static void handshake_from(petrel_endpoint *ep, struct hand *c, const struct sockaddr_in *from)
+{
+	int rc = PETREL_E_AGAIN;
+	for (int i = 0; i < 10 && rc != 0; i++) {
+		rc = petrel_handshake(c->s);
+		exchange_from(ep, c, from);
+	}
+	cr_assert_eq(rc, 0, "handshake: %s", petrel_strerror(rc));
+}
+
+static void echo_cb(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
+{
+	(void)ptr;
+	cr_assert_eq(petrel_record_send(s, data, len), (long)len);
+}
+
+static unsigned handshakes_completed;
+static void count_established(void *ptr, petrel_session *s)
+{
+	(void)ptr;
+	(void)s;
+	handshakes_completed++;
+}
+
+/* Sends msg from `from`: true when the echo came back to the client. */
+static bool echo_from(petrel_endpoint *ep, struct hand *c, const struct sockaddr_in *from,
+		      const char *msg)
+{
+	cr_assert_eq(petrel_record_send(c->s, msg, strlen(msg)), (long)strlen(msg));
+	exchange_from(ep, c, from);
+	char buf[256];
+	long n = petrel_engine_read(c->s, buf, sizeof buf);
+	return n == (long)strlen(msg) && memcmp(buf, msg, (size_t)n) == 0;
+}
+
+static petrel_session *server_session; /* the endpoint's latest */
+static void remember_session(void *ptr, petrel_session *s)
+{
+	(void)ptr;
+	server_session = s;
+}
+
+static void assert_peer_is(petrel_endpoint *ep, const struct sockaddr_in *want)
+{
+	cr_assert_eq(petrel_endpoint_session_count(ep), 1);
+	struct sockaddr_storage ss;
+	unsigned len = sizeof ss;
+	cr_assert_eq(petrel_endpoint_session_peer(ep, server_session, &ss, &len), 0);
+	cr_assert_eq(len, sizeof *want);
+	cr_assert_eq(memcmp(&ss, want, sizeof *want), 0, "the session's address");
+}
+
+struct nat_case {
+	petrel_endpoint *ep;
+	petrel_credentials *sc, *cc;
+	struct hand c;
+	struct sockaddr_in a, b;
+};
+
+static void nat_setup(struct nat_case *t, unsigned cid_len, const char *client_cid)
+{
+	t->sc = psk();
+	t->cc = psk();
+	struct petrel_endpoint_callbacks cb = {.on_new_session = remember_session,
+					       .on_established = count_established,
+					       .on_data = echo_cb};
+	cr_assert_eq(petrel_endpoint_new_sans_io(&t->ep, t->sc, 0, &cb), 0);
+	cr_assert_eq(petrel_endpoint_set_cid_length(t->ep, cid_len), 0);
+	hand_init(&t->c, t->cc, 5000000);
+	if (client_cid)
+		cr_assert_eq(petrel_session_set_cid(t->c.s, (const uint8_t *)client_cid,
+						    strlen(client_cid)), 0);
+	t->a = addr4("198.51.100.7", 40000);
+	t->b = addr4("198.51.100.7", 51234); /* the NAT's new mapping */
+	handshakes_completed = 0;
+	handshake_from(t->ep, &t->c, &t->a);
+	cr_assert_eq(handshakes_completed, 1);
+	cr_assert(echo_from(t->ep, &t->c, &t->a, "before the rebinding"));
+}
+
+static void nat_free(struct nat_case *t)
+{
+	petrel_session_free(t->c.s);
+	petrel_endpoint_free(t->ep);
+	petrel_credentials_free(t->sc);
+	petrel_credentials_free(t->cc);
+}
+
+static uint64_t address_updates(petrel_endpoint *ep)
+{
+	struct petrel_endpoint_stats st;
+	petrel_endpoint_get_stats(ep, &st);
+	return st.cid_address_updates;
+}
+
+Test(cid_nat, rebinding_with_cid_keeps_the_session_and_answers_the_new_port)
+{
+	struct nat_case t;
+	nat_setup(&t, 6, ""); /* the client asks for no CID (RFC 9146 3), the server issues one */
+	const uint8_t *cid;
+	size_t len;
+	cr_assert_eq(petrel_session_get_cid(t.c.s, PETREL_CID_PEERS, &cid, &len), 0);
+	cr_assert_eq(len, 6);
+	t.c.now += 30000;
+	cr_assert(echo_from(t.ep, &t.c, &t.b, "after the rebinding"), "the echo reached the new port");
+	assert_peer_is(t.ep, &t.b);
+	cr_assert_eq(address_updates(t.ep), 1);
+	cr_assert_eq(handshakes_completed, 1, "no new handshake");
+	cr_assert(echo_from(t.ep, &t.c, &t.b, "and on"));
+	/* And back again (a second rebinding). */
+	cr_assert(echo_from(t.ep, &t.c, &t.a, "home again"));
+	assert_peer_is(t.ep, &t.a);
+	cr_assert_eq(address_updates(t.ep), 2);
+	nat_free(&t);
+}
+
+Test(cid_nat, replayed_cid_record_from_another_address_does_not_move_the_session)
+{
+	struct nat_case t;
+	nat_setup(&t, 4, "cli");
+	/* A record an attacker saw go by, replayed from its own address. */
+	cr_assert_eq(petrel_record_send(t.c.s, "seen on the wire", 16), 16);
+	cr_assert_eq(t.c.sent_count, 1);
+	uint8_t copy[2048];
+	size_t copy_len = t.c.sent_len[0];
+	memcpy(copy, t.c.sent[0], copy_len);
+	cr_assert_eq(copy[0], 25, "a tls12_cid record");
+	exchange_from(t.ep, &t.c, &t.a);
+	char buf[64];
+	cr_assert_eq(petrel_engine_read(t.c.s, buf, sizeof buf), 16);
+	struct sockaddr_in evil = addr4("203.0.113.66", 6666);
+	cr_assert_eq(petrel_endpoint_feed(t.ep, copy, copy_len, &evil, sizeof evil, t.c.now), 0);
+	uint8_t out[17 * 1024];
+	cr_assert_eq(petrel_endpoint_next_datagram(t.ep, out, sizeof out, NULL, NULL), PETREL_E_AGAIN,
+		     "nothing answers a replay");
+	assert_peer_is(t.ep, &t.a);
+	/* An older record arriving late from elsewhere (reordered, or kept
+	 * by an attacker) authenticates but is not the newest: no move. */
+	cr_assert_eq(petrel_record_send(t.c.s, "older", 5), 5);
+	cr_assert_eq(petrel_record_send(t.c.s, "newer", 5), 5);
+	cr_assert_eq(t.c.sent_count, 2);
+	uint8_t older[2048];
+	size_t older_len = t.c.sent_len[0];
+	memcpy(older, t.c.sent[0], older_len);
+	memmove(t.c.sent[0], t.c.sent[1], t.c.sent_len[1]);
+	t.c.sent_len[0] = t.c.sent_len[1];
+	t.c.sent_count = 1;
+	exchange_from(t.ep, &t.c, &t.a); /* "newer" from home */
+	cr_assert_eq(petrel_endpoint_feed(t.ep, older, older_len, &evil, sizeof evil, t.c.now), 0);
+	assert_peer_is(t.ep, &t.a);
+	cr_assert_eq(address_updates(t.ep), 0);
+	/* The session goes on at home. */
+	while (petrel_endpoint_next_datagram(t.ep, out, sizeof out, NULL, NULL) > 0)
+		;
+	while (petrel_engine_read(t.c.s, buf, sizeof buf) > 0)
+		;
+	cr_assert(echo_from(t.ep, &t.c, &t.a, "still here"));
+	nat_free(&t);
+}
+
+Test(cid_nat, spoofed_cid_record_does_not_move_the_session)
+{
+	struct nat_case t;
+	nat_setup(&t, 4, "");
+	/* A forgery: the right CID (it is on the wire), a sequence number far
+	 * ahead, and a body the attacker cannot authenticate. */
+	cr_assert_eq(petrel_record_send(t.c.s, "template", 8), 8);
+	uint8_t forged[2048];
+	size_t forged_len = t.c.sent_len[0];
+	memcpy(forged, t.c.sent[0], forged_len);
+	t.c.sent_count = 0;
+	forged[5] = 0x7f; /* sequence number */
+	forged[forged_len - 1] ^= 0x01; /* tag */
+	struct sockaddr_in evil = addr4("203.0.113.66", 6666);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(petrel_endpoint_feed(t.ep, forged, forged_len, &evil, sizeof evil, t.c.now), 0);
+	assert_peer_is(t.ep, &t.a);
+	cr_assert_eq(address_updates(t.ep), 0);
+	cr_assert(echo_from(t.ep, &t.c, &t.a, "unharmed"));
+	nat_free(&t);
+}
+
+Test(cid_nat, rebinding_without_cid_loses_the_peer_and_the_client_resumes)
+{
+	struct nat_case t;
+	nat_setup(&t, 0, NULL);
+	size_t len;
+	cr_assert_eq(petrel_session_get_cid(t.c.s, PETREL_CID_PEERS, NULL, &len), PETREL_E_UNSUPPORTED);
+	t.c.now += 30000;
+	/* The NAT moved the client: the server knows no peer there and its
+	 * datagrams are not ClientHellos, so nothing answers. */
+	cr_assert_not(echo_from(t.ep, &t.c, &t.b, "lost"));
+	cr_assert_not(echo_from(t.ep, &t.c, &t.b, "lost again"));
+	/* The client gives up after its timeout and resumes from the new
+	 * address: an abbreviated handshake, and the echo works. */
+	uint8_t blob[2048];
+	size_t blob_len = sizeof blob;
+	cr_assert_eq(petrel_session_get_data(t.c.s, blob, &blob_len), 0);
+	petrel_session_free(t.c.s);
+	hand_init(&t.c, t.cc, t.c.now + 20000);
+	cr_assert_eq(petrel_session_set_data(t.c.s, blob, blob_len), 0);
+	handshake_from(t.ep, &t.c, &t.b);
+	cr_assert_eq(petrel_session_is_resumed(t.c.s), 1);
+	cr_assert(echo_from(t.ep, &t.c, &t.b, "resumed"));
+	cr_assert_eq(petrel_endpoint_session_count(t.ep), 2, "the old session waits for its idle timeout");
+	nat_free(&t);
+}
