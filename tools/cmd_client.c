@@ -57,6 +57,12 @@ static int connect_session(struct client *c, const uint8_t *resume_data, size_t 
 	petrel_session_set_credentials(c->session, c->creds);
 	if ((rc = cli_configure_session(c->session, c->o, false)))
 		return rc;
+	/* RFC 9146: a CID of cid_len random bytes for the server to put in
+	 * its records (0: none asked, we still send the server's). */
+	if (c->o->cid && (rc = petrel_session_set_cid(c->session, NULL, c->o->cid_len)) < 0) {
+		cli_print_failure("client", c->session, rc);
+		return CLI_EXIT_FAIL;
+	}
 	if ((rc = petrel_transport_set_udp_fd(c->session, c->fd)) < 0) {
 		cli_print_failure("client", c->session, rc);
 		return CLI_EXIT_FAIL;
@@ -82,6 +88,8 @@ static int connect_session(struct client *c, const uint8_t *resume_data, size_t 
 								  : "no group",
 			petrel_session_is_resumed(c->session) ? "yes" : "no",
 			petrel_session_ems_negotiated(c->session) ? "yes" : "no");
+		if (c->o->cid)
+			cli_print_cid(stderr, c->session, "petrel client: ");
 	}
 	return 0;
 }

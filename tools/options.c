@@ -17,6 +17,7 @@ enum {
 	OPT_REQUIRE_EMS,
 	OPT_PSK_FILE, OPT_PSK_HINT,
 	OPT_LISTEN, OPT_CONNECT, OPT_FORWARD, OPT_IDLE, OPT_DEAD, OPT_PLAIN, OPT_MAX_FLOWS,
+	OPT_CID,
 };
 
 /* Which commands accept an option. */
@@ -54,6 +55,7 @@ static const struct option long_options[] = {
 	{"dead-ms", required_argument, NULL, OPT_DEAD},
 	{"plain", no_argument, NULL, OPT_PLAIN},
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	{"cid", optional_argument, NULL, OPT_CID},
 	{NULL, 0, NULL, 0},
 };
 
@@ -62,7 +64,7 @@ static unsigned option_scope(int id)
 	switch (id) {
 	case OPT_PSK: case OPT_CERT: case OPT_KEY: case OPT_CA: case OPT_PIN: case OPT_ALPN:
 		return FOR_CLIENT | FOR_SERVER | FOR_TUNNEL;
-	case OPT_REQUIRE_EMS: case OPT_PSK_FILE:
+	case OPT_REQUIRE_EMS: case OPT_PSK_FILE: case OPT_CID:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
 		return FOR_SERVER;
@@ -134,6 +136,11 @@ int cli_usage(FILE *out)
 		"  --max-flows N             tunnel: flows at once (default 4096); when full, the least\n"
 		"                            recently active are closed\n"
 		"  --plain                   tunnel: relay without DTLS (to measure the relay itself)\n"
+		"  --cid N                   server: issue RFC 9146 Connection IDs of N bytes (1..20),\n"
+		"                            so clients keep their session when their address changes\n"
+		"  --cid[=N]                 client: offer Connection IDs, asking the server for a CID\n"
+		"                            of N random bytes (0..255; default 0: none, the client\n"
+		"                            sends the server's CID only)\n"
 		"  --verbose, --quiet        more (handshake progress on stderr) or less output\n"
 		"exit status: 0 success, 1 network or handshake failure, 2 bad usage\n",
 		CLI_DEFAULT_TIMEOUT_MS);
@@ -186,6 +193,22 @@ static int parse_host_port(char *arg, const char **host, const char **port)
 	if (fwd_split_host_port(arg, host, port) < 0 || parse_unsigned(*port, 0, 65535, &number) < 0)
 		return -1;
 	return 0;
+}
+
+static unsigned command_scope(const char *command);
+static unsigned scope_of(const struct cli_options *o)
+{
+	return command_scope(o->command);
+}
+
+/* "--cid N" (next word) as well as "--cid=N": the length is taken when the
+ * next word is a number and, for a client, HOST PORT still follow. */
+static bool takes_cid_word(int argc, char **argv, int at, unsigned scope)
+{
+	if (at >= argc || argv[at][0] < '0' || argv[at][0] > '9' ||
+	    strspn(argv[at], "0123456789") != strlen(argv[at]))
+		return false;
+	return scope == FOR_SERVER || argc - at - 1 >= 2;
 }
 
 static int apply_option(struct cli_options *o, int id, char *arg)
@@ -262,6 +285,19 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 		return parse_unsigned(arg, 1, 1000000, &o->max_flows) < 0
 			       ? bad(o, "--max-flows wants a number (1..1000000), got", arg)
 			       : 0;
+	case OPT_CID:
+		o->cid = true;
+		if (arg == NULL && scope_of(o) == FOR_SERVER)
+			return bad(o, "--cid wants a length in bytes (1..20)", NULL);
+		if (arg == NULL)
+			return 0;
+		if (scope_of(o) == FOR_SERVER)
+			return parse_unsigned(arg, 1, 20, &o->cid_len) < 0
+				       ? bad(o, "--cid wants a length in bytes (1..20), got", arg)
+				       : 0;
+		return parse_unsigned(arg, 0, 255, &o->cid_len) < 0
+			       ? bad(o, "--cid wants a length in bytes (0..255), got", arg)
+			       : 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
@@ -329,6 +365,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o)
 			snprintf(name, sizeof name, "--%s", long_options[index].name);
 			return bad(o, "option not used by this command:", name);
 		}
+		if (id == OPT_CID && optarg == NULL && takes_cid_word(sub_argc, sub_argv, optind, scope))
+			optarg = sub_argv[optind++];
 		int rc = apply_option(o, id, optarg);
 		if (rc)
 			return rc;
