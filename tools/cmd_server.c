@@ -154,6 +154,8 @@ int cmd_server(const struct cli_options *o)
 		return CLI_EXIT_FAIL;
 	}
 	rc = petrel_endpoint_new(&srv.ep, fd, creds, flags, &cb);
+	if (rc == 0 && o->cid)
+		rc = petrel_endpoint_set_cid_length(srv.ep, o->cid_len); /* RFC 9146 */
 	if (rc < 0) {
 		cli_print_failure("server", NULL, rc);
 		rc = CLI_EXIT_FAIL;
