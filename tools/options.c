@@ -119,6 +119,8 @@ int cli_usage(FILE *out)
 		"  --retrans-ms N            initial retransmission timeout\n"
 		"  --timeout-ms N            give up a handshake or a reply after N ms (default %u)\n"
 		"  --resume                  client: connect, then reconnect resuming the session\n"
+		"                            (with --once, also when a reply does not come in time:\n"
+		"                            one reconnection, resuming, and the line sent again)\n"
 		"  --alpn LIST               ALPN protocols, comma separated\n"
 		"  --sni NAME                client: server name to send and check\n"
 		"  --require-ems             refuse peers without extended master secret (RFC 7627;\n"
