@@ -22,3 +22,5 @@ INTEROP_TESTS += tests/interop/client-mbedtls.sh tests/interop/server-mbedtls.sh
 	tests/interop/client-wolfssl.sh tests/interop/server-wolfssl.sh
 EXTRA_DIST += tests/interop/peers-common.sh tests/interop/relay-rebind.py
 INTEROP_TESTS += tests/interop/cid-mbedtls.sh tests/interop/dtls13-wolfssl.sh
+# NAT rebinding over real UDP, petrel to petrel, with and without CIDs (RFC 9146).
+INTEROP_TESTS += tests/interop/cid-rebind.sh
