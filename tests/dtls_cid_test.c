@@ -458,3 +458,192 @@ Test(cid_nat, rebinding_without_cid_loses_the_peer_and_the_client_resumes)
 	cr_assert_eq(petrel_endpoint_session_count(t.ep), 2, "the old session waits for its idle timeout");
 	nat_free(&t);
 }
+
+/* ---- The record layer with negotiated CIDs ------------------------------ */
+
+#include "record/cid.h"
+#include "record/record.h"
+
+static void layer_pair(struct petrel_record_layer *tx, struct petrel_record_layer *rx,
+		       enum petrel_aead_alg alg)
+{
+	struct petrel_epoch_keys k;
+	memset(&k, 0, sizeof k);
+	k.aead = alg;
+	for (size_t i = 0; i < sizeof k.key; i++)
+		k.key[i] = (uint8_t)(0x40 + i);
+	for (size_t i = 0; i < sizeof k.fixed_iv; i++)
+		k.fixed_iv[i] = (uint8_t)(0x90 + i);
+	petrel_rl_init(tx);
+	petrel_rl_init(rx);
+	cr_assert_eq(petrel_rl_set_write_keys(tx, 1, &k), 0);
+	cr_assert_eq(petrel_rl_set_read_keys(rx, 1, &k), 0);
+}
+
+static const uint8_t rl_cid[3] = {0xab, 0xcd, 0xef};
+
+/* One application_data record "payload" from tx into buf; its length. */
+static size_t write_one(struct petrel_record_layer *tx, uint8_t *buf, size_t cap, const char *text)
+{
+	struct petrel_writer w;
+	petrel_writer_init(&w, buf, cap);
+	cr_assert_eq(petrel_rl_write(tx, 1, PETREL_CT_APPLICATION_DATA, (const uint8_t *)text,
+				     strlen(text), &w), 0);
+	return petrel_writer_len(&w);
+}
+
+Test(cid_record, written_with_the_peers_cid_and_read_with_ours_in_every_aead)
+{
+	const enum petrel_aead_alg algs[] = {PETREL_AEAD_AES128_GCM, PETREL_AEAD_AES256_GCM,
+					     PETREL_AEAD_AES128_CCM, PETREL_AEAD_AES128_CCM8,
+					     PETREL_AEAD_CHACHA20_POLY1305};
+	for (size_t a = 0; a < sizeof algs / sizeof algs[0]; a++) {
+		struct petrel_record_layer tx, rx;
+		layer_pair(&tx, &rx, algs[a]);
+		cr_assert_eq(petrel_rl_set_cid(&tx, rl_cid, 3, NULL, 0), 0);
+		cr_assert_eq(petrel_rl_set_cid(&rx, NULL, 0, rl_cid, 3), 0);
+		cr_assert_eq(petrel_rl_write_overhead(&tx, 1),
+			     petrel_cid_record_overhead(algs[a], 3));
+		uint8_t buf[256];
+		size_t n = write_one(&tx, buf, sizeof buf, "inner");
+		cr_assert_eq(buf[0], PETREL_CT_TLS12_CID);
+		cr_assert_arr_eq(buf + 11, rl_cid, 3, "the CID follows the sequence number");
+		cr_assert_eq(n, petrel_cid_record_overhead(algs[a], 3) + 5);
+		size_t off = 0;
+		struct petrel_record rec;
+		cr_assert_eq(petrel_rl_read(&rx, buf, n, &off, &rec), 1);
+		cr_assert_eq(rec.content_type, PETREL_CT_APPLICATION_DATA, "the real type");
+		cr_assert_eq(rec.length, 5);
+		cr_assert_eq(memcmp(rec.fragment, "inner", 5), 0);
+		cr_assert(petrel_rl_take_cid_newest(&rx));
+		cr_assert_not(petrel_rl_take_cid_newest(&rx), "taken once");
+		petrel_rl_clear(&tx);
+		petrel_rl_clear(&rx);
+	}
+}
+
+Test(cid_record, replayed_or_older_records_are_not_newest)
+{
+	struct petrel_record_layer tx, rx;
+	layer_pair(&tx, &rx, PETREL_AEAD_AES128_GCM);
+	cr_assert_eq(petrel_rl_set_cid(&tx, rl_cid, 3, NULL, 0), 0);
+	cr_assert_eq(petrel_rl_set_cid(&rx, NULL, 0, rl_cid, 3), 0);
+	uint8_t first[128], second[128], copy[128];
+	size_t n1 = write_one(&tx, first, sizeof first, "first");
+	size_t n2 = write_one(&tx, second, sizeof second, "second");
+	memcpy(copy, second, n2);
+	size_t off = 0;
+	struct petrel_record rec;
+	cr_assert_eq(petrel_rl_read(&rx, second, n2, &off, &rec), 1);
+	cr_assert(petrel_rl_take_cid_newest(&rx));
+	off = 0;
+	cr_assert_eq(petrel_rl_read(&rx, first, n1, &off, &rec), 1, "late, still delivered");
+	cr_assert_not(petrel_rl_take_cid_newest(&rx), "but older than one seen");
+	off = 0;
+	cr_assert_eq(petrel_rl_read(&rx, copy, n2, &off, &rec), 0, "a replay is dropped");
+	cr_assert_not(petrel_rl_take_cid_newest(&rx));
+	petrel_rl_clear(&tx);
+	petrel_rl_clear(&rx);
+}
+
+Test(cid_record, other_cid_or_no_negotiated_cid_drops_the_record)
+{
+	struct petrel_record_layer tx, rx;
+	layer_pair(&tx, &rx, PETREL_AEAD_CHACHA20_POLY1305);
+	const uint8_t other[3] = {0xab, 0xcd, 0xee};
+	cr_assert_eq(petrel_rl_set_cid(&tx, other, 3, NULL, 0), 0);
+	cr_assert_eq(petrel_rl_set_cid(&rx, NULL, 0, rl_cid, 3), 0);
+	uint8_t buf[128];
+	size_t n = write_one(&tx, buf, sizeof buf, "not yours");
+	size_t off = 0;
+	struct petrel_record rec;
+	cr_assert_eq(petrel_rl_read(&rx, buf, n, &off, &rec), 0);
+	cr_assert_eq(petrel_rl_stats(&rx)->records_in, 0);
+	/* Without a CID of ours, type 25 is not a content type we know. */
+	cr_assert_eq(petrel_rl_set_cid(&rx, NULL, 0, NULL, 0), 0);
+	n = write_one(&tx, buf, sizeof buf, "still not");
+	off = 0;
+	cr_assert_eq(petrel_rl_read(&rx, buf, n, &off, &rec), 0);
+	cr_assert_eq(petrel_rl_stats(&rx)->records_in, 0);
+	cr_assert_geq(petrel_rl_stats(&rx)->dropped_malformed, 2);
+	petrel_rl_clear(&tx);
+	petrel_rl_clear(&rx);
+}
+
+Test(cid_record, payload_placed_for_a_plain_record_moves_to_the_cid_record)
+{
+	struct petrel_record_layer tx, rx;
+	layer_pair(&tx, &rx, PETREL_AEAD_AES128_GCM);
+	cr_assert_eq(petrel_rl_set_cid(&tx, rl_cid, 3, NULL, 0), 0);
+	cr_assert_eq(petrel_rl_set_cid(&rx, NULL, 0, rl_cid, 3), 0);
+	uint8_t buf[256];
+	uint8_t *in_place = buf + PETREL_RECORD_HEADER_LEN + 8; /* after the explicit nonce */
+	memcpy(in_place, "in place", 8);
+	struct petrel_writer w;
+	petrel_writer_init(&w, buf, sizeof buf);
+	cr_assert_eq(petrel_rl_write(&tx, 1, PETREL_CT_APPLICATION_DATA, in_place, 8, &w), 0);
+	size_t off = 0;
+	struct petrel_record rec;
+	cr_assert_eq(petrel_rl_read(&rx, buf, petrel_writer_len(&w), &off, &rec), 1);
+	cr_assert_eq(rec.length, 8);
+	cr_assert_eq(memcmp(rec.fragment, "in place", 8), 0);
+	petrel_rl_clear(&tx);
+	petrel_rl_clear(&rx);
+}
+
+Test(cid_nat, no_move_onto_an_address_another_session_holds)
+{
+	struct nat_case t;
+	nat_setup(&t, 4, "");
+	/* A second client already at b. */
+	struct hand other;
+	hand_init(&other, t.cc, t.c.now);
+	handshake_from(t.ep, &other, &t.b);
+	cr_assert(echo_from(t.ep, &other, &t.b, "mine"));
+	cr_assert_eq(petrel_endpoint_session_count(t.ep), 2);
+	/* The first client's authentic record now comes from b: its session
+	 * stays at a, and b stays the second client's. */
+	cr_assert_eq(petrel_record_send(t.c.s, "from b", 6), 6);
+	for (unsigned i = 0; i < t.c.sent_count; i++)
+		cr_assert_eq(petrel_endpoint_feed(t.ep, t.c.sent[i], t.c.sent_len[i], &t.b, sizeof t.b,
+						  t.c.now), 0);
+	t.c.sent_count = 0;
+	uint8_t buf[2048];
+	struct sockaddr_storage to;
+	unsigned to_len = sizeof to;
+	cr_assert_gt(petrel_endpoint_next_datagram(t.ep, buf, sizeof buf, &to, &to_len), 0);
+	cr_assert_eq(memcmp(&to, &t.a, sizeof t.a), 0, "the echo still goes to a");
+	struct petrel_endpoint_stats st;
+	petrel_endpoint_get_stats(t.ep, &st);
+	cr_assert_eq(st.cid_address_updates, 0);
+	cr_assert_eq(st.cid_address_updates_refused, 1);
+	cr_assert(echo_from(t.ep, &other, &t.b, "still mine"));
+	petrel_session_free(other.s);
+	nat_free(&t);
+}
+
+Test(cid_nat, resumed_session_negotiates_cids_again)
+{
+	struct nat_case t;
+	nat_setup(&t, 5, "r");
+	uint8_t blob[2048];
+	size_t blob_len = sizeof blob;
+	cr_assert_eq(petrel_session_get_data(t.c.s, blob, &blob_len), 0);
+	petrel_session_free(t.c.s);
+	hand_init(&t.c, t.cc, t.c.now + 1000);
+	cr_assert_eq(petrel_session_set_cid(t.c.s, (const uint8_t *)"r2", 2), 0);
+	cr_assert_eq(petrel_session_set_data(t.c.s, blob, blob_len), 0);
+	struct sockaddr_in c2 = addr4("198.51.100.8", 40001);
+	handshake_from(t.ep, &t.c, &c2);
+	cr_assert_eq(petrel_session_is_resumed(t.c.s), 1);
+	const uint8_t *cid;
+	size_t len;
+	cr_assert_eq(petrel_session_get_cid(t.c.s, PETREL_CID_OURS, &cid, &len), 0);
+	cr_assert_eq(len, 2);
+	cr_assert_eq(petrel_session_get_cid(t.c.s, PETREL_CID_PEERS, &cid, &len), 0);
+	cr_assert_eq(len, 5);
+	struct sockaddr_in moved = addr4("198.51.100.8", 50001);
+	cr_assert(echo_from(t.ep, &t.c, &moved, "resumed and moved"));
+	cr_assert_eq(address_updates(t.ep), 1);
+	nat_free(&t);
+}
