@@ -2,7 +2,7 @@
 # DTLS 1.2 Connection ID (RFC 9146) with mbedTLS 3.6 ssl_client2/ssl_server2
 # through tests/interop/relay-rebind.py on 127.0.0.1.
 #
-# Runs today:
+# Cases:
 #   mbedtls-pair: ssl_client2 <-> ssl_server2 with CIDs both ways through the
 #     relay: the relay sees the CIDs in the hellos and type 25 records.
 #   petrel-server/no-cid-rebind: ssl_client2 (offering a CID) -> relay ->
