@@ -300,3 +300,8 @@ bool petrel_rl_take_cid_newest(struct petrel_record_layer *rl)
 	rl->cid_newest = false;
 	return newest;
 }
+
+size_t petrel_rl_max_content(const struct petrel_record_layer *rl)
+{
+	return rl->tx_cid_len > 0 ? PETREL_CID_MAX_CONTENT : PETREL_MAX_PLAINTEXT;
+}

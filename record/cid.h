@@ -143,5 +143,8 @@ size_t petrel_rl_cid_extra(const struct petrel_record_layer *rl, enum petrel_aea
  * read since the last call (RFC 9146 6: the condition, with a known CID,
  * to move the session to the datagram's source address); clears it. */
 bool petrel_rl_take_cid_newest(struct petrel_record_layer *rl);
+/* Largest content of one record we send: 2^14, or 2^14 - 1 in a
+ * tls12_cid record (its inner plaintext adds the real type, RFC 9146 5). */
+size_t petrel_rl_max_content(const struct petrel_record_layer *rl);
 
 #endif
