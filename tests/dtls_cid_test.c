@@ -647,3 +647,19 @@ Test(cid_nat, resumed_session_negotiates_cids_again)
 	cr_assert_eq(address_updates(t.ep), 1);
 	nat_free(&t);
 }
+
+Test(cid, data_mtu_leaves_room_for_the_inner_type_at_the_2_14_limit)
+{
+	struct harness h;
+	struct wire_log logs[2];
+	pair_with_cids(&h, "c", "s", logs);
+	petrel_dtls_set_mtu(h.client.session, 65535);
+	petrel_dtls_set_mtu(h.server.session, 65535);
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0);
+	/* RFC 9146 5: the inner plaintext (content and type) is at most 2^14. */
+	cr_assert_eq(petrel_dtls_get_data_mtu(h.client.session), 16383u);
+	static char big[16383];
+	memset(big, 'y', sizeof big);
+	cr_assert_eq(petrel_record_send(h.client.session, big, sizeof big), (long)sizeof big);
+	free_pair(&h);
+}
