@@ -12,7 +12,7 @@
 # With the petrel tool's --cid (a length: the server issues random CIDs of
 # that length, the client asks for a random one of that length):
 #   petrel-server/cid-rebind: ssl_client2 cid_val=dead -> relay (rebinds
-#     before the 5th client datagram) -> petrel server --cid 2: all
+#     before the 5th client datagram) -> petrel server --cid 8: all
 #     exchanges succeed after the port change, replies go to the new port,
 #     no second handshake.
 #   petrel-client/cid: petrel client --cid 2 -> relay -> ssl_server2
@@ -73,13 +73,13 @@ end_case "$cout" "$sout" "$rout"
 
 begin_case "petrel-server/mbedtls-client cid-rebind"
 sout=$T/cid.server cout=$T/cid.client rout=$T/cid.relay
-if start_petrel_cli_server "$sout" --cid 2 --verbose --cert "$T/ec-cert.pem" --key "$T/ec-key.pem" &&
+if start_petrel_cli_server "$sout" --cid 8 --verbose --cert "$T/ec-cert.pem" --key "$T/ec-key.pem" &&
 	start_relay "$rout" "$PORT" --rebind-after 5; then
 	timeout 30 "$MBEDTLS_CLIENT" dtls=1 server_addr=127.0.0.1 server_port="$PORT" force_version=dtls12 \
 		cid=1 cid_val=dead exchanges=3 read_timeout=5000 force_ciphersuite=$SUITE "${CLI_CERT[@]}" >"$cout" 2>&1
 	expect_status $? 0 "ssl_client2"
-	expect_line "$cout" 'Peer CID \(length 2 Bytes\): [0-9a-f]{2} [0-9a-f]{2} *$' "mbedTLS got Petrel's 2-byte CID"
-	peer_cid=$(sed -n 's/.*Peer CID (length 2 Bytes): \([0-9a-f]*\) \([0-9a-f]*\) *$/\1\2/p' "$cout" | head -1 | tr a-f A-F)
+	expect_line "$cout" 'Peer CID \(length 8 Bytes\): ([0-9a-f]{2} ){7}[0-9a-f]{2} *$' "mbedTLS got Petrel's 8-byte CID"
+	peer_cid=$(sed -n 's/.*Peer CID (length 8 Bytes): \([0-9a-f ]*[0-9a-f]\) *$/\1/p' "$cout" | head -1 | tr -d ' ' | tr a-f A-F)
 	expect_line "$sout" "connection id +ours $peer_cid .*peer's DEAD" "Petrel reports both CIDs"
 	expect_line "$rout" '^rebind ' "the relay rebound"
 	expect_count "$cout" 'Read from server: [0-9]+ bytes read' 3 "every exchange succeeded"

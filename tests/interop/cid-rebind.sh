@@ -32,7 +32,7 @@ begin_case "cid: the session follows the client across the rebinding"
 sout=$T/cid.server cout=$T/cid.client rout=$T/cid.relay
 # c2s datagrams: ClientHello, ClientHello with cookie, the final flight,
 # "one"; "two" leaves from the new port.
-if start_petrel_cli_server "$sout" --psk "$PSK" --cid 4 --verbose &&
+if start_petrel_cli_server "$sout" --psk "$PSK" --cid 8 --verbose &&
 	start_relay "$rout" "$PORT" --rebind-after 5; then
 	petrel_client "$cout" "$LINES" --psk "$PSK" --cid 2 --timeout-ms 5000
 	expect_status $? 0 "petrel client"
@@ -43,7 +43,7 @@ if start_petrel_cli_server "$sout" --psk "$PSK" --cid 4 --verbose &&
 	expect_line "$rout" "^s2c .*port=$new .*rec=25/e1" "the server answered the new port"
 	expect_count "$sout" 'established, ' 1 "one handshake, kept across the rebinding"
 	expect_count "$cout" '^petrel client: connected' 1 "the client connected once"
-	expect_line "$sout" "connection id +ours [0-9A-F]{8} .*peer's [0-9A-F]{4} " "the server reports both CIDs"
+	expect_line "$sout" "connection id +ours [0-9A-F]{16} .*peer's [0-9A-F]{4} " "the server reports both CIDs"
 else
 	fail "petrel server or the relay did not start"
 fi
