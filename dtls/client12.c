@@ -5,6 +5,7 @@
 
 #include "dtls/session.h"
 #include "dtls/rpk.h"
+#include "dtls/session_cid.h"
 #include "dtls/session_peer.h"
 
 #define MAX_HELLO_VERIFY 3
@@ -145,6 +146,7 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 		ext->has_heartbeat = true;
 		ext->heartbeat_mode = 1; /* peer_allowed_to_send */
 	}
+	petrel_cid_offer(s, ext); /* RFC 9146 3 */
 
 	uint8_t body[1024 + CLIENT_TICKET_MAX];
 	struct petrel_writer w;
@@ -292,6 +294,9 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 		s->hb_negotiated = true;
 		s->hb_peer_allows = sh.ext.heartbeat_mode == 1;
 	}
+	rc = petrel_cid_on_server_hello(s, &sh.ext); /* RFC 9146 3 */
+	if (rc < 0)
+		return rc;
 
 	bool resumed = hs->suite != NULL && hs->session_id_len > 0 &&
 		       sh.session_id_len == hs->session_id_len &&

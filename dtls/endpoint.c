@@ -25,10 +25,17 @@
 #include <string.h>
 
 #include "dtls/endpoint_internal.h"
+#include "dtls/session_cid.h"
+#include "record/cid.h"
 
 static struct ep_peer *peer_of_node(struct petrel_table_node *n)
 {
 	return n ? (struct ep_peer *)((char *)n - offsetof(struct ep_peer, node)) : NULL;
+}
+
+static struct ep_peer *peer_of_cid_node(struct petrel_table_node *n)
+{
+	return n ? (struct ep_peer *)((char *)n - offsetof(struct ep_peer, cid_node)) : NULL;
 }
 
 static struct ep_peer *peer_of_timer(struct petrel_heap_timer *t)
@@ -105,6 +112,8 @@ void petrel_ep_remove_peer(petrel_endpoint *ep, struct ep_peer *p, int reason)
 		ep->cb.on_closed(ep->cb.ptr, p->session, reason);
 	ep->busy = busy == p ? NULL : busy;
 	petrel_table_remove(&ep->peers, &p->node);
+	if (p->cid_node.key_len > 0)
+		petrel_table_remove(&ep->cids, &p->cid_node);
 	petrel_timer_heap_remove(&ep->timers, &p->timer);
 	petrel_ep_half_open_end(ep, p);
 	ep->session_count--;
@@ -142,6 +151,38 @@ static bool settle(petrel_endpoint *ep, struct ep_peer *p, int rc)
 	return true;
 }
 
+/* The CID a new peer is to put in its records: random, and unique among
+ * the endpoint's (RFC 9146 3 leaves the choice to the issuer). The one
+ * place CIDs are made, so CIDs that name something (a worker) can
+ * replace it. */
+static int make_cid(const petrel_endpoint *ep, uint8_t cid[EP_CID_MAX])
+{
+	/* With 8 bits or more a collision is rare; a few draws settle it. */
+	for (int attempt = 0; attempt < 16; attempt++) {
+		if (ep->cid_routed) {
+			int n = petrel_cid_route_issue(&ep->cid_route, ep->cid_worker, cid, EP_CID_MAX);
+			if (n < 0)
+				return n;
+		} else {
+			petrel_random(cid, ep->cid_len);
+		}
+		if (petrel_table_find(&ep->cids, cid, ep->cid_len) == NULL)
+			return 0;
+	}
+	return PETREL_E_LIMIT_EXCEEDED;
+}
+
+static int issue_cid(petrel_endpoint *ep, struct ep_peer *p)
+{
+	uint8_t cid[EP_CID_MAX];
+	int rc = make_cid(ep, cid);
+	if (rc == 0)
+		rc = petrel_session_cid_enable(p->session, cid, ep->cid_len);
+	if (rc == 0)
+		petrel_table_node_set_key(&p->cid_node, cid, ep->cid_len);
+	return rc;
+}
+
 static struct ep_peer *new_peer(petrel_endpoint *ep, const uint8_t *key, size_t key_len, bool ipv6)
 {
 	if (!petrel_ep_make_room(ep, key))
@@ -164,6 +205,12 @@ static struct ep_peer *new_peer(petrel_endpoint *ep, const uint8_t *key, size_t 
 		return NULL;
 	}
 	petrel_session *s = p->session;
+	if (ep->cid_len > 0 && issue_cid(ep, p) < 0) {
+		petrel_ep_half_open_end(ep, p);
+		petrel_session_free(s);
+		free(p);
+		return NULL;
+	}
 	petrel_session_set_credentials(s, ep->creds);
 	petrel_transport_set_ptr(s, p);
 	petrel_transport_set_push_function(s, ep_push);
@@ -172,6 +219,8 @@ static struct ep_peer *new_peer(petrel_endpoint *ep, const uint8_t *key, size_t 
 	s->ipv6 = ipv6;
 	s->frag_budget = &ep->frag_budget;
 	petrel_table_insert(&ep->peers, &p->node);
+	if (p->cid_node.key_len > 0)
+		petrel_table_insert(&ep->cids, &p->cid_node);
 	ep->session_count++;
 	if (ep->cb.on_new_session) {
 		ep->busy = p;
@@ -196,15 +245,35 @@ static bool looks_like_client_hello(const uint8_t *d, size_t len, uint64_t *seq)
 	return true;
 }
 
-/* Connection IDs (RFC 9146) will route a datagram whose address changed:
- * a second table keyed by CID bytes next to the address table. Until the
- * record layer parses tls12_cid records, no datagram carries one. */
+/* Connection IDs (RFC 9146) route a datagram whatever its address: a
+ * tls12_cid record's CID sits after type, version, epoch and sequence
+ * number (RFC 9146 4), of the length this endpoint issues. */
 static struct ep_peer *find_peer_by_cid(const petrel_endpoint *ep, const uint8_t *d, size_t len)
 {
-	(void)ep;
-	(void)d;
-	(void)len;
-	return NULL;
+	if (ep->cid_len == 0 || len < PETREL_CID_HEADER_LEN(ep->cid_len) ||
+	    d[0] != PETREL_CT_TLS12_CID)
+		return NULL;
+	return peer_of_cid_node(petrel_table_find(&ep->cids, d + PETREL_RECORD_HEADER_LEN - 2,
+						  ep->cid_len));
+}
+
+/* RFC 9146 6: an established peer whose authentic, newest record came
+ * from another address now lives there. Never onto an address another
+ * peer holds (that one's records would reach the wrong session): the
+ * session stays where it was. */
+static void move_peer(petrel_endpoint *ep, struct ep_peer *p, const uint8_t *key, size_t key_len,
+		      bool ipv6)
+{
+	if (petrel_ep_find_peer(ep, key, key_len) != NULL) {
+		ep->cid_moves_refused++;
+		return;
+	}
+	petrel_table_remove(&ep->peers, &p->node);
+	petrel_table_node_set_key(&p->node, key, key_len);
+	petrel_table_insert(&ep->peers, &p->node);
+	(void)petrel_session_set_peer_address(p->session, key, key_len);
+	p->session->ipv6 = ipv6;
+	ep->cid_moves++;
 }
 
 void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
@@ -214,9 +283,11 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 	size_t key_len = petrel_ep_addr_key(ss, ss_len, key);
 	if (key_len == 0)
 		return;
-	struct ep_peer *p = petrel_ep_find_peer(ep, key, key_len);
+	/* By CID first, by address second (RFC 9146 6). */
+	struct ep_peer *p = find_peer_by_cid(ep, d, len);
+	bool by_cid = p != NULL;
 	if (p == NULL)
-		p = find_peer_by_cid(ep, d, len);
+		p = petrel_ep_find_peer(ep, key, key_len);
 	uint64_t seq = 0;
 	bool client_hello = looks_like_client_hello(d, len, &seq);
 	if (p && p->half_open == NULL && client_hello) {
@@ -269,11 +340,17 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		s->rx_user_cap = sizeof ep->app;
 	}
 	bool was_half_open = p->half_open != NULL;
+	(void)petrel_rl_take_cid_newest(&s->rl);
 	ep->busy = p;
 	int rc = petrel_engine_feed(s, d, len, now);
 	ep->busy = NULL;
 	s->rx_user_buf = NULL;
 	s->rx_user_cap = 0;
+	/* Before the data is handed out: an answer goes to the new address. */
+	if (petrel_rl_take_cid_newest(&s->rl) && by_cid && p->half_open == NULL &&
+	    !(rc < 0 && petrel_error_is_fatal(rc)) &&
+	    (p->node.key_len != key_len || memcmp(p->node.key, key, key_len) != 0))
+		move_peer(ep, p, key, key_len, ss->ss_family == AF_INET6);
 	if (settle(ep, p, rc) && was_half_open)
 		petrel_ep_relieve_fragment_budget(ep);
 }
@@ -295,7 +372,8 @@ int petrel_ep_alloc(petrel_endpoint **out, petrel_credentials *creds, unsigned s
 		free(ep);
 		return PETREL_E_MEMORY;
 	}
-	if (petrel_table_init(&ep->groups, 64) < 0) {
+	if (petrel_table_init(&ep->groups, 64) < 0 || petrel_table_init(&ep->cids, 64) < 0) {
+		petrel_table_free(&ep->groups);
 		petrel_table_free(&ep->peers);
 		free(ep->out);
 		free(ep);
@@ -340,6 +418,7 @@ void petrel_endpoint_free(petrel_endpoint *ep)
 	}
 	petrel_table_free(&ep->peers);
 	petrel_table_free(&ep->groups);
+	petrel_table_free(&ep->cids);
 	petrel_timer_heap_free(&ep->timers);
 	free(ep->out);
 	free(ep);
@@ -351,6 +430,33 @@ void petrel_endpoint_set_limits(petrel_endpoint *ep, unsigned max_sessions, unsi
 		ep->max_sessions = max_sessions;
 	if (max_half_open)
 		ep->max_half_open = max_half_open;
+}
+
+int petrel_endpoint_set_cid_length(petrel_endpoint *ep, unsigned len)
+{
+	if (ep == NULL || len > EP_CID_MAX)
+		return PETREL_E_INVALID_REQUEST;
+	/* Every CID in the table has one length: sessions made before keep
+	 * theirs only while the length stays. */
+	if (ep->cids.count > 0 && len != ep->cid_len)
+		return PETREL_E_INVALID_REQUEST;
+	ep->cid_len = len;
+	return 0;
+}
+
+int petrel_endpoint_set_cid_route(petrel_endpoint *ep, const struct petrel_cid_route_config *cfg,
+				  unsigned worker_id)
+{
+	if (ep == NULL || petrel_cid_route_check(cfg) < 0 ||
+	    worker_id >= PETREL_CID_ROUTE_MAX_WORKERS)
+		return PETREL_E_INVALID_REQUEST;
+	int rc = petrel_endpoint_set_cid_length(ep, cfg->cid_len);
+	if (rc < 0)
+		return rc;
+	ep->cid_route = *cfg;
+	ep->cid_worker = worker_id;
+	ep->cid_routed = true;
+	return 0;
 }
 
 void petrel_endpoint_set_idle_timeout(petrel_endpoint *ep, unsigned idle_ms)
@@ -472,4 +578,6 @@ void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint
 	st->half_open_evicted = ep->half_open_evicted;
 	st->fragment_evicted = ep->fragment_evicted;
 	st->timer_visits = ep->timer_visits;
+	st->cid_address_updates = ep->cid_moves;
+	st->cid_address_updates_refused = ep->cid_moves_refused;
 }

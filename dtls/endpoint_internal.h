@@ -57,6 +57,9 @@ struct ep_peer {
 	petrel_session *session;
 	struct ep_half_open *half_open; /* NULL once established */
 	uint64_t last_rx_ms;
+	/* In ep->cids (key: the CID this peer's records carry, RFC 9146)
+	 * when the endpoint issues CIDs. */
+	struct petrel_table_node cid_node;
 };
 
 struct ep_out_header {
@@ -94,6 +97,15 @@ struct petrel_endpoint {
 	/* The peer being fed or ticked: its deadline is recomputed after the
 	 * call, so its own sends need not touch the heap. */
 	struct ep_peer *busy;
+	/* RFC 9146: length of the CIDs issued (0: none), the peers by CID,
+	 * and the address updates made and refused (address in use). */
+	size_t cid_len;
+	struct petrel_table cids;
+	/* CIDs naming this worker (petrel_endpoint_set_cid_route), else random. */
+	bool cid_routed;
+	unsigned cid_worker;
+	struct petrel_cid_route_config cid_route;
+	uint64_t cid_moves, cid_moves_refused;
 	uint8_t rx[EP_BATCH][PETREL_RECV_BUFFER];
 	uint8_t app[PETREL_MAX_PLAINTEXT]; /* one record's plaintext for on_data */
 };
@@ -108,6 +120,10 @@ void petrel_ep_run_timers(petrel_endpoint *ep, uint64_t now);
 void petrel_ep_start_clock(petrel_endpoint *ep, uint64_t now);
 int petrel_ep_alloc(petrel_endpoint **out, petrel_credentials *creds, unsigned session_flags,
 		    const struct petrel_endpoint_callbacks *cb);
+
+/* Longest CID an endpoint issues (its table's key room). */
+#define EP_CID_MAX 20
+_Static_assert(EP_CID_MAX <= PETREL_TABLE_KEY_MAX, "CIDs fit the table");
 
 /* dtls/endpoint_half_open.c */
 int petrel_ep_half_open_begin(petrel_endpoint *ep, struct ep_peer *p);

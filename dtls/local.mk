@@ -25,6 +25,7 @@ libpetrel_core_la_SOURCES += dtls/endpoint_internal.h dtls/endpoint_half_open.c 
 libpetrel_core_la_SOURCES += dtls/msg_cid.c dtls/msg_cid.h
 # keepalive and dead-peer detection (issue #21 item 7, helper "keepalive")
 libpetrel_core_la_SOURCES += dtls/keepalive.c dtls/keepalive.h
+libpetrel_core_la_SOURCES += dtls/session_cid.c dtls/session_cid.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_msg_cid_test.c
 endif

@@ -1,6 +1,6 @@
 /* A chained hash table of nodes embedded in their owners, keyed by short
  * byte strings a peer chooses (an address with port, an address prefix,
- * later a Connection ID, RFC 9146). The hash is keyed with a per-table
+ * a Connection ID the endpoint issued, RFC 9146). The hash is keyed with a per-table
  * secret (crypto/shorthash.h) so nobody can aim collisions at one chain;
  * lookups cost O(1) on average whatever the peers send. The table grows
  * with its contents, never shrinks below its first size. */
@@ -14,8 +14,8 @@
 #include "crypto/shorthash.h"
 
 /* Room for the longest key: an address key (family, port, IPv6 address,
- * scope id) or a Connection ID (RFC 9146: at most 255 bytes would need a
- * second node type; CIDs Petrel issues stay within this). */
+ * scope id) or a Connection ID (RFC 9146 allows 255 bytes; an endpoint
+ * issues at most 20, EP_CID_MAX). */
 #define PETREL_TABLE_KEY_MAX 24
 
 struct petrel_table_node {

@@ -6,6 +6,7 @@
 
 #include "dtls/session.h"
 #include "dtls/rpk.h"
+#include "dtls/session_cid.h"
 #include "dtls/session_peer.h"
 
 static bool have_psk(const petrel_session *s)
@@ -369,6 +370,9 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 						       (s->flags & (PETREL_FLAG_REQUEST_CLIENT_CERT |
 								    PETREL_FLAG_REQUIRE_CLIENT_CERT)),
 					 &rpk_answer, &sh.ext);
+	rc = petrel_cid_on_client_hello(s, &ch->ext, &sh.ext); /* RFC 9146 3 */
+	if (rc < 0)
+		return rc;
 	petrel_writer_init(&w, body, sizeof body);
 	rc = petrel_server_hello_write(&w, &sh);
 	if (rc == 0)

@@ -4,6 +4,8 @@
 #include <time.h>
 
 #include "dtls/session.h"
+#include "dtls/session_cid.h"
+#include "record/cid.h"
 #include "mtu/mtu.h"
 
 static uint64_t monotonic_ms(void *ptr)
@@ -55,6 +57,7 @@ void petrel_session_free(petrel_session *s)
 		petrel_flight_reset(&s->final->flight);
 		free(s->final);
 	}
+	petrel_session_cid_free(s);
 	petrel_rl_clear(&s->rl);
 	free(s->server_name);
 	free(s->alpn_offer);
@@ -258,7 +261,8 @@ unsigned petrel_dtls_get_data_mtu(const petrel_session *s)
 	size_t data = dgram - overhead;
 	if (s->peer_record_limit && data > s->peer_record_limit)
 		data = s->peer_record_limit; /* RFC 8449 / RFC 6066 */
-	return (unsigned)(data > PETREL_MAX_PLAINTEXT ? PETREL_MAX_PLAINTEXT : data);
+	size_t max = petrel_rl_max_content(&s->rl); /* 2^14, less one with a CID */
+	return (unsigned)(data > max ? max : data);
 }
 
 int petrel_alert_get(const petrel_session *s) { return s->last_alert; }

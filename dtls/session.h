@@ -326,6 +326,8 @@ struct petrel_session {
 
 	/* petrel_session_set_keepalive: pings and dead-peer timer (dtls/keepalive.c). */
 	struct petrel_keepalive keepalive;
+	/* RFC 9146 Connection IDs (dtls/session_cid.c): NULL unless enabled. */
+	struct petrel_session_cid *cid;
 };
 
 /* dtls/session.c */

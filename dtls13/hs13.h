@@ -17,6 +17,7 @@
 #include "dtls13/keyschedule.h"
 #include "dtls13/messages13.h"
 #include "dtls13/transcript13.h"
+#include "dtls/ticket.h"
 
 /* DTLS 1.3 epochs (RFC 9147 6.1): 0 plaintext, 1 early data (unused),
  * 2 handshake, 3 first application epoch, then one more per KeyUpdate. */
@@ -177,7 +178,7 @@ struct petrel_hs13_config {
 	uint32_t ticket_lifetime_s;
 	const uint8_t *cookie_secret;  /* 32 bytes (credentials' cookie_secret) */
 	const uint8_t *cookie_secret_prev;
-	const uint8_t *ticket_key;     /* 32 bytes (credentials' ticket_key) */
+	const struct petrel_ticket_keys *ticket_keys; /* the credentials' (dtls/ticket.h) */
 	const uint8_t *peer_addr;      /* cookie address binding */
 	size_t peer_addr_len;
 	petrel_hs13_psk_lookup_fn psk_lookup;

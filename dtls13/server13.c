@@ -170,11 +170,11 @@ static int resolve_psk(const struct petrel_dtls13_server *s, const struct ch13 *
 	struct petrel_psk_identity id;
 	if (!petrel_offered_psk_identity(&pc->offered, 0, &id))
 		return PETREL_E_DECODE_ERROR;
-	if (s->cfg.ticket_key != NULL && id.identity_len == PETREL_TICKET_LEN) {
+	if (s->cfg.ticket_keys != NULL && id.identity_len == PETREL_TICKET_LEN) {
 		struct petrel_credentials *creds = calloc(1, sizeof *creds);
 		if (creds == NULL)
 			return PETREL_E_MEMORY;
-		memcpy(creds->ticket_key, s->cfg.ticket_key, 32);
+		creds->ticket_keys = *s->cfg.ticket_keys;
 		uint16_t suite;
 		bool marker;
 		uint8_t master[PETREL_MASTER_SECRET_LEN];
@@ -697,7 +697,7 @@ static int handle_certificate_verify(struct petrel_dtls13_server *s, const uint8
 
 int petrel_dtls13_server_send_ticket(struct petrel_dtls13_server *s, struct petrel_hs13_output *out)
 {
-	if (s->state != PETREL_S13_CONNECTED || s->cfg.ticket_key == NULL)
+	if (s->state != PETREL_S13_CONNECTED || s->cfg.ticket_keys == NULL)
 		return PETREL_E_INVALID_REQUEST;
 	uint8_t nonce[8], psk[PETREL_MASTER_SECRET_LEN] = {0}, aead_nonce[12];
 	uint8_t ticket[PETREL_TICKET_LEN];
@@ -711,7 +711,7 @@ int petrel_dtls13_server_send_ticket(struct petrel_dtls13_server *s, struct petr
 		/* The 1.2 ticket format (dtls/hs_common.c): suite, a flag we
 		 * set to mark "1.3", and up to 48 secret bytes: the PSK. */
 		struct petrel_suite suite = {.id = s->suite};
-		memcpy(creds->ticket_key, s->cfg.ticket_key, 32);
+		creds->ticket_keys = *s->cfg.ticket_keys;
 		petrel_random(aead_nonce, sizeof aead_nonce);
 		rc = petrel_ticket_seal(creds, aead_nonce, &suite, true, psk, ticket);
 	}
@@ -764,7 +764,7 @@ static int handle_finished(struct petrel_dtls13_server *s, const uint8_t *body, 
 			    s->ks.hash_len);
 	s->state = PETREL_S13_CONNECTED;
 	out->event = PETREL_HS13_EV_DONE;
-	if (s->cfg.send_ticket && s->cfg.ticket_key != NULL) {
+	if (s->cfg.send_ticket && s->cfg.ticket_keys != NULL) {
 		rc = petrel_dtls13_server_send_ticket(s, out);
 		if (rc < 0)
 			return FAIL(rc, PETREL_ALERT13_INTERNAL_ERROR);

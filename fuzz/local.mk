@@ -62,3 +62,5 @@ clean-fuzz:
 	-for t in $(srcdir)/fuzz/*_fuzz.c; do rm -f fuzz/`basename $$t _fuzz.c`; done
 
 .PHONY: fuzz fuzz-smoke clean-fuzz
+# RFC 9146 tls12_cid records through the reader (seeds: fuzz/corpus/record_cid/).
+EXTRA_DIST += fuzz/record_cid_fuzz.c

@@ -272,3 +272,36 @@ int petrel_rl_unprotect_cid(struct petrel_record_layer *rl, struct petrel_rl_epo
 	out->length = content_len;
 	return 1;
 }
+
+int petrel_rl_set_cid(struct petrel_record_layer *rl, const uint8_t *tx_cid, size_t tx_cid_len,
+		      const uint8_t *rx_cid, size_t rx_cid_len)
+{
+	if (tx_cid_len > PETREL_CID_MAX_LEN || rx_cid_len > PETREL_CID_MAX_LEN ||
+	    (tx_cid_len && tx_cid == NULL) || (rx_cid_len && rx_cid == NULL))
+		return PETREL_E_INVALID_REQUEST;
+	rl->tx_cid = tx_cid_len ? tx_cid : NULL;
+	rl->tx_cid_len = (uint8_t)tx_cid_len;
+	rl->rx_cid = rx_cid_len ? rx_cid : NULL;
+	rl->rx_cid_len = (uint8_t)rx_cid_len;
+	rl->cid_newest = false;
+	return 0;
+}
+
+size_t petrel_rl_cid_extra(const struct petrel_record_layer *rl, enum petrel_aead_alg aead)
+{
+	if (rl->tx_cid_len == 0 || aead == PETREL_RL_NULL_CIPHER)
+		return 0;
+	return petrel_cid_record_overhead(aead, rl->tx_cid_len) - petrel_record_overhead(aead);
+}
+
+bool petrel_rl_take_cid_newest(struct petrel_record_layer *rl)
+{
+	bool newest = rl->cid_newest;
+	rl->cid_newest = false;
+	return newest;
+}
+
+size_t petrel_rl_max_content(const struct petrel_record_layer *rl)
+{
+	return rl->tx_cid_len > 0 ? PETREL_CID_MAX_CONTENT : PETREL_MAX_PLAINTEXT;
+}

@@ -127,4 +127,24 @@ int petrel_rl_unprotect_cid(struct petrel_record_layer *rl, struct petrel_rl_epo
 			    const struct petrel_cid_header *h, uint8_t *body,
 			    struct petrel_record *out, bool *newest);
 
+/* ---- Negotiated CIDs on a record layer (record/read.c, record/write.c) ---- */
+
+/* Records of protected epochs are written with tx_cid (tls12_cid) when
+ * tx_cid_len > 0, and tls12_cid records are read when rx_cid_len > 0
+ * (RFC 9146 3: an empty CID means plain records in that direction). The
+ * bytes must stay valid while the record layer uses them (the session
+ * owns them). PETREL_E_INVALID_REQUEST for a length over 255. */
+int petrel_rl_set_cid(struct petrel_record_layer *rl, const uint8_t *tx_cid, size_t tx_cid_len,
+		      const uint8_t *rx_cid, size_t rx_cid_len);
+/* Extra bytes a record of this cipher carries for the CID we send (0
+ * without one, or for the null cipher). */
+size_t petrel_rl_cid_extra(const struct petrel_record_layer *rl, enum petrel_aead_alg aead);
+/* Whether a tls12_cid record newer than any authenticated before it was
+ * read since the last call (RFC 9146 6: the condition, with a known CID,
+ * to move the session to the datagram's source address); clears it. */
+bool petrel_rl_take_cid_newest(struct petrel_record_layer *rl);
+/* Largest content of one record we send: 2^14, or 2^14 - 1 in a
+ * tls12_cid record (its inner plaintext adds the real type, RFC 9146 5). */
+size_t petrel_rl_max_content(const struct petrel_record_layer *rl);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "petrel/petrel.h"
+#include "record/cid.h"
 #include "record/internal.h"
 
 static void epoch_init_null(struct petrel_rl_epoch_state *st)
@@ -169,7 +170,8 @@ static const struct petrel_rl_epoch_state *write_state(const struct petrel_recor
 size_t petrel_rl_write_overhead(const struct petrel_record_layer *rl, uint16_t epoch)
 {
 	const struct petrel_rl_epoch_state *st = write_state(rl, epoch);
-	return petrel_record_overhead(st ? st->keys.aead : rl->write[0].keys.aead);
+	enum petrel_aead_alg aead = st ? st->keys.aead : rl->write[0].keys.aead;
+	return petrel_record_overhead(aead) + petrel_rl_cid_extra(rl, aead); /* RFC 9146 */
 }
 
 uint64_t petrel_rl_next_write_seq(const struct petrel_record_layer *rl, uint16_t epoch)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "petrel/petrel.h"
+#include "record/cid.h"
 #include "record/internal.h"
 #include "record/protect.h"
 
@@ -148,6 +149,53 @@ static struct petrel_rl_epoch_state *read_state(struct petrel_record_layer *rl, 
 	return NULL;
 }
 
+/* Unprotect a tls12_cid record (RFC 9146 4) whose header was read; notes
+ * a newest authentic record for the address-update rule (RFC 9146 6). */
+static int unprotect_cid(struct petrel_record_layer *rl, struct petrel_rl_epoch_state *st,
+			 const struct petrel_cid_header *h, uint8_t *body, struct petrel_record *out)
+{
+	bool newest = false;
+	int rc = petrel_rl_unprotect_cid(rl, st, h, body, out, &newest);
+	if (rc == 1 && newest)
+		rl->cid_newest = true;
+	return rc;
+}
+
+/* One tls12_cid record at dgram + *offset, when we issued a CID: like the
+ * plain path below. Returns 1 (*out set), 0 (dropped or buffered: go on),
+ * 2 (malformed: the rest of the datagram is dropped) or < 0 (fatal). */
+static int read_cid_record(struct petrel_record_layer *rl, uint8_t *dgram, size_t dgram_len,
+			   size_t *offset, struct petrel_record *out)
+{
+	uint8_t *record = dgram + *offset;
+	size_t header_len = PETREL_CID_HEADER_LEN(rl->rx_cid_len);
+	struct petrel_reader r;
+	struct petrel_cid_header h;
+	const uint8_t *body_const;
+	petrel_reader_init(&r, record, dgram_len - *offset);
+	if (!petrel_cid_header_read(&r, rl->rx_cid_len, &h) || h.length > PETREL_MAX_RECORD_BODY ||
+	    !petrel_get_bytes(&r, h.length, &body_const)) {
+		rl->stats.dropped_malformed++;
+		*offset = dgram_len;
+		return 2;
+	}
+	*offset += header_len + h.length;
+	/* Not the CID we issued: not for this session (the AEAD would fail
+	 * anyway, the additional data holds the CID). */
+	if (memcmp(h.cid, rl->rx_cid, rl->rx_cid_len) != 0) {
+		rl->stats.dropped_malformed++;
+		return 0;
+	}
+	struct petrel_rl_epoch_state *st = read_state(rl, h.epoch);
+	if (st == NULL) {
+		if (rl->read[0].epoch != UINT16_MAX && h.epoch == rl->read[0].epoch + 1)
+			return buffer_record(rl, h.epoch, record, header_len + h.length);
+		rl->stats.dropped_bad_epoch++;
+		return 0;
+	}
+	return unprotect_cid(rl, st, &h, record + header_len, out);
+}
+
 int petrel_rl_read(struct petrel_record_layer *rl, uint8_t *dgram, size_t dgram_len,
 		   size_t *offset, struct petrel_record *out)
 {
@@ -156,6 +204,14 @@ int petrel_rl_read(struct petrel_record_layer *rl, uint8_t *dgram, size_t dgram_
 		struct petrel_reader r;
 		struct petrel_record_header h;
 		const uint8_t *body_const;
+		if (rl->rx_cid_len > 0 && record[0] == PETREL_CT_TLS12_CID) {
+			int rc = read_cid_record(rl, dgram, dgram_len, offset, out);
+			if (rc == 2)
+				return 0;
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		petrel_reader_init(&r, record, dgram_len - *offset);
 		/* A header we cannot parse, or a length running past the
 		 * datagram, leaves no way to find the next record: drop the rest
@@ -214,6 +270,18 @@ int petrel_rl_take_buffered(struct petrel_record_layer *rl, struct petrel_record
 		struct petrel_reader r;
 		struct petrel_record_header h;
 		petrel_reader_init(&r, record, b->length);
+		if (rl->rx_cid_len > 0 && record[0] == PETREL_CT_TLS12_CID) {
+			struct petrel_cid_header ch;
+			if (!petrel_cid_header_read(&r, rl->rx_cid_len, &ch)) {
+				rl->stats.dropped_malformed++; /* cannot happen: checked on entry */
+				continue;
+			}
+			int rc = unprotect_cid(rl, st, &ch,
+					       record + PETREL_CID_HEADER_LEN(rl->rx_cid_len), out);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		if (!petrel_record_header_read(&r, &h)) {
 			rl->stats.dropped_malformed++; /* cannot happen: checked on entry */
 			continue;

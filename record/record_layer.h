@@ -49,6 +49,17 @@ struct petrel_record_layer {
 	uint64_t bad_records;
 	uint64_t bad_record_limit; /* 0 = unlimited */
 	struct petrel_record_stats stats;
+
+	/* RFC 9146 Connection IDs (record/cid.c, petrel_rl_set_cid); the
+	 * bytes belong to the session. Protected records we send carry
+	 * tx_cid when it is non-empty; with rx_cid_len > 0 tls12_cid records
+	 * are read, their CID that long. cid_newest: a record newer than any
+	 * authenticated before it came in a tls12_cid record (RFC 9146 6),
+	 * until petrel_rl_take_cid_newest. */
+	const uint8_t *tx_cid;
+	const uint8_t *rx_cid;
+	uint8_t tx_cid_len, rx_cid_len;
+	bool cid_newest;
 };
 
 #endif

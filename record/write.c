@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "petrel/petrel.h"
+#include "record/cid.h"
 #include "record/internal.h"
 #include "record/protect.h"
 
@@ -27,6 +28,24 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
 
 	enum petrel_aead_alg aead = st->keys.aead;
 	size_t explicit_len = petrel_record_explicit_nonce_len(aead);
+	if (rl->tx_cid_len > 0 && aead != PETREL_RL_NULL_CIPHER) {
+		/* RFC 9146 3: once the peer gave a CID, every protected record
+		 * is a tls12_cid record carrying it. */
+		if (len > PETREL_CID_MAX_CONTENT)
+			return PETREL_E_RECORD_OVERFLOW;
+		if (!petrel_writer_ok(w) ||
+		    petrel_writer_left(w) < petrel_cid_record_overhead(aead, rl->tx_cid_len) + len)
+			return PETREL_E_SHORT_BUFFER;
+		/* A payload placed where a plain record's text goes moves to
+		 * where the tls12_cid record's text goes. */
+		uint8_t *plain_text = w->p + PETREL_RECORD_HEADER_LEN + explicit_len;
+		if (len > 0 && payload == plain_text) {
+			memmove(plain_text + rl->tx_cid_len, plain_text, len);
+			payload = plain_text + rl->tx_cid_len;
+		}
+		return petrel_rl_write_cid(rl, epoch, rl->tx_cid, rl->tx_cid_len, content_type,
+					   payload, len, 0, w);
+	}
 	size_t tag_len = aead == PETREL_RL_NULL_CIPHER ? 0 : petrel_aead_tag_len(aead);
 	size_t body_len = explicit_len + len + tag_len;
 	if (!petrel_writer_ok(w) || petrel_writer_left(w) < PETREL_RECORD_HEADER_LEN + body_len)

@@ -61,13 +61,13 @@ static void pin_to(struct petrel_hs13_config *cfg, const struct ident *id)
 }
 
 static const uint8_t cookie_secret[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-static const uint8_t ticket_key[32] = {9, 8, 7, 6, 5, 4, 3, 2, 1};
+static const struct petrel_ticket_keys ticket_keys = {.prk = {9, 8, 7, 6, 5, 4, 3, 2, 1}};
 static const uint8_t peer_addr[6] = {192, 0, 2, 1, 0x12, 0x34};
 
 static void server_defaults(struct petrel_hs13_config *cfg)
 {
 	cfg->cookie_secret = cookie_secret;
-	cfg->ticket_key = ticket_key;
+	cfg->ticket_keys = &ticket_keys;
 	cfg->peer_addr = peer_addr;
 	cfg->peer_addr_len = sizeof peer_addr;
 }
@@ -950,8 +950,8 @@ Test(dtls13_handshake, ticket_under_another_key_falls_back_to_a_full_handshake)
 	rcfg.psk_identity_len = t.ticket_len;
 	rcfg.psk_resumption = true;
 	pin_to(&rcfg, &sid);
-	static const uint8_t rotated[32] = {0xee};
-	scfg.ticket_key = rotated; /* the server forgot the old ticket key */
+	static const struct petrel_ticket_keys rotated = {.prk = {0xee}};
+	scfg.ticket_keys = &rotated; /* the server forgot the old ticket key */
 	pair_init(&p, &rcfg, &scfg);
 	pair_run(&p);
 	assert_connected(&p);

@@ -7,6 +7,8 @@ tests_unit_SOURCES += tests/dtls_attack_test.c tests/dtls_recv_timeout_test.c te
 tests_unit_SOURCES += tests/dtls_ticket_test.c
 # keepalive and dead-peer detection (issue #21 item 7, helper "keepalive")
 tests_unit_SOURCES += tests/dtls_keepalive_test.c
+# RFC 9146 Connection IDs on sessions and the endpoint (NAT rebinding).
+tests_unit_SOURCES += tests/dtls_cid_test.c
 endif
 # Real kernel path MTU through network namespaces (root; skips otherwise).
 check_PROGRAMS += tests/netns_peer

@@ -56,6 +56,10 @@ struct cli_options {
 	unsigned idle_ms, dead_ms, max_flows;
 	bool idle_ms_set, dead_ms_set, plain;
 	unsigned keepalive_ms; /* --keepalive: client and tunnel (0: none) */
+	/* --cid [N]: RFC 9146 Connection IDs; cid_len is the length of the CID
+	 * we ask the peer to use (client: 0 = none; server: the CIDs issued). */
+	bool cid;
+	unsigned cid_len;
 };
 
 /* options.c: parse argv[2..] for the command in argv[1]. Returns 0, or
@@ -104,6 +108,8 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent);
  * also the keying material and its split into keys and salts. */
 void cli_print_srtp(FILE *out, petrel_session *s, bool verbose, const char *indent);
 void cli_hex(const uint8_t *data, size_t len, char sep, char *out, size_t cap);
+/* "connection id    ours HEX, peer's HEX" (RFC 9146), or "none negotiated". */
+void cli_print_cid(FILE *out, const petrel_session *s, const char *indent);
 /* Suites, groups and signature algorithms with IANA names and codes. */
 void cli_print_algorithms(FILE *out);
 

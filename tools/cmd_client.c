@@ -59,6 +59,12 @@ static int connect_session(struct client *c, const uint8_t *resume_data, size_t 
 		return rc;
 	if (c->o->keepalive_ms || c->o->dead_ms_set) /* before the handshake: offers heartbeats */
 		(void)petrel_session_set_keepalive(c->session, c->o->keepalive_ms, cli_dead_after_ms(c->o));
+	/* RFC 9146: a CID of cid_len random bytes for the server to put in
+	 * its records (0: none asked, we still send the server's). */
+	if (c->o->cid && (rc = petrel_session_set_cid(c->session, NULL, c->o->cid_len)) < 0) {
+		cli_print_failure("client", c->session, rc);
+		return CLI_EXIT_FAIL;
+	}
 	if ((rc = petrel_transport_set_udp_fd(c->session, c->fd)) < 0) {
 		cli_print_failure("client", c->session, rc);
 		return CLI_EXIT_FAIL;
@@ -86,6 +92,8 @@ static int connect_session(struct client *c, const uint8_t *resume_data, size_t 
 			petrel_session_is_resumed(c->session) ? "yes" : "no",
 			petrel_session_ems_negotiated(c->session) ? "yes" : "no");
 		cli_print_srtp(stderr, c->session, false, "  ");
+		if (c->o->cid)
+			cli_print_cid(stderr, c->session, "petrel client: ");
 	}
 	return 0;
 }
@@ -168,7 +176,28 @@ static int relay(struct client *c)
 	}
 }
 
-/* --once: each line gets one reply within the timeout, then we close. */
+/* --once --resume: the peer went quiet (its address for us changed, say
+ * a NAT rebinding without a Connection ID, RFC 9146 1): a new socket and
+ * an abbreviated handshake resuming the session. 0 or an exit code. */
+static int reconnect(struct client *c)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	if (petrel_session_get_data(c->session, NULL, &len) < 0 || len == 0 ||
+	    (data = malloc(len)) == NULL || petrel_session_get_data(c->session, data, &len) < 0)
+		len = 0;
+	if (!c->o->quiet)
+		fprintf(stderr, "petrel client: reconnecting (%s)\n",
+			len ? "resuming the session" : "full handshake");
+	client_close(c);
+	int rc = connect_session(c, len ? data : NULL, len);
+	free(data);
+	return rc;
+}
+
+/* --once: each line gets one reply within the timeout, then we close;
+ * with --resume, a line that gets none is sent once more over a resumed
+ * session. */
 static int once(struct client *c)
 {
 	struct cli_lines in;
@@ -188,12 +217,21 @@ static int once(struct client *c)
 		if (rc < 0)
 			return rc;
 		unsigned got = 0;
+		bool reconnected = false;
 		uint64_t until = cli_now_ms() + c->o->timeout_ms;
 		while (got == 0) {
 			uint64_t now = cli_now_ms();
 			if (now >= until) {
 				fprintf(stderr, "petrel client: no reply within %u ms\n", c->o->timeout_ms);
-				return PETREL_E_TIMEDOUT;
+				if (!c->o->resume || reconnected)
+					return PETREL_E_TIMEDOUT;
+				reconnected = true;
+				if (reconnect(c) != 0)
+					return PETREL_E_TIMEDOUT;
+				if ((rc = send_line(c, line, (size_t)len)) < 0)
+					return rc;
+				until = cli_now_ms() + c->o->timeout_ms;
+				continue;
 			}
 			struct pollfd pfd = {c->fd, POLLIN, 0};
 			if (poll(&pfd, 1, poll_wait_ms(c->session, (int)(until - now))) < 0 && errno != EINTR)

@@ -157,6 +157,24 @@ int cli_server_worker(const struct cli_options *o, petrel_credentials *creds, in
 		forward_close(srv.fwd);
 		return CLI_EXIT_FAIL;
 	}
+	if (o->cid) {
+		/* RFC 9146: with several workers, CIDs name their worker (the
+		 * steering program reads the first byte), so a rebound client
+		 * reaches the worker holding its session. */
+		struct petrel_cid_route_config route = {.cid_len = (uint8_t)o->cid_len};
+		if (workers > 1)
+			rc = petrel_endpoint_set_cid_route(srv.ep, &route, worker_id);
+		else
+			rc = petrel_endpoint_set_cid_length(srv.ep, o->cid_len);
+		if (rc < 0) {
+			fprintf(stderr, "petrel server: --cid %u: %s\n", o->cid_len,
+				workers > 1 ? "with workers, CIDs are 4..20 bytes (the first names the worker)"
+					    : cli_error(rc));
+			petrel_endpoint_free(srv.ep);
+			forward_close(srv.fwd);
+			return CLI_EXIT_FAIL;
+		}
+	}
 	/* No SA_RESTART: a signal interrupts poll() and ends the loop. A
 	 * worker inherits SIGINT/SIGTERM blocked from its supervisor: they
 	 * reach this handler once it is in place. */

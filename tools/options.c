@@ -22,6 +22,7 @@ enum {
 	OPT_RPK, OPT_PIN_SPKI,
 	OPT_TICKET_KEY_FILE, OPT_TICKET_KEY_PERIOD,
 	OPT_KEEPALIVE,
+	OPT_CID,
 };
 
 /* Which commands accept an option. */
@@ -67,6 +68,7 @@ static const struct option long_options[] = {
 	{"ticket-key-file", required_argument, NULL, OPT_TICKET_KEY_FILE},
 	{"ticket-key-period", required_argument, NULL, OPT_TICKET_KEY_PERIOD},
 	{"keepalive", required_argument, NULL, OPT_KEEPALIVE},
+	{"cid", optional_argument, NULL, OPT_CID},
 	{NULL, 0, NULL, 0},
 };
 
@@ -75,7 +77,7 @@ static unsigned option_scope(int id)
 	switch (id) {
 	case OPT_PSK: case OPT_CERT: case OPT_KEY: case OPT_CA: case OPT_PIN: case OPT_ALPN:
 		return FOR_CLIENT | FOR_SERVER | FOR_TUNNEL;
-	case OPT_REQUIRE_EMS: case OPT_PSK_FILE: case OPT_SRTP: case OPT_SRTP_MKI:
+	case OPT_REQUIRE_EMS: case OPT_PSK_FILE: case OPT_CID: case OPT_SRTP: case OPT_SRTP_MKI:
 	case OPT_RPK: case OPT_PIN_SPKI:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
@@ -143,6 +145,8 @@ int cli_usage(FILE *out)
 		"  --retrans-ms N            initial retransmission timeout\n"
 		"  --timeout-ms N            give up a handshake or a reply after N ms (default %u)\n"
 		"  --resume                  client: connect, then reconnect resuming the session\n"
+		"                            (with --once, also when a reply does not come in time:\n"
+		"                            one reconnection, resuming, and the line sent again)\n"
 		"  --alpn LIST               ALPN protocols, comma separated\n"
 		"  --sni NAME                client: server name to send and check\n"
 		"  --srtp LIST               DTLS-SRTP (RFC 5764) profiles, comma separated, preference\n"
@@ -181,6 +185,11 @@ int cli_usage(FILE *out)
 		"  --plain                   tunnel: relay without DTLS (to measure the relay itself)\n"
 		"  --workers N               server: N processes on the port (SO_REUSEPORT, Connection\n"
 		"                            IDs steer to their worker; default one per core, max 64)\n"
+		"  --cid N                   server: issue RFC 9146 Connection IDs of N bytes (1..20),\n"
+		"                            so clients keep their session when their address changes\n"
+		"  --cid[=N]                 client: offer Connection IDs, asking the server for a CID\n"
+		"                            of N random bytes (0..255; default 0: none, the client\n"
+		"                            sends the server's CID only)\n"
 		"  --verbose, --quiet        more (handshake progress on stderr) or less output\n"
 		"exit status: 0 success, 1 network or handshake failure, 2 bad usage\n",
 		CLI_DEFAULT_TIMEOUT_MS);
@@ -233,6 +242,22 @@ static int parse_host_port(char *arg, const char **host, const char **port)
 	if (fwd_split_host_port(arg, host, port) < 0 || parse_unsigned(*port, 0, 65535, &number) < 0)
 		return -1;
 	return 0;
+}
+
+static unsigned command_scope(const char *command);
+static unsigned scope_of(const struct cli_options *o)
+{
+	return command_scope(o->command);
+}
+
+/* "--cid N" (next word) as well as "--cid=N": the length is taken when the
+ * next word is a number and, for a client, HOST PORT still follow. */
+static bool takes_cid_word(int argc, char **argv, int at, unsigned scope)
+{
+	if (at >= argc || argv[at][0] < '0' || argv[at][0] > '9' ||
+	    strspn(argv[at], "0123456789") != strlen(argv[at]))
+		return false;
+	return scope == FOR_SERVER || argc - at - 1 >= 2;
 }
 
 static int apply_option(struct cli_options *o, int id, char *arg)
@@ -337,6 +362,19 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 		return parse_unsigned(arg, 1, 3600000, &o->keepalive_ms) < 0
 			       ? bad(o, "--keepalive wants milliseconds (1..3600000), got", arg)
 			       : 0;
+	case OPT_CID:
+		o->cid = true;
+		if (arg == NULL && scope_of(o) == FOR_SERVER)
+			return bad(o, "--cid wants a length in bytes (1..20)", NULL);
+		if (arg == NULL)
+			return 0;
+		if (scope_of(o) == FOR_SERVER)
+			return parse_unsigned(arg, 1, 20, &o->cid_len) < 0
+				       ? bad(o, "--cid wants a length in bytes (1..20), got", arg)
+				       : 0;
+		return parse_unsigned(arg, 0, 255, &o->cid_len) < 0
+			       ? bad(o, "--cid wants a length in bytes (0..255), got", arg)
+			       : 0;
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
@@ -414,6 +452,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o)
 			snprintf(name, sizeof name, "--%s", long_options[index].name);
 			return bad(o, "option not used by this command:", name);
 		}
+		if (id == OPT_CID && optarg == NULL && takes_cid_word(sub_argc, sub_argv, optind, scope))
+			optarg = sub_argv[optind++];
 		int rc = apply_option(o, id, optarg);
 		if (rc)
 			return rc;

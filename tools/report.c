@@ -102,6 +102,9 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
 	fprintf(out, "%son the wire      sent %llu datagrams / %llu bytes, received %llu / %llu\n",
 		indent, (unsigned long long)st.datagrams_sent, (unsigned long long)st.bytes_sent,
 		(unsigned long long)st.datagrams_received, (unsigned long long)st.bytes_received);
+	size_t cid_len;
+	if (petrel_session_get_cid(s, PETREL_CID_OURS, NULL, &cid_len) == 0)
+		cli_print_cid(out, s, indent);
 	fprintf(out, "%sresumed          %s\n", indent, petrel_session_is_resumed(s) ? "yes" : "no");
 	fprintf(out, "%sextended master  %s\n", indent,
 		petrel_session_ems_negotiated(s) ? "yes (RFC 7627)"
@@ -168,4 +171,31 @@ void cli_print_algorithms(FILE *out)
 	fprintf(out, "DTLS-SRTP protection profiles (RFC 5764; --srtp):\n");
 	for (size_t i = 0; i < sizeof srtp / sizeof srtp[0]; i++)
 		fprintf(out, "  %-46s 0x%04X\n", petrel_srtp_get_profile_name(srtp[i]), srtp[i]);
+}
+
+/* The CIDs as hex, or "empty" for a zero-length one (plain records). */
+static void cid_text(const petrel_session *s, int which, char *out, size_t cap)
+{
+	const uint8_t *cid = NULL;
+	size_t len = 0;
+	(void)petrel_session_get_cid(s, which, &cid, &len);
+	if (len == 0) {
+		snprintf(out, cap, "empty");
+		return;
+	}
+	cli_hex(cid, len, 0, out, cap);
+}
+
+void cli_print_cid(FILE *out, const petrel_session *s, const char *indent)
+{
+	size_t len;
+	if (petrel_session_get_cid(s, PETREL_CID_OURS, NULL, &len) < 0) {
+		fprintf(out, "%sconnection id    none negotiated\n", indent);
+		return;
+	}
+	char ours[2 * 255 + 8], peers[2 * 255 + 8];
+	cid_text(s, PETREL_CID_OURS, ours, sizeof ours);
+	cid_text(s, PETREL_CID_PEERS, peers, sizeof peers);
+	fprintf(out, "%sconnection id    ours %s (in records we receive), peer's %s (in records we send)\n",
+		indent, ours, peers);
 }

@@ -322,6 +322,22 @@ PETREL_API int petrel_session_get_peer_certificate(const petrel_session *session
  * or a resumed session's handshake carried none). */
 PETREL_API int petrel_session_get_peer_certificates(const petrel_session *session,
 						    const uint8_t **der, size_t *len, size_t *count);
+/* RFC 9146 Connection IDs (DTLS 1.2). Before the handshake: offer
+ * (client) or accept (server) the connection_id extension, asking the
+ * peer to put `cid` (len bytes, copied; NULL with len > 0: random bytes)
+ * in the records it sends us. len 0 asks for none: we still send the
+ * peer's CID if it wants one. A CID lets the peer's address change
+ * (NAT rebinding) without losing the session; endpoint servers issue
+ * their own (petrel_endpoint_set_cid_length). 0, PETREL_E_INVALID_REQUEST
+ * (over 255 bytes, handshake begun), PETREL_E_MEMORY. */
+PETREL_API int petrel_session_set_cid(petrel_session *session, const uint8_t *cid, size_t len);
+enum { PETREL_CID_OURS = 0, PETREL_CID_PEERS = 1 };
+/* The negotiated CIDs: PETREL_CID_OURS is in the records we receive,
+ * PETREL_CID_PEERS in those we send (either may be empty). *cid stays
+ * valid while the session lives. 0, or PETREL_E_UNSUPPORTED when the
+ * handshake negotiated no CID. */
+PETREL_API int petrel_session_get_cid(const petrel_session *session, int which,
+				      const uint8_t **cid, size_t *len);
 
 /* What Petrel implements, for listings (GnuTLS's gnutls_cipher_suite_info
  * style): the IANA name of entry `index` and its code point in *id (may be
@@ -516,6 +532,12 @@ PETREL_API unsigned petrel_endpoint_half_open_count(const petrel_endpoint *ep);
 /* Established sessions that receive nothing for idle_ms are closed
  * (on_closed with PETREL_E_TIMEDOUT); 0 disables. Default 300000 (5 min). */
 PETREL_API void petrel_endpoint_set_idle_timeout(petrel_endpoint *ep, unsigned idle_ms);
+/* RFC 9146: every new session offers the clients a fresh random
+ * Connection ID of len bytes (1..20; 0, the default, turns CIDs off). A
+ * datagram carrying a session's CID reaches it whatever its source
+ * address; one that authenticates and is newer than any before moves the
+ * session to that address (RFC 9146 6). 0 or PETREL_E_INVALID_REQUEST. */
+PETREL_API int petrel_endpoint_set_cid_length(petrel_endpoint *ep, unsigned len);
 /* Read every datagram waiting on the socket and run due timers; never
  * blocks. Returns the number of datagrams processed, or an error. */
 PETREL_API int petrel_endpoint_process(petrel_endpoint *ep);
@@ -536,6 +558,8 @@ struct petrel_endpoint_stats {
 	uint64_t half_open_evicted;   /* oldest half-open dropped at the total cap */
 	uint64_t fragment_evicted;    /* half-open dropped for the fragment budget */
 	uint64_t timer_visits;        /* peers whose deadline came due and was looked at */
+	uint64_t cid_address_updates; /* sessions moved to a new address by their CID (RFC 9146 6) */
+	uint64_t cid_address_updates_refused; /* not moved: another session holds that address */
 };
 PETREL_API void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint_stats *st);
 /* Sans-I/O endpoint (for an event loop of one's own, io_uring, tests):
@@ -587,6 +611,14 @@ struct petrel_cid_route_config {
 };
 /* Checks a configuration: 0 or PETREL_E_INVALID_REQUEST. */
 PETREL_API int petrel_cid_route_check(const struct petrel_cid_route_config *cfg);
+/* The endpoint's sessions get CIDs naming worker_id in this layout
+ * (petrel_cid_route_issue; unique among the endpoint's), so steering by
+ * CID brings a client whose address changed back to this worker (RFC
+ * 9146 6). Replaces petrel_endpoint_set_cid_length. 0 or
+ * PETREL_E_INVALID_REQUEST. */
+PETREL_API int petrel_endpoint_set_cid_route(petrel_endpoint *ep,
+					     const struct petrel_cid_route_config *cfg,
+					     unsigned worker_id);
 /* Issues a CID naming worker_id (< PETREL_CID_ROUTE_MAX_WORKERS) into cid:
  * returns cfg->cid_len; PETREL_E_INVALID_REQUEST for a bad configuration
  * or worker id, PETREL_E_SHORT_BUFFER when cap is too small. */

@@ -29,3 +29,5 @@ INTEROP_TESTS += tests/interop/rpk.sh
 # petrel client --keepalive against gnutls-serv --heartbeat (answered,
 # then killed) and openssl s_server (no heartbeats: no ping) (issue #21 item 7).
 INTEROP_TESTS += tests/interop/keepalive.sh
+# NAT rebinding over real UDP, petrel to petrel, with and without CIDs (RFC 9146).
+INTEROP_TESTS += tests/interop/cid-rebind.sh
