@@ -23,6 +23,10 @@ libpetrel_core_la_SOURCES += dtls/peer_table.c dtls/peer_table.h dtls/timer_heap
 libpetrel_core_la_SOURCES += dtls/endpoint_internal.h dtls/endpoint_half_open.c dtls/endpoint_io.c
 # RFC 9146 connection_id extension codec and negotiation (helper "dtls13")
 libpetrel_core_la_SOURCES += dtls/msg_cid.c dtls/msg_cid.h
+# the dispatcher, its table of handshake operations and the services they call (issue #18)
+libpetrel_core_la_SOURCES += dtls/dispatch.c dtls/dispatch.h dtls/hs12.h dtls/hs12_ops.c \
+	dtls/output.c dtls/output.h dtls/hs_output.c dtls/hs_output.h dtls/hs_state.c dtls/hs_state.h \
+	dtls/transcript.c dtls/transcript.h dtls/alert.c dtls/alert.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_msg_cid_test.c
 endif

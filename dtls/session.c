@@ -70,17 +70,6 @@ void petrel_session_free(petrel_session *s)
 	free(s);
 }
 
-int petrel_session_fail(petrel_session *s, int code, int alert)
-{
-	if (s->fatal_error)
-		return s->fatal_error;
-	if (alert >= 0)
-		(void)petrel_send_alert(s, PETREL_ALERT_FATAL, (uint8_t)alert);
-	s->fatal_error = code;
-	petrel_hs_free(s);
-	return code;
-}
-
 int petrel_session_set_credentials(petrel_session *s, petrel_credentials *creds)
 {
 	s->creds = creds;

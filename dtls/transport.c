@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dtls/alert.h"
+#include "dtls/dispatch.h"
+#include "dtls/output.h"
 #include "dtls/session.h"
 #include "mtu/mtu.h"
 
@@ -73,8 +76,10 @@ int petrel_handshake(petrel_session *s)
 		return 0;
 	uint64_t now = petrel_session_now(s);
 	int rc;
-	if (s->hs == NULL && s->role == PETREL_CLIENT) {
-		rc = petrel_client_begin(s, now);
+	if (s->hs == NULL) {
+		/* A client sends its first flight; a server's operations have
+		 * no begin (it waits for a ClientHello). */
+		rc = petrel_dispatch_begin(s, now);
 		if (rc < 0) {
 			if (rc == PETREL_E_LARGE_PACKET)
 				return rc;
