@@ -6,6 +6,7 @@
  * answer. The search itself is mtu/pmtud.c. */
 #include <string.h>
 
+#include "dtls/output.h"
 #include "dtls/session.h"
 #include "mtu/mtu.h"
 
@@ -48,11 +49,7 @@ static int send_heartbeat(petrel_session *s, uint8_t type, const uint8_t *payloa
 				 plaintext_len, &w);
 	if (rc < 0)
 		return rc;
-	long r = s->push(s->transport_ptr, dgram, petrel_writer_len(&w));
-	if (r >= 0) {
-		s->stats.datagrams_sent++;
-		s->stats.bytes_sent += petrel_writer_len(&w);
-	}
+	long r = petrel_output_datagram(s, dgram, petrel_writer_len(&w));
 	return r < 0 ? (int)r : 0;
 }
 

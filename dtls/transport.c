@@ -132,7 +132,7 @@ long petrel_record_send(petrel_session *s, const void *data, size_t len)
 				 len, &w);
 	if (rc < 0)
 		return rc;
-	long r = s->push(s->transport_ptr, buf, petrel_writer_len(&w));
+	long r = petrel_output_datagram(s, buf, petrel_writer_len(&w));
 	if (r == PETREL_E_LARGE_PACKET) {
 		/* The path is smaller than we thought (EMSGSIZE): report it; the
 		 * caller re-sizes its messages to petrel_dtls_get_data_mtu(). */
@@ -143,8 +143,6 @@ long petrel_record_send(petrel_session *s, const void *data, size_t len)
 		s->direction = 1;
 		return r;
 	}
-	s->stats.datagrams_sent++;
-	s->stats.bytes_sent += petrel_writer_len(&w);
 	s->app_activity = true;
 	return (long)len;
 }
