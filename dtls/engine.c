@@ -299,12 +299,8 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 	size_t offset = 0;
 	struct petrel_record rec;
 	int result = 0, rc;
-	uint16_t epoch_before = petrel_rl_read_epoch(&s->rl);
-	uint64_t bad_here = 0; /* records of this datagram that failed to authenticate */
 	for (;;) {
-		uint64_t bad_before = petrel_rl_stats(&s->rl)->dropped_bad_mac;
 		rc = petrel_rl_read(&s->rl, dgram, len, &offset, &rec);
-		bad_here += petrel_rl_stats(&s->rl)->dropped_bad_mac - bad_before;
 		if (rc != 1)
 			break;
 		int r = handle_record(s, &rec, now_ms);
@@ -326,16 +322,11 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 	 * (petrel_record_set_bad_record_limit) ends the session. */
 	if (rc < 0)
 		return petrel_session_fail(s, rc, ALERT_BAD_RECORD_MAC);
-	/* One exception: the datagram that carried the peer's
-	 * ChangeCipherSpec (taken just now) also carried a record of the new
-	 * epoch that fails: the peer's own final flight says its keys differ
-	 * from ours (a wrong PSK, say). Say so now rather than time out.
-	 * Records buffered from earlier datagrams do not count, so forged
-	 * datagrams alone cannot trigger it; forging this one takes a forged
-	 * epoch-0 ChangeCipherSpec, as able to end the handshake as an
-	 * epoch-0 alert is before the peer's epoch changes. */
-	if (s->hs && bad_here > 0 && petrel_rl_read_epoch(&s->rl) > epoch_before)
-		return petrel_session_fail(s, PETREL_E_DECRYPTION_FAILED, ALERT_BAD_RECORD_MAC);
+	/* No exception for the datagram that carried the peer's
+	 * ChangeCipherSpec: a forged epoch-0 CCS plus garbage would end the
+	 * handshake (issue #17, "no spoofed datagram may end a handshake").
+	 * A real key mismatch (a wrong PSK) shows at the timeout instead,
+	 * as PETREL_E_PEER_KEY_MISMATCH (petrel_engine_tick). */
 	s->stats.records_dropped = petrel_rl_stats(&s->rl)->dropped_bad_mac +
 				   petrel_rl_stats(&s->rl)->dropped_replay +
 				   petrel_rl_stats(&s->rl)->dropped_bad_epoch +
@@ -391,8 +382,16 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 	}
 	if (hs->flight_pending)
 		return petrel_hs_send_flight(s, now_ms, hs->flight.transmissions > 0);
-	if (now_ms >= hs->deadline_total_ms)
+	if (now_ms >= hs->deadline_total_ms) {
+		/* Records that failed authentication after the peer's CCS: the
+		 * likely cause of the timeout is that the peer's keys differ
+		 * from ours (a wrong PSK, say). Forgeries can only change which
+		 * error a failing handshake reports, never make it fail. */
+		if (hs->peer_ccs_taken &&
+		    petrel_rl_stats(&s->rl)->dropped_bad_mac > hs->bad_mac_at_peer_ccs)
+			return petrel_session_fail(s, PETREL_E_PEER_KEY_MISMATCH, ALERT_BAD_RECORD_MAC);
 		return petrel_session_fail(s, PETREL_E_TIMEDOUT, ALERT_HANDSHAKE_FAILURE);
+	}
 	if (!petrel_timer_expired(&hs->retransmit, now_ms))
 		return 0;
 	/* RFC 6347 4.2.4.1: on timeout, double and retransmit the last flight.

@@ -63,6 +63,8 @@ int petrel_hs_accept_ccs(petrel_session *s, enum petrel_hs_state expect, enum pe
 	/* The peer's handshake goes on in the new epoch: what epoch 0 left
 	 * in the reassembler is forged or stale (issue #17 item 10). */
 	petrel_reasm_set_epoch(&hs->rx, petrel_rl_read_epoch(&s->rl));
+	hs->peer_ccs_taken = true;
+	hs->bad_mac_at_peer_ccs = petrel_rl_stats(&s->rl)->dropped_bad_mac;
 	hs->state = next;
 	return 1;
 }

@@ -188,6 +188,11 @@ struct petrel_hs {
 	unsigned unexpected_dropped; /* epoch-0 messages of a type the state does not take */
 	bool flight_pending;   /* a built flight not yet (fully) sent */
 	bool got_peer_flight;  /* part of the peer's current flight arrived */
+	/* The peer's ChangeCipherSpec was taken, and how many records had
+	 * failed authentication then: more by the timeout name a key
+	 * mismatch (PETREL_E_PEER_KEY_MISMATCH) instead of a plain timeout. */
+	bool peer_ccs_taken;
+	uint64_t bad_mac_at_peer_ccs;
 };
 
 /* Kept after a server's handshake while the client may still need it. */

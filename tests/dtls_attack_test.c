@@ -70,6 +70,30 @@ Test(attack, bad_mac_records_after_ccs_do_not_end_the_handshake)
 	}
 }
 
+/* Issue #17 "no spoofed datagram may end a handshake": one datagram
+ * with a forged epoch-0 ChangeCipherSpec and a new-epoch record that fails
+ * authentication (what a wrong PSK looks like) is dropped; the genuine
+ * handshake completes. */
+Test(attack, forged_ccs_with_bad_record_does_not_end_the_handshake)
+{
+	for (int role = 0; role < 2; role++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = role ? p.server.session : p.client.session;
+		reach(&p, victim, role ? HS_S_WAIT_CCS : HS_C_WAIT_CCS);
+		static const uint8_t ccs[1] = {1};
+		uint8_t junk[48], dgram[256];
+		memset(junk, 0x5a, sizeof junk);
+		size_t n = rp_raw_record(PETREL_CT_CHANGE_CIPHER_SPEC, 0, 50, ccs, 1, dgram, sizeof dgram);
+		n += rp_raw_record(PETREL_CT_HANDSHAKE, 1, 0, junk, sizeof junk, dgram + n, sizeof dgram - n);
+		cr_assert_eq(feed(&p, victim, dgram, n), 0, "role %d", role);
+		cr_assert_eq(victim->fatal_error, 0);
+		cr_assert_eq(petrel_rl_stats(&victim->rl)->dropped_bad_mac, 1);
+		cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "role %d", role);
+		rp_free(&p);
+	}
+}
+
 /* Item 9: a limit applies where the user sets one. */
 Test(attack, user_bad_record_limit_ends_the_session)
 {

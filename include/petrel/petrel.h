@@ -66,6 +66,9 @@ enum {
 	PETREL_E_BAD_CERTIFICATE = -41,
 	PETREL_E_ALPN_MISMATCH = -42,
 	PETREL_E_PROTOCOL_VERSION = -43,
+	/* The handshake timed out after records from the peer failed
+	 * authentication under the new keys: a wrong PSK or key, likely. */
+	PETREL_E_PEER_KEY_MISMATCH = -44,
 
 	/* Certificate validation: each failure has its own code. */
 	PETREL_E_CERT_PARSE = -60,
