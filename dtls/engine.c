@@ -348,8 +348,7 @@ static uint16_t black_hole_fallback(const petrel_session *s)
 	const struct petrel_hs *hs = s->hs;
 	if ((s->flags & PETREL_FLAG_NO_PMTUD) || hs->rto.backoff < s->black_hole_threshold)
 		return 0;
-	size_t overhead = s->ipv6 ? PETREL_IPV6_UDP_OVERHEAD : PETREL_IPV4_UDP_OVERHEAD;
-	size_t largest = hs->flight_largest_dgram + overhead;
+	size_t largest = hs->flight_largest_dgram + petrel_output_ip_udp_overhead(s);
 	uint16_t base = s->ipv6 ? PETREL_MTU_MIN_IPV6 : PETREL_MTU_BASE_PLPMTU_IPV4;
 	if (base < s->mtu_floor)
 		base = s->mtu_floor;

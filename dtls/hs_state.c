@@ -18,6 +18,7 @@ int petrel_hs_start(petrel_session *s, uint64_t now_ms)
 	petrel_reasm_set_budget(&hs->rx, s->frag_budget);
 	petrel_flight_init(&hs->flight);
 	petrel_rto_init(&hs->rto, s->retrans_initial_ms, s->rto_floor_ms, s->rto_cap_ms);
+	hs->version = s->version;
 	hs->start_ms = now_ms;
 	hs->deadline_total_ms = s->total_timeout_ms ? now_ms + s->total_timeout_ms : UINT64_MAX;
 	s->hs = hs;

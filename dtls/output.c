@@ -18,6 +18,12 @@ size_t petrel_output_max_datagram(const petrel_session *s)
 	return petrel_mtu_max_datagram(&m);
 }
 
+size_t petrel_output_ip_udp_overhead(const petrel_session *s)
+{
+	struct petrel_mtu_state m = {.link_mtu_bytes = s->link_mtu, .ipv6 = s->ipv6};
+	return petrel_mtu_ip_udp_overhead(&m);
+}
+
 long petrel_output_datagram(petrel_session *s, const uint8_t *dgram, size_t len)
 {
 	if (s->push == NULL)

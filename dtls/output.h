@@ -9,6 +9,8 @@
 
 /* Largest UDP payload for the session's link MTU (mtu/mtu.c). */
 size_t petrel_output_max_datagram(const petrel_session *s);
+/* IP and UDP header bytes for the session's IP version (mtu/mtu.c). */
+size_t petrel_output_ip_udp_overhead(const petrel_session *s);
 /* Hand one datagram to the transport and count it. Returns the push
  * callback's result (>= 0 sent, else a PETREL_E_* code); the caller
  * decides what a refusal means for it. */

@@ -18,7 +18,7 @@
 
 static size_t ip_udp_overhead(const petrel_session *s)
 {
-	return s->ipv6 ? PETREL_IPV6_UDP_OVERHEAD : PETREL_IPV4_UDP_OVERHEAD;
+	return petrel_output_ip_udp_overhead(s);
 }
 
 void petrel_probe_start(petrel_session *s, uint64_t now_ms)

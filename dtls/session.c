@@ -240,7 +240,7 @@ unsigned petrel_dtls_get_mtu(const petrel_session *s) { return s->link_mtu; }
 
 unsigned petrel_dtls_get_data_mtu(const petrel_session *s)
 {
-	size_t dgram = s->link_mtu - (s->ipv6 ? 48u : 28u);
+	size_t dgram = petrel_output_max_datagram(s);
 	size_t overhead = petrel_rl_write_overhead(&s->rl, petrel_rl_write_epoch(&s->rl));
 	if (overhead >= dgram)
 		return 0;

@@ -106,6 +106,7 @@ enum petrel_hs_state {
 
 struct petrel_hs {
 	enum petrel_hs_state state;
+	unsigned version; /* the session's version when it began (dtls/dispatch.h) */
 	struct petrel_reasm rx;
 	struct petrel_flight flight;
 	struct petrel_rto rto;

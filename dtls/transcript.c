@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtls/dispatch.h"
 #include "dtls/session.h"
 
 int petrel_hs_transcript_add(struct petrel_hs *hs, const uint8_t *data, size_t len)
@@ -41,8 +42,45 @@ void petrel_hs_transcript_hash(struct petrel_hs *hs, enum petrel_hash_alg alg, u
 	petrel_hash_peek(&hs->th, out);
 }
 
+/* The framing differs by version: DTLS 1.2 hashes each message with its
+ * 12-byte DTLS header, as if unfragmented (RFC 6347 4.2.6); DTLS 1.3 as
+ * TLS 1.3 frames it, msg_type and uint24 length only (RFC 9147 5.2). */
+static size_t header_hashed(const struct petrel_hs *hs)
+{
+	return hs->version == PETREL_V_DTLS13 ? PETREL_HS13_TRANSCRIPT_HEADER_LEN : PETREL_HS_HEADER_LEN;
+}
+
+int petrel_hs_transcript_add_message(struct petrel_hs *hs, const uint8_t *header,
+				     const uint8_t *body, size_t len)
+{
+	int rc = petrel_hs_transcript_add(hs, header, header_hashed(hs));
+	if (rc == 0 && len)
+		rc = petrel_hs_transcript_add(hs, body, len);
+	return rc;
+}
+
+int petrel_hs_transcript_hrr(struct petrel_hs *hs, enum petrel_hash_alg alg)
+{
+	/* RFC 8446 4.4.1: after a HelloRetryRequest, ClientHello1 (the only
+	 * message so far) is replaced by message_hash(254) || 00 00 ||
+	 * Hash.length || Hash(ClientHello1). */
+	if (hs->version != PETREL_V_DTLS13 || hs->transcript_len == 0)
+		return PETREL_E_INVALID_REQUEST;
+	uint8_t msg[PETREL_HS13_TRANSCRIPT_HEADER_LEN + PETREL_MAX_HASH_LEN];
+	size_t hash_len = petrel_hash_len(alg);
+	petrel_hash(alg, hs->transcript, hs->transcript_len, msg + PETREL_HS13_TRANSCRIPT_HEADER_LEN);
+	msg[0] = PETREL_HS13_MESSAGE_HASH;
+	msg[1] = 0;
+	msg[2] = 0;
+	msg[3] = (uint8_t)hash_len;
+	petrel_wipe(hs->transcript, hs->transcript_len);
+	hs->transcript_len = 0;
+	hs->th_ready = false;
+	return petrel_hs_transcript_add(hs, msg, PETREL_HS13_TRANSCRIPT_HEADER_LEN + hash_len);
+}
+
 /* Add one of our handshake messages to the current flight and to the
- * transcript (as if unfragmented, RFC 6347 4.2.6). */
+ * transcript. */
 int petrel_hs_append_message(petrel_session *s, uint8_t msg_type, const uint8_t *body, size_t len,
 			     uint16_t epoch)
 {
@@ -56,6 +94,9 @@ int petrel_hs_append_message(petrel_session *s, uint8_t msg_type, const uint8_t 
 	if (rc <= 0) /* 0: not a handshake entry, which the add above rules out */
 		return rc < 0 ? rc : PETREL_E_INTERNAL;
 	hs->next_send_seq++;
-	return petrel_hs_transcript_add(hs, bytes, bytes_len);
+	if (bytes_len < PETREL_HS_HEADER_LEN)
+		return PETREL_E_INTERNAL;
+	return petrel_hs_transcript_add_message(hs, bytes, bytes + PETREL_HS_HEADER_LEN,
+						bytes_len - PETREL_HS_HEADER_LEN);
 }
 

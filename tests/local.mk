@@ -4,6 +4,7 @@ tests_unit_SOURCES += tests/dtls_harness.c tests/dtls_harness.h tests/dtls_hands
 	tests/dtls_endpoint_test.c tests/dtls_mtu_test.c tests/dtls_loss_test.c tests/dtls_idle_test.c tests/dtls_probe_test.c
 tests_unit_SOURCES += tests/dtls_policy_test.c tests/dtls_p384_test.c tests/dtls_psk_test.c
 tests_unit_SOURCES += tests/dtls_attack_test.c tests/dtls_recv_timeout_test.c tests/dtls_packing_test.c
+tests_unit_SOURCES += tests/dtls_transcript_test.c
 endif
 # Real kernel path MTU through network namespaces (root; skips otherwise).
 check_PROGRAMS += tests/netns_peer
