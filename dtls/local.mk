@@ -26,7 +26,7 @@ libpetrel_core_la_SOURCES += dtls/msg_cid.c dtls/msg_cid.h
 # the dispatcher, its table of handshake operations and the services they call (issue #18)
 libpetrel_core_la_SOURCES += dtls/dispatch.c dtls/dispatch.h dtls/hs12.h dtls/hs12_ops.c \
 	dtls/output.c dtls/output.h dtls/hs_output.c dtls/hs_output.h dtls/hs_state.c dtls/hs_state.h \
-	dtls/transcript.c dtls/transcript.h dtls/alert.c dtls/alert.h
+	dtls/transcript.c dtls/transcript.h dtls/alert.c dtls/alert.h dtls/hello_verify.c
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_msg_cid_test.c
 endif

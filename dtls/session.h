@@ -326,6 +326,14 @@ int petrel_server_stateless_check(const struct petrel_credentials *creds, const 
 /* Peer address bytes for the cookie (endpoints set it per session). */
 int petrel_session_set_peer_address(petrel_session *s, const void *addr, size_t len);
 
+/* dtls/hello_verify.c: the HelloVerifyRequest message (12-byte header
+ * and body) answering ch, for the record numbered record_seq. */
+#define PETREL_HVR_MESSAGE_MAX (PETREL_HS_HEADER_LEN + 3 + PETREL_COOKIE_LEN)
+int petrel_hello_verify_message(const struct petrel_credentials *creds, const uint8_t *peer,
+				size_t peer_len, const struct petrel_client_hello *ch, uint64_t now_ms,
+				uint64_t record_seq, uint16_t message_seq, uint8_t *msg, size_t cap,
+				size_t *msg_len);
+
 /* dtls/cookie.c (RFC 6347 4.2.1) */
 #define PETREL_COOKIE_LEN 22
 size_t petrel_cookie_make(const struct petrel_credentials *creds, const uint8_t *peer, size_t peer_len,
