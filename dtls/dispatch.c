@@ -4,7 +4,7 @@
  * it, and nothing it reaches calls back into it. */
 #include "dtls/dispatch.h"
 
-#include "dtls/hs12.h"
+#include "dtls12/hs12.h"
 
 /* [version][role]: PETREL_CLIENT and PETREL_SERVER are 1 and 2. */
 static const struct petrel_hs_ops *const hs_ops_table[PETREL_V_COUNT][2] = {

@@ -14,7 +14,7 @@ endif
 # handshake state machines, session and public API (lead)
 libpetrel_core_la_SOURCES += dtls/session.h dtls/session.c dtls/suites.c dtls/suites.h \
 	dtls/keyschedule.c dtls/keyschedule.h dtls/engine.c dtls/hs_common.c dtls/cookie.c \
-	dtls/client12.c dtls/server12.c dtls/credentials.c dtls/transport.c dtls/endpoint.c dtls/probe.c
+	dtls/credentials.c dtls/transport.c dtls/endpoint.c dtls/probe.c
 # listings of suites, groups and signature algorithms (helper "hs")
 libpetrel_core_la_SOURCES += dtls/algorithms.c
 libpetrel_core_la_SOURCES += dtls/session_peer.c dtls/session_peer.h
@@ -24,9 +24,9 @@ libpetrel_core_la_SOURCES += dtls/endpoint_internal.h dtls/endpoint_half_open.c 
 # RFC 9146 connection_id extension codec and negotiation (helper "dtls13")
 libpetrel_core_la_SOURCES += dtls/msg_cid.c dtls/msg_cid.h
 # the dispatcher, its table of handshake operations and the services they call (issue #18)
-libpetrel_core_la_SOURCES += dtls/dispatch.c dtls/dispatch.h dtls/hs12.h dtls/hs12_ops.c \
+libpetrel_core_la_SOURCES += dtls/dispatch.c dtls/dispatch.h \
 	dtls/output.c dtls/output.h dtls/hs_output.c dtls/hs_output.h dtls/hs_state.c dtls/hs_state.h \
-	dtls/transcript.c dtls/transcript.h dtls/alert.c dtls/alert.h dtls/hello_verify.c
+	dtls/transcript.c dtls/transcript.h dtls/alert.c dtls/alert.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_msg_cid_test.c
 endif

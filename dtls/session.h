@@ -318,7 +318,7 @@ void petrel_probe_start(petrel_session *s, uint64_t now_ms);
 int petrel_probe_tick(petrel_session *s, uint64_t now_ms);
 int petrel_probe_on_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms);
 
-/* dtls/server12.c: the endpoint's stateless ClientHello check (HelloVerifyRequest
+/* dtls12/server12.c: the endpoint's stateless ClientHello check (HelloVerifyRequest
  * into hvr when the cookie is missing or stale). */
 int petrel_server_stateless_check(const struct petrel_credentials *creds, const uint8_t *peer,
 				  size_t peer_len, const uint8_t *dgram, size_t len, uint64_t now_ms,
@@ -326,7 +326,7 @@ int petrel_server_stateless_check(const struct petrel_credentials *creds, const 
 /* Peer address bytes for the cookie (endpoints set it per session). */
 int petrel_session_set_peer_address(petrel_session *s, const void *addr, size_t len);
 
-/* dtls/hello_verify.c: the HelloVerifyRequest message (12-byte header
+/* dtls12/hello_verify.c: the HelloVerifyRequest message (12-byte header
  * and body) answering ch, for the record numbered record_seq. */
 #define PETREL_HVR_MESSAGE_MAX (PETREL_HS_HEADER_LEN + 3 + PETREL_COOKIE_LEN)
 int petrel_hello_verify_message(const struct petrel_credentials *creds, const uint8_t *peer,

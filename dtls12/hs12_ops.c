@@ -1,7 +1,7 @@
 /* The DTLS 1.2 entries of the dispatcher's table: the role files'
  * operations, plus the checks the 1.2 client makes before a message is
  * handled at all. */
-#include "dtls/hs12.h"
+#include "dtls12/hs12.h"
 
 /* A HelloVerifyRequest is one record that echoes the record number of
  * the ClientHello it answers (RFC 6347 4.2.1). One buffered ahead of its

@@ -1,6 +1,6 @@
 /* The HelloVerifyRequest (RFC 6347 4.2.1), built in this one place for
  * both stateless answers: a session's before it has handshake state
- * (dtls/server12.c) and the endpoint's (petrel_server_stateless_check).
+ * (dtls12/server12.c) and the endpoint's (petrel_server_stateless_check).
  * Smaller than the ClientHello it answers, so no amplification. */
 #include <string.h>
 
