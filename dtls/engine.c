@@ -14,24 +14,14 @@
 #include "dtls/session.h"
 #include "mtu/mtu.h"
 
-/* Bytes one (re)transmission of a planned flight puts on the wire. */
-static size_t flight_wire_bytes(const struct petrel_flight *fl)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < petrel_flight_datagram_count(fl); i++)
-		n += fl->datagrams[i].length;
-	return n;
-}
-
 /* Whether the peer has paid for a retransmission it asks for: what such
  * retransmissions send stays within PETREL_PEER_RETX_FACTOR times the
  * bytes received from the peer (issue #17 item 12; the same bound as
  * QUIC's anti-amplification limit, RFC 9000 8). Tiny forged "old message"
  * datagrams from a spoofed address cannot make us send kilobytes. Our own
  * timer still retransmits when this refuses. */
-static bool peer_retransmit_affordable(petrel_session *s, const struct petrel_flight *fl)
+static bool peer_retransmit_affordable(petrel_session *s, uint64_t cost)
 {
-	uint64_t cost = flight_wire_bytes(fl);
 	uint64_t credit = PETREL_PEER_RETX_FACTOR * s->stats.bytes_received;
 	if (cost == 0 || s->peer_retx_bytes + cost > credit)
 		return false;
@@ -54,7 +44,7 @@ static int maybe_retransmit_on_old(petrel_session *s, uint64_t now_ms)
 			guard = 5;
 		if (now_ms - hs->last_tx_ms < guard)
 			return 0;
-		if (!peer_retransmit_affordable(s, &hs->flight))
+		if (!peer_retransmit_affordable(s, petrel_flight_wire_bytes(&hs->flight)))
 			return 0;
 		petrel_rto_on_timeout(&hs->rto); /* counts as evidence of loss: no RTT sample */
 		return petrel_hs_send_flight(s, now_ms, true);
@@ -62,7 +52,7 @@ static int maybe_retransmit_on_old(petrel_session *s, uint64_t now_ms)
 	if (s->final) {
 		if (now_ms - s->final->last_tx_ms < 5)
 			return 0;
-		if (!peer_retransmit_affordable(s, &s->final->flight))
+		if (!peer_retransmit_affordable(s, s->final->wire_bytes))
 			return 0;
 		/* The peer is still waiting for it: keep it while it asks. */
 		s->final->expires_ms = now_ms + PETREL_FINAL_FLIGHT_KEEP_MS;
@@ -369,8 +359,9 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 	struct petrel_hs *hs = s->hs;
 	if (hs == NULL) {
 		int rc = s->established ? petrel_probe_tick(s, now_ms) : 0;
-		if (s->established && s->final == NULL && petrel_rl_holds_cache(&s->rl) &&
-		    now_ms >= s->idle_check_ms) {
+		/* Also while the final flight is kept: resending it expands
+		 * the keys again (issue #19 item 2). */
+		if (s->established && petrel_rl_holds_cache(&s->rl) && now_ms >= s->idle_check_ms) {
 			if (s->app_activity)
 				s->idle_check_ms = now_ms + PETREL_IDLE_RELEASE_MS;
 			else
@@ -430,10 +421,11 @@ uint64_t petrel_engine_next_deadline(const petrel_session *s)
 			next = s->hs->retransmit.deadline_ms;
 		if (s->hs->deadline_total_ms < next)
 			next = s->hs->deadline_total_ms;
-	} else if (s->final) {
-		next = s->final->expires_ms;
-	} else if (s->established && petrel_rl_holds_cache(&s->rl)) {
-		next = s->idle_check_ms;
+	} else {
+		if (s->final)
+			next = s->final->expires_ms;
+		if (s->established && petrel_rl_holds_cache(&s->rl) && s->idle_check_ms < next)
+			next = s->idle_check_ms;
 	}
 	if (s->hs == NULL && s->established) {
 		uint64_t probe = petrel_pmtud_deadline(&s->pmtud);

@@ -75,6 +75,8 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 		s->stats.rto_ms = petrel_rto_current_ms(&hs->rto);
 	} else {
 		s->final->last_tx_ms = now_ms;
+		s->final->wire_bytes = petrel_flight_wire_bytes(fl);
+		petrel_flight_compact(fl); /* the plan again only when asked again */
 	}
 	return 0;
 }

@@ -132,6 +132,11 @@ int petrel_hs_finish(petrel_session *s, uint64_t now_ms)
 		if (fin != NULL) {
 			fin->flight = hs->flight; /* moves the heap buffers */
 			petrel_flight_init(&hs->flight);
+			/* Idle sessions stay small (issue #19 item 2): keep the
+			 * bytes, not the plan and its scratch; a retransmission
+			 * plans again. */
+			fin->wire_bytes = petrel_flight_wire_bytes(&fin->flight);
+			petrel_flight_compact(&fin->flight);
 			fin->expires_ms = now_ms + PETREL_FINAL_FLIGHT_KEEP_MS;
 			fin->last_tx_ms = hs->last_tx_ms;
 			s->final = fin;

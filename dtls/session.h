@@ -198,8 +198,8 @@ struct petrel_hs {
 
 /* Kept after a server's handshake while the client may still need it. */
 struct petrel_final_flight {
-	struct petrel_flight flight;
-	struct petrel_reasm_slot unused; /* keeps layout simple */
+	struct petrel_flight flight; /* compacted: bytes only, planned again to resend */
+	size_t wire_bytes;           /* one transmission, for the peer's retransmission credit */
 	uint64_t expires_ms;
 	uint16_t last_peer_seq;
 	uint64_t last_tx_ms;

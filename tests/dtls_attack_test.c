@@ -328,3 +328,50 @@ Test(attack, bad_records_buffered_before_the_ccs_do_not_end_the_handshake)
 		rp_free(&p);
 	}
 }
+
+/* Issue #19 item 2: the server keeps its final flight compacted (bytes
+ * only, no plan); a client that retransmits its Finished flight still
+ * gets the same records again, planned anew, and the flight is compact
+ * again afterwards. */
+struct size_log {
+	size_t count, sizes[16];
+};
+static void log_size(void *ctx, const uint8_t *rec, size_t len)
+{
+	(void)rec;
+	struct size_log *l = ctx;
+	if (l->count < 16)
+		l->sizes[l->count] = len;
+	l->count++;
+}
+
+Test(attack, compacted_final_flight_is_resent_the_same)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	struct size_log first = {0}, again = {0};
+	reach(&p, p.server.session, HS_S_WAIT_FINISHED);
+	p.server.on_record = log_size;
+	p.server.on_record_ctx = &first;
+	cr_assert_eq(rp_run_to_completion(&p, 10000), 0);
+	petrel_session *server = p.server.session;
+	cr_assert_not_null(server->final, "the server keeps its final flight");
+	cr_assert_not(server->final->flight.planned, "compacted: no plan kept");
+	cr_assert_eq(server->final->flight.bytes_cap, server->final->flight.bytes_len);
+	cr_assert_gt(first.count, 0);
+	/* The client's Finished again, in a fresh record (as a retransmission). */
+	static const uint8_t body[12] = {0};
+	uint8_t msg[64], rec[128];
+	size_t m = rp_hs_message(msg, sizeof msg, PETREL_HS_FINISHED, server->final->last_peer_seq, body,
+				 sizeof body);
+	size_t n = rp_protected_record(p.client.session, 1, PETREL_CT_HANDSHAKE, msg, m, rec, sizeof rec);
+	cr_assert_gt(n, 0);
+	p.now_ms += 50;
+	p.server.on_record_ctx = &again;
+	cr_assert_eq(feed(&p, server, rec, n), 0);
+	cr_assert_eq(again.count, first.count, "the whole final flight again");
+	for (size_t i = 0; i < first.count && i < 16; i++)
+		cr_assert_eq(again.sizes[i], first.sizes[i], "record %zu", i);
+	cr_assert_not(server->final->flight.planned, "compact again");
+	rp_free(&p);
+}
