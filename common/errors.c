@@ -45,6 +45,7 @@ static const struct petrel_error_info error_table[] = {
 	E(BAD_CERTIFICATE, "bad certificate", 1),
 	E(PROTOCOL_VERSION, "the peer's protocol version is not supported", 1),
 	E(PEER_DEAD, "the peer stopped answering (keepalive): it is gone or lost the session", 1),
+	E(PEER_KEY_MISMATCH, "records from the peer failed authentication: wrong PSK or key?", 1),
 	E(ALPN_MISMATCH, "no application protocol in common", 1),
 	E(CERT_PARSE, "certificate cannot be parsed", 1),
 	E(CERT_EXPIRED, "certificate expired", 1),

@@ -43,6 +43,32 @@ void petrel_flight_restart(struct petrel_flight *fl)
 	fl->bytes_cap = cap;
 }
 
+void petrel_flight_compact(struct petrel_flight *fl)
+{
+	plan_free(fl);
+	if (fl->bytes == NULL || fl->bytes_cap == fl->bytes_len)
+		return;
+	uint8_t *bytes = NULL;
+	if (fl->bytes_len > 0) {
+		bytes = malloc(fl->bytes_len);
+		if (bytes == NULL)
+			return; /* keeps the larger buffer: still correct */
+		memcpy(bytes, fl->bytes, fl->bytes_len);
+	}
+	petrel_wipe(fl->bytes, fl->bytes_len);
+	free(fl->bytes);
+	fl->bytes = bytes;
+	fl->bytes_cap = fl->bytes_len;
+}
+
+size_t petrel_flight_wire_bytes(const struct petrel_flight *fl)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fl->datagram_count; i++)
+		n += fl->datagrams[i].length;
+	return n;
+}
+
 void petrel_flight_reset(struct petrel_flight *fl)
 {
 	petrel_flight_restart(fl);

@@ -104,6 +104,14 @@ struct petrel_flight_records {
 typedef int (*petrel_flight_send_fn)(void *ctx, const uint8_t *dgram, size_t len);
 
 void petrel_flight_init(struct petrel_flight *fl);
+/* Keep only the flight's bytes, in a buffer of their size: the plan is
+ * freed (the next send plans again; for the same max datagram the plan,
+ * and so the fragment boundaries, are the same). For flights kept after
+ * the handshake. */
+void petrel_flight_compact(struct petrel_flight *fl);
+/* Bytes one transmission of the planned flight puts on the wire (0 when
+ * not planned). */
+size_t petrel_flight_wire_bytes(const struct petrel_flight *fl);
 /* Wipe and free the bytes and the plan; the flight is empty again. */
 void petrel_flight_reset(struct petrel_flight *fl);
 /* The same for the next flight of a handshake, keeping the (wiped) byte

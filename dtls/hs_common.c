@@ -246,10 +246,7 @@ int petrel_session_set_data(petrel_session *s, const uint8_t *buf, size_t len)
 
 int petrel_hs_add_peer_message(struct petrel_hs *hs, const struct petrel_hs_message *m)
 {
-	int rc = petrel_hs_transcript_add(hs, m->header, PETREL_HS_HEADER_LEN);
-	if (rc == 0 && m->length)
-		rc = petrel_hs_transcript_add(hs, m->body, m->length);
-	return rc;
+	return petrel_hs_transcript_add_message(hs, m->header, m->body, m->length);
 }
 
 int petrel_hs_derive_keys(struct petrel_hs *hs)

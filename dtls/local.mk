@@ -14,7 +14,7 @@ endif
 # handshake state machines, session and public API (lead)
 libpetrel_core_la_SOURCES += dtls/session.h dtls/session.c dtls/suites.c dtls/suites.h \
 	dtls/keyschedule.c dtls/keyschedule.h dtls/engine.c dtls/hs_common.c dtls/cookie.c \
-	dtls/client12.c dtls/server12.c dtls/credentials.c dtls/transport.c dtls/endpoint.c dtls/probe.c
+	dtls/credentials.c dtls/transport.c dtls/endpoint.c dtls/probe.c
 # listings of suites, groups and signature algorithms (helper "hs")
 libpetrel_core_la_SOURCES += dtls/algorithms.c
 libpetrel_core_la_SOURCES += dtls/session_peer.c dtls/session_peer.h
@@ -26,6 +26,10 @@ libpetrel_core_la_SOURCES += dtls/msg_cid.c dtls/msg_cid.h
 # keepalive and dead-peer detection (issue #21 item 7, helper "keepalive")
 libpetrel_core_la_SOURCES += dtls/keepalive.c dtls/keepalive.h
 libpetrel_core_la_SOURCES += dtls/session_cid.c dtls/session_cid.h
+# the dispatcher, its table of handshake operations and the services they call (issue #18)
+libpetrel_core_la_SOURCES += dtls/dispatch.c dtls/dispatch.h \
+	dtls/output.c dtls/output.h dtls/hs_output.c dtls/hs_output.h dtls/hs_state.c dtls/hs_state.h \
+	dtls/transcript.c dtls/transcript.h dtls/alert.c dtls/alert.h
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_msg_cid_test.c
 endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dtls/keepalive.h"
+#include "dtls/output.h"
 #include "dtls/session.h"
 #include "mtu/mtu.h"
 
@@ -18,7 +19,7 @@
 
 static size_t ip_udp_overhead(const petrel_session *s)
 {
-	return s->ipv6 ? PETREL_IPV6_UDP_OVERHEAD : PETREL_IPV4_UDP_OVERHEAD;
+	return petrel_output_ip_udp_overhead(s);
 }
 
 void petrel_probe_start(petrel_session *s, uint64_t now_ms)
@@ -49,11 +50,7 @@ static int send_heartbeat(petrel_session *s, uint8_t type, const uint8_t *payloa
 				 plaintext_len, &w);
 	if (rc < 0)
 		return rc;
-	long r = s->push(s->transport_ptr, dgram, petrel_writer_len(&w));
-	if (r >= 0) {
-		s->stats.datagrams_sent++;
-		s->stats.bytes_sent += petrel_writer_len(&w);
-	}
+	long r = petrel_output_datagram(s, dgram, petrel_writer_len(&w));
 	return r < 0 ? (int)r : 0;
 }
 

@@ -73,17 +73,6 @@ void petrel_session_free(petrel_session *s)
 	free(s);
 }
 
-int petrel_session_fail(petrel_session *s, int code, int alert)
-{
-	if (s->fatal_error)
-		return s->fatal_error;
-	if (alert >= 0)
-		(void)petrel_send_alert(s, PETREL_ALERT_FATAL, (uint8_t)alert);
-	s->fatal_error = code;
-	petrel_hs_free(s);
-	return code;
-}
-
 int petrel_session_set_credentials(petrel_session *s, petrel_credentials *creds)
 {
 	s->creds = creds;
@@ -254,7 +243,7 @@ unsigned petrel_dtls_get_mtu(const petrel_session *s) { return s->link_mtu; }
 
 unsigned petrel_dtls_get_data_mtu(const petrel_session *s)
 {
-	size_t dgram = s->link_mtu - (s->ipv6 ? 48u : 28u);
+	size_t dgram = petrel_output_max_datagram(s);
 	size_t overhead = petrel_rl_write_overhead(&s->rl, petrel_rl_write_epoch(&s->rl));
 	if (overhead >= dgram)
 		return 0;

@@ -114,6 +114,7 @@ enum petrel_hs_state {
 
 struct petrel_hs {
 	enum petrel_hs_state state;
+	unsigned version; /* the session's version when it began (dtls/dispatch.h) */
 	struct petrel_reasm rx;
 	struct petrel_flight flight;
 	struct petrel_rto rto;
@@ -196,12 +197,17 @@ struct petrel_hs {
 	unsigned unexpected_dropped; /* epoch-0 messages of a type the state does not take */
 	bool flight_pending;   /* a built flight not yet (fully) sent */
 	bool got_peer_flight;  /* part of the peer's current flight arrived */
+	/* The peer's ChangeCipherSpec was taken, and how many records had
+	 * failed authentication then: more by the timeout name a key
+	 * mismatch (PETREL_E_PEER_KEY_MISMATCH) instead of a plain timeout. */
+	bool peer_ccs_taken;
+	uint64_t bad_mac_at_peer_ccs;
 };
 
 /* Kept after a server's handshake while the client may still need it. */
 struct petrel_final_flight {
-	struct petrel_flight flight;
-	struct petrel_reasm_slot unused; /* keeps layout simple */
+	struct petrel_flight flight; /* compacted: bytes only, planned again to resend */
+	size_t wire_bytes;           /* one transmission, for the peer's retransmission credit */
 	uint64_t expires_ms;
 	uint16_t last_peer_seq;
 	uint64_t last_tx_ms;
@@ -209,6 +215,7 @@ struct petrel_final_flight {
 
 struct petrel_session {
 	unsigned role; /* PETREL_CLIENT or PETREL_SERVER */
+	unsigned version; /* enum petrel_dtls_version (dtls/dispatch.h): picks the handshake operations */
 	unsigned flags;
 	petrel_credentials *creds;
 
@@ -332,48 +339,27 @@ struct petrel_session {
 
 /* dtls/session.c */
 uint64_t petrel_session_now(const petrel_session *s);
-int petrel_session_fail(petrel_session *s, int code, int alert);
 
 /* dtls/probe.c: RFC 8899 probing with RFC 6520 heartbeats */
 void petrel_probe_start(petrel_session *s, uint64_t now_ms);
 int petrel_probe_tick(petrel_session *s, uint64_t now_ms);
 int petrel_probe_on_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms);
 
-/* dtls/engine.c */
-/* Lower the MTU after EMSGSIZE or a black hole: to the kernel's path MTU
- * when the transport read one, else the next plateau. 0 if lowered,
- * PETREL_E_PUSH_ERROR when already at the floor. */
-int petrel_lower_mtu(petrel_session *s, int reason);
-void petrel_set_mtu(petrel_session *s, uint16_t mtu, int reason);
-int petrel_hs_start(petrel_session *s, uint64_t now_ms);
-int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmission);
-int petrel_hs_append_message(petrel_session *s, uint8_t msg_type, const uint8_t *body,
-			     size_t len, uint16_t epoch);
-int petrel_hs_transcript_add(struct petrel_hs *hs, const uint8_t *data, size_t len);
-void petrel_hs_transcript_hash(struct petrel_hs *hs, enum petrel_hash_alg alg, uint8_t *out);
-int petrel_send_alert(petrel_session *s, uint8_t level, uint8_t desc);
-void petrel_hs_free(petrel_session *s);
-int petrel_hs_finish(petrel_session *s, uint64_t now_ms);
-int petrel_install_keys(petrel_session *s, bool write_side);
-/* The peer's ChangeCipherSpec in state expect: install its read keys and
- * move to next (1); in any other state 0 (dropped). */
-int petrel_hs_accept_ccs(petrel_session *s, enum petrel_hs_state expect, enum petrel_hs_state next);
-
-/* dtls/client12.c, dtls/server12.c */
-int petrel_client_begin(petrel_session *s, uint64_t now_ms);
-int petrel_client_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms);
-int petrel_client_on_ccs(petrel_session *s);
-int petrel_server_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms);
-int petrel_server_on_ccs(petrel_session *s);
-/* Stateless ClientHello handling before any handshake state exists:
- * answers HelloVerifyRequest or starts the handshake. */
-int petrel_server_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms);
-
+/* dtls12/server12.c: the endpoint's stateless ClientHello check (HelloVerifyRequest
+ * into hvr when the cookie is missing or stale). */
 int petrel_server_stateless_check(const struct petrel_credentials *creds, const uint8_t *peer,
 				  size_t peer_len, const uint8_t *dgram, size_t len, uint64_t now_ms,
 				  uint8_t *hvr, size_t hvr_cap, size_t *hvr_len);
 /* Peer address bytes for the cookie (endpoints set it per session). */
 int petrel_session_set_peer_address(petrel_session *s, const void *addr, size_t len);
+
+/* dtls12/hello_verify.c: the HelloVerifyRequest message (12-byte header
+ * and body) answering ch, for the record numbered record_seq. */
+#define PETREL_HVR_MESSAGE_MAX (PETREL_HS_HEADER_LEN + 3 + PETREL_COOKIE_LEN)
+int petrel_hello_verify_message(const struct petrel_credentials *creds, const uint8_t *peer,
+				size_t peer_len, const struct petrel_client_hello *ch, uint64_t now_ms,
+				uint64_t record_seq, uint16_t message_seq, uint8_t *msg, size_t cap,
+				size_t *msg_len);
 
 /* dtls/cookie.c (RFC 6347 4.2.1) */
 #define PETREL_COOKIE_LEN 22
@@ -423,34 +409,13 @@ int petrel_hs_check_peer_finished(petrel_session *s, const struct petrel_hs_mess
 int petrel_hs_send_ccs_finished(petrel_session *s, uint64_t now_ms);
 int petrel_hs_done(petrel_session *s, const struct petrel_hs_message *peer_finished, uint64_t now_ms);
 
-/* Alert descriptions (RFC 5246 7.2). */
-enum {
-	PETREL_ALERT_WARNING = 1,
-	PETREL_ALERT_FATAL = 2,
-};
-enum {
-	ALERT_CLOSE_NOTIFY = 0,
-	ALERT_UNEXPECTED_MESSAGE = 10,
-	ALERT_BAD_RECORD_MAC = 20,
-	ALERT_RECORD_OVERFLOW = 22,
-	ALERT_HANDSHAKE_FAILURE = 40,
-	ALERT_BAD_CERTIFICATE = 42,
-	ALERT_UNSUPPORTED_CERTIFICATE = 43,
-	ALERT_CERTIFICATE_EXPIRED = 45,
-	ALERT_CERTIFICATE_UNKNOWN = 46,
-	ALERT_ILLEGAL_PARAMETER = 47,
-	ALERT_UNKNOWN_CA = 48,
-	ALERT_DECODE_ERROR = 50,
-	ALERT_DECRYPT_ERROR = 51,
-	ALERT_PROTOCOL_VERSION = 70,
-	ALERT_INSUFFICIENT_SECURITY = 71,
-	ALERT_INTERNAL_ERROR = 80,
-	ALERT_NO_RENEGOTIATION = 100,
-	ALERT_UNSUPPORTED_EXTENSION = 110,
-	ALERT_UNKNOWN_PSK_IDENTITY = 115,
-	ALERT_NO_APPLICATION_PROTOCOL = 120,
-};
-/* The alert to send for an error code. */
-uint8_t petrel_alert_for_error(int code);
+/* The services the handshake operations call (each in its own file
+ * with its own header; none calls back into the dispatcher or the role
+ * files). Included here so every file of dtls/ sees them. */
+#include "dtls/alert.h"
+#include "dtls/hs_output.h"
+#include "dtls/hs_state.h"
+#include "dtls/output.h"
+#include "dtls/transcript.h"
 
 #endif

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dtls/alert.h"
+#include "dtls/dispatch.h"
+#include "dtls/output.h"
 #include "dtls/session.h"
 #include "mtu/mtu.h"
 
@@ -73,8 +76,10 @@ int petrel_handshake(petrel_session *s)
 		return 0;
 	uint64_t now = petrel_session_now(s);
 	int rc;
-	if (s->hs == NULL && s->role == PETREL_CLIENT) {
-		rc = petrel_client_begin(s, now);
+	if (s->hs == NULL) {
+		/* A client sends its first flight; a server's operations have
+		 * no begin (it waits for a ClientHello). */
+		rc = petrel_dispatch_begin(s, now);
 		if (rc < 0) {
 			if (rc == PETREL_E_LARGE_PACKET)
 				return rc;
@@ -127,7 +132,7 @@ long petrel_record_send(petrel_session *s, const void *data, size_t len)
 				 len, &w);
 	if (rc < 0)
 		return rc;
-	long r = s->push(s->transport_ptr, buf, petrel_writer_len(&w));
+	long r = petrel_output_datagram(s, buf, petrel_writer_len(&w));
 	if (r == PETREL_E_LARGE_PACKET) {
 		/* The path is smaller than we thought (EMSGSIZE): report it; the
 		 * caller re-sizes its messages to petrel_dtls_get_data_mtu(). */
@@ -138,8 +143,6 @@ long petrel_record_send(petrel_session *s, const void *data, size_t len)
 		s->direction = 1;
 		return r;
 	}
-	s->stats.datagrams_sent++;
-	s->stats.bytes_sent += petrel_writer_len(&w);
 	s->app_activity = true;
 	return (long)len;
 }

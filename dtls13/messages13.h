@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/reader.h"
+#include "record/record.h"
 
 /* ProtocolVersion of DTLS 1.3 on the wire: {254, 252} (RFC 9147 5.3). */
 #define PETREL_WIRE_DTLS13 0xFEFCu
@@ -233,10 +234,8 @@ int petrel_request_connection_id_parse(const uint8_t *body, size_t len, uint8_t 
 int petrel_request_connection_id_write(struct petrel_writer *w, uint8_t num_cids);
 
 /* ---- ACK (RFC 9147 7): RecordNumber record_numbers<0..2^16-1> ---- */
-struct petrel_record_number {
-	uint64_t epoch;
-	uint64_t seq;
-};
+/* struct petrel_record_number: record/record.h (one definition for the
+ * record layer and ACKs). */
 #define PETREL_RECORD_NUMBER_LEN 16
 struct petrel_ack {
 	struct petrel_reader r;

@@ -202,10 +202,7 @@ int petrel_rl_write_cid(struct petrel_record_layer *rl, uint16_t epoch, const ui
 			size_t cid_len, uint8_t content_type, const uint8_t *payload, size_t len,
 			size_t padding_len, struct petrel_writer *w)
 {
-	struct petrel_rl_epoch_state *st = NULL;
-	for (int i = 0; i < 2; i++)
-		if (rl->write[i].in_use && rl->write[i].epoch == epoch)
-			st = &rl->write[i];
+	struct petrel_rl_epoch_state *st = petrel_rl_write_state(rl, epoch);
 	if (st == NULL || st->keys.aead == PETREL_RL_NULL_CIPHER)
 		return PETREL_E_INVALID_REQUEST;
 	/* RFC 6347 4.1: no wrap; a new epoch is the only way on. */

@@ -8,6 +8,10 @@
 
 #include "record/record.h"
 
+/* The table entry of epoch in one direction, or NULL (record/layer.c). */
+struct petrel_rl_epoch_state *petrel_rl_write_state(struct petrel_record_layer *rl, uint16_t epoch);
+struct petrel_rl_epoch_state *petrel_rl_read_state(struct petrel_record_layer *rl, uint16_t epoch);
+
 /* Expand the epoch's AEAD key on first use (heap, petrel_aead_ctx_size_for(alg)). */
 int petrel_rl_epoch_aead(struct petrel_rl_epoch_state *st);
 /* Wipe keys and free the expanded context. */

@@ -70,7 +70,7 @@ static void drop_buffer(struct petrel_record_layer *rl)
 
 void petrel_rl_clear(struct petrel_record_layer *rl)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < PETREL_RL_EPOCH_SLOTS; i++) {
 		petrel_rl_epoch_retire(&rl->write[i]);
 		petrel_rl_epoch_retire(&rl->read[i]);
 	}
@@ -80,7 +80,7 @@ void petrel_rl_clear(struct petrel_record_layer *rl)
 
 void petrel_rl_release_cache(struct petrel_record_layer *rl)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < PETREL_RL_EPOCH_SLOTS; i++) {
 		petrel_rl_epoch_drop_aead(&rl->write[i]);
 		petrel_rl_epoch_drop_aead(&rl->read[i]);
 	}
@@ -90,7 +90,7 @@ void petrel_rl_release_cache(struct petrel_record_layer *rl)
 
 bool petrel_rl_holds_cache(const struct petrel_record_layer *rl)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < PETREL_RL_EPOCH_SLOTS; i++)
 		if (rl->write[i].aead != NULL || rl->read[i].aead != NULL)
 			return true;
 	return rl->buffer != NULL && petrel_rl_buffered_count(rl) == 0;
@@ -118,23 +118,25 @@ static int check_keys(const struct petrel_epoch_keys *keys)
 	}
 }
 
-/* Epochs only move forward by one (RFC 6347 4.1: incremented on each
- * ChangeCipherSpec); 65535 cannot be followed. */
-static int install(struct petrel_rl_epoch_state pair[2], uint16_t epoch,
+/* Epochs only move forward (RFC 6347 4.1: incremented on each
+ * ChangeCipherSpec; RFC 9147 6.1: 1.3 may skip epoch 1). The new epoch
+ * becomes slot 0, older ones move down a slot and the oldest leaves. */
+static int install(struct petrel_rl_epoch_state table[PETREL_RL_EPOCH_SLOTS], uint16_t epoch,
 		   const struct petrel_epoch_keys *keys)
 {
 	int rc = check_keys(keys);
 	if (rc < 0)
 		return rc;
-	if (pair[0].epoch == UINT16_MAX || epoch != pair[0].epoch + 1)
+	if (epoch <= table[0].epoch)
 		return PETREL_E_INVALID_REQUEST;
-	petrel_rl_epoch_retire(&pair[1]);
-	pair[1] = pair[0];
-	memset(&pair[0], 0, sizeof(pair[0]));
-	pair[0].in_use = true;
-	pair[0].epoch = epoch;
-	pair[0].keys = *keys;
-	petrel_replay_init(&pair[0].replay);
+	petrel_rl_epoch_retire(&table[PETREL_RL_EPOCH_SLOTS - 1]);
+	for (int i = PETREL_RL_EPOCH_SLOTS - 1; i > 0; i--)
+		table[i] = table[i - 1];
+	memset(&table[0], 0, sizeof(table[0]));
+	table[0].in_use = true;
+	table[0].epoch = epoch;
+	table[0].keys = *keys;
+	petrel_replay_init(&table[0].replay);
 	return 0;
 }
 
@@ -152,19 +154,40 @@ int petrel_rl_set_read_keys(struct petrel_record_layer *rl, uint16_t epoch,
 
 void petrel_rl_retire_previous_read(struct petrel_record_layer *rl)
 {
-	petrel_rl_epoch_retire(&rl->read[1]);
+	for (int i = 1; i < PETREL_RL_EPOCH_SLOTS; i++)
+		petrel_rl_epoch_retire(&rl->read[i]);
 }
 
 uint16_t petrel_rl_write_epoch(const struct petrel_record_layer *rl) { return rl->write[0].epoch; }
 uint16_t petrel_rl_read_epoch(const struct petrel_record_layer *rl) { return rl->read[0].epoch; }
 
+static struct petrel_rl_epoch_state *find(struct petrel_rl_epoch_state *table, uint16_t epoch)
+{
+	for (int i = 0; i < PETREL_RL_EPOCH_SLOTS; i++)
+		if (table[i].in_use && table[i].epoch == epoch)
+			return &table[i];
+	return NULL;
+}
+
+struct petrel_rl_epoch_state *petrel_rl_write_state(struct petrel_record_layer *rl, uint16_t epoch)
+{
+	return find(rl->write, epoch);
+}
+
+struct petrel_rl_epoch_state *petrel_rl_read_state(struct petrel_record_layer *rl, uint16_t epoch)
+{
+	return find(rl->read, epoch);
+}
+
 static const struct petrel_rl_epoch_state *write_state(const struct petrel_record_layer *rl,
 							uint16_t epoch)
 {
-	for (int i = 0; i < 2; i++)
-		if (rl->write[i].in_use && rl->write[i].epoch == epoch)
-			return &rl->write[i];
-	return NULL;
+	return find((struct petrel_rl_epoch_state *)rl->write, epoch);
+}
+
+struct petrel_record_number petrel_rl_next_write_number(const struct petrel_record_layer *rl)
+{
+	return (struct petrel_record_number){rl->write[0].epoch, rl->write[0].next_seq};
 }
 
 size_t petrel_rl_write_overhead(const struct petrel_record_layer *rl, uint16_t epoch)
@@ -182,9 +205,9 @@ uint64_t petrel_rl_next_write_seq(const struct petrel_record_layer *rl, uint16_t
 
 void petrel_rl_set_next_write_seq(struct petrel_record_layer *rl, uint16_t epoch, uint64_t seq)
 {
-	for (int i = 0; i < 2; i++)
-		if (rl->write[i].in_use && rl->write[i].epoch == epoch)
-			rl->write[i].next_seq = seq;
+	struct petrel_rl_epoch_state *st = petrel_rl_write_state(rl, epoch);
+	if (st != NULL)
+		st->next_seq = seq;
 }
 
 const struct petrel_record_stats *petrel_rl_stats(const struct petrel_record_layer *rl)

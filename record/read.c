@@ -143,10 +143,7 @@ static int buffer_record(struct petrel_record_layer *rl, uint16_t epoch, const u
 
 static struct petrel_rl_epoch_state *read_state(struct petrel_record_layer *rl, uint16_t epoch)
 {
-	for (int i = 0; i < 2; i++)
-		if (rl->read[i].in_use && rl->read[i].epoch == epoch)
-			return &rl->read[i];
-	return NULL;
+	return petrel_rl_read_state(rl, epoch);
 }
 
 /* Unprotect a tls12_cid record (RFC 9146 4) whose header was read; notes

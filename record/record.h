@@ -62,6 +62,23 @@ size_t petrel_record_explicit_nonce_len(enum petrel_aead_alg aead);
  * (RFC 5246 6.2.3). */
 #define PETREL_MAX_RECORD_BODY (PETREL_MAX_PLAINTEXT + 2048)
 
+/* A record number (RFC 9147 4: the pair ACKs and replay checks name):
+ * the epoch, 16 bits on the DTLS 1.2 wire but 64 bits in DTLS 1.3
+ * (key updates), and the sequence number, 48 bits in DTLS 1.2 and at
+ * most 2^64 - 1 in DTLS 1.3. Compared epoch first. */
+struct petrel_record_number {
+	uint64_t epoch;
+	uint64_t seq;
+};
+
+static inline int petrel_record_number_cmp(struct petrel_record_number a,
+					   struct petrel_record_number b)
+{
+	if (a.epoch != b.epoch)
+		return a.epoch < b.epoch ? -1 : 1;
+	return a.seq < b.seq ? -1 : a.seq > b.seq;
+}
+
 /* A decrypted record, pointing into the caller's datagram buffer. */
 struct petrel_record {
 	uint8_t content_type;
@@ -94,10 +111,13 @@ void petrel_rl_clear(struct petrel_record_layer *rl);
  * the session with PETREL_E_TOO_MANY_BAD_RECORDS (RFC 6347 4.1.2.7). */
 void petrel_rl_set_bad_record_limit(struct petrel_record_layer *rl, uint64_t limit);
 
-/* Install keys for an epoch. Writes switch to the new epoch at once; the
- * previous write epoch stays usable so a retransmitted flight can be sent
- * in the epochs it was first sent in. Reads accept the new epoch and drain
- * buffered records of it via petrel_rl_take_buffered. */
+/* Install keys for an epoch newer than the current one of that direction
+ * (DTLS 1.2 moves by one per ChangeCipherSpec; DTLS 1.3 may skip 1 and
+ * moves on with key updates). Writes switch to the new epoch at once;
+ * older epochs stay in the table (PETREL_RL_EPOCH_SLOTS per direction,
+ * the oldest leaves) so a retransmitted flight can be sent in the epochs
+ * it was first sent in. Reads accept the new epoch and drain buffered
+ * records of it via petrel_rl_take_buffered. */
 int petrel_rl_set_write_keys(struct petrel_record_layer *rl, uint16_t epoch,
 			     const struct petrel_epoch_keys *keys);
 int petrel_rl_set_read_keys(struct petrel_record_layer *rl, uint16_t epoch,
@@ -130,6 +150,13 @@ int petrel_rl_write(struct petrel_record_layer *rl, uint16_t epoch, uint8_t cont
 void petrel_rl_set_app_dst(struct petrel_record_layer *rl, uint8_t *dst, size_t cap);
 int petrel_rl_read(struct petrel_record_layer *rl, uint8_t *dgram, size_t dgram_len,
 		   size_t *offset, struct petrel_record *out);
+/* The record number of a record read. */
+static inline struct petrel_record_number petrel_record_number_of(const struct petrel_record *rec)
+{
+	return (struct petrel_record_number){rec->epoch, rec->seq};
+}
+/* The number the next record written in the current write epoch gets. */
+struct petrel_record_number petrel_rl_next_write_number(const struct petrel_record_layer *rl);
 /* After set_read_keys: next buffered record that now decrypts (1), or 0. */
 int petrel_rl_take_buffered(struct petrel_record_layer *rl, struct petrel_record *out);
 

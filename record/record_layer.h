@@ -32,11 +32,16 @@ struct petrel_rl_buffered {
 	bool taken;
 };
 
-/* Index 0 = current epoch, 1 = previous epoch (kept for retransmitted
- * flights on write, and the peer's retransmissions on read). */
+/* The epoch table, per direction: index 0 = current epoch, then older
+ * ones, newest first (kept for retransmitted flights on write, and the
+ * peer's retransmissions on read). DTLS 1.2 needs two (0 and 1; we refuse
+ * renegotiation). DTLS 1.3 needs four (0, 2 handshake, 3 application and
+ * a key update in flight): raise it with dtls13/, each slot costs every
+ * idle session sizeof(struct petrel_rl_epoch_state) (96 B) per direction. */
+#define PETREL_RL_EPOCH_SLOTS 2
 struct petrel_record_layer {
-	struct petrel_rl_epoch_state write[2];
-	struct petrel_rl_epoch_state read[2];
+	struct petrel_rl_epoch_state write[PETREL_RL_EPOCH_SLOTS];
+	struct petrel_rl_epoch_state read[PETREL_RL_EPOCH_SLOTS];
 
 	uint8_t *buffer; /* PETREL_RL_MAX_BUFFERED_BYTES, heap, lazily */
 	uint16_t buffer_used;

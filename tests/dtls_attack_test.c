@@ -70,6 +70,30 @@ Test(attack, bad_mac_records_after_ccs_do_not_end_the_handshake)
 	}
 }
 
+/* Issue #17 "no spoofed datagram may end a handshake": one datagram
+ * with a forged epoch-0 ChangeCipherSpec and a new-epoch record that fails
+ * authentication (what a wrong PSK looks like) is dropped; the genuine
+ * handshake completes. */
+Test(attack, forged_ccs_with_bad_record_does_not_end_the_handshake)
+{
+	for (int role = 0; role < 2; role++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = role ? p.server.session : p.client.session;
+		reach(&p, victim, role ? HS_S_WAIT_CCS : HS_C_WAIT_CCS);
+		static const uint8_t ccs[1] = {1};
+		uint8_t junk[48], dgram[256];
+		memset(junk, 0x5a, sizeof junk);
+		size_t n = rp_raw_record(PETREL_CT_CHANGE_CIPHER_SPEC, 0, 50, ccs, 1, dgram, sizeof dgram);
+		n += rp_raw_record(PETREL_CT_HANDSHAKE, 1, 0, junk, sizeof junk, dgram + n, sizeof dgram - n);
+		cr_assert_eq(feed(&p, victim, dgram, n), 0, "role %d", role);
+		cr_assert_eq(victim->fatal_error, 0);
+		cr_assert_eq(petrel_rl_stats(&victim->rl)->dropped_bad_mac, 1);
+		cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "role %d", role);
+		rp_free(&p);
+	}
+}
+
 /* Item 9: a limit applies where the user sets one. */
 Test(attack, user_bad_record_limit_ends_the_session)
 {
@@ -303,4 +327,51 @@ Test(attack, bad_records_buffered_before_the_ccs_do_not_end_the_handshake)
 		cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "role %d", role);
 		rp_free(&p);
 	}
+}
+
+/* Issue #19 item 2: the server keeps its final flight compacted (bytes
+ * only, no plan); a client that retransmits its Finished flight still
+ * gets the same records again, planned anew, and the flight is compact
+ * again afterwards. */
+struct size_log {
+	size_t count, sizes[16];
+};
+static void log_size(void *ctx, const uint8_t *rec, size_t len)
+{
+	(void)rec;
+	struct size_log *l = ctx;
+	if (l->count < 16)
+		l->sizes[l->count] = len;
+	l->count++;
+}
+
+Test(attack, compacted_final_flight_is_resent_the_same)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	struct size_log first = {0}, again = {0};
+	reach(&p, p.server.session, HS_S_WAIT_FINISHED);
+	p.server.on_record = log_size;
+	p.server.on_record_ctx = &first;
+	cr_assert_eq(rp_run_to_completion(&p, 10000), 0);
+	petrel_session *server = p.server.session;
+	cr_assert_not_null(server->final, "the server keeps its final flight");
+	cr_assert_not(server->final->flight.planned, "compacted: no plan kept");
+	cr_assert_eq(server->final->flight.bytes_cap, server->final->flight.bytes_len);
+	cr_assert_gt(first.count, 0);
+	/* The client's Finished again, in a fresh record (as a retransmission). */
+	static const uint8_t body[12] = {0};
+	uint8_t msg[64], rec[128];
+	size_t m = rp_hs_message(msg, sizeof msg, PETREL_HS_FINISHED, server->final->last_peer_seq, body,
+				 sizeof body);
+	size_t n = rp_protected_record(p.client.session, 1, PETREL_CT_HANDSHAKE, msg, m, rec, sizeof rec);
+	cr_assert_gt(n, 0);
+	p.now_ms += 50;
+	p.server.on_record_ctx = &again;
+	cr_assert_eq(feed(&p, server, rec, n), 0);
+	cr_assert_eq(again.count, first.count, "the whole final flight again");
+	for (size_t i = 0; i < first.count && i < 16; i++)
+		cr_assert_eq(again.sizes[i], first.sizes[i], "record %zu", i);
+	cr_assert_not(server->final->flight.planned, "compact again");
+	rp_free(&p);
 }

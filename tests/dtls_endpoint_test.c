@@ -914,6 +914,11 @@ Test(endpoint_sans_io, idle_session_heap_stays_small, .timeout = 60)
 		cr_assert_leq((idle - heap_before) / N, 2048, "%zu bytes per idle session",
 			      (idle - heap_before) / N);
 		cr_assert_leq((after_build - heap_before) / N, 6 * 1024);
+		/* Issue #19 item 2: while the final flight is kept, only its
+		 * bytes stay (no plan), and the AEAD contexts go after a second
+		 * idle: however fast sessions arrive, each stays under 4 KiB. */
+		cr_assert_leq((after_5s - heap_before) / N, 4096, "%zu bytes per session 5 s on",
+			      (after_5s - heap_before) / N);
 	}
 	cr_assert_eq(petrel_endpoint_next_deadline(ep) > now, true, "nothing left due");
 	petrel_endpoint_free(ep);

@@ -9,6 +9,7 @@ tests_unit_SOURCES += tests/dtls_ticket_test.c
 tests_unit_SOURCES += tests/dtls_keepalive_test.c
 # RFC 9146 Connection IDs on sessions and the endpoint (NAT rebinding).
 tests_unit_SOURCES += tests/dtls_cid_test.c
+tests_unit_SOURCES += tests/dtls_transcript_test.c
 endif
 # Real kernel path MTU through network namespaces (root; skips otherwise).
 check_PROGRAMS += tests/netns_peer

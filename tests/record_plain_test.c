@@ -240,17 +240,43 @@ Test(record_plain, write_errors_leave_the_writer_usable)
 	cr_assert_eq(petrel_rl_write(&tx, 0, 23, huge, PETREL_MAX_PLAINTEXT, &w), 0);
 }
 
-Test(record_plain, keys_must_be_aead_and_epochs_advance_by_one)
+Test(record_plain, keys_must_be_aead_and_epochs_only_advance)
 {
 	struct petrel_epoch_keys keys = {.aead = PETREL_AEAD_AES128_GCM};
 	struct petrel_epoch_keys null_keys = {.aead = PETREL_RL_NULL_CIPHER};
-	cr_assert_eq(petrel_rl_set_write_keys(&tx, 2, &keys), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_rl_set_write_keys(&tx, 0, &keys), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_rl_set_write_keys(&tx, 1, &null_keys), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_rl_set_write_keys(&tx, 1, NULL), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_rl_set_write_keys(&tx, 1, &keys), 0);
+	cr_assert_eq(petrel_rl_set_write_keys(&tx, 1, &keys), PETREL_E_INVALID_REQUEST, "not again");
 	cr_assert_eq(petrel_rl_write_epoch(&tx), 1);
 	cr_assert_eq(petrel_rl_read_epoch(&tx), 0);
 	cr_assert_eq(petrel_rl_write_overhead(&tx, 1), 37);
 	cr_assert_eq(petrel_rl_write_overhead(&tx, 0), 13);
+}
+
+/* The epoch table (issue #18): an epoch may be skipped (DTLS 1.3 goes
+ * from 0 to 2 without early data), the newest PETREL_RL_EPOCH_SLOTS stay
+ * writable, the oldest leaves; record numbers name (epoch, seq). */
+Test(record_plain, epoch_table_keeps_the_newest_epochs)
+{
+	struct petrel_epoch_keys keys = {.aead = PETREL_AEAD_AES128_GCM};
+	cr_assert_eq(petrel_rl_set_write_keys(&tx, 2, &keys), 0, "epoch 1 skipped");
+	cr_assert_eq(petrel_rl_set_write_keys(&tx, 3, &keys), 0);
+	cr_assert_eq(petrel_rl_write_epoch(&tx), 3);
+	struct petrel_record_number next = petrel_rl_next_write_number(&tx);
+	cr_assert_eq(next.epoch, 3);
+	cr_assert_eq(next.seq, 0);
+	uint8_t buf[128];
+	static const uint8_t data[4] = {1, 2, 3, 4};
+	struct petrel_writer w;
+	for (uint16_t epoch = 0; epoch <= 3; epoch++) {
+		petrel_writer_init(&w, buf, sizeof buf);
+		bool kept = epoch + PETREL_RL_EPOCH_SLOTS > 3;
+		cr_assert_eq(petrel_rl_write(&tx, epoch, PETREL_CT_APPLICATION_DATA, data, 4, &w) == 0,
+			     kept, "epoch %u", epoch);
+	}
+	next = petrel_rl_next_write_number(&tx);
+	cr_assert_eq(petrel_record_number_cmp(next, (struct petrel_record_number){3, 1}), 0);
+	cr_assert_lt(petrel_record_number_cmp((struct petrel_record_number){2, 99}, next), 0);
 }

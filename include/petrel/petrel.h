@@ -67,6 +67,9 @@ enum {
 	PETREL_E_ALPN_MISMATCH = -42,
 	PETREL_E_PROTOCOL_VERSION = -43,
 	PETREL_E_PEER_DEAD = -44, /* keepalive: nothing from the peer for dead_after_ms */
+	/* The handshake timed out after records from the peer failed
+	 * authentication under the new keys: a wrong PSK or key, likely. */
+	PETREL_E_PEER_KEY_MISMATCH = -45,
 
 	/* Certificate validation: each failure has its own code. */
 	PETREL_E_CERT_PARSE = -60,

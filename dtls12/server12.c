@@ -20,21 +20,14 @@ static bool have_psk(const petrel_session *s)
 static int send_hello_verify(petrel_session *s, const struct petrel_record *rec, uint16_t message_seq,
 			     const struct petrel_client_hello *ch, uint64_t now_ms)
 {
-	uint8_t cookie[PETREL_COOKIE_LEN];
-	petrel_cookie_make(s->creds, s->peer_addr, s->peer_addr_len, ch, (uint32_t)now_ms,
-			   (uint16_t)rec->seq, cookie);
-	/* RFC 6347 4.2.1: DTLS 1.2 servers SHOULD use version 1.0 here. */
-	struct petrel_hello_verify_request hvr = {PETREL_WIRE_DTLS10, cookie, sizeof cookie};
-	uint8_t msg[PETREL_HS_HEADER_LEN + 3 + PETREL_COOKIE_LEN];
-	struct petrel_writer w;
-	petrel_writer_init(&w, msg + PETREL_HS_HEADER_LEN, sizeof msg - PETREL_HS_HEADER_LEN);
-	int rc = petrel_hello_verify_request_write(&w, &hvr);
+	uint8_t msg[PETREL_HVR_MESSAGE_MAX];
+	size_t msg_len;
+	int rc = petrel_hello_verify_message(s->creds, s->peer_addr, s->peer_addr_len, ch, now_ms,
+					     rec->seq, message_seq, msg, sizeof msg, &msg_len);
 	if (rc < 0)
 		return rc;
-	petrel_hs_header_encode_full(msg, PETREL_HS_HELLO_VERIFY_REQUEST, message_seq,
-				     (uint32_t)petrel_writer_len(&w));
-	size_t msg_len = PETREL_HS_HEADER_LEN + petrel_writer_len(&w);
 	uint8_t dgram[128];
+	struct petrel_writer w;
 	petrel_writer_init(&w, dgram, sizeof dgram);
 	petrel_rl_set_next_write_seq(&s->rl, 0, rec->seq);
 	rc = petrel_rl_write(&s->rl, 0, PETREL_CT_HANDSHAKE, msg, msg_len, &w);
@@ -42,11 +35,7 @@ static int send_hello_verify(petrel_session *s, const struct petrel_record *rec,
 		return rc;
 	if (s->push == NULL)
 		return PETREL_E_PUSH_ERROR;
-	long r = s->push(s->transport_ptr, dgram, petrel_writer_len(&w));
-	if (r >= 0) {
-		s->stats.datagrams_sent++;
-		s->stats.bytes_sent += petrel_writer_len(&w);
-	}
+	(void)petrel_output_datagram(s, dgram, petrel_writer_len(&w)); /* a lost one is asked again */
 	return 0;
 }
 
@@ -769,17 +758,12 @@ int petrel_server_stateless_check(const struct petrel_credentials *creds, const 
 	uint16_t hvr_seq;
 	if (petrel_cookie_check(creds, peer, peer_len, &ch, (uint32_t)now_ms, &age, &hvr_seq) == 0)
 		return 1;
-	uint8_t cookie[PETREL_COOKIE_LEN];
-	petrel_cookie_make(creds, peer, peer_len, &ch, (uint32_t)now_ms, (uint16_t)rh.seq, cookie);
-	struct petrel_hello_verify_request v = {PETREL_WIRE_DTLS10, cookie, sizeof cookie};
-	uint8_t msg[PETREL_HS_HEADER_LEN + 3 + PETREL_COOKIE_LEN];
-	struct petrel_writer w;
-	petrel_writer_init(&w, msg + PETREL_HS_HEADER_LEN, sizeof msg - PETREL_HS_HEADER_LEN);
-	if (petrel_hello_verify_request_write(&w, &v) < 0)
+	uint8_t msg[PETREL_HVR_MESSAGE_MAX];
+	size_t msg_len;
+	if (petrel_hello_verify_message(creds, peer, peer_len, &ch, now_ms, rh.seq, h.message_seq, msg,
+					sizeof msg, &msg_len) < 0)
 		return PETREL_E_AGAIN;
-	petrel_hs_header_encode_full(msg, PETREL_HS_HELLO_VERIFY_REQUEST, h.message_seq,
-				     (uint32_t)petrel_writer_len(&w));
-	size_t msg_len = PETREL_HS_HEADER_LEN + petrel_writer_len(&w);
+	struct petrel_writer w;
 	struct petrel_record_header out = {PETREL_CT_HANDSHAKE, PETREL_DTLS10_VERSION, 0, rh.seq,
 					   (uint16_t)msg_len};
 	petrel_writer_init(&w, hvr, hvr_cap);

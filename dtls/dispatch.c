@@ -1,0 +1,56 @@
+/* The dispatcher: picks the handshake operations of the session's
+ * version and role from one table and routes each event to them. It
+ * holds no protocol logic of its own; the engine (records, timers) calls
+ * it, and nothing it reaches calls back into it. */
+#include "dtls/dispatch.h"
+
+#include "dtls12/hs12.h"
+
+/* [version][role]: PETREL_CLIENT and PETREL_SERVER are 1 and 2. */
+static const struct petrel_hs_ops *const hs_ops_table[PETREL_V_COUNT][2] = {
+	[PETREL_V_DTLS12] = {&petrel_hs12_client_ops, &petrel_hs12_server_ops},
+	[PETREL_V_DTLS13] = {NULL, NULL}, /* RFC 9147: dtls13/ is not wired yet */
+};
+
+const struct petrel_hs_ops *petrel_hs_ops_of(const petrel_session *s)
+{
+	if (s->version >= PETREL_V_COUNT)
+		return NULL;
+	return hs_ops_table[s->version][s->role == PETREL_SERVER ? 1 : 0];
+}
+
+int petrel_dispatch_begin(petrel_session *s, uint64_t now_ms)
+{
+	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
+	if (ops == NULL)
+		return PETREL_E_UNSUPPORTED;
+	return ops->begin ? ops->begin(s, now_ms) : 0;
+}
+
+int petrel_dispatch_message(petrel_session *s, const struct petrel_hs_message *m,
+			    uint64_t record_seq, uint64_t now_ms)
+{
+	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
+	if (ops == NULL)
+		return PETREL_E_UNSUPPORTED;
+	if (ops->accepts && !ops->accepts(s, m, record_seq))
+		return PETREL_E_UNEXPECTED_MESSAGE;
+	return ops->handle(s, m, now_ms);
+}
+
+int petrel_dispatch_ccs(petrel_session *s)
+{
+	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
+	if (ops == NULL)
+		return PETREL_E_UNSUPPORTED;
+	return ops->on_ccs(s);
+}
+
+int petrel_dispatch_first_record(petrel_session *s, const struct petrel_record *rec,
+				 uint64_t now_ms)
+{
+	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
+	if (ops == NULL)
+		return PETREL_E_UNSUPPORTED;
+	return ops->first_record ? ops->first_record(s, rec, now_ms) : 0;
+}

@@ -1,0 +1,4 @@
+# dtls12/ build fragment (see top-level Makefile.am): the DTLS 1.2
+# handshake (RFC 6347), beside dtls13/, under the one dispatcher of dtls/.
+libpetrel_core_la_SOURCES += dtls12/client12.c dtls12/server12.c dtls12/hs12.h dtls12/hs12_ops.c \
+	dtls12/hello_verify.c
