@@ -87,6 +87,9 @@ static int send_hello_request(petrel_session *s, uint64_t now_ms)
 	hs->state = HS_S_WAIT_CH;
 	rc = petrel_flight_add_handshake(&hs->flight, PETREL_HS_HELLO_REQUEST, 0,
 					 petrel_rl_write_epoch(&s->rl), NULL, 0);
+	/* It takes message_seq 0: the ServerHello follows with 1 (GnuTLS
+	 * counts it so; RFC 6347 4.2.2). */
+	hs->next_send_seq = 1;
 	if (rc == 0)
 		rc = petrel_hs_send_flight(s, now_ms, false);
 	return rc == PETREL_E_LARGE_PACKET ? 0 : rc;
@@ -122,7 +125,8 @@ int petrel_rehandshake(petrel_session *s)
 	return 0;
 }
 
-int petrel_reneg_on_peer_request(petrel_session *s, uint64_t now_ms)
+int petrel_reneg_on_peer_request(petrel_session *s, const struct petrel_record *rec,
+				 uint64_t now_ms)
 {
 	struct petrel_reneg *r = &s->reneg;
 	if (now_ms - r->window_start_ms >= PETREL_RENEG_WINDOW_MS || r->window_start_ms == 0) {
@@ -145,8 +149,17 @@ int petrel_reneg_on_peer_request(petrel_session *s, uint64_t now_ms)
 	}
 	r->active = true;
 	int rc = petrel_client_begin(s, now_ms);
-	if (s->hs)
+	if (s->hs) {
 		petrel_reasm_set_epoch(&s->hs->rx, petrel_rl_read_epoch(&s->rl));
+		/* The HelloRequest took the server's message_seq (see
+		 * send_hello_request): its ServerHello comes next. */
+		struct petrel_reader rd;
+		struct petrel_hs_header h;
+		const uint8_t *frag;
+		petrel_reader_init(&rd, rec->fragment, rec->length);
+		if (petrel_hs_header_read(&rd, &h, &frag) == 0)
+			petrel_reasm_set_next_seq(&s->hs->rx, (uint16_t)(h.message_seq + 1));
+	}
 	return rc == PETREL_E_LARGE_PACKET ? 0 : rc;
 }
 

@@ -47,7 +47,8 @@ void petrel_reneg_on_finish(petrel_session *s, const struct petrel_hs *hs);
  * no_renegotiation warning (RFC 5246 7.2.2) or consumed (client: our
  * ClientHello went out); 1: server, a handshake state was made and the
  * record goes to it; < 0 error. */
-int petrel_reneg_on_peer_request(petrel_session *s, uint64_t now_ms);
+int petrel_reneg_on_peer_request(petrel_session *s, const struct petrel_record *rec,
+				 uint64_t now_ms);
 /* engine.c: a no_renegotiation alert while our request is unanswered
  * cancels the renegotiation; the session goes on in its epoch. */
 void petrel_reneg_on_alert(petrel_session *s, uint8_t desc);
