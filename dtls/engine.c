@@ -510,7 +510,7 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 		if (s->established && rec->epoch > 0 && starts_new_handshake(s, rec)) {
 			/* A new handshake on an established association: refused
 			 * unless enabled and secure (RFC 5746 4.2, dtls/reneg.c). */
-			int rc = petrel_reneg_on_peer_request(s, now_ms);
+			int rc = petrel_reneg_on_peer_request(s, rec, now_ms);
 			if (rc <= 0)
 				return rc;
 			hs = s->hs; /* server: the ClientHello opens the new handshake */
