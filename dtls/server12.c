@@ -718,8 +718,10 @@ int petrel_server_reneg_client_hello(petrel_session *s, const struct petrel_hs_m
 	petrel_flight_restart(&hs->flight); /* the HelloRequest is answered */
 	hs->transcript_len = 0;
 	hs->th_ready = false;
-	/* RFC 6347 4.2.2: our message_seq continues from the ClientHello's. */
-	hs->next_send_seq = m->message_seq;
+	/* RFC 6347 4.2.2: our message_seq continues from the ClientHello's,
+	 * after our HelloRequest's if we sent one. */
+	if (m->message_seq > hs->next_send_seq)
+		hs->next_send_seq = m->message_seq;
 	rc = petrel_hs_add_peer_message(hs, m);
 	if (rc < 0)
 		return rc;
