@@ -55,6 +55,7 @@ struct cli_options {
 	const char *forward_host, *forward_port;
 	unsigned idle_ms, dead_ms, max_flows;
 	bool idle_ms_set, dead_ms_set, plain;
+	bool renegotiate; /* --renegotiate: RFC 5746 (issue #21 item 9) */
 };
 
 /* options.c: parse argv[2..] for the command in argv[1]. Returns 0, or

@@ -21,6 +21,7 @@ enum {
 	OPT_SRTP, OPT_SRTP_MKI,
 	OPT_RPK, OPT_PIN_SPKI,
 	OPT_TICKET_KEY_FILE, OPT_TICKET_KEY_PERIOD,
+	OPT_RENEGOTIATE,
 };
 
 /* Which commands accept an option. */
@@ -65,6 +66,7 @@ static const struct option long_options[] = {
 	{"pin-spki-sha256", required_argument, NULL, OPT_PIN_SPKI},
 	{"ticket-key-file", required_argument, NULL, OPT_TICKET_KEY_FILE},
 	{"ticket-key-period", required_argument, NULL, OPT_TICKET_KEY_PERIOD},
+	{"renegotiate", no_argument, NULL, OPT_RENEGOTIATE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -75,6 +77,7 @@ static unsigned option_scope(int id)
 		return FOR_CLIENT | FOR_SERVER | FOR_TUNNEL;
 	case OPT_REQUIRE_EMS: case OPT_PSK_FILE: case OPT_SRTP: case OPT_SRTP_MKI:
 	case OPT_RPK: case OPT_PIN_SPKI:
+	case OPT_RENEGOTIATE:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
 	case OPT_TICKET_KEY_FILE: case OPT_TICKET_KEY_PERIOD:
@@ -153,6 +156,8 @@ int cli_usage(FILE *out)
 		"                            SubjectPublicKeyInfo has this SHA-256\n"
 		"  --require-ems             refuse peers without extended master secret (RFC 7627;\n"
 		"                            default: preferred, sessions without it never resumed)\n"
+		"  --renegotiate             accept secure renegotiation (RFC 5746, DTLS 1.2; default:\n"
+		"                            refused); client: the line **REHANDSHAKE** starts one\n"
 		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
 		"  --echo                    server: send each datagram back\n"
 		"  --forward HOST:PORT       server: relay each session's datagrams to HOST:PORT from\n"
@@ -308,6 +313,7 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 			       : 0;
 	case OPT_SRTP: o->srtp = arg; return 0;
 	case OPT_RPK: o->rpk = true; return 0;
+	case OPT_RENEGOTIATE: o->renegotiate = true; return 0;
 	case OPT_PIN_SPKI:
 		if (parse_hex(arg, o->pin_spki_sha256, sizeof o->pin_spki_sha256, &pin_len) < 0 ||
 		    pin_len != 32)
