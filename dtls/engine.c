@@ -607,8 +607,9 @@ static int handle_app_data(petrel_session *s, const struct petrel_record *rec)
 	if (!s->established || rec->epoch == 0 || !petrel_reneg_app_epoch_ok(s, rec->epoch))
 		return 0;
 	s->app_activity = true;
-	if (s->final && s->role == PETREL_SERVER) {
-		/* The client has our Finished: the final flight is no longer needed. */
+	if (s->final && s->role == PETREL_SERVER && rec->epoch == petrel_rl_read_epoch(&s->rl)) {
+		/* The client has our Finished: the final flight is no longer needed
+		 * (not shown by an older epoch's record after a renegotiation). */
 		petrel_flight_reset(&s->final->flight);
 		free(s->final);
 		s->final = NULL;
