@@ -164,4 +164,26 @@ gnutls_server_case client-asks --renegotiate --rehandshake --msg "$CLIENT_MSG" -
 gnutls_server_case server-asks --renegotiate --msg '**REHANDSHAKE**' --wait-renegotiation \
 	--expect after-renegotiation
 gnutls_server_case server-asks-refused --msg '**REHANDSHAKE**' --wait-renegotiation --expect still-here
+
+# The command-line client: --renegotiate and the input line **REHANDSHAKE**
+# (gnutls-serv -d 4 logs each ClientHello it takes: two).
+PETREL=${PETREL:-./tools/petrel}
+if [ -x "$PETREL" ]; then
+	begin_case "renegotiation cli: petrel client --renegotiate/gnutls-server"
+	sout=$T/cli.server cout=$T/cli.client
+	port=$(free_port)
+	timeout 60 gnutls-serv -d 4 --udp --echo -p "$port" --x509certfile "$T/ec-cert.pem" \
+		--x509keyfile "$T/ec-key.pem" >"$sout" 2>&1 &
+	track $!
+	if wait_for "$sout" 'listening on IPv4.*done' 10; then
+		(echo one; sleep 1; echo '**REHANDSHAKE**'; sleep 1; echo two; sleep 1) |
+			timeout 20 "$PETREL" client --insecure --renegotiate 127.0.0.1 "$port" >"$cout" 2>&1
+		expect_status $? 0 "petrel client"
+		expect_count "$sout" 'CLIENT HELLO \(1\) was received' 2 "GnuTLS took a second ClientHello"
+		expect_line "$cout" '^two$' "echo after the renegotiation"
+	else
+		fail "gnutls-serv did not start"
+	fi
+	end_case "$cout" "$sout"
+fi
 finish
