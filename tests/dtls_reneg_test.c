@@ -89,17 +89,23 @@ static int drive(struct harness *h, uint64_t limit_ms, struct drive_result *r)
 	return -3;
 }
 
-static void setup(struct harness *h, petrel_credentials **cc, petrel_credentials **sc,
-		  bool client_on, bool server_on)
+static void setup_seed(struct harness *h, uint64_t seed, petrel_credentials **cc,
+		       petrel_credentials **sc, bool client_on, bool server_on)
 {
 	*cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
 	*sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-	harness_init(h, 7, 0, PETREL_FLAG_NO_COOKIE, *cc, *sc);
+	harness_init(h, seed, 0, PETREL_FLAG_NO_COOKIE, *cc, *sc);
 	petrel_session_set_verify(h->client.session, PETREL_VERIFY_NONE, NULL, 0);
 	cr_assert_eq(petrel_session_set_renegotiation(h->client.session, client_on), 0);
 	cr_assert_eq(petrel_session_set_renegotiation(h->server.session, server_on), 0);
 	cr_assert_eq(harness_run_handshake(h, 60000), 0);
 	cr_assert_eq(harness_echo(h, "before", 120000), 0);
+}
+
+static void setup(struct harness *h, petrel_credentials **cc, petrel_credentials **sc,
+		  bool client_on, bool server_on)
+{
+	setup_seed(h, 7, cc, sc, client_on, server_on);
 }
 
 static void teardown(struct harness *h, petrel_credentials *cc, petrel_credentials *sc)
@@ -365,4 +371,32 @@ Test(reneg, old_epoch_app_data_still_read_after_the_change)
 	cr_assert_eq(petrel_engine_read(s, buf, sizeof buf), 4);
 	cr_assert_eq(memcmp(buf, "late", 4), 0);
 	teardown(&h, cc, sc);
+}
+
+Test(reneg, rehandshake_survives_loss_duplicates_and_reordering)
+{
+	const struct simnet_rules lossy = {.drop_per_million = 200000,
+					   .duplicate_per_million = 100000,
+					   .reorder_window = 2,
+					   .delay_ms = 5,
+					   .jitter_ms = 10};
+	unsigned seeds = harness_seeds(20);
+	for (unsigned seed = 1; seed <= seeds; seed++) {
+		struct harness h;
+		petrel_credentials *cc, *sc;
+		setup_seed(&h, seed, &cc, &sc, true, true);
+		simnet_set_rules(h.net, 0, &lossy);
+		simnet_set_rules(h.net, 1, &lossy);
+		petrel_session *initiator = seed % 2 ? h.server.session : h.client.session;
+		cr_assert_eq(petrel_rehandshake(initiator), 0);
+		struct drive_result r;
+		int rc = drive(&h, simnet_now(h.net) + 120000, &r);
+		cr_assert_eq(rc, 0, "seed %u: drive %d (client %d server %d)", seed, rc, r.client_rc,
+			     r.server_rc);
+		cr_assert_eq(petrel_session_get_renegotiations(h.client.session), 1, "seed %u", seed);
+		cr_assert_eq(petrel_session_get_renegotiations(h.server.session), 1, "seed %u", seed);
+		assert_epochs(&h, 2);
+		cr_assert_eq(harness_echo(&h, "after", simnet_now(h.net) + 120000), 0, "seed %u", seed);
+		teardown(&h, cc, sc);
+	}
 }
