@@ -185,5 +185,22 @@ if [ -x "$PETREL" ]; then
 		fail "gnutls-serv did not start"
 	fi
 	end_case "$cout" "$sout"
+
+	# The command-line server (endpoint sessions) takes gnutls-cli --rehandshake.
+	begin_case "renegotiation cli: petrel server --renegotiate/gnutls-cli --rehandshake"
+	sout=$T/cli2.server cout=$T/cli2.client
+	port=$(free_port)
+	timeout 60 "$PETREL" server --port "$port" --echo --renegotiate --cert "$T/ec-cert.pem" \
+		--key "$T/ec-key.pem" >"$sout" 2>&1 &
+	track $!
+	if wait_for "$sout" '^listening on' 10; then
+		(sleep 1.5; echo after; sleep 1.5) |
+			timeout 20 gnutls-cli --udp --insecure --rehandshake -p "$port" 127.0.0.1 >"$cout" 2>&1
+		expect_line "$cout" 'ReHandshake was completed' "GnuTLS completed its re-handshake"
+		expect_line "$cout" '^after$' "echo after the renegotiation"
+	else
+		fail "petrel server did not start"
+	fi
+	end_case "$cout" "$sout"
 fi
 finish
