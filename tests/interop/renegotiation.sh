@@ -67,6 +67,24 @@ run_case() {
 run_case after-data hello-from-openssl
 run_case immediate ""
 
+# Enabled: openssl s_client's "R" renegotiates, data flows after it.
+begin_case "renegotiation enabled: petrel-server --renegotiate/openssl-client"
+sout=$T/ossl-on.server cout=$T/ossl-on.client
+if start_petrel_server "$sout" --echo --timeout 20 --cert "$T/ec-cert.pem" --key "$T/ec-key.pem" \
+	--renegotiate; then
+	(sleep 1; echo first; sleep 1; echo R; sleep 2; echo second; sleep 1) |
+		timeout 20 openssl s_client -dtls1_2 -connect "127.0.0.1:$PORT" >"$cout" 2>&1
+	sleep 0.3
+	stop_all
+	expect_line "$cout" '^RENEGOTIATING' "OpenSSL started a renegotiation"
+	expect_line "$cout" '^second$' "echo after the renegotiation"
+	expect_line "$sout" '^renegotiated: 1$' "Petrel completed it"
+	expect_count "$cout" 'no renegotiation' 0 "no refusal"
+else
+	fail "interop-peer server did not start"
+fi
+end_case "$sout" "$cout"
+
 command -v gnutls-cli >/dev/null 2>&1 && command -v gnutls-serv >/dev/null 2>&1 || {
 	echo "SKIP: GnuTLS renegotiation cases (gnutls-cli/gnutls-serv not installed)"
 	finish
