@@ -129,6 +129,10 @@ int petrel_reneg_on_peer_request(petrel_session *s, const struct petrel_record *
 				 uint64_t now_ms)
 {
 	struct petrel_reneg *r = &s->reneg;
+	/* A late copy of the request that opened the previous renegotiation
+	 * (its epoch is still readable, RFC 6347 4.1) asks for nothing. */
+	if (rec->epoch != petrel_rl_read_epoch(&s->rl))
+		return 0;
 	if (now_ms - r->window_start_ms >= PETREL_RENEG_WINDOW_MS || r->window_start_ms == 0) {
 		r->window_start_ms = now_ms ? now_ms : 1;
 		r->peer_requests_in_window = 0;

@@ -400,3 +400,26 @@ Test(reneg, rehandshake_survives_loss_duplicates_and_reordering)
 		teardown(&h, cc, sc);
 	}
 }
+
+Test(reneg, late_copy_of_the_old_epoch_request_starts_nothing)
+{
+	struct harness h;
+	petrel_credentials *cc, *sc;
+	setup(&h, &cc, &sc, true, true);
+	cr_assert_eq(petrel_rehandshake(h.client.session), 0);
+	/* Keep a copy of the renegotiating ClientHello (epoch 1), deliver it. */
+	simnet_advance_to(h.net, simnet_next_event_ms(h.net));
+	uint8_t copy[2048];
+	int len = simnet_recv(h.net, 1, copy, sizeof copy);
+	cr_assert_gt(len, 0);
+	cr_assert_eq(simnet_send(h.net, 0, copy, (size_t)len), len);
+	struct drive_result r;
+	cr_assert_eq(drive(&h, 200000, &r), 0);
+	assert_epochs(&h, 2);
+	petrel_session *s = h.server.session;
+	cr_assert_eq(petrel_engine_feed(s, copy, (size_t)len, simnet_now(h.net)), 0);
+	cr_assert_eq(s->hs, NULL, "no new handshake from a stale request");
+	cr_assert_eq(s->reneg.refused, 0);
+	cr_assert_eq(petrel_session_get_renegotiations(s), 1);
+	teardown(&h, cc, sc);
+}
