@@ -358,9 +358,13 @@ Test(reneg, old_epoch_app_data_still_read_after_the_change)
 	/* A record of epoch 1 delayed past the re-handshake. */
 	cr_assert_eq(petrel_record_send(h.client.session, "late", 4), 4);
 	simnet_advance_to(h.net, simnet_next_event_ms(h.net));
-	uint8_t held[512];
+	uint8_t held[512], held2[512];
 	int held_len = simnet_recv(h.net, 1, held, sizeof held);
 	cr_assert_gt(held_len, 0);
+	cr_assert_eq(petrel_record_send(h.client.session, "later", 5), 5);
+	simnet_advance_to(h.net, simnet_next_event_ms(h.net));
+	int held2_len = simnet_recv(h.net, 1, held2, sizeof held2);
+	cr_assert_gt(held2_len, 0);
 	cr_assert_eq(petrel_rehandshake(h.server.session), 0);
 	struct drive_result r;
 	cr_assert_eq(drive(&h, 200000, &r), 0);
@@ -370,6 +374,10 @@ Test(reneg, old_epoch_app_data_still_read_after_the_change)
 	char buf[64];
 	cr_assert_eq(petrel_engine_read(s, buf, sizeof buf), 4);
 	cr_assert_eq(memcmp(buf, "late", 4), 0);
+	/* Once the client writes in epoch 2, epoch 1 is retired. */
+	cr_assert_eq(harness_echo(&h, "new-epoch", 300000), 0);
+	cr_assert_eq(petrel_engine_feed(s, held2, (size_t)held2_len, simnet_now(h.net)), 0);
+	cr_assert_eq(petrel_engine_read(s, buf, sizeof buf), PETREL_E_AGAIN);
 	teardown(&h, cc, sc);
 }
 
