@@ -12,12 +12,13 @@
 #                its final flight for retransmission (the renegotiating
 #                ClientHello must not be taken for a retransmission).
 #
-# Enabled (interop-peer --renegotiate), secure renegotiation with GnuTLS in
-# both roles and both directions: gnutls-cli --rehandshake (the client
+# Enabled (interop-peer --renegotiate): openssl s_client's "R" completes;
+# secure renegotiation with GnuTLS in both roles and both directions: gnutls-cli --rehandshake (the client
 # asks), a Petrel server's HelloRequest (interop-peer --rehandshake-on),
 # a Petrel client's own request (--rehandshake) and gnutls-serv's
 # HelloRequest ("**REHANDSHAKE**" sent to gnutls-serv --echo); and
-# disabled against GnuTLS: both refusals reach the peer.
+# disabled against GnuTLS: both refusals reach the peer; the command-line
+# tool's --renegotiate in both roles.
 . "$(dirname "$0")/common.sh"
 need openssl
 make_certs
