@@ -432,3 +432,23 @@ Test(reneg, late_copy_of_the_old_epoch_request_starts_nothing)
 	cr_assert_eq(petrel_session_get_renegotiations(s), 1);
 	teardown(&h, cc, sc);
 }
+
+Test(reneg, client_initiator_also_gets_got_application_data)
+{
+	struct harness h;
+	petrel_credentials *cc, *sc;
+	setup(&h, &cc, &sc, true, true);
+	cr_assert_eq(petrel_rehandshake(h.client.session), 0);
+	/* The server writes in epoch 1 before the ClientHello reaches it. */
+	cr_assert_eq(petrel_record_send(h.server.session, "srv", 3), 3);
+	simnet_advance_to(h.net, simnet_next_event_ms(h.net) + 1);
+	struct drive_result r;
+	memset(&r, 0, sizeof r);
+	drive_end(&h.client, &r, false);
+	cr_assert_eq(r.client_got_app_rc, 1);
+	cr_assert_eq(r.client_app, 1);
+	cr_assert_eq(drive(&h, 200000, &r), 0);
+	cr_assert_eq(r.client_rc, 0);
+	assert_epochs(&h, 2);
+	teardown(&h, cc, sc);
+}
