@@ -131,14 +131,22 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 		 * peer waiting for a ServerHello (openssl s_client 'R' right
 		 * after the handshake stalled until its timeout). */
 		if (s->established && rec->epoch > 0 && starts_new_handshake(s, rec)) {
-			/* A new handshake on an established association: we refuse
-			 * renegotiation (RFC 5746 4.2 / DESIGN.md security floor). */
-			return petrel_send_alert(s, PETREL_ALERT_WARNING, ALERT_NO_RENEGOTIATION);
+			/* A new handshake on an established association: refused
+			 * unless enabled and secure (RFC 5746 4.2, dtls/reneg.c). */
+			int rc = petrel_reneg_on_peer_request(s, rec, now_ms);
+			if (rc <= 0)
+				return rc;
+			hs = s->hs; /* server: the ClientHello opens the new handshake */
+		} else {
+			if (s->final &&
+			    record_has_old_message(rec, (uint16_t)(s->final->last_peer_seq + 1)))
+				return maybe_retransmit_on_old(s, now_ms);
+			return 0; /* a late copy of the peer's last flight: nothing to do */
 		}
-		if (s->final && record_has_old_message(rec, (uint16_t)(s->final->last_peer_seq + 1)))
-			return maybe_retransmit_on_old(s, now_ms);
-		return 0; /* a late copy of the peer's last flight: nothing to do */
 	}
+	/* RFC 5246 7.4.1.1: a HelloRequest during a handshake is ignored. */
+	if (s->role == PETREL_CLIENT && s->established && starts_new_handshake(s, rec))
+		return 0;
 	if (rec->epoch < petrel_rl_read_epoch(&s->rl)) {
 		/* After the peer's CCS its handshake continues in the new epoch;
 		 * older-epoch records only tell us it retransmitted. */
@@ -200,6 +208,7 @@ static int handle_alert(petrel_session *s, const struct petrel_record *rec)
 		return 0;
 	uint8_t level = rec->fragment[0], desc = rec->fragment[1];
 	s->last_alert = desc;
+	petrel_reneg_on_alert(s, desc);
 	if (desc == ALERT_CLOSE_NOTIFY) {
 		s->closed = true;
 		return PETREL_E_SESSION_CLOSED;
@@ -213,11 +222,13 @@ static int handle_alert(petrel_session *s, const struct petrel_record *rec)
 
 static int handle_app_data(petrel_session *s, const struct petrel_record *rec)
 {
-	if (!s->established || rec->epoch == 0 || rec->epoch != petrel_rl_read_epoch(&s->rl))
+	if (!s->established || rec->epoch == 0 || !petrel_reneg_app_epoch_ok(s, rec->epoch))
 		return 0;
 	s->app_activity = true;
-	if (s->final && petrel_hs_ops_of(s)->app_data_confirms_final) {
-		/* The peer has our Finished: the final flight is no longer needed. */
+	if (s->final && petrel_hs_ops_of(s)->app_data_confirms_final &&
+	    rec->epoch == petrel_rl_read_epoch(&s->rl)) {
+		/* The peer has our Finished: the final flight is no longer needed
+		 * (not shown by an older epoch's record after a renegotiation). */
 		petrel_hs_free_final(s);
 	}
 	if (rec->length == 0)

@@ -126,6 +126,7 @@ int petrel_hs_finish(petrel_session *s, uint64_t now_ms)
 		memcpy(s->session_id, hs->session_id, hs->session_id_len);
 		s->session_id_len = hs->session_id_len;
 	}
+	petrel_reneg_on_finish(s, hs);
 	petrel_hs_free_final(s);
 	if (sent_last) {
 		struct petrel_final_flight *fin = calloc(1, sizeof *fin);

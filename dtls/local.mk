@@ -18,6 +18,8 @@ libpetrel_core_la_SOURCES += dtls/session.h dtls/session.c dtls/suites.c dtls/su
 # listings of suites, groups and signature algorithms (helper "hs")
 libpetrel_core_la_SOURCES += dtls/algorithms.c
 libpetrel_core_la_SOURCES += dtls/session_peer.c dtls/session_peer.h
+# secure renegotiation, DTLS 1.2 (RFC 5746; issue #21 item 9, helper "reneg")
+libpetrel_core_la_SOURCES += dtls/reneg.c dtls/reneg.h
 # server endpoint: keyed peer table and timer heap (issues #17, #19)
 libpetrel_core_la_SOURCES += dtls/peer_table.c dtls/peer_table.h dtls/timer_heap.c dtls/timer_heap.h
 libpetrel_core_la_SOURCES += dtls/endpoint_internal.h dtls/endpoint_half_open.c dtls/endpoint_io.c

@@ -15,6 +15,7 @@
 #include "dtls/keyschedule.h"
 #include "dtls/messages.h"
 #include "dtls/reassembly.h"
+#include "dtls/reneg.h"
 #include "dtls/rto.h"
 #include "dtls/suites.h"
 #include "dtls/ticket.h"
@@ -327,6 +328,9 @@ struct petrel_session {
 	 * the certificate types the handshake settled on (0 X.509, 2 RPK). */
 	unsigned rpk_flags;
 	uint8_t server_cert_type, client_cert_type;
+
+	/* Secure renegotiation (RFC 5746, dtls/reneg.c). */
+	struct petrel_reneg reneg;
 
 	struct petrel_stats stats;
 	uint64_t peer_retx_bytes; /* sent by retransmissions the peer triggered */

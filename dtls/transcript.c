@@ -85,6 +85,7 @@ int petrel_hs_transcript_hrr(struct petrel_hs *hs, enum petrel_hash_alg alg)
 int petrel_hs_append_message(petrel_session *s, uint8_t msg_type, const uint8_t *body, size_t len,
 			     uint16_t epoch)
 {
+	epoch = petrel_reneg_message_epoch(s, epoch); /* renegotiation: current epoch */
 	struct petrel_hs *hs = s->hs;
 	int rc = petrel_flight_add_handshake(&hs->flight, msg_type, hs->next_send_seq, epoch, body, len);
 	if (rc < 0)

@@ -92,12 +92,18 @@ int petrel_handshake(petrel_session *s)
 			s->direction = 1;
 			return rc;
 		}
-		if (s->established)
+		if (s->established && s->hs == NULL)
 			return 0;
+		/* A renegotiation (dtls/reneg.c): data of the old epoch is the
+		 * caller's to read first, as GnuTLS does. */
+		if (s->rx_app_ready)
+			return PETREL_E_GOT_APPLICATION_DATA;
 		/* During the handshake wait for the next timer (at most a minute). */
 		rc = pull_and_feed(s, &now, 60000u);
-		if (s->established)
-			return 0;
+		if (s->established && s->hs == NULL) /* done, or a renegotiation refused */
+			return rc == PETREL_E_WARNING_ALERT_RECEIVED ? rc : 0;
+		if (s->rx_app_ready)
+			return PETREL_E_GOT_APPLICATION_DATA;
 		if (rc == PETREL_E_AGAIN && s->pull_timeout) {
 			/* A timed wait ran out: loop to let the timer fire, unless
 			 * the caller's transport is non-blocking (then report). */

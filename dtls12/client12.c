@@ -139,8 +139,8 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 		ext->session_ticket = hs->ticket;
 		ext->session_ticket_len = hs->ticket_len;
 	}
-	/* RFC 5746 3.4: empty renegotiation_info on the initial handshake. */
-	ext->has_renegotiation_info = true;
+	/* RFC 5746 3.4 / 3.5: renegotiation_info (dtls/reneg.c). */
+	petrel_reneg_client_hello_ext(s, ext);
 	if (petrel_keepalive_offers_heartbeat(s)) {
 		/* RFC 6520 2: we answer heartbeats; probes need the peer's. */
 		ext->has_heartbeat = true;
@@ -258,8 +258,9 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 	const struct petrel_suite *suite = petrel_suite_by_id(sh.cipher_suite);
 	if (suite == NULL)
 		return PETREL_E_ILLEGAL_PARAMETER;
-	if (sh.ext.has_renegotiation_info && sh.ext.renegotiation_info_len != 0)
-		return PETREL_E_HANDSHAKE_FAILURE; /* RFC 5746 3.4 */
+	rc = petrel_reneg_check_server_hello(s, &sh.ext); /* RFC 5746 3.4 / 3.5 */
+	if (rc < 0)
+		return rc;
 	memcpy(hs->server_random, sh.random, PETREL_RANDOM_LEN);
 	rc = petrel_hs_add_peer_message(hs, m);
 	if (rc < 0)

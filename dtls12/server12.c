@@ -272,10 +272,9 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 	sh.session_id_len = hs->session_id_len;
 	sh.cipher_suite = hs->suite->id;
 	sh.has_extensions = true;
-	if (ch->ext.has_renegotiation_info ||
-	    petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len,
-				     PETREL_CS_EMPTY_RENEGOTIATION_INFO_SCSV))
-		sh.ext.has_renegotiation_info = true;
+	rc = petrel_reneg_server_hello_ext(s, ch, &sh.ext); /* RFC 5746 3.6 / 3.7 */
+	if (rc < 0)
+		return rc;
 	sh.ext.extended_master_secret = hs->ems;
 	if (!hs->resuming && petrel_suite_uses_ecdhe(hs->suite) && ch->ext.has_ec_point_formats) {
 		static const uint8_t formats[] = {PETREL_EC_POINT_UNCOMPRESSED};
@@ -698,10 +697,38 @@ static int handle_finished(petrel_session *s, const struct petrel_hs_message *m,
 	return petrel_hs_done(s, m, now_ms);
 }
 
+/* A renegotiating ClientHello (dtls/reneg.c): the handshake state exists
+ * already (a HelloRequest may be in its flight); no cookie exchange on an
+ * authenticated association (RFC 6347 4.2.1 lets it be omitted). */
+int petrel_server_reneg_client_hello(petrel_session *s, const struct petrel_hs_message *m,
+				     uint64_t now_ms)
+{
+	struct petrel_hs *hs = s->hs;
+	struct petrel_client_hello ch;
+	int rc = petrel_client_hello_parse(m->body, m->length, &ch);
+	if (rc < 0)
+		return rc;
+	petrel_flight_restart(&hs->flight); /* the HelloRequest is answered */
+	hs->transcript_len = 0;
+	hs->th_ready = false;
+	/* RFC 6347 4.2.2: our message_seq continues from the ClientHello's,
+	 * after our HelloRequest's if we sent one. */
+	if (m->message_seq > hs->next_send_seq)
+		hs->next_send_seq = m->message_seq;
+	rc = petrel_hs_add_peer_message(hs, m);
+	if (rc < 0)
+		return rc;
+	return process_client_hello(s, &ch, now_ms);
+}
+
 int petrel_server_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
 {
 	struct petrel_hs *hs = s->hs;
 	switch (hs->state) {
+	case HS_S_WAIT_CH:
+		if (m->msg_type == PETREL_HS_CLIENT_HELLO && s->reneg.active)
+			return petrel_server_reneg_client_hello(s, m, now_ms);
+		break;
 	case HS_S_WAIT_CERT:
 		if (m->msg_type == PETREL_HS_CERTIFICATE)
 			return handle_client_certificate(s, m);

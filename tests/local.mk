@@ -3,6 +3,8 @@ if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_harness.c tests/dtls_harness.h tests/dtls_handshake_test.c \
 	tests/dtls_endpoint_test.c tests/dtls_mtu_test.c tests/dtls_loss_test.c tests/dtls_idle_test.c tests/dtls_probe_test.c
 tests_unit_SOURCES += tests/dtls_policy_test.c tests/dtls_p384_test.c tests/dtls_psk_test.c tests/dtls_trust_file_test.c
+# secure renegotiation (issue #21 item 9, helper "reneg")
+tests_unit_SOURCES += tests/dtls_reneg_test.c
 tests_unit_SOURCES += tests/dtls_attack_test.c tests/dtls_recv_timeout_test.c tests/dtls_packing_test.c
 tests_unit_SOURCES += tests/dtls_ticket_test.c
 # keepalive and dead-peer detection (issue #21 item 7, helper "keepalive")

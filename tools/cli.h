@@ -60,6 +60,7 @@ struct cli_options {
 	 * we ask the peer to use (client: 0 = none; server: the CIDs issued). */
 	bool cid;
 	unsigned cid_len;
+	bool renegotiate; /* --renegotiate: RFC 5746 (issue #21 item 9) */
 };
 
 /* options.c: parse argv[2..] for the command in argv[1]. Returns 0, or

@@ -124,6 +124,14 @@ static int drain_peer(struct client *c, unsigned *messages)
 
 static int send_line(struct client *c, const char *line, size_t len)
 {
+	static const char rehandshake[] = "**REHANDSHAKE**"; /* as gnutls-cli */
+	if (c->o->renegotiate && len == sizeof rehandshake - 1 && memcmp(line, rehandshake, len) == 0) {
+		/* The relay loop's petrel_record_recv drives it to the end. */
+		int r = petrel_rehandshake(c->session);
+		if (r < 0)
+			fprintf(stderr, "petrel client: renegotiation: %s\n", cli_error(r));
+		return r < 0 && petrel_error_is_fatal(r) && r != PETREL_E_NO_RENEGOTIATION ? r : 0;
+	}
 	long rc = petrel_record_send(c->session, line, len);
 	if (rc == PETREL_E_LARGE_PACKET) {
 		fprintf(stderr, "petrel client: line of %zu bytes exceeds the data MTU (%u), not sent\n",

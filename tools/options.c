@@ -23,6 +23,7 @@ enum {
 	OPT_TICKET_KEY_FILE, OPT_TICKET_KEY_PERIOD,
 	OPT_KEEPALIVE,
 	OPT_CID,
+	OPT_RENEGOTIATE,
 };
 
 /* Which commands accept an option. */
@@ -69,6 +70,7 @@ static const struct option long_options[] = {
 	{"ticket-key-period", required_argument, NULL, OPT_TICKET_KEY_PERIOD},
 	{"keepalive", required_argument, NULL, OPT_KEEPALIVE},
 	{"cid", optional_argument, NULL, OPT_CID},
+	{"renegotiate", no_argument, NULL, OPT_RENEGOTIATE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -79,6 +81,7 @@ static unsigned option_scope(int id)
 		return FOR_CLIENT | FOR_SERVER | FOR_TUNNEL;
 	case OPT_REQUIRE_EMS: case OPT_PSK_FILE: case OPT_CID: case OPT_SRTP: case OPT_SRTP_MKI:
 	case OPT_RPK: case OPT_PIN_SPKI:
+	case OPT_RENEGOTIATE:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
 	case OPT_TICKET_KEY_FILE: case OPT_TICKET_KEY_PERIOD:
@@ -161,6 +164,8 @@ int cli_usage(FILE *out)
 		"                            SubjectPublicKeyInfo has this SHA-256\n"
 		"  --require-ems             refuse peers without extended master secret (RFC 7627;\n"
 		"                            default: preferred, sessions without it never resumed)\n"
+		"  --renegotiate             accept secure renegotiation (RFC 5746, DTLS 1.2; default:\n"
+		"                            refused); client: the line **REHANDSHAKE** starts one\n"
 		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
 		"  --echo                    server: send each datagram back\n"
 		"  --forward HOST:PORT       server: relay each session's datagrams to HOST:PORT from\n"
@@ -346,6 +351,7 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 			       : 0;
 	case OPT_SRTP: o->srtp = arg; return 0;
 	case OPT_RPK: o->rpk = true; return 0;
+	case OPT_RENEGOTIATE: o->renegotiate = true; return 0;
 	case OPT_PIN_SPKI:
 		if (parse_hex(arg, o->pin_spki_sha256, sizeof o->pin_spki_sha256, &pin_len) < 0 ||
 		    pin_len != 32)

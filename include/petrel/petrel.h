@@ -767,6 +767,27 @@ PETREL_API int petrel_session_set_verify_spki(petrel_session *session, const uin
 /* 1 when the peer authenticated with a raw public key, else 0. */
 PETREL_API int petrel_session_peer_uses_raw_key(const petrel_session *session);
 
+/* Secure renegotiation (RFC 5746), DTLS 1.2 only, off by default, as in
+ * GnuTLS. Enabled, a session takes the peer's request for a new handshake
+ * (a client's ClientHello, a server's HelloRequest) when the peer signalled
+ * RFC 5746 in the first handshake, at most 4 a minute; otherwise it
+ * answers with a no_renegotiation warning. petrel_rehandshake asks for one:
+ * a server sends HelloRequest, a client a new ClientHello; then call
+ * petrel_handshake until it returns 0. While the new handshake runs,
+ * application data still flows in the old epoch: petrel_handshake returns
+ * PETREL_E_GOT_APPLICATION_DATA when some arrived (read it with
+ * petrel_record_recv, then call petrel_handshake again), and
+ * petrel_record_recv also drives the handshake (a client answers a
+ * HelloRequest that way without any call of its own). A peer's
+ * no_renegotiation ends the attempt: PETREL_E_WARNING_ALERT_RECEIVED, the
+ * session goes on. petrel_rehandshake: 0, PETREL_E_INVALID_REQUEST (not
+ * enabled, not established, a handshake running), PETREL_E_NO_RENEGOTIATION
+ * (the peer has no RFC 5746 support; the session goes on). */
+PETREL_API int petrel_session_set_renegotiation(petrel_session *session, int enable);
+PETREL_API int petrel_rehandshake(petrel_session *session);
+/* Renegotiations completed on this session. */
+PETREL_API unsigned petrel_session_get_renegotiations(const petrel_session *session);
+
 #ifdef __cplusplus
 }
 #endif

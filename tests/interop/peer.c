@@ -28,6 +28,14 @@
  *   --echo             send every message back
  *   --request-cert / --require-cert   ask for a client certificate (--ca: trust)
  *   --count N          serve N connections one after the other (default 1)
+ *   --rehandshake-on TEXT  ask for a renegotiation (HelloRequest) when a
+ *                      message equal to TEXT arrives (needs --renegotiate)
+ * Renegotiation (RFC 5746, both roles):
+ *   --renegotiate      accept renegotiation (petrel_session_set_renegotiation)
+ *   --rehandshake      client: renegotiate right after the handshake
+ *   --wait-renegotiation  client: after --msg, read until the server's
+ *                      renegotiation completed, then send --expect's text
+ *                      and expect it echoed
  *
  * Every result is one "key: value" line on stdout; the exit status is 0
  * only when every connection completed as asked. */
@@ -64,6 +72,8 @@ struct options {
 	const char *groups;
 	unsigned flags; /* PETREL_FLAG_* */
 	bool resume, echo;
+	bool renegotiate, rehandshake, wait_renegotiation;
+	const char *rehandshake_on;
 	unsigned count;
 	unsigned timeout_s;
 };
@@ -204,6 +214,8 @@ static int configure_session(petrel_session *s, const struct options *o, petrel_
 	}
 	if (o->mtu_bytes != 0)
 		petrel_dtls_set_mtu(s, o->mtu_bytes);
+	if (o->renegotiate)
+		(void)petrel_session_set_renegotiation(s, 1);
 	/* petrel_handshake blocks on a UDP socket: bound it by --timeout. */
 	petrel_dtls_set_timeouts(s, 0, o->timeout_s * 1000u);
 	return 0;
@@ -302,6 +314,72 @@ static int send_text(petrel_session *s, const char *text)
 	return 0;
 }
 
+/* A renegotiation we asked for: petrel_rehandshake, then petrel_handshake
+ * until done; data arriving meanwhile is read and reported (GnuTLS's
+ * GOT_APPLICATION_DATA contract). */
+static int run_rehandshake(petrel_session *s, uint64_t deadline_ms)
+{
+	int rc = petrel_rehandshake(s);
+	if (rc < 0) {
+		say_error("rehandshake", s, rc);
+		return rc;
+	}
+	for (;;) {
+		rc = petrel_handshake(s);
+		if (rc == 0)
+			break;
+		if (rc == PETREL_E_GOT_APPLICATION_DATA) {
+			char buf[2048];
+			long n = petrel_record_recv(s, buf, sizeof buf - 1);
+			if (n > 0) {
+				buf[n] = '\0';
+				strip_newline(buf);
+				say("received_during_renegotiation", buf);
+			}
+			continue;
+		}
+		if (rc == PETREL_E_WARNING_ALERT_RECEIVED) {
+			say("renegotiation", petrel_alert_get_name(petrel_alert_get(s)));
+			return rc;
+		}
+		if (petrel_error_is_fatal(rc)) {
+			say_error("rehandshake", s, rc);
+			return rc;
+		}
+		if (now_ms() > deadline_ms) {
+			say_error("rehandshake", s, PETREL_E_TIMEDOUT);
+			return PETREL_E_TIMEDOUT;
+		}
+	}
+	printf("renegotiated: %u\n", petrel_session_get_renegotiations(s));
+	fflush(stdout);
+	return 0;
+}
+
+/* Client: read (and report) until the server's renegotiation is done, at
+ * most 3 s (a refused one never is: then "renegotiated: 0"). */
+static int wait_renegotiation(petrel_session *s, int fd, uint64_t deadline_ms)
+{
+	if (deadline_ms > now_ms() + 3000)
+		deadline_ms = now_ms() + 3000;
+	while (petrel_session_get_renegotiations(s) == 0) {
+		char buf[2048];
+		uint64_t t = now_ms();
+		if (t >= deadline_ms)
+			break;
+		long n = receive_message(s, fd, buf, sizeof buf, t + 200 < deadline_ms ? t + 200 : deadline_ms);
+		if (n > 0) {
+			strip_newline(buf);
+			say("received", buf);
+		} else if (n < 0 && n != PETREL_E_TIMEDOUT && petrel_error_is_fatal((int)n)) {
+			return (int)n;
+		}
+	}
+	printf("renegotiated: %u\n", petrel_session_get_renegotiations(s));
+	fflush(stdout);
+	return 0;
+}
+
 /* ---- client ---- */
 
 static int connect_udp(const char *host, unsigned port)
@@ -372,8 +450,19 @@ static int client_connection(const struct options *o, petrel_credentials *creds,
 	int rc = use_socket(s, fd);
 	if (rc < 0 || run_handshake(s, deadline) < 0)
 		goto out;
+	if (o->rehandshake && run_rehandshake(s, deadline) < 0)
+		goto out;
 	if (o->msg != NULL && send_text(s, o->msg) < 0)
 		goto out;
+	if (o->wait_renegotiation) {
+		rc = wait_renegotiation(s, fd, deadline);
+		if (rc < 0) {
+			say_error("renegotiation", s, rc);
+			goto out;
+		}
+		if (o->expect != NULL && send_text(s, o->expect) < 0)
+			goto out;
+	}
 	if (o->expect != NULL) {
 		char buf[16384];
 		long n = receive_message(s, fd, buf, sizeof buf, deadline);
@@ -521,6 +610,7 @@ static int server_connection(const struct options *o, petrel_credentials *creds,
 	if (o->msg != NULL && send_text(s, o->msg) < 0)
 		goto out;
 	/* Serve until close_notify; the peer decides when it is done. */
+	unsigned renegotiations = 0;
 	for (;;) {
 		char buf[16384];
 		long n = receive_message(s, fd, buf, sizeof buf, deadline);
@@ -539,12 +629,20 @@ static int server_connection(const struct options *o, petrel_credentials *creds,
 			sent = petrel_record_send(s, buf, (size_t)n);
 		strip_newline(buf);
 		say("received", buf);
+		if (petrel_session_get_renegotiations(s) != renegotiations) {
+			renegotiations = petrel_session_get_renegotiations(s);
+			printf("renegotiated: %u\n", renegotiations);
+			fflush(stdout);
+		}
 		if (sent < 0) {
 			say_error("echo", s, (int)sent);
 			goto out;
 		}
 		if (o->echo)
 			say("echoed", buf);
+		if (o->rehandshake_on != NULL && strcmp(buf, o->rehandshake_on) == 0 &&
+		    run_rehandshake(s, deadline) == PETREL_E_TIMEDOUT)
+			goto out;
 	}
 	result = 0;
 out:
@@ -651,6 +749,18 @@ int main(int argc, char **argv)
 			o.echo = true;
 			continue;
 		}
+		if (strcmp(opt, "--renegotiate") == 0) {
+			o.renegotiate = true;
+			continue;
+		}
+		if (strcmp(opt, "--rehandshake") == 0) {
+			o.rehandshake = true;
+			continue;
+		}
+		if (strcmp(opt, "--wait-renegotiation") == 0) {
+			o.wait_renegotiation = true;
+			continue;
+		}
 		if (strcmp(opt, "--require-cert") == 0) {
 			o.flags |= PETREL_FLAG_REQUIRE_CLIENT_CERT;
 			continue;
@@ -709,6 +819,8 @@ int main(int argc, char **argv)
 			o.sess_in = val;
 		} else if (strcmp(opt, "--port") == 0) {
 			o.port = (unsigned)strtoul(val, NULL, 10);
+		} else if (strcmp(opt, "--rehandshake-on") == 0) {
+			o.rehandshake_on = val;
 		} else if (strcmp(opt, "--count") == 0) {
 			o.count = (unsigned)strtoul(val, NULL, 10);
 		} else {
