@@ -7,6 +7,7 @@
 
 #include "petrel/petrel.h"
 #include "record/cid.h"
+#include "record/header13.h"
 #include "record/internal.h"
 #include "record/protect.h"
 
@@ -201,27 +202,46 @@ int petrel_rl_read(struct petrel_record_layer *rl, uint8_t *dgram, size_t dgram_
 		struct petrel_reader r;
 		struct petrel_record_header h;
 		const uint8_t *body_const;
-		if (rl->rx_cid_len > 0 && record[0] == PETREL_CT_TLS12_CID) {
-			int rc = read_cid_record(rl, dgram, dgram_len, offset, out);
-			if (rc == 2)
-				return 0;
-			if (rc != 0)
-				return rc;
-			continue;
+		/* The first byte says how the record is framed (RFC 9147 4.1,
+		 * RFC 9146 4). */
+		switch (petrel_record_kind(record[0])) {
+		case PETREL_REC_TLS12_CID:
+			if (rl->rx_cid_len > 0) {
+				int rc = read_cid_record(rl, dgram, dgram_len, offset, out);
+				if (rc == 2)
+					return 0;
+				if (rc != 0)
+					return rc;
+				continue;
+			}
+			/* We issued no CID: its header length is unknown. */
+			/* fall through */
+		case PETREL_REC_UNIFIED: /* DTLS 1.3 ciphertext: not in a 1.2 session */
+		case PETREL_REC_INVALID:
+			/* No way to find the next record: drop the rest (RFC 6347
+			 * 4.1.2.7 allows dropping the whole datagram). */
+			rl->stats.dropped_malformed++;
+			*offset = dgram_len;
+			return 0;
+		case PETREL_REC_PLAINTEXT:
+			break;
 		}
 		petrel_reader_init(&r, record, dgram_len - *offset);
 		/* A header we cannot parse, or a length running past the
-		 * datagram, leaves no way to find the next record: drop the rest
-		 * (RFC 6347 4.1.2.7 allows dropping the whole datagram). Unknown
-		 * content types (including tls12_cid without a negotiated CID,
-		 * or a DTLS 1.3 unified header) end up here too. */
-		if (!petrel_record_header_read(&r, &h) || !known_content_type(h.content_type) ||
-		    h.length > PETREL_MAX_RECORD_BODY || !petrel_get_bytes(&r, h.length, &body_const)) {
+		 * datagram, leaves no way to find the next record: drop the rest. */
+		if (!petrel_record_header_read(&r, &h) || h.length > PETREL_MAX_RECORD_BODY ||
+		    !petrel_get_bytes(&r, h.length, &body_const)) {
 			rl->stats.dropped_malformed++;
 			*offset = dgram_len;
 			return 0;
 		}
 		*offset += PETREL_RECORD_HEADER_LEN + h.length;
+		/* A framed record of a type this version does not use (the DTLS
+		 * 1.3 ACK, 26): skip it alone, the next record may be ours. */
+		if (!known_content_type(h.content_type)) {
+			rl->stats.dropped_malformed++;
+			continue;
+		}
 		uint8_t *body = record + PETREL_RECORD_HEADER_LEN;
 		/* 0xfeff appears on epoch-0 records of the first flight and in
 		 * HelloVerifyRequest (RFC 6347 4.2.1). */

@@ -167,6 +167,35 @@ Test(record_plain, unknown_content_type_drops_the_rest_but_bad_version_only_the_
 	cr_assert_eq(petrel_rl_read(&rx, dgram, len, &off, &rec), 1);
 }
 
+Test(record_plain, first_byte_decides_the_framing)
+{
+	uint8_t dgram[128];
+	size_t off = 0;
+	struct petrel_record rec;
+	/* A framed record of a type DTLS 1.2 does not use (26, the 1.3 ACK)
+	 * is skipped alone: the handshake record after it is read. */
+	size_t len = write_one(&tx, PETREL_CT_HANDSHAKE, 1, 4, dgram, sizeof(dgram));
+	len += write_one(&tx, PETREL_CT_HANDSHAKE, 2, 4, dgram + len, sizeof(dgram) - len);
+	dgram[0] = 26;
+	cr_assert_eq(petrel_rl_read(&rx, dgram, len, &off, &rec), 1);
+	cr_assert_eq(rec.fragment[0], 2);
+	cr_assert_eq(petrel_rl_stats(&rx)->dropped_malformed, 1);
+
+	/* A DTLS 1.3 unified header (001CSLEE) and tls12_cid without a CID
+	 * of ours cannot be framed: the rest of the datagram goes. */
+	len = write_one(&tx, PETREL_CT_HANDSHAKE, 3, 4, dgram, sizeof(dgram));
+	len += write_one(&tx, PETREL_CT_HANDSHAKE, 4, 4, dgram + len, sizeof(dgram) - len);
+	dgram[0] = 0x2c;
+	off = 0;
+	cr_assert_eq(petrel_rl_read(&rx, dgram, len, &off, &rec), 0);
+	cr_assert_eq(off, len);
+	dgram[0] = PETREL_CT_TLS12_CID;
+	off = 0;
+	cr_assert_eq(petrel_rl_read(&rx, dgram, len, &off, &rec), 0);
+	cr_assert_eq(petrel_rl_stats(&rx)->dropped_malformed, 3);
+	cr_assert_eq(petrel_rl_stats(&rx)->records_in, 1);
+}
+
 Test(record_plain, replayed_record_is_dropped_and_counted)
 {
 	uint8_t dgram[64], copy[64];
