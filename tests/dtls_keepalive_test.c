@@ -84,6 +84,35 @@ Test(keepalive, vanished_peer_reported_dead_after_dead_ms_without_app_traffic)
 	petrel_credentials_free(sc);
 }
 
+/* The keepalive state is a heap block made by the first real setting:
+ * sessions without one (here the server) carry a NULL pointer. */
+Test(keepalive, state_exists_only_on_sessions_that_set_one)
+{
+	petrel_session *s;
+	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
+	cr_assert_eq(petrel_session_set_keepalive(s, 0, 0), 0);
+	cr_assert_eq(petrel_session_set_keepalive_empty_records(s, 0), 0);
+	cr_assert_null(s->keepalive, "off, as by default: nothing to keep");
+	cr_assert_eq(petrel_session_set_keepalive_empty_records(s, 1), 0);
+	cr_assert_not_null(s->keepalive);
+	petrel_session_free(s);
+
+	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
+	struct harness h;
+	connect_with_keepalive(&h, cc, sc, INTERVAL_MS, DEAD_MS);
+	cr_assert_not_null(h.client.session->keepalive);
+	cr_assert_null(h.server.session->keepalive);
+	/* The server answers pings without a keepalive of its own. */
+	long server_rc = 0;
+	for (int i = 0; i < 50; i++)
+		cr_assert_eq(step_both(&h, true, &server_rc), 0);
+	cr_assert_geq(h.client.session->keepalive->heartbeat_responses, 2);
+	cr_assert_null(h.server.session->keepalive);
+	harness_free(&h);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
+}
+
 Test(keepalive, live_quiet_peer_answers_heartbeats_for_ten_minutes)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
