@@ -15,6 +15,7 @@
  *   dead_after_ms.
  * No I/O of its own: records leave through the session's push callback
  * and time comes in as now_ms, like the rest of the engine. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dtls/keepalive.h"
@@ -25,18 +26,34 @@
 
 bool petrel_keepalive_offers_heartbeat(const petrel_session *s)
 {
-	return (s->flags & PETREL_FLAG_PMTU_PROBE) || s->keepalive.interval_ms != 0;
+	return (s->flags & PETREL_FLAG_PMTU_PROBE) ||
+	       (s->keepalive != NULL && s->keepalive->interval_ms != 0);
 }
 
 bool petrel_keepalive_active(const petrel_session *s)
 {
-	const struct petrel_keepalive *ka = &s->keepalive;
-	return (ka->interval_ms != 0 || ka->dead_after_ms != 0) && s->established && !s->closed;
+	const struct petrel_keepalive *ka = s->keepalive;
+	return ka != NULL && (ka->interval_ms != 0 || ka->dead_after_ms != 0) && s->established &&
+	       !s->closed;
+}
+
+/* The session's keepalive block, made on first configuration. */
+static struct petrel_keepalive *keepalive_state(petrel_session *s)
+{
+	if (s->keepalive == NULL)
+		s->keepalive = calloc(1, sizeof *s->keepalive);
+	return s->keepalive;
+}
+
+void petrel_keepalive_free(petrel_session *s)
+{
+	free(s->keepalive);
+	s->keepalive = NULL;
 }
 
 static void start(petrel_session *s, uint64_t now_ms)
 {
-	struct petrel_keepalive *ka = &s->keepalive;
+	struct petrel_keepalive *ka = s->keepalive;
 	ka->started = true;
 	ka->last_rx_ms = now_ms;
 	ka->next_ping_ms = now_ms + ka->interval_ms;
@@ -49,9 +66,14 @@ int petrel_session_set_keepalive(petrel_session *s, unsigned interval_ms, unsign
 		return PETREL_E_INVALID_REQUEST;
 	/* A client offers heartbeats in its ClientHello only when this was
 	 * called before the handshake; later calls change the timers. */
-	s->keepalive.interval_ms = interval_ms;
-	s->keepalive.dead_after_ms = dead_after_ms;
-	s->keepalive.started = false; /* re-armed on the next tick or record */
+	if (interval_ms == 0 && dead_after_ms == 0 && s->keepalive == NULL)
+		return 0; /* off, as it already was */
+	struct petrel_keepalive *ka = keepalive_state(s);
+	if (ka == NULL)
+		return PETREL_E_MEMORY;
+	ka->interval_ms = interval_ms;
+	ka->dead_after_ms = dead_after_ms;
+	ka->started = false; /* re-armed on the next tick or record */
 	return 0;
 }
 
@@ -59,7 +81,12 @@ int petrel_session_set_keepalive_empty_records(petrel_session *s, int enable)
 {
 	if (s == NULL)
 		return PETREL_E_INVALID_REQUEST;
-	s->keepalive.empty_records = enable != 0;
+	if (enable == 0 && s->keepalive == NULL)
+		return 0;
+	struct petrel_keepalive *ka = keepalive_state(s);
+	if (ka == NULL)
+		return PETREL_E_MEMORY;
+	ka->empty_records = enable != 0;
 	return 0;
 }
 
@@ -74,7 +101,7 @@ void petrel_keepalive_on_record(petrel_session *s, const struct petrel_record *r
 	 * record, nobody without the keys one that authenticates. */
 	if (!petrel_keepalive_active(s) || rec->epoch == 0 || rec->epoch != petrel_rl_read_epoch(&s->rl))
 		return;
-	struct petrel_keepalive *ka = &s->keepalive;
+	struct petrel_keepalive *ka = s->keepalive;
 	if (!ka->started)
 		start(s, now_ms);
 	ka->last_rx_ms = now_ms;
@@ -85,8 +112,8 @@ void petrel_keepalive_on_record(petrel_session *s, const struct petrel_record *r
 
 void petrel_keepalive_on_heartbeat_response(petrel_session *s, const uint8_t *payload, size_t len)
 {
-	struct petrel_keepalive *ka = &s->keepalive;
-	if (len != KA_PAYLOAD_LEN || !ka->ping_outstanding)
+	struct petrel_keepalive *ka = s->keepalive;
+	if (ka == NULL || len != KA_PAYLOAD_LEN || !ka->ping_outstanding)
 		return;
 	struct petrel_reader r;
 	petrel_reader_init(&r, payload, len);
@@ -114,14 +141,14 @@ static int send_empty_record(petrel_session *s)
 	if (r >= 0) {
 		s->stats.datagrams_sent++;
 		s->stats.bytes_sent += petrel_writer_len(&w);
-		s->keepalive.empty_records_sent++;
+		s->keepalive->empty_records_sent++;
 	}
 	return r < 0 ? (int)r : 0;
 }
 
 static int send_ping(petrel_session *s)
 {
-	struct petrel_keepalive *ka = &s->keepalive;
+	struct petrel_keepalive *ka = s->keepalive;
 	if (!petrel_session_keepalive_uses_heartbeat(s))
 		return ka->empty_records ? send_empty_record(s) : 0;
 	/* RFC 6520 3: one request in flight; an unanswered one is
@@ -144,7 +171,7 @@ int petrel_keepalive_tick(petrel_session *s, uint64_t now_ms)
 {
 	if (!petrel_keepalive_active(s) || s->push == NULL)
 		return 0;
-	struct petrel_keepalive *ka = &s->keepalive;
+	struct petrel_keepalive *ka = s->keepalive;
 	if (!ka->started)
 		start(s, now_ms);
 	if (ka->dead_after_ms && now_ms - ka->last_rx_ms >= ka->dead_after_ms) {
@@ -167,7 +194,7 @@ uint64_t petrel_keepalive_deadline(const petrel_session *s)
 {
 	if (!petrel_keepalive_active(s))
 		return UINT64_MAX;
-	const struct petrel_keepalive *ka = &s->keepalive;
+	const struct petrel_keepalive *ka = s->keepalive;
 	if (!ka->started)
 		return 0; /* start now */
 	uint64_t next = ka->interval_ms ? ka->next_ping_ms : UINT64_MAX;

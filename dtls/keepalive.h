@@ -17,6 +17,8 @@
 
 struct petrel_record;
 
+/* Heap, made by the first petrel_session_set_keepalive*() call: sessions
+ * without a keepalive carry one NULL pointer (idle sessions stay small). */
 struct petrel_keepalive {
 	uint32_t interval_ms;   /* ping after this much silence; 0 = no pings */
 	uint32_t dead_after_ms; /* fail after this much silence; 0 = never */
@@ -45,5 +47,7 @@ int petrel_keepalive_tick(petrel_session *s, uint64_t now_ms);
 int petrel_heartbeat_send_request(petrel_session *s, const uint8_t *payload, size_t len);
 /* Absolute time of the next keepalive deadline, UINT64_MAX when none. */
 uint64_t petrel_keepalive_deadline(const petrel_session *s);
+/* Frees the keepalive block (session free path). */
+void petrel_keepalive_free(petrel_session *s);
 
 #endif

@@ -58,6 +58,8 @@ void petrel_session_free(petrel_session *s)
 		free(s->final);
 	}
 	petrel_session_cid_free(s);
+	petrel_srtp_free(s);
+	petrel_keepalive_free(s);
 	petrel_rl_clear(&s->rl);
 	free(s->server_name);
 	free(s->alpn_offer);

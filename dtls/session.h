@@ -214,6 +214,20 @@ struct petrel_final_flight {
 	uint64_t last_tx_ms;
 };
 
+/* DTLS-SRTP (RFC 5764 4.1): profiles offered (client) or accepted in
+ * preference order (server), our MKI, and what was negotiated (selected
+ * 0: none; mki_used: the MKI was echoed). A heap block (~280 bytes) made
+ * only for sessions that use SRTP, so idle sessions stay small. */
+#define PETREL_SRTP_MAX_PROFILES 8
+struct petrel_srtp_state {
+	uint16_t profiles[PETREL_SRTP_MAX_PROFILES];
+	uint8_t profile_count;
+	uint8_t mki_len;
+	uint8_t mki[255];
+	uint16_t selected;
+	bool mki_used;
+};
+
 struct petrel_session {
 	unsigned role; /* PETREL_CLIENT or PETREL_SERVER */
 	unsigned version; /* enum petrel_dtls_version (dtls/dispatch.h): picks the handshake operations */
@@ -315,15 +329,9 @@ struct petrel_session {
 	size_t rx_user_cap;
 	bool rx_in_user;
 
-	/* DTLS-SRTP (RFC 5764 4.1): profiles offered (client) or accepted
-	 * in preference order (server), our MKI, and what was negotiated
-	 * (srtp_selected 0: none; srtp_mki_used: the MKI was echoed). */
-	uint16_t srtp_profiles[8];
-	uint8_t srtp_profile_count;
-	uint8_t srtp_mki_len;
-	uint8_t srtp_mki[255];
-	uint16_t srtp_selected;
-	bool srtp_mki_used;
+	/* DTLS-SRTP (dtls/srtp.c): NULL unless petrel_srtp_set_profiles or
+	 * petrel_srtp_set_mki configured it; NULL means no use_srtp. */
+	struct petrel_srtp_state *srtp;
 	/* Raw public keys (RFC 7250): PETREL_RPK_* flags set by the user, and
 	 * the certificate types the handshake settled on (0 X.509, 2 RPK). */
 	unsigned rpk_flags;
@@ -335,14 +343,18 @@ struct petrel_session {
 	struct petrel_stats stats;
 	uint64_t peer_retx_bytes; /* sent by retransmissions the peer triggered */
 
-	/* petrel_session_set_keepalive: pings and dead-peer timer (dtls/keepalive.c). */
-	struct petrel_keepalive keepalive;
+	/* petrel_session_set_keepalive: pings and dead-peer timer
+	 * (dtls/keepalive.c); NULL unless the application set one. */
+	struct petrel_keepalive *keepalive;
 	/* RFC 9146 Connection IDs (dtls/session_cid.c): NULL unless enabled. */
 	struct petrel_session_cid *cid;
 };
 
 /* dtls/session.c */
 uint64_t petrel_session_now(const petrel_session *s);
+
+/* dtls/srtp.c: the SRTP block, wiped and freed (session free path). */
+void petrel_srtp_free(petrel_session *s);
 
 /* dtls/probe.c: RFC 8899 probing with RFC 6520 heartbeats */
 void petrel_probe_start(petrel_session *s, uint64_t now_ms);

@@ -2,15 +2,33 @@
  * and the negotiated profile and SRTP keying material afterwards. The
  * negotiation itself is in client12.c / server12.c with the rules of
  * msg_srtp.c. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dtls/session.h"
 
 #define SRTP_LABEL "EXTRACTOR-dtls_srtp"
 
+/* The session's SRTP block, made on first configuration. */
+static struct petrel_srtp_state *srtp_state(petrel_session *s)
+{
+	if (s->srtp == NULL)
+		s->srtp = calloc(1, sizeof *s->srtp);
+	return s->srtp;
+}
+
+void petrel_srtp_free(petrel_session *s)
+{
+	if (s->srtp == NULL)
+		return;
+	petrel_wipe(s->srtp, sizeof *s->srtp);
+	free(s->srtp);
+	s->srtp = NULL;
+}
+
 int petrel_srtp_set_profiles(petrel_session *s, const char *list)
 {
-	uint16_t ids[sizeof s->srtp_profiles / sizeof s->srtp_profiles[0]];
+	uint16_t ids[PETREL_SRTP_MAX_PROFILES];
 	size_t count = 0;
 	const char *p = list;
 
@@ -28,33 +46,43 @@ int petrel_srtp_set_profiles(petrel_session *s, const char *list)
 		if (*p != '\0' && *++p == '\0')
 			return PETREL_E_INVALID_REQUEST; /* trailing separator */
 	}
-	memcpy(s->srtp_profiles, ids, count * sizeof ids[0]);
-	s->srtp_profile_count = (uint8_t)count;
+	if (count == 0 && s->srtp == NULL)
+		return 0; /* "": no use_srtp, nothing to keep */
+	struct petrel_srtp_state *st = srtp_state(s);
+	if (st == NULL)
+		return PETREL_E_MEMORY;
+	memcpy(st->profiles, ids, count * sizeof ids[0]);
+	st->profile_count = (uint8_t)count;
 	return 0;
 }
 
 int petrel_srtp_set_mki(petrel_session *s, const uint8_t *mki, size_t len)
 {
 	/* srtp_mki<0..255> (RFC 5764 4.1.1). */
-	if (len > sizeof s->srtp_mki || (len > 0 && mki == NULL))
+	if (len > sizeof s->srtp->mki || (len > 0 && mki == NULL))
 		return PETREL_E_INVALID_REQUEST;
+	if (len == 0 && s->srtp == NULL)
+		return 0;
+	struct petrel_srtp_state *st = srtp_state(s);
+	if (st == NULL)
+		return PETREL_E_MEMORY;
 	if (len > 0)
-		memcpy(s->srtp_mki, mki, len);
-	s->srtp_mki_len = (uint8_t)len;
+		memcpy(st->mki, mki, len);
+	st->mki_len = (uint8_t)len;
 	return 0;
 }
 
 uint16_t petrel_srtp_get_selected_profile(const petrel_session *s)
 {
-	return s->established ? s->srtp_selected : 0;
+	return s->established && s->srtp != NULL ? s->srtp->selected : 0;
 }
 
 int petrel_srtp_get_mki(const petrel_session *s, const uint8_t **mki, size_t *len)
 {
 	if (petrel_srtp_get_selected_profile(s) == 0 || mki == NULL || len == NULL)
 		return PETREL_E_INVALID_REQUEST;
-	*mki = s->srtp_mki;
-	*len = s->srtp_mki_used ? s->srtp_mki_len : 0;
+	*mki = s->srtp->mki; /* a profile was selected: the block exists */
+	*len = s->srtp->mki_used ? s->srtp->mki_len : 0;
 	return 0;
 }
 
@@ -90,7 +118,7 @@ int petrel_srtp_get_keys(petrel_session *s, struct petrel_srtp_keys *keys)
 	int rc = petrel_srtp_get_keying_material(s, material, sizeof material, &len);
 	if (rc < 0)
 		return rc;
-	const struct petrel_srtp_profile_info *info = petrel_srtp_profile_by_id(s->srtp_selected);
+	const struct petrel_srtp_profile_info *info = petrel_srtp_profile_by_id(s->srtp->selected);
 	size_t k = info->key_len, salt = info->salt_len;
 	/* RFC 5764 4.2: client_write_SRTP_master_key, server_write_..._key,
 	 * client_write_SRTP_master_salt, server_write_..._salt. */

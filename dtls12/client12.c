@@ -83,7 +83,7 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 	static const uint8_t compression[] = {PETREL_COMPRESSION_NULL};
 	uint8_t alpn[256];
 	size_t alpn_len = 0;
-	uint8_t srtp_bytes[2 * sizeof s->srtp_profiles / sizeof s->srtp_profiles[0]];
+	uint8_t srtp_bytes[2 * PETREL_SRTP_MAX_PROFILES];
 	struct petrel_rpk_offer rpk_offer;
 
 	struct petrel_client_hello ch;
@@ -122,15 +122,16 @@ static int send_client_hello(petrel_session *s, uint64_t now_ms, bool retry)
 		ext->alpn = alpn;
 		ext->alpn_len = alpn_len;
 	}
-	if (s->srtp_profile_count > 0) {
+	const struct petrel_srtp_state *srtp = s->srtp; /* NULL: no SRTP */
+	if (srtp != NULL && srtp->profile_count > 0) {
 		/* RFC 5764 4.1.1: our profiles in preference order, and our MKI. */
-		for (size_t i = 0; i < s->srtp_profile_count; i++)
-			petrel_store_u16(srtp_bytes + 2 * i, s->srtp_profiles[i]);
+		for (size_t i = 0; i < srtp->profile_count; i++)
+			petrel_store_u16(srtp_bytes + 2 * i, srtp->profiles[i]);
 		ext->has_use_srtp = true;
 		ext->srtp_profiles = srtp_bytes;
-		ext->srtp_profiles_len = 2u * s->srtp_profile_count;
-		ext->srtp_mki = s->srtp_mki;
-		ext->srtp_mki_len = s->srtp_mki_len;
+		ext->srtp_profiles_len = 2u * srtp->profile_count;
+		ext->srtp_mki = srtp->mki;
+		ext->srtp_mki_len = srtp->mki_len;
 	}
 	petrel_rpk_client_offer(s, &rpk_offer, ext); /* RFC 7250 4.1 */
 	ext->extended_master_secret = !(s->flags & PETREL_FLAG_TEST_OMIT_EMS);
@@ -284,10 +285,20 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 		if (s->alpn_selected == NULL)
 			return PETREL_E_MEMORY;
 	}
-	rc = petrel_srtp_client_check(s->srtp_profiles, s->srtp_profile_count, s->srtp_mki,
-				      s->srtp_mki_len, &sh.ext, &s->srtp_selected, &s->srtp_mki_used);
+	/* Without an SRTP block nothing was offered: any use_srtp answer is
+	 * refused by the check (count 0). */
+	uint16_t srtp_selected;
+	bool srtp_mki_used;
+	struct petrel_srtp_state *srtp = s->srtp;
+	rc = petrel_srtp_client_check(srtp ? srtp->profiles : NULL, srtp ? srtp->profile_count : 0,
+				      srtp ? srtp->mki : NULL, srtp ? srtp->mki_len : 0, &sh.ext,
+				      &srtp_selected, &srtp_mki_used);
 	if (rc < 0)
 		return rc;
+	if (srtp != NULL) {
+		srtp->selected = srtp_selected;
+		srtp->mki_used = srtp_mki_used;
+	}
 	hs->ticket_expected = sh.ext.has_session_ticket;
 	if (sh.ext.has_heartbeat) {
 		if (!petrel_keepalive_offers_heartbeat(s))

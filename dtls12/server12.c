@@ -336,22 +336,25 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 	}
 	/* RFC 5764 4.1.1: one profile of ours the client offered; none in
 	 * common: no use_srtp (the client decides whether to go on). */
-	bool echo_mki;
-	petrel_srtp_server_select(s->srtp_profiles, s->srtp_profile_count, s->srtp_mki,
-				  s->srtp_mki_len, &ch->ext, &s->srtp_selected, &echo_mki);
-	if (s->srtp_selected != 0) {
-		petrel_store_u16(srtp_profile, s->srtp_selected);
-		sh.ext.has_use_srtp = true;
-		sh.ext.srtp_profiles = srtp_profile;
-		sh.ext.srtp_profiles_len = 2;
-		if (echo_mki) {
-			/* The MKI in use is the client's (ours is empty or equal). */
-			memcpy(s->srtp_mki, ch->ext.srtp_mki, ch->ext.srtp_mki_len);
-			s->srtp_mki_len = (uint8_t)ch->ext.srtp_mki_len;
-			sh.ext.srtp_mki = s->srtp_mki;
-			sh.ext.srtp_mki_len = s->srtp_mki_len;
+	struct petrel_srtp_state *srtp = s->srtp; /* NULL: no SRTP configured */
+	if (srtp != NULL) {
+		bool echo_mki;
+		petrel_srtp_server_select(srtp->profiles, srtp->profile_count, srtp->mki,
+					  srtp->mki_len, &ch->ext, &srtp->selected, &echo_mki);
+		if (srtp->selected != 0) {
+			petrel_store_u16(srtp_profile, srtp->selected);
+			sh.ext.has_use_srtp = true;
+			sh.ext.srtp_profiles = srtp_profile;
+			sh.ext.srtp_profiles_len = 2;
+			if (echo_mki) {
+				/* The MKI in use is the client's (ours is empty or equal). */
+				memcpy(srtp->mki, ch->ext.srtp_mki, ch->ext.srtp_mki_len);
+				srtp->mki_len = (uint8_t)ch->ext.srtp_mki_len;
+				sh.ext.srtp_mki = srtp->mki;
+				sh.ext.srtp_mki_len = srtp->mki_len;
+			}
+			srtp->mki_used = echo_mki;
 		}
-		s->srtp_mki_used = echo_mki;
 	}
 	if (!hs->resuming)
 		petrel_rpk_server_answer(s, ch, petrel_suite_uses_certificate(hs->suite) &&

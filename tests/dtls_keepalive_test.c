@@ -72,13 +72,42 @@ Test(keepalive, vanished_peer_reported_dead_after_dead_ms_without_app_traffic)
 	uint64_t took = simnet_now(h.net) - vanished;
 	cr_assert_geq(took, DEAD_MS, "declared dead after %llu ms", (unsigned long long)took);
 	cr_assert_leq(took, DEAD_MS + INTERVAL_MS, "declared dead after %llu ms", (unsigned long long)took);
-	cr_assert_geq(h.client.session->keepalive.heartbeats_sent, 4, "pinged while silent");
-	cr_assert_eq(h.client.session->keepalive.empty_records_sent, 0);
+	cr_assert_geq(h.client.session->keepalive->heartbeats_sent, 4, "pinged while silent");
+	cr_assert_eq(h.client.session->keepalive->empty_records_sent, 0);
 	/* Sticky, and the same from every call. */
 	cr_assert_eq(petrel_engine_tick(h.client.session, simnet_now(h.net)), PETREL_E_PEER_DEAD);
 	cr_assert_eq(petrel_record_send(h.client.session, "x", 1), PETREL_E_PEER_DEAD);
 	cr_assert_eq(petrel_error_is_fatal(PETREL_E_PEER_DEAD), 1);
 	cr_assert_str_eq(petrel_strerror_name(PETREL_E_PEER_DEAD), "PETREL_E_PEER_DEAD");
+	harness_free(&h);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
+}
+
+/* The keepalive state is a heap block made by the first real setting:
+ * sessions without one (here the server) carry a NULL pointer. */
+Test(keepalive, state_exists_only_on_sessions_that_set_one)
+{
+	petrel_session *s;
+	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
+	cr_assert_eq(petrel_session_set_keepalive(s, 0, 0), 0);
+	cr_assert_eq(petrel_session_set_keepalive_empty_records(s, 0), 0);
+	cr_assert_null(s->keepalive, "off, as by default: nothing to keep");
+	cr_assert_eq(petrel_session_set_keepalive_empty_records(s, 1), 0);
+	cr_assert_not_null(s->keepalive);
+	petrel_session_free(s);
+
+	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
+	struct harness h;
+	connect_with_keepalive(&h, cc, sc, INTERVAL_MS, DEAD_MS);
+	cr_assert_not_null(h.client.session->keepalive);
+	cr_assert_null(h.server.session->keepalive);
+	/* The server answers pings without a keepalive of its own. */
+	long server_rc = 0;
+	for (int i = 0; i < 50; i++)
+		cr_assert_eq(step_both(&h, true, &server_rc), 0);
+	cr_assert_geq(h.client.session->keepalive->heartbeat_responses, 2);
+	cr_assert_null(h.server.session->keepalive);
 	harness_free(&h);
 	petrel_credentials_free(cc);
 	petrel_credentials_free(sc);
@@ -90,13 +119,13 @@ Test(keepalive, live_quiet_peer_answers_heartbeats_for_ten_minutes)
 	struct harness h;
 	connect_with_keepalive(&h, cc, sc, INTERVAL_MS, 2 * INTERVAL_MS + 500);
 	uint64_t start = simnet_now(h.net);
-	uint64_t answers_before = h.client.session->keepalive.heartbeat_responses;
+	uint64_t answers_before = h.client.session->keepalive->heartbeat_responses;
 	long server_rc = 0;
 	while (simnet_now(h.net) < start + 600000) {
 		cr_assert_eq(step_both(&h, true, &server_rc), 0, "the client stays alive");
 		cr_assert(server_rc == PETREL_E_AGAIN, "server: %ld", server_rc);
 	}
-	const struct petrel_keepalive *ka = &h.client.session->keepalive;
+	const struct petrel_keepalive *ka = h.client.session->keepalive;
 	/* One ping per interval of silence, each answered. */
 	cr_assert_geq(ka->heartbeats_sent, 590);
 	cr_assert_leq(ka->heartbeats_sent, 601);
@@ -118,7 +147,7 @@ Test(keepalive, live_peer_survives_20pct_loss_with_dead_after_five_intervals)
 	uint64_t start = simnet_now(h.net);
 	while (simnet_now(h.net) < start + 120000)
 		cr_assert_eq(step_both(&h, true, NULL), 0, "a lost ping or answer is forgiven");
-	cr_assert_gt(h.client.session->keepalive.heartbeat_responses, 60);
+	cr_assert_gt(h.client.session->keepalive->heartbeat_responses, 60);
 	harness_free(&h);
 	petrel_credentials_free(cc);
 	petrel_credentials_free(sc);
@@ -129,7 +158,7 @@ Test(keepalive, app_traffic_from_peer_defers_pings)
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
 	struct harness h;
 	connect_with_keepalive(&h, cc, sc, INTERVAL_MS, DEAD_MS);
-	uint64_t sent_before = h.client.session->keepalive.heartbeats_sent;
+	uint64_t sent_before = h.client.session->keepalive->heartbeats_sent;
 	uint64_t start = simnet_now(h.net);
 	/* The server talks every 500 ms: the client never needs to ping. */
 	char buf[64];
@@ -139,7 +168,7 @@ Test(keepalive, app_traffic_from_peer_defers_pings)
 		cr_assert_eq(petrel_record_recv(h.client.session, buf, sizeof buf), 4);
 		cr_assert_eq(petrel_record_recv(h.server.session, buf, sizeof buf), PETREL_E_AGAIN);
 	}
-	cr_assert_eq(h.client.session->keepalive.heartbeats_sent, sent_before);
+	cr_assert_eq(h.client.session->keepalive->heartbeats_sent, sent_before);
 	harness_free(&h);
 	petrel_credentials_free(cc);
 	petrel_credentials_free(sc);
@@ -170,8 +199,8 @@ Test(keepalive, without_heartbeats_empty_records_keep_bindings_but_quiet_peer_is
 	}
 	cr_assert_eq(rc, PETREL_E_PEER_DEAD);
 	cr_assert_geq(simnet_now(h.net) - start, DEAD_MS);
-	cr_assert_geq(h.client.session->keepalive.empty_records_sent, 4);
-	cr_assert_eq(h.client.session->keepalive.heartbeats_sent, 0);
+	cr_assert_geq(h.client.session->keepalive->empty_records_sent, 4);
+	cr_assert_eq(h.client.session->keepalive->heartbeats_sent, 0);
 	petrel_session_get_stats(h.server.session, &st);
 	cr_assert_geq(st.datagrams_received - received_before, 4, "the empty records reached the server");
 	harness_free(&h);
@@ -377,7 +406,7 @@ Test(keepalive, keepalive_faster_than_idle_timeout_keeps_server_session)
 	bridge_handshake(ep, &b);
 	cr_assert_eq(bridge_run(ep, &b, b.now + 60000), 0);
 	cr_assert_eq(petrel_endpoint_session_count(ep), 1, "heartbeats count as traffic");
-	cr_assert_geq(b.s->keepalive.heartbeat_responses, 50);
+	cr_assert_geq(b.s->keepalive->heartbeat_responses, 50);
 	petrel_session_free(b.s);
 	petrel_endpoint_free(ep);
 	petrel_credentials_free(cc);

@@ -5,14 +5,16 @@
 #include <string.h>
 
 #include "dtls/messages.h"
+#include "dtls/session.h"
 #include "petrel/petrel.h"
 #include "tests/dtls_harness.h"
 
-/* Parse one use_srtp extension (type 14) with the given body. */
+/* Parse one use_srtp extension (type 14) with the given body. The parsed
+ * fields point into block, so it outlives the call (static). */
 static int parse_srtp_body(const uint8_t *body, size_t len, enum petrel_msg_origin origin,
 			   struct petrel_extensions *out)
 {
-	uint8_t block[300];
+	static uint8_t block[300];
 	cr_assert_leq(len, sizeof block - 4);
 	block[0] = 0x00;
 	block[1] = 14;
@@ -290,6 +292,28 @@ Test(srtp_api, profile_names_and_errors)
 	petrel_session_free(s);
 }
 
+/* The SRTP state is a heap block made by the first real configuration:
+ * sessions without SRTP carry a NULL pointer (idle sessions stay small). */
+Test(srtp_api, state_exists_only_once_configured)
+{
+	petrel_session *s;
+	cr_assert_eq(petrel_session_new(&s, PETREL_SERVER), 0);
+	cr_assert_null(s->srtp);
+	cr_assert_eq(petrel_srtp_set_profiles(s, ""), 0);
+	cr_assert_eq(petrel_srtp_set_mki(s, NULL, 0), 0);
+	cr_assert_null(s->srtp, "no profiles and no MKI: nothing to keep");
+	const uint8_t mki[3] = {1, 2, 3};
+	cr_assert_eq(petrel_srtp_set_mki(s, mki, sizeof mki), 0);
+	cr_assert_not_null(s->srtp);
+	cr_assert_eq(s->srtp->mki_len, 3);
+	cr_assert_eq(petrel_srtp_set_profiles(s, "SRTP_AEAD_AES_128_GCM"), 0);
+	cr_assert_eq(s->srtp->profile_count, 1);
+	cr_assert_eq(s->srtp->profiles[0], PETREL_SRTP_AEAD_AES_128_GCM);
+	cr_assert_eq(petrel_srtp_set_profiles(s, ""), 0);
+	cr_assert_eq(s->srtp->profile_count, 0, "\"\" clears the list of a configured session");
+	petrel_session_free(s); /* frees the block: valgrind and ASan check it */
+}
+
 /* ---- whole handshakes ---- */
 
 static void free_all(struct harness *h)
@@ -372,6 +396,32 @@ Test(srtp_handshake, server_without_srtp_ignores_the_offer)
 {
 	struct harness h;
 	run(&h, "SRTP_AES128_CM_HMAC_SHA1_80", NULL, NULL, 0);
+	cr_assert_eq(petrel_srtp_get_selected_profile(h.client.session), 0);
+	cr_assert_eq(petrel_srtp_get_selected_profile(h.server.session), 0);
+	free_all(&h);
+}
+
+Test(srtp_handshake, unconfigured_sessions_never_make_the_srtp_state)
+{
+	struct harness h;
+	run(&h, NULL, NULL, NULL, 0);
+	cr_assert_null(h.client.session->srtp);
+	cr_assert_null(h.server.session->srtp);
+	cr_assert_eq(petrel_srtp_get_selected_profile(h.client.session), 0);
+	const uint8_t *mki;
+	size_t mki_len;
+	cr_assert_eq(petrel_srtp_get_mki(h.server.session, &mki, &mki_len), PETREL_E_INVALID_REQUEST);
+	struct petrel_srtp_keys keys;
+	cr_assert_eq(petrel_srtp_get_keys(h.server.session, &keys), PETREL_E_INVALID_REQUEST);
+	free_all(&h);
+}
+
+Test(srtp_handshake, client_with_only_an_mki_offers_nothing)
+{
+	struct harness h;
+	const uint8_t mki[2] = {7, 7};
+	run(&h, NULL, "SRTP_AES128_CM_HMAC_SHA1_80", mki, sizeof mki);
+	cr_assert_not_null(h.client.session->srtp);
 	cr_assert_eq(petrel_srtp_get_selected_profile(h.client.session), 0);
 	cr_assert_eq(petrel_srtp_get_selected_profile(h.server.session), 0);
 	free_all(&h);
