@@ -8,6 +8,7 @@
  * is never renegotiated with (RFC 5746 4.2 / 4.4). */
 #include <string.h>
 
+#include "dtls/dispatch.h"
 #include "dtls/reneg.h"
 #include "dtls/session.h"
 
@@ -112,7 +113,7 @@ int petrel_rehandshake(petrel_session *s)
 		rc = send_hello_request(s, now);
 	} else {
 		s->reneg.active = true;
-		rc = petrel_client_begin(s, now);
+		rc = petrel_dispatch_begin(s, now); /* the 1.2 client's ClientHello */
 		if (rc == 0 || rc == PETREL_E_LARGE_PACKET)
 			petrel_reasm_set_epoch(&s->hs->rx, petrel_rl_read_epoch(&s->rl));
 		if (rc == PETREL_E_LARGE_PACKET)
@@ -152,7 +153,7 @@ int petrel_reneg_on_peer_request(petrel_session *s, const struct petrel_record *
 		return 1;
 	}
 	r->active = true;
-	int rc = petrel_client_begin(s, now_ms);
+	int rc = petrel_dispatch_begin(s, now_ms); /* the 1.2 client's ClientHello */
 	if (s->hs) {
 		petrel_reasm_set_epoch(&s->hs->rx, petrel_rl_read_epoch(&s->rl));
 		/* The HelloRequest took the server's message_seq (see

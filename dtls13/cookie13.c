@@ -31,8 +31,9 @@ size_t petrel_hs13_cookie_make(const struct petrel_hs13_config *cfg, uint32_t no
 	petrel_put_u16(&w, group);
 	petrel_put_u8(&w, (uint8_t)hl);
 	petrel_put_bytes(&w, ch1_hash, hl);
-	uint8_t *mac;
-	petrel_put_reserve(&w, 16, &mac);
+	uint8_t *mac = NULL;
+	if (!petrel_put_reserve(&w, 16, &mac))
+		return 0; /* cannot happen: out is sized for it */
 	cookie_mac(cfg->cookie_secret, cfg, out, PETREL_HS13_COOKIE_LEN(hl) - 16, mac);
 	return petrel_writer_len(&w);
 }

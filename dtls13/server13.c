@@ -372,6 +372,8 @@ static int send_hrr(struct petrel_dtls13_server *s, const struct ch13 *ch, const
 	size_t cookie_len = petrel_hs13_cookie_make(&s->cfg, (uint32_t)now_ms, s->suite, group,
 						    ch1_hash, petrel_hash_len(s->hash), cookie);
 	struct petrel_writer w;
+	if (rc == 0 && cookie_len == 0)
+		rc = PETREL_E_INTERNAL;
 	if (rc == 0)
 		rc = petrel_hs13_out_begin(out, 128 + cookie_len + ch->sid_len, &w);
 	if (rc == 0) {

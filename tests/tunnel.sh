@@ -47,6 +47,7 @@ wait_for() {
 }
 count() { grep -c -- "$2" "$1"; }
 start_server() { # start_server PORT
+	: >"$tmp/server.out" # no line of an earlier server may be read
 	"$PETREL" server --workers 1 --bind 127.0.0.1 --port "$1" --psk "$PSK" --forward "127.0.0.1:$echo_port" \
 		>"$tmp/server.out" 2>>"$tmp/server.err" &
 	server_pid=$!

@@ -24,6 +24,7 @@ fail() {
 }
 
 start_server() {
+	: >"$tmp/server.out" # no line of an earlier server may be read
 	$PETREL server --port 0 --bind 127.0.0.1 --echo --psk $PSK --workers 2 \
 		>"$tmp/server.out" 2>"$tmp/server.err" &
 	server_pid=$!

@@ -65,6 +65,7 @@ client_case() {
 	for attempt in 1 2 3; do
 		port=$(free_port)
 		rm -f "$fifo" && mkfifo "$fifo"
+		: >"$sout"
 		# shellcheck disable=SC2046
 		timeout 30 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 1 \
 			$(creds_server_openssl "$creds") "$@" <"$fifo" >"$sout" 2>&1 &
@@ -119,6 +120,7 @@ server_case() {
 	rm -f "$fifo" && mkfifo "$fifo"
 	local cli_args=()
 	[ "$creds" = psk ] && cli_args=(-psk "$PSK_HEX" -psk_identity "$PSK_ID")
+	: >"$cout"
 	timeout 30 openssl s_client -dtls1_2 -connect "127.0.0.1:$PORT" "${cli_args[@]}" "$@" \
 		<"$fifo" >"$cout" 2>&1 &
 	local cpid=$!

@@ -39,6 +39,7 @@ run_case() {
 	fi
 	for attempt in 1 2 3; do
 		port=$(free_port)
+		: >"$sout"
 		timeout 60 gnutls-serv --udp --echo -p "$port" --priority "$BASE_PRIORITY:+$cipher:+$kx" \
 			"${srv_args[@]}" >"$sout" 2>&1 &
 		track $!

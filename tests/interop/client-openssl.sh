@@ -34,6 +34,7 @@ run_case() {
 	for attempt in 1 2 3; do
 		port=$(free_port)
 		rm -f "$fifo" && mkfifo "$fifo"
+		: >"$sout"
 		timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 2 \
 			-cipher "$ossl_cipher" "${srv_args[@]}" <"$fifo" >"$sout" 2>&1 &
 		track $!
@@ -50,6 +51,7 @@ run_case() {
 		end_case "$sout"
 		return
 	fi
+	: >"$cout"
 	timeout 40 "$PEER" client 127.0.0.1 "$port" --resume --timeout 15 --msg "$CLIENT_MSG" \
 		--expect "$REPLY" "${cli_args[@]}" >"$cout" 2>&1 &
 	local cpid=$! k

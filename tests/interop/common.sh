@@ -173,6 +173,9 @@ start_petrel_server() {
 	shift
 	for attempt in 1 2 3; do
 		PORT=$(free_port)
+		# Every launch empties its output file first: a wait_for must
+		# never see a line left by an earlier process (a race under load).
+		: >"$out"
 		timeout 60 "$PEER" server --port "$PORT" "$@" >"$out" 2>&1 &
 		SERVER_PID=$!
 		track "$SERVER_PID"

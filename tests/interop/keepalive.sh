@@ -22,6 +22,7 @@ start_gnutls() {
 	GNUTLS_PID=
 	for attempt in 1 2 3; do
 		PORT=$(free_port)
+		: >"$out"
 		timeout 60 gnutls-serv --udp --echo --heartbeat -p "$PORT" --priority "$PRIORITY" \
 			--pskpasswd "$T/psk.passwd" >"$out" 2>&1 &
 		GNUTLS_PID=$!

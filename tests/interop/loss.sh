@@ -23,6 +23,7 @@ start_relay() {
 	local out=$1 server_port=$2 drop=$3 conn=${4:-0} attempt
 	for attempt in 1 2 3; do
 		RELAY_PORT=$(free_port)
+		: >"$out"
 		timeout 60 python3 "$RELAY" "$RELAY_PORT" "$server_port" --drop "$drop:1" --conn "$conn" \
 			--seconds 50 >"$out" 2>&1 &
 		track $!
@@ -46,11 +47,13 @@ petrel_client_vs_openssl() {
 	begin_case "loss $drop: petrel-client/openssl-server"
 	port=$(free_port)
 	mkfifo "$fifo"
+	: >"$sout"
 	timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 1 \
 		-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" <"$fifo" >"$sout" 2>&1 &
 	track $!
 	exec 3>"$fifo"
 	if wait_for "$sout" '^ACCEPT' 10 && start_relay "$rout" "$port" "$drop"; then
+		: >"$cout"
 		timeout 30 "$PEER" client 127.0.0.1 "$RELAY_PORT" --ca "$T/ec-cert.pem" --timeout 20 \
 			--msg "$CLIENT_MSG" --expect hello-from-openssl >"$cout" 2>&1 &
 		local cpid=$!
@@ -76,6 +79,7 @@ petrel_server_vs_openssl() {
 	if start_petrel_server "$sout" --echo --timeout 30 --cert "$T/ec-cert.pem" --key "$T/ec-key.pem" &&
 		start_relay "$rout" "$PORT" "$drop"; then
 		mkfifo "$fifo"
+		: >"$cout"
 		timeout 30 openssl s_client -dtls1_2 -connect "127.0.0.1:$RELAY_PORT" \
 			-CAfile "$T/ec-cert.pem" -verify_return_error <"$fifo" >"$cout" 2>&1 &
 		local cpid=$!
@@ -104,6 +108,7 @@ petrel_client_vs_gnutls() {
 	local drop=$1 sout=$T/pcg-$1.server cout=$T/pcg-$1.client rout=$T/pcg-$1.relay port
 	begin_case "loss $drop: petrel-client/gnutls-server"
 	port=$(free_port)
+	: >"$sout"
 	timeout 40 gnutls-serv --udp --echo -p "$port" --x509certfile "$T/ec-cert.pem" \
 		--x509keyfile "$T/ec-key.pem" >"$sout" 2>&1 &
 	track $!
@@ -127,6 +132,7 @@ petrel_server_vs_gnutls() {
 	if start_petrel_server "$sout" --echo --timeout 30 --cert "$T/ec-cert.pem" --key "$T/ec-key.pem" &&
 		start_relay "$rout" "$PORT" "$drop"; then
 		mkfifo "$fifo"
+		: >"$cout"
 		timeout 30 gnutls-cli --udp -p "$RELAY_PORT" --x509cafile "$T/ec-cert.pem" \
 			--verify-hostname localhost 127.0.0.1 <"$fifo" >"$cout" 2>&1 &
 		local cpid=$!
@@ -158,11 +164,13 @@ petrel_client_resume_vs_openssl() {
 	begin_case "loss $drop in the resumed handshake: petrel-client/openssl-server"
 	port=$(free_port)
 	mkfifo "$fifo"
+	: >"$sout"
 	timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 2 \
 		-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" <"$fifo" >"$sout" 2>&1 &
 	track $!
 	exec 3>"$fifo"
 	if wait_for "$sout" '^ACCEPT' 10 && start_relay "$rout" "$port" "$drop" 2; then
+		: >"$cout"
 		timeout 30 "$PEER" client 127.0.0.1 "$RELAY_PORT" --ca "$T/ec-cert.pem" --timeout 12 \
 			--resume --msg "$CLIENT_MSG" --expect hello-from-openssl >"$cout" 2>&1 &
 		local cpid=$!
@@ -196,6 +204,7 @@ petrel_server_resume_vs_openssl() {
 			mkfifo "$fifo"
 			local sess=-sess_out
 			[ "$n" = 2 ] && sess=-sess_in
+			: >"$out"
 			timeout 30 openssl s_client -dtls1_2 -connect "127.0.0.1:$RELAY_PORT" \
 				"$sess" "$T/psro-session.pem" <"$fifo" >"$out" 2>&1 &
 			local cpid=$!

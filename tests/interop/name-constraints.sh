@@ -51,6 +51,7 @@ run_case() {
 	for attempt in 1 2 3; do
 		port=$(free_port)
 		rm -f "$fifo" && mkfifo "$fifo"
+		: >"$sout"
 		timeout 30 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 1 \
 			-cert "$T/$leaf.pem" -key "$T/$leaf-key.pem" -cert_chain "$T/$int.pem" \
 			<"$fifo" >"$sout" 2>&1 &
@@ -68,6 +69,7 @@ run_case() {
 		end_case "$sout"
 		return
 	fi
+	: >"$cout"
 	echo "$CLIENT_MSG" | timeout 30 "$PETREL" client --ca "$T/root.pem" --sni "$sni" --once \
 		--timeout-ms 10000 127.0.0.1 "$port" >"$cout" 2>&1 &
 	local cpid=$!

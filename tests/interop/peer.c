@@ -598,6 +598,8 @@ static int server_connection(const struct options *o, petrel_credentials *creds,
 		return 1;
 	}
 	*next_listener = bind_udp(o->port);
+	if (*next_listener < 0 && o->count > 1)
+		say("error", "cannot bind the next listener");
 	petrel_session *s = NULL;
 	int result = 1;
 	if (petrel_session_new(&s, PETREL_SERVER | o->flags) < 0)

@@ -60,6 +60,7 @@ start_with_port() {
 		for a in "$@"; do
 			args+=("${a//@PORT@/$PORT}")
 		done
+		: >"$out"
 		timeout 60 "${args[@]}" >"$out" 2>&1 &
 		SERVER_PID=$!
 		track "$SERVER_PID"
@@ -102,6 +103,7 @@ start_wolfssl_server() {
 	command -v ss >/dev/null 2>&1 || skip "ss (iproute2) not installed"
 	for attempt in 1 2 3; do
 		PORT=$(free_port)
+		: >"$out"
 		timeout 60 "$WOLFSSL_SERVER" -p "$PORT" "$@" >"$out" 2>&1 &
 		SERVER_PID=$!
 		track "$SERVER_PID"

@@ -34,6 +34,7 @@ run_case() {
 		return
 	fi
 	mkfifo "$fifo"
+	: >"$cout"
 	timeout 30 openssl s_client -dtls1_2 -connect "127.0.0.1:$PORT" <"$fifo" >"$cout" 2>&1 &
 	local cpid=$!
 	track $cpid
@@ -139,6 +140,7 @@ gnutls_server_case() {
 	begin_case "renegotiation $name: petrel-client/gnutls-server"
 	for attempt in 1 2 3; do
 		port=$(free_port)
+		: >"$sout"
 		timeout 60 gnutls-serv --udp --echo -p "$port" --x509certfile "$T/ec-cert.pem" \
 			--x509keyfile "$T/ec-key.pem" >"$sout" 2>&1 &
 		track $!
@@ -191,6 +193,7 @@ if [ -x "$PETREL" ]; then
 	begin_case "renegotiation cli: petrel client --renegotiate/gnutls-server"
 	sout=$T/cli.server cout=$T/cli.client
 	port=$(free_port)
+	: >"$sout"
 	timeout 60 gnutls-serv -d 4 --udp --echo -p "$port" --x509certfile "$T/ec-cert.pem" \
 		--x509keyfile "$T/ec-key.pem" >"$sout" 2>&1 &
 	track $!
@@ -209,6 +212,7 @@ if [ -x "$PETREL" ]; then
 	begin_case "renegotiation cli: petrel server --renegotiate/gnutls-cli --rehandshake"
 	sout=$T/cli2.server cout=$T/cli2.client
 	port=$(free_port)
+	: >"$sout"
 	timeout 60 "$PETREL" server --port "$port" --echo --renegotiate --cert "$T/ec-cert.pem" \
 		--key "$T/ec-key.pem" >"$sout" 2>&1 &
 	track $!

@@ -26,6 +26,7 @@ start_gnutls_server() {
 	shift
 	for attempt in 1 2 3; do
 		PORT=$(free_port)
+		: >"$out"
 		timeout 40 gnutls-serv --udp -p "$PORT" --echo --priority "$PRIO" "$@" >"$out" 2>&1 &
 		track $!
 		wait_for "$out" 'listening on IPv4' 10 && return 0
@@ -37,6 +38,7 @@ start_gnutls_server() {
 start_petrel_cli_server() {
 	local out=$1
 	shift
+	: >"$out"
 	timeout 40 "$PETREL" server --port 0 --bind 127.0.0.1 --echo --verbose "$@" >"$out" 2>&1 &
 	track $!
 	wait_for "$out" '^listening on ' 10 || return 1
@@ -105,6 +107,7 @@ case_petrel_client_coap_server() {
 	for attempt in 1 2 3; do
 		port=$(free_port)
 		# coaps is served on port + 1.
+		: >"$sout"
 		timeout 40 coap-server-gnutls -A 127.0.0.1 -p "$port" -M "$T/server-sec1.pem" -v 6 >"$sout" 2>&1 &
 		track $!
 		sleep 0.5

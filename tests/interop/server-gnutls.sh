@@ -17,6 +17,7 @@ connect() {
 	local text=$1 out=$2 ready=$3 fifo=$T/in.$RANDOM
 	shift 3
 	mkfifo "$fifo"
+	: >"$out"
 	timeout 30 gnutls-cli --udp -p "$PORT" "$@" 127.0.0.1 <"$fifo" >"$out" 2>&1 &
 	local pid=$!
 	track $pid

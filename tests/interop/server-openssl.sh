@@ -14,6 +14,7 @@ connect() {
 	local n=$1 out=$2 sess=$3 fifo=$T/in.$RANDOM
 	shift 3
 	mkfifo "$fifo"
+	: >"$out"
 	timeout 30 openssl s_client -dtls1_2 -connect "127.0.0.1:$PORT" "$sess" "$T/session.pem" \
 		"$@" <"$fifo" >"$out" 2>&1 &
 	local pid=$!

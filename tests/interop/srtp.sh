@@ -23,6 +23,7 @@ upper() {
 start_petrel_cli_server() {
 	local out=$1
 	shift
+	: >"$out"
 	timeout 40 "$PETREL" server --port 0 --bind 127.0.0.1 --echo --verbose "$@" >"$out" 2>&1 &
 	track $!
 	wait_for "$out" '^listening on ' 10 || return 1
@@ -37,6 +38,7 @@ case_petrel_client_openssl() {
 	for attempt in 1 2 3; do
 		port=$(free_port)
 		rm -f "$fifo" && mkfifo "$fifo"
+		: >"$sout"
 		timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 1 \
 			-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" -use_srtp SRTP_AES128_CM_SHA1_80 \
 			-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60 <"$fifo" >"$sout" 2>&1 &
@@ -54,6 +56,7 @@ case_petrel_client_openssl() {
 		end_case "$sout"
 		return
 	fi
+	: >"$cout"
 	echo "$CLIENT_MSG" | timeout 30 "$PETREL" client --insecure --once --verbose \
 		--srtp SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80 127.0.0.1 "$port" >"$cout" 2>&1 &
 	local cpid=$!
@@ -127,6 +130,7 @@ case_petrel_client_gnutls() {
 	local sout=$T/c-gnutls.server cout=$T/c-gnutls.client port attempt started=0
 	for attempt in 1 2 3; do
 		port=$(free_port)
+		: >"$sout"
 		timeout 40 gnutls-serv --udp -p "$port" --echo --x509certfile "$T/ec-cert.pem" \
 			--x509keyfile "$T/ec-key.pem" --srtp-profiles=SRTP_AES128_CM_HMAC_SHA1_80 >"$sout" 2>&1 &
 		track $!
