@@ -247,6 +247,31 @@ Test(attack, forged_epoch0_record_number_ahead_does_not_block)
 	}
 }
 
+/* One spoofed datagram of 64 empty epoch-0 records numbered just ahead of
+ * the last genuine one: with a replay window on epoch 0, the client's
+ * next 64 genuine records would be "replays" and its flight would be lost
+ * again and again. Epoch 0 keeps no window, so the flight goes through at
+ * once and the client never needs to retransmit. */
+Test(attack, spoofed_epoch0_records_ahead_cannot_fill_a_replay_window)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	petrel_session *victim = p.server.session;
+	reach(&p, victim, HS_S_WAIT_CKE);
+	uint8_t dgram[64 * 16];
+	size_t len = 0;
+	uint64_t top = victim->rl.read[0].replay.top;
+	for (uint64_t i = 1; i <= 64; i++)
+		len += rp_raw_record(PETREL_CT_HANDSHAKE, 0, top + i, NULL, 0, dgram + len,
+				     sizeof dgram - len);
+	(void)feed(&p, victim, dgram, len);
+	cr_assert_eq(rp_run_to_completion(&p, 20000), 0);
+	struct petrel_stats cs;
+	petrel_session_get_stats(p.client.session, &cs);
+	cr_assert_eq(cs.retransmissions, 0);
+	rp_free(&p);
+}
+
 /* Issue #17 item 5 (not an attack, but the same hand-driven pair): after
  * a cookie exchange that took no time, a peer taking 300 ms of public-key
  * work to answer a flight gets no spurious retransmission. */
