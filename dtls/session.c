@@ -70,6 +70,8 @@ void petrel_session_free(petrel_session *s)
 	}
 	free(s->peer_cert);
 	free(s->ticket);
+	if (s->rx_app)
+		petrel_wipe(s->rx_app, s->rx_app_len); /* decrypted application data */
 	free(s->rx_app);
 	petrel_wipe(s, sizeof *s);
 	free(s);

@@ -9,6 +9,7 @@
  * other; a retired key is gone for good once the period has passed, so a
  * stolen ticket is useless after at most two periods. */
 #include <stdint.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -76,7 +77,7 @@ static int derive_key(const struct petrel_ticket_keys *keys, uint64_t gen, uint8
 static int ticket_aead(const uint8_t key[32], const uint8_t *name, const uint8_t nonce[12],
 		       uint8_t *buf, size_t len, bool seal)
 {
-	uint8_t ctx_mem[8192];
+	_Alignas(max_align_t) uint8_t ctx_mem[8192]; /* holds a struct: aligned for any */
 	if (petrel_aead_ctx_size() > sizeof ctx_mem)
 		return PETREL_E_INTERNAL;
 	struct petrel_aead_ctx *ctx = (struct petrel_aead_ctx *)(void *)ctx_mem;

@@ -147,16 +147,21 @@ static bool client_offers_ems(const petrel_session *s, const struct petrel_clien
 }
 
 /* Resume from a sealed session state (a ticket, or a cache value):
- * 1 resumed, 0 full handshake, < 0 abort. */
+ * 1 resumed, 0 full handshake, < 0 abort. *stale (may be NULL) is set
+ * when the state itself no longer opens (retired key, damaged), as
+ * opposed to a ClientHello that does not fit it. */
 static int resume_from_sealed(petrel_session *s, const struct petrel_client_hello *ch,
-			      const uint8_t *sealed, size_t sealed_len)
+			      const uint8_t *sealed, size_t sealed_len, bool *stale)
 {
 	struct petrel_hs *hs = s->hs;
 	uint16_t suite_id;
 	bool ems;
 	uint8_t master[PETREL_MASTER_SECRET_LEN];
-	if (petrel_ticket_open(s->creds, sealed, sealed_len, &suite_id, &ems, master) < 0)
+	if (petrel_ticket_open(s->creds, sealed, sealed_len, &suite_id, &ems, master) < 0) {
+		if (stale)
+			*stale = true;
 		return 0;
+	}
 	const struct petrel_suite *suite = petrel_suite_by_id(suite_id);
 	bool client_ems = client_offers_ems(s, ch);
 	/* RFC 7627 5.3: an original session with EMS resumed by a ClientHello
@@ -166,7 +171,13 @@ static int resume_from_sealed(petrel_session *s, const struct petrel_client_hell
 		petrel_wipe(master, sizeof master);
 		return PETREL_E_HANDSHAKE_FAILURE;
 	}
-	if (suite == NULL || !ems ||
+	/* The suite must still be one the client offers and we allow. */
+	uint16_t ours[PETREL_MAX_CIPHERS];
+	size_t n_ours = server_suites(s, ours);
+	bool allowed = false;
+	for (size_t i = 0; i < n_ours; i++)
+		allowed = allowed || ours[i] == suite_id;
+	if (suite == NULL || !ems || !allowed ||
 	    !petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len, suite_id)) {
 		petrel_wipe(master, sizeof master);
 		return 0;
@@ -184,7 +195,7 @@ static int try_resume(petrel_session *s, const struct petrel_client_hello *ch)
 	if ((s->flags & PETREL_FLAG_NO_TICKETS) || !ch->ext.has_session_ticket ||
 	    ch->ext.session_ticket_len == 0)
 		return 0;
-	return resume_from_sealed(s, ch, ch->ext.session_ticket, ch->ext.session_ticket_len);
+	return resume_from_sealed(s, ch, ch->ext.session_ticket, ch->ext.session_ticket_len, NULL);
 }
 
 /* Session-ID resumption from the application's cache (RFC 5246 7.4.1.2):
@@ -198,10 +209,13 @@ static int try_resume_from_cache(petrel_session *s, const struct petrel_client_h
 	long n = c->db_retrieve(c->db_ptr, ch->session_id, ch->session_id_len, sealed, sizeof sealed);
 	if (n < 0)
 		return 0;
-	int rc = n == (long)sizeof sealed ? resume_from_sealed(s, ch, sealed, sizeof sealed) : 0;
+	bool stale = n != (long)sizeof sealed;
+	int rc = stale ? 0 : resume_from_sealed(s, ch, sealed, sizeof sealed, &stale);
 	petrel_wipe(sealed, sizeof sealed);
-	/* An entry that does not resume (retired key, damaged, aborted) never will. */
-	if (rc != 1 && c->db_remove)
+	/* An entry that no longer opens (retired key, damaged) never will.
+	 * One the ClientHello does not fit stays: session IDs travel in the
+	 * clear, and anyone who saw one must not be able to evict it. */
+	if (stale && c->db_remove)
 		(void)c->db_remove(c->db_ptr, ch->session_id, ch->session_id_len);
 	return rc;
 }
