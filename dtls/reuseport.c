@@ -96,7 +96,11 @@ int petrel_reuseport_attach(int fd, const struct petrel_reuseport_group *g, size
 	size_t len = petrel_reuseport_program(g, cid_len, prog, PETREL_REUSEPORT_PROG_MAX);
 	if (len == 0)
 		return PETREL_E_INVALID_REQUEST;
-	struct sock_fprog fprog = {.len = (unsigned short)len, .filter = prog};
+	/* Zeroed whole: the padding after .len goes to the kernel too. */
+	struct sock_fprog fprog;
+	memset(&fprog, 0, sizeof fprog);
+	fprog.len = (unsigned short)len;
+	fprog.filter = prog;
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fprog, sizeof fprog) < 0)
 		return PETREL_E_INVALID_REQUEST;
 	return 0;

@@ -12,7 +12,8 @@
 static int parse_ext(uint8_t type, const uint8_t *body, size_t len, enum petrel_msg_origin origin,
 		     struct petrel_extensions *out)
 {
-	uint8_t block[300];
+	/* Static: the parsed extensions point into it after we return. */
+	static uint8_t block[300];
 	cr_assert_leq(len, sizeof block - 4);
 	block[0] = 0;
 	block[1] = type;
