@@ -61,6 +61,7 @@ static const struct petrel_error_info error_table[] = {
 	E(CERT_PIN_MISMATCH, "certificate does not match the pinned fingerprint", 1),
 	E(CERT_UNSUPPORTED_ALGORITHM, "certificate uses an unsupported algorithm", 1),
 	E(CERT_UNTRUSTED, "certificate chain does not reach a trusted root", 1),
+	E(UNSUPPORTED_EXTENSION, "the peer answered an extension that was not offered", 1),
 };
 
 const struct petrel_error_info *petrel_error_table(size_t *count)

@@ -44,3 +44,5 @@ endif
 libpetrel_core_la_SOURCES += dtls/msg_srtp.c dtls/srtp.c dtls/msg_certtype.c dtls/rpk.c dtls/rpk.h
 # session tickets: sealing, shared keys with rotation (issue #19 item 5, helper "ticket")
 libpetrel_core_la_SOURCES += dtls/ticket.c dtls/ticket.h
+# a ServerHello answers only offered extensions (issue #18, RFC 5246 7.4.1.4)
+libpetrel_core_la_SOURCES += dtls/ext_answer.c dtls/ext_answer.h

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtls/ext_answer.h"
 #include "dtls/session.h"
 #include "dtls/rpk.h"
 #include "dtls/session_cid.h"
@@ -254,6 +255,9 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 		return rc;
 	if (sh.server_version != PETREL_WIRE_DTLS12)
 		return PETREL_E_UNSUPPORTED;
+	rc = petrel_ext_answer_check_flight(&hs->flight, &sh); /* RFC 5246 7.4.1.4 */
+	if (rc < 0)
+		return rc;
 	if (!suite_offered(s, sh.cipher_suite))
 		return PETREL_E_ILLEGAL_PARAMETER;
 	const struct petrel_suite *suite = petrel_suite_by_id(sh.cipher_suite);

@@ -59,3 +59,7 @@ EXTRA_DIST += tests/workers.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_srtp_test.c tests/dtls_rpk_test.c
 endif
+# ServerHello answers only offered extensions (issue #18)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_ext_answer_test.c
+endif

@@ -86,6 +86,8 @@ enum {
 	PETREL_E_CERT_PIN_MISMATCH = -71,
 	PETREL_E_CERT_UNSUPPORTED_ALGORITHM = -72,
 	PETREL_E_CERT_UNTRUSTED = -73,
+	/* The peer answered an extension we did not offer (RFC 5246 7.4.1.4). */
+	PETREL_E_UNSUPPORTED_EXTENSION = -74,
 };
 
 /* A short description of an error code ("the handshake timed out");
