@@ -91,7 +91,7 @@ static long ep_push(void *ptr, const uint8_t *data, size_t len)
 	 * EMSGSIZE to the caller). */
 	if (ep->fd >= 0 && ep->depth == 0)
 		return petrel_ep_sendto_key(ep->fd, p->node.key, p->node.key_len, data, len);
-	return petrel_ep_enqueue(ep, p->node.key, p->node.key_len, data, len);
+	return petrel_outq_push(&ep->out, p->node.key, p->node.key_len, data, len);
 }
 
 static long ep_pull(void *ptr, uint8_t *buf, size_t cap)
@@ -301,7 +301,7 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		int rc = petrel_server_stateless_check(ep->creds, key, key_len, d, len, now, hvr,
 						       sizeof hvr, &hvr_len);
 		if (rc == 0)
-			(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);
+			(void)petrel_outq_push(&ep->out, key, key_len, hvr, hvr_len);
 		if (rc != 1)
 			return;
 		petrel_ep_remove_peer(ep, p, PETREL_E_SESSION_CLOSED);
@@ -317,7 +317,7 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 							       sizeof hvr, &hvr_len);
 			if (rc == 0) {
 				/* No state: the answer goes straight back. */
-				(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);
+				(void)petrel_outq_push(&ep->out, key, key_len, hvr, hvr_len);
 				return;
 			}
 			if (rc != 1)
@@ -365,17 +365,16 @@ int petrel_ep_alloc(petrel_endpoint **out, petrel_credentials *creds, unsigned s
 		return PETREL_E_MEMORY;
 	/* The send queue is made now: answering a flood of ClientHellos
 	 * allocates nothing. */
-	ep->out_cap = 64u * 1024u;
-	ep->out = malloc(ep->out_cap);
-	if (ep->out == NULL || petrel_table_init(&ep->peers, 64) < 0) {
-		free(ep->out);
+	petrel_outq_init(&ep->out, EP_OUT_MAX_BYTES);
+	if (petrel_outq_reserve(&ep->out, 64u * 1024u) < 0 || petrel_table_init(&ep->peers, 64) < 0) {
+		petrel_outq_free(&ep->out);
 		free(ep);
 		return PETREL_E_MEMORY;
 	}
 	if (petrel_table_init(&ep->groups, 64) < 0 || petrel_table_init(&ep->cids, 64) < 0) {
 		petrel_table_free(&ep->groups);
 		petrel_table_free(&ep->peers);
-		free(ep->out);
+		petrel_outq_free(&ep->out);
 		free(ep);
 		return PETREL_E_MEMORY;
 	}
@@ -420,7 +419,7 @@ void petrel_endpoint_free(petrel_endpoint *ep)
 	petrel_table_free(&ep->groups);
 	petrel_table_free(&ep->cids);
 	petrel_timer_heap_free(&ep->timers);
-	free(ep->out);
+	petrel_outq_free(&ep->out);
 	free(ep);
 }
 
@@ -555,9 +554,9 @@ int petrel_endpoint_session_peer(const petrel_endpoint *ep, const petrel_session
 	return 0;
 }
 
-void petrel_endpoint_shutdown(petrel_endpoint *ep)
+/* close_notify to every established peer (petrel_endpoint_shutdown). */
+void petrel_ep_say_goodbye(petrel_endpoint *ep)
 {
-	ep->depth++;
 	for (size_t b = 0; b < ep->peers.bucket_count; b++)
 		for (struct petrel_table_node *n = ep->peers.buckets[b]; n; n = n->next) {
 			struct ep_peer *p = peer_of_node(n);
@@ -565,7 +564,6 @@ void petrel_endpoint_shutdown(petrel_endpoint *ep)
 			if (p->half_open == NULL && !p->session->closed)
 				(void)petrel_bye(p->session);
 		}
-	petrel_ep_leave(ep);
 }
 
 void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint_stats *st)

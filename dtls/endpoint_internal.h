@@ -1,7 +1,8 @@
 /* Internals shared by the endpoint's files: dtls/endpoint.c (peers,
  * datagrams, timers), dtls/endpoint_half_open.c (half-open caps and the
- * fragment budget, issue #17 item 8) and dtls/endpoint_io.c (addresses,
- * the send queue, the socket and sans-I/O entry points, issue #19). */
+ * fragment budget, issue #17 item 8), dtls/endpoint_addr.c (address
+ * keys) and dtls/endpoint_io.c (the socket and sans-I/O entry points,
+ * issue #19), which drain the output queue (dtls/outq.c). */
 #ifndef PETREL_DTLS_ENDPOINT_INTERNAL_H
 #define PETREL_DTLS_ENDPOINT_INTERNAL_H
 
@@ -10,13 +11,14 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "dtls/outq.h"
 #include "dtls/peer_table.h"
 #include "dtls/session.h"
 #include "dtls/timer_heap.h"
 
 #define EP_BATCH 32
-/* Datagrams waiting to be sent: more is dropped (the sessions treat it as
- * loss). Each entry: a header, then the bytes. */
+/* Datagrams waiting to be sent (dtls/outq.c): more is dropped (the
+ * sessions treat it as loss). */
 #define EP_OUT_MAX_BYTES (1024u * 1024u)
 #define EP_DEFAULT_MAX_SESSIONS 100000u
 #define EP_DEFAULT_MAX_HALF_OPEN 1000u
@@ -29,6 +31,7 @@
 /* Address key: family, port and address bytes (IPv6 with scope id). */
 #define EP_KEY_MAX 23
 _Static_assert(EP_KEY_MAX <= PETREL_TABLE_KEY_MAX, "address keys fit the table");
+_Static_assert(EP_KEY_MAX <= PETREL_OUTQ_KEY_MAX, "address keys fit the output queue");
 
 enum { GROUP_ADDR = 0, GROUP_PREFIX = 1, GROUP_KINDS = 2 };
 
@@ -62,21 +65,12 @@ struct ep_peer {
 	struct petrel_table_node cid_node;
 };
 
-struct ep_out_header {
-	uint16_t len;
-	uint8_t key_len;
-	uint8_t key[EP_KEY_MAX];
-};
-
 struct petrel_endpoint {
 	int fd; /* -1: sans-I/O */
 	/* Inside an endpoint call: sessions' datagrams are queued (and, with
 	 * a socket, sent in one sendmmsg when the call ends). */
 	unsigned depth;
-	uint8_t *out;
-	size_t out_len, out_cap, out_head;
-	unsigned out_count;
-	uint64_t out_dropped;
+	struct petrel_outq out; /* capped at EP_OUT_MAX_BYTES */
 	bool clock_started;
 	petrel_credentials *creds;
 	unsigned session_flags;
@@ -133,14 +127,17 @@ size_t petrel_ep_frag_bytes_in_use(const petrel_endpoint *ep);
 void petrel_ep_relieve_fragment_budget(petrel_endpoint *ep);
 bool petrel_ep_make_room(petrel_endpoint *ep, const uint8_t *akey);
 
-/* dtls/endpoint_io.c */
+/* close_notify to every established peer. */
+void petrel_ep_say_goodbye(petrel_endpoint *ep);
+
+/* dtls/endpoint_addr.c */
 uint64_t petrel_ep_now(void);
 /* 0 for an address that is neither IPv4 nor IPv6. */
 size_t petrel_ep_addr_key(const struct sockaddr_storage *ss, socklen_t ss_len, uint8_t key[EP_KEY_MAX]);
 socklen_t petrel_ep_key_to_sockaddr(const uint8_t *key, size_t key_len, struct sockaddr_storage *ss);
 long petrel_ep_sendto_key(int fd, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len);
-long petrel_ep_enqueue(petrel_endpoint *ep, const uint8_t *key, size_t key_len, const uint8_t *data,
-		       size_t len);
+
+/* dtls/endpoint_io.c */
 /* An endpoint call ends (calls nest through ep->depth). */
 void petrel_ep_leave(petrel_endpoint *ep);
 

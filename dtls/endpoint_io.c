@@ -1,142 +1,46 @@
-/* The endpoint's edges: peer addresses as table keys, the send queue,
- * the socket convenience (recvmmsg in, sendmmsg out, issue #19 item 3)
- * and the sans-I/O entry points (datagram, address and time in; queued
- * datagrams out). */
+/* The endpoint's edges: the socket convenience (recvmmsg in, sendmmsg
+ * out, issue #19 item 3) and the sans-I/O entry points (datagram,
+ * address and time in; queued datagrams out). Both drain the one output
+ * queue (dtls/outq.c) the sessions' datagrams went into. The top of the
+ * endpoint files: it calls down into dtls/endpoint.c, never the reverse. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dtls/endpoint_internal.h"
 
-uint64_t petrel_ep_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-size_t petrel_ep_addr_key(const struct sockaddr_storage *ss, socklen_t ss_len, uint8_t key[EP_KEY_MAX])
-{
-	if (ss->ss_family == AF_INET && ss_len >= (socklen_t)sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-		key[0] = 4;
-		memcpy(key + 1, &a->sin_port, 2);
-		memcpy(key + 3, &a->sin_addr, 4);
-		return 7;
-	}
-	if (ss->ss_family == AF_INET6 && ss_len >= (socklen_t)sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-		key[0] = 6;
-		memcpy(key + 1, &a->sin6_port, 2);
-		memcpy(key + 3, &a->sin6_addr, 16);
-		memcpy(key + 19, &a->sin6_scope_id, 4);
-		return 23;
-	}
-	return 0;
-}
-
-/* The socket address back from an address key (the peer keeps only the
- * key: 23 bytes instead of a 128-byte sockaddr_storage). */
-socklen_t petrel_ep_key_to_sockaddr(const uint8_t *key, size_t key_len, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof *ss);
-	if (key_len == 7 && key[0] == 4) {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-		a->sin_family = AF_INET;
-		memcpy(&a->sin_port, key + 1, 2);
-		memcpy(&a->sin_addr, key + 3, 4);
-		return sizeof *a;
-	}
-	if (key_len == 23 && key[0] == 6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-		a->sin6_family = AF_INET6;
-		memcpy(&a->sin6_port, key + 1, 2);
-		memcpy(&a->sin6_addr, key + 3, 16);
-		memcpy(&a->sin6_scope_id, key + 19, 4);
-		return sizeof *a;
-	}
-	return 0;
-}
-
-long petrel_ep_sendto_key(int fd, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len)
-{
-	struct sockaddr_storage ss;
-	socklen_t ss_len = petrel_ep_key_to_sockaddr(key, key_len, &ss);
-	ssize_t n = sendto(fd, data, len, 0, (const struct sockaddr *)&ss, ss_len);
-	if (n >= 0)
-		return (long)n;
-	if (errno == EMSGSIZE)
-		return PETREL_E_LARGE_PACKET;
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-		return PETREL_E_AGAIN; /* treated as loss */
-	if (errno == EINTR)
-		return PETREL_E_INTERRUPTED;
-	return PETREL_E_PUSH_ERROR;
-}
-
-/* Queue a datagram for the address key: its length, or PETREL_E_AGAIN
- * when the queue is full (loss to the session, which retransmits). */
-long petrel_ep_enqueue(petrel_endpoint *ep, const uint8_t *key, size_t key_len, const uint8_t *data,
-		       size_t len)
-{
-	struct ep_out_header h;
-	if (len > UINT16_MAX)
-		return PETREL_E_LARGE_PACKET;
-	size_t need = sizeof h + len;
-	if (ep->out_len + need > EP_OUT_MAX_BYTES) {
-		ep->out_dropped++;
-		return PETREL_E_AGAIN;
-	}
-	if (ep->out_len + need > ep->out_cap) {
-		size_t cap = ep->out_cap ? ep->out_cap : 64u * 1024u;
-		while (cap < ep->out_len + need)
-			cap *= 2;
-		uint8_t *out = realloc(ep->out, cap);
-		if (out == NULL) {
-			ep->out_dropped++;
-			return PETREL_E_AGAIN;
-		}
-		ep->out = out;
-		ep->out_cap = cap;
-	}
-	memset(&h, 0, sizeof h);
-	h.len = (uint16_t)len;
-	h.key_len = (uint8_t)key_len;
-	memcpy(h.key, key, key_len);
-	memcpy(ep->out + ep->out_len, &h, sizeof h);
-	memcpy(ep->out + ep->out_len + sizeof h, data, len);
-	ep->out_len += need;
-	ep->out_count++;
-	return (long)len;
-}
-
-/* Send the queue with sendmmsg, EP_BATCH at a time. A datagram the kernel
- * refuses as too big lowers its session's MTU (RFC 6347 4.1.1.1): the
- * retransmission is re-fragmented. Other failures are loss, and a full
- * socket buffer drops the rest of the queue (the sessions retransmit). */
+/* Send the queue with sendmmsg, EP_BATCH at a time, straight from the
+ * queue's buffer. A datagram the kernel refuses as too big lowers its
+ * session's MTU (RFC 6347 4.1.1.1): the retransmission is re-fragmented.
+ * Other failures are loss, and a full socket buffer drops the rest of the
+ * queue (the sessions retransmit). */
 static void flush_socket(petrel_endpoint *ep)
 {
 	struct mmsghdr msgs[EP_BATCH];
 	struct iovec iov[EP_BATCH];
 	struct sockaddr_storage addrs[EP_BATCH];
-	size_t offsets[EP_BATCH];
-	while (ep->out_head < ep->out_len) {
+	size_t next_pos[EP_BATCH];
+	struct petrel_outq *q = &ep->out;
+	while (!petrel_outq_empty(q)) {
 		int n = 0;
-		size_t off = ep->out_head;
-		while (n < EP_BATCH && off < ep->out_len) {
-			struct ep_out_header h;
-			memcpy(&h, ep->out + off, sizeof h);
+		size_t pos = q->head;
+		struct petrel_outq_item it;
+		uint8_t first_key[EP_KEY_MAX];
+		size_t first_key_len = 0;
+		while (n < EP_BATCH && petrel_outq_next(q, &pos, &it)) {
+			if (n == 0) {
+				first_key_len = it.key_len;
+				memcpy(first_key, it.key, it.key_len);
+			}
 			memset(&msgs[n], 0, sizeof msgs[n]);
-			iov[n].iov_base = ep->out + off + sizeof h;
-			iov[n].iov_len = h.len;
+			iov[n].iov_base = (void *)(uintptr_t)it.data;
+			iov[n].iov_len = it.len;
 			msgs[n].msg_hdr.msg_iov = &iov[n];
 			msgs[n].msg_hdr.msg_iovlen = 1;
 			msgs[n].msg_hdr.msg_name = &addrs[n];
-			msgs[n].msg_hdr.msg_namelen = petrel_ep_key_to_sockaddr(h.key, h.key_len, &addrs[n]);
-			offsets[n] = off;
-			off += sizeof h + h.len;
+			msgs[n].msg_hdr.msg_namelen = petrel_ep_key_to_sockaddr(it.key, it.key_len, &addrs[n]);
+			next_pos[n] = pos;
 			n++;
 		}
 		int sent = sendmmsg(ep->fd, msgs, (unsigned)n, 0);
@@ -146,25 +50,22 @@ static void flush_socket(petrel_endpoint *ep)
 			break; /* the socket buffer is full: the rest is loss */
 		if (sent <= 0) {
 			/* The first datagram failed: deal with it, go on after it. */
-			struct ep_out_header h;
-			memcpy(&h, ep->out + offsets[0], sizeof h);
 			if (sent < 0 && errno == EMSGSIZE) {
-				struct ep_peer *p = petrel_ep_find_peer(ep, h.key, h.key_len);
+				struct ep_peer *p = petrel_ep_find_peer(ep, first_key, first_key_len);
 				if (p)
 					(void)petrel_lower_mtu(p->session, PETREL_MTU_EMSGSIZE);
 			}
 			sent = 1;
 		}
-		ep->out_head = sent < n ? offsets[sent] : off;
+		petrel_outq_consume(q, next_pos[sent - 1]);
 	}
-	ep->out_len = ep->out_head = 0;
-	ep->out_count = 0;
+	petrel_outq_consume(q, q->len);
 }
 
 /* An endpoint call ends: with a socket, send what it queued. */
 void petrel_ep_leave(petrel_endpoint *ep)
 {
-	if (--ep->depth == 0 && ep->fd >= 0 && ep->out_len > 0)
+	if (--ep->depth == 0 && ep->fd >= 0 && !petrel_outq_empty(&ep->out))
 		flush_socket(ep);
 }
 
@@ -267,25 +168,22 @@ long petrel_endpoint_next_datagram(petrel_endpoint *ep, uint8_t *buf, size_t cap
 {
 	if (ep == NULL || buf == NULL)
 		return PETREL_E_INVALID_REQUEST;
-	if (ep->out_head >= ep->out_len)
+	size_t pos = ep->out.head;
+	struct petrel_outq_item it;
+	if (!petrel_outq_next(&ep->out, &pos, &it))
 		return PETREL_E_AGAIN;
-	struct ep_out_header h;
-	memcpy(&h, ep->out + ep->out_head, sizeof h);
-	if (h.len > cap)
+	if (it.len > cap)
 		return PETREL_E_SHORT_BUFFER;
-	memcpy(buf, ep->out + ep->out_head + sizeof h, h.len);
+	memcpy(buf, it.data, it.len);
 	if (addr_len) {
 		struct sockaddr_storage ss;
-		socklen_t ss_len = petrel_ep_key_to_sockaddr(h.key, h.key_len, &ss);
+		socklen_t ss_len = petrel_ep_key_to_sockaddr(it.key, it.key_len, &ss);
 		if (addr)
 			memcpy(addr, &ss, *addr_len < ss_len ? *addr_len : (unsigned)ss_len);
 		*addr_len = (unsigned)ss_len;
 	}
-	ep->out_head += sizeof h + h.len;
-	ep->out_count--;
-	if (ep->out_head >= ep->out_len)
-		ep->out_head = ep->out_len = 0;
-	return (long)h.len;
+	petrel_outq_consume(&ep->out, pos);
+	return (long)it.len;
 }
 
 unsigned petrel_endpoint_get_timeout(const petrel_endpoint *ep)
@@ -294,4 +192,11 @@ unsigned petrel_endpoint_get_timeout(const petrel_endpoint *ep)
 	if (next == UINT64_MAX)
 		return UINT32_MAX;
 	return next <= now ? 0 : (unsigned)(next - now > UINT32_MAX ? UINT32_MAX : next - now);
+}
+
+void petrel_endpoint_shutdown(petrel_endpoint *ep)
+{
+	ep->depth++;
+	petrel_ep_say_goodbye(ep);
+	petrel_ep_leave(ep);
 }

@@ -46,3 +46,5 @@ libpetrel_core_la_SOURCES += dtls/msg_srtp.c dtls/srtp.c dtls/msg_certtype.c dtl
 libpetrel_core_la_SOURCES += dtls/ticket.c dtls/ticket.h
 # a ServerHello answers only offered extensions (issue #18, RFC 5246 7.4.1.4)
 libpetrel_core_la_SOURCES += dtls/ext_answer.c dtls/ext_answer.h
+# the one buffered output queue; endpoint address keys (issue #18)
+libpetrel_core_la_SOURCES += dtls/outq.c dtls/outq.h dtls/endpoint_addr.c
