@@ -91,7 +91,7 @@ static long ep_push(void *ptr, const uint8_t *data, size_t len)
 	 * EMSGSIZE to the caller). */
 	if (ep->fd >= 0 && ep->depth == 0)
 		return petrel_ep_sendto_key(ep->fd, p->node.key, p->node.key_len, data, len);
-	return petrel_outq_push(&ep->out, p->node.key, p->node.key_len, data, len);
+	return petrel_ep_enqueue(ep, p->node.key, p->node.key_len, data, len);
 }
 
 static long ep_pull(void *ptr, uint8_t *buf, size_t cap)
@@ -301,7 +301,7 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		int rc = petrel_server_stateless_check(ep->creds, key, key_len, d, len, now, hvr,
 						       sizeof hvr, &hvr_len);
 		if (rc == 0)
-			(void)petrel_outq_push(&ep->out, key, key_len, hvr, hvr_len);
+			(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);
 		if (rc != 1)
 			return;
 		petrel_ep_remove_peer(ep, p, PETREL_E_SESSION_CLOSED);
@@ -317,7 +317,7 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 							       sizeof hvr, &hvr_len);
 			if (rc == 0) {
 				/* No state: the answer goes straight back. */
-				(void)petrel_outq_push(&ep->out, key, key_len, hvr, hvr_len);
+				(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);
 				return;
 			}
 			if (rc != 1)

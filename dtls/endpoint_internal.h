@@ -129,6 +129,13 @@ bool petrel_ep_make_room(petrel_endpoint *ep, const uint8_t *akey);
 
 /* close_notify to every established peer. */
 void petrel_ep_say_goodbye(petrel_endpoint *ep);
+/* Queue a datagram for the address key (dtls/outq.c): its length, or
+ * PETREL_E_AGAIN when the queue is full (loss: the session retransmits). */
+static inline long petrel_ep_enqueue(petrel_endpoint *ep, const uint8_t *key, size_t key_len,
+				     const uint8_t *data, size_t len)
+{
+	return petrel_outq_push(&ep->out, key, key_len, data, len);
+}
 
 /* dtls/endpoint_addr.c */
 uint64_t petrel_ep_now(void);

@@ -63,3 +63,6 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_ext_answer_test.c
 endif
+# no new call cycles among dtls/ and dtls12/ object files (issue #18)
+TESTS += tests/dtls_callgraph.sh
+EXTRA_DIST += tests/dtls_callgraph.sh scripts/dtls-callgraph scripts/dtls-callgraph.known
