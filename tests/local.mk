@@ -61,7 +61,7 @@ tests_unit_SOURCES += tests/dtls_srtp_test.c tests/dtls_rpk_test.c
 endif
 # ServerHello answers only offered extensions (issue #18)
 if HAVE_CRITERION
-tests_unit_SOURCES += tests/dtls_ext_answer_test.c
+tests_unit_SOURCES += tests/dtls_ext_answer_test.c tests/dtls_outq_test.c
 endif
 # no new call cycles among dtls/ and dtls12/ object files (issue #18)
 TESTS += tests/dtls_callgraph.sh
