@@ -1,9 +1,17 @@
 /* The one way out for the session's datagrams (DESIGN.md "One way out"):
  * every record the core builds for the peer (flights, HelloVerifyRequest,
  * alerts, heartbeats, application data) leaves through
- * petrel_output_datagram, which hands it to the transport and counts it;
- * plus the link MTU those datagrams are sized for. A service: it never
- * calls up into the dispatcher or the role files. */
+ * petrel_output_datagram, which hands it to the session's transport and
+ * counts it; plus the link MTU those datagrams are sized for.
+ *
+ * An endpoint's sessions hand theirs to the endpoint's output queue
+ * (dtls/outq.c, capped at EP_OUT_MAX_BYTES), which its socket drains in
+ * sendmmsg batches and a sans-I/O caller through
+ * petrel_endpoint_next_datagram. A session on its own hands each
+ * datagram to its push callback at once: the record was sealed in place
+ * in its producer's buffer (no copy, no allocation), the session keeps no
+ * queue while idle, and EMSGSIZE reaches the flight that can re-plan.
+ * A service: it never calls up into the dispatcher or the role files. */
 #include "dtls/output.h"
 
 #include "dtls/session.h"
