@@ -14,93 +14,34 @@
 #include "petrel/petrel.h"
 #include "record/cid.h"
 #include "record/record.h"
+#include "tests/vector_reader.h"
 
 #define MAX_DATAGRAMS 32
-
-enum { C2S = 0, S2C = 1 };
-
-struct datagram {
-	int dir;
-	size_t len;
-	uint8_t *data;
-};
 
 struct session {
 	uint8_t client_random[32];
 	uint8_t master[48];
 	uint8_t cid[2][32];
 	size_t cid_len[2];
+	bool have_keylog, have_cid;
 	size_t count;
-	struct datagram dg[MAX_DATAGRAMS];
+	struct vector_datagram dg[MAX_DATAGRAMS];
 };
 
-static long unhex(const char *s, uint8_t *out, size_t cap)
+static void on_comment(const char *line, void *ctx)
 {
-	static char token[65536];
-	size_t n = strcspn(s, " \t\r\n");
-	if (n == 0)
-		return 0;
-	if (n >= sizeof token)
-		return -1;
-	memcpy(token, s, n);
-	token[n] = '\0';
-	size_t len;
-	return petrel_hex_decode(token, out, cap, &len) == 0 ? (long)len : -1;
+	struct session *s = ctx;
+	if (vector_client_random(line, s->client_random, s->master))
+		s->have_keylog = true;
+	else if (vector_cid(line, s->cid[C2S], s->cid[S2C], sizeof s->cid[0], s->cid_len))
+		s->have_cid = true;
 }
 
 static void load(const char *name, struct session *s)
 {
-	char path[512];
-	snprintf(path, sizeof path, "%s/cid12/%s.txt", PETREL_VECTORS_DIR, name);
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f, "open %s", path);
 	memset(s, 0, sizeof *s);
-	static char line[16384];
-	bool have_keylog = false, have_cid = false;
-	while (fgets(line, sizeof line, f)) {
-		const char *kl = strstr(line, "CLIENT_RANDOM ");
-		if (line[0] == '#' && kl != NULL) {
-			kl += strlen("CLIENT_RANDOM ");
-			cr_assert_eq(unhex(kl, s->client_random, 32), 32);
-			cr_assert_eq(unhex(kl + 65, s->master, 48), 48);
-			have_keylog = true;
-			continue;
-		}
-		const char *c = strstr(line, "# cid: c2s=");
-		if (c != NULL) {
-			long n = unhex(c + strlen("# cid: c2s="), s->cid[C2S], 32);
-			const char *s2c = strstr(line, "s2c=");
-			cr_assert(n > 0 && s2c != NULL);
-			s->cid_len[C2S] = (size_t)n;
-			n = unhex(s2c + 4, s->cid[S2C], 32);
-			cr_assert_geq(n, 0);
-			s->cid_len[S2C] = (size_t)n;
-			have_cid = true;
-			continue;
-		}
-		int dir;
-		if (strncmp(line, "c2s ", 4) == 0)
-			dir = C2S;
-		else if (strncmp(line, "s2c ", 4) == 0)
-			dir = S2C;
-		else
-			continue;
-		cr_assert_lt(s->count, MAX_DATAGRAMS);
-		struct datagram *d = &s->dg[s->count++];
-		d->dir = dir;
-		d->data = malloc(strlen(line) / 2 + 1);
-		long n = unhex(line + 4, d->data, strlen(line) / 2 + 1);
-		cr_assert_gt(n, 0);
-		d->len = (size_t)n;
-	}
-	fclose(f);
-	cr_assert(have_keylog && have_cid, "%s", name);
-}
-
-static void unload(struct session *s)
-{
-	for (size_t i = 0; i < s->count; i++)
-		free(s->dg[i].data);
+	s->count = vector_load(s->dg, MAX_DATAGRAMS, on_comment, s, "cid12/%s.txt", name);
+	cr_assert(s->have_keylog && s->have_cid, "%s", name);
 }
 
 /* The ServerHello's random and cipher suite (plaintext, epoch 0). */
@@ -183,7 +124,7 @@ static void replay(const char *name, struct result *res)
 	}
 	memset(res, 0, sizeof *res);
 	for (size_t i = 0; i < s.count; i++) {
-		struct datagram *dg = &s.dg[i];
+		struct vector_datagram *dg = &s.dg[i];
 		int dir = dg->dir;
 		struct petrel_reader r;
 		petrel_reader_init(&r, dg->data, dg->len);
@@ -245,7 +186,7 @@ static void replay(const char *name, struct result *res)
 	}
 	for (int d = 0; d < 2; d++)
 		petrel_rl_clear(&rl[d]);
-	unload(&s);
+	vector_unload(s.dg, s.count);
 }
 
 static void check_both_ways(const char *name)

@@ -9,79 +9,30 @@
 
 #include "petrel/petrel.h"
 #include "record/record.h"
+#include "tests/vector_reader.h"
 
 #define MAX_DATAGRAMS 64
-
-struct datagram {
-	int from_server; /* 0 = c2s, 1 = s2c */
-	size_t len;
-	uint8_t *data;
-};
 
 struct session {
 	uint8_t client_random[32];
 	uint8_t master[48];
+	bool have_keylog;
 	size_t count;
-	struct datagram dg[MAX_DATAGRAMS];
+	struct vector_datagram dg[MAX_DATAGRAMS];
 };
 
-/* Decodes the hex token at s (up to whitespace or the end) with the
- * project's decoder; returns bytes written or -1. */
-static long unhex(const char *s, uint8_t *out, size_t cap)
+static void on_comment(const char *line, void *ctx)
 {
-	static char token[65536];
-	size_t n = strcspn(s, " \t\r\n");
-	if (n == 0)
-		return 0;
-	if (n >= sizeof token)
-		return -1;
-	memcpy(token, s, n);
-	token[n] = '\0';
-	size_t len;
-	return petrel_hex_decode(token, out, cap, &len) == 0 ? (long)len : -1;
+	struct session *s = ctx;
+	if (vector_client_random(line, s->client_random, s->master))
+		s->have_keylog = true;
 }
 
 static void load(const char *name, struct session *s)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", PETREL_VECTORS_DIR, name);
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f, "open %s", path);
 	memset(s, 0, sizeof(*s));
-	static char line[16384];
-	bool have_keylog = false;
-	while (fgets(line, sizeof(line), f)) {
-		const char *kl = strstr(line, "CLIENT_RANDOM ");
-		if (line[0] == '#' && kl) {
-			kl += strlen("CLIENT_RANDOM ");
-			cr_assert_eq(unhex(kl, s->client_random, 32), 32);
-			cr_assert_eq(unhex(kl + 65, s->master, 48), 48);
-			have_keylog = true;
-			continue;
-		}
-		int from_server;
-		if (strncmp(line, "c2s ", 4) == 0)
-			from_server = 0;
-		else if (strncmp(line, "s2c ", 4) == 0)
-			from_server = 1;
-		else
-			continue;
-		cr_assert_lt(s->count, MAX_DATAGRAMS);
-		struct datagram *d = &s->dg[s->count++];
-		d->from_server = from_server;
-		d->data = malloc(strlen(line) / 2 + 1);
-		long n = unhex(line + 4, d->data, strlen(line) / 2 + 1);
-		cr_assert_gt(n, 0);
-		d->len = (size_t)n;
-	}
-	fclose(f);
-	cr_assert(have_keylog);
-}
-
-static void unload(struct session *s)
-{
-	for (size_t i = 0; i < s->count; i++)
-		free(s->dg[i].data);
+	s->count = vector_load(s->dg, MAX_DATAGRAMS, on_comment, s, "%s", name);
+	cr_assert(s->have_keylog, "%s", name);
 }
 
 /* Walks every record header of every datagram with the shared reader:
@@ -100,7 +51,7 @@ static size_t count_records(const struct session *s, size_t epoch1[2])
 			cr_assert(petrel_record_header_read(&r, &h));
 			cr_assert(petrel_skip(&r, h.length), "record runs past datagram %zu", i);
 			cr_assert_leq(h.epoch, 1);
-			int dir = s->dg[i].from_server;
+			int dir = s->dg[i].dir;
 			cr_assert_geq(h.seq, next_seq[dir][h.epoch], "seq went back in datagram %zu", i);
 			next_seq[dir][h.epoch] = h.seq + 1;
 			if (h.epoch == 1)
@@ -135,7 +86,7 @@ static const struct suite_params suites[] = {
 static void find_server_hello(const struct session *s, uint8_t server_random[32], uint16_t *suite)
 {
 	for (size_t i = 0; i < s->count; i++) {
-		if (!s->dg[i].from_server)
+		if (s->dg[i].dir != S2C)
 			continue;
 		struct petrel_reader r;
 		petrel_reader_init(&r, s->dg[i].data, s->dg[i].len);
@@ -225,7 +176,7 @@ static void decrypt_session(const struct expectations *e)
 	}
 	size_t finished[2] = {0, 0}, app[2] = {0, 0}, alerts[2] = {0, 0}, epoch0[2] = {0, 0};
 	for (size_t i = 0; i < s.count; i++) {
-		int d = s.dg[i].from_server;
+		int d = s.dg[i].dir;
 		size_t off = 0;
 		struct petrel_record rec;
 		int rc;
@@ -274,7 +225,7 @@ static void decrypt_session(const struct expectations *e)
 		petrel_rl_clear(&rl[d]);
 	}
 	cr_assert_eq(alerts[0], 1);
-	unload(&s);
+	vector_unload(s.dg, s.count);
 }
 
 Test(record_vectors, openssl_aes128gcm_decrypts)
@@ -318,7 +269,7 @@ Test(record_vectors, tampered_real_record_is_dropped)
 	cr_assert_eq(petrel_rl_set_read_keys(&rl, 1, &keys[0]), 0);
 	size_t opened = 0;
 	for (size_t i = 0; i < s.count; i++) {
-		if (s.dg[i].from_server)
+		if (s.dg[i].dir == S2C)
 			continue;
 		/* Flip the last byte (a tag byte of the last record) of every
 		 * client datagram whose last record is in epoch 1. */
@@ -334,5 +285,5 @@ Test(record_vectors, tampered_real_record_is_dropped)
 	cr_assert_eq(opened, 0);
 	cr_assert_eq(petrel_rl_stats(&rl)->dropped_bad_mac, 3);
 	petrel_rl_clear(&rl);
-	unload(&s);
+	vector_unload(s.dg, s.count);
 }
