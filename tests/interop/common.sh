@@ -188,6 +188,49 @@ start_petrel_server() {
 	return 1
 }
 
+# start_openssl_server OUT FIFO ARGS...: `openssl s_server -dtls1_2` on a
+# free port of 127.0.0.1 with ARGS, until it prints ACCEPT (a new port when
+# it does not). Its stdin is the fifo FIFO, held open on fd 3: s_server
+# sends what is written there. Sets PORT; the caller closes fd 3
+# (`exec 3>&-`) once done, fd 3 is already closed on failure.
+start_openssl_server() {
+	local out=$1 fifo=$2 attempt
+	shift 2
+	for attempt in 1 2 3; do
+		PORT=$(free_port)
+		rm -f "$fifo" && mkfifo "$fifo"
+		: >"$out"
+		timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$PORT" "$@" <"$fifo" >"$out" 2>&1 &
+		track $!
+		exec 3>"$fifo"
+		if wait_for "$out" '^ACCEPT' 10; then
+			return 0
+		fi
+		exec 3>&-
+		stop_all
+	done
+	return 1
+}
+
+# start_gnutls_server OUT ARGS...: `gnutls-serv --udp --echo` on a free port
+# with ARGS, until it listens (a new port when it reports an error). Sets
+# PORT and SERVER_PID.
+start_gnutls_server() {
+	local out=$1 attempt
+	shift
+	for attempt in 1 2 3; do
+		PORT=$(free_port)
+		: >"$out"
+		timeout 60 gnutls-serv --udp --echo -p "$PORT" "$@" >"$out" 2>&1 &
+		SERVER_PID=$!
+		track "$SERVER_PID"
+		wait_for "$out" 'listening on IPv4.*done|rror' 10
+		grep -q 'listening on IPv4.*done' "$out" && return 0
+		stop_all
+	done
+	return 1
+}
+
 # check_datagram_sizes FILE MTU PEER_LIMIT: interop-peer's largest datagram
 # fits the MTU less 28 bytes of IPv4 + UDP header, and the peer's fits
 # PEER_LIMIT (OpenSSL's -mtu is a link MTU like Petrel's; GnuTLS's --mtu

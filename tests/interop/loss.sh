@@ -43,16 +43,10 @@ check_relay() {
 
 petrel_client_vs_openssl() {
 	local drop=$1 sout=$T/pco-$1.server cout=$T/pco-$1.client rout=$T/pco-$1.relay
-	local fifo=$T/pco-$1.in port
+	local fifo=$T/pco-$1.in
 	begin_case "loss $drop: petrel-client/openssl-server"
-	port=$(free_port)
-	mkfifo "$fifo"
-	: >"$sout"
-	timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 1 \
-		-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" <"$fifo" >"$sout" 2>&1 &
-	track $!
-	exec 3>"$fifo"
-	if wait_for "$sout" '^ACCEPT' 10 && start_relay "$rout" "$port" "$drop"; then
+	if start_openssl_server "$sout" "$fifo" -naccept 1 -cert "$T/ec-cert.pem" -key "$T/ec-key.pem" &&
+		start_relay "$rout" "$PORT" "$drop"; then
 		: >"$cout"
 		timeout 30 "$PEER" client 127.0.0.1 "$RELAY_PORT" --ca "$T/ec-cert.pem" --timeout 20 \
 			--msg "$CLIENT_MSG" --expect hello-from-openssl >"$cout" 2>&1 &
@@ -105,14 +99,10 @@ petrel_server_vs_openssl() {
 }
 
 petrel_client_vs_gnutls() {
-	local drop=$1 sout=$T/pcg-$1.server cout=$T/pcg-$1.client rout=$T/pcg-$1.relay port
+	local drop=$1 sout=$T/pcg-$1.server cout=$T/pcg-$1.client rout=$T/pcg-$1.relay
 	begin_case "loss $drop: petrel-client/gnutls-server"
-	port=$(free_port)
-	: >"$sout"
-	timeout 40 gnutls-serv --udp --echo -p "$port" --x509certfile "$T/ec-cert.pem" \
-		--x509keyfile "$T/ec-key.pem" >"$sout" 2>&1 &
-	track $!
-	if wait_for "$sout" 'listening on IPv4.*done' 10 && start_relay "$rout" "$port" "$drop"; then
+	if start_gnutls_server "$sout" --x509certfile "$T/ec-cert.pem" --x509keyfile "$T/ec-key.pem" &&
+		start_relay "$rout" "$PORT" "$drop"; then
 		timeout 30 "$PEER" client 127.0.0.1 "$RELAY_PORT" --ca "$T/ec-cert.pem" --timeout 20 \
 			--msg "$CLIENT_MSG" --expect "$CLIENT_MSG" >"$cout" 2>&1
 		expect_status $? 0 "interop-peer"
@@ -160,16 +150,10 @@ petrel_server_vs_gnutls() {
 # Petrel client resumes; the relay drops DROP in the resumed connection.
 petrel_client_resume_vs_openssl() {
 	local drop=$1 sout=$T/pcro-$1.server cout=$T/pcro-$1.client rout=$T/pcro-$1.relay
-	local fifo=$T/pcro-$1.in port
+	local fifo=$T/pcro-$1.in
 	begin_case "loss $drop in the resumed handshake: petrel-client/openssl-server"
-	port=$(free_port)
-	mkfifo "$fifo"
-	: >"$sout"
-	timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 2 \
-		-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" <"$fifo" >"$sout" 2>&1 &
-	track $!
-	exec 3>"$fifo"
-	if wait_for "$sout" '^ACCEPT' 10 && start_relay "$rout" "$port" "$drop" 2; then
+	if start_openssl_server "$sout" "$fifo" -naccept 2 -cert "$T/ec-cert.pem" -key "$T/ec-key.pem" &&
+		start_relay "$rout" "$PORT" "$drop" 2; then
 		: >"$cout"
 		timeout 30 "$PEER" client 127.0.0.1 "$RELAY_PORT" --ca "$T/ec-cert.pem" --timeout 12 \
 			--resume --msg "$CLIENT_MSG" --expect hello-from-openssl >"$cout" 2>&1 &

@@ -21,20 +21,6 @@ SERVER_PIN=$(spki_sha256 "$T/server-key.pem")
 CLIENT_PIN=$(spki_sha256 "$T/client-key.pem")
 WRONG_PIN=$(printf '%064d' 0)
 
-start_gnutls_server() {
-	local out=$1 attempt
-	shift
-	for attempt in 1 2 3; do
-		PORT=$(free_port)
-		: >"$out"
-		timeout 40 gnutls-serv --udp -p "$PORT" --echo --priority "$PRIO" "$@" >"$out" 2>&1 &
-		track $!
-		wait_for "$out" 'listening on IPv4' 10 && return 0
-		stop_all
-	done
-	return 1
-}
-
 start_petrel_cli_server() {
 	local out=$1
 	shift
@@ -49,7 +35,7 @@ start_petrel_cli_server() {
 case_petrel_client_gnutls() {
 	begin_case "petrel-client/gnutls-server raw public key, SPKI pinned"
 	local sout=$T/c.server cout=$T/c.client bad=$T/c-bad.client
-	if ! start_gnutls_server "$sout" --rawpkkeyfile "$T/server-key.pem" --rawpkfile "$T/server-pub.pem"; then
+	if ! start_gnutls_server "$sout" --priority "$PRIO" --rawpkkeyfile "$T/server-key.pem" --rawpkfile "$T/server-pub.pem"; then
 		fail "gnutls-serv did not start"
 		end_case "$sout"
 		return

@@ -34,31 +34,17 @@ start_petrel_cli_server() {
 # Petrel client, openssl s_server: profile and 60 bytes of keying material.
 case_petrel_client_openssl() {
 	begin_case "petrel-client/openssl-server SRTP_AES128_CM_SHA1_80"
-	local sout=$T/c-ossl.server cout=$T/c-ossl.client fifo=$T/c-ossl.in port attempt started=0
-	for attempt in 1 2 3; do
-		port=$(free_port)
-		rm -f "$fifo" && mkfifo "$fifo"
-		: >"$sout"
-		timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 1 \
-			-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" -use_srtp SRTP_AES128_CM_SHA1_80 \
-			-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60 <"$fifo" >"$sout" 2>&1 &
-		track $!
-		exec 3>"$fifo"
-		if wait_for "$sout" '^ACCEPT' 10; then
-			started=1
-			break
-		fi
-		exec 3>&-
-		stop_all
-	done
-	if [ "$started" != 1 ]; then
+	local sout=$T/c-ossl.server cout=$T/c-ossl.client fifo=$T/c-ossl.in
+	if ! start_openssl_server "$sout" "$fifo" -naccept 1 \
+		-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" -use_srtp SRTP_AES128_CM_SHA1_80 \
+		-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60; then
 		fail "openssl s_server did not start"
 		end_case "$sout"
 		return
 	fi
 	: >"$cout"
 	echo "$CLIENT_MSG" | timeout 30 "$PETREL" client --insecure --once --verbose \
-		--srtp SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80 127.0.0.1 "$port" >"$cout" 2>&1 &
+		--srtp SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80 127.0.0.1 "$PORT" >"$cout" 2>&1 &
 	local cpid=$!
 	track $cpid
 	wait_for "$sout" "^$CLIENT_MSG\$" 20 && echo "$REPLY" >&3
@@ -127,26 +113,15 @@ case_gnutls_client_petrel() {
 # profile, the MKI and the echoed message (which needs the same keys).
 case_petrel_client_gnutls() {
 	begin_case "petrel-client/gnutls-server SRTP_AES128_CM_HMAC_SHA1_80 with MKI"
-	local sout=$T/c-gnutls.server cout=$T/c-gnutls.client port attempt started=0
-	for attempt in 1 2 3; do
-		port=$(free_port)
-		: >"$sout"
-		timeout 40 gnutls-serv --udp -p "$port" --echo --x509certfile "$T/ec-cert.pem" \
-			--x509keyfile "$T/ec-key.pem" --srtp-profiles=SRTP_AES128_CM_HMAC_SHA1_80 >"$sout" 2>&1 &
-		track $!
-		if wait_for "$sout" 'listening on IPv4' 10; then
-			started=1
-			break
-		fi
-		stop_all
-	done
-	if [ "$started" != 1 ]; then
+	local sout=$T/c-gnutls.server cout=$T/c-gnutls.client
+	if ! start_gnutls_server "$sout" --x509certfile "$T/ec-cert.pem" \
+		--x509keyfile "$T/ec-key.pem" --srtp-profiles=SRTP_AES128_CM_HMAC_SHA1_80; then
 		fail "gnutls-serv did not start"
 		end_case "$sout"
 		return
 	fi
 	echo "$CLIENT_MSG" | timeout 30 "$PETREL" client --insecure --once --verbose --srtp-mki 0a0b0c \
-		--srtp SRTP_AES128_CM_HMAC_SHA1_32,SRTP_AES128_CM_HMAC_SHA1_80 127.0.0.1 "$port" >"$cout" 2>&1
+		--srtp SRTP_AES128_CM_HMAC_SHA1_32,SRTP_AES128_CM_HMAC_SHA1_80 127.0.0.1 "$PORT" >"$cout" 2>&1
 	expect_status "$?" 0 "petrel client"
 	expect_line "$cout" '^ *srtp profile +SRTP_AES128_CM_HMAC_SHA1_80$' "Petrel's profile"
 	expect_line "$cout" '^ *srtp mki +0A0B0C$' "GnuTLS echoed the MKI"
