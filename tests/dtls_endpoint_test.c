@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "petrel/petrel.h"
+#include "tests/dtls_harness.h"
 
 static void echo_back(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
 {
@@ -182,13 +183,6 @@ static long capture_push(void *ptr, const uint8_t *data, size_t len)
 	}
 	return (long)len;
 }
-static long nothing_pull(void *ptr, uint8_t *buf, size_t cap)
-{
-	(void)ptr;
-	(void)buf;
-	(void)cap;
-	return PETREL_E_AGAIN;
-}
 
 Test(endpoint, forged_client_hello_flood_costs_no_state, .timeout = 120)
 {
@@ -198,7 +192,7 @@ Test(endpoint, forged_client_hello_flood_costs_no_state, .timeout = 120)
 	cr_assert_eq(petrel_session_new(&cs, PETREL_CLIENT), 0);
 	petrel_session_set_credentials(cs, cc);
 	petrel_transport_set_push_function(cs, capture_push);
-	petrel_transport_set_pull_function(cs, nothing_pull);
+	petrel_transport_set_pull_function(cs, harness_nothing_pull);
 	captured_len = 0;
 	cr_assert_eq(petrel_handshake(cs), PETREL_E_AGAIN);
 	cr_assert_gt(captured_len, 60);
@@ -672,42 +666,6 @@ Test(endpoint_timers, session_peer_refuses_a_session_of_no_endpoint)
 }
 
 /* ---- Sans-I/O endpoint (issue #19 item 3) -------------------------------- */
-
-/* A client driven by hand: what it sends is kept in `sent`. */
-struct hand_client {
-	petrel_session *s;
-	uint8_t sent[8][2048];
-	size_t sent_len[8];
-	unsigned sent_count;
-	uint64_t now;
-};
-
-static long hand_push(void *ptr, const uint8_t *data, size_t len)
-{
-	struct hand_client *c = ptr;
-	if (c->sent_count < 8 && len <= sizeof c->sent[0]) {
-		memcpy(c->sent[c->sent_count], data, len);
-		c->sent_len[c->sent_count++] = len;
-	}
-	return (long)len;
-}
-
-static uint64_t hand_clock(void *ptr)
-{
-	return ((struct hand_client *)ptr)->now;
-}
-
-static void hand_client_init(struct hand_client *c, petrel_credentials *cc, uint64_t now)
-{
-	memset(c, 0, sizeof *c);
-	c->now = now;
-	cr_assert_eq(petrel_session_new(&c->s, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(c->s, cc);
-	petrel_transport_set_ptr(c->s, c);
-	petrel_transport_set_push_function(c->s, hand_push);
-	petrel_transport_set_pull_function(c->s, nothing_pull);
-	petrel_transport_set_clock_function(c->s, hand_clock, c);
-}
 
 static struct sockaddr_in v4(const char *ip, uint16_t port)
 {

@@ -53,4 +53,20 @@ unsigned harness_seeds(unsigned full);
 petrel_credentials *harness_psk_creds(void);
 petrel_credentials *harness_cert_creds(int keytype);
 
+/* A client session driven by hand, for endpoint tests without the simulated
+ * network: the first HAND_CLIENT_MAX_SENT datagrams it sends are kept in
+ * sent (the test feeds them on and clears sent_count), its pull has nothing,
+ * its clock reads now. */
+#define HAND_CLIENT_MAX_SENT 16
+struct hand_client {
+	petrel_session *s;
+	uint64_t now;
+	uint8_t sent[HAND_CLIENT_MAX_SENT][2048];
+	size_t sent_len[HAND_CLIENT_MAX_SENT];
+	unsigned sent_count;
+};
+void hand_client_init(struct hand_client *c, petrel_credentials *cc, uint64_t now);
+/* A pull function with nothing to read (PETREL_E_AGAIN). */
+long harness_nothing_pull(void *ptr, uint8_t *buf, size_t cap);
+
 #endif

@@ -237,47 +237,10 @@ Test(keepalive, without_heartbeats_by_default_no_pings_and_quiet_peer_times_out)
 
 /* ---- Through a sans-I/O endpoint: idle close and restart -------------- */
 
-struct bridge {
-	petrel_session *s;
-	uint64_t now;
-	uint8_t sent[16][2048];
-	size_t sent_len[16];
-	unsigned sent_count;
-};
-
-static long bridge_push(void *ptr, const uint8_t *data, size_t len)
+/* A hand client (tests/dtls_harness.h) with keepalive on. */
+static void bridge_client(struct hand_client *b, petrel_credentials *cc, uint64_t now)
 {
-	struct bridge *b = ptr;
-	if (b->sent_count < 16 && len <= sizeof b->sent[0]) {
-		memcpy(b->sent[b->sent_count], data, len);
-		b->sent_len[b->sent_count++] = len;
-	}
-	return (long)len;
-}
-
-static long bridge_pull(void *ptr, uint8_t *buf, size_t cap)
-{
-	(void)ptr;
-	(void)buf;
-	(void)cap;
-	return PETREL_E_AGAIN;
-}
-
-static uint64_t bridge_clock(void *ptr)
-{
-	return ((struct bridge *)ptr)->now;
-}
-
-static void bridge_client(struct bridge *b, petrel_credentials *cc, uint64_t now)
-{
-	memset(b, 0, sizeof *b);
-	b->now = now;
-	cr_assert_eq(petrel_session_new(&b->s, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(b->s, cc);
-	petrel_transport_set_ptr(b->s, b);
-	petrel_transport_set_push_function(b->s, bridge_push);
-	petrel_transport_set_pull_function(b->s, bridge_pull);
-	petrel_transport_set_clock_function(b->s, bridge_clock, b);
+	hand_client_init(b, cc, now);
 	cr_assert_eq(petrel_session_set_keepalive(b->s, INTERVAL_MS, DEAD_MS), 0);
 }
 
@@ -286,7 +249,7 @@ static const struct sockaddr_in client_addr = {.sin_family = AF_INET, .sin_port 
 
 /* Client datagrams to the endpoint, the endpoint's back to the client;
  * returns the first fatal result of the client's feed, else 0. */
-static int bridge_exchange(petrel_endpoint *ep, struct bridge *b)
+static int bridge_exchange(petrel_endpoint *ep, struct hand_client *b)
 {
 	for (unsigned i = 0; i < b->sent_count; i++)
 		cr_assert_eq(petrel_endpoint_feed(ep, b->sent[i], b->sent_len[i], &client_addr,
@@ -303,7 +266,7 @@ static int bridge_exchange(petrel_endpoint *ep, struct bridge *b)
 	return result;
 }
 
-static void bridge_handshake(petrel_endpoint *ep, struct bridge *b)
+static void bridge_handshake(petrel_endpoint *ep, struct hand_client *b)
 {
 	int rc = PETREL_E_AGAIN;
 	for (int i = 0; i < 20 && rc != 0; i++) {
@@ -317,7 +280,7 @@ static void bridge_handshake(petrel_endpoint *ep, struct bridge *b)
 
 /* Run both timers until the client's engine reports a fatal result or
  * limit passes; returns it (0 if none). */
-static int bridge_run(petrel_endpoint *ep, struct bridge *b, uint64_t limit)
+static int bridge_run(petrel_endpoint *ep, struct hand_client *b, uint64_t limit)
 {
 	while (b->now < limit) {
 		uint64_t next = petrel_engine_next_deadline(b->s);
@@ -356,7 +319,7 @@ static void reconnect_resumes(petrel_endpoint *ep, petrel_session *old, petrel_c
 	uint8_t blob[2048];
 	cr_assert_leq(len, sizeof blob);
 	cr_assert_eq(petrel_session_get_data(old, blob, &len), 0);
-	struct bridge b2;
+	struct hand_client b2;
 	bridge_client(&b2, cc, now);
 	cr_assert_eq(petrel_session_set_data(b2.s, blob, len), 0);
 	bridge_handshake(ep, &b2);
@@ -373,7 +336,7 @@ Test(keepalive, server_idle_close_reaches_client_as_close_notify_then_resumes)
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
 	petrel_endpoint_set_idle_timeout(ep, 3000);
-	struct bridge b;
+	struct hand_client b;
 	bridge_client(&b, cc, 1000000);
 	/* A keepalive slower than the server's idle timeout: the server
 	 * closes first, and says so. */
@@ -401,7 +364,7 @@ Test(keepalive, keepalive_faster_than_idle_timeout_keeps_server_session)
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
 	petrel_endpoint_set_idle_timeout(ep, 3000);
-	struct bridge b;
+	struct hand_client b;
 	bridge_client(&b, cc, 1000000);
 	bridge_handshake(ep, &b);
 	cr_assert_eq(bridge_run(ep, &b, b.now + 60000), 0);
@@ -418,7 +381,7 @@ Test(keepalive, restarted_server_detected_dead_then_resumes_with_shared_ticket_k
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
-	struct bridge b;
+	struct hand_client b;
 	bridge_client(&b, cc, 1000000);
 	bridge_handshake(ep, &b);
 	/* The server restarts: a new endpoint that knows no sessions (same
@@ -451,7 +414,7 @@ Test(keepalive, endpoint_session_with_keepalive_reports_vanished_client_in_on_cl
 					       .on_closed = note_closed};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
-	struct bridge b;
+	struct hand_client b;
 	bridge_client(&b, cc, 1000000);
 	bridge_handshake(ep, &b);
 	cr_assert_eq(petrel_endpoint_session_count(ep), 1);
