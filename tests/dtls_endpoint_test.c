@@ -53,6 +53,17 @@ static int connected_socket(uint16_t port)
 	return fd;
 }
 
+/* A client session on the UDP socket fd, its reads non-blocking. */
+static petrel_session *client_on(petrel_credentials *cc, int fd)
+{
+	petrel_session *s;
+	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
+	petrel_session_set_credentials(s, cc);
+	petrel_transport_set_udp_fd(s, fd);
+	petrel_transport_set_pull_timeout_function(s, NULL);
+	return s;
+}
+
 static petrel_credentials *psk_creds(void)
 {
 	petrel_credentials *c;
@@ -249,11 +260,8 @@ Test(endpoint, half_open_cap_is_enforced)
 	petrel_session *s[5];
 	int fds[5];
 	for (int i = 0; i < 5; i++) {
-		cr_assert_eq(petrel_session_new(&s[i], PETREL_CLIENT), 0);
-		petrel_session_set_credentials(s[i], cc);
 		fds[i] = connected_socket(port);
-		petrel_transport_set_udp_fd(s[i], fds[i]);
-		petrel_transport_set_pull_timeout_function(s[i], NULL);
+		s[i] = client_on(cc, fds[i]);
 		cr_assert_eq(petrel_handshake(s[i]), PETREL_E_AGAIN); /* ClientHello out */
 	}
 	usleep(20000);
@@ -279,12 +287,8 @@ Test(endpoint, lossless_handshake_needs_no_retransmission)
 	struct petrel_endpoint_callbacks cb = {.on_data = echo_back};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, 0, &cb), 0);
-	petrel_session *s;
-	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(s, cc);
 	int fd = connected_socket(port);
-	petrel_transport_set_udp_fd(s, fd);
-	petrel_transport_set_pull_timeout_function(s, NULL);
+	petrel_session *s = client_on(cc, fd);
 	/* A 2 s floor: a slow run (valgrind) must not retransmit on its own. */
 	petrel_dtls_set_timeout_limits(s, 2000, 0);
 	int rc = PETREL_E_AGAIN;
@@ -358,12 +362,8 @@ static void log_closed(void *ptr, petrel_session *s, int reason)
  * runs without cookies: one datagram opens a half-open session). */
 static petrel_session *start_client(petrel_credentials *cc, const char *local_ip, uint16_t port, int *fd)
 {
-	petrel_session *s;
-	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(s, cc);
 	*fd = socket_from(local_ip, port);
-	petrel_transport_set_udp_fd(s, *fd);
-	petrel_transport_set_pull_timeout_function(s, NULL);
+	petrel_session *s = client_on(cc, *fd);
 	cr_assert_eq(petrel_handshake(s), PETREL_E_AGAIN);
 	return s;
 }
@@ -583,11 +583,8 @@ Test(endpoint_timers, idle_sessions_cost_no_timer_work, .timeout = 60)
 	static petrel_session *c[CLIENTS];
 	static int fds[CLIENTS];
 	for (int i = 0; i < CLIENTS; i++) {
-		cr_assert_eq(petrel_session_new(&c[i], PETREL_CLIENT), 0);
-		petrel_session_set_credentials(c[i], cc);
 		fds[i] = connected_socket(port);
-		petrel_transport_set_udp_fd(c[i], fds[i]);
-		petrel_transport_set_pull_timeout_function(c[i], NULL);
+		c[i] = client_on(cc, fds[i]);
 	}
 	int done = 0;
 	bool fin[CLIENTS] = {false};
