@@ -59,7 +59,8 @@ EXTRA_DIST += tests/workers.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_srtp_test.c tests/dtls_rpk_test.c
 endif
-# Reader of the recorded sessions in tests/vectors (1.2, RFC 9146 and 1.3 vector tests).
+# Shared by the record and vector tests: the reader of the recorded sessions in
+# tests/vectors, every AEAD and deterministic keys (tests/record_testutil.h).
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/vector_reader.c tests/vector_reader.h tests/record_testutil.h
 endif

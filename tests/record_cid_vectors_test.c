@@ -16,68 +16,12 @@
 #include "record/record.h"
 #include "tests/vector_reader.h"
 
-#define MAX_DATAGRAMS 32
-
-struct session {
-	uint8_t client_random[32];
-	uint8_t master[48];
-	uint8_t cid[2][32];
-	size_t cid_len[2];
-	bool have_keylog, have_cid;
-	size_t count;
-	struct vector_datagram dg[MAX_DATAGRAMS];
-};
-
-static void on_comment(const char *line, void *ctx)
+static void load(const char *name, struct vector_session12 *s)
 {
-	struct session *s = ctx;
-	if (vector_client_random(line, s->client_random, s->master))
-		s->have_keylog = true;
-	else if (vector_cid(line, s->cid[C2S], s->cid[S2C], sizeof s->cid[0], s->cid_len))
-		s->have_cid = true;
-}
-
-static void load(const char *name, struct session *s)
-{
-	memset(s, 0, sizeof *s);
-	s->count = vector_load(s->dg, MAX_DATAGRAMS, on_comment, s, "cid12/%s.txt", name);
-	cr_assert(s->have_keylog && s->have_cid, "%s", name);
-}
-
-/* The ServerHello's random and cipher suite (plaintext, epoch 0). */
-static void server_hello(const struct session *s, uint8_t server_random[32], uint16_t *suite)
-{
-	for (size_t i = 0; i < s->count; i++) {
-		if (s->dg[i].dir != S2C)
-			continue;
-		struct petrel_reader r;
-		petrel_reader_init(&r, s->dg[i].data, s->dg[i].len);
-		struct petrel_record_header h;
-		const uint8_t *body;
-		while (petrel_record_header_read(&r, &h) && petrel_get_bytes(&r, h.length, &body)) {
-			if (h.content_type != PETREL_CT_HANDSHAKE || h.epoch != 0)
-				continue;
-			struct petrel_reader rec;
-			petrel_reader_init(&rec, body, h.length);
-			struct petrel_hs_header hh;
-			const uint8_t *frag;
-			while (petrel_hs_header_read(&rec, &hh, &frag) == 0) {
-				if (hh.msg_type != PETREL_HS_SERVER_HELLO)
-					continue;
-				struct petrel_reader sh;
-				uint16_t version;
-				const uint8_t *sid;
-				size_t sid_len;
-				petrel_reader_init(&sh, frag, hh.fragment_length);
-				cr_assert(petrel_get_u16(&sh, &version) &&
-					  petrel_get_copy(&sh, server_random, 32) &&
-					  petrel_get_opaque8(&sh, &sid, &sid_len) &&
-					  petrel_get_u16(&sh, suite));
-				return;
-			}
-		}
-	}
-	cr_assert_fail("no ServerHello");
+	char path[256];
+	snprintf(path, sizeof path, "cid12/%s.txt", name);
+	vector_load12(path, s);
+	cr_assert(s->have_cid, "%s", name);
 }
 
 struct result {
@@ -89,11 +33,11 @@ struct result {
 
 static void replay(const char *name, struct result *res)
 {
-	static struct session s;
+	static struct vector_session12 s;
 	load(name, &s);
 	uint8_t server_random[32];
 	uint16_t suite;
-	server_hello(&s, server_random, &suite);
+	vector_server_hello12(&s, server_random, &suite);
 	enum petrel_aead_alg aead;
 	size_t iv_len = 4;
 	switch (suite) {
@@ -102,21 +46,8 @@ static void replay(const char *name, struct result *res)
 	case 0xccac: aead = PETREL_AEAD_CHACHA20_POLY1305; iv_len = 12; break;
 	default: cr_assert_fail("suite %04x", suite); return;
 	}
-	/* RFC 5246 6.3: key_block = PRF(master, "key expansion",
-	 * server_random + client_random); AEAD suites have no MAC keys. */
-	size_t key_len = petrel_aead_key_len(aead);
-	uint8_t block[2 * 32 + 2 * 12];
-	cr_assert_eq(petrel_tls12_prf(PETREL_HASH_SHA256, s.master, 48, "key expansion",
-				      server_random, 32, s.client_random, 32, block,
-				      2 * key_len + 2 * iv_len),
-		     0);
 	struct petrel_epoch_keys keys[2];
-	memset(keys, 0, sizeof keys);
-	for (int d = 0; d < 2; d++) {
-		keys[d].aead = aead;
-		memcpy(keys[d].key, block + (size_t)d * key_len, key_len);
-		memcpy(keys[d].fixed_iv, block + 2 * key_len + (size_t)d * iv_len, iv_len);
-	}
+	vector_keys12(&s, server_random, PETREL_HASH_SHA256, aead, iv_len, keys);
 	struct petrel_record_layer rl[2];
 	for (int d = 0; d < 2; d++) {
 		petrel_rl_init(&rl[d]);

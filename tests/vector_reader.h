@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "petrel/petrel.h"
+#include "record/record.h"
+
 enum { C2S = 0, S2C = 1 };
 
 struct vector_datagram {
@@ -40,5 +43,34 @@ bool vector_client_random(const char *line, uint8_t client_random[32], uint8_t m
 /* "# cid: c2s=HEX s2c=HEX", the CID each direction's records carry: true,
  * with both copied (c2s asserted non-empty), if line is one. */
 bool vector_cid(const char *line, uint8_t *c2s, uint8_t *s2c, size_t cap, size_t cid_len[2]);
+
+/* A recorded DTLS 1.2 session: its datagrams, the key log's client random
+ * and master secret (RFC 5246 8.1), and the CID each direction's records
+ * carry where the file names them (RFC 9146 sessions). */
+#define VECTOR_MAX_DATAGRAMS12 64
+struct vector_session12 {
+	uint8_t client_random[32];
+	uint8_t master[48];
+	bool have_cid;
+	uint8_t cid[2][32];
+	size_t cid_len[2];
+	size_t count;
+	struct vector_datagram dg[VECTOR_MAX_DATAGRAMS12];
+};
+
+/* Loads PETREL_VECTORS_DIR/path, asserting it has a key log line; free
+ * with vector_unload(s->dg, s->count). */
+void vector_load12(const char *path, struct vector_session12 *s);
+
+/* The ServerHello in the server's epoch-0 records (RFC 6347 4.2.2 header,
+ * asserted sent whole and DTLS 1.2): its random and cipher suite. */
+void vector_server_hello12(const struct vector_session12 *s, uint8_t server_random[32],
+			   uint16_t *suite);
+
+/* The RFC 5246 6.3 key block of an AEAD suite (no MAC keys): keys[C2S]
+ * from client_write_key and _IV, keys[S2C] from the server's. */
+void vector_keys12(const struct vector_session12 *s, const uint8_t server_random[32],
+		   enum petrel_hash_alg prf_hash, enum petrel_aead_alg aead, size_t iv_len,
+		   struct petrel_epoch_keys keys[2]);
 
 #endif

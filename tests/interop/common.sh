@@ -231,6 +231,20 @@ start_gnutls_server() {
 	return 1
 }
 
+# start_petrel_verbose_server OUT ARGS...: `petrel server --echo --verbose`
+# (the command-line tool, $PETREL) on 127.0.0.1, port 0: the kernel picks
+# it, read back from the "listening on" line. Sets PORT.
+start_petrel_verbose_server() {
+	local out=$1
+	shift
+	: >"$out"
+	timeout 40 "$PETREL" server --port 0 --bind 127.0.0.1 --echo --verbose "$@" >"$out" 2>&1 &
+	track $!
+	wait_for "$out" '^listening on ' 10 || return 1
+	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$out")
+	[ -n "$PORT" ]
+}
+
 # check_datagram_sizes FILE MTU PEER_LIMIT: interop-peer's largest datagram
 # fits the MTU less 28 bytes of IPv4 + UDP header, and the peer's fits
 # PEER_LIMIT (OpenSSL's -mtu is a link MTU like Petrel's; GnuTLS's --mtu

@@ -19,18 +19,6 @@ upper() {
 	tr 'a-f' 'A-F'
 }
 
-# start_petrel_cli_server OUT ARGS...: `petrel server --port 0`; sets PORT.
-start_petrel_cli_server() {
-	local out=$1
-	shift
-	: >"$out"
-	timeout 40 "$PETREL" server --port 0 --bind 127.0.0.1 --echo --verbose "$@" >"$out" 2>&1 &
-	track $!
-	wait_for "$out" '^listening on ' 10 || return 1
-	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$out")
-	[ -n "$PORT" ]
-}
-
 # Petrel client, openssl s_server: profile and 60 bytes of keying material.
 case_petrel_client_openssl() {
 	begin_case "petrel-client/openssl-server SRTP_AES128_CM_SHA1_80"
@@ -67,7 +55,7 @@ case_petrel_client_openssl() {
 case_openssl_client_petrel() {
 	begin_case "openssl-client/petrel-server SRTP_AEAD_AES_128_GCM"
 	local sout=$T/s-ossl.server cout=$T/s-ossl.client
-	if ! start_petrel_cli_server "$sout" --srtp SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80; then
+	if ! start_petrel_verbose_server "$sout" --srtp SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80; then
 		fail "petrel server did not start"
 		end_case "$sout"
 		return
@@ -90,7 +78,7 @@ case_openssl_client_petrel() {
 case_gnutls_client_petrel() {
 	begin_case "gnutls-client/petrel-server SRTP_AES128_CM_HMAC_SHA1_32"
 	local sout=$T/s-gnutls.server cout=$T/s-gnutls.client
-	if ! start_petrel_cli_server "$sout" --srtp SRTP_AES128_CM_HMAC_SHA1_32,SRTP_AES128_CM_HMAC_SHA1_80; then
+	if ! start_petrel_verbose_server "$sout" --srtp SRTP_AES128_CM_HMAC_SHA1_32,SRTP_AES128_CM_HMAC_SHA1_80; then
 		fail "petrel server did not start"
 		end_case "$sout"
 		return
@@ -137,7 +125,7 @@ case_petrel_client_gnutls() {
 case_no_common_profile() {
 	begin_case "openssl-client/petrel-server no common profile"
 	local sout=$T/s-none.server cout=$T/s-none.client
-	if ! start_petrel_cli_server "$sout" --srtp SRTP_AEAD_AES_256_GCM; then
+	if ! start_petrel_verbose_server "$sout" --srtp SRTP_AEAD_AES_256_GCM; then
 		fail "petrel server did not start"
 		end_case "$sout"
 		return
