@@ -227,15 +227,22 @@ Test(rpk_handshake, raw_key_only_server_cannot_serve_an_x509_client)
 	free_all(&h);
 }
 
+/* Raw keys both ways (RFC 7250): the server requires the client's, the
+ * client pins the server's. */
+static void client_raw_key_pair(struct harness *h, uint64_t seed)
+{
+	harness_init(h, seed, 0, PETREL_FLAG_REQUIRE_CLIENT_CERT, raw_key_creds(),
+		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
+	petrel_session_set_raw_public_keys(h->client.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
+	petrel_session_set_raw_public_keys(h->server.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
+	petrel_session_set_ciphers(h->client.session, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+	pin_server_key(h);
+}
+
 Test(rpk_handshake, client_authenticates_with_a_raw_key)
 {
 	struct harness h;
-	harness_init(&h, 9, 0, PETREL_FLAG_REQUIRE_CLIENT_CERT, raw_key_creds(),
-		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
-	petrel_session_set_raw_public_keys(h.client.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
-	petrel_session_set_raw_public_keys(h.server.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
-	petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-	pin_server_key(&h);
+	client_raw_key_pair(&h, 9);
 	uint8_t client_pin[32];
 	cr_assert_eq(petrel_credentials_get_spki_sha256(h.client_creds, client_pin), 0);
 	petrel_session_set_verify(h.server.session, PETREL_VERIFY_PIN_SPKI, client_pin, 32);
@@ -248,12 +255,7 @@ Test(rpk_handshake, client_authenticates_with_a_raw_key)
 Test(rpk_handshake, server_refuses_a_client_key_with_another_pin)
 {
 	struct harness h;
-	harness_init(&h, 10, 0, PETREL_FLAG_REQUIRE_CLIENT_CERT, raw_key_creds(),
-		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
-	petrel_session_set_raw_public_keys(h.client.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
-	petrel_session_set_raw_public_keys(h.server.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
-	petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-	pin_server_key(&h);
+	client_raw_key_pair(&h, 10);
 	uint8_t other[32] = {7};
 	petrel_session_set_verify(h.server.session, PETREL_VERIFY_PIN_SPKI, other, 32);
 	cr_assert_neq(harness_run_handshake(&h, 60000), 0);
