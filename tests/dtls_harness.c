@@ -244,3 +244,10 @@ void hand_client_init(struct hand_client *c, petrel_credentials *cc, uint64_t no
 	petrel_transport_set_pull_function(c->s, harness_nothing_pull);
 	petrel_transport_set_clock_function(c->s, hand_clock, c);
 }
+
+void harness_free_all(struct harness *h)
+{
+	harness_free(h);
+	petrel_credentials_free(h->client_creds);
+	petrel_credentials_free(h->server_creds);
+}

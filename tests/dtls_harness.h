@@ -38,6 +38,8 @@ struct harness {
 void harness_init(struct harness *h, uint64_t seed, unsigned client_flags, unsigned server_flags,
 		  petrel_credentials *client_creds, petrel_credentials *server_creds);
 void harness_free(struct harness *h);
+/* harness_free, then frees both credentials given to harness_init. */
+void harness_free_all(struct harness *h);
 /* Runs both handshakes until both completed, one fails fatally, or the
  * virtual clock passes limit_ms. Returns 0 when both completed. */
 int harness_run_handshake(struct harness *h, uint64_t limit_ms);
