@@ -66,36 +66,48 @@ petrel_client_vs_openssl() {
 	end_case "$cout" "$sout" "$rout"
 }
 
-petrel_server_vs_openssl() {
-	local drop=$1 sout=$T/pso-$1.server cout=$T/pso-$1.client rout=$T/pso-$1.relay
-	local fifo=$T/pso-$1.in
-	begin_case "loss $drop: petrel-server/openssl-client"
+# petrel_server_vs WHO DROP READY TEXT CLIENT...: interop-peer echo server
+# behind the relay dropping DROP; CLIENT (@PORT@: the relay's port), reading
+# a fifo, sends TEXT once its output matches READY and must get it back.
+petrel_server_vs() {
+	local who=$1 drop=$2 ready=$3 text=$4 a args=()
+	shift 4
+	local name=ps-${who,,}-$drop
+	local sout=$T/$name.server cout=$T/$name.client rout=$T/$name.relay fifo=$T/$name.in
+	begin_case "loss $drop: petrel-server/${who,,}-client"
 	if start_petrel_server "$sout" --echo --timeout 30 --cert "$T/ec-cert.pem" --key "$T/ec-key.pem" &&
 		start_relay "$rout" "$PORT" "$drop"; then
+		for a in "$@"; do
+			args+=("${a//@PORT@/$RELAY_PORT}")
+		done
 		mkfifo "$fifo"
 		: >"$cout"
-		timeout 30 openssl s_client -dtls1_2 -connect "127.0.0.1:$RELAY_PORT" \
-			-CAfile "$T/ec-cert.pem" -verify_return_error <"$fifo" >"$cout" 2>&1 &
+		timeout 30 "${args[@]}" <"$fifo" >"$cout" 2>&1 &
 		local cpid=$!
 		track $cpid
 		exec 3>"$fifo"
-		if wait_for "$cout" 'Cipher is' 20; then
-			echo hello-from-openssl >&3
-			wait_for "$cout" '^hello-from-openssl$' 10
+		if wait_for "$cout" "$ready" 20; then
+			echo "$text" >&3
+			wait_for "$cout" "^$text\$" 10
 		fi
 		exec 3>&-
 		wait $cpid
-		expect_status $? 0 "openssl s_client"
+		expect_status $? 0 "$who client"
 		wait "$SERVER_PID"
 		expect_status $? 0 "interop-peer server"
-		expect_line "$sout" '^echoed: hello-from-openssl$' "Petrel echoed OpenSSL's text"
-		expect_line "$cout" '^hello-from-openssl$' "the echo reached OpenSSL"
+		expect_line "$sout" "^echoed: $text\$" "Petrel echoed $who's text"
+		expect_line "$cout" "^$text\$" "the echo reached $who"
 	else
 		fail "interop-peer server or the relay did not start"
 	fi
 	stop_all
 	check_relay "$rout" "$drop"
 	end_case "$sout" "$cout" "$rout"
+}
+
+petrel_server_vs_openssl() {
+	petrel_server_vs OpenSSL "$1" 'Cipher is' hello-from-openssl openssl s_client -dtls1_2 \
+		-connect "127.0.0.1:@PORT@" -CAfile "$T/ec-cert.pem" -verify_return_error
 }
 
 petrel_client_vs_gnutls() {
@@ -116,35 +128,8 @@ petrel_client_vs_gnutls() {
 }
 
 petrel_server_vs_gnutls() {
-	local drop=$1 sout=$T/psg-$1.server cout=$T/psg-$1.client rout=$T/psg-$1.relay
-	local fifo=$T/psg-$1.in
-	begin_case "loss $drop: petrel-server/gnutls-client"
-	if start_petrel_server "$sout" --echo --timeout 30 --cert "$T/ec-cert.pem" --key "$T/ec-key.pem" &&
-		start_relay "$rout" "$PORT" "$drop"; then
-		mkfifo "$fifo"
-		: >"$cout"
-		timeout 30 gnutls-cli --udp -p "$RELAY_PORT" --x509cafile "$T/ec-cert.pem" \
-			--verify-hostname localhost 127.0.0.1 <"$fifo" >"$cout" 2>&1 &
-		local cpid=$!
-		track $cpid
-		exec 3>"$fifo"
-		if wait_for "$cout" '^- Handshake was completed' 20; then
-			echo hello-from-gnutls >&3
-			wait_for "$cout" '^hello-from-gnutls$' 10
-		fi
-		exec 3>&-
-		wait $cpid
-		expect_status $? 0 "gnutls-cli"
-		wait "$SERVER_PID"
-		expect_status $? 0 "interop-peer server"
-		expect_line "$sout" '^echoed: hello-from-gnutls$' "Petrel echoed GnuTLS's text"
-		expect_line "$cout" '^hello-from-gnutls$' "the echo reached GnuTLS"
-	else
-		fail "interop-peer server or the relay did not start"
-	fi
-	stop_all
-	check_relay "$rout" "$drop"
-	end_case "$sout" "$cout" "$rout"
+	petrel_server_vs GnuTLS "$1" '^- Handshake was completed' hello-from-gnutls gnutls-cli --udp \
+		-p @PORT@ --x509cafile "$T/ec-cert.pem" --verify-hostname localhost 127.0.0.1
 }
 
 # Petrel client resumes; the relay drops DROP in the resumed connection.
