@@ -217,12 +217,6 @@ static void handshake_from(petrel_endpoint *ep, struct hand_client *c, const str
 	cr_assert_eq(rc, 0, "handshake: %s", petrel_strerror(rc));
 }
 
-static void echo_cb(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
-{
-	(void)ptr;
-	cr_assert_eq(petrel_record_send(s, data, len), (long)len);
-}
-
 static unsigned handshakes_completed;
 static void count_established(void *ptr, petrel_session *s)
 {
@@ -272,7 +266,7 @@ static void nat_setup(struct nat_case *t, unsigned cid_len, const char *client_c
 	t->cc = psk();
 	struct petrel_endpoint_callbacks cb = {.on_new_session = remember_session,
 					       .on_established = count_established,
-					       .on_data = echo_cb};
+					       .on_data = harness_echo_record};
 	cr_assert_eq(petrel_endpoint_new_sans_io(&t->ep, t->sc, 0, &cb), 0);
 	cr_assert_eq(petrel_endpoint_set_cid_length(t->ep, cid_len), 0);
 	hand_client_init(&t->c, t->cc, 5000000);

@@ -15,12 +15,6 @@
 #include "petrel/petrel.h"
 #include "tests/dtls_harness.h"
 
-static void echo_back(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
-{
-	(void)ptr;
-	cr_assert_eq(petrel_record_send(s, data, len), (long)len);
-}
-
 static unsigned established_count;
 static void on_established(void *ptr, petrel_session *s)
 {
@@ -111,7 +105,7 @@ Test(endpoint, thousand_concurrent_handshakes_echo, .timeout = 120)
 
 	uint16_t port;
 	int sfd = bound_socket(&port);
-	struct petrel_endpoint_callbacks cb = {.on_established = on_established, .on_data = echo_back};
+	struct petrel_endpoint_callbacks cb = {.on_established = on_established, .on_data = harness_echo_record};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new(&ep, sfd, server_creds, 0, &cb), 0);
 	/* A load test: every client on 127.0.0.1, all at once. */
@@ -284,7 +278,7 @@ Test(endpoint, lossless_handshake_needs_no_retransmission)
 	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
 	uint16_t port;
 	int sfd = bound_socket(&port);
-	struct petrel_endpoint_callbacks cb = {.on_data = echo_back};
+	struct petrel_endpoint_callbacks cb = {.on_data = harness_echo_record};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, 0, &cb), 0);
 	int fd = connected_socket(port);
@@ -382,7 +376,7 @@ Test(endpoint, oldest_half_open_handshake_makes_room_when_full)
 	uint16_t port;
 	int sfd = bound_socket(&port);
 	memset(&closed_log, 0, sizeof closed_log);
-	struct petrel_endpoint_callbacks cb = {.on_data = echo_back, .on_closed = log_closed,
+	struct petrel_endpoint_callbacks cb = {.on_data = harness_echo_record, .on_closed = log_closed,
 					       .ptr = &closed_log};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, PETREL_FLAG_NO_COOKIE, &cb), 0);
@@ -576,7 +570,7 @@ Test(endpoint_timers, idle_sessions_cost_no_timer_work, .timeout = 60)
 	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
 	uint16_t port;
 	int sfd = bound_socket(&port);
-	struct petrel_endpoint_callbacks cb = {.on_data = echo_back};
+	struct petrel_endpoint_callbacks cb = {.on_data = harness_echo_record};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, 0, &cb), 0);
 	petrel_endpoint_set_half_open_limits(ep, CLIENTS, CLIENTS); /* all on 127.0.0.1 */
@@ -703,16 +697,10 @@ static unsigned exchange(petrel_endpoint *ep, struct hand_client *c, const void 
 	return back;
 }
 
-static void echo_record(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
-{
-	(void)ptr;
-	cr_assert_eq(petrel_record_send(s, data, len), (long)len);
-}
-
 Test(endpoint_sans_io, handshake_echo_and_retransmission_without_a_socket)
 {
 	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
-	struct petrel_endpoint_callbacks cb = {.on_data = echo_record};
+	struct petrel_endpoint_callbacks cb = {.on_data = harness_echo_record};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
 	cr_assert_eq(petrel_endpoint_next_deadline(ep), UINT64_MAX);

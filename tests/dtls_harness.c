@@ -251,3 +251,10 @@ void harness_free_all(struct harness *h)
 	petrel_credentials_free(h->client_creds);
 	petrel_credentials_free(h->server_creds);
 }
+
+void harness_echo_record(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
+{
+	(void)ptr;
+	if (petrel_record_send(s, data, len) != (long)len)
+		abort();
+}

@@ -68,6 +68,9 @@ struct hand_client {
 	unsigned sent_count;
 };
 void hand_client_init(struct hand_client *c, petrel_credentials *cc, uint64_t now);
+/* An endpoint on_data callback that sends each record back (aborts if the
+ * send fails). */
+void harness_echo_record(void *ptr, petrel_session *s, const uint8_t *data, size_t len);
 /* A pull function with nothing to read (PETREL_E_AGAIN). */
 long harness_nothing_pull(void *ptr, uint8_t *buf, size_t cap);
 
