@@ -166,26 +166,39 @@ finish() {
 	exit 0
 }
 
-# start_petrel_server OUT ARGS...: run interop-peer server on a free port
-# (new port on a bind failure); sets PORT and SERVER_PID.
-start_petrel_server() {
-	local out=$1 attempt
-	shift
+# start_with_port OUT READY_REGEX ERROR_REGEX CMD...: run CMD (where the word
+# @PORT@ stands for the port) in the background on a free port, until OUT
+# matches READY_REGEX; a new port on a bind failure. Sets PORT and SERVER_PID.
+start_with_port() {
+	local out=$1 ready=$2 err=$3 attempt a args
+	shift 3
 	for attempt in 1 2 3; do
 		PORT=$(free_port)
+		args=()
+		for a in "$@"; do
+			args+=("${a//@PORT@/$PORT}")
+		done
 		# Every launch empties its output file first: a wait_for must
 		# never see a line left by an earlier process (a race under load).
 		: >"$out"
-		timeout 60 "$PEER" server --port "$PORT" "$@" >"$out" 2>&1 &
+		timeout 60 "${args[@]}" >"$out" 2>&1 &
 		SERVER_PID=$!
 		track "$SERVER_PID"
-		wait_for "$out" '^(listening|error):' 10
-		if grep -q '^listening:' "$out"; then
+		wait_for "$out" "$ready|$err" 10
+		if grep -q -E -- "$ready" "$out"; then
 			return 0
 		fi
 		stop_all
 	done
 	return 1
+}
+
+# start_petrel_server OUT ARGS...: run interop-peer server on a free port
+# (new port on a bind failure); sets PORT and SERVER_PID.
+start_petrel_server() {
+	local out=$1
+	shift
+	start_with_port "$out" '^listening:' '^error:' "$PEER" server --port @PORT@ "$@"
 }
 
 # start_openssl_server OUT FIFO ARGS...: `openssl s_server -dtls1_2` on a
@@ -216,19 +229,9 @@ start_openssl_server() {
 # with ARGS, until it listens (a new port when it reports an error). Sets
 # PORT and SERVER_PID.
 start_gnutls_server() {
-	local out=$1 attempt
+	local out=$1
 	shift
-	for attempt in 1 2 3; do
-		PORT=$(free_port)
-		: >"$out"
-		timeout 60 gnutls-serv --udp --echo -p "$PORT" "$@" >"$out" 2>&1 &
-		SERVER_PID=$!
-		track "$SERVER_PID"
-		wait_for "$out" 'listening on IPv4.*done|rror' 10
-		grep -q 'listening on IPv4.*done' "$out" && return 0
-		stop_all
-	done
-	return 1
+	start_with_port "$out" 'listening on IPv4.*done' 'rror' gnutls-serv --udp --echo -p @PORT@ "$@"
 }
 
 # start_petrel_verbose_server OUT ARGS...: `petrel server --echo --verbose`
