@@ -79,9 +79,7 @@ Test(keepalive, vanished_peer_reported_dead_after_dead_ms_without_app_traffic)
 	cr_assert_eq(petrel_record_send(h.client.session, "x", 1), PETREL_E_PEER_DEAD);
 	cr_assert_eq(petrel_error_is_fatal(PETREL_E_PEER_DEAD), 1);
 	cr_assert_str_eq(petrel_strerror_name(PETREL_E_PEER_DEAD), "PETREL_E_PEER_DEAD");
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 /* The keepalive state is a heap block made by the first real setting:
@@ -108,9 +106,7 @@ Test(keepalive, state_exists_only_on_sessions_that_set_one)
 		cr_assert_eq(step_both(&h, true, &server_rc), 0);
 	cr_assert_geq(h.client.session->keepalive->heartbeat_responses, 2);
 	cr_assert_null(h.server.session->keepalive);
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 Test(keepalive, live_quiet_peer_answers_heartbeats_for_ten_minutes)
@@ -131,9 +127,7 @@ Test(keepalive, live_quiet_peer_answers_heartbeats_for_ten_minutes)
 	cr_assert_leq(ka->heartbeats_sent, 601);
 	cr_assert_geq(ka->heartbeat_responses - answers_before, ka->heartbeats_sent - 1);
 	cr_assert_eq(harness_echo(&h, "still here", simnet_now(h.net) + 20000), 0);
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 Test(keepalive, live_peer_survives_20pct_loss_with_dead_after_five_intervals)
@@ -148,9 +142,7 @@ Test(keepalive, live_peer_survives_20pct_loss_with_dead_after_five_intervals)
 	while (simnet_now(h.net) < start + 120000)
 		cr_assert_eq(step_both(&h, true, NULL), 0, "a lost ping or answer is forgiven");
 	cr_assert_gt(h.client.session->keepalive->heartbeat_responses, 60);
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 Test(keepalive, app_traffic_from_peer_defers_pings)
@@ -169,9 +161,7 @@ Test(keepalive, app_traffic_from_peer_defers_pings)
 		cr_assert_eq(petrel_record_recv(h.server.session, buf, sizeof buf), PETREL_E_AGAIN);
 	}
 	cr_assert_eq(h.client.session->keepalive->heartbeats_sent, sent_before);
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 /* A peer without heartbeats (here: the client offers none because the
@@ -203,9 +193,7 @@ Test(keepalive, without_heartbeats_empty_records_keep_bindings_but_quiet_peer_is
 	cr_assert_eq(h.client.session->keepalive->heartbeats_sent, 0);
 	petrel_session_get_stats(h.server.session, &st);
 	cr_assert_geq(st.datagrams_received - received_before, 4, "the empty records reached the server");
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 /* Without heartbeats and without the opt-in, nothing is sent (OpenSSL
@@ -230,9 +218,7 @@ Test(keepalive, without_heartbeats_by_default_no_pings_and_quiet_peer_times_out)
 	cr_assert_leq(simnet_now(h.net) - start, DEAD_MS + 1);
 	petrel_session_get_stats(h.client.session, &after);
 	cr_assert_eq(after.datagrams_sent, before.datagrams_sent, "no ping without heartbeats");
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 /* ---- Through a sans-I/O endpoint: idle close and restart -------------- */
