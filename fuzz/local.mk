@@ -64,3 +64,5 @@ clean-fuzz:
 .PHONY: fuzz fuzz-smoke clean-fuzz
 # RFC 9146 tls12_cid records through the reader (seeds: fuzz/corpus/record_cid/).
 EXTRA_DIST += fuzz/record_cid_fuzz.c
+# Shared body of record_fuzz.c and record_cid_fuzz.c.
+EXTRA_DIST += fuzz/record_fuzz_common.h

@@ -13,42 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/record_fuzz_common.h"
 #include "petrel/petrel.h"
 #include "record/cid.h"
 #include "record/record.h"
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			abort();                                                              \
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint8_t cid[8] = {0xc1, 0xd2, 0xe3, 0xf4, 0x05, 0x16, 0x27, 0x38};
 
+/* RFC 9146 6: the newest flag (for address updates) only with an authentic record. */
 static void read_all(struct petrel_record_layer *rl, uint8_t *dgram, size_t len)
 {
-	size_t offset = 0;
-	struct petrel_record rec;
-	int rc;
 	uint64_t in_before = petrel_rl_stats(rl)->records_in;
-	while ((rc = petrel_rl_read(rl, dgram, len, &offset, &rec)) == 1) {
-		CHECK(rec.length <= PETREL_MAX_PLAINTEXT);
-		CHECK(rec.length == 0 || (rec.fragment >= dgram && rec.fragment + rec.length <= dgram + len));
-		CHECK(offset <= len);
-	}
-	CHECK(rc == 0 || rc == PETREL_E_TOO_MANY_BAD_RECORDS);
+	fuzz_read_records(rl, dgram, len);
 	if (petrel_rl_take_cid_newest(rl))
 		CHECK(petrel_rl_stats(rl)->records_in > in_before);
-}
-
-static void fixed_keys(struct petrel_epoch_keys *k, enum petrel_aead_alg alg, uint8_t fill)
-{
-	memset(k, 0, sizeof *k);
-	k->aead = alg;
-	memset(k->key, fill, sizeof k->key);
-	memset(k->fixed_iv, (uint8_t)(fill ^ 0x5a), sizeof k->fixed_iv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -65,8 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	struct petrel_epoch_keys k1, k2;
-	fixed_keys(&k1, alg, 0x11);
-	fixed_keys(&k2, alg, 0x22);
+	fuzz_fixed_keys(&k1, alg, 0x11);
+	fuzz_fixed_keys(&k2, alg, 0x22);
 	struct petrel_record_layer rl, tx;
 	petrel_rl_init(&rl);
 	petrel_rl_init(&tx);
@@ -78,33 +58,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(dgram, data, size);
 	read_all(&rl, dgram, size);
 
-	/* Seal the input's chunks as epoch-1 tls12_cid records: [type][len8][bytes]... */
-	size_t cap = size * 2 + 256 * 48;
-	uint8_t *sealed = malloc(cap);
-	if (sealed != NULL) {
-		struct petrel_writer w;
-		petrel_writer_init(&w, sealed, cap);
-		size_t pos = 0;
-		while (pos + 2 <= size) {
-			uint8_t type = data[pos], n = data[pos + 1];
-			pos += 2;
-			if (n > size - pos)
-				n = (uint8_t)(size - pos);
-			int rc = petrel_rl_write(&tx, 1, type, data + pos, n, &w);
-			if (rc < 0)
-				break;
-			pos += n;
-		}
-		size_t sealed_len = petrel_writer_len(&w);
-		if (sealed_len > 0 && (mode & 0x40))
-			sealed[data[size - 1] % sealed_len] ^= (uint8_t)(1u << (mode & 7));
-		read_all(&rl, sealed, sealed_len);
-		free(sealed);
-	}
+	/* The input's chunks sealed as epoch-1 tls12_cid records. */
+	fuzz_seal_and_read(&tx, &rl, read_all, data, size, mode, 48);
 	CHECK(petrel_rl_set_read_keys(&rl, 2, &k2) == 0);
-	struct petrel_record rec;
-	while (petrel_rl_take_buffered(&rl, &rec) == 1)
-		CHECK(rec.length <= PETREL_MAX_PLAINTEXT);
+	fuzz_drain_buffered(&rl);
 	memcpy(dgram, data, size);
 	read_all(&rl, dgram, size);
 	petrel_rl_clear(&tx);

@@ -9,11 +9,7 @@
 #include "petrel/petrel.h"
 #include "record/record.h"
 #include "tests/dtls13_replay.h"
-
-static const enum petrel_aead_alg all_aeads[] = {
-	PETREL_AEAD_AES128_GCM, PETREL_AEAD_AES256_GCM, PETREL_AEAD_AES128_CCM,
-	PETREL_AEAD_AES128_CCM8, PETREL_AEAD_CHACHA20_POLY1305,
-};
+#include "tests/record_testutil.h"
 
 static void pair(struct petrel_dtls13_epoch *tx, struct petrel_dtls13_epoch *rx,
 		 enum petrel_aead_alg alg, uint64_t epoch)

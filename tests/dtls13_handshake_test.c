@@ -72,6 +72,19 @@ static void server_defaults(struct petrel_hs13_config *cfg)
 	cfg->peer_addr_len = sizeof peer_addr;
 }
 
+/* The usual set-up: a server identity of this type, the server's defaults
+ * with it, the client pinned to it. */
+static void pinned_configs(struct ident *sid, enum petrel_key_type type,
+			   struct petrel_hs13_config *ccfg, struct petrel_hs13_config *scfg)
+{
+	ident_make(sid, type);
+	memset(ccfg, 0, sizeof *ccfg);
+	memset(scfg, 0, sizeof *scfg);
+	pin_to(ccfg, sid);
+	server_defaults(scfg);
+	use_ident(scfg, sid);
+}
+
 /* ---- one side's installed keys ---- */
 
 #define EPOCHS 4
@@ -261,16 +274,13 @@ static void assert_connected(struct pair *p)
 static void full_handshake(enum petrel_key_type type, uint16_t group, uint16_t suite)
 {
 	struct ident sid;
-	ident_make(&sid, type);
-	struct petrel_hs13_config ccfg = {0}, scfg = {0};
+	struct petrel_hs13_config ccfg, scfg;
+	pinned_configs(&sid, type, &ccfg, &scfg);
 	uint16_t groups[1] = {group}, suites[1] = {suite};
 	ccfg.groups = groups;
 	ccfg.group_count = 1;
 	ccfg.suites = suites;
 	ccfg.suite_count = 1;
-	pin_to(&ccfg, &sid);
-	server_defaults(&scfg);
-	use_ident(&scfg, &sid);
 	struct pair p;
 	pair_init(&p, &ccfg, &scfg);
 	pair_run(&p);
@@ -304,15 +314,12 @@ Test(dtls13_handshake, sha384_suite_with_chacha_and_aes256_connects)
 Test(dtls13_handshake, hrr_for_the_servers_group_then_connects)
 {
 	struct ident sid;
-	ident_make(&sid, PETREL_KEY_EC_P256);
-	struct petrel_hs13_config ccfg = {0}, scfg = {0};
+	struct petrel_hs13_config ccfg, scfg;
+	pinned_configs(&sid, PETREL_KEY_EC_P256, &ccfg, &scfg);
 	uint16_t cgroups[2] = {PETREL_GROUP_X25519, PETREL_GROUP_SECP256R1};
 	uint16_t sgroups[1] = {PETREL_GROUP_SECP256R1};
 	ccfg.groups = cgroups;
 	ccfg.group_count = 2; /* share for X25519 only */
-	pin_to(&ccfg, &sid);
-	server_defaults(&scfg);
-	use_ident(&scfg, &sid);
 	scfg.groups = sgroups;
 	scfg.group_count = 1;
 	struct pair p;
@@ -330,11 +337,8 @@ Test(dtls13_handshake, hrr_for_the_servers_group_then_connects)
 Test(dtls13_handshake, forced_cookie_hrr_keeps_the_share_and_connects)
 {
 	struct ident sid;
-	ident_make(&sid, PETREL_KEY_EC_P256);
-	struct petrel_hs13_config ccfg = {0}, scfg = {0};
-	pin_to(&ccfg, &sid);
-	server_defaults(&scfg);
-	use_ident(&scfg, &sid);
+	struct petrel_hs13_config ccfg, scfg;
+	pinned_configs(&sid, PETREL_KEY_EC_P256, &ccfg, &scfg);
 	scfg.force_hrr = true;
 	struct pair p;
 	pair_init(&p, &ccfg, &scfg);
@@ -351,11 +355,8 @@ Test(dtls13_handshake, forced_cookie_hrr_keeps_the_share_and_connects)
 Test(dtls13_handshake, cookie_from_another_address_is_refused)
 {
 	struct ident sid;
-	ident_make(&sid, PETREL_KEY_EC_P256);
-	struct petrel_hs13_config ccfg = {0}, scfg = {0};
-	pin_to(&ccfg, &sid);
-	server_defaults(&scfg);
-	use_ident(&scfg, &sid);
+	struct petrel_hs13_config ccfg, scfg;
+	pinned_configs(&sid, PETREL_KEY_EC_P256, &ccfg, &scfg);
 	scfg.force_hrr = true;
 	struct pair p;
 	pair_init(&p, &ccfg, &scfg);
@@ -465,11 +466,8 @@ Test(dtls13_handshake, unknown_psk_identity_at_a_psk_only_server)
 Test(dtls13_handshake, resumption_with_a_new_session_ticket)
 {
 	struct ident sid;
-	ident_make(&sid, PETREL_KEY_EC_P256);
-	struct petrel_hs13_config ccfg = {0}, scfg = {0};
-	pin_to(&ccfg, &sid);
-	server_defaults(&scfg);
-	use_ident(&scfg, &sid);
+	struct petrel_hs13_config ccfg, scfg;
+	pinned_configs(&sid, PETREL_KEY_EC_P256, &ccfg, &scfg);
 	scfg.send_ticket = true;
 	struct pair p;
 	pair_init(&p, &ccfg, &scfg);
@@ -534,11 +532,8 @@ Test(dtls13_handshake, client_certificate_when_requested)
 Test(dtls13_handshake, missing_client_certificate_gets_certificate_required)
 {
 	struct ident sid;
-	ident_make(&sid, PETREL_KEY_EC_P256);
-	struct petrel_hs13_config ccfg = {0}, scfg = {0};
-	pin_to(&ccfg, &sid);
-	server_defaults(&scfg);
-	use_ident(&scfg, &sid);
+	struct petrel_hs13_config ccfg, scfg;
+	pinned_configs(&sid, PETREL_KEY_EC_P256, &ccfg, &scfg);
 	scfg.require_client_cert = true;
 	struct pair p;
 	pair_init(&p, &ccfg, &scfg);
@@ -926,11 +921,8 @@ Test(dtls13_handshake, external_psk_after_hrr_binds_the_second_client_hello)
 Test(dtls13_handshake, ticket_under_another_key_falls_back_to_a_full_handshake)
 {
 	struct ident sid;
-	ident_make(&sid, PETREL_KEY_EC_P256);
-	struct petrel_hs13_config ccfg = {0}, scfg = {0};
-	pin_to(&ccfg, &sid);
-	server_defaults(&scfg);
-	use_ident(&scfg, &sid);
+	struct petrel_hs13_config ccfg, scfg;
+	pinned_configs(&sid, PETREL_KEY_EC_P256, &ccfg, &scfg);
 	scfg.send_ticket = true;
 	struct pair p;
 	pair_init(&p, &ccfg, &scfg);
@@ -965,11 +957,8 @@ Test(dtls13_handshake, ticket_under_another_key_falls_back_to_a_full_handshake)
 Test(dtls13_handshake, optional_client_certificate_may_be_empty)
 {
 	struct ident sid;
-	ident_make(&sid, PETREL_KEY_EC_P256);
-	struct petrel_hs13_config ccfg = {0}, scfg = {0};
-	pin_to(&ccfg, &sid);
-	server_defaults(&scfg);
-	use_ident(&scfg, &sid);
+	struct petrel_hs13_config ccfg, scfg;
+	pinned_configs(&sid, PETREL_KEY_EC_P256, &ccfg, &scfg);
 	scfg.request_client_cert = true;
 	struct pair p;
 	pair_init(&p, &ccfg, &scfg);
@@ -1079,11 +1068,8 @@ Test(dtls13_handshake, certificate_for_another_host_is_refused)
 Test(dtls13_handshake, cookie_older_than_a_minute_is_refused)
 {
 	struct ident sid;
-	ident_make(&sid, PETREL_KEY_EC_P256);
-	struct petrel_hs13_config ccfg = {0}, scfg = {0};
-	pin_to(&ccfg, &sid);
-	server_defaults(&scfg);
-	use_ident(&scfg, &sid);
+	struct petrel_hs13_config ccfg, scfg;
+	pinned_configs(&sid, PETREL_KEY_EC_P256, &ccfg, &scfg);
 	scfg.force_hrr = true;
 	struct petrel_dtls13_client c;
 	struct petrel_dtls13_server s;

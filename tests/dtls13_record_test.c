@@ -8,12 +8,7 @@
 #include "dtls13/record13.h"
 #include "petrel/petrel.h"
 #include "record/record.h"
-
-static const enum petrel_aead_alg all_aeads[] = {
-	PETREL_AEAD_AES128_GCM, PETREL_AEAD_AES256_GCM, PETREL_AEAD_AES128_CCM,
-	PETREL_AEAD_AES128_CCM8, PETREL_AEAD_CHACHA20_POLY1305,
-};
-#define N_AEADS (sizeof(all_aeads) / sizeof(all_aeads[0]))
+#include "tests/record_testutil.h"
 
 struct side {
 	struct petrel_aead_ctx *aead;

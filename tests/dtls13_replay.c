@@ -9,77 +9,33 @@
 #include "record/record.h"
 #include "tests/dtls13_replay.h"
 
-static long unhex(const char *s, uint8_t *out, size_t cap)
-{
-	static char token[65536];
-	size_t n = strcspn(s, " \t\r\n");
-	if (n == 0 || n >= sizeof token)
-		return -1;
-	memcpy(token, s, n);
-	token[n] = '\0';
-	size_t len;
-	return petrel_hex_decode(token, out, cap, &len) == 0 ? (long)len : -1;
-}
-
-static void load(const char *name, struct session *s)
+/* The key log's four traffic secrets and the CIDs, from the '#' lines. */
+static void on_comment(const char *line, void *ctx)
 {
 	static const char *labels[4] = {"CLIENT_HANDSHAKE_TRAFFIC_SECRET ",
 					"SERVER_HANDSHAKE_TRAFFIC_SECRET ",
 					"CLIENT_TRAFFIC_SECRET_0 ", "SERVER_TRAFFIC_SECRET_0 "};
-	char path[512];
-	snprintf(path, sizeof path, "%s/dtls13/%s.txt", PETREL_VECTORS_DIR, name);
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f, "open %s", path);
-	memset(s, 0, sizeof *s);
-	static char line[65536];
-	while (fgets(line, sizeof line, f)) {
-		if (line[0] == '#') {
-			for (int i = 0; i < 4; i++) {
-				const char *at = strstr(line, labels[i]);
-				if (at == NULL)
-					continue;
-				at += strlen(labels[i]);
-				at += strcspn(at, " ") + 1; /* skip the client random */
-				long n = unhex(at, s->secret[i], sizeof s->secret[i]);
-				cr_assert(n == 32 || n == 48, "%s secret %d", name, i);
-				s->secret_len[i] = (size_t)n;
-			}
-			const char *c = strstr(line, "# cid: c2s=");
-			if (c != NULL) {
-				long n = unhex(c + strlen("# cid: c2s="), s->cid[C2S], 64);
-				const char *s2c = strstr(line, "s2c=");
-				cr_assert(n > 0 && s2c != NULL);
-				s->cid_len[C2S] = (size_t)n;
-				n = unhex(s2c + 4, s->cid[S2C], 64);
-				cr_assert_gt(n, 0);
-				s->cid_len[S2C] = (size_t)n;
-			}
+	struct session *s = ctx;
+	for (int i = 0; i < 4; i++) {
+		const char *at = strstr(line, labels[i]);
+		if (at == NULL)
 			continue;
-		}
-		int dir;
-		if (strncmp(line, "c2s ", 4) == 0)
-			dir = C2S;
-		else if (strncmp(line, "s2c ", 4) == 0)
-			dir = S2C;
-		else
-			continue;
-		cr_assert_lt(s->count, MAX_DATAGRAMS);
-		struct datagram *d = &s->dg[s->count++];
-		d->dir = dir;
-		d->data = malloc(strlen(line) / 2 + 1);
-		long n = unhex(line + 4, d->data, strlen(line) / 2 + 1);
-		cr_assert_gt(n, 0);
-		d->len = (size_t)n;
+		at += strlen(labels[i]);
+		at += strcspn(at, " ") + 1; /* skip the client random */
+		long n = vector_unhex(at, s->secret[i], sizeof s->secret[i]);
+		cr_assert(n == 32 || n == 48, "secret %d", i);
+		s->secret_len[i] = (size_t)n;
 	}
-	fclose(f);
-	for (int i = 0; i < 4; i++)
-		cr_assert_gt(s->secret_len[i], 0, "%s: key log line %d missing", name, i);
+	if (vector_cid(line, s->cid[C2S], s->cid[S2C], sizeof s->cid[0], s->cid_len))
+		cr_assert_gt(s->cid_len[S2C], 0);
 }
 
-static void unload(struct session *s)
+static void load(const char *name, struct session *s)
 {
-	for (size_t i = 0; i < s->count; i++)
-		free(s->dg[i].data);
+	memset(s, 0, sizeof *s);
+	s->count = vector_load(s->dg, MAX_DATAGRAMS, on_comment, s, "dtls13/%s.txt", name);
+	for (int i = 0; i < 4; i++)
+		cr_assert_gt(s->secret_len[i], 0, "%s: key log line %d missing", name, i);
 }
 
 /* RFC 8446 4.1.3: the random of a HelloRetryRequest, SHA-256("HelloRetryRequest"). */
@@ -323,7 +279,7 @@ void dtls13_replay_session(const char *name, struct replay *rp,
 	rp->current_epoch[C2S] = rp->current_epoch[S2C] = 2;
 
 	for (size_t i = 0; i < rp->s.count; i++) {
-		struct datagram *d = &rp->s.dg[i];
+		struct vector_datagram *d = &rp->s.dg[i];
 		struct petrel_reader r;
 		petrel_reader_init(&r, d->data, d->len);
 		while (petrel_reader_left(&r) > 0) {
@@ -393,6 +349,6 @@ void dtls13_replay_free(struct replay *rp)
 		free(rp->msg[i].tls);
 		free(rp->msg[i].have);
 	}
-	unload(&rp->s);
+	vector_unload(rp->s.dg, rp->s.count);
 }
 

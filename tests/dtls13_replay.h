@@ -10,19 +10,13 @@
 #include "crypto/rn_mask.h"
 #include "dtls13/keyschedule.h"
 #include "dtls13/record13.h"
+#include "tests/vector_reader.h"
 
 #define MAX_DATAGRAMS 64
 #define MAX_MESSAGES 16
 #define MAX_MESSAGE_LEN 8192
 
-enum { C2S = 0, S2C = 1 };
 enum { CHTS = 0, SHTS, CTS0, STS0 };
-
-struct datagram {
-	int dir;
-	size_t len;
-	uint8_t *data;
-};
 
 struct session {
 	uint8_t secret[4][PETREL_MAX_HASH_LEN];
@@ -30,7 +24,7 @@ struct session {
 	uint8_t cid[2][64]; /* the CID records of each direction carry */
 	size_t cid_len[2];
 	size_t count;
-	struct datagram dg[MAX_DATAGRAMS];
+	struct vector_datagram dg[MAX_DATAGRAMS];
 };
 
 /* One epoch of one direction, expanded. */

@@ -166,38 +166,6 @@ Test(cid, set_cid_refuses_over_255_bytes)
 
 /* ---- The sans-I/O endpoint: NAT rebinding ------------------------------- */
 
-/* A client driven by hand on a virtual clock; what it sends is kept. */
-struct hand {
-	petrel_session *s;
-	uint8_t sent[16][2048];
-	size_t sent_len[16];
-	unsigned sent_count;
-	uint64_t now;
-};
-
-static long hand_push(void *ptr, const uint8_t *data, size_t len)
-{
-	struct hand *c = ptr;
-	if (c->sent_count < 16 && len <= sizeof c->sent[0]) {
-		memcpy(c->sent[c->sent_count], data, len);
-		c->sent_len[c->sent_count++] = len;
-	}
-	return (long)len;
-}
-
-static long hand_pull(void *ptr, uint8_t *buf, size_t cap)
-{
-	(void)ptr;
-	(void)buf;
-	(void)cap;
-	return PETREL_E_AGAIN;
-}
-
-static uint64_t hand_clock(void *ptr)
-{
-	return ((struct hand *)ptr)->now;
-}
-
 static petrel_credentials *psk(void)
 {
 	petrel_credentials *c;
@@ -205,18 +173,6 @@ static petrel_credentials *psk(void)
 	static const uint8_t key[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
 	cr_assert_eq(petrel_credentials_set_psk(c, "nat-client", key, sizeof key), 0);
 	return c;
-}
-
-static void hand_init(struct hand *c, petrel_credentials *cc, uint64_t now)
-{
-	memset(c, 0, sizeof *c);
-	c->now = now;
-	cr_assert_eq(petrel_session_new(&c->s, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(c->s, cc);
-	petrel_transport_set_ptr(c->s, c);
-	petrel_transport_set_push_function(c->s, hand_push);
-	petrel_transport_set_pull_function(c->s, hand_pull);
-	petrel_transport_set_clock_function(c->s, hand_clock, c);
 }
 
 static struct sockaddr_in addr4(const char *ip, uint16_t port)
@@ -229,7 +185,7 @@ static struct sockaddr_in addr4(const char *ip, uint16_t port)
 /* Feed what the client sent as coming from `from`; hand the client every
  * datagram the endpoint sends, each checked to go to `from`. Returns how
  * many came back. */
-static unsigned exchange_from(petrel_endpoint *ep, struct hand *c, const struct sockaddr_in *from)
+static unsigned exchange_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from)
 {
 	for (unsigned i = 0; i < c->sent_count; i++)
 		cr_assert_eq(petrel_endpoint_feed(ep, c->sent[i], c->sent_len[i], from, sizeof *from,
@@ -251,7 +207,7 @@ static unsigned exchange_from(petrel_endpoint *ep, struct hand *c, const struct 
 	return back;
 }
 
-static void handshake_from(petrel_endpoint *ep, struct hand *c, const struct sockaddr_in *from)
+static void handshake_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from)
 {
 	int rc = PETREL_E_AGAIN;
 	for (int i = 0; i < 10 && rc != 0; i++) {
@@ -259,12 +215,6 @@ static void handshake_from(petrel_endpoint *ep, struct hand *c, const struct soc
 		exchange_from(ep, c, from);
 	}
 	cr_assert_eq(rc, 0, "handshake: %s", petrel_strerror(rc));
-}
-
-static void echo_cb(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
-{
-	(void)ptr;
-	cr_assert_eq(petrel_record_send(s, data, len), (long)len);
 }
 
 static unsigned handshakes_completed;
@@ -276,7 +226,7 @@ static void count_established(void *ptr, petrel_session *s)
 }
 
 /* Sends msg from `from`: true when the echo came back to the client. */
-static bool echo_from(petrel_endpoint *ep, struct hand *c, const struct sockaddr_in *from,
+static bool echo_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from,
 		      const char *msg)
 {
 	cr_assert_eq(petrel_record_send(c->s, msg, strlen(msg)), (long)strlen(msg));
@@ -306,7 +256,7 @@ static void assert_peer_is(petrel_endpoint *ep, const struct sockaddr_in *want)
 struct nat_case {
 	petrel_endpoint *ep;
 	petrel_credentials *sc, *cc;
-	struct hand c;
+	struct hand_client c;
 	struct sockaddr_in a, b;
 };
 
@@ -316,10 +266,10 @@ static void nat_setup(struct nat_case *t, unsigned cid_len, const char *client_c
 	t->cc = psk();
 	struct petrel_endpoint_callbacks cb = {.on_new_session = remember_session,
 					       .on_established = count_established,
-					       .on_data = echo_cb};
+					       .on_data = harness_echo_record};
 	cr_assert_eq(petrel_endpoint_new_sans_io(&t->ep, t->sc, 0, &cb), 0);
 	cr_assert_eq(petrel_endpoint_set_cid_length(t->ep, cid_len), 0);
-	hand_init(&t->c, t->cc, 5000000);
+	hand_client_init(&t->c, t->cc, 5000000);
 	if (client_cid)
 		cr_assert_eq(petrel_session_set_cid(t->c.s, (const uint8_t *)client_cid,
 						    strlen(client_cid)), 0);
@@ -450,7 +400,7 @@ Test(cid_nat, rebinding_without_cid_loses_the_peer_and_the_client_resumes)
 	size_t blob_len = sizeof blob;
 	cr_assert_eq(petrel_session_get_data(t.c.s, blob, &blob_len), 0);
 	petrel_session_free(t.c.s);
-	hand_init(&t.c, t.cc, t.c.now + 20000);
+	hand_client_init(&t.c, t.cc, t.c.now + 20000);
 	cr_assert_eq(petrel_session_set_data(t.c.s, blob, blob_len), 0);
 	handshake_from(t.ep, &t.c, &t.b);
 	cr_assert_eq(petrel_session_is_resumed(t.c.s), 1);
@@ -596,8 +546,8 @@ Test(cid_nat, no_move_onto_an_address_another_session_holds)
 	struct nat_case t;
 	nat_setup(&t, 4, "");
 	/* A second client already at b. */
-	struct hand other;
-	hand_init(&other, t.cc, t.c.now);
+	struct hand_client other;
+	hand_client_init(&other, t.cc, t.c.now);
 	handshake_from(t.ep, &other, &t.b);
 	cr_assert(echo_from(t.ep, &other, &t.b, "mine"));
 	cr_assert_eq(petrel_endpoint_session_count(t.ep), 2);
@@ -630,7 +580,7 @@ Test(cid_nat, resumed_session_negotiates_cids_again)
 	size_t blob_len = sizeof blob;
 	cr_assert_eq(petrel_session_get_data(t.c.s, blob, &blob_len), 0);
 	petrel_session_free(t.c.s);
-	hand_init(&t.c, t.cc, t.c.now + 1000);
+	hand_client_init(&t.c, t.cc, t.c.now + 1000);
 	cr_assert_eq(petrel_session_set_cid(t.c.s, (const uint8_t *)"r2", 2), 0);
 	cr_assert_eq(petrel_session_set_data(t.c.s, blob, blob_len), 0);
 	struct sockaddr_in c2 = addr4("198.51.100.8", 40001);

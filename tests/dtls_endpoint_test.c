@@ -13,12 +13,7 @@
 #include <unistd.h>
 
 #include "petrel/petrel.h"
-
-static void echo_back(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
-{
-	(void)ptr;
-	cr_assert_eq(petrel_record_send(s, data, len), (long)len);
-}
+#include "tests/dtls_harness.h"
 
 static unsigned established_count;
 static void on_established(void *ptr, petrel_session *s)
@@ -50,6 +45,17 @@ static int connected_socket(uint16_t port)
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
 	return fd;
+}
+
+/* A client session on the UDP socket fd, its reads non-blocking. */
+static petrel_session *client_on(petrel_credentials *cc, int fd)
+{
+	petrel_session *s;
+	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
+	petrel_session_set_credentials(s, cc);
+	petrel_transport_set_udp_fd(s, fd);
+	petrel_transport_set_pull_timeout_function(s, NULL);
+	return s;
 }
 
 static petrel_credentials *psk_creds(void)
@@ -99,7 +105,7 @@ Test(endpoint, thousand_concurrent_handshakes_echo, .timeout = 120)
 
 	uint16_t port;
 	int sfd = bound_socket(&port);
-	struct petrel_endpoint_callbacks cb = {.on_established = on_established, .on_data = echo_back};
+	struct petrel_endpoint_callbacks cb = {.on_established = on_established, .on_data = harness_echo_record};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new(&ep, sfd, server_creds, 0, &cb), 0);
 	/* A load test: every client on 127.0.0.1, all at once. */
@@ -182,13 +188,6 @@ static long capture_push(void *ptr, const uint8_t *data, size_t len)
 	}
 	return (long)len;
 }
-static long nothing_pull(void *ptr, uint8_t *buf, size_t cap)
-{
-	(void)ptr;
-	(void)buf;
-	(void)cap;
-	return PETREL_E_AGAIN;
-}
 
 Test(endpoint, forged_client_hello_flood_costs_no_state, .timeout = 120)
 {
@@ -198,7 +197,7 @@ Test(endpoint, forged_client_hello_flood_costs_no_state, .timeout = 120)
 	cr_assert_eq(petrel_session_new(&cs, PETREL_CLIENT), 0);
 	petrel_session_set_credentials(cs, cc);
 	petrel_transport_set_push_function(cs, capture_push);
-	petrel_transport_set_pull_function(cs, nothing_pull);
+	petrel_transport_set_pull_function(cs, harness_nothing_pull);
 	captured_len = 0;
 	cr_assert_eq(petrel_handshake(cs), PETREL_E_AGAIN);
 	cr_assert_gt(captured_len, 60);
@@ -255,11 +254,8 @@ Test(endpoint, half_open_cap_is_enforced)
 	petrel_session *s[5];
 	int fds[5];
 	for (int i = 0; i < 5; i++) {
-		cr_assert_eq(petrel_session_new(&s[i], PETREL_CLIENT), 0);
-		petrel_session_set_credentials(s[i], cc);
 		fds[i] = connected_socket(port);
-		petrel_transport_set_udp_fd(s[i], fds[i]);
-		petrel_transport_set_pull_timeout_function(s[i], NULL);
+		s[i] = client_on(cc, fds[i]);
 		cr_assert_eq(petrel_handshake(s[i]), PETREL_E_AGAIN); /* ClientHello out */
 	}
 	usleep(20000);
@@ -282,15 +278,11 @@ Test(endpoint, lossless_handshake_needs_no_retransmission)
 	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
 	uint16_t port;
 	int sfd = bound_socket(&port);
-	struct petrel_endpoint_callbacks cb = {.on_data = echo_back};
+	struct petrel_endpoint_callbacks cb = {.on_data = harness_echo_record};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, 0, &cb), 0);
-	petrel_session *s;
-	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(s, cc);
 	int fd = connected_socket(port);
-	petrel_transport_set_udp_fd(s, fd);
-	petrel_transport_set_pull_timeout_function(s, NULL);
+	petrel_session *s = client_on(cc, fd);
 	/* A 2 s floor: a slow run (valgrind) must not retransmit on its own. */
 	petrel_dtls_set_timeout_limits(s, 2000, 0);
 	int rc = PETREL_E_AGAIN;
@@ -364,12 +356,8 @@ static void log_closed(void *ptr, petrel_session *s, int reason)
  * runs without cookies: one datagram opens a half-open session). */
 static petrel_session *start_client(petrel_credentials *cc, const char *local_ip, uint16_t port, int *fd)
 {
-	petrel_session *s;
-	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(s, cc);
 	*fd = socket_from(local_ip, port);
-	petrel_transport_set_udp_fd(s, *fd);
-	petrel_transport_set_pull_timeout_function(s, NULL);
+	petrel_session *s = client_on(cc, *fd);
 	cr_assert_eq(petrel_handshake(s), PETREL_E_AGAIN);
 	return s;
 }
@@ -388,7 +376,7 @@ Test(endpoint, oldest_half_open_handshake_makes_room_when_full)
 	uint16_t port;
 	int sfd = bound_socket(&port);
 	memset(&closed_log, 0, sizeof closed_log);
-	struct petrel_endpoint_callbacks cb = {.on_data = echo_back, .on_closed = log_closed,
+	struct petrel_endpoint_callbacks cb = {.on_data = harness_echo_record, .on_closed = log_closed,
 					       .ptr = &closed_log};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, PETREL_FLAG_NO_COOKIE, &cb), 0);
@@ -582,18 +570,15 @@ Test(endpoint_timers, idle_sessions_cost_no_timer_work, .timeout = 60)
 	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
 	uint16_t port;
 	int sfd = bound_socket(&port);
-	struct petrel_endpoint_callbacks cb = {.on_data = echo_back};
+	struct petrel_endpoint_callbacks cb = {.on_data = harness_echo_record};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new(&ep, sfd, sc, 0, &cb), 0);
 	petrel_endpoint_set_half_open_limits(ep, CLIENTS, CLIENTS); /* all on 127.0.0.1 */
 	static petrel_session *c[CLIENTS];
 	static int fds[CLIENTS];
 	for (int i = 0; i < CLIENTS; i++) {
-		cr_assert_eq(petrel_session_new(&c[i], PETREL_CLIENT), 0);
-		petrel_session_set_credentials(c[i], cc);
 		fds[i] = connected_socket(port);
-		petrel_transport_set_udp_fd(c[i], fds[i]);
-		petrel_transport_set_pull_timeout_function(c[i], NULL);
+		c[i] = client_on(cc, fds[i]);
 	}
 	int done = 0;
 	bool fin[CLIENTS] = {false};
@@ -673,42 +658,6 @@ Test(endpoint_timers, session_peer_refuses_a_session_of_no_endpoint)
 
 /* ---- Sans-I/O endpoint (issue #19 item 3) -------------------------------- */
 
-/* A client driven by hand: what it sends is kept in `sent`. */
-struct hand_client {
-	petrel_session *s;
-	uint8_t sent[8][2048];
-	size_t sent_len[8];
-	unsigned sent_count;
-	uint64_t now;
-};
-
-static long hand_push(void *ptr, const uint8_t *data, size_t len)
-{
-	struct hand_client *c = ptr;
-	if (c->sent_count < 8 && len <= sizeof c->sent[0]) {
-		memcpy(c->sent[c->sent_count], data, len);
-		c->sent_len[c->sent_count++] = len;
-	}
-	return (long)len;
-}
-
-static uint64_t hand_clock(void *ptr)
-{
-	return ((struct hand_client *)ptr)->now;
-}
-
-static void hand_client_init(struct hand_client *c, petrel_credentials *cc, uint64_t now)
-{
-	memset(c, 0, sizeof *c);
-	c->now = now;
-	cr_assert_eq(petrel_session_new(&c->s, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(c->s, cc);
-	petrel_transport_set_ptr(c->s, c);
-	petrel_transport_set_push_function(c->s, hand_push);
-	petrel_transport_set_pull_function(c->s, nothing_pull);
-	petrel_transport_set_clock_function(c->s, hand_clock, c);
-}
-
 static struct sockaddr_in v4(const char *ip, uint16_t port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -748,16 +697,10 @@ static unsigned exchange(petrel_endpoint *ep, struct hand_client *c, const void 
 	return back;
 }
 
-static void echo_record(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
-{
-	(void)ptr;
-	cr_assert_eq(petrel_record_send(s, data, len), (long)len);
-}
-
 Test(endpoint_sans_io, handshake_echo_and_retransmission_without_a_socket)
 {
 	petrel_credentials *sc = psk_creds(), *cc = psk_creds();
-	struct petrel_endpoint_callbacks cb = {.on_data = echo_record};
+	struct petrel_endpoint_callbacks cb = {.on_data = harness_echo_record};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
 	cr_assert_eq(petrel_endpoint_next_deadline(ep), UINT64_MAX);

@@ -114,9 +114,7 @@ Test(handshake, cookie_exchange_can_be_disabled)
 	struct petrel_stats st;
 	petrel_session_get_stats(h.client.session, &st);
 	cr_assert_eq(st.flights_sent, 2, "ClientHello and the key exchange flight, no cookie round");
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 Test(handshake, ticket_resumption_is_abbreviated)
@@ -186,9 +184,7 @@ Test(handshake, client_certificate_both_ways)
 	cr_assert_eq(petrel_session_get_peer_certificate(h.server.session, 0, &der, &der_len), 0);
 	cr_assert_gt(der_len, 100);
 	assert_same_keys(&h);
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 /* A wrong PSK makes the client's Finished fail to authenticate at the
@@ -213,9 +209,7 @@ Test(handshake, wrong_psk_fails_at_the_timeout_naming_a_key_mismatch)
 	cr_assert_geq(simnet_now(h.net), 5000, "at the timeout, not at once");
 	cr_assert_not(petrel_handshake_is_complete(h.client.session));
 	cr_assert_not(petrel_handshake_is_complete(h.server.session));
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 Test(handshake, alpn_negotiated)
@@ -228,9 +222,7 @@ Test(handshake, alpn_negotiated)
 	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
 	cr_assert_str_eq(petrel_session_get_alpn(h.client.session), "h3");
 	cr_assert_str_eq(petrel_session_get_alpn(h.server.session), "h3");
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 /* A tiny in-memory session cache for the server. */
@@ -342,7 +334,5 @@ Test(handshake, dtls10_only_client_gets_protocol_version)
 	cr_assert_eq(buf[0], 21);
 	cr_assert_eq(buf[13], 2);
 	cr_assert_eq(buf[14], 70);
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }

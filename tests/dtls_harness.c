@@ -208,3 +208,53 @@ petrel_credentials *harness_cert_creds(int keytype)
 		abort();
 	return c;
 }
+
+static long hand_push(void *ptr, const uint8_t *data, size_t len)
+{
+	struct hand_client *c = ptr;
+	if (c->sent_count < HAND_CLIENT_MAX_SENT && len <= sizeof c->sent[0]) {
+		memcpy(c->sent[c->sent_count], data, len);
+		c->sent_len[c->sent_count++] = len;
+	}
+	return (long)len;
+}
+
+long harness_nothing_pull(void *ptr, uint8_t *buf, size_t cap)
+{
+	(void)ptr;
+	(void)buf;
+	(void)cap;
+	return PETREL_E_AGAIN;
+}
+
+static uint64_t hand_clock(void *ptr)
+{
+	return ((struct hand_client *)ptr)->now;
+}
+
+void hand_client_init(struct hand_client *c, petrel_credentials *cc, uint64_t now)
+{
+	memset(c, 0, sizeof *c);
+	c->now = now;
+	if (petrel_session_new(&c->s, PETREL_CLIENT) < 0)
+		abort();
+	petrel_session_set_credentials(c->s, cc);
+	petrel_transport_set_ptr(c->s, c);
+	petrel_transport_set_push_function(c->s, hand_push);
+	petrel_transport_set_pull_function(c->s, harness_nothing_pull);
+	petrel_transport_set_clock_function(c->s, hand_clock, c);
+}
+
+void harness_free_all(struct harness *h)
+{
+	harness_free(h);
+	petrel_credentials_free(h->client_creds);
+	petrel_credentials_free(h->server_creds);
+}
+
+void harness_echo_record(void *ptr, petrel_session *s, const uint8_t *data, size_t len)
+{
+	(void)ptr;
+	if (petrel_record_send(s, data, len) != (long)len)
+		abort();
+}

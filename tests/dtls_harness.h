@@ -38,6 +38,8 @@ struct harness {
 void harness_init(struct harness *h, uint64_t seed, unsigned client_flags, unsigned server_flags,
 		  petrel_credentials *client_creds, petrel_credentials *server_creds);
 void harness_free(struct harness *h);
+/* harness_free, then frees both credentials given to harness_init. */
+void harness_free_all(struct harness *h);
 /* Runs both handshakes until both completed, one fails fatally, or the
  * virtual clock passes limit_ms. Returns 0 when both completed. */
 int harness_run_handshake(struct harness *h, uint64_t limit_ms);
@@ -52,5 +54,24 @@ unsigned harness_seeds(unsigned full);
 /* Credentials helpers. */
 petrel_credentials *harness_psk_creds(void);
 petrel_credentials *harness_cert_creds(int keytype);
+
+/* A client session driven by hand, for endpoint tests without the simulated
+ * network: the first HAND_CLIENT_MAX_SENT datagrams it sends are kept in
+ * sent (the test feeds them on and clears sent_count), its pull has nothing,
+ * its clock reads now. */
+#define HAND_CLIENT_MAX_SENT 16
+struct hand_client {
+	petrel_session *s;
+	uint64_t now;
+	uint8_t sent[HAND_CLIENT_MAX_SENT][2048];
+	size_t sent_len[HAND_CLIENT_MAX_SENT];
+	unsigned sent_count;
+};
+void hand_client_init(struct hand_client *c, petrel_credentials *cc, uint64_t now);
+/* An endpoint on_data callback that sends each record back (aborts if the
+ * send fails). */
+void harness_echo_record(void *ptr, petrel_session *s, const uint8_t *data, size_t len);
+/* A pull function with nothing to read (PETREL_E_AGAIN). */
+long harness_nothing_pull(void *ptr, uint8_t *buf, size_t cap);
 
 #endif

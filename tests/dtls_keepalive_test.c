@@ -79,9 +79,7 @@ Test(keepalive, vanished_peer_reported_dead_after_dead_ms_without_app_traffic)
 	cr_assert_eq(petrel_record_send(h.client.session, "x", 1), PETREL_E_PEER_DEAD);
 	cr_assert_eq(petrel_error_is_fatal(PETREL_E_PEER_DEAD), 1);
 	cr_assert_str_eq(petrel_strerror_name(PETREL_E_PEER_DEAD), "PETREL_E_PEER_DEAD");
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 /* The keepalive state is a heap block made by the first real setting:
@@ -108,9 +106,7 @@ Test(keepalive, state_exists_only_on_sessions_that_set_one)
 		cr_assert_eq(step_both(&h, true, &server_rc), 0);
 	cr_assert_geq(h.client.session->keepalive->heartbeat_responses, 2);
 	cr_assert_null(h.server.session->keepalive);
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 Test(keepalive, live_quiet_peer_answers_heartbeats_for_ten_minutes)
@@ -131,9 +127,7 @@ Test(keepalive, live_quiet_peer_answers_heartbeats_for_ten_minutes)
 	cr_assert_leq(ka->heartbeats_sent, 601);
 	cr_assert_geq(ka->heartbeat_responses - answers_before, ka->heartbeats_sent - 1);
 	cr_assert_eq(harness_echo(&h, "still here", simnet_now(h.net) + 20000), 0);
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 Test(keepalive, live_peer_survives_20pct_loss_with_dead_after_five_intervals)
@@ -148,9 +142,7 @@ Test(keepalive, live_peer_survives_20pct_loss_with_dead_after_five_intervals)
 	while (simnet_now(h.net) < start + 120000)
 		cr_assert_eq(step_both(&h, true, NULL), 0, "a lost ping or answer is forgiven");
 	cr_assert_gt(h.client.session->keepalive->heartbeat_responses, 60);
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 Test(keepalive, app_traffic_from_peer_defers_pings)
@@ -169,9 +161,7 @@ Test(keepalive, app_traffic_from_peer_defers_pings)
 		cr_assert_eq(petrel_record_recv(h.server.session, buf, sizeof buf), PETREL_E_AGAIN);
 	}
 	cr_assert_eq(h.client.session->keepalive->heartbeats_sent, sent_before);
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 /* A peer without heartbeats (here: the client offers none because the
@@ -203,9 +193,7 @@ Test(keepalive, without_heartbeats_empty_records_keep_bindings_but_quiet_peer_is
 	cr_assert_eq(h.client.session->keepalive->heartbeats_sent, 0);
 	petrel_session_get_stats(h.server.session, &st);
 	cr_assert_geq(st.datagrams_received - received_before, 4, "the empty records reached the server");
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 /* Without heartbeats and without the opt-in, nothing is sent (OpenSSL
@@ -230,54 +218,15 @@ Test(keepalive, without_heartbeats_by_default_no_pings_and_quiet_peer_times_out)
 	cr_assert_leq(simnet_now(h.net) - start, DEAD_MS + 1);
 	petrel_session_get_stats(h.client.session, &after);
 	cr_assert_eq(after.datagrams_sent, before.datagrams_sent, "no ping without heartbeats");
-	harness_free(&h);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	harness_free_all(&h);
 }
 
 /* ---- Through a sans-I/O endpoint: idle close and restart -------------- */
 
-struct bridge {
-	petrel_session *s;
-	uint64_t now;
-	uint8_t sent[16][2048];
-	size_t sent_len[16];
-	unsigned sent_count;
-};
-
-static long bridge_push(void *ptr, const uint8_t *data, size_t len)
+/* A hand client (tests/dtls_harness.h) with keepalive on. */
+static void bridge_client(struct hand_client *b, petrel_credentials *cc, uint64_t now)
 {
-	struct bridge *b = ptr;
-	if (b->sent_count < 16 && len <= sizeof b->sent[0]) {
-		memcpy(b->sent[b->sent_count], data, len);
-		b->sent_len[b->sent_count++] = len;
-	}
-	return (long)len;
-}
-
-static long bridge_pull(void *ptr, uint8_t *buf, size_t cap)
-{
-	(void)ptr;
-	(void)buf;
-	(void)cap;
-	return PETREL_E_AGAIN;
-}
-
-static uint64_t bridge_clock(void *ptr)
-{
-	return ((struct bridge *)ptr)->now;
-}
-
-static void bridge_client(struct bridge *b, petrel_credentials *cc, uint64_t now)
-{
-	memset(b, 0, sizeof *b);
-	b->now = now;
-	cr_assert_eq(petrel_session_new(&b->s, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(b->s, cc);
-	petrel_transport_set_ptr(b->s, b);
-	petrel_transport_set_push_function(b->s, bridge_push);
-	petrel_transport_set_pull_function(b->s, bridge_pull);
-	petrel_transport_set_clock_function(b->s, bridge_clock, b);
+	hand_client_init(b, cc, now);
 	cr_assert_eq(petrel_session_set_keepalive(b->s, INTERVAL_MS, DEAD_MS), 0);
 }
 
@@ -286,7 +235,7 @@ static const struct sockaddr_in client_addr = {.sin_family = AF_INET, .sin_port 
 
 /* Client datagrams to the endpoint, the endpoint's back to the client;
  * returns the first fatal result of the client's feed, else 0. */
-static int bridge_exchange(petrel_endpoint *ep, struct bridge *b)
+static int bridge_exchange(petrel_endpoint *ep, struct hand_client *b)
 {
 	for (unsigned i = 0; i < b->sent_count; i++)
 		cr_assert_eq(petrel_endpoint_feed(ep, b->sent[i], b->sent_len[i], &client_addr,
@@ -303,7 +252,7 @@ static int bridge_exchange(petrel_endpoint *ep, struct bridge *b)
 	return result;
 }
 
-static void bridge_handshake(petrel_endpoint *ep, struct bridge *b)
+static void bridge_handshake(petrel_endpoint *ep, struct hand_client *b)
 {
 	int rc = PETREL_E_AGAIN;
 	for (int i = 0; i < 20 && rc != 0; i++) {
@@ -317,7 +266,7 @@ static void bridge_handshake(petrel_endpoint *ep, struct bridge *b)
 
 /* Run both timers until the client's engine reports a fatal result or
  * limit passes; returns it (0 if none). */
-static int bridge_run(petrel_endpoint *ep, struct bridge *b, uint64_t limit)
+static int bridge_run(petrel_endpoint *ep, struct hand_client *b, uint64_t limit)
 {
 	while (b->now < limit) {
 		uint64_t next = petrel_engine_next_deadline(b->s);
@@ -356,7 +305,7 @@ static void reconnect_resumes(petrel_endpoint *ep, petrel_session *old, petrel_c
 	uint8_t blob[2048];
 	cr_assert_leq(len, sizeof blob);
 	cr_assert_eq(petrel_session_get_data(old, blob, &len), 0);
-	struct bridge b2;
+	struct hand_client b2;
 	bridge_client(&b2, cc, now);
 	cr_assert_eq(petrel_session_set_data(b2.s, blob, len), 0);
 	bridge_handshake(ep, &b2);
@@ -373,7 +322,7 @@ Test(keepalive, server_idle_close_reaches_client_as_close_notify_then_resumes)
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
 	petrel_endpoint_set_idle_timeout(ep, 3000);
-	struct bridge b;
+	struct hand_client b;
 	bridge_client(&b, cc, 1000000);
 	/* A keepalive slower than the server's idle timeout: the server
 	 * closes first, and says so. */
@@ -401,7 +350,7 @@ Test(keepalive, keepalive_faster_than_idle_timeout_keeps_server_session)
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
 	petrel_endpoint_set_idle_timeout(ep, 3000);
-	struct bridge b;
+	struct hand_client b;
 	bridge_client(&b, cc, 1000000);
 	bridge_handshake(ep, &b);
 	cr_assert_eq(bridge_run(ep, &b, b.now + 60000), 0);
@@ -418,7 +367,7 @@ Test(keepalive, restarted_server_detected_dead_then_resumes_with_shared_ticket_k
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
-	struct bridge b;
+	struct hand_client b;
 	bridge_client(&b, cc, 1000000);
 	bridge_handshake(ep, &b);
 	/* The server restarts: a new endpoint that knows no sessions (same
@@ -451,7 +400,7 @@ Test(keepalive, endpoint_session_with_keepalive_reports_vanished_client_in_on_cl
 					       .on_closed = note_closed};
 	petrel_endpoint *ep;
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
-	struct bridge b;
+	struct hand_client b;
 	bridge_client(&b, cc, 1000000);
 	bridge_handshake(ep, &b);
 	cr_assert_eq(petrel_endpoint_session_count(ep), 1);

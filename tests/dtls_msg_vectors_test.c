@@ -10,6 +10,7 @@
 
 #include "dtls/messages.h"
 #include "petrel/petrel.h"
+#include "tests/vector_reader.h"
 
 #define VMSG_MAX 24
 #define VMSG_BODY_MAX 4096
@@ -26,18 +27,6 @@ struct vsession {
 	size_t count;
 	struct vmsg msgs[VMSG_MAX];
 };
-
-static size_t hex_decode(const char *hex, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	while (hex[0] && hex[1] && hex[0] != '\n' && n < cap) {
-		unsigned v;
-		cr_assert_eq(sscanf(hex, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		hex += 2;
-	}
-	return n;
-}
 
 static unsigned be(const uint8_t *p, int n)
 {
@@ -71,38 +60,27 @@ static void add_fragment(struct vsession *s, bool from_server, const uint8_t *re
 	memcpy(m->body + frag_off, rec + 12, frag_len);
 }
 
+#define MAX_DATAGRAMS 64
+
 static struct vsession *load(const char *name)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", PETREL_VECTORS_DIR, name);
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot open %s", path);
-
+	static struct vector_datagram dg[MAX_DATAGRAMS];
+	size_t count = vector_load(dg, MAX_DATAGRAMS, NULL, NULL, "%s", name);
 	struct vsession *s = calloc(1, sizeof(*s));
-	static uint8_t dgram[65536];
-	char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
-		bool from_server;
-		if (strncmp(line, "c2s ", 4) == 0)
-			from_server = false;
-		else if (strncmp(line, "s2c ", 4) == 0)
-			from_server = true;
-		else
-			continue;
-		size_t n = hex_decode(line + 4, dgram, sizeof(dgram));
+	for (size_t i = 0; i < count; i++) {
+		const uint8_t *d = dg[i].data;
+		size_t n = dg[i].len;
 		/* DTLS 1.2 records: type(1) version(2) epoch(2) seq(6) length(2). */
 		for (size_t off = 0; off + 13 <= n;) {
-			unsigned type = dgram[off], epoch = be(dgram + off + 3, 2);
-			unsigned len = be(dgram + off + 11, 2);
+			unsigned type = d[off], epoch = be(d + off + 3, 2);
+			unsigned len = be(d + off + 11, 2);
 			cr_assert_leq(off + 13 + len, n);
 			if (type == 22 && epoch == 0)
-				add_fragment(s, from_server, dgram + off + 13, len);
+				add_fragment(s, dg[i].dir == S2C, d + off + 13, len);
 			off += 13 + len;
 		}
 	}
-	free(line);
-	fclose(f);
+	vector_unload(dg, count);
 	return s;
 }
 

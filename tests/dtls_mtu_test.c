@@ -166,9 +166,7 @@ Test(dtls_mtu, discovery_can_be_disabled)
 	cr_assert_neq(harness_run_handshake(&h, 10000), 0, "without discovery the black hole wins");
 	cr_assert_eq(petrel_dtls_get_mtu(h.server.session), 1500);
 	cr_assert_eq(h.server.large_packet_count, 0);
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 Test(dtls_mtu, configured_mtu_is_reported_and_kept_as_floor)

@@ -80,9 +80,7 @@ static void run(const char *suite, unsigned server_flags, bool client_cert, uint
 		cr_assert_eq(petrel_session_get_peer_certificate(h.server.session, 0, &der, &len), 0);
 	}
 	cr_assert_eq(harness_echo(&h, "over P-384", 60000), 0);
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 Test(p384, ecdhe_ecdsa_aes256_gcm_sha384_with_a_p384_certificate)
@@ -116,9 +114,7 @@ Test(p384, default_client_offers_p384)
 	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
 	cr_assert_eq(harness_run_handshake(&h, 20000), 0);
 	cr_assert_eq(h.client.session->group, PETREL_GROUP_SECP384R1);
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 /* ---- The peer's whole chain (issue #21 item 5) ---------------------- */
@@ -179,7 +175,5 @@ Test(peer_chain, client_gets_every_certificate_the_server_sent)
 	n = 4;
 	cr_assert_eq(petrel_session_get_peer_certificates(h.server.session, der, len, &n),
 		     PETREL_E_NO_CERTIFICATE);
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }

@@ -82,9 +82,7 @@ static void run_packing(const struct packing_case *pc, uint64_t seed, size_t *re
 	petrel_session_get_stats(h.client.session, &cs);
 	petrel_session_get_stats(h.server.session, &ss);
 	*retransmitted += cs.retransmissions + ss.retransmissions;
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 static const struct packing_case cases[] = {

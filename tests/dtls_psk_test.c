@@ -61,9 +61,7 @@ static void lookup_case(const char *suite, uint64_t seed)
 	static const uint8_t zero[PETREL_MAX_PSK_LEN] = {0};
 	cr_assert_arr_eq(h.server.session->psk_used.key, zero, sizeof zero);
 	cr_assert_eq(harness_echo(&h, "from a device", 60000), 0);
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 Test(psk, lookup_callback_gives_the_key_for_an_identity)
@@ -87,9 +85,7 @@ Test(psk, unknown_identity_gets_unknown_psk_identity)
 	cr_assert_eq(h.server.handshake_rc, PETREL_E_UNKNOWN_PSK_IDENTITY);
 	cr_assert_eq(log.calls, 1);
 	cr_assert_null(petrel_session_get_psk_identity(h.server.session));
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 Test(psk, configured_keys_are_found_before_the_callback)
@@ -102,9 +98,7 @@ Test(psk, configured_keys_are_found_before_the_callback)
 	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
 	cr_assert_eq(log.calls, 0);
 	cr_assert_str_eq(petrel_session_get_psk_identity(h.server.session), "gateway");
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 static uint8_t server_flight[4096];
@@ -138,9 +132,7 @@ static void hint_case(const char *suite, uint64_t seed)
 	h.server.on_send = keep_server;
 	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
 	cr_assert(flight_has("petrel-hint-xyz"), "ServerKeyExchange carries the hint");
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }
 
 Test(psk, identity_hint_is_sent_with_plain_psk)
@@ -163,7 +155,5 @@ Test(psk, no_identity_for_certificate_suites)
 	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
 	cr_assert_null(petrel_session_get_psk_identity(h.server.session));
 	cr_assert_null(petrel_session_get_psk_identity(h.client.session));
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }

@@ -52,7 +52,5 @@ Test(recv_timeout, idle_recv_waits_the_whole_timeout)
 	uint64_t start = simnet_now(h.net);
 	cr_assert_eq(petrel_record_recv(c, buf, sizeof buf), 4);
 	cr_assert_lt(simnet_now(h.net) - start, 3000);
-	harness_free(&h);
-	petrel_credentials_free(sc);
-	petrel_credentials_free(cc);
+	harness_free_all(&h);
 }

@@ -19,6 +19,17 @@ struct drive_result {
 	char server_last[300];
 };
 
+/* One application record read during the drive. */
+static void note_app(struct drive_result *r, bool server, const char *text)
+{
+	if (server) {
+		r->server_app++;
+		snprintf(r->server_last, sizeof r->server_last, "%s", text);
+	} else {
+		r->client_app++;
+	}
+}
+
 static void drive_end(struct harness_end *end, struct drive_result *r, bool server)
 {
 	char buf[256];
@@ -41,24 +52,14 @@ static void drive_end(struct harness_end *end, struct drive_result *r, bool serv
 		long n = petrel_record_recv(end->session, buf, sizeof buf - 1);
 		cr_assert_gt(n, 0);
 		buf[n] = 0;
-		if (server) {
-			r->server_app++;
-			snprintf(r->server_last, sizeof r->server_last, "%s", buf);
-		} else {
-			r->client_app++;
-		}
+		note_app(r, server, buf);
 	}
 	long n = petrel_record_recv(end->session, buf, sizeof buf - 1);
 	if (n == PETREL_E_WARNING_ALERT_RECEIVED)
 		r->warnings++;
 	if (n > 0) {
 		buf[n] = 0;
-		if (server) {
-			r->server_app++;
-			snprintf(r->server_last, sizeof r->server_last, "%s", buf);
-		} else {
-			r->client_app++;
-		}
+		note_app(r, server, buf);
 	}
 }
 
@@ -123,6 +124,26 @@ static void assert_epochs(const struct harness *h, uint16_t epoch)
 	cr_assert_eq(petrel_rl_write_epoch(&h->server.session->rl), epoch);
 }
 
+/* Both ends counted n renegotiations and read and write in epoch n + 1. */
+static void assert_renegotiated(const struct harness *h, unsigned n)
+{
+	cr_assert_eq(petrel_session_get_renegotiations(h->client.session), n);
+	cr_assert_eq(petrel_session_get_renegotiations(h->server.session), n);
+	assert_epochs(h, (uint16_t)(n + 1));
+}
+
+/* initiator asks for a renegotiation; refuser answers no_renegotiation
+ * (RFC 5746 4.2, 4.4) and both stay in epoch 1. */
+static void assert_refused(struct harness *h, petrel_session *initiator, petrel_session *refuser,
+			   struct drive_result *r)
+{
+	cr_assert_eq(petrel_rehandshake(initiator), 0);
+	cr_assert_eq(drive(h, 200000, r), 0);
+	cr_assert_eq(initiator->last_alert, ALERT_NO_RENEGOTIATION);
+	cr_assert_eq(refuser->reneg.refused, 1);
+	assert_epochs(h, 1);
+}
+
 Test(reneg, server_requested_rehandshake_moves_both_to_epoch_2)
 {
 	struct harness h;
@@ -132,9 +153,7 @@ Test(reneg, server_requested_rehandshake_moves_both_to_epoch_2)
 	struct drive_result r;
 	cr_assert_eq(drive(&h, 200000, &r), 0);
 	cr_assert_eq(r.server_rc, 0);
-	cr_assert_eq(petrel_session_get_renegotiations(h.client.session), 1);
-	cr_assert_eq(petrel_session_get_renegotiations(h.server.session), 1);
-	assert_epochs(&h, 2);
+	assert_renegotiated(&h, 1);
 	cr_assert_eq(harness_echo(&h, "after", 300000), 0);
 	/* A second one: epoch 3, verify_data of the renegotiation chained. */
 	cr_assert_eq(petrel_rehandshake(h.server.session), 0);
@@ -153,9 +172,7 @@ Test(reneg, client_initiated_rehandshake_accepted_by_enabled_server)
 	struct drive_result r;
 	cr_assert_eq(drive(&h, 200000, &r), 0);
 	cr_assert_eq(r.client_rc, 0);
-	cr_assert_eq(petrel_session_get_renegotiations(h.client.session), 1);
-	cr_assert_eq(petrel_session_get_renegotiations(h.server.session), 1);
-	assert_epochs(&h, 2);
+	assert_renegotiated(&h, 1);
 	cr_assert_eq(harness_echo(&h, "after", 300000), 0);
 	teardown(&h, cc, sc);
 }
@@ -187,14 +204,10 @@ Test(reneg, disabled_server_refuses_client_request_with_warning)
 	struct harness h;
 	petrel_credentials *cc, *sc;
 	setup(&h, &cc, &sc, true, false);
-	cr_assert_eq(petrel_rehandshake(h.client.session), 0);
 	struct drive_result r;
-	cr_assert_eq(drive(&h, 200000, &r), 0);
+	assert_refused(&h, h.client.session, h.server.session, &r);
 	cr_assert_geq(r.warnings, 1);
-	cr_assert_eq(h.client.session->last_alert, ALERT_NO_RENEGOTIATION);
-	cr_assert_eq(h.server.session->reneg.refused, 1);
 	cr_assert_eq(petrel_session_get_renegotiations(h.client.session), 0);
-	assert_epochs(&h, 1);
 	cr_assert_eq(harness_echo(&h, "still", 300000), 0);
 	teardown(&h, cc, sc);
 }
@@ -204,13 +217,9 @@ Test(reneg, disabled_client_refuses_hello_request_with_warning)
 	struct harness h;
 	petrel_credentials *cc, *sc;
 	setup(&h, &cc, &sc, false, true);
-	cr_assert_eq(petrel_rehandshake(h.server.session), 0);
 	struct drive_result r;
-	cr_assert_eq(drive(&h, 200000, &r), 0);
+	assert_refused(&h, h.server.session, h.client.session, &r);
 	cr_assert_geq(r.warnings, 1);
-	cr_assert_eq(h.server.session->last_alert, ALERT_NO_RENEGOTIATION);
-	cr_assert_eq(h.client.session->reneg.refused, 1);
-	assert_epochs(&h, 1);
 	cr_assert_eq(harness_echo(&h, "still", 300000), 0);
 	teardown(&h, cc, sc);
 }
@@ -276,12 +285,8 @@ Test(reneg, insecure_peer_gets_no_renegotiation_both_ways)
 	h.server.session->reneg.peer_secure = false;
 	cr_assert_eq(petrel_rehandshake(h.server.session), PETREL_E_NO_RENEGOTIATION);
 	cr_assert_eq(h.server.session->hs, NULL);
-	cr_assert_eq(petrel_rehandshake(h.client.session), 0);
 	struct drive_result r;
-	cr_assert_eq(drive(&h, 200000, &r), 0);
-	cr_assert_eq(h.client.session->last_alert, ALERT_NO_RENEGOTIATION);
-	cr_assert_eq(h.server.session->reneg.refused, 1);
-	assert_epochs(&h, 1);
+	assert_refused(&h, h.client.session, h.server.session, &r);
 	teardown(&h, cc, sc);
 }
 

@@ -127,13 +127,6 @@ static petrel_credentials *raw_key_creds(void)
 	return c;
 }
 
-static void free_all(struct harness *h)
-{
-	harness_free(h);
-	petrel_credentials_free(h->client_creds);
-	petrel_credentials_free(h->server_creds);
-}
-
 static void pin_server_key(struct harness *h)
 {
 	uint8_t pin[32];
@@ -158,7 +151,7 @@ Test(rpk_handshake, raw_server_key_pinned_by_spki_sha256)
 	cr_assert_eq(len, ours_len);
 	cr_assert_arr_eq(der, ours, len);
 	cr_assert_eq(harness_echo(&h, "over a raw key", 60000), 0);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(rpk_handshake, full_spki_pin_works_like_its_hash)
@@ -174,7 +167,7 @@ Test(rpk_handshake, full_spki_pin_works_like_its_hash)
 	cr_assert_eq(petrel_session_set_verify_spki(h.client.session, spki, len), 0);
 	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "a server with a certificate sends its key raw when asked");
 	cr_assert_eq(petrel_session_peer_uses_raw_key(h.client.session), 1);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(rpk_handshake, wrong_pin_fails_with_pin_mismatch)
@@ -188,7 +181,7 @@ Test(rpk_handshake, wrong_pin_fails_with_pin_mismatch)
 	petrel_session_set_verify(h.client.session, PETREL_VERIFY_PIN_SPKI, pin, 32);
 	cr_assert_neq(harness_run_handshake(&h, 60000), 0);
 	cr_assert_eq(h.client.handshake_rc, PETREL_E_CERT_PIN_MISMATCH);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(rpk_handshake, raw_key_without_pin_is_untrusted_under_chain_verification)
@@ -200,7 +193,7 @@ Test(rpk_handshake, raw_key_without_pin_is_untrusted_under_chain_verification)
 	petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
 	cr_assert_neq(harness_run_handshake(&h, 60000), 0);
 	cr_assert_eq(h.client.handshake_rc, PETREL_E_CERT_UNTRUSTED);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(rpk_handshake, raw_only_client_against_x509_only_server_is_unsupported_certificate)
@@ -212,7 +205,7 @@ Test(rpk_handshake, raw_only_client_against_x509_only_server_is_unsupported_cert
 	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
 	cr_assert_neq(harness_run_handshake(&h, 60000), 0);
 	cr_assert_eq(h.server.handshake_rc, PETREL_E_CERT_UNSUPPORTED_ALGORITHM);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(rpk_handshake, raw_key_only_server_cannot_serve_an_x509_client)
@@ -224,41 +217,43 @@ Test(rpk_handshake, raw_key_only_server_cannot_serve_an_x509_client)
 	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
 	cr_assert_neq(harness_run_handshake(&h, 60000), 0);
 	cr_assert_eq(h.server.handshake_rc, PETREL_E_NO_COMMON_CIPHER);
-	free_all(&h);
+	harness_free_all(&h);
+}
+
+/* Raw keys both ways (RFC 7250): the server requires the client's, the
+ * client pins the server's. */
+static void client_raw_key_pair(struct harness *h, uint64_t seed)
+{
+	harness_init(h, seed, 0, PETREL_FLAG_REQUIRE_CLIENT_CERT, raw_key_creds(),
+		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
+	petrel_session_set_raw_public_keys(h->client.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
+	petrel_session_set_raw_public_keys(h->server.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
+	petrel_session_set_ciphers(h->client.session, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+	pin_server_key(h);
 }
 
 Test(rpk_handshake, client_authenticates_with_a_raw_key)
 {
 	struct harness h;
-	harness_init(&h, 9, 0, PETREL_FLAG_REQUIRE_CLIENT_CERT, raw_key_creds(),
-		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
-	petrel_session_set_raw_public_keys(h.client.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
-	petrel_session_set_raw_public_keys(h.server.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
-	petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-	pin_server_key(&h);
+	client_raw_key_pair(&h, 9);
 	uint8_t client_pin[32];
 	cr_assert_eq(petrel_credentials_get_spki_sha256(h.client_creds, client_pin), 0);
 	petrel_session_set_verify(h.server.session, PETREL_VERIFY_PIN_SPKI, client_pin, 32);
 	cr_assert_eq(harness_run_handshake(&h, 60000), 0);
 	cr_assert_eq(petrel_session_peer_uses_raw_key(h.server.session), 1);
 	cr_assert_eq(petrel_session_peer_uses_raw_key(h.client.session), 1);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(rpk_handshake, server_refuses_a_client_key_with_another_pin)
 {
 	struct harness h;
-	harness_init(&h, 10, 0, PETREL_FLAG_REQUIRE_CLIENT_CERT, raw_key_creds(),
-		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
-	petrel_session_set_raw_public_keys(h.client.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
-	petrel_session_set_raw_public_keys(h.server.session, PETREL_RPK_SERVER | PETREL_RPK_CLIENT);
-	petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-	pin_server_key(&h);
+	client_raw_key_pair(&h, 10);
 	uint8_t other[32] = {7};
 	petrel_session_set_verify(h.server.session, PETREL_VERIFY_PIN_SPKI, other, 32);
 	cr_assert_neq(harness_run_handshake(&h, 60000), 0);
 	cr_assert_eq(h.server.handshake_rc, PETREL_E_CERT_PIN_MISMATCH);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(rpk_api, bad_arguments)

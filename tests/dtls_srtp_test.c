@@ -316,13 +316,6 @@ Test(srtp_api, state_exists_only_once_configured)
 
 /* ---- whole handshakes ---- */
 
-static void free_all(struct harness *h)
-{
-	harness_free(h);
-	petrel_credentials_free(h->client_creds);
-	petrel_credentials_free(h->server_creds);
-}
-
 static void run(struct harness *h, const char *client_list, const char *server_list,
 		const uint8_t *client_mki, size_t client_mki_len)
 {
@@ -377,7 +370,7 @@ Test(srtp_handshake, both_sides_agree_on_profile_and_keys)
 		cr_assert_arr_eq(c.server_salt, raw + 2 * k + n, n);
 		cr_assert_eq(petrel_srtp_get_keying_material(h.client.session, raw, len - 1, &len),
 			     PETREL_E_SHORT_BUFFER);
-		free_all(&h);
+		harness_free_all(&h);
 	}
 }
 
@@ -389,7 +382,7 @@ Test(srtp_handshake, no_common_profile_completes_without_srtp)
 	cr_assert_eq(petrel_srtp_get_selected_profile(h.server.session), 0);
 	struct petrel_srtp_keys keys;
 	cr_assert_eq(petrel_srtp_get_keys(h.client.session, &keys), PETREL_E_INVALID_REQUEST);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(srtp_handshake, server_without_srtp_ignores_the_offer)
@@ -398,7 +391,7 @@ Test(srtp_handshake, server_without_srtp_ignores_the_offer)
 	run(&h, "SRTP_AES128_CM_HMAC_SHA1_80", NULL, NULL, 0);
 	cr_assert_eq(petrel_srtp_get_selected_profile(h.client.session), 0);
 	cr_assert_eq(petrel_srtp_get_selected_profile(h.server.session), 0);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(srtp_handshake, unconfigured_sessions_never_make_the_srtp_state)
@@ -413,7 +406,7 @@ Test(srtp_handshake, unconfigured_sessions_never_make_the_srtp_state)
 	cr_assert_eq(petrel_srtp_get_mki(h.server.session, &mki, &mki_len), PETREL_E_INVALID_REQUEST);
 	struct petrel_srtp_keys keys;
 	cr_assert_eq(petrel_srtp_get_keys(h.server.session, &keys), PETREL_E_INVALID_REQUEST);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(srtp_handshake, client_with_only_an_mki_offers_nothing)
@@ -424,7 +417,7 @@ Test(srtp_handshake, client_with_only_an_mki_offers_nothing)
 	cr_assert_not_null(h.client.session->srtp);
 	cr_assert_eq(petrel_srtp_get_selected_profile(h.client.session), 0);
 	cr_assert_eq(petrel_srtp_get_selected_profile(h.server.session), 0);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(srtp_handshake, server_echoes_the_client_mki)
@@ -440,7 +433,7 @@ Test(srtp_handshake, server_echoes_the_client_mki)
 	cr_assert_eq(petrel_srtp_get_mki(h.server.session, &got, &len), 0);
 	cr_assert_eq(len, sizeof mki);
 	cr_assert_arr_eq(got, mki, sizeof mki);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(srtp_handshake, server_with_another_mki_answers_empty)
@@ -459,7 +452,7 @@ Test(srtp_handshake, server_with_another_mki_answers_empty)
 	cr_assert_eq(petrel_srtp_get_mki(h.client.session, &got, &len), 0);
 	cr_assert_eq(len, 0);
 	cr_assert_eq(petrel_srtp_get_selected_profile(h.client.session), PETREL_SRTP_AES128_CM_HMAC_SHA1_80);
-	free_all(&h);
+	harness_free_all(&h);
 }
 
 Test(srtp_handshake, resumed_session_negotiates_srtp_again)

@@ -66,3 +66,8 @@ endif
 # no new call cycles among dtls/ and dtls12/ object files (issue #18)
 TESTS += tests/dtls_callgraph.sh
 EXTRA_DIST += tests/dtls_callgraph.sh scripts/dtls-callgraph scripts/dtls-callgraph.known
+# Shared by the record and vector tests: the reader of the recorded sessions in
+# tests/vectors, every AEAD and deterministic keys (tests/record_testutil.h).
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/vector_reader.c tests/vector_reader.h tests/record_testutil.h
+endif

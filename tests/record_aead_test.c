@@ -7,25 +7,8 @@
 
 #include "petrel/petrel.h"
 #include "record/record.h"
+#include "tests/record_testutil.h"
 #include "tests/simnet.h"
-
-static const enum petrel_aead_alg all_aeads[] = {
-	PETREL_AEAD_AES128_GCM, PETREL_AEAD_AES256_GCM, PETREL_AEAD_AES128_CCM,
-	PETREL_AEAD_AES128_CCM8, PETREL_AEAD_CHACHA20_POLY1305,
-};
-
-/* Deterministic keys: key[i] = seed + i, iv[i] = seed ^ 0x5a + i. */
-static struct petrel_epoch_keys test_keys(enum petrel_aead_alg alg, uint8_t seed)
-{
-	struct petrel_epoch_keys k;
-	memset(&k, 0, sizeof(k));
-	k.aead = alg;
-	for (size_t i = 0; i < sizeof(k.key); i++)
-		k.key[i] = (uint8_t)(seed + i);
-	for (size_t i = 0; i < sizeof(k.fixed_iv); i++)
-		k.fixed_iv[i] = (uint8_t)((seed ^ 0x5a) + i);
-	return k;
-}
 
 /* tx writes epoch 1 with keys; rx reads epoch 1 with the same keys. */
 static void pair_epoch1(struct petrel_record_layer *tx, struct petrel_record_layer *rx,

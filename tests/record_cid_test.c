@@ -8,24 +8,7 @@
 #include "record/cid.h"
 #include "record/protect.h"
 #include "record/record.h"
-
-static const enum petrel_aead_alg all_aeads[] = {
-	PETREL_AEAD_AES128_GCM, PETREL_AEAD_AES256_GCM, PETREL_AEAD_AES128_CCM,
-	PETREL_AEAD_AES128_CCM8, PETREL_AEAD_CHACHA20_POLY1305,
-};
-#define N_AEADS (sizeof(all_aeads) / sizeof(all_aeads[0]))
-
-static struct petrel_epoch_keys test_keys(enum petrel_aead_alg alg, uint8_t seed)
-{
-	struct petrel_epoch_keys k;
-	memset(&k, 0, sizeof(k));
-	k.aead = alg;
-	for (size_t i = 0; i < sizeof(k.key); i++)
-		k.key[i] = (uint8_t)(seed + i);
-	for (size_t i = 0; i < sizeof(k.fixed_iv); i++)
-		k.fixed_iv[i] = (uint8_t)((seed ^ 0x5a) + i);
-	return k;
-}
+#include "tests/record_testutil.h"
 
 /* An expanded AEAD context on the heap (freed by the caller). */
 static struct petrel_aead_ctx *expand(const struct petrel_epoch_keys *k)

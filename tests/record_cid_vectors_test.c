@@ -14,129 +14,14 @@
 #include "petrel/petrel.h"
 #include "record/cid.h"
 #include "record/record.h"
+#include "tests/vector_reader.h"
 
-#define MAX_DATAGRAMS 32
-
-enum { C2S = 0, S2C = 1 };
-
-struct datagram {
-	int dir;
-	size_t len;
-	uint8_t *data;
-};
-
-struct session {
-	uint8_t client_random[32];
-	uint8_t master[48];
-	uint8_t cid[2][32];
-	size_t cid_len[2];
-	size_t count;
-	struct datagram dg[MAX_DATAGRAMS];
-};
-
-static long unhex(const char *s, uint8_t *out, size_t cap)
+static void load(const char *name, struct vector_session12 *s)
 {
-	static char token[65536];
-	size_t n = strcspn(s, " \t\r\n");
-	if (n == 0)
-		return 0;
-	if (n >= sizeof token)
-		return -1;
-	memcpy(token, s, n);
-	token[n] = '\0';
-	size_t len;
-	return petrel_hex_decode(token, out, cap, &len) == 0 ? (long)len : -1;
-}
-
-static void load(const char *name, struct session *s)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/cid12/%s.txt", PETREL_VECTORS_DIR, name);
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f, "open %s", path);
-	memset(s, 0, sizeof *s);
-	static char line[16384];
-	bool have_keylog = false, have_cid = false;
-	while (fgets(line, sizeof line, f)) {
-		const char *kl = strstr(line, "CLIENT_RANDOM ");
-		if (line[0] == '#' && kl != NULL) {
-			kl += strlen("CLIENT_RANDOM ");
-			cr_assert_eq(unhex(kl, s->client_random, 32), 32);
-			cr_assert_eq(unhex(kl + 65, s->master, 48), 48);
-			have_keylog = true;
-			continue;
-		}
-		const char *c = strstr(line, "# cid: c2s=");
-		if (c != NULL) {
-			long n = unhex(c + strlen("# cid: c2s="), s->cid[C2S], 32);
-			const char *s2c = strstr(line, "s2c=");
-			cr_assert(n > 0 && s2c != NULL);
-			s->cid_len[C2S] = (size_t)n;
-			n = unhex(s2c + 4, s->cid[S2C], 32);
-			cr_assert_geq(n, 0);
-			s->cid_len[S2C] = (size_t)n;
-			have_cid = true;
-			continue;
-		}
-		int dir;
-		if (strncmp(line, "c2s ", 4) == 0)
-			dir = C2S;
-		else if (strncmp(line, "s2c ", 4) == 0)
-			dir = S2C;
-		else
-			continue;
-		cr_assert_lt(s->count, MAX_DATAGRAMS);
-		struct datagram *d = &s->dg[s->count++];
-		d->dir = dir;
-		d->data = malloc(strlen(line) / 2 + 1);
-		long n = unhex(line + 4, d->data, strlen(line) / 2 + 1);
-		cr_assert_gt(n, 0);
-		d->len = (size_t)n;
-	}
-	fclose(f);
-	cr_assert(have_keylog && have_cid, "%s", name);
-}
-
-static void unload(struct session *s)
-{
-	for (size_t i = 0; i < s->count; i++)
-		free(s->dg[i].data);
-}
-
-/* The ServerHello's random and cipher suite (plaintext, epoch 0). */
-static void server_hello(const struct session *s, uint8_t server_random[32], uint16_t *suite)
-{
-	for (size_t i = 0; i < s->count; i++) {
-		if (s->dg[i].dir != S2C)
-			continue;
-		struct petrel_reader r;
-		petrel_reader_init(&r, s->dg[i].data, s->dg[i].len);
-		struct petrel_record_header h;
-		const uint8_t *body;
-		while (petrel_record_header_read(&r, &h) && petrel_get_bytes(&r, h.length, &body)) {
-			if (h.content_type != PETREL_CT_HANDSHAKE || h.epoch != 0)
-				continue;
-			struct petrel_reader rec;
-			petrel_reader_init(&rec, body, h.length);
-			struct petrel_hs_header hh;
-			const uint8_t *frag;
-			while (petrel_hs_header_read(&rec, &hh, &frag) == 0) {
-				if (hh.msg_type != PETREL_HS_SERVER_HELLO)
-					continue;
-				struct petrel_reader sh;
-				uint16_t version;
-				const uint8_t *sid;
-				size_t sid_len;
-				petrel_reader_init(&sh, frag, hh.fragment_length);
-				cr_assert(petrel_get_u16(&sh, &version) &&
-					  petrel_get_copy(&sh, server_random, 32) &&
-					  petrel_get_opaque8(&sh, &sid, &sid_len) &&
-					  petrel_get_u16(&sh, suite));
-				return;
-			}
-		}
-	}
-	cr_assert_fail("no ServerHello");
+	char path[256];
+	snprintf(path, sizeof path, "cid12/%s.txt", name);
+	vector_load12(path, s);
+	cr_assert(s->have_cid, "%s", name);
 }
 
 struct result {
@@ -148,11 +33,11 @@ struct result {
 
 static void replay(const char *name, struct result *res)
 {
-	static struct session s;
+	static struct vector_session12 s;
 	load(name, &s);
 	uint8_t server_random[32];
 	uint16_t suite;
-	server_hello(&s, server_random, &suite);
+	vector_server_hello12(&s, server_random, &suite);
 	enum petrel_aead_alg aead;
 	size_t iv_len = 4;
 	switch (suite) {
@@ -161,21 +46,8 @@ static void replay(const char *name, struct result *res)
 	case 0xccac: aead = PETREL_AEAD_CHACHA20_POLY1305; iv_len = 12; break;
 	default: cr_assert_fail("suite %04x", suite); return;
 	}
-	/* RFC 5246 6.3: key_block = PRF(master, "key expansion",
-	 * server_random + client_random); AEAD suites have no MAC keys. */
-	size_t key_len = petrel_aead_key_len(aead);
-	uint8_t block[2 * 32 + 2 * 12];
-	cr_assert_eq(petrel_tls12_prf(PETREL_HASH_SHA256, s.master, 48, "key expansion",
-				      server_random, 32, s.client_random, 32, block,
-				      2 * key_len + 2 * iv_len),
-		     0);
 	struct petrel_epoch_keys keys[2];
-	memset(keys, 0, sizeof keys);
-	for (int d = 0; d < 2; d++) {
-		keys[d].aead = aead;
-		memcpy(keys[d].key, block + (size_t)d * key_len, key_len);
-		memcpy(keys[d].fixed_iv, block + 2 * key_len + (size_t)d * iv_len, iv_len);
-	}
+	vector_keys12(&s, server_random, PETREL_HASH_SHA256, aead, iv_len, keys);
 	struct petrel_record_layer rl[2];
 	for (int d = 0; d < 2; d++) {
 		petrel_rl_init(&rl[d]);
@@ -183,7 +55,7 @@ static void replay(const char *name, struct result *res)
 	}
 	memset(res, 0, sizeof *res);
 	for (size_t i = 0; i < s.count; i++) {
-		struct datagram *dg = &s.dg[i];
+		struct vector_datagram *dg = &s.dg[i];
 		int dir = dg->dir;
 		struct petrel_reader r;
 		petrel_reader_init(&r, dg->data, dg->len);
@@ -245,7 +117,7 @@ static void replay(const char *name, struct result *res)
 	}
 	for (int d = 0; d < 2; d++)
 		petrel_rl_clear(&rl[d]);
-	unload(&s);
+	vector_unload(s.dg, s.count);
 }
 
 static void check_both_ways(const char *name)

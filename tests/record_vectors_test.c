@@ -9,85 +9,12 @@
 
 #include "petrel/petrel.h"
 #include "record/record.h"
-
-#define MAX_DATAGRAMS 64
-
-struct datagram {
-	int from_server; /* 0 = c2s, 1 = s2c */
-	size_t len;
-	uint8_t *data;
-};
-
-struct session {
-	uint8_t client_random[32];
-	uint8_t master[48];
-	size_t count;
-	struct datagram dg[MAX_DATAGRAMS];
-};
-
-/* Decodes the hex token at s (up to whitespace or the end) with the
- * project's decoder; returns bytes written or -1. */
-static long unhex(const char *s, uint8_t *out, size_t cap)
-{
-	static char token[65536];
-	size_t n = strcspn(s, " \t\r\n");
-	if (n == 0)
-		return 0;
-	if (n >= sizeof token)
-		return -1;
-	memcpy(token, s, n);
-	token[n] = '\0';
-	size_t len;
-	return petrel_hex_decode(token, out, cap, &len) == 0 ? (long)len : -1;
-}
-
-static void load(const char *name, struct session *s)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", PETREL_VECTORS_DIR, name);
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f, "open %s", path);
-	memset(s, 0, sizeof(*s));
-	static char line[16384];
-	bool have_keylog = false;
-	while (fgets(line, sizeof(line), f)) {
-		const char *kl = strstr(line, "CLIENT_RANDOM ");
-		if (line[0] == '#' && kl) {
-			kl += strlen("CLIENT_RANDOM ");
-			cr_assert_eq(unhex(kl, s->client_random, 32), 32);
-			cr_assert_eq(unhex(kl + 65, s->master, 48), 48);
-			have_keylog = true;
-			continue;
-		}
-		int from_server;
-		if (strncmp(line, "c2s ", 4) == 0)
-			from_server = 0;
-		else if (strncmp(line, "s2c ", 4) == 0)
-			from_server = 1;
-		else
-			continue;
-		cr_assert_lt(s->count, MAX_DATAGRAMS);
-		struct datagram *d = &s->dg[s->count++];
-		d->from_server = from_server;
-		d->data = malloc(strlen(line) / 2 + 1);
-		long n = unhex(line + 4, d->data, strlen(line) / 2 + 1);
-		cr_assert_gt(n, 0);
-		d->len = (size_t)n;
-	}
-	fclose(f);
-	cr_assert(have_keylog);
-}
-
-static void unload(struct session *s)
-{
-	for (size_t i = 0; i < s->count; i++)
-		free(s->dg[i].data);
-}
+#include "tests/vector_reader.h"
 
 /* Walks every record header of every datagram with the shared reader:
  * returns the record count; sequence numbers rise per direction and
  * epoch, and each datagram is used up exactly. */
-static size_t count_records(const struct session *s, size_t epoch1[2])
+static size_t count_records(const struct vector_session12 *s, size_t epoch1[2])
 {
 	uint64_t next_seq[2][2] = {{0, 0}, {0, 0}};
 	size_t total = 0;
@@ -100,7 +27,7 @@ static size_t count_records(const struct session *s, size_t epoch1[2])
 			cr_assert(petrel_record_header_read(&r, &h));
 			cr_assert(petrel_skip(&r, h.length), "record runs past datagram %zu", i);
 			cr_assert_leq(h.epoch, 1);
-			int dir = s->dg[i].from_server;
+			int dir = s->dg[i].dir;
 			cr_assert_geq(h.seq, next_seq[dir][h.epoch], "seq went back in datagram %zu", i);
 			next_seq[dir][h.epoch] = h.seq + 1;
 			if (h.epoch == 1)
@@ -130,69 +57,21 @@ static const struct suite_params suites[] = {
 	{0xc0a4, PETREL_AEAD_AES128_CCM, PETREL_HASH_SHA256, 16, 4},  /* PSK_AES_128_CCM */
 };
 
-/* Finds the ServerHello (handshake type 2, RFC 6347 4.2.2 header) in the
- * server's epoch-0 records: its random and cipher suite. */
-static void find_server_hello(const struct session *s, uint8_t server_random[32], uint16_t *suite)
-{
-	for (size_t i = 0; i < s->count; i++) {
-		if (!s->dg[i].from_server)
-			continue;
-		struct petrel_reader r;
-		petrel_reader_init(&r, s->dg[i].data, s->dg[i].len);
-		struct petrel_record_header h;
-		while (petrel_record_header_read(&r, &h)) {
-			struct petrel_reader body;
-			cr_assert(petrel_get_sub(&r, h.length, &body));
-			uint8_t msg_type;
-			uint32_t msg_len, frag_off, frag_len;
-			uint16_t msg_seq, version;
-			if (h.epoch != 0 || h.content_type != PETREL_CT_HANDSHAKE ||
-			    !petrel_get_u8(&body, &msg_type) || msg_type != 2)
-				continue;
-			petrel_get_u24(&body, &msg_len);
-			petrel_get_u16(&body, &msg_seq);
-			petrel_get_u24(&body, &frag_off);
-			petrel_get_u24(&body, &frag_len);
-			cr_assert_eq(frag_off, 0);
-			petrel_get_u16(&body, &version);
-			cr_assert(petrel_get_copy(&body, server_random, 32));
-			const uint8_t *sid;
-			size_t sid_len;
-			cr_assert(petrel_get_opaque8(&body, &sid, &sid_len));
-			cr_assert(petrel_get_u16(&body, suite));
-			cr_assert_eq(version, PETREL_DTLS12_VERSION);
-			return;
-		}
-	}
-	cr_assert_fail("no ServerHello");
-}
-
-/* RFC 5246 6.3 key block, AEAD suites (no MAC keys):
- * client_write_key, server_write_key, client_write_IV, server_write_IV. */
-static void derive_keys(const struct session *s, struct petrel_epoch_keys keys[2],
+/* The keys of both directions for the suite the session used. */
+static void derive_keys(const struct vector_session12 *s, struct petrel_epoch_keys keys[2],
 			uint16_t *suite_out)
 {
 	uint8_t server_random[32];
 	uint16_t suite = 0;
-	find_server_hello(s, server_random, &suite);
+	vector_server_hello12(s, server_random, &suite);
 	*suite_out = suite;
 	const struct suite_params *p = NULL;
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
 		if (suites[i].cipher_suite == suite)
 			p = &suites[i];
 	cr_assert_not_null(p, "unknown suite %04x", suite);
-	uint8_t block[2 * 32 + 2 * 12];
-	size_t need = 2 * p->key_len + 2 * p->iv_len;
-	cr_assert_eq(petrel_tls12_prf(p->prf_hash, s->master, 48, "key expansion", server_random,
-				      32, s->client_random, 32, block, need), 0);
-	memset(keys, 0, 2 * sizeof(*keys));
-	for (int side = 0; side < 2; side++) {
-		keys[side].aead = p->aead;
-		cr_assert_eq(petrel_aead_key_len(p->aead), p->key_len);
-		memcpy(keys[side].key, block + (size_t)side * p->key_len, p->key_len);
-		memcpy(keys[side].fixed_iv, block + 2 * p->key_len + (size_t)side * p->iv_len, p->iv_len);
-	}
-	petrel_wipe(block, sizeof(block));
+	cr_assert_eq(petrel_aead_key_len(p->aead), p->key_len);
+	vector_keys12(s, server_random, p->prf_hash, p->aead, p->iv_len, keys);
 }
 
 struct expectations {
@@ -204,8 +83,8 @@ struct expectations {
 
 static void decrypt_session(const struct expectations *e)
 {
-	struct session s;
-	load(e->file, &s);
+	struct vector_session12 s;
+	vector_load12(e->file, &s);
 	size_t epoch1[2];
 	cr_assert_eq(count_records(&s, epoch1), e->total_records, "%s", e->file);
 	cr_assert_eq(epoch1[0], 3, "client epoch-1 records: Finished, data, close_notify");
@@ -225,7 +104,7 @@ static void decrypt_session(const struct expectations *e)
 	}
 	size_t finished[2] = {0, 0}, app[2] = {0, 0}, alerts[2] = {0, 0}, epoch0[2] = {0, 0};
 	for (size_t i = 0; i < s.count; i++) {
-		int d = s.dg[i].from_server;
+		int d = s.dg[i].dir;
 		size_t off = 0;
 		struct petrel_record rec;
 		int rc;
@@ -274,7 +153,7 @@ static void decrypt_session(const struct expectations *e)
 		petrel_rl_clear(&rl[d]);
 	}
 	cr_assert_eq(alerts[0], 1);
-	unload(&s);
+	vector_unload(s.dg, s.count);
 }
 
 Test(record_vectors, openssl_aes128gcm_decrypts)
@@ -308,8 +187,8 @@ Test(record_vectors, openssl_psk_aes128ccm8_decrypts)
 
 Test(record_vectors, tampered_real_record_is_dropped)
 {
-	struct session s;
-	load("openssl-psk-aes128ccm8.txt", &s);
+	struct vector_session12 s;
+	vector_load12("openssl-psk-aes128ccm8.txt", &s);
 	struct petrel_epoch_keys keys[2];
 	uint16_t suite;
 	derive_keys(&s, keys, &suite);
@@ -318,7 +197,7 @@ Test(record_vectors, tampered_real_record_is_dropped)
 	cr_assert_eq(petrel_rl_set_read_keys(&rl, 1, &keys[0]), 0);
 	size_t opened = 0;
 	for (size_t i = 0; i < s.count; i++) {
-		if (s.dg[i].from_server)
+		if (s.dg[i].dir == S2C)
 			continue;
 		/* Flip the last byte (a tag byte of the last record) of every
 		 * client datagram whose last record is in epoch 1. */
@@ -334,5 +213,5 @@ Test(record_vectors, tampered_real_record_is_dropped)
 	cr_assert_eq(opened, 0);
 	cr_assert_eq(petrel_rl_stats(&rl)->dropped_bad_mac, 3);
 	petrel_rl_clear(&rl);
-	unload(&s);
+	vector_unload(s.dg, s.count);
 }

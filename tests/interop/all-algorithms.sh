@@ -58,34 +58,20 @@ group_ok() { # FILE GROUP
 # Petrel client (defaults: offers everything) against s_server forced by
 # OPENSSL_ARGS. GROUP / SIGALG "-" when not checked (PSK).
 client_case() {
-	local name=$1 suite=$2 group=$3 sigalg=$4 creds=$5 attempt port started=0
+	local name=$1 suite=$2 group=$3 sigalg=$4 creds=$5
 	shift 5
 	begin_case "petrel-client/openssl-server $name"
 	local sout=$T/c-$name.server cout=$T/c-$name.client fifo=$T/c-$name.in
-	for attempt in 1 2 3; do
-		port=$(free_port)
-		rm -f "$fifo" && mkfifo "$fifo"
-		: >"$sout"
-		# shellcheck disable=SC2046
-		timeout 30 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 1 \
-			$(creds_server_openssl "$creds") "$@" <"$fifo" >"$sout" 2>&1 &
-		track $!
-		exec 3>"$fifo"
-		if wait_for "$sout" '^ACCEPT' 10; then
-			started=1
-			break
-		fi
-		exec 3>&-
-		stop_all
-	done
-	if [ "$started" != 1 ]; then
+	# shellcheck disable=SC2046
+	if ! start_openssl_server "$sout" "$fifo" -naccept 1 \
+		$(creds_server_openssl "$creds") "$@"; then
 		fail "openssl s_server did not start"
 		end_case "$sout"
 		return
 	fi
 	local cli_args=()
 	[ "$creds" = psk ] && cli_args=(--psk "$PSK_ID:$PSK_HEX")
-	timeout 30 "$PEER" client 127.0.0.1 "$port" --timeout 10 --msg "$MSG" "${cli_args[@]}" >"$cout" 2>&1
+	timeout 30 "$PEER" client 127.0.0.1 "$PORT" --timeout 10 --msg "$MSG" "${cli_args[@]}" >"$cout" 2>&1
 	expect_status $? 0 "interop-peer client"
 	wait_for "$sout" "^$MSG\$" 5
 	exec 3>&-

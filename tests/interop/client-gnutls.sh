@@ -17,7 +17,7 @@ run_case() {
 	local name=$1 cipher=$2 kx=$3 iana=$4 creds=$5 mtu=$6 auth=${7:-none}
 	begin_case "petrel-client/gnutls-server $name mtu=$mtu auth=$auth"
 	local sout=$T/$name-$mtu.server cout=$T/$name-$mtu.client
-	local srv_args=() cli_args=() port attempt started=0
+	local srv_args=() cli_args=()
 	case $creds in
 	ec | rsa)
 		srv_args=(--x509certfile "$T/$creds-cert.pem" --x509keyfile "$T/$creds-key.pem")
@@ -37,25 +37,12 @@ run_case() {
 		srv_args+=(--require-client-cert --verify-client-cert --x509cafile "$T/ec-cert.pem")
 		cli_args+=(--cert "$T/ec-cert.pem" --key "$T/ec-key.pem")
 	fi
-	for attempt in 1 2 3; do
-		port=$(free_port)
-		: >"$sout"
-		timeout 60 gnutls-serv --udp --echo -p "$port" --priority "$BASE_PRIORITY:+$cipher:+$kx" \
-			"${srv_args[@]}" >"$sout" 2>&1 &
-		track $!
-		wait_for "$sout" 'listening on IPv4.*done|rror' 10
-		if grep -q 'listening on IPv4.*done' "$sout"; then
-			started=1
-			break
-		fi
-		stop_all
-	done
-	if [ "$started" != 1 ]; then
+	if ! start_gnutls_server "$sout" --priority "$BASE_PRIORITY:+$cipher:+$kx" "${srv_args[@]}"; then
 		fail "gnutls-serv did not start"
 		end_case "$sout"
 		return
 	fi
-	timeout 40 "$PEER" client 127.0.0.1 "$port" --resume --timeout 15 --msg "$CLIENT_MSG" \
+	timeout 40 "$PEER" client 127.0.0.1 "$PORT" --resume --timeout 15 --msg "$CLIENT_MSG" \
 		--expect "$CLIENT_MSG" "${cli_args[@]}" >"$cout" 2>&1
 	expect_status $? 0 "interop-peer"
 	expect_count "$cout" "^cipher: $iana\$" 2 "Petrel's suite"

@@ -14,7 +14,7 @@ run_case() {
 	local name=$1 ossl_cipher=$2 iana=$3 creds=$4 mtu=$5 auth=${6:-none}
 	begin_case "petrel-client/openssl-server $name mtu=$mtu auth=$auth"
 	local sout=$T/$name-$mtu.server cout=$T/$name-$mtu.client fifo=$T/$name-$mtu.in
-	local srv_args=() cli_args=() port attempt started=0
+	local srv_args=() cli_args=()
 	case $creds in
 	ec) srv_args=(-cert "$T/ec-cert.pem" -key "$T/ec-key.pem"); cli_args=(--ca "$T/ec-cert.pem") ;;
 	rsa) srv_args=(-cert "$T/rsa-cert.pem" -key "$T/rsa-key.pem"); cli_args=(--ca "$T/rsa-cert.pem") ;;
@@ -31,28 +31,14 @@ run_case() {
 		srv_args+=(-Verify 1 -CAfile "$T/ec-cert.pem" -verify_return_error)
 		cli_args+=(--cert "$T/ec-cert.pem" --key "$T/ec-key.pem")
 	fi
-	for attempt in 1 2 3; do
-		port=$(free_port)
-		rm -f "$fifo" && mkfifo "$fifo"
-		: >"$sout"
-		timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 2 \
-			-cipher "$ossl_cipher" "${srv_args[@]}" <"$fifo" >"$sout" 2>&1 &
-		track $!
-		exec 3>"$fifo"
-		if wait_for "$sout" '^ACCEPT' 10; then
-			started=1
-			break
-		fi
-		exec 3>&-
-		stop_all
-	done
-	if [ "$started" != 1 ]; then
+	if ! start_openssl_server "$sout" "$fifo" -naccept 2 \
+		-cipher "$ossl_cipher" "${srv_args[@]}"; then
 		fail "openssl s_server did not start"
 		end_case "$sout"
 		return
 	fi
 	: >"$cout"
-	timeout 40 "$PEER" client 127.0.0.1 "$port" --resume --timeout 15 --msg "$CLIENT_MSG" \
+	timeout 40 "$PEER" client 127.0.0.1 "$PORT" --resume --timeout 15 --msg "$CLIENT_MSG" \
 		--expect "$REPLY" "${cli_args[@]}" >"$cout" 2>&1 &
 	local cpid=$! k
 	track $cpid

@@ -166,26 +166,86 @@ finish() {
 	exit 0
 }
 
-# start_petrel_server OUT ARGS...: run interop-peer server on a free port
-# (new port on a bind failure); sets PORT and SERVER_PID.
-start_petrel_server() {
-	local out=$1 attempt
-	shift
+# start_with_port OUT READY_REGEX ERROR_REGEX CMD...: run CMD (where the word
+# @PORT@ stands for the port) in the background on a free port, until OUT
+# matches READY_REGEX; a new port on a bind failure. Sets PORT and SERVER_PID.
+start_with_port() {
+	local out=$1 ready=$2 err=$3 attempt a args
+	shift 3
 	for attempt in 1 2 3; do
 		PORT=$(free_port)
+		args=()
+		for a in "$@"; do
+			args+=("${a//@PORT@/$PORT}")
+		done
 		# Every launch empties its output file first: a wait_for must
 		# never see a line left by an earlier process (a race under load).
 		: >"$out"
-		timeout 60 "$PEER" server --port "$PORT" "$@" >"$out" 2>&1 &
+		timeout 60 "${args[@]}" >"$out" 2>&1 &
 		SERVER_PID=$!
 		track "$SERVER_PID"
-		wait_for "$out" '^(listening|error):' 10
-		if grep -q '^listening:' "$out"; then
+		wait_for "$out" "$ready|$err" 10
+		if grep -q -E -- "$ready" "$out"; then
 			return 0
 		fi
 		stop_all
 	done
 	return 1
+}
+
+# start_petrel_server OUT ARGS...: run interop-peer server on a free port
+# (new port on a bind failure); sets PORT and SERVER_PID.
+start_petrel_server() {
+	local out=$1
+	shift
+	start_with_port "$out" '^listening:' '^error:' "$PEER" server --port @PORT@ "$@"
+}
+
+# start_openssl_server OUT FIFO ARGS...: `openssl s_server -dtls1_2` on a
+# free port of 127.0.0.1 with ARGS, until it prints ACCEPT (a new port when
+# it does not). Its stdin is the fifo FIFO, held open on fd 3: s_server
+# sends what is written there. Sets PORT; the caller closes fd 3
+# (`exec 3>&-`) once done, fd 3 is already closed on failure.
+start_openssl_server() {
+	local out=$1 fifo=$2 attempt
+	shift 2
+	for attempt in 1 2 3; do
+		PORT=$(free_port)
+		rm -f "$fifo" && mkfifo "$fifo"
+		: >"$out"
+		timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$PORT" "$@" <"$fifo" >"$out" 2>&1 &
+		track $!
+		exec 3>"$fifo"
+		if wait_for "$out" '^ACCEPT' 10; then
+			return 0
+		fi
+		exec 3>&-
+		stop_all
+	done
+	return 1
+}
+
+# start_gnutls_server OUT ARGS...: `gnutls-serv --udp --echo` on a free port
+# with ARGS, until it listens (a new port when it reports an error). Sets
+# PORT and SERVER_PID.
+start_gnutls_server() {
+	local out=$1
+	shift
+	start_with_port "$out" 'listening on IPv4.*done' 'rror' gnutls-serv --udp --echo -p @PORT@ "$@"
+}
+
+# start_petrel_verbose_server OUT ARGS...: `petrel server --echo --verbose`
+# (the command-line tool, $PETREL) on 127.0.0.1, port 0: the kernel picks
+# it, read back from the "listening on" line. Sets PORT.
+start_petrel_verbose_server() {
+	local out=$1
+	shift
+	: >"$out"
+	timeout 40 "$PETREL" server --port 0 --bind 127.0.0.1 --echo --verbose "$@" >"$out" 2>&1 &
+	track $!
+	wait_for "$out" '^listening on ' 10 || return 1
+	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$out")
+	[ -n "$PORT" ]
 }
 
 # check_datagram_sizes FILE MTU PEER_LIMIT: interop-peer's largest datagram

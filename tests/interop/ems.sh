@@ -11,23 +11,9 @@ make_certs
 NO_EMS=NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+PSK:%NO_SESSION_HASH
 # Plain PSK: gnutls-cli 3.7.9 crashes after ECDHE-PSK handshakes (server-gnutls.sh).
 
-start_gnutls_server() { # OUT
-	local attempt
-	for attempt in 1 2 3; do
-		PORT=$(free_port)
-		timeout 40 gnutls-serv --udp --echo -p "$PORT" --priority "$NO_EMS" \
-			--pskpasswd "$T/psk.passwd" >"$1" 2>&1 &
-		track $!
-		wait_for "$1" 'listening on IPv4.*done|rror' 10
-		grep -q 'listening on IPv4.*done' "$1" && return 0
-		stop_all
-	done
-	return 1
-}
-
 begin_case "petrel-client/gnutls-server without EMS: completes, not resumed"
 sout=$T/c.server cout=$T/c.client
-if start_gnutls_server "$sout"; then
+if start_gnutls_server "$sout" --priority "$NO_EMS" --pskpasswd "$T/psk.passwd"; then
 	timeout 40 "$PEER" client 127.0.0.1 "$PORT" --resume --timeout 10 --msg "$CLIENT_MSG" \
 		--expect "$CLIENT_MSG" --psk "$PSK_ID:$PSK_HEX" >"$cout" 2>&1
 	expect_status $? 0 "interop-peer"
@@ -42,7 +28,7 @@ end_case "$cout" "$sout"
 
 begin_case "petrel-client --require-ems/gnutls-server without EMS: refused"
 sout=$T/r.server cout=$T/r.client
-if start_gnutls_server "$sout"; then
+if start_gnutls_server "$sout" --priority "$NO_EMS" --pskpasswd "$T/psk.passwd"; then
 	timeout 40 "$PEER" client 127.0.0.1 "$PORT" --timeout 10 --require-ems \
 		--psk "$PSK_ID:$PSK_HEX" >"$cout" 2>&1
 	expect_status $? 1 "interop-peer"

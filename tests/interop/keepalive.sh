@@ -18,20 +18,9 @@ PRIORITY=NORMAL:-VERS-ALL:+VERS-DTLS1.2:+PSK:+ECDHE-PSK
 # start_gnutls OUT: gnutls-serv --heartbeat --echo on a free port; sets PORT
 # and GNUTLS_PID (empty when it did not start).
 start_gnutls() {
-	local out=$1 attempt
 	GNUTLS_PID=
-	for attempt in 1 2 3; do
-		PORT=$(free_port)
-		: >"$out"
-		timeout 60 gnutls-serv --udp --echo --heartbeat -p "$PORT" --priority "$PRIORITY" \
-			--pskpasswd "$T/psk.passwd" >"$out" 2>&1 &
-		GNUTLS_PID=$!
-		track "$GNUTLS_PID"
-		wait_for "$out" 'listening on IPv4.*done|rror' 10
-		grep -q 'listening on IPv4.*done' "$out" && return 0
-		stop_all
-	done
-	GNUTLS_PID=
+	start_gnutls_server "$1" --heartbeat --priority "$PRIORITY" --pskpasswd "$T/psk.passwd" &&
+		GNUTLS_PID=$SERVER_PID
 }
 
 # client OUT QUIET_S DEAD_MS: the petrel client, quiet for QUIET_S seconds,

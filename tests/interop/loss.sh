@@ -43,16 +43,10 @@ check_relay() {
 
 petrel_client_vs_openssl() {
 	local drop=$1 sout=$T/pco-$1.server cout=$T/pco-$1.client rout=$T/pco-$1.relay
-	local fifo=$T/pco-$1.in port
+	local fifo=$T/pco-$1.in
 	begin_case "loss $drop: petrel-client/openssl-server"
-	port=$(free_port)
-	mkfifo "$fifo"
-	: >"$sout"
-	timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 1 \
-		-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" <"$fifo" >"$sout" 2>&1 &
-	track $!
-	exec 3>"$fifo"
-	if wait_for "$sout" '^ACCEPT' 10 && start_relay "$rout" "$port" "$drop"; then
+	if start_openssl_server "$sout" "$fifo" -naccept 1 -cert "$T/ec-cert.pem" -key "$T/ec-key.pem" &&
+		start_relay "$rout" "$PORT" "$drop"; then
 		: >"$cout"
 		timeout 30 "$PEER" client 127.0.0.1 "$RELAY_PORT" --ca "$T/ec-cert.pem" --timeout 20 \
 			--msg "$CLIENT_MSG" --expect hello-from-openssl >"$cout" 2>&1 &
@@ -72,30 +66,37 @@ petrel_client_vs_openssl() {
 	end_case "$cout" "$sout" "$rout"
 }
 
-petrel_server_vs_openssl() {
-	local drop=$1 sout=$T/pso-$1.server cout=$T/pso-$1.client rout=$T/pso-$1.relay
-	local fifo=$T/pso-$1.in
-	begin_case "loss $drop: petrel-server/openssl-client"
+# petrel_server_vs WHO DROP READY TEXT CLIENT...: interop-peer echo server
+# behind the relay dropping DROP; CLIENT (@PORT@: the relay's port), reading
+# a fifo, sends TEXT once its output matches READY and must get it back.
+petrel_server_vs() {
+	local who=$1 drop=$2 ready=$3 text=$4 a args=()
+	shift 4
+	local name=ps-${who,,}-$drop
+	local sout=$T/$name.server cout=$T/$name.client rout=$T/$name.relay fifo=$T/$name.in
+	begin_case "loss $drop: petrel-server/${who,,}-client"
 	if start_petrel_server "$sout" --echo --timeout 30 --cert "$T/ec-cert.pem" --key "$T/ec-key.pem" &&
 		start_relay "$rout" "$PORT" "$drop"; then
+		for a in "$@"; do
+			args+=("${a//@PORT@/$RELAY_PORT}")
+		done
 		mkfifo "$fifo"
 		: >"$cout"
-		timeout 30 openssl s_client -dtls1_2 -connect "127.0.0.1:$RELAY_PORT" \
-			-CAfile "$T/ec-cert.pem" -verify_return_error <"$fifo" >"$cout" 2>&1 &
+		timeout 30 "${args[@]}" <"$fifo" >"$cout" 2>&1 &
 		local cpid=$!
 		track $cpid
 		exec 3>"$fifo"
-		if wait_for "$cout" 'Cipher is' 20; then
-			echo hello-from-openssl >&3
-			wait_for "$cout" '^hello-from-openssl$' 10
+		if wait_for "$cout" "$ready" 20; then
+			echo "$text" >&3
+			wait_for "$cout" "^$text\$" 10
 		fi
 		exec 3>&-
 		wait $cpid
-		expect_status $? 0 "openssl s_client"
+		expect_status $? 0 "$who client"
 		wait "$SERVER_PID"
 		expect_status $? 0 "interop-peer server"
-		expect_line "$sout" '^echoed: hello-from-openssl$' "Petrel echoed OpenSSL's text"
-		expect_line "$cout" '^hello-from-openssl$' "the echo reached OpenSSL"
+		expect_line "$sout" "^echoed: $text\$" "Petrel echoed $who's text"
+		expect_line "$cout" "^$text\$" "the echo reached $who"
 	else
 		fail "interop-peer server or the relay did not start"
 	fi
@@ -104,15 +105,16 @@ petrel_server_vs_openssl() {
 	end_case "$sout" "$cout" "$rout"
 }
 
+petrel_server_vs_openssl() {
+	petrel_server_vs OpenSSL "$1" 'Cipher is' hello-from-openssl openssl s_client -dtls1_2 \
+		-connect "127.0.0.1:@PORT@" -CAfile "$T/ec-cert.pem" -verify_return_error
+}
+
 petrel_client_vs_gnutls() {
-	local drop=$1 sout=$T/pcg-$1.server cout=$T/pcg-$1.client rout=$T/pcg-$1.relay port
+	local drop=$1 sout=$T/pcg-$1.server cout=$T/pcg-$1.client rout=$T/pcg-$1.relay
 	begin_case "loss $drop: petrel-client/gnutls-server"
-	port=$(free_port)
-	: >"$sout"
-	timeout 40 gnutls-serv --udp --echo -p "$port" --x509certfile "$T/ec-cert.pem" \
-		--x509keyfile "$T/ec-key.pem" >"$sout" 2>&1 &
-	track $!
-	if wait_for "$sout" 'listening on IPv4.*done' 10 && start_relay "$rout" "$port" "$drop"; then
+	if start_gnutls_server "$sout" --x509certfile "$T/ec-cert.pem" --x509keyfile "$T/ec-key.pem" &&
+		start_relay "$rout" "$PORT" "$drop"; then
 		timeout 30 "$PEER" client 127.0.0.1 "$RELAY_PORT" --ca "$T/ec-cert.pem" --timeout 20 \
 			--msg "$CLIENT_MSG" --expect "$CLIENT_MSG" >"$cout" 2>&1
 		expect_status $? 0 "interop-peer"
@@ -126,50 +128,17 @@ petrel_client_vs_gnutls() {
 }
 
 petrel_server_vs_gnutls() {
-	local drop=$1 sout=$T/psg-$1.server cout=$T/psg-$1.client rout=$T/psg-$1.relay
-	local fifo=$T/psg-$1.in
-	begin_case "loss $drop: petrel-server/gnutls-client"
-	if start_petrel_server "$sout" --echo --timeout 30 --cert "$T/ec-cert.pem" --key "$T/ec-key.pem" &&
-		start_relay "$rout" "$PORT" "$drop"; then
-		mkfifo "$fifo"
-		: >"$cout"
-		timeout 30 gnutls-cli --udp -p "$RELAY_PORT" --x509cafile "$T/ec-cert.pem" \
-			--verify-hostname localhost 127.0.0.1 <"$fifo" >"$cout" 2>&1 &
-		local cpid=$!
-		track $cpid
-		exec 3>"$fifo"
-		if wait_for "$cout" '^- Handshake was completed' 20; then
-			echo hello-from-gnutls >&3
-			wait_for "$cout" '^hello-from-gnutls$' 10
-		fi
-		exec 3>&-
-		wait $cpid
-		expect_status $? 0 "gnutls-cli"
-		wait "$SERVER_PID"
-		expect_status $? 0 "interop-peer server"
-		expect_line "$sout" '^echoed: hello-from-gnutls$' "Petrel echoed GnuTLS's text"
-		expect_line "$cout" '^hello-from-gnutls$' "the echo reached GnuTLS"
-	else
-		fail "interop-peer server or the relay did not start"
-	fi
-	stop_all
-	check_relay "$rout" "$drop"
-	end_case "$sout" "$cout" "$rout"
+	petrel_server_vs GnuTLS "$1" '^- Handshake was completed' hello-from-gnutls gnutls-cli --udp \
+		-p @PORT@ --x509cafile "$T/ec-cert.pem" --verify-hostname localhost 127.0.0.1
 }
 
 # Petrel client resumes; the relay drops DROP in the resumed connection.
 petrel_client_resume_vs_openssl() {
 	local drop=$1 sout=$T/pcro-$1.server cout=$T/pcro-$1.client rout=$T/pcro-$1.relay
-	local fifo=$T/pcro-$1.in port
+	local fifo=$T/pcro-$1.in
 	begin_case "loss $drop in the resumed handshake: petrel-client/openssl-server"
-	port=$(free_port)
-	mkfifo "$fifo"
-	: >"$sout"
-	timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 2 \
-		-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" <"$fifo" >"$sout" 2>&1 &
-	track $!
-	exec 3>"$fifo"
-	if wait_for "$sout" '^ACCEPT' 10 && start_relay "$rout" "$port" "$drop" 2; then
+	if start_openssl_server "$sout" "$fifo" -naccept 2 -cert "$T/ec-cert.pem" -key "$T/ec-key.pem" &&
+		start_relay "$rout" "$PORT" "$drop" 2; then
 		: >"$cout"
 		timeout 30 "$PEER" client 127.0.0.1 "$RELAY_PORT" --ca "$T/ec-cert.pem" --timeout 12 \
 			--resume --msg "$CLIENT_MSG" --expect hello-from-openssl >"$cout" 2>&1 &

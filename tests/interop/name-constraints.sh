@@ -47,31 +47,16 @@ leaf_ext() {
 run_case() {
 	local name=$1 leaf=$2 int=$3 sni=$4 want=$5
 	begin_case "petrel-client/openssl-server $name"
-	local sout=$T/$name.server cout=$T/$name.client fifo=$T/$name.in port attempt started=0
-	for attempt in 1 2 3; do
-		port=$(free_port)
-		rm -f "$fifo" && mkfifo "$fifo"
-		: >"$sout"
-		timeout 30 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 1 \
-			-cert "$T/$leaf.pem" -key "$T/$leaf-key.pem" -cert_chain "$T/$int.pem" \
-			<"$fifo" >"$sout" 2>&1 &
-		track $!
-		exec 3>"$fifo"
-		if wait_for "$sout" '^ACCEPT' 10; then
-			started=1
-			break
-		fi
-		exec 3>&-
-		stop_all
-	done
-	if [ "$started" != 1 ]; then
+	local sout=$T/$name.server cout=$T/$name.client fifo=$T/$name.in
+	if ! start_openssl_server "$sout" "$fifo" -naccept 1 \
+		-cert "$T/$leaf.pem" -key "$T/$leaf-key.pem" -cert_chain "$T/$int.pem"; then
 		fail "openssl s_server did not start"
 		end_case "$sout"
 		return
 	fi
 	: >"$cout"
 	echo "$CLIENT_MSG" | timeout 30 "$PETREL" client --ca "$T/root.pem" --sni "$sni" --once \
-		--timeout-ms 10000 127.0.0.1 "$port" >"$cout" 2>&1 &
+		--timeout-ms 10000 127.0.0.1 "$PORT" >"$cout" 2>&1 &
 	local cpid=$!
 	track $cpid
 	if [ "$want" = ok ]; then

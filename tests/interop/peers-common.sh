@@ -48,31 +48,6 @@ need_tinydtls() {
 # wolfSSL's example programs hard-code this PSK (wolfssl/test.h).
 WOLFSSL_PSK=Client_identity:1a2b3c4d
 
-# start_with_port OUT READY_REGEX ERROR_REGEX CMD...: run CMD (where the word
-# @PORT@ stands for the port) in the background on a free port, until OUT
-# matches READY_REGEX; a new port on a bind failure. Sets PORT and SERVER_PID.
-start_with_port() {
-	local out=$1 ready=$2 err=$3 attempt a args
-	shift 3
-	for attempt in 1 2 3; do
-		PORT=$(free_port)
-		args=()
-		for a in "$@"; do
-			args+=("${a//@PORT@/$PORT}")
-		done
-		: >"$out"
-		timeout 60 "${args[@]}" >"$out" 2>&1 &
-		SERVER_PID=$!
-		track "$SERVER_PID"
-		wait_for "$out" "$ready|$err" 10
-		if grep -q -E -- "$ready" "$out"; then
-			return 0
-		fi
-		stop_all
-	done
-	return 1
-}
-
 # start_petrel_cli_server OUT ARGS...: petrel server on 127.0.0.1 (echo).
 start_petrel_cli_server() {
 	local out=$1

@@ -135,28 +135,15 @@ gnutls_client_case client-asks-refused "--rehandshake" "" "after"
 
 # Petrel client, gnutls-serv --echo. gnutls_server_case NAME PETREL_ARGS...
 gnutls_server_case() {
-	local name=$1 sout=$T/gs-$1.server cout=$T/gs-$1.client port started=0 attempt
+	local name=$1 sout=$T/gs-$1.server cout=$T/gs-$1.client
 	shift
 	begin_case "renegotiation $name: petrel-client/gnutls-server"
-	for attempt in 1 2 3; do
-		port=$(free_port)
-		: >"$sout"
-		timeout 60 gnutls-serv --udp --echo -p "$port" --x509certfile "$T/ec-cert.pem" \
-			--x509keyfile "$T/ec-key.pem" >"$sout" 2>&1 &
-		track $!
-		wait_for "$sout" 'listening on IPv4.*done|rror' 10
-		if grep -q 'listening on IPv4.*done' "$sout"; then
-			started=1
-			break
-		fi
-		stop_all
-	done
-	if [ "$started" != 1 ]; then
+	if ! start_gnutls_server "$sout" --x509certfile "$T/ec-cert.pem" --x509keyfile "$T/ec-key.pem"; then
 		fail "gnutls-serv did not start"
 		end_case "$sout"
 		return
 	fi
-	timeout 30 "$PEER" client 127.0.0.1 "$port" --timeout 15 "$@" >"$cout" 2>&1
+	timeout 30 "$PEER" client 127.0.0.1 "$PORT" --timeout 15 "$@" >"$cout" 2>&1
 	local status=$?
 	sleep 0.3
 	stop_all
@@ -192,14 +179,9 @@ PETREL=${PETREL:-./tools/petrel}
 if [ -x "$PETREL" ]; then
 	begin_case "renegotiation cli: petrel client --renegotiate/gnutls-server"
 	sout=$T/cli.server cout=$T/cli.client
-	port=$(free_port)
-	: >"$sout"
-	timeout 60 gnutls-serv -d 4 --udp --echo -p "$port" --x509certfile "$T/ec-cert.pem" \
-		--x509keyfile "$T/ec-key.pem" >"$sout" 2>&1 &
-	track $!
-	if wait_for "$sout" 'listening on IPv4.*done' 10; then
+	if start_gnutls_server "$sout" -d 4 --x509certfile "$T/ec-cert.pem" --x509keyfile "$T/ec-key.pem"; then
 		(echo one; sleep 1; echo '**REHANDSHAKE**'; sleep 1; echo two; sleep 1) |
-			timeout 20 "$PETREL" client --insecure --renegotiate 127.0.0.1 "$port" >"$cout" 2>&1
+			timeout 20 "$PETREL" client --insecure --renegotiate 127.0.0.1 "$PORT" >"$cout" 2>&1
 		expect_status $? 0 "petrel client"
 		expect_count "$sout" 'CLIENT HELLO \(1\) was received' 2 "GnuTLS took a second ClientHello"
 		expect_line "$cout" '^two$' "echo after the renegotiation"

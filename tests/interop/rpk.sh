@@ -21,35 +21,10 @@ SERVER_PIN=$(spki_sha256 "$T/server-key.pem")
 CLIENT_PIN=$(spki_sha256 "$T/client-key.pem")
 WRONG_PIN=$(printf '%064d' 0)
 
-start_gnutls_server() {
-	local out=$1 attempt
-	shift
-	for attempt in 1 2 3; do
-		PORT=$(free_port)
-		: >"$out"
-		timeout 40 gnutls-serv --udp -p "$PORT" --echo --priority "$PRIO" "$@" >"$out" 2>&1 &
-		track $!
-		wait_for "$out" 'listening on IPv4' 10 && return 0
-		stop_all
-	done
-	return 1
-}
-
-start_petrel_cli_server() {
-	local out=$1
-	shift
-	: >"$out"
-	timeout 40 "$PETREL" server --port 0 --bind 127.0.0.1 --echo --verbose "$@" >"$out" 2>&1 &
-	track $!
-	wait_for "$out" '^listening on ' 10 || return 1
-	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$out")
-	[ -n "$PORT" ]
-}
-
 case_petrel_client_gnutls() {
 	begin_case "petrel-client/gnutls-server raw public key, SPKI pinned"
 	local sout=$T/c.server cout=$T/c.client bad=$T/c-bad.client
-	if ! start_gnutls_server "$sout" --rawpkkeyfile "$T/server-key.pem" --rawpkfile "$T/server-pub.pem"; then
+	if ! start_gnutls_server "$sout" --priority "$PRIO" --rawpkkeyfile "$T/server-key.pem" --rawpkfile "$T/server-pub.pem"; then
 		fail "gnutls-serv did not start"
 		end_case "$sout"
 		return
@@ -69,7 +44,7 @@ case_petrel_client_gnutls() {
 case_gnutls_client_petrel() {
 	begin_case "gnutls-client/petrel-server raw public key"
 	local sout=$T/s.server cout=$T/s.client
-	if ! start_petrel_cli_server "$sout" --rpk --key "$T/server-key.pem"; then
+	if ! start_petrel_verbose_server "$sout" --rpk --key "$T/server-key.pem"; then
 		fail "petrel server did not start"
 		end_case "$sout"
 		return
@@ -86,7 +61,7 @@ case_gnutls_client_petrel() {
 case_gnutls_client_key_petrel() {
 	begin_case "gnutls-client/petrel-server client raw public key, pinned by the server"
 	local sout=$T/sc.server cout=$T/sc.client
-	if ! start_petrel_cli_server "$sout" --rpk --key "$T/server-key.pem" --pin-spki-sha256 "$CLIENT_PIN"; then
+	if ! start_petrel_verbose_server "$sout" --rpk --key "$T/server-key.pem" --pin-spki-sha256 "$CLIENT_PIN"; then
 		fail "petrel server did not start"
 		end_case "$sout"
 		return
@@ -133,7 +108,7 @@ case_coap_client_petrel_server() {
 	begin_case "coap-client-gnutls/petrel-server raw public keys both ways"
 	local sout=$T/coapc.server cout=$T/coapc.client
 	openssl ec -in "$T/client-key.pem" -out "$T/client-sec1.pem" >/dev/null 2>&1
-	if ! start_petrel_cli_server "$sout" --rpk --key "$T/server-key.pem" --pin-spki-sha256 "$CLIENT_PIN"; then
+	if ! start_petrel_verbose_server "$sout" --rpk --key "$T/server-key.pem" --pin-spki-sha256 "$CLIENT_PIN"; then
 		fail "petrel server did not start"
 		end_case "$sout"
 		return

@@ -19,46 +19,20 @@ upper() {
 	tr 'a-f' 'A-F'
 }
 
-# start_petrel_cli_server OUT ARGS...: `petrel server --port 0`; sets PORT.
-start_petrel_cli_server() {
-	local out=$1
-	shift
-	: >"$out"
-	timeout 40 "$PETREL" server --port 0 --bind 127.0.0.1 --echo --verbose "$@" >"$out" 2>&1 &
-	track $!
-	wait_for "$out" '^listening on ' 10 || return 1
-	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$out")
-	[ -n "$PORT" ]
-}
-
 # Petrel client, openssl s_server: profile and 60 bytes of keying material.
 case_petrel_client_openssl() {
 	begin_case "petrel-client/openssl-server SRTP_AES128_CM_SHA1_80"
-	local sout=$T/c-ossl.server cout=$T/c-ossl.client fifo=$T/c-ossl.in port attempt started=0
-	for attempt in 1 2 3; do
-		port=$(free_port)
-		rm -f "$fifo" && mkfifo "$fifo"
-		: >"$sout"
-		timeout 40 openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -naccept 1 \
-			-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" -use_srtp SRTP_AES128_CM_SHA1_80 \
-			-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60 <"$fifo" >"$sout" 2>&1 &
-		track $!
-		exec 3>"$fifo"
-		if wait_for "$sout" '^ACCEPT' 10; then
-			started=1
-			break
-		fi
-		exec 3>&-
-		stop_all
-	done
-	if [ "$started" != 1 ]; then
+	local sout=$T/c-ossl.server cout=$T/c-ossl.client fifo=$T/c-ossl.in
+	if ! start_openssl_server "$sout" "$fifo" -naccept 1 \
+		-cert "$T/ec-cert.pem" -key "$T/ec-key.pem" -use_srtp SRTP_AES128_CM_SHA1_80 \
+		-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60; then
 		fail "openssl s_server did not start"
 		end_case "$sout"
 		return
 	fi
 	: >"$cout"
 	echo "$CLIENT_MSG" | timeout 30 "$PETREL" client --insecure --once --verbose \
-		--srtp SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80 127.0.0.1 "$port" >"$cout" 2>&1 &
+		--srtp SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80 127.0.0.1 "$PORT" >"$cout" 2>&1 &
 	local cpid=$!
 	track $cpid
 	wait_for "$sout" "^$CLIENT_MSG\$" 20 && echo "$REPLY" >&3
@@ -81,7 +55,7 @@ case_petrel_client_openssl() {
 case_openssl_client_petrel() {
 	begin_case "openssl-client/petrel-server SRTP_AEAD_AES_128_GCM"
 	local sout=$T/s-ossl.server cout=$T/s-ossl.client
-	if ! start_petrel_cli_server "$sout" --srtp SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80; then
+	if ! start_petrel_verbose_server "$sout" --srtp SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80; then
 		fail "petrel server did not start"
 		end_case "$sout"
 		return
@@ -104,7 +78,7 @@ case_openssl_client_petrel() {
 case_gnutls_client_petrel() {
 	begin_case "gnutls-client/petrel-server SRTP_AES128_CM_HMAC_SHA1_32"
 	local sout=$T/s-gnutls.server cout=$T/s-gnutls.client
-	if ! start_petrel_cli_server "$sout" --srtp SRTP_AES128_CM_HMAC_SHA1_32,SRTP_AES128_CM_HMAC_SHA1_80; then
+	if ! start_petrel_verbose_server "$sout" --srtp SRTP_AES128_CM_HMAC_SHA1_32,SRTP_AES128_CM_HMAC_SHA1_80; then
 		fail "petrel server did not start"
 		end_case "$sout"
 		return
@@ -127,26 +101,15 @@ case_gnutls_client_petrel() {
 # profile, the MKI and the echoed message (which needs the same keys).
 case_petrel_client_gnutls() {
 	begin_case "petrel-client/gnutls-server SRTP_AES128_CM_HMAC_SHA1_80 with MKI"
-	local sout=$T/c-gnutls.server cout=$T/c-gnutls.client port attempt started=0
-	for attempt in 1 2 3; do
-		port=$(free_port)
-		: >"$sout"
-		timeout 40 gnutls-serv --udp -p "$port" --echo --x509certfile "$T/ec-cert.pem" \
-			--x509keyfile "$T/ec-key.pem" --srtp-profiles=SRTP_AES128_CM_HMAC_SHA1_80 >"$sout" 2>&1 &
-		track $!
-		if wait_for "$sout" 'listening on IPv4' 10; then
-			started=1
-			break
-		fi
-		stop_all
-	done
-	if [ "$started" != 1 ]; then
+	local sout=$T/c-gnutls.server cout=$T/c-gnutls.client
+	if ! start_gnutls_server "$sout" --x509certfile "$T/ec-cert.pem" \
+		--x509keyfile "$T/ec-key.pem" --srtp-profiles=SRTP_AES128_CM_HMAC_SHA1_80; then
 		fail "gnutls-serv did not start"
 		end_case "$sout"
 		return
 	fi
 	echo "$CLIENT_MSG" | timeout 30 "$PETREL" client --insecure --once --verbose --srtp-mki 0a0b0c \
-		--srtp SRTP_AES128_CM_HMAC_SHA1_32,SRTP_AES128_CM_HMAC_SHA1_80 127.0.0.1 "$port" >"$cout" 2>&1
+		--srtp SRTP_AES128_CM_HMAC_SHA1_32,SRTP_AES128_CM_HMAC_SHA1_80 127.0.0.1 "$PORT" >"$cout" 2>&1
 	expect_status "$?" 0 "petrel client"
 	expect_line "$cout" '^ *srtp profile +SRTP_AES128_CM_HMAC_SHA1_80$' "Petrel's profile"
 	expect_line "$cout" '^ *srtp mki +0A0B0C$' "GnuTLS echoed the MKI"
@@ -162,7 +125,7 @@ case_petrel_client_gnutls() {
 case_no_common_profile() {
 	begin_case "openssl-client/petrel-server no common profile"
 	local sout=$T/s-none.server cout=$T/s-none.client
-	if ! start_petrel_cli_server "$sout" --srtp SRTP_AEAD_AES_256_GCM; then
+	if ! start_petrel_verbose_server "$sout" --srtp SRTP_AEAD_AES_256_GCM; then
 		fail "petrel server did not start"
 		end_case "$sout"
 		return
