@@ -44,3 +44,5 @@ endif
 libpetrel_core_la_SOURCES += dtls/msg_srtp.c dtls/srtp.c dtls/msg_certtype.c dtls/rpk.c dtls/rpk.h
 # session tickets: sealing, shared keys with rotation (issue #19 item 5, helper "ticket")
 libpetrel_core_la_SOURCES += dtls/ticket.c dtls/ticket.h
+# ClientHellos fragmented before the cookie (issue #20 item 4, helper "bigch")
+libpetrel_core_la_SOURCES += dtls/first_hello.c dtls/first_hello.h
