@@ -59,3 +59,7 @@ EXTRA_DIST += tests/workers.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_srtp_test.c tests/dtls_rpk_test.c
 endif
+# ClientHellos fragmented before the cookie (issue #20 item 4, helper "bigch")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_first_hello_test.c
+endif
