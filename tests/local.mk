@@ -63,3 +63,5 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_first_hello_test.c
 endif
+TESTS += tests/first_hello_cli.sh
+EXTRA_DIST += tests/first_hello_cli.sh
