@@ -199,10 +199,22 @@ void petrel_endpoint_set_half_open_limits(petrel_endpoint *ep, unsigned per_addr
 		ep->max_half_open_per_prefix = per_prefix;
 }
 
+/* Partial ClientHellos hold a quarter of the fragment budget at most: the
+ * rest stays for half-open handshakes, whose addresses are proven, and
+ * the relief above never has to evict those for forgeries. */
+static unsigned first_hello_cap(const petrel_endpoint *ep)
+{
+	size_t n = ep->frag_budget.cap_bytes / 4 / petrel_first_hello_bytes();
+	if (n < 1)
+		return 1;
+	return n > PETREL_FIRST_HELLO_TABLE_MAX ? PETREL_FIRST_HELLO_TABLE_MAX : (unsigned)n;
+}
+
 void petrel_endpoint_set_fragment_budget(petrel_endpoint *ep, size_t bytes)
 {
 	if (bytes)
 		ep->frag_budget.cap_bytes = bytes;
+	ep->first_hellos.max_count = first_hello_cap(ep); /* fewer: the oldest go as new ones come */
 }
 
 size_t petrel_endpoint_fragment_bytes(const petrel_endpoint *ep)
@@ -226,7 +238,7 @@ static int first_hellos_ready(petrel_endpoint *ep)
 {
 	if (ep->first_hellos.groups.buckets)
 		return 0;
-	return petrel_fh_table_init(&ep->first_hellos, &ep->frag_budget, 0);
+	return petrel_fh_table_init(&ep->first_hellos, &ep->frag_budget, first_hello_cap(ep));
 }
 
 int petrel_ep_check_client_hello(petrel_endpoint *ep, const uint8_t *key, size_t key_len,

@@ -196,6 +196,11 @@ void petrel_first_hello_adopt(petrel_session *s, struct petrel_first_hello *fh)
 	s->first_hello = fh;
 }
 
+size_t petrel_first_hello_bytes(void)
+{
+	return sizeof(struct petrel_first_hello);
+}
+
 /* ---- An endpoint's table -------------------------------------------------- */
 
 static struct petrel_fh_group *group_of_node(struct petrel_table_node *n)

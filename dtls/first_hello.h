@@ -11,8 +11,9 @@
  *    fragments claim;
  *  - one partial ClientHello per session; an endpoint keeps at most
  *    PETREL_FIRST_HELLO_PER_ADDR per IP address (any port) and
- *    PETREL_FIRST_HELLO_TABLE_MAX in all (the oldest makes room), each
- *    charged to the endpoint's fragment budget. They are not half-open
+ *    PETREL_FIRST_HELLO_TABLE_MAX in all, within a quarter of its
+ *    fragment budget (the oldest makes room), each charged to that
+ *    budget. They are not half-open
  *    handshakes: those come after a valid cookie, and forged addresses
  *    must not take a real address's half-open room;
  *  - a partial ClientHello lives PETREL_FIRST_HELLO_LIFETIME_MS from its
@@ -52,7 +53,11 @@
 #define PETREL_FIRST_HELLO_LIFETIME_MS 5000u
 /* An endpoint's partial ClientHellos: per IP address (two clients behind
  * one NAT may start at once; a third from the address replaces its
- * oldest) and in all (at most about 1.2 MiB). */
+ * oldest) and in all (at most about 1.2 MiB; 223 with the default 4 MiB
+ * fragment budget, a quarter of it). A forger must send that many
+ * partial ClientHellos while one client's fragments arrive (a burst) to
+ * push its ClientHello out, and then only delays it to the next
+ * retransmission. */
 #define PETREL_FIRST_HELLO_PER_ADDR 2u
 #define PETREL_FIRST_HELLO_TABLE_MAX 256u
 
@@ -135,5 +140,7 @@ void petrel_fh_table_expire(struct petrel_first_hello_table *t, uint64_t now_ms)
 /* Give a detached entry to a session (it replaces the session's own); its
  * budget charge goes with it. */
 void petrel_first_hello_adopt(petrel_session *s, struct petrel_first_hello *fh);
+/* What one partial ClientHello holds (and charges to a budget). */
+size_t petrel_first_hello_bytes(void);
 
 #endif
