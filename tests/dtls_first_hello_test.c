@@ -540,6 +540,53 @@ static struct petrel_endpoint_stats ep_stats(const petrel_endpoint *ep)
 	return st;
 }
 
+/* Runs a client's handshake through the endpoint, its datagrams in
+ * order: the client's result. */
+static int connect_through(petrel_endpoint *ep, petrel_session *c, struct dgram_log *log,
+			   const struct sockaddr_in *a)
+{
+	int rc = petrel_handshake(c);
+	for (int i = 0; i < 20 && rc != 0; i++) {
+		for (unsigned j = 0; j < log->count; j++)
+			feed_ep(ep, log->d[j], log->len[j], a);
+		log->count = 0;
+		drain_to(ep, c, a);
+		rc = petrel_handshake(c);
+	}
+	for (unsigned j = 0; j < log->count; j++)
+		feed_ep(ep, log->d[j], log->len[j], a);
+	log->count = 0;
+	drain_to(ep, c, a);
+	return rc;
+}
+
+Test(first_hello, endpoint_without_cookies_assembles_in_the_session)
+{
+	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, PETREL_FLAG_NO_COOKIE, NULL), 0);
+	static struct dgram_log log;
+	memset(&log, 0, sizeof log);
+	petrel_session *c = hand_client(cc, &log);
+	struct sockaddr_in a = v4(0x0a000003, 5684);
+	clock_now = 70000;
+	cr_assert_eq(petrel_handshake(c), PETREL_E_AGAIN);
+	cr_assert_geq(log.count, 3);
+	feed_ep(ep, log.d[0], log.len[0], &a);
+	struct petrel_endpoint_stats st = ep_stats(ep);
+	cr_assert_eq(st.sessions, 1, "no cookie: the first datagram makes the session");
+	cr_assert_eq(st.partial_hellos, 0, "the session holds the partial hello");
+	cr_assert_gt(st.fragment_bytes, 0, "charged to the fragment budget");
+	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	st = ep_stats(ep);
+	cr_assert_eq(st.half_open, 0);
+	cr_assert_eq(st.fragment_bytes, 0);
+	petrel_session_free(c);
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
+}
+
 Test(first_hello, endpoint_assembles_hellos_before_the_cookie)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
@@ -600,6 +647,18 @@ Test(first_hello, endpoint_assembles_hellos_before_the_cookie)
 	st = ep_stats(ep);
 	cr_assert_eq(st.half_open, 0, "established");
 	cr_assert_eq(st.fragment_bytes, 0);
+
+	/* The client restarts on the same address (RFC 6347 4.2.8): its new
+	 * fragmented hello is assembled and answered with a cookie, and
+	 * the valid cookie replaces the old association. */
+	petrel_session_free(c);
+	log.count = 0;
+	c = hand_client(cc, &log);
+	clock_now += 1000;
+	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	st = ep_stats(ep);
+	cr_assert_eq(st.sessions, 1, "the new association replaced the old one");
+	cr_assert_eq(st.partial_hellos, 0);
 	petrel_session_free(c);
 	petrel_endpoint_free(ep);
 	petrel_credentials_free(cc);
