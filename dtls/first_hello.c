@@ -74,6 +74,12 @@ static void fh_restart(struct petrel_first_hello *fh, const struct petrel_hs_hea
 	memset(fh->have, 0, (h->length + 7) / 8);
 }
 
+/* A clock read late may run behind: that counts as no time passed. */
+static bool fh_expired(const struct petrel_first_hello *fh, uint64_t now_ms)
+{
+	return now_ms > fh->started_ms && now_ms - fh->started_ms >= PETREL_FIRST_HELLO_LIFETIME_MS;
+}
+
 static bool fh_has(const struct petrel_first_hello *fh, uint32_t at)
 {
 	return (fh->have[at >> 3] >> (at & 7)) & 1u;
@@ -91,8 +97,7 @@ static bool fh_offer(struct petrel_first_hello *fh, const struct petrel_hs_heade
 		     const uint8_t *frag, uint64_t record_seq, uint64_t now_ms, bool *restarted)
 {
 	bool restart = fh->length == 0 || h->message_seq != fh->message_seq ||
-		       h->length != fh->length || now_ms < fh->started_ms ||
-		       now_ms - fh->started_ms >= PETREL_FIRST_HELLO_LIFETIME_MS;
+		       h->length != fh->length || fh_expired(fh, now_ms);
 	uint32_t end = h->fragment_offset + h->fragment_length;
 	for (uint32_t at = h->fragment_offset; at < end && !restart; at++)
 		restart = fh_has(fh, at) && fh->body[at] != frag[at - h->fragment_offset];
@@ -277,8 +282,7 @@ void petrel_fh_table_free(struct petrel_first_hello_table *t)
 void petrel_fh_table_expire(struct petrel_first_hello_table *t, uint64_t now_ms)
 {
 	/* Oldest first: a restarted entry moves to the newest end. */
-	while (t->oldest && (now_ms < t->oldest->started_ms ||
-			     now_ms - t->oldest->started_ms >= PETREL_FIRST_HELLO_LIFETIME_MS))
+	while (t->oldest && fh_expired(t->oldest, now_ms))
 		drop_entry(t, t->oldest);
 }
 
