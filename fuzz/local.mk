@@ -64,3 +64,5 @@ clean-fuzz:
 .PHONY: fuzz fuzz-smoke clean-fuzz
 # RFC 9146 tls12_cid records through the reader (seeds: fuzz/corpus/record_cid/).
 EXTRA_DIST += fuzz/record_cid_fuzz.c
+# ClientHellos assembled before the cookie (issue #20 item 4, helper "bigch")
+EXTRA_DIST += fuzz/first_hello_fuzz.c
