@@ -298,8 +298,8 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		 * address (valid cookie). */
 		uint8_t hvr[128];
 		size_t hvr_len = 0;
-		int rc = petrel_server_stateless_check(ep->creds, key, key_len, d, len, now, hvr,
-						       sizeof hvr, &hvr_len);
+		int rc = petrel_ep_check_client_hello(ep, key, key_len, d, len, now, hvr, sizeof hvr,
+						      &hvr_len);
 		if (rc == 0)
 			(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);
 		if (rc != 1)
@@ -313,8 +313,8 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		if (!(ep->session_flags & PETREL_FLAG_NO_COOKIE)) {
 			uint8_t hvr[128];
 			size_t hvr_len = 0;
-			int rc = petrel_server_stateless_check(ep->creds, key, key_len, d, len, now, hvr,
-							       sizeof hvr, &hvr_len);
+			int rc = petrel_ep_check_client_hello(ep, key, key_len, d, len, now, hvr,
+							      sizeof hvr, &hvr_len);
 			if (rc == 0) {
 				/* No state: the answer goes straight back. */
 				(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);
@@ -326,6 +326,7 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		p = new_peer(ep, key, key_len, ss->ss_family == AF_INET6);
 		if (p == NULL)
 			return; /* over a cap: dropped, the client will retry */
+		petrel_ep_hand_over_first_hello(ep, p);
 		/* Our HelloVerifyRequest used the first ClientHello's record
 		 * number (RFC 6347 4.2.1); continue from this ClientHello's so
 		 * the ServerHello is not a replay in the client's window. */
@@ -415,6 +416,7 @@ void petrel_endpoint_free(petrel_endpoint *ep)
 			n = next;
 		}
 	}
+	petrel_fh_table_free(&ep->first_hellos);
 	petrel_table_free(&ep->peers);
 	petrel_table_free(&ep->groups);
 	petrel_table_free(&ep->cids);
@@ -489,6 +491,7 @@ void petrel_ep_run_timers(petrel_endpoint *ep, uint64_t now)
 		petrel_credentials_rotate_cookie_secret(ep->creds);
 		ep->cookie_rotated_ms = now;
 	}
+	petrel_ep_expire_first_hellos(ep, now);
 	struct petrel_heap_timer *t;
 	while ((t = petrel_timer_heap_top(&ep->timers)) != NULL && t->deadline_ms <= now) {
 		struct ep_peer *p = peer_of_timer(t);
@@ -578,4 +581,6 @@ void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint
 	st->timer_visits = ep->timer_visits;
 	st->cid_address_updates = ep->cid_moves;
 	st->cid_address_updates_refused = ep->cid_moves_refused;
+	st->partial_hellos = ep->first_hellos.count;
+	st->partial_hellos_evicted = ep->first_hellos.evicted;
 }

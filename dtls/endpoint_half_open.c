@@ -199,10 +199,22 @@ void petrel_endpoint_set_half_open_limits(petrel_endpoint *ep, unsigned per_addr
 		ep->max_half_open_per_prefix = per_prefix;
 }
 
+/* Partial ClientHellos hold a quarter of the fragment budget at most: the
+ * rest stays for half-open handshakes, whose addresses are proven, and
+ * the relief above never has to evict those for forgeries. */
+static unsigned first_hello_cap(const petrel_endpoint *ep)
+{
+	size_t n = ep->frag_budget.cap_bytes / 4 / petrel_first_hello_bytes();
+	if (n < 1)
+		return 1;
+	return n > PETREL_FIRST_HELLO_TABLE_MAX ? PETREL_FIRST_HELLO_TABLE_MAX : (unsigned)n;
+}
+
 void petrel_endpoint_set_fragment_budget(petrel_endpoint *ep, size_t bytes)
 {
 	if (bytes)
 		ep->frag_budget.cap_bytes = bytes;
+	ep->first_hellos.max_count = first_hello_cap(ep); /* fewer: the oldest go as new ones come */
 }
 
 size_t petrel_endpoint_fragment_bytes(const petrel_endpoint *ep)
@@ -213,4 +225,73 @@ size_t petrel_endpoint_fragment_bytes(const petrel_endpoint *ep)
 unsigned petrel_endpoint_half_open_count(const petrel_endpoint *ep)
 {
 	return ep->half_open;
+}
+
+/* ---- ClientHellos in fragments, before the cookie (issue #20 item 4) ----
+ * A peer without a session has no state but its partial ClientHello in
+ * ep->first_hellos, under the caps of dtls/first_hello.h and charged to
+ * the fragment budget. The cookie is checked on the whole ClientHello;
+ * the record its first byte came in is the one the HelloVerifyRequest
+ * echoes. */
+
+static int first_hellos_ready(petrel_endpoint *ep)
+{
+	if (ep->first_hellos.groups.buckets)
+		return 0;
+	return petrel_fh_table_init(&ep->first_hellos, &ep->frag_budget, first_hello_cap(ep));
+}
+
+int petrel_ep_check_client_hello(petrel_endpoint *ep, const uint8_t *key, size_t key_len,
+				 const uint8_t *d, size_t len, uint64_t now, uint8_t *hvr,
+				 size_t hvr_cap, size_t *hvr_len)
+{
+	uint8_t gk[2 + 16];
+	size_t gk_len = group_key(key, GROUP_ADDR, gk);
+	struct petrel_reader r;
+	struct petrel_record_header rh;
+	petrel_reader_init(&r, d, len);
+	while (petrel_record_header_read(&r, &rh)) {
+		struct petrel_reader body;
+		if (!petrel_get_sub(&r, rh.length, &body))
+			break;
+		if (rh.content_type != PETREL_CT_HANDSHAKE || rh.epoch != 0)
+			continue;
+		struct petrel_hs_header h;
+		const uint8_t *frag;
+		/* RFC 6347 4.2.3: a record may hold several fragments. */
+		while (petrel_reader_left(&body) > 0 && petrel_hs_header_read(&body, &h, &frag) == 0) {
+			if (h.msg_type != PETREL_HS_CLIENT_HELLO)
+				continue;
+			struct petrel_first_hello_msg m = {h, frag, rh.seq, 1};
+			bool whole = h.fragment_offset == 0 && h.fragment_length == h.length;
+			if (!whole && (first_hellos_ready(ep) < 0 ||
+				       petrel_fh_table_offer(&ep->first_hellos, key, key_len, gk, gk_len,
+							     &h, frag, rh.seq, now, &m) != 1))
+				continue;
+			int rc = petrel_hello_verify_answer(ep->creds, key, key_len, &m, now, hvr,
+							    hvr_cap, hvr_len);
+			/* Kept only for the session a valid cookie makes; a
+			 * ClientHello whole in one record makes a partial one
+			 * stale. */
+			if (rc != 1 || whole)
+				petrel_fh_table_drop(&ep->first_hellos, key, key_len, gk, gk_len);
+			return rc;
+		}
+	}
+	return PETREL_E_AGAIN;
+}
+
+void petrel_ep_hand_over_first_hello(petrel_endpoint *ep, struct ep_peer *p)
+{
+	uint8_t gk[2 + 16];
+	size_t gk_len = group_key(p->node.key, GROUP_ADDR, gk);
+	struct petrel_first_hello *fh =
+		petrel_fh_table_detach(&ep->first_hellos, p->node.key, p->node.key_len, gk, gk_len);
+	if (fh)
+		petrel_first_hello_adopt(p->session, fh);
+}
+
+void petrel_ep_expire_first_hellos(petrel_endpoint *ep, uint64_t now)
+{
+	petrel_fh_table_expire(&ep->first_hellos, now);
 }

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "dtls/outq.h"
+#include "dtls/first_hello.h"
 #include "dtls/peer_table.h"
 #include "dtls/session.h"
 #include "dtls/timer_heap.h"
@@ -85,6 +86,9 @@ struct petrel_endpoint {
 	 * sum of what the half-open sessions held when last looked at. */
 	struct petrel_frag_budget frag_budget;
 	size_t frag_seen_bytes;
+	/* ClientHellos arriving in fragments from peers without a session,
+	 * before their cookie (dtls/first_hello.h); made on first use. */
+	struct petrel_first_hello_table first_hellos;
 	uint64_t idle_ms;
 	uint64_t cookie_rotated_ms;
 	uint64_t half_open_refused, half_open_evicted, fragment_evicted, timer_visits;
@@ -126,6 +130,17 @@ void petrel_ep_note_frag_bytes(petrel_endpoint *ep, struct ep_peer *p);
 size_t petrel_ep_frag_bytes_in_use(const petrel_endpoint *ep);
 void petrel_ep_relieve_fragment_budget(petrel_endpoint *ep);
 bool petrel_ep_make_room(petrel_endpoint *ep, const uint8_t *akey);
+/* A datagram starting with a ClientHello from a peer without handshake
+ * state: 1 when its ClientHello is whole (in this datagram or assembled
+ * with earlier fragments) with a valid cookie (make the session, then
+ * petrel_ep_hand_over_first_hello), 0 when a HelloVerifyRequest was
+ * written to hvr, PETREL_E_AGAIN when there is nothing to do yet. */
+int petrel_ep_check_client_hello(petrel_endpoint *ep, const uint8_t *key, size_t key_len,
+				 const uint8_t *d, size_t len, uint64_t now, uint8_t *hvr,
+				 size_t hvr_cap, size_t *hvr_len);
+/* The new peer's assembled ClientHello goes to its session. */
+void petrel_ep_hand_over_first_hello(petrel_endpoint *ep, struct ep_peer *p);
+void petrel_ep_expire_first_hellos(petrel_endpoint *ep, uint64_t now);
 
 /* close_notify to every established peer. */
 void petrel_ep_say_goodbye(petrel_endpoint *ep);

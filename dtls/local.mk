@@ -48,3 +48,5 @@ libpetrel_core_la_SOURCES += dtls/ticket.c dtls/ticket.h
 libpetrel_core_la_SOURCES += dtls/ext_answer.c dtls/ext_answer.h
 # the one buffered output queue; endpoint address keys (issue #18)
 libpetrel_core_la_SOURCES += dtls/outq.c dtls/outq.h dtls/endpoint_addr.c
+# ClientHellos fragmented before the cookie (issue #20 item 4, helper "bigch")
+libpetrel_core_la_SOURCES += dtls/first_hello.c dtls/first_hello.h

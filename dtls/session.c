@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dtls/first_hello.h"
 #include "dtls/session.h"
 #include "dtls/session_cid.h"
 #include "record/cid.h"
@@ -52,6 +53,7 @@ void petrel_session_free(petrel_session *s)
 {
 	if (s == NULL)
 		return;
+	petrel_first_hello_release(s);
 	petrel_hs_free(s);
 	if (s->final) {
 		petrel_flight_reset(&s->final->flight);

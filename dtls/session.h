@@ -281,6 +281,9 @@ struct petrel_session {
 	struct petrel_frag_budget *frag_budget;
 
 	struct petrel_record_layer rl;
+	/* A server's first ClientHello while its fragments arrive, before
+	 * the cookie (dtls/first_hello.h); NULL otherwise. */
+	struct petrel_first_hello *first_hello;
 	struct petrel_hs *hs;
 	struct petrel_final_flight *final;
 
@@ -376,6 +379,13 @@ int petrel_hello_verify_message(const struct petrel_credentials *creds, const ui
 				size_t peer_len, const struct petrel_client_hello *ch, uint64_t now_ms,
 				uint64_t record_seq, uint16_t message_seq, uint8_t *msg, size_t cap,
 				size_t *msg_len);
+/* The stateless answer to a whole ClientHello m (dtls/first_hello.h)
+ * from peer: 1 when its cookie is valid, 0 when a HelloVerifyRequest
+ * record was written to out, PETREL_E_AGAIN to drop it (unparsable). */
+struct petrel_first_hello_msg;
+int petrel_hello_verify_answer(const struct petrel_credentials *creds, const uint8_t *peer,
+			       size_t peer_len, const struct petrel_first_hello_msg *m, uint64_t now_ms,
+			       uint8_t *out, size_t cap, size_t *out_len);
 
 /* dtls/cookie.c (RFC 6347 4.2.1) */
 #define PETREL_COOKIE_LEN 22

@@ -16,8 +16,12 @@ int petrel_client_on_ccs(petrel_session *s);
 /* dtls12/server12.c */
 int petrel_server_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms);
 int petrel_server_on_ccs(petrel_session *s);
-/* Stateless ClientHello handling before any handshake state exists:
- * answers HelloVerifyRequest or starts the handshake. */
+/* Stateless ClientHello handling before any handshake state exists: the
+ * ClientHello, whole in rec or assembled with earlier fragments
+ * (petrel_first_hello_take, dtls/first_hello.h), is answered with a
+ * HelloVerifyRequest or starts the handshake; 0 while fragments are
+ * missing or for anything else (dropped). The partial state is released
+ * either way once the hello was used. */
 int petrel_server_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dtls/session.h"
+#include "dtls/first_hello.h"
 #include "dtls/rpk.h"
 #include "dtls/session_cid.h"
 #include "dtls/session_peer.h"
@@ -15,21 +16,22 @@ static bool have_psk(const petrel_session *s)
 }
 
 /* Stateless HelloVerifyRequest: record sequence number copied from the
- * ClientHello, message_seq too (RFC 6347 4.2.1, 4.2.2); smaller than the
- * ClientHello, so no amplification. */
-static int send_hello_verify(petrel_session *s, const struct petrel_record *rec, uint16_t message_seq,
+ * ClientHello (its first record when fragmented), message_seq too (RFC
+ * 6347 4.2.1, 4.2.2); smaller than the ClientHello, so no amplification,
+ * and one record of 50 bytes, so it fits any MTU. */
+static int send_hello_verify(petrel_session *s, uint64_t record_seq, uint16_t message_seq,
 			     const struct petrel_client_hello *ch, uint64_t now_ms)
 {
 	uint8_t msg[PETREL_HVR_MESSAGE_MAX];
 	size_t msg_len;
 	int rc = petrel_hello_verify_message(s->creds, s->peer_addr, s->peer_addr_len, ch, now_ms,
-					     rec->seq, message_seq, msg, sizeof msg, &msg_len);
+					     record_seq, message_seq, msg, sizeof msg, &msg_len);
 	if (rc < 0)
 		return rc;
 	uint8_t dgram[128];
 	struct petrel_writer w;
 	petrel_writer_init(&w, dgram, sizeof dgram);
-	petrel_rl_set_next_write_seq(&s->rl, 0, rec->seq);
+	petrel_rl_set_next_write_seq(&s->rl, 0, record_seq);
 	rc = petrel_rl_write(&s->rl, 0, PETREL_CT_HANDSHAKE, msg, msg_len, &w);
 	if (rc < 0)
 		return rc;
@@ -520,19 +522,14 @@ static int process_client_hello(petrel_session *s, const struct petrel_client_he
 	return send_server_flight(s, ch, now_ms);
 }
 
-int petrel_server_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
+/* Stateless until the cookie checks: the ClientHello, whole in one record
+ * or assembled from fragments within the caps of dtls/first_hello.h
+ * (issue #20 item 4), is answered with a HelloVerifyRequest or starts the
+ * handshake; anything else is dropped without an answer. */
+static int first_hello(petrel_session *s, const struct petrel_first_hello_msg *m, uint64_t now_ms)
 {
-	struct petrel_reader r;
-	petrel_reader_init(&r, rec->fragment, rec->length);
-	struct petrel_hs_header h;
-	const uint8_t *frag;
-	/* Stateless: only a whole ClientHello in one record is considered;
-	 * anything else is dropped without an answer. */
-	if (petrel_hs_header_read(&r, &h, &frag) < 0 || h.msg_type != PETREL_HS_CLIENT_HELLO ||
-	    h.fragment_offset != 0 || h.fragment_length != h.length)
-		return 0;
 	struct petrel_client_hello ch;
-	if (petrel_client_hello_parse(frag, h.length, &ch) < 0)
+	if (petrel_client_hello_parse(m->body, m->h.length, &ch) < 0)
 		return 0;
 	if (s->creds == NULL)
 		return PETREL_E_INVALID_REQUEST;
@@ -542,10 +539,14 @@ int petrel_server_first_record(petrel_session *s, const struct petrel_record *re
 	if (!(s->flags & PETREL_FLAG_NO_COOKIE)) {
 		if (petrel_cookie_check(s->creds, s->peer_addr, s->peer_addr_len, &ch, (uint32_t)now_ms,
 					&age_ms, &hvr_seq) < 0)
-			return send_hello_verify(s, rec, h.message_seq, &ch, now_ms);
+			return send_hello_verify(s, m->first_record_seq, m->h.message_seq, &ch, now_ms);
 		/* Only the client's first answer to that HelloVerifyRequest
-		 * times one round trip (see cookie.c). */
-		cookie_sample = (uint16_t)rec->seq == (uint16_t)(hvr_seq + 1);
+		 * times one round trip (see cookie.c): its first record follows
+		 * the records of the ClientHello the HelloVerifyRequest echoed,
+		 * no more of them than this one took; a retransmission starts
+		 * later. */
+		uint16_t gap = (uint16_t)((uint16_t)m->first_record_seq - hvr_seq);
+		cookie_sample = gap >= 1 && gap <= m->records;
 	}
 	int rc = petrel_hs_start(s, now_ms);
 	if (rc < 0)
@@ -553,17 +554,29 @@ int petrel_server_first_record(petrel_session *s, const struct petrel_record *re
 	struct petrel_hs *hs = s->hs;
 	hs->state = HS_S_WAIT_CH;
 	/* RFC 6347 4.2.2: our message_seq continues from the ClientHello's. */
-	hs->next_send_seq = h.message_seq;
-	petrel_reasm_set_next_seq(&hs->rx, (uint16_t)(h.message_seq + 1));
+	hs->next_send_seq = m->h.message_seq;
+	petrel_reasm_set_next_seq(&hs->rx, (uint16_t)(m->h.message_seq + 1));
 	if (cookie_sample)
 		petrel_rto_on_sample(&hs->rto, age_ms); /* the cookie round trip */
 	uint8_t full_header[PETREL_HS_HEADER_LEN];
-	petrel_hs_header_encode_full(full_header, h.msg_type, h.message_seq, h.length);
+	petrel_hs_header_encode_full(full_header, m->h.msg_type, m->h.message_seq, m->h.length);
 	rc = petrel_hs_transcript_add(hs, full_header, sizeof full_header);
 	if (rc == 0)
-		rc = petrel_hs_transcript_add(hs, frag, h.length);
+		rc = petrel_hs_transcript_add(hs, m->body, m->h.length);
 	if (rc == 0)
 		rc = process_client_hello(s, &ch, now_ms);
+	return rc;
+}
+
+int petrel_server_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
+{
+	struct petrel_first_hello_msg m;
+	if (petrel_first_hello_take(s, rec, now_ms, &m) != 1)
+		return 0;
+	int rc = first_hello(s, &m, now_ms);
+	/* Answered or started (the transcript holds its bytes): the next
+	 * ClientHello, if any, is assembled afresh. */
+	petrel_first_hello_release(s);
 	return rc;
 }
 
@@ -777,7 +790,9 @@ int petrel_server_on_ccs(petrel_session *s)
  * whether a datagram from an unknown peer deserves one (RFC 6347 4.2.1).
  * Returns 1 when it holds a ClientHello with a valid cookie (create a
  * session and feed it the datagram), 0 when a HelloVerifyRequest was
- * written to hvr (send it back), PETREL_E_AGAIN to drop it silently. */
+ * written to hvr (send it back), PETREL_E_AGAIN to drop it silently.
+ * Looks at a ClientHello whole in the first record only; the endpoint
+ * assembles fragmented ones first (petrel_ep_check_client_hello). */
 int petrel_server_stateless_check(const struct petrel_credentials *creds, const uint8_t *peer,
 				  size_t peer_len, const uint8_t *dgram, size_t len, uint64_t now_ms,
 				  uint8_t *hvr, size_t hvr_cap, size_t *hvr_len)
@@ -795,24 +810,6 @@ int petrel_server_stateless_check(const struct petrel_credentials *creds, const 
 	if (petrel_hs_header_read(&body, &h, &frag) < 0 || h.msg_type != PETREL_HS_CLIENT_HELLO ||
 	    h.fragment_offset != 0 || h.fragment_length != h.length)
 		return PETREL_E_AGAIN;
-	struct petrel_client_hello ch;
-	if (petrel_client_hello_parse(frag, h.length, &ch) < 0)
-		return PETREL_E_AGAIN;
-	uint32_t age;
-	uint16_t hvr_seq;
-	if (petrel_cookie_check(creds, peer, peer_len, &ch, (uint32_t)now_ms, &age, &hvr_seq) == 0)
-		return 1;
-	uint8_t msg[PETREL_HVR_MESSAGE_MAX];
-	size_t msg_len;
-	if (petrel_hello_verify_message(creds, peer, peer_len, &ch, now_ms, rh.seq, h.message_seq, msg,
-					sizeof msg, &msg_len) < 0)
-		return PETREL_E_AGAIN;
-	struct petrel_writer w;
-	struct petrel_record_header out = {PETREL_CT_HANDSHAKE, PETREL_DTLS10_VERSION, 0, rh.seq,
-					   (uint16_t)msg_len};
-	petrel_writer_init(&w, hvr, hvr_cap);
-	if (!petrel_record_header_write(&w, &out) || !petrel_put_bytes(&w, msg, msg_len))
-		return PETREL_E_AGAIN;
-	*hvr_len = petrel_writer_len(&w);
-	return 0;
+	struct petrel_first_hello_msg m = {h, frag, rh.seq, 1};
+	return petrel_hello_verify_answer(creds, peer, peer_len, &m, now_ms, hvr, hvr_cap, hvr_len);
 }

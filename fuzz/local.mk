@@ -66,3 +66,5 @@ clean-fuzz:
 EXTRA_DIST += fuzz/record_cid_fuzz.c
 # Shared body of record_fuzz.c and record_cid_fuzz.c.
 EXTRA_DIST += fuzz/record_fuzz_common.h
+# ClientHellos assembled before the cookie (issue #20 item 4, helper "bigch")
+EXTRA_DIST += fuzz/first_hello_fuzz.c

@@ -71,3 +71,9 @@ EXTRA_DIST += tests/dtls_callgraph.sh scripts/dtls-callgraph scripts/dtls-callgr
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/vector_reader.c tests/vector_reader.h tests/record_testutil.h
 endif
+# ClientHellos fragmented before the cookie (issue #20 item 4, helper "bigch")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_first_hello_test.c
+endif
+TESTS += tests/first_hello_cli.sh
+EXTRA_DIST += tests/first_hello_cli.sh

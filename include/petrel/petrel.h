@@ -565,6 +565,10 @@ struct petrel_endpoint_stats {
 	uint64_t timer_visits;        /* peers whose deadline came due and was looked at */
 	uint64_t cid_address_updates; /* sessions moved to a new address by their CID (RFC 9146 6) */
 	uint64_t cid_address_updates_refused; /* not moved: another session holds that address */
+	/* ClientHellos arriving in fragments from peers without a session,
+	 * held until whole (before their cookie), and dropped for room. */
+	unsigned partial_hellos;
+	uint64_t partial_hellos_evicted;
 };
 PETREL_API void petrel_endpoint_get_stats(const petrel_endpoint *ep, struct petrel_endpoint_stats *st);
 /* Sans-I/O endpoint (for an event loop of one's own, io_uring, tests):
