@@ -121,6 +121,33 @@ void petrel_ep_remove_peer(petrel_endpoint *ep, struct ep_peer *p, int reason)
 	free(p);
 }
 
+/* The fragment budget and the half-open caps choose whom to evict
+ * (dtls/endpoint_half_open.c); the removal is done here. */
+static void relieve_fragment_budget(petrel_endpoint *ep)
+{
+	if (!petrel_ep_fragment_budget_strained(ep))
+		return;
+	struct ep_peer *victim;
+	while ((victim = petrel_ep_fragment_victim(ep)) != NULL) {
+		ep->fragment_evicted++;
+		petrel_ep_remove_peer(ep, victim, PETREL_E_LIMIT_EXCEEDED);
+	}
+}
+
+/* Room for one more half-open session from akey; false when none can be
+ * made. */
+static bool make_room(petrel_endpoint *ep, const uint8_t *akey)
+{
+	if (petrel_ep_half_open_refuses(ep, akey))
+		return false;
+	struct ep_peer *victim;
+	while ((victim = petrel_ep_half_open_victim(ep)) != NULL) {
+		ep->half_open_evicted++;
+		petrel_ep_remove_peer(ep, victim, PETREL_E_LIMIT_EXCEEDED);
+	}
+	return ep->session_count < ep->max_sessions;
+}
+
 /* After feeding or ticking: report establishment, deliver data, reap.
  * Returns false when the peer was removed. */
 static bool settle(petrel_endpoint *ep, struct ep_peer *p, int rc)
@@ -185,7 +212,7 @@ static int issue_cid(petrel_endpoint *ep, struct ep_peer *p)
 
 static struct ep_peer *new_peer(petrel_endpoint *ep, const uint8_t *key, size_t key_len, bool ipv6)
 {
-	if (!petrel_ep_make_room(ep, key))
+	if (!make_room(ep, key))
 		return NULL;
 	if (petrel_timer_heap_reserve(&ep->timers, (size_t)ep->session_count + 1) < 0)
 		return NULL;
@@ -353,7 +380,7 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 	    (p->node.key_len != key_len || memcmp(p->node.key, key, key_len) != 0))
 		move_peer(ep, p, key, key_len, ss->ss_family == AF_INET6);
 	if (settle(ep, p, rc) && was_half_open)
-		petrel_ep_relieve_fragment_budget(ep);
+		relieve_fragment_budget(ep);
 }
 
 int petrel_ep_alloc(petrel_endpoint **out, petrel_credentials *creds, unsigned session_flags,

@@ -149,46 +149,50 @@ static struct ep_peer *largest_fragment_holder(const petrel_endpoint *ep)
 	return best ? best->peer : NULL;
 }
 
-/* Over three quarters of the fragment budget: evict the half-open
- * sessions holding the most until half is free again, so a handshake
- * that buffers little (a legitimate client's next flight) finds room
- * while others fill the budget with partial messages. */
-void petrel_ep_relieve_fragment_budget(petrel_endpoint *ep)
+/* Over three quarters of the fragment budget, the endpoint evicts the
+ * half-open sessions holding the most until half is free again, so a
+ * handshake that buffers little (a legitimate client's next flight)
+ * finds room while others fill the budget with partial messages. This
+ * file only chooses: removing a peer is dtls/endpoint.c's (no call back
+ * up, issue #18). */
+bool petrel_ep_fragment_budget_strained(const petrel_endpoint *ep)
 {
 	size_t cap = ep->frag_budget.cap_bytes;
-	if (petrel_ep_frag_bytes_in_use(ep) <= cap - cap / 4)
-		return;
-	while (petrel_ep_frag_bytes_in_use(ep) > cap / 2) {
-		struct ep_peer *victim = largest_fragment_holder(ep);
-		if (victim == NULL)
-			return;
-		ep->fragment_evicted++;
-		petrel_ep_remove_peer(ep, victim, PETREL_E_LIMIT_EXCEEDED);
-	}
+	return petrel_ep_frag_bytes_in_use(ep) > cap - cap / 4;
+}
+
+struct ep_peer *petrel_ep_fragment_victim(const petrel_endpoint *ep)
+{
+	if (petrel_ep_frag_bytes_in_use(ep) <= ep->frag_budget.cap_bytes / 2)
+		return NULL;
+	return largest_fragment_holder(ep);
 }
 
 /* Room for one more half-open session from akey? A full address or
  * prefix is refused: its clients retry their ClientHello (RFC 6347
  * 4.2.4) and get in as its handshakes end, while one address or network
- * holding many handshakes open costs every other one nothing. When the
- * total cap is reached the oldest half-open session goes (a stalled
- * handshake must not lock new clients out until it times out), and so
- * when all sessions are taken. False when no room can be made. */
-bool petrel_ep_make_room(petrel_endpoint *ep, const uint8_t *akey)
+ * holding many handshakes open costs every other one nothing. */
+bool petrel_ep_half_open_refuses(petrel_endpoint *ep, const uint8_t *akey)
 {
 	const struct ep_group *a = find_group(ep, akey, GROUP_ADDR);
 	const struct ep_group *pre = find_group(ep, akey, GROUP_PREFIX);
 	if ((a && a->count >= ep->max_half_open_per_addr) ||
 	    (pre && pre->count >= ep->max_half_open_per_prefix)) {
 		ep->half_open_refused++;
-		return false;
+		return true;
 	}
-	while ((ep->half_open >= ep->max_half_open || ep->session_count >= ep->max_sessions) &&
-	       ep->oldest) {
-		ep->half_open_evicted++;
-		petrel_ep_remove_peer(ep, ep->oldest->peer, PETREL_E_LIMIT_EXCEEDED);
-	}
-	return ep->session_count < ep->max_sessions;
+	return false;
+}
+
+/* When the total cap is reached the oldest half-open session goes (a
+ * stalled handshake must not lock new clients out until it times out),
+ * and so when all sessions are taken. NULL: no eviction needed. */
+struct ep_peer *petrel_ep_half_open_victim(const petrel_endpoint *ep)
+{
+	if ((ep->half_open >= ep->max_half_open || ep->session_count >= ep->max_sessions) &&
+	    ep->oldest)
+		return ep->oldest->peer;
+	return NULL;
 }
 
 void petrel_endpoint_set_half_open_limits(petrel_endpoint *ep, unsigned per_address, unsigned per_prefix)

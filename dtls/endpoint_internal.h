@@ -128,8 +128,6 @@ int petrel_ep_half_open_begin(petrel_endpoint *ep, struct ep_peer *p);
 void petrel_ep_half_open_end(petrel_endpoint *ep, struct ep_peer *p);
 void petrel_ep_note_frag_bytes(petrel_endpoint *ep, struct ep_peer *p);
 size_t petrel_ep_frag_bytes_in_use(const petrel_endpoint *ep);
-void petrel_ep_relieve_fragment_budget(petrel_endpoint *ep);
-bool petrel_ep_make_room(petrel_endpoint *ep, const uint8_t *akey);
 /* A datagram starting with a ClientHello from a peer without handshake
  * state: 1 when its ClientHello is whole (in this datagram or assembled
  * with earlier fragments) with a valid cookie (make the session, then
@@ -141,6 +139,10 @@ int petrel_ep_check_client_hello(petrel_endpoint *ep, const uint8_t *key, size_t
 /* The new peer's assembled ClientHello goes to its session. */
 void petrel_ep_hand_over_first_hello(petrel_endpoint *ep, struct ep_peer *p);
 void petrel_ep_expire_first_hellos(petrel_endpoint *ep, uint64_t now);
+bool petrel_ep_fragment_budget_strained(const petrel_endpoint *ep);
+struct ep_peer *petrel_ep_fragment_victim(const petrel_endpoint *ep);
+bool petrel_ep_half_open_refuses(petrel_endpoint *ep, const uint8_t *akey);
+struct ep_peer *petrel_ep_half_open_victim(const petrel_endpoint *ep);
 
 /* close_notify to every established peer. */
 void petrel_ep_say_goodbye(petrel_endpoint *ep);
