@@ -22,7 +22,7 @@
  * Forgeries can therefore only change which error a failing handshake
  * reports, never make a good one fail. The cost: a peer that refuses us
  * in epoch 0 is heard at our timeout, not at once (use a short
- * petrel_dtls_set_timeout for interactive tools). A server's first
+ * petrel_dtls_set_timeouts for interactive tools). A server's first
  * ClientHello is not covered: it answers with an alert at once
  * (protocol_version, no shared cipher, issue #17 item 14), as no
  * handshake exists yet and a cookie exchange (RFC 6347 4.2.1) proved the
