@@ -59,3 +59,7 @@ EXTRA_DIST += tests/workers.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_srtp_test.c tests/dtls_rpk_test.c
 endif
+# unauthenticated input that fails is dropped (helper "policy")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_hs_drop_test.c
+endif
