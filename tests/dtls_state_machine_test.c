@@ -178,7 +178,7 @@ static bool reach(struct rp_pair *p, const struct target *t)
 /* ---- Inputs ----------------------------------------------------------- */
 
 enum input_kind { IN_HS, IN_CCS, IN_ALERT_WARN, IN_ALERT_FATAL, IN_APP, IN_NEXT_EPOCH_FORGED,
-		  IN_EPOCH_7, IN_SEQ_NEXT1, IN_SEQ_FAR, IN_SEQ_OLD };
+		  IN_EPOCH_7, IN_SEQ_NEXT1, IN_SEQ_FAR, IN_SEQ_OLD, IN_MALFORMED };
 
 struct input {
 	const char *label; /* column heading, <= 4 chars */
@@ -193,6 +193,9 @@ static const struct input inputs[] = {
 	{"CCS", IN_CCS, 0}, {"AlW", IN_ALERT_WARN, 0}, {"AlF", IN_ALERT_FATAL, 0},
 	{"App", IN_APP, 0}, {"E+1", IN_NEXT_EPOCH_FORGED, 0}, {"E7", IN_EPOCH_7, 0},
 	{"S+1", IN_SEQ_NEXT1, 0}, {"S+99", IN_SEQ_FAR, 0}, {"S-1", IN_SEQ_OLD, 0},
+	/* The awaited type at the awaited message_seq, with a body that does
+	 * not parse: in epoch 0 dropped, its message_seq left open. */
+	{"Bad", IN_MALFORMED, 0},
 };
 #define INPUT_COUNT (sizeof inputs / sizeof inputs[0])
 
@@ -260,6 +263,11 @@ static size_t build_input(struct rp_pair *p, const struct target *t, const struc
 		if (in->kind == IN_SEQ_OLD && next_seq == 0)
 			return 0;
 		n = rp_hs_message(msg, sizeof msg, type, seq, ref_body[type], ref_len[type]);
+		return rp_protected_record(peer, epoch, PETREL_CT_HANDSHAKE, msg, n, out, cap);
+	}
+	case IN_MALFORMED: {
+		static const uint8_t garbage[7] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+		n = rp_hs_message(msg, sizeof msg, type, next_seq, garbage, sizeof garbage);
 		return rp_protected_record(peer, epoch, PETREL_CT_HANDSHAKE, msg, n, out, cap);
 	}
 	}
