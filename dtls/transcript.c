@@ -18,8 +18,8 @@ int petrel_hs_transcript_add(struct petrel_hs *hs, const uint8_t *data, size_t l
 		size_t cap = hs->transcript_cap ? hs->transcript_cap : 2048;
 		while (cap < hs->transcript_len + len)
 			cap *= 2;
-		/* Not realloc: it may free the old block unwiped, and the
-		 * transcript holds what the master secret is bound to. */
+		/* Not realloc: it may free the old block without wiping it,
+		 * leaving handshake contents on the heap. */
 		uint8_t *p = malloc(cap);
 		if (p == NULL)
 			return PETREL_E_MEMORY;
