@@ -359,7 +359,6 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		 * the ServerHello is not a replay in the client's window. */
 		petrel_rl_set_next_write_seq(&p->session->rl, 0, seq);
 	}
-	p->last_rx_ms = now;
 	/* The engine opens a record's plaintext straight into ep->app: no
 	 * allocation or copy per record. */
 	petrel_session *s = p->session;
@@ -370,8 +369,14 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 	bool was_half_open = p->half_open != NULL;
 	(void)petrel_rl_take_cid_newest(&s->rl);
 	ep->busy = p;
+	uint64_t authenticated_before = s->authenticated_records;
 	int rc = petrel_engine_feed(s, d, len, now);
 	ep->busy = NULL;
+	/* Only what authenticated keeps the session from its idle timeout:
+	 * a datagram spoofed from the peer's address does not (RFC 6347
+	 * 4.1.2.7). During the handshake its own timeout applies. */
+	if (s->authenticated_records != authenticated_before || s->hs != NULL)
+		p->last_rx_ms = now;
 	s->rx_user_buf = NULL;
 	s->rx_user_cap = 0;
 	/* Before the data is handed out: an answer goes to the new address. */

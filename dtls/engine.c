@@ -8,6 +8,7 @@
 
 #include "dtls/alert.h"
 #include "dtls/dispatch.h"
+#include "dtls/hs_drop.h"
 #include "dtls/hs_output.h"
 #include "dtls/hs_state.h"
 #include "dtls/output.h"
@@ -46,7 +47,10 @@ static int maybe_retransmit_on_old(petrel_session *s, uint64_t now_ms)
 			return 0;
 		if (!peer_retransmit_affordable(s, petrel_flight_wire_bytes(&hs->flight)))
 			return 0;
-		petrel_rto_on_timeout(&hs->rto); /* counts as evidence of loss: no RTT sample */
+		/* No back-off: only our own timer's expiry doubles the timeout
+		 * (RFC 6347 4.2.4.1), and anyone can send an old message.
+		 * Sent as a retransmission, so its answer gives no RTT sample
+		 * (Karn, petrel_rto_flight_sent). */
 		return petrel_hs_send_flight(s, now_ms, true);
 	}
 	if (s->final) {
@@ -167,6 +171,8 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 	}
 	struct petrel_hs_message m;
 	while (s->hs && petrel_reasm_pop(&s->hs->rx, &m) == 1) {
+		struct petrel_hs_undo undo;
+		petrel_hs_drop_save(s, &undo);
 		if (!s->hs->got_peer_flight) {
 			s->hs->got_peer_flight = true;
 			/* One of our flights was answered: a round trip. */
@@ -174,22 +180,24 @@ static int handle_handshake(petrel_session *s, struct petrel_record *rec, uint64
 				s->stats.round_trips++;
 			petrel_rto_flight_answered(&s->hs->rto, now_ms);
 		}
-		enum petrel_hs_state state_before = s->hs->state;
 		rc = petrel_dispatch_message(s, &m, rec->seq, now_ms);
-		if (rc == PETREL_E_UNEXPECTED_MESSAGE && s->hs && s->hs->rx.epoch == 0 &&
-		    s->hs->state == state_before) {
-			/* A message of a type this state does not take, and
-			 * unauthenticated: anyone could have sent it. Drop it like
-			 * an invalid record (RFC 6347 4.1.2.7) and expect its
-			 * message_seq again, so the genuine one still gets in: one
-			 * forged datagram must not end or stall the handshake
-			 * (issue #17 item 21). */
+		if (rc < 0 && petrel_hs_drop_failed(s, &undo, rc, rec->epoch)) {
+			/* Unauthenticated, so anyone could have sent it: of a type
+			 * this state does not take, or failing to parse or
+			 * validate. Dropped like an invalid record (RFC 6347
+			 * 4.1.2.7) with its message_seq expected again, so the
+			 * genuine one still gets in: one forged datagram must not
+			 * end or stall the handshake (issue #17 item 21; the rule
+			 * in dtls/hs_drop.c). */
+			petrel_hs_drop_done(&undo);
 			petrel_reasm_unpop(&s->hs->rx);
-			s->hs->unexpected_dropped++;
 			break;
 		}
+		petrel_hs_drop_done(&undo);
 		if (rc < 0)
 			return rc;
+		if (s->hs)
+			s->hs->dropped_error = 0; /* moved on: earlier drops were not the peer's */
 	}
 	return 0;
 }
@@ -198,6 +206,21 @@ static int handle_alert(petrel_session *s, const struct petrel_record *rec)
 {
 	if (rec->length != 2)
 		return 0;
+	uint8_t level = rec->fragment[0], desc = rec->fragment[1];
+	if (rec->epoch == 0) {
+		/* Unauthenticated: anyone can forge it (RFC 6347 4.1.2.7), so it
+		 * ends nothing. A peer that really refuses us repeats it with
+		 * every retransmission; the handshake reports it at its timeout
+		 * (dtls/hs_drop.c) and petrel_alert_get names it. */
+		if (s->hs == NULL || s->established || rec->epoch < petrel_rl_read_epoch(&s->rl))
+			return 0;
+		s->last_alert = desc;
+		if (desc == ALERT_CLOSE_NOTIFY)
+			s->hs->dropped_error = PETREL_E_SESSION_CLOSED;
+		else if (level == PETREL_ALERT_FATAL)
+			s->hs->dropped_error = PETREL_E_FATAL_ALERT_RECEIVED;
+		return 0;
+	}
 	/* Once the peer is known to be past epoch 0 (its ChangeCipherSpec was
 	 * taken), only alerts of its current epoch count: an older-epoch
 	 * alert is unauthenticated and anyone on the path could forge it,
@@ -206,7 +229,6 @@ static int handle_alert(petrel_session *s, const struct petrel_record *rec)
 		return 0;
 	if (s->established && rec->epoch != petrel_rl_read_epoch(&s->rl))
 		return 0;
-	uint8_t level = rec->fragment[0], desc = rec->fragment[1];
 	s->last_alert = desc;
 	petrel_reneg_on_alert(s, desc);
 	if (desc == ALERT_CLOSE_NOTIFY) {
@@ -257,6 +279,8 @@ static int handle_app_data(petrel_session *s, const struct petrel_record *rec)
 
 static int handle_record(petrel_session *s, struct petrel_record *rec, uint64_t now_ms)
 {
+	if (rec->epoch > 0)
+		s->authenticated_records++; /* decrypted and verified by the record layer */
 	if (!s->established && s->hs == NULL) {
 		const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
 		if (ops && ops->first_record) {
@@ -396,7 +420,13 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 		if (hs->peer_ccs_taken &&
 		    petrel_rl_stats(&s->rl)->dropped_bad_mac > hs->bad_mac_at_peer_ccs)
 			return petrel_session_fail(s, PETREL_E_PEER_KEY_MISMATCH, ALERT_BAD_RECORD_MAC);
-		return petrel_session_fail(s, PETREL_E_TIMEDOUT, ALERT_HANDSHAKE_FAILURE);
+		/* Likewise an epoch-0 message or alert that was dropped: the
+		 * peer's refusal, or a forgery that changes only the error. */
+		int alert;
+		int rc = petrel_hs_drop_timeout_error(s, &alert);
+		if (rc == PETREL_E_SESSION_CLOSED)
+			s->closed = true;
+		return petrel_session_fail(s, rc, alert);
 	}
 	if (!petrel_timer_expired(&hs->retransmit, now_ms))
 		return 0;

@@ -50,3 +50,5 @@ libpetrel_core_la_SOURCES += dtls/ext_answer.c dtls/ext_answer.h
 libpetrel_core_la_SOURCES += dtls/outq.c dtls/outq.h dtls/endpoint_addr.c
 # ClientHellos fragmented before the cookie (issue #20 item 4, helper "bigch")
 libpetrel_core_la_SOURCES += dtls/first_hello.c dtls/first_hello.h
+# unauthenticated handshake input that fails is dropped, not fatal (helper "policy")
+libpetrel_core_la_SOURCES += dtls/hs_drop.c dtls/hs_drop.h

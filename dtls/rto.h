@@ -87,7 +87,9 @@ int petrel_rto_init(struct petrel_rto *rto, uint32_t initial_ms, uint32_t floor_
 void petrel_rto_on_sample(struct petrel_rto *rto, uint32_t rtt_ms);
 /* The timeout to arm now, back-off included. */
 uint32_t petrel_rto_current_ms(const struct petrel_rto *rto);
-/* The timer fired without an answer: double (up to cap). */
+/* Our timer fired without an answer: double (up to cap). Only then
+ * (RFC 6347 4.2.4.1): a resend the peer's repeated flight asks for is
+ * not a timeout, and anyone can send an old message. */
 void petrel_rto_on_timeout(struct petrel_rto *rto);
 /* The peer answered the flight: clear the back-off. */
 void petrel_rto_on_answer(struct petrel_rto *rto);

@@ -196,6 +196,9 @@ struct petrel_hs {
 	uint64_t last_rx_seq;  /* record sequence number of the record being handled */
 	size_t flight_largest_dgram; /* largest datagram of the last (re)transmission */
 	unsigned unexpected_dropped; /* epoch-0 messages of a type the state does not take */
+	/* The last error of a dropped epoch-0 message or alert since the
+	 * handshake last moved on, reported at the timeout (dtls/hs_drop.c). */
+	int dropped_error;
 	bool flight_pending;   /* a built flight not yet (fully) sent */
 	bool got_peer_flight;  /* part of the peer's current flight arrived */
 	/* The peer's ChangeCipherSpec was taken, and how many records had
@@ -292,6 +295,9 @@ struct petrel_session {
 	bool closed;          /* close_notify received or sent */
 	int fatal_error;      /* sticky once set */
 	int last_alert;
+	/* Records received that authenticated (epoch >= 1): the endpoint's
+	 * idle timer counts only these (spoofed datagrams keep nothing alive). */
+	uint64_t authenticated_records;
 	int direction;
 	const struct petrel_suite *suite;
 	uint16_t group;

@@ -18,9 +18,16 @@ int petrel_hs_transcript_add(struct petrel_hs *hs, const uint8_t *data, size_t l
 		size_t cap = hs->transcript_cap ? hs->transcript_cap : 2048;
 		while (cap < hs->transcript_len + len)
 			cap *= 2;
-		uint8_t *p = realloc(hs->transcript, cap);
+		/* Not realloc: it may free the old block without wiping it,
+		 * leaving handshake contents on the heap. */
+		uint8_t *p = malloc(cap);
 		if (p == NULL)
 			return PETREL_E_MEMORY;
+		if (hs->transcript) {
+			memcpy(p, hs->transcript, hs->transcript_len);
+			petrel_wipe(hs->transcript, hs->transcript_cap);
+			free(hs->transcript);
+		}
 		hs->transcript = p;
 		hs->transcript_cap = cap;
 	}
@@ -29,6 +36,16 @@ int petrel_hs_transcript_add(struct petrel_hs *hs, const uint8_t *data, size_t l
 	if (hs->th_ready)
 		petrel_hash_update(&hs->th, data, len);
 	return 0;
+}
+
+void petrel_hs_transcript_truncate(struct petrel_hs *hs, size_t len)
+{
+	if (len >= hs->transcript_len)
+		return;
+	petrel_wipe(hs->transcript + len, hs->transcript_len - len);
+	hs->transcript_len = len;
+	/* The running hash has the removed bytes in it: rebuilt on demand. */
+	hs->th_ready = false;
 }
 
 void petrel_hs_transcript_hash(struct petrel_hs *hs, enum petrel_hash_alg alg, uint8_t *out)

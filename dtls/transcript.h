@@ -21,6 +21,9 @@ int petrel_hs_transcript_add(struct petrel_hs *hs, const uint8_t *data, size_t l
  * 4-byte TLS header. */
 int petrel_hs_transcript_add_message(struct petrel_hs *hs, const uint8_t *header,
 				     const uint8_t *body, size_t len);
+/* Forget (wipe) everything after the first len bytes: a peer message
+ * that was added and then dropped (dtls/hs_drop.c). */
+void petrel_hs_transcript_truncate(struct petrel_hs *hs, size_t len);
 /* DTLS 1.3 after a HelloRetryRequest: ClientHello1 becomes message_hash
  * (RFC 8446 4.4.1). PETREL_E_INVALID_REQUEST for DTLS 1.2. */
 int petrel_hs_transcript_hrr(struct petrel_hs *hs, enum petrel_hash_alg alg);

@@ -2,7 +2,9 @@
  * #17 items 9-12): each is dropped, the genuine handshake completes, and
  * what the peer can make us send stays bounded. Record by record through
  * the hand-driven pair (tests/robust_pair.h), on a virtual clock. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "dtls/session.h"
@@ -399,4 +401,279 @@ Test(attack, compacted_final_flight_is_resent_the_same)
 		cr_assert_eq(again.sizes[i], first.sizes[i], "record %zu", i);
 	cr_assert_not(server->final->flight.planned, "compact again");
 	rp_free(&p);
+}
+
+/* ---- Epoch 0 is unauthenticated: failures and alerts end nothing ------ */
+
+/* A forged fatal alert or close_notify mid-handshake, in epoch 0 before
+ * the peer's ChangeCipherSpec (RFC 6347 4.1.2.7): recorded, not fatal;
+ * the genuine handshake completes. */
+Test(attack, spoofed_epoch0_alert_mid_handshake_does_not_end_it)
+{
+	static const uint8_t alerts[][2] = {{2, 40}, {1, 0}, {2, 10}};
+	static const int states[] = {HS_C_WAIT_SH, HS_C_WAIT_CERT, HS_S_WAIT_CKE};
+	for (size_t st = 0; st < 3; st++) {
+		for (size_t a = 0; a < 3; a++) {
+			struct rp_pair p;
+			pair_cert(&p);
+			petrel_session *victim = st < 2 ? p.client.session : p.server.session;
+			reach(&p, victim, states[st]);
+			uint8_t rec[64];
+			size_t n = rp_raw_record(PETREL_CT_ALERT, 0, 90, alerts[a], 2, rec, sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0, "%s alert %zu", rp_state_name(states[st]), a);
+			cr_assert_eq(victim->fatal_error, 0);
+			cr_assert_not(victim->closed);
+			cr_assert_eq(petrel_alert_get(victim), alerts[a][1], "recorded for the report");
+			cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "%s alert %zu",
+				     rp_state_name(states[st]), a);
+			rp_free(&p);
+		}
+	}
+}
+
+/* A peer that really refuses us in epoch 0 (a server with no shared
+ * suite sends handshake_failure) cannot be told from a forger: the
+ * handshake ends at its timeout with the alert reported, and sends no
+ * alert of its own back (RFC 5246 7.2.2). */
+Test(attack, genuine_epoch0_alert_reported_at_the_timeout)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	petrel_session *victim = p.client.session;
+	petrel_dtls_set_timeouts(victim, 0, 5000);
+	reach(&p, victim, HS_C_WAIT_SH);
+	uint64_t deadline = victim->hs->deadline_total_ms;
+	static const uint8_t refusal[2] = {2, 40};
+	uint8_t rec[64];
+	size_t n = rp_raw_record(PETREL_CT_ALERT, 0, 1, refusal, 2, rec, sizeof rec);
+	cr_assert_eq(feed(&p, victim, rec, n), 0);
+	size_t queued = p.client.count;
+	int rc = 0;
+	for (int i = 0; i < 100 && rc == 0; i++) {
+		uint64_t d = petrel_engine_next_deadline(victim);
+		cr_assert_leq(d, deadline);
+		p.now_ms = d;
+		rc = petrel_engine_tick(victim, d);
+		if (rc == 0 && p.client.count > queued) {
+			/* The peer answers each retransmitted ClientHello alike. */
+			p.client.count = queued;
+			n = rp_raw_record(PETREL_CT_ALERT, 0, 2 + (uint64_t)i, refusal, 2, rec, sizeof rec);
+			cr_assert_eq(feed(&p, victim, rec, n), 0);
+		}
+	}
+	cr_assert_eq(rc, PETREL_E_FATAL_ALERT_RECEIVED, "%s", petrel_strerror_name(rc));
+	cr_assert_eq(p.now_ms, deadline);
+	cr_assert_eq(petrel_alert_get(victim), 40);
+	cr_assert_eq(p.client.count, queued, "no alert sent back");
+	rp_free(&p);
+}
+
+/* Forged handshake messages of the awaited type and message_seq that
+ * fail to parse or validate, in epoch 0: dropped, their message_seq
+ * still open, whatever the handler changed put back; the genuine message
+ * that follows completes the handshake (RFC 6347 4.1.2.7, dtls/hs_drop.c). */
+Test(attack, forged_malformed_epoch0_messages_do_not_end_the_handshake)
+{
+	static const uint8_t garbage[40] = {0xff, 0xff, 0xff, 0xff, 0x01};
+	/* X25519 all-zero point: a small-order point, refused by the
+	 * derivation, which used to wipe the server's ECDHE key. */
+	uint8_t zero_point[33] = {32};
+	struct {
+		int state;
+		bool server;
+		uint8_t type;
+		const uint8_t *body;
+		size_t len;
+	} cases[] = {
+		{HS_C_WAIT_SH, false, PETREL_HS_SERVER_HELLO, garbage, sizeof garbage},
+		{HS_C_WAIT_SH, false, PETREL_HS_HELLO_VERIFY_REQUEST, garbage, 3},
+		{HS_C_WAIT_CERT, false, PETREL_HS_CERTIFICATE, garbage, sizeof garbage},
+		{HS_C_WAIT_SKE, false, PETREL_HS_SERVER_KEY_EXCHANGE, garbage, sizeof garbage},
+		{HS_C_WAIT_CR_OR_SHD, false, PETREL_HS_SERVER_HELLO_DONE, garbage, 4},
+		{HS_S_WAIT_CKE, true, PETREL_HS_CLIENT_KEY_EXCHANGE, garbage, sizeof garbage},
+		{HS_S_WAIT_CKE, true, PETREL_HS_CLIENT_KEY_EXCHANGE, zero_point, sizeof zero_point},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rp_pair p;
+		pair_cert(&p);
+		petrel_session *victim = cases[i].server ? p.server.session : p.client.session;
+		reach(&p, victim, cases[i].state);
+		uint16_t seq = victim->hs->rx.next_seq;
+		size_t transcript_len = victim->hs->transcript_len;
+		uint8_t msg[128], rec[256];
+		size_t m = rp_hs_message(msg, sizeof msg, cases[i].type, seq, cases[i].body, cases[i].len);
+		size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 0, 80, msg, m, rec, sizeof rec);
+		cr_assert_eq(feed(&p, victim, rec, n), 0, "case %zu", i);
+		cr_assert_eq(victim->fatal_error, 0, "case %zu", i);
+		cr_assert_eq(rp_state(victim), cases[i].state, "case %zu", i);
+		cr_assert_eq(victim->hs->rx.next_seq, seq, "case %zu: message_seq still open", i);
+		cr_assert_eq(victim->hs->transcript_len, transcript_len, "case %zu", i);
+		cr_assert_neq(victim->hs->dropped_error, 0, "case %zu: remembered", i);
+		cr_assert_eq(rp_run_to_completion(&p, 10000), 0, "case %zu", i);
+		rp_free(&p);
+	}
+}
+
+/* A genuine ServerHello that fails part-way (here: an EMS refusal, after
+ * it went into the transcript): the genuine server repeats it, and the
+ * client ends at its timeout with that error and its alert. */
+Test(attack, genuine_bad_message_in_epoch0_reported_at_the_timeout)
+{
+	struct rp_pair p;
+	rp_init(&p, PETREL_FLAG_REQUIRE_EMS, PETREL_FLAG_TEST_OMIT_EMS, psk_creds, cert_creds,
+		"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+	petrel_session *victim = p.client.session;
+	petrel_dtls_set_timeouts(victim, 0, 4000);
+	cr_assert_eq(rp_start(&p), PETREL_E_AGAIN);
+	int rc = rp_run_to_completion(&p, 10000);
+	cr_assert_eq(rc, -1, "%d state %s now %llu", rc, rp_state_name(rp_state(victim)), (unsigned long long)p.now_ms);
+	cr_assert_eq(victim->fatal_error, PETREL_E_EMS_REQUIRED, "%s",
+		     petrel_strerror_name(victim->fatal_error));
+	cr_assert_geq(p.now_ms, 1000 + 4000, "at the timeout, not before");
+	rp_free(&p);
+}
+
+/* Issue: peer-triggered resends backed off the timer. Only our own
+ * timer's expiry doubles it (RFC 6347 4.2.4.1); a repeated old message
+ * makes us resend, no more. */
+Test(attack, peer_triggered_resend_does_not_back_off)
+{
+	struct rp_pair p;
+	pair_cert(&p);
+	petrel_session *victim = p.server.session;
+	reach(&p, victim, HS_S_WAIT_CKE);
+	unsigned backoff = victim->hs->rto.backoff;
+	uint32_t rto = petrel_rto_current_ms(&victim->hs->rto);
+	uint64_t timeouts = petrel_rto_stats(&victim->hs->rto)->timeouts;
+	struct petrel_stats before, after;
+	petrel_session_get_stats(victim, &before);
+	uint8_t hdr[PETREL_HS_HEADER_LEN], rec[64];
+	petrel_hs_header_encode_full(hdr, PETREL_HS_CLIENT_HELLO, 1, 0);
+	for (uint64_t i = 0; i < 3; i++) {
+		p.now_ms += 50;
+		size_t n = rp_raw_record(PETREL_CT_HANDSHAKE, 0, 200 + i, hdr, sizeof hdr, rec, sizeof rec);
+		cr_assert_eq(feed(&p, victim, rec, n), 0);
+	}
+	petrel_session_get_stats(victim, &after);
+	cr_assert_gt(after.retransmissions, before.retransmissions, "the flight was resent");
+	cr_assert_eq(victim->hs->rto.backoff, backoff);
+	cr_assert_eq(petrel_rto_current_ms(&victim->hs->rto), rto);
+	cr_assert_eq(petrel_rto_stats(&victim->hs->rto)->timeouts, timeouts);
+	cr_assert_eq(rp_run_to_completion(&p, 10000), 0);
+	rp_free(&p);
+}
+
+/* ---- The endpoint's idle timer counts only authenticated records ------ */
+
+struct ep_client {
+	petrel_session *s;
+	uint8_t sent[8][2048];
+	size_t sent_len[8];
+	unsigned sent_count;
+	uint64_t now;
+};
+
+static long ep_client_push(void *ptr, const uint8_t *data, size_t len)
+{
+	struct ep_client *c = ptr;
+	if (c->sent_count < 8 && len <= sizeof c->sent[0]) {
+		memcpy(c->sent[c->sent_count], data, len);
+		c->sent_len[c->sent_count++] = len;
+	}
+	return (long)len;
+}
+
+static long ep_client_pull(void *ptr, uint8_t *buf, size_t cap)
+{
+	(void)ptr;
+	(void)buf;
+	(void)cap;
+	return PETREL_E_AGAIN;
+}
+
+static uint64_t ep_client_clock(void *ptr)
+{
+	return ((struct ep_client *)ptr)->now;
+}
+
+/* Everything the client sent to the endpoint; its answers to the client. */
+static void ep_exchange(petrel_endpoint *ep, struct ep_client *c, const struct sockaddr_in *a)
+{
+	for (unsigned i = 0; i < c->sent_count; i++)
+		cr_assert_eq(petrel_endpoint_feed(ep, c->sent[i], c->sent_len[i], a, sizeof *a, c->now), 0);
+	c->sent_count = 0;
+	uint8_t buf[17 * 1024];
+	struct sockaddr_storage to;
+	unsigned to_len = sizeof to;
+	long n;
+	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
+		(void)petrel_engine_feed(c->s, buf, (size_t)n, c->now);
+		to_len = sizeof to;
+	}
+}
+
+static unsigned idle_closed;
+static void count_closed(void *ptr, petrel_session *s, int reason)
+{
+	(void)ptr;
+	(void)s;
+	if (reason == PETREL_E_TIMEDOUT)
+		idle_closed++;
+}
+
+/* A datagram spoofed from the peer's address (an epoch-0 record, or an
+ * epoch-1 record that fails authentication) does not keep an idle
+ * session open; an authenticated record does. */
+static void idle_case(int what)
+{
+	struct petrel_endpoint_callbacks cb = {.on_closed = count_closed};
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, psk_creds, 0, &cb), 0);
+	petrel_endpoint_set_idle_timeout(ep, 1000);
+	struct ep_client c = {.now = 1000000};
+	cr_assert_eq(petrel_session_new(&c.s, PETREL_CLIENT), 0);
+	petrel_session_set_credentials(c.s, psk_creds);
+	petrel_session_set_ciphers(c.s, "TLS_PSK_WITH_AES_128_GCM_SHA256");
+	petrel_transport_set_ptr(c.s, &c);
+	petrel_transport_set_push_function(c.s, ep_client_push);
+	petrel_transport_set_pull_function(c.s, ep_client_pull);
+	petrel_transport_set_clock_function(c.s, ep_client_clock, &c);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(4433)};
+	cr_assert_eq(inet_pton(AF_INET, "10.1.2.3", &a.sin_addr), 1);
+	int rc = PETREL_E_AGAIN;
+	for (int k = 0; k < 10 && rc != 0; k++) {
+		rc = petrel_handshake(c.s);
+		ep_exchange(ep, &c, &a);
+	}
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(petrel_endpoint_session_count(ep), 1);
+	idle_closed = 0;
+	uint64_t done = c.now;
+	c.now = done + 600;
+	uint8_t rec[128];
+	size_t n;
+	if (what == 2) {
+		cr_assert_eq(petrel_record_send(c.s, "alive", 5), 5);
+		ep_exchange(ep, &c, &a);
+	} else {
+		uint8_t junk[48];
+		memset(junk, 0x5a, sizeof junk);
+		n = rp_raw_record(what ? PETREL_CT_APPLICATION_DATA : PETREL_CT_HANDSHAKE, (uint16_t)what,
+				  what ? 7 : 70, junk, sizeof junk, rec, sizeof rec);
+		cr_assert_eq(petrel_endpoint_feed(ep, rec, n, &a, sizeof a, c.now), 0);
+	}
+	cr_assert_eq(petrel_endpoint_handle_timeout(ep, done + 1100), 0);
+	if (what == 2)
+		cr_assert_eq(petrel_endpoint_session_count(ep), 1, "kept by an authenticated record");
+	else
+		cr_assert_eq(idle_closed, 1, "spoofed record %d kept the session open", what);
+	petrel_session_free(c.s);
+	petrel_endpoint_free(ep);
+}
+
+Test(attack, spoofed_datagrams_do_not_keep_an_idle_session_open)
+{
+	idle_case(0); /* epoch 0 */
+	idle_case(1); /* epoch 1, bad MAC */
+	idle_case(2); /* genuine: kept */
 }

@@ -258,3 +258,15 @@ void harness_echo_record(void *ptr, petrel_session *s, const uint8_t *data, size
 	if (petrel_record_send(s, data, len) != (long)len)
 		abort();
 }
+
+int harness_tick_until_failed(petrel_session *s, uint64_t limit_ms)
+{
+	for (;;) {
+		uint64_t d = petrel_engine_next_deadline(s);
+		if (d > limit_ms)
+			return 0;
+		int rc = petrel_engine_tick(s, d);
+		if (rc < 0 && petrel_error_is_fatal(rc))
+			return rc;
+	}
+}

@@ -47,6 +47,11 @@ int harness_run_handshake(struct harness *h, uint64_t limit_ms);
  * Returns 0 if the echo matched. Drives the network with retries on loss. */
 int harness_echo(struct harness *h, const char *msg, uint64_t limit_ms);
 
+/* Ticks one session alone (nothing delivered to it) through its
+ * deadlines up to limit_ms: its fatal error (e.g. at the handshake's
+ * total timeout), or 0 if none came by then. */
+int harness_tick_until_failed(petrel_session *s, uint64_t limit_ms);
+
 /* How many seeds a many-seed scenario runs: full normally, a tenth (at
  * least 10) when PETREL_TEST_QUICK is set, for slow runs under valgrind. */
 unsigned harness_seeds(unsigned full);

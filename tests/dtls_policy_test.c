@@ -79,6 +79,10 @@ Test(ems, require_ems_client_refuses_server_without_it)
 	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
 	struct harness h;
 	harness_init(&h, 105, PETREL_FLAG_REQUIRE_EMS, PETREL_FLAG_TEST_OMIT_EMS, cc, sc);
+	/* The ServerHello is epoch 0, so anyone could have sent it: it is
+	 * dropped, and the refusal reported at the client's timeout
+	 * (dtls/hs_drop.c). */
+	petrel_dtls_set_timeouts(h.client.session, 0, 3000);
 	cr_assert_neq(harness_run_handshake(&h, 10000), 0);
 	cr_assert_eq(h.client.handshake_rc, PETREL_E_EMS_REQUIRED, "%s",
 		     petrel_strerror_name(h.client.handshake_rc));
@@ -389,11 +393,24 @@ static void alpn_answer_case(const uint8_t list[5], int expect_rc)
 	cr_assert_leq(at + sizeof ext, server_first_len, "ServerHello carries the ALPN answer");
 	memcpy(server_first + at + 6, list, 5);
 	int rc = petrel_engine_feed(h.client.session, server_first, server_first_len, 200);
-	cr_assert_eq(rc, expect_rc, "%s", petrel_strerror_name(rc));
-	if (expect_rc == PETREL_E_ALPN_MISMATCH) {
-		/* The client's fatal alert: no_application_protocol (120). */
+	if (expect_rc == 0) {
+		cr_assert_eq(rc, 0, "%s", petrel_strerror_name(rc));
+		cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	} else {
+		/* An epoch-0 ServerHello may be forged: dropped, nothing sent,
+		 * the handshake goes on (RFC 6347 4.1.2.7). */
+		cr_assert_eq(rc, 0, "%s", petrel_strerror_name(rc));
+		cr_assert_not(petrel_handshake_is_complete(h.client.session));
 		uint8_t buf[256];
-		simnet_advance_to(h.net, 1000);
+		simnet_advance_to(h.net, 300);
+		cr_assert_leq(simnet_recv(h.net, 1, buf, sizeof buf), 0, "no answer to a dropped message");
+		/* A server that really answers so repeats it until the client's
+		 * timeout, which reports the refusal and sends its alert. */
+		uint64_t deadline = h.client.session->hs->deadline_total_ms;
+		rc = petrel_engine_tick(h.client.session, deadline);
+		cr_assert_eq(rc, expect_rc, "%s", petrel_strerror_name(rc));
+		/* The client's fatal alert: no_application_protocol (120). */
+		simnet_advance_to(h.net, deadline + 1000);
 		int last = -1;
 		while ((n = simnet_recv(h.net, 1, buf, sizeof buf)) > 0)
 			if (n == 15 && buf[0] == PETREL_CT_ALERT && buf[13] == 2)
@@ -421,4 +438,42 @@ Test(alpn, client_refuses_more_than_one_name)
 {
 	static const uint8_t two[5] = {1, 'a', 2, 'b', 'c'};
 	alpn_answer_case(two, PETREL_E_ALPN_MISMATCH);
+}
+
+/* The same bad answer, forged: the genuine ServerHello that follows it
+ * (the server's retransmission) still completes the handshake. */
+Test(alpn, forged_bad_answer_does_not_end_the_handshake)
+{
+	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
+	struct harness h;
+	harness_init(&h, 151, 0, PETREL_FLAG_NO_COOKIE, cc, sc);
+	cr_assert_eq(petrel_session_set_alpn(h.client.session, "coap"), 0);
+	cr_assert_eq(petrel_session_set_alpn(h.server.session, "coap"), 0);
+	server_first_len = 0;
+	h.server.on_send = keep_server_first;
+	cr_assert_eq(petrel_handshake(h.client.session), PETREL_E_AGAIN);
+	uint8_t ch[2048];
+	simnet_advance_to(h.net, 100);
+	int n = simnet_recv(h.net, 1, ch, sizeof ch);
+	cr_assert_gt(n, 0);
+	cr_assert_eq(petrel_engine_feed(h.server.session, ch, (size_t)n, 100), 0);
+	cr_assert_gt(server_first_len, 0);
+	h.server.on_send = NULL;
+	static const uint8_t ext[] = {0x00, 0x10, 0x00, 0x07, 0x00, 0x05, 4, 'c', 'o', 'a', 'p'};
+	uint8_t forged[2048];
+	memcpy(forged, server_first, server_first_len);
+	size_t at = 0;
+	for (; at + sizeof ext <= server_first_len; at++)
+		if (memcmp(forged + at, ext, sizeof ext) == 0)
+			break;
+	cr_assert_leq(at + sizeof ext, server_first_len);
+	forged[at + 10] = 'q';
+	cr_assert_eq(petrel_engine_feed(h.client.session, forged, server_first_len, 150), 0);
+	/* The genuine flight is still on its way. */
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0, "client %s, server %s",
+		     petrel_strerror_name(h.client.handshake_rc), petrel_strerror_name(h.server.handshake_rc));
+	cr_assert_str_eq(petrel_session_get_alpn(h.client.session), "coap");
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
 }

@@ -81,9 +81,13 @@ Test(psk, unknown_identity_gets_unknown_psk_identity)
 	struct harness h;
 	harness_init(&h, 303, 0, 0, cc, sc);
 	cr_assert_eq(petrel_session_set_ciphers(h.client.session, "TLS_PSK_WITH_AES_128_GCM_SHA256"), 0);
+	/* The epoch-0 ClientKeyExchange may be forged: dropped, the refusal
+	 * reported at the server's timeout (dtls/hs_drop.c); each
+	 * retransmission of it asks the callback again. */
+	petrel_dtls_set_timeouts(h.server.session, 0, 3000);
 	cr_assert_neq(harness_run_handshake(&h, 10000), 0);
 	cr_assert_eq(h.server.handshake_rc, PETREL_E_UNKNOWN_PSK_IDENTITY);
-	cr_assert_eq(log.calls, 1);
+	cr_assert_geq(log.calls, 1);
 	cr_assert_null(petrel_session_get_psk_identity(h.server.session));
 	harness_free_all(&h);
 }

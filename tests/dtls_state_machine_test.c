@@ -2,7 +2,9 @@
  * not expect (RFC 6347 4.2, RFC 5246 7.3/7.4). Each cell of the table runs
  * a real in-memory handshake to the state, injects one record, and looks at
  * what happened. Allowed: dropped (state unchanged; the session may resend
- * its last flight) or a fatal error. Never allowed: progress on input the
+ * its last flight), or a fatal error on an authenticated epoch only: in
+ * epoch 0 anything may be forged, so every unexpected or invalid input is
+ * dropped there (RFC 6347 4.1.2.7, dtls/hs_drop.c). Never allowed: progress on input the
  * state does not accept, nor on a stale Finished/CertificateVerify/signed
  * ServerKeyExchange of the accepted type. Injected records are protected
  * with the genuine peer's keys of the target's read epoch, so they are
@@ -176,7 +178,7 @@ static bool reach(struct rp_pair *p, const struct target *t)
 /* ---- Inputs ----------------------------------------------------------- */
 
 enum input_kind { IN_HS, IN_CCS, IN_ALERT_WARN, IN_ALERT_FATAL, IN_APP, IN_NEXT_EPOCH_FORGED,
-		  IN_EPOCH_7, IN_SEQ_NEXT1, IN_SEQ_FAR, IN_SEQ_OLD };
+		  IN_EPOCH_7, IN_SEQ_NEXT1, IN_SEQ_FAR, IN_SEQ_OLD, IN_MALFORMED };
 
 struct input {
 	const char *label; /* column heading, <= 4 chars */
@@ -191,6 +193,9 @@ static const struct input inputs[] = {
 	{"CCS", IN_CCS, 0}, {"AlW", IN_ALERT_WARN, 0}, {"AlF", IN_ALERT_FATAL, 0},
 	{"App", IN_APP, 0}, {"E+1", IN_NEXT_EPOCH_FORGED, 0}, {"E7", IN_EPOCH_7, 0},
 	{"S+1", IN_SEQ_NEXT1, 0}, {"S+99", IN_SEQ_FAR, 0}, {"S-1", IN_SEQ_OLD, 0},
+	/* The awaited type at the awaited message_seq, with a body that does
+	 * not parse: in epoch 0 dropped, its message_seq left open. */
+	{"Bad", IN_MALFORMED, 0},
 };
 #define INPUT_COUNT (sizeof inputs / sizeof inputs[0])
 
@@ -260,6 +265,11 @@ static size_t build_input(struct rp_pair *p, const struct target *t, const struc
 		n = rp_hs_message(msg, sizeof msg, type, seq, ref_body[type], ref_len[type]);
 		return rp_protected_record(peer, epoch, PETREL_CT_HANDSHAKE, msg, n, out, cap);
 	}
+	case IN_MALFORMED: {
+		static const uint8_t garbage[7] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+		n = rp_hs_message(msg, sizeof msg, type, next_seq, garbage, sizeof garbage);
+		return rp_protected_record(peer, epoch, PETREL_CT_HANDSHAKE, msg, n, out, cap);
+	}
 	}
 	return 0;
 }
@@ -284,6 +294,7 @@ struct outcome {
 	bool answered;      /* dropped, but the session sent something */
 	bool recovered;     /* dropped, and the real handshake then completed */
 	bool expected_type; /* the state accepts this input */
+	bool unauthenticated; /* injected while the victim reads epoch 0 */
 	int new_state;
 };
 
@@ -310,6 +321,7 @@ static struct outcome run_cell(const struct target *t, const struct input *in)
 	}
 	int before = rp_state(victim);
 	uint16_t epoch_before = petrel_rl_read_epoch(&victim->rl);
+	o.unauthenticated = epoch_before == 0;
 	uint64_t sent_before = end->datagrams_sent;
 	int rc = petrel_engine_feed(victim, rec, len, p.now_ms);
 	int after = rp_state(victim);
@@ -348,6 +360,7 @@ Test(state_machine, no_state_progresses_on_unexpected_input, .init = creds_setup
 	static struct outcome table[TARGET_COUNT][INPUT_COUNT];
 	int fatal_codes[64] = {0};
 	unsigned progressed = 0, dropped = 0, fatal = 0, unrecovered = 0, unexplained_stalls = 0;
+	unsigned fatal_unauthenticated = 0;
 	for (size_t i = 0; i < TARGET_COUNT; i++)
 		for (size_t j = 0; j < INPUT_COUNT; j++)
 			table[i][j] = run_cell(&targets[i], &inputs[j]);
@@ -372,6 +385,12 @@ Test(state_machine, no_state_progresses_on_unexpected_input, .init = creds_setup
 			progressed += bad;
 			dropped += o->kind == OUT_DROPPED;
 			fatal += o->kind == OUT_FATAL;
+			if (o->kind == OUT_FATAL && o->unauthenticated) {
+				fatal_unauthenticated++;
+				cr_log_error("%s + %s: epoch-0 input ended the handshake (%s)",
+					     targets[i].label, inputs[j].label,
+					     petrel_strerror_name(o->code));
+			}
 			bool stalled = o->kind == OUT_DROPPED && !o->recovered;
 			unrecovered += stalled;
 			if (stalled && !stall_allowed(&targets[i], &inputs[j])) {
@@ -393,9 +412,12 @@ Test(state_machine, no_state_progresses_on_unexpected_input, .init = creds_setup
 		if (fatal_codes[c])
 			fprintf(stderr, "  F%d = %s\n", c, petrel_strerror_name(-c));
 	fprintf(stderr, "cells: %u dropped (%u of them left the handshake unable to complete), "
-			"%u fatal, %u progressed wrongly\n",
-		dropped, unrecovered, fatal, progressed);
+			"%u fatal (%u of them in epoch 0), %u progressed wrongly\n",
+		dropped, unrecovered, fatal, fatal_unauthenticated, progressed);
 	cr_assert_eq(progressed, 0, "%u state/input pairs progressed", progressed);
+	/* No spoofed datagram may end a handshake: in epoch 0 nothing is
+	 * authenticated, so nothing injected there is fatal. */
+	cr_assert_eq(fatal_unauthenticated, 0, "%u epoch-0 inputs were fatal", fatal_unauthenticated);
 	/* One forged record must never stall a handshake (issue #17 item 21). */
 	cr_assert_eq(unexplained_stalls, 0, "%u single records stalled the handshake",
 		     unexplained_stalls);

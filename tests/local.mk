@@ -77,3 +77,7 @@ tests_unit_SOURCES += tests/dtls_first_hello_test.c
 endif
 TESTS += tests/first_hello_cli.sh
 EXTRA_DIST += tests/first_hello_cli.sh
+# unauthenticated input that fails is dropped (helper "policy")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_hs_drop_test.c
+endif

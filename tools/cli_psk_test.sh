@@ -31,8 +31,10 @@ sensor-2:ffeeddccbbaa99887766554433221100
 sensor-3:0f0e0d0c0b0a09080706050403020100
 END
 
+# --timeout-ms: an unknown identity (an epoch-0 message, which anyone could
+# forge) is refused at the server's handshake timeout, before the client's.
 $PETREL server --port 0 --bind 127.0.0.1 --echo --verbose --psk-file "$tmp/devices" \
-	--psk-hint petrel-devices >"$tmp/server.out" 2>"$tmp/server.err" &
+	--psk-hint petrel-devices --timeout-ms 2000 >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
 port=
 for _ in $(seq 300); do
@@ -56,7 +58,7 @@ done
 echo "first" | $PETREL client --once --timeout-ms 5000 --psk-file "$tmp/devices" 127.0.0.1 "$port" \
 	>"$tmp/out" 2>"$tmp/err"
 if [ $? -eq 0 ]; then pass "client --psk-file uses the first entry"; else fail "client --psk-file"; fi
-echo "x" | $PETREL client --once --timeout-ms 3000 --psk sensor-9:00112233445566778899aabbccddeeff \
+echo "x" | $PETREL client --once --timeout-ms 5000 --psk sensor-9:00112233445566778899aabbccddeeff \
 	127.0.0.1 "$port" >"$tmp/out" 2>"$tmp/err"
 if [ $? -eq 1 ]; then pass "unknown identity fails (exit 1)"; else fail "unknown identity did not fail"; fi
 has err "alert: unknown_psk_identity" "unknown identity gets unknown_psk_identity"
