@@ -10,8 +10,8 @@
  * has not come back 100 ms after the last echo counts as lost and is
  * refilled. Goals: one in flight >= 1.5x socat; 32 in flight no loss and
  * >= 0.5x the plain relays, each as the median over the rounds of the
- * ratio of the two paths' slices in the same round. PETREL_BIN overrides ./tools/petrel;
- * BENCH_QUICK=1 halves the measuring time. */
+ * ratio of the two paths' adjacent slices in the same round. PETREL_BIN overrides ./tools/petrel;
+ * BENCH_QUICK=1 measures fewer rounds. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,8 +31,8 @@
 #define DGRAM_SIZE 1200
 #define WINDOW_MAX 32
 #define STALL_MS 100
-#define MAX_CHILDREN 8
-#define MAX_ROUNDS 40
+#define MAX_CHILDREN 16
+#define MAX_ROUNDS 64
 
 struct proc {
 	pid_t pid;
@@ -427,6 +427,23 @@ static const char *const path_names[PATH_COUNT] = {
 	"direct", "socat OpenSSL DTLS", "petrel tunnel --plain, twice",
 	"petrel tunnel + server --forward"};
 
+/* Until something has bound 127.0.0.1:port (a bind of ours fails), at
+ * most 10 s: a loaded machine can take longer than any fixed sleep to
+ * start socat, and a client that finds no server gives up for good. */
+static void wait_bound(unsigned port)
+{
+	for (double deadline = bench_now() + 10; bench_now() < deadline; usleep(20000)) {
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		int taken = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno == EADDRINUSE;
+		if (fd >= 0)
+			close(fd);
+		if (taken)
+			return;
+	}
+}
+
 /* socat's UDP-LISTEN side serves the first peer only: a pair per cell. */
 static unsigned start_socat(const struct bench_keys *k, const char *echo_addr, pid_t pids[2])
 {
@@ -447,21 +464,70 @@ static unsigned start_socat(const struct bench_keys *k, const char *echo_addr, p
 	if (server == NULL)
 		return 0;
 	pids[0] = server->pid;
-	usleep(300000); /* socat prints nothing when ready */
+	wait_bound(sport); /* socat prints nothing when ready */
 	struct proc *client = spawn(client_argv);
 	if (client == NULL)
 		return 0;
 	pids[1] = client->pid;
-	usleep(300000);
+	wait_bound(lport);
 	return lport;
+}
+
+/* The same relays without DTLS: what the forwarding itself costs. */
+static unsigned start_plain(const char *petrel, const char *echo_addr, pid_t pids[2])
+{
+	static char far_addr[2][32];
+	static int n;
+	int i = n++ & 1;
+	char *far_argv[] = {(char *)petrel, "tunnel", "--plain", "--quiet", "--listen",
+			    "127.0.0.1:0", "--connect", (char *)echo_addr, NULL};
+	struct proc *far = spawn(far_argv);
+	if (far == NULL)
+		return 0;
+	pids[0] = far->pid;
+	snprintf(far_addr[i], sizeof far_addr[i], "127.0.0.1:%u", listening_port(far));
+	char *near_argv[] = {(char *)petrel, "tunnel", "--plain", "--quiet", "--listen",
+			     "127.0.0.1:0", "--connect", far_addr[i], NULL};
+	struct proc *near = spawn(near_argv);
+	if (near == NULL)
+		return 0;
+	pids[1] = near->pid;
+	return listening_port(near);
+}
+
+static unsigned start_dtls(const char *petrel, const struct bench_keys *k, const char *echo_addr,
+			   pid_t pids[2])
+{
+	static char server_addr[2][32];
+	static int n;
+	int i = n++ & 1;
+	char *server_argv[] = {(char *)petrel, "server", "--quiet", "--bind", "127.0.0.1",
+			       "--port", "0", "--cert", (char *)k->p256_cert, "--key",
+			       (char *)k->p256_key, "--forward", (char *)echo_addr, NULL};
+	struct proc *server = spawn(server_argv);
+	if (server == NULL)
+		return 0;
+	pids[0] = server->pid;
+	snprintf(server_addr[i], sizeof server_addr[i], "127.0.0.1:%u", listening_port(server));
+	char *tunnel_argv[] = {(char *)petrel, "tunnel", "--quiet", "--listen", "127.0.0.1:0",
+			       "--connect", server_addr[i], "--ca", (char *)k->p256_ca, "--sni",
+			       BENCH_SERVER_NAME, NULL};
+	struct proc *tunnel = spawn(tunnel_argv);
+	if (tunnel == NULL)
+		return 0;
+	pids[1] = tunnel->pid;
+	return listening_port(tunnel);
 }
 
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const char *petrel = getenv("PETREL_BIN") ? getenv("PETREL_BIN") : "./tools/petrel";
-	unsigned rounds = bench_quick() ? 8 : 20; /* even: each order as often */
-	double slice = 0.1;
+	/* Many short turns: the paths compared by a goal run back to back,
+	 * so each pair of slices meets much the same load from the rest of
+	 * the machine. Even: each order as often. */
+	unsigned rounds = bench_quick() ? 24 : MAX_ROUNDS;
+	double slice = 0.05;
 	const struct bench_keys *k = bench_keys();
 	if (k == NULL) {
 		printf("tunnel: the openssl tool could not make certificates; skipped\n");
@@ -473,7 +539,7 @@ int main(void)
 		printf("tunnel: no echo service\n");
 		return 1;
 	}
-	char echo_addr[32], far_addr[32], server_addr[32];
+	char echo_addr[32];
 	snprintf(echo_addr, sizeof echo_addr, "127.0.0.1:%u", echo_port);
 	struct cell cells[PATH_COUNT][2];
 	for (int p = 0; p < PATH_COUNT; p++)
@@ -486,33 +552,12 @@ int main(void)
 		ports[PATH_SOCAT][0] = start_socat(k, echo_addr, pids[PATH_SOCAT][0]);
 		ports[PATH_SOCAT][1] = start_socat(k, echo_addr, pids[PATH_SOCAT][1]);
 	}
-	/* The same relays without DTLS: what the forwarding itself costs. */
-	char *far_argv[] = {(char *)petrel, "tunnel", "--plain", "--quiet", "--listen",
-			    "127.0.0.1:0", "--connect", echo_addr, NULL};
-	struct proc *far = spawn(far_argv);
-	snprintf(far_addr, sizeof far_addr, "127.0.0.1:%u", far ? listening_port(far) : 0);
-	char *near_argv[] = {(char *)petrel, "tunnel", "--plain", "--quiet", "--listen",
-			     "127.0.0.1:0", "--connect", far_addr, NULL};
-	struct proc *near = spawn(near_argv);
-	ports[PATH_PLAIN][0] = ports[PATH_PLAIN][1] = near ? listening_port(near) : 0;
+	/* Like socat, a pair of relay processes per cell: a relay that just
+	 * carried a 32-in-flight turn is owed less CPU by the scheduler for a
+	 * while, which must not fall on one path's one-in-flight turn only. */
 	for (int w = 0; w < 2; w++) {
-		pids[PATH_PLAIN][w][0] = far ? far->pid : 0;
-		pids[PATH_PLAIN][w][1] = near ? near->pid : 0;
-	}
-
-	char *server_argv[] = {(char *)petrel, "server", "--quiet", "--bind", "127.0.0.1",
-			       "--port", "0", "--cert", (char *)k->p256_cert, "--key",
-			       (char *)k->p256_key, "--forward", echo_addr, NULL};
-	struct proc *server = spawn(server_argv);
-	snprintf(server_addr, sizeof server_addr, "127.0.0.1:%u", server ? listening_port(server) : 0);
-	char *tunnel_argv[] = {(char *)petrel, "tunnel", "--quiet", "--listen", "127.0.0.1:0",
-			       "--connect", server_addr, "--ca", (char *)k->p256_ca, "--sni",
-			       BENCH_SERVER_NAME, NULL};
-	struct proc *tunnel = spawn(tunnel_argv);
-	ports[PATH_PETREL][0] = ports[PATH_PETREL][1] = tunnel ? listening_port(tunnel) : 0;
-	for (int w = 0; w < 2; w++) {
-		pids[PATH_PETREL][w][0] = server ? server->pid : 0;
-		pids[PATH_PETREL][w][1] = tunnel ? tunnel->pid : 0;
+		ports[PATH_PLAIN][w] = start_plain(petrel, echo_addr, pids[PATH_PLAIN][w]);
+		ports[PATH_PETREL][w] = start_dtls(petrel, k, echo_addr, pids[PATH_PETREL][w]);
 	}
 
 	for (int p = 0; p < PATH_COUNT; p++)
@@ -539,13 +584,19 @@ int main(void)
 		printf("load average %.2f on %ld CPUs as the rounds start.\n", load,
 		       sysconf(_SC_NPROCESSORS_ONLN));
 	printf("%-34s %29s %29s\n", "path", "1 in flight       cpu", "32 in flight       cpu");
-	/* Every other round runs the slices in reverse order, so no path
-	 * always follows the same one (a 32-in-flight slice leaves the echo
-	 * service and the CPUs busier than a quiet one). */
+	/* The cells of each goal take adjacent turns (socat and petrel with
+	 * one in flight, plain and petrel with 32), and every other round
+	 * runs in reverse order, so neither of a pair always goes first. A
+	 * goal's one-in-flight turns only ever follow one-in-flight turns:
+	 * the echo service is shared, and a 32-in-flight turn leaves it (and
+	 * the CPUs) owed less time for a while. */
+	static const int order[PATH_COUNT * 2][2] = {
+		{PATH_PLAIN, 0},  {PATH_SOCAT, 0}, {PATH_PETREL, 0}, {PATH_DIRECT, 0},
+		{PATH_DIRECT, 1}, {PATH_PLAIN, 1}, {PATH_PETREL, 1}, {PATH_SOCAT, 1}};
 	for (unsigned r = 0; r < rounds; r++)
 		for (int i = 0; i < PATH_COUNT * 2; i++) {
 			int c = r & 1 ? PATH_COUNT * 2 - 1 - i : i;
-			cell_slice(&cells[c / 2][c % 2], slice);
+			cell_slice(&cells[order[c][0]][order[c][1]], slice);
 		}
 	for (int p = 0; p < PATH_COUNT; p++) {
 		if (p == PATH_SOCAT && !socat)
