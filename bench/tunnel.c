@@ -207,8 +207,8 @@ struct cell {
 	unsigned long sent, echoed, lost;
 	pid_t forwarders[2]; /* the path's relay processes (0: none) */
 	unsigned long long cpu_ns;
-	double round_rate[MAX_ROUNDS]; /* echoes per second of each round's slice */
-	unsigned rounds;
+	/* Echoes per second of each round's slice (-1: not measured). */
+	double round_rate[MAX_ROUNDS];
 };
 
 /* On-CPU time of a process and of its children (socat forks one per
@@ -316,8 +316,10 @@ static int recv_batch(int fd, int wait_ms, uint32_t base)
  * first datagram): up to 5 s, resending every half second. */
 static int cell_open(struct cell *c, unsigned port, unsigned window)
 {
-	memset(c, 0, sizeof *c);
+	/* The counts go on across epochs; the relays are new. */
 	c->window = window;
+	c->seq = c->slice_base = 0;
+	memset(c->forwarders, 0, sizeof c->forwarders);
 	c->fd = connected_socket(port);
 	if (c->fd < 0)
 		return -1;
@@ -334,7 +336,7 @@ static int cell_open(struct cell *c, unsigned port, unsigned window)
 	return -1;
 }
 
-static void cell_slice(struct cell *c, double seconds)
+static void cell_slice(struct cell *c, unsigned round, double seconds)
 {
 	if (c->fd < 0)
 		return;
@@ -364,8 +366,8 @@ static void cell_slice(struct cell *c, double seconds)
 	}
 	double took = bench_now() - start;
 	c->seconds += took;
-	if (c->rounds < MAX_ROUNDS && took > 0)
-		c->round_rate[c->rounds++] = (double)(c->echoed - slice_start_echoed) / took;
+	if (round < MAX_ROUNDS && took > 0)
+		c->round_rate[round] = (double)(c->echoed - slice_start_echoed) / took;
 	/* Late echoes are not loss, but count for no slice's rate. */
 	int n;
 	while (outstanding && (n = recv_batch(c->fd, STALL_MS, c->slice_base)) >= 0)
@@ -378,11 +380,12 @@ static void cell_slice(struct cell *c, double seconds)
  * moves one slice, not the figure. */
 static double cell_rate(const struct cell *c)
 {
-	if (c->fd < 0 || c->rounds == 0)
-		return -1;
 	double v[MAX_ROUNDS];
-	memcpy(v, c->round_rate, c->rounds * sizeof *v);
-	return bench_quantile(v, c->rounds, 0.5);
+	size_t n = 0;
+	for (unsigned r = 0; r < MAX_ROUNDS; r++)
+		if (c->round_rate[r] >= 0)
+			v[n++] = c->round_rate[r];
+	return n ? bench_quantile(v, n, 0.5) : -1;
 }
 
 /* Quartiles of a/b over the rounds, each round's slices paired: both
@@ -392,8 +395,8 @@ static double paired_ratio(const struct cell *a, const struct cell *b, double q)
 {
 	double v[MAX_ROUNDS];
 	size_t n = 0;
-	for (unsigned r = 0; a->fd >= 0 && b->fd >= 0 && r < a->rounds && r < b->rounds; r++)
-		if (b->round_rate[r] > 0)
+	for (unsigned r = 0; r < MAX_ROUNDS; r++)
+		if (a->round_rate[r] >= 0 && b->round_rate[r] > 0)
 			v[n++] = a->round_rate[r] / b->round_rate[r];
 	return n ? bench_quantile(v, n, q) : -1;
 }
@@ -406,7 +409,7 @@ static void print_row(const char *name, const struct cell *one, const struct cel
 		const struct cell *c = cells[i];
 		if (cell_rate(c) < 0)
 			printf(" %29s", "no answer");
-		else if (c->forwarders[0] == 0 || c->echoed == 0)
+		else if (c->cpu_ns == 0 || c->echoed == 0)
 			printf(" %9.0f/s %5lu lost %6s", cell_rate(c), c->lost, "-");
 		else
 			printf(" %9.0f/s %5lu lost %6.1f", cell_rate(c), c->lost,
@@ -519,14 +522,65 @@ static unsigned start_dtls(const char *petrel, const struct bench_keys *k, const
 	return listening_port(tunnel);
 }
 
+/* Start every path's relays, open the cells, run the rounds (numbered
+ * from first), stop the relays. */
+static void run_epoch(struct cell cells[PATH_COUNT][2], bool socat, const char *petrel,
+		      const struct bench_keys *k, unsigned echo_port, unsigned first,
+		      unsigned rounds, double slice)
+{
+	char echo_addr[32];
+	snprintf(echo_addr, sizeof echo_addr, "127.0.0.1:%u", echo_port);
+	unsigned ports[PATH_COUNT][2] = {{echo_port, echo_port}};
+	pid_t pids[PATH_COUNT][2][2] = {{{0}}};
+	if (socat) {
+		ports[PATH_SOCAT][0] = start_socat(k, echo_addr, pids[PATH_SOCAT][0]);
+		ports[PATH_SOCAT][1] = start_socat(k, echo_addr, pids[PATH_SOCAT][1]);
+	}
+	/* Like socat, a pair of relay processes per cell: a relay that just
+	 * carried a 32-in-flight turn is owed less CPU by the scheduler for a
+	 * while, which must not fall on one path's one-in-flight turn only. */
+	for (int w = 0; w < 2; w++) {
+		ports[PATH_PLAIN][w] = start_plain(petrel, echo_addr, pids[PATH_PLAIN][w]);
+		ports[PATH_PETREL][w] = start_dtls(petrel, k, echo_addr, pids[PATH_PETREL][w]);
+	}
+	for (int p = 0; p < PATH_COUNT; p++)
+		for (int w = 0; w < 2; w++)
+			if (ports[p][w] && cell_open(&cells[p][w], ports[p][w], w ? WINDOW_MAX : 1) == 0)
+				memcpy(cells[p][w].forwarders, pids[p][w], sizeof cells[p][w].forwarders);
+	/* The cells of each goal take adjacent turns (socat and petrel with
+	 * one in flight, plain and petrel with 32), and every other round
+	 * runs in reverse order, so neither of a pair always goes first. A
+	 * goal's one-in-flight turns only ever follow one-in-flight turns:
+	 * the echo service is shared, and a 32-in-flight turn leaves it (and
+	 * the CPUs) owed less time for a while. */
+	static const int order[PATH_COUNT * 2][2] = {
+		{PATH_PLAIN, 0},  {PATH_SOCAT, 0}, {PATH_PETREL, 0}, {PATH_DIRECT, 0},
+		{PATH_DIRECT, 1}, {PATH_PLAIN, 1}, {PATH_PETREL, 1}, {PATH_SOCAT, 1}};
+	for (unsigned r = 0; r < rounds; r++)
+		for (int i = 0; i < PATH_COUNT * 2; i++) {
+			int c = r & 1 ? PATH_COUNT * 2 - 1 - i : i;
+			cell_slice(&cells[order[c][0]][order[c][1]], first + r, slice);
+		}
+	stop_all();
+	for (int p = 0; p < PATH_COUNT; p++)
+		for (int w = 0; w < 2; w++)
+			if (cells[p][w].fd >= 0) {
+				close(cells[p][w].fd);
+				cells[p][w].fd = -1;
+			}
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const char *petrel = getenv("PETREL_BIN") ? getenv("PETREL_BIN") : "./tools/petrel";
 	/* Many short turns: the paths compared by a goal run back to back,
 	 * so each pair of slices meets much the same load from the rest of
-	 * the machine. Even: each order as often. */
-	unsigned rounds = bench_quick() ? 24 : MAX_ROUNDS;
+	 * the machine. Even: each order as often. A relay process can keep
+	 * a bad spot with the scheduler for its whole life (the rate of a
+	 * path in one run differed by 4x from the next): epochs with new
+	 * processes spread that over all paths. */
+	unsigned epochs = bench_quick() ? 2 : 4, rounds = bench_quick() ? 12 : 16;
 	double slice = 0.05;
 	const struct bench_keys *k = bench_keys();
 	if (k == NULL) {
@@ -541,37 +595,22 @@ int main(void)
 	}
 	char echo_addr[32];
 	snprintf(echo_addr, sizeof echo_addr, "127.0.0.1:%u", echo_port);
-	struct cell cells[PATH_COUNT][2];
+	static struct cell cells[PATH_COUNT][2];
 	for (int p = 0; p < PATH_COUNT; p++)
-		cells[p][0].fd = cells[p][1].fd = -1;
-	unsigned ports[PATH_COUNT][2] = {{echo_port, echo_port}};
-	pid_t pids[PATH_COUNT][2][2] = {{{0}}};
-
+		for (int w = 0; w < 2; w++) {
+			cells[p][w].fd = -1;
+			for (unsigned r = 0; r < MAX_ROUNDS; r++)
+				cells[p][w].round_rate[r] = -1;
+		}
 	bool socat = have_program("socat");
-	if (socat) {
-		ports[PATH_SOCAT][0] = start_socat(k, echo_addr, pids[PATH_SOCAT][0]);
-		ports[PATH_SOCAT][1] = start_socat(k, echo_addr, pids[PATH_SOCAT][1]);
-	}
-	/* Like socat, a pair of relay processes per cell: a relay that just
-	 * carried a 32-in-flight turn is owed less CPU by the scheduler for a
-	 * while, which must not fall on one path's one-in-flight turn only. */
-	for (int w = 0; w < 2; w++) {
-		ports[PATH_PLAIN][w] = start_plain(petrel, echo_addr, pids[PATH_PLAIN][w]);
-		ports[PATH_PETREL][w] = start_dtls(petrel, k, echo_addr, pids[PATH_PETREL][w]);
-	}
-
-	for (int p = 0; p < PATH_COUNT; p++)
-		for (int w = 0; w < 2; w++)
-			if (ports[p][w] && cell_open(&cells[p][w], ports[p][w], w ? WINDOW_MAX : 1) == 0)
-				memcpy(cells[p][w].forwarders, pids[p][w], sizeof cells[p][w].forwarders);
-
-	printf("Tunnel: %d-byte datagrams to a UDP echo over loopback; %u rounds in which each\n"
-	       "path takes a %.0f ms turn (in reverse order every other round); a window slot\n"
-	       "unanswered for %d ms counts as lost. Rates: the median of the rounds.\n"
+	printf("Tunnel: %d-byte datagrams to a UDP echo over loopback; %u epochs of %u rounds in\n"
+	       "which each path takes a %.0f ms turn (in reverse order every other round); every\n"
+	       "epoch starts all relays afresh. A window slot unanswered for %d ms counts as\n"
+	       "lost. Rates: the median of the rounds.\n"
 	       "cpu: microseconds on a CPU in the path's relay processes per echoed datagram\n"
 	       "(/proc/PID/schedstat). One-in-flight rates depend on which CPUs the scheduler\n"
 	       "puts a path's four processes on; cpu does not.\n",
-	       DGRAM_SIZE, rounds, slice * 1000, STALL_MS);
+	       DGRAM_SIZE, epochs, rounds, slice * 1000, STALL_MS);
 	/* Other work on the machine moves one-in-flight rates most: say how much. */
 	FILE *la = fopen("/proc/loadavg", "r");
 	double load = -1;
@@ -584,27 +623,16 @@ int main(void)
 		printf("load average %.2f on %ld CPUs as the rounds start.\n", load,
 		       sysconf(_SC_NPROCESSORS_ONLN));
 	printf("%-34s %29s %29s\n", "path", "1 in flight       cpu", "32 in flight       cpu");
-	/* The cells of each goal take adjacent turns (socat and petrel with
-	 * one in flight, plain and petrel with 32), and every other round
-	 * runs in reverse order, so neither of a pair always goes first. A
-	 * goal's one-in-flight turns only ever follow one-in-flight turns:
-	 * the echo service is shared, and a 32-in-flight turn leaves it (and
-	 * the CPUs) owed less time for a while. */
-	static const int order[PATH_COUNT * 2][2] = {
-		{PATH_PLAIN, 0},  {PATH_SOCAT, 0}, {PATH_PETREL, 0}, {PATH_DIRECT, 0},
-		{PATH_DIRECT, 1}, {PATH_PLAIN, 1}, {PATH_PETREL, 1}, {PATH_SOCAT, 1}};
-	for (unsigned r = 0; r < rounds; r++)
-		for (int i = 0; i < PATH_COUNT * 2; i++) {
-			int c = r & 1 ? PATH_COUNT * 2 - 1 - i : i;
-			cell_slice(&cells[order[c][0]][order[c][1]], slice);
-		}
+	fflush(stdout);
+	for (unsigned e = 0; e < epochs; e++)
+		run_epoch(cells, socat, petrel, k, echo_port, e * rounds, rounds, slice);
+
 	for (int p = 0; p < PATH_COUNT; p++) {
 		if (p == PATH_SOCAT && !socat)
 			printf("%-34s (socat not installed: apt-get install socat)\n", path_names[p]);
 		else
 			print_row(path_names[p], &cells[p][0], &cells[p][1]);
 	}
-	stop_all();
 	kill(echo, SIGKILL);
 	waitpid(echo, NULL, 0);
 
