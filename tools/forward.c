@@ -17,7 +17,13 @@
 
 int fwd_rx_read(struct fwd_rx *rx, int fd)
 {
-	for (int i = 0; i < FWD_BATCH; i++) {
+	if (!rx->ready) {
+		rx->ready = true;
+		rx->dirty = FWD_BATCH;
+	}
+	/* Only what the last read returned was changed (msg_len, the name's
+	 * length, flags): a datagram in flight costs no pass over the batch. */
+	for (int i = 0; i < rx->dirty; i++) {
 		rx->iov[i].iov_base = rx->buf[i];
 		rx->iov[i].iov_len = FWD_SLOT;
 		struct msghdr *h = &rx->msgs[i].msg_hdr;
@@ -33,6 +39,7 @@ int fwd_rx_read(struct fwd_rx *rx, int fd)
 		/* MSG_TRUNC: msg_len is the datagram's real size, so one that did
 		 * not fit is refused by its size instead of relayed cut short. */
 		int n = recvmmsg(fd, rx->msgs, FWD_BATCH, MSG_DONTWAIT | MSG_TRUNC, NULL);
+		rx->dirty = n > 0 ? n : 0;
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)
