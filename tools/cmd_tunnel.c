@@ -452,7 +452,7 @@ static int open_tunnel(struct tunnel *t)
 	t->flow_cap = 64;
 	t->buckets = calloc(t->bucket_count, sizeof *t->buckets);
 	t->flows = calloc(t->flow_cap, sizeof *t->flows);
-	t->rx = malloc(sizeof *t->rx);
+	t->rx = calloc(1, sizeof *t->rx);
 	t->to_server = calloc(1, sizeof *t->to_server);
 	t->to_local = calloc(1, sizeof *t->to_local);
 	if (t->epfd < 0 || epoll_ctl(t->epfd, EPOLL_CTL_ADD, t->listen_fd, &ev) < 0 ||

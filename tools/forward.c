@@ -17,7 +17,13 @@
 
 int fwd_rx_read(struct fwd_rx *rx, int fd)
 {
-	for (int i = 0; i < FWD_BATCH; i++) {
+	if (!rx->ready) {
+		rx->ready = true;
+		rx->dirty = FWD_BATCH;
+	}
+	/* Only what the last read returned was changed (msg_len, the name's
+	 * length, flags): a datagram in flight costs no pass over the batch. */
+	for (int i = 0; i < rx->dirty; i++) {
 		rx->iov[i].iov_base = rx->buf[i];
 		rx->iov[i].iov_len = FWD_SLOT;
 		struct msghdr *h = &rx->msgs[i].msg_hdr;
@@ -33,6 +39,7 @@ int fwd_rx_read(struct fwd_rx *rx, int fd)
 		/* MSG_TRUNC: msg_len is the datagram's real size, so one that did
 		 * not fit is refused by its size instead of relayed cut short. */
 		int n = recvmmsg(fd, rx->msgs, FWD_BATCH, MSG_DONTWAIT | MSG_TRUNC, NULL);
+		rx->dirty = n > 0 ? n : 0;
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)
@@ -200,6 +207,7 @@ struct forward {
 	struct fwd_flow **buckets;
 	size_t bucket_count, flow_count; /* bucket_count: a power of two */
 	struct fwd_flow *last;           /* the flow of the last datagram */
+	bool epoll_next; /* the last answers were read without epoll: ask it next */
 	struct fwd_counters n;
 	struct fwd_tx tx;
 	struct fwd_rx rx;
@@ -385,9 +393,10 @@ int forward_fd(const struct forward *f)
 }
 
 /* The target's answers on one session's socket go back through it. */
-static void relay_answers(struct forward *f, struct fwd_flow *fl)
+static int relay_answers(struct forward *f, struct fwd_flow *fl)
 {
 	petrel_session *s = fl->session;
+	int got = 0;
 	/* A few batches at most, so one busy flow cannot starve the rest. */
 	for (int round = 0; round < 4; round++) {
 		int n = fwd_rx_read(&f->rx, fl->fd);
@@ -398,7 +407,8 @@ static void relay_answers(struct forward *f, struct fwd_flow *fl)
 			continue;
 		}
 		if (n <= 0)
-			return;
+			return got;
+		got += n;
 		unsigned data_mtu = petrel_dtls_get_data_mtu(s);
 		for (int i = 0; i < n; i++) {
 			size_t len = f->rx.msgs[i].msg_len;
@@ -431,8 +441,9 @@ static void relay_answers(struct forward *f, struct fwd_flow *fl)
 			}
 		}
 		if (n < FWD_BATCH)
-			return;
+			return got;
 	}
+	return got;
 }
 
 int forward_process(struct forward *f, short revents)
@@ -440,18 +451,31 @@ int forward_process(struct forward *f, short revents)
 	if (f == NULL)
 		return 0;
 	fwd_tx_flush(&f->tx);
-	if (revents == 0)
-		return 0; /* no target socket has anything: spare the syscall */
+	if (revents == 0) {
+		/* No target socket had anything: none can have been starved. */
+		f->epoll_next = false;
+		return 0; /* spare the syscall */
+	}
 	if (f->flow_count == 1 && f->last) {
 		/* One session (a tunnel's single flow): the readable socket is
 		 * its own, so read it without asking epoll which one it is. */
 		relay_answers(f, f->last);
 		return 0;
 	}
+	/* Several sessions: the answer most likely belongs to the session
+	 * that sent last (request and response), so its socket is tried
+	 * without an epoll_wait. After such a read epoll picks next, unless
+	 * a poll round found every target socket empty in between: a busy
+	 * session cannot starve the others. */
+	if (f->last && !f->epoll_next && relay_answers(f, f->last) > 0) {
+		f->epoll_next = true;
+		return 0;
+	}
+	f->epoll_next = false;
 	struct epoll_event ev[64];
 	int n = epoll_wait(f->epfd, ev, 64, 0);
 	for (int i = 0; i < n; i++)
-		relay_answers(f, ev[i].data.ptr);
+		(void)relay_answers(f, ev[i].data.ptr);
 	return 0;
 }
 

@@ -19,8 +19,12 @@
  * size is kept) and is refused. */
 #define FWD_SLOT (16384 + 512)
 
-/* One batch of received datagrams. */
+/* One batch of received datagrams. Zeroed before first use. */
 struct fwd_rx {
+	/* Headers [0, dirty) were written by the kernel (or never set up
+	 * when ready is false): reset before the next read, the rest as is. */
+	bool ready;
+	int dirty;
 	struct mmsghdr msgs[FWD_BATCH];
 	struct iovec iov[FWD_BATCH];
 	struct sockaddr_storage addrs[FWD_BATCH];
