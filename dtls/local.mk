@@ -44,3 +44,5 @@ endif
 libpetrel_core_la_SOURCES += dtls/msg_srtp.c dtls/srtp.c dtls/msg_certtype.c dtls/rpk.c dtls/rpk.h
 # session tickets: sealing, shared keys with rotation (issue #19 item 5, helper "ticket")
 libpetrel_core_la_SOURCES += dtls/ticket.c dtls/ticket.h
+# protocol version range, negotiated version, what the build speaks (issue #20 item 3, helper "ver")
+libpetrel_core_la_SOURCES += dtls/version.c dtls/version.h
