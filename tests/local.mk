@@ -59,3 +59,7 @@ EXTRA_DIST += tests/workers.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_srtp_test.c tests/dtls_rpk_test.c
 endif
+# protocol version API (issue #20 item 3, helper "ver")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/version_api_test.c
+endif
