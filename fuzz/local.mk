@@ -64,3 +64,8 @@ clean-fuzz:
 .PHONY: fuzz fuzz-smoke clean-fuzz
 # RFC 9146 tls12_cid records through the reader (seeds: fuzz/corpus/record_cid/).
 EXTRA_DIST += fuzz/record_cid_fuzz.c
+# DTLS 1.3 pieces (issue #20 "Robustness", helper "ver"): the unified header,
+# record protection with fixed keys, the ACK, the message codecs and the
+# server fed one ClientHello. Seeds: fuzz/make-seeds13.py.
+EXTRA_DIST += fuzz/header13_fuzz.c fuzz/record13_fuzz.c fuzz/ack_fuzz.c fuzz/msg13_fuzz.c \
+	fuzz/server13_fuzz.c fuzz/make-seeds13.py
