@@ -51,15 +51,19 @@ Test(version_api, supported_follows_the_dispatcher_table)
 	cr_assert_eq(petrel_version_supported(0xFEFC), 0);
 }
 
-Test(version_api, new_session_allows_every_version_and_knows_none_yet)
+Test(version_api, new_session_allows_dtls12_and_knows_no_version_yet)
 {
 	petrel_session *s = new_client();
+	/* The default range starts at 1.2; where it ends is the engine's
+	 * choice (1.3 once the build speaks it and can fall back). */
 	cr_assert_eq(s->version_min, PETREL_V_DTLS12);
-	cr_assert_eq(s->version_max, PETREL_V_DTLS13);
+	cr_assert_geq(s->version_max, PETREL_V_DTLS12);
+	cr_assert_leq(s->version_max, PETREL_V_DTLS13);
 	cr_assert(petrel_session_version_allowed(s, PETREL_V_DTLS12));
+	cr_assert_eq(petrel_session_get_version(s), PETREL_E_INVALID_REQUEST);
+	cr_assert_eq(petrel_session_set_versions(s, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
 	cr_assert_eq(petrel_session_version_allowed(s, PETREL_V_DTLS13),
 		     petrel_version_supported(PETREL_DTLS1_3) == 1);
-	cr_assert_eq(petrel_session_get_version(s), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_session_get_version(NULL), PETREL_E_INVALID_REQUEST);
 	petrel_session_free(s);
 }
@@ -103,18 +107,28 @@ Test(version_api, dtls13_only_needs_a_build_that_speaks_it)
 Test(version_api, range_is_fixed_once_the_handshake_started)
 {
 	struct harness h;
-	harness_init(&h, 7, 0, 0, harness_psk_creds(), harness_psk_creds());
+	petrel_credentials *creds = harness_psk_creds();
+	harness_init(&h, 7, 0, 0, creds, creds);
 	cr_assert_eq(petrel_handshake(h.client.session), PETREL_E_AGAIN); /* ClientHello sent */
 	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_2),
 		     PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_session_get_version(h.client.session), PETREL_E_INVALID_REQUEST);
 	harness_free(&h);
+	petrel_credentials_free(creds);
 }
 
 static void handshake_and_expect(int client_max, int server_max, int expected)
 {
 	struct harness h;
-	harness_init(&h, 11, 0, 0, harness_psk_creds(), harness_psk_creds());
+	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	harness_init(&h, 11, 0, 0, cc, sc);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	if (expected == 0) /* what the default ranges of both ends allow */
+		expected = petrel_session_version_allowed(h.client.session, PETREL_V_DTLS13) &&
+				   petrel_session_version_allowed(h.server.session, PETREL_V_DTLS13)
+			   ? PETREL_DTLS1_3
+			   : PETREL_DTLS1_2;
 	if (client_max)
 		cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, client_max), 0);
 	if (server_max)
@@ -128,6 +142,8 @@ static void handshake_and_expect(int client_max, int server_max, int expected)
 		     PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_session_get_version(h.client.session), expected);
 	harness_free(&h);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
 }
 
 Test(version_api, dtls12_handshake_reports_dtls12)
@@ -145,8 +161,13 @@ Test(version_api, server_capped_at_dtls12_answers_in_dtls12)
 	handshake_and_expect(0, PETREL_DTLS1_2, PETREL_DTLS1_2);
 }
 
-Test(version_api, default_handshake_uses_the_highest_version_built)
+Test(version_api, default_handshake_uses_the_highest_version_both_defaults_allow)
 {
-	handshake_and_expect(0, 0,
+	handshake_and_expect(0, 0, 0);
+}
+
+Test(version_api, both_ends_up_to_dtls13_use_the_highest_version_built)
+{
+	handshake_and_expect(PETREL_DTLS1_3, PETREL_DTLS1_3,
 			     petrel_version_supported(PETREL_DTLS1_3) ? PETREL_DTLS1_3 : PETREL_DTLS1_2);
 }
