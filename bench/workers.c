@@ -36,12 +36,23 @@ struct server {
 	char err_path[64];
 };
 
-/* CPU seconds a process (one thread) has used. */
-static double process_cpu_s(int pid)
+/* CPU seconds a process (one thread) has used, and how often it was
+ * switched in (voluntary and involuntary context switches). */
+static double process_cpu_s(int pid, unsigned long *switches)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
+	char path[64], line[128];
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
 	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof line, f)) {
+		unsigned long n;
+		if (sscanf(line, "voluntary_ctxt_switches: %lu", &n) == 1 ||
+		    sscanf(line, "nonvoluntary_ctxt_switches: %lu", &n) == 1)
+			*switches += n;
+	}
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
+	f = fopen(path, "r");
 	unsigned long long ns = 0;
 	if (f == NULL)
 		return 0;
@@ -51,18 +62,24 @@ static double process_cpu_s(int pid)
 	return (double)ns / 1e9;
 }
 
-/* The server's CPU seconds: the process and its children (the workers).
- * Returns how many children it found. */
-static unsigned server_cpu_s(const struct server *s, double *cpu)
+struct usage {
+	double cpu;
+	unsigned long switches;
+};
+
+/* The server's CPU and context switches: the process and its children
+ * (the workers). Returns how many children it found. */
+static unsigned server_usage(const struct server *s, struct usage *u)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)s->pid, (int)s->pid);
-	*cpu = process_cpu_s(s->pid);
+	u->switches = 0;
+	u->cpu = process_cpu_s(s->pid, &u->switches);
 	FILE *f = fopen(path, "r");
 	unsigned n = 0;
 	int child;
 	while (f && fscanf(f, "%d", &child) == 1) {
-		*cpu += process_cpu_s(child);
+		u->cpu += process_cpu_s(child, &u->switches);
 		n++;
 	}
 	if (f)
@@ -71,14 +88,14 @@ static unsigned server_cpu_s(const struct server *s, double *cpu)
 }
 
 /* Before the first handshake: every worker forked (with --workers 1 the
- * server is one process). The server's CPU so far. */
-static double server_cpu_ready(const struct server *s, unsigned workers)
+ * server is one process). The server's usage so far. */
+static struct usage server_ready(const struct server *s, unsigned workers)
 {
-	double cpu = 0;
+	struct usage u = {0, 0};
 	unsigned want = workers > 1 ? workers : 0;
-	for (int i = 0; i < 200 && server_cpu_s(s, &cpu) < want; i++)
+	for (int i = 0; i < 200 && server_usage(s, &u) < want; i++)
 		usleep(5000);
-	return cpu;
+	return u;
 }
 
 /* Starts tools/petrel server and reads the port from "listening on". */
@@ -226,31 +243,34 @@ int main(void)
 				       sizeof bench_psk_key) < 0)
 		return 1;
 	double cpu[3] = {0}, fixed[3] = {0};
+	unsigned long switches[3] = {0};
 	unsigned split[3][2] = {{0}}, established[3] = {0};
 	for (unsigned t = 0; t < turns; t++)
 		for (unsigned workers = 1; workers <= 2; workers++) {
 			struct server s;
 			if (server_start(&s, workers) < 0)
 				return 1;
-			double cpu0 = server_cpu_ready(&s, workers), cpu1;
+			struct usage u0 = server_ready(&s, workers), u1;
 			established[workers] += run_handshakes(creds, s.port, per_turn);
 			usleep(100000); /* the last close_notify handled */
-			server_cpu_s(&s, &cpu1);
-			cpu[workers] += cpu1 - cpu0;
+			server_usage(&s, &u1);
+			cpu[workers] += u1.cpu - u0.cpu;
+			switches[workers] += u1.switches - u0.switches;
 			unsigned per_worker[2];
-			fixed[workers] += server_stop(&s, per_worker, 2) - (cpu1 - cpu0);
+			fixed[workers] += server_stop(&s, per_worker, 2) - (u1.cpu - u0.cpu);
 			split[workers][0] += per_worker[0];
 			split[workers][1] += per_worker[1];
 		}
 	petrel_credentials_free(creds);
 	printf("bench/workers: %u PSK handshakes per turn, %u turns each, taking turns\n", per_turn,
 	       turns);
-	printf("  %-12s %12s %16s %14s %18s\n", "server", "established", "CPU/handshake", "split w0/w1",
-	       "start+stop CPU");
+	printf("  %-12s %12s %16s %12s %14s %18s\n", "server", "established", "CPU/handshake",
+	       "wakeups/hs", "split w0/w1", "start+stop CPU");
 	for (unsigned workers = 1; workers <= 2; workers++) {
 		double per = established[workers] ? cpu[workers] / established[workers] * 1e6 : 0;
-		printf("  --workers %u %12u %13.1f us %8u/%-5u %12.1f ms/turn\n", workers,
-		       established[workers], per, split[workers][0], split[workers][1],
+		double wakeups = established[workers] ? (double)switches[workers] / established[workers] : 0;
+		printf("  --workers %u %12u %13.1f us %12.2f %8u/%-5u %12.1f ms/turn\n", workers,
+		       established[workers], per, wakeups, split[workers][0], split[workers][1],
 		       fixed[workers] / turns * 1e3);
 	}
 	if (established[1] && established[2] && cpu[1] > 0) {
