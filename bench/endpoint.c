@@ -198,6 +198,22 @@ static double server_cpu_s(const struct server *s)
 	return (double)ns / 1e9;
 }
 
+/* Times the server was switched in (voluntary context switches): its
+ * wakeups. */
+static unsigned long server_wakeups(const struct server *s)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)s->pid);
+	FILE *f = fopen(path, "r");
+	unsigned long n = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "voluntary_ctxt_switches: %lu", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 /* ---- clients ---- */
 
 static int client_socket(uint32_t local_ip_host_order, uint16_t port)
@@ -477,9 +493,9 @@ int main(void)
 	usleep(300000);
 	double rss0 = server_rss_bytes(&loaded);
 	printf("bench/endpoint: one server endpoint with N idle PSK sessions vs one with none, same run\n");
-	printf("%8s %12s %12s %11s %11s %10s %10s %10s %10s %10s %10s %9s\n", "N", "hs/s first",
+	printf("%8s %12s %12s %11s %11s %10s %10s %10s %10s %10s %10s %9s %9s\n", "N", "hs/s first",
 	       "hs/s last", "RSS/sess", "after 2.5s", "p50 us", "p50 base", "p50 ratio", "tput ratio",
-	       "CPU/byte", "expiry CPU", "idle CPU");
+	       "CPU/byte", "expiry CPU", "idle CPU", "wakeups/s");
 	unsigned have = 0, sessions = 0;
 	struct build_result builds[4];
 	memset(builds, 0, sizeof builds);
@@ -523,8 +539,10 @@ int main(void)
 				usleep((useconds_t)(wait * 1e6));
 		}
 		cpu0 = server_cpu_s(&loaded);
+		unsigned long wake0 = server_wakeups(&loaded);
 		usleep(1000000);
 		double idle_cpu = server_cpu_s(&loaded) - cpu0;
+		unsigned long idle_wakeups = server_wakeups(&loaded) - wake0;
 		static struct samples pool_l, pool_b;
 		pool_l.count = pool_b.count = 0;
 		double tp_l = 0, tp_b = 0, cpu_l = 0, cpu_b = 0;
@@ -552,9 +570,9 @@ int main(void)
 		}
 		/* CPU per echoed byte, loaded vs base (lower is better). */
 		double cpu_ratio = tp_l > 0 && cpu_b > 0 && tp_b > 0 ? (cpu_l / tp_l) / (cpu_b / tp_b) : 0;
-		printf("%8u %12s %12s %11s %11s %10.1f %10.1f %9.2fx %9.2fx %9.2fx %9.1f%% %8.1f%%\n", n,
+		printf("%8u %12s %12s %11s %11s %10.1f %10.1f %9.2fx %9.2fx %9.2fx %9.1f%% %8.1f%% %9lu\n", n,
 		       hs_first, hs_last, per, per_idle, p50_l, p50_b, p50_b > 0 ? p50_l / p50_b : 0,
-		       tp_b > 0 ? tp_l / tp_b : 0, cpu_ratio, expiry_cpu * 100.0, idle_cpu * 100.0);
+		       tp_b > 0 ? tp_l / tp_b : 0, cpu_ratio, expiry_cpu * 100.0, idle_cpu * 100.0, idle_wakeups);
 		fflush(stdout);
 	}
 	printf("building each step, first vs last tenth: CPU per handshake of the server and of the "
