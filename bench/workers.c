@@ -8,10 +8,10 @@
  * used from just before the first handshake to just after the last
  * (/proc/PID/schedstat, in nanoseconds). Starting and stopping the
  * command (the libtool wrapper's shell, the dynamic loader, forking the
- * workers, about 10-90 ms a turn) is no cost per handshake: counted
- * over 1000 handshakes it made --workers 2 look 5-10% dearer than it
- * is, so it is shown apart (RUSAGE_CHILDREN minus the handshakes'
- * part). Goals (issue #19): split within 40/60, CPU per handshake within
+ * workers: over 100 ms a turn here, alike for both) is no cost per
+ * handshake: counted in, it hid most of the difference per handshake
+ * (1.19x then, 1.2-1.3x without it), so it is shown apart
+ * (RUSAGE_CHILDREN minus the handshakes' part). Goals (issue #19): split within 40/60, CPU per handshake within
  * 1.1x of --workers 1. Wakeups per handshake (the server's context
  * switches over the handshakes) are shown beside the CPU. */
 #include <arpa/inet.h>
