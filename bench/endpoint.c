@@ -100,6 +100,14 @@ static void server_main(int port_pipe)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
+	/* The signals are let in only while waiting (ppoll below), so none
+	 * is missed between the loop's test and the wait. */
+	sigset_t block, wait_mask;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &block, &wait_mask);
 	petrel_credentials *creds = psk_credentials();
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -121,9 +129,16 @@ static void server_main(int port_pipe)
 		exit(1);
 	close(port_pipe);
 	while (!server_stop) {
+		/* No wakeup but for a datagram, a timer or a signal: this
+		 * loop once also woke every second, and on this VM waking a
+		 * process that holds 100k sessions (230 MB) after a sleep
+		 * costs 3-5 ms of CPU however little it then does (a plain
+		 * program holding 230 MB of heap: 3.4 ms per wakeup, 0.16 ms
+		 * with 1 MB), which was the "idle CPU" at 100k. */
 		unsigned timeout = petrel_endpoint_get_timeout(ep);
 		struct pollfd p = {fd, POLLIN, 0};
-		(void)poll(&p, 1, timeout > 1000 ? 1000 : (int)timeout);
+		struct timespec ts = {(time_t)(timeout / 1000), (long)(timeout % 1000) * 1000000L};
+		(void)ppoll(&p, 1, timeout == UINT32_MAX ? NULL : &ts, &wait_mask);
 		if (petrel_endpoint_process(ep) < 0)
 			break;
 		server_counting();
