@@ -553,7 +553,7 @@ int main(void)
 		 * after a 100k build) and the echo measurements below would
 		 * time the end of the build, not N idle sessions: at 100k the
 		 * loaded server's CPU per echoed byte was 1.24x the base's
-		 * then, 1.0x after. "expiry CPU" shows that tail. */
+		 * then, 1.0-1.07x after. "expiry CPU" shows that tail. */
 		if (n > 0) {
 			double wait = built_at + 31.0 - bench_now();
 			if (wait > 0)
