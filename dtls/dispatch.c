@@ -5,11 +5,12 @@
 #include "dtls/dispatch.h"
 
 #include "dtls12/hs12.h"
+#include "dtls13/hs13_ops.h"
 
 /* [version][role]: PETREL_CLIENT and PETREL_SERVER are 1 and 2. */
 static const struct petrel_hs_ops *const hs_ops_table[PETREL_V_COUNT][2] = {
 	[PETREL_V_DTLS12] = {&petrel_hs12_client_ops, &petrel_hs12_server_ops},
-	[PETREL_V_DTLS13] = {NULL, NULL}, /* RFC 9147: dtls13/ is not wired yet */
+	[PETREL_V_DTLS13] = {&petrel_hs13_client_ops, &petrel_hs13_server_ops}, /* RFC 9147 */
 };
 
 const struct petrel_hs_ops *petrel_hs_ops_of(const petrel_session *s)

@@ -44,3 +44,5 @@ endif
 libpetrel_core_la_SOURCES += dtls/msg_srtp.c dtls/srtp.c dtls/msg_certtype.c dtls/rpk.c dtls/rpk.h
 # session tickets: sealing, shared keys with rotation (issue #19 item 5, helper "ticket")
 libpetrel_core_la_SOURCES += dtls/ticket.c dtls/ticket.h
+# version routing at the start of a handshake (issue #20)
+libpetrel_core_la_SOURCES += dtls/first_record.c dtls/first_record.h

@@ -5,6 +5,8 @@
 
 #include "dtls/session.h"
 #include "dtls/session_cid.h"
+#include "dtls/dispatch.h"
+#include "dtls13/engine13.h"
 #include "record/cid.h"
 #include "mtu/mtu.h"
 
@@ -43,6 +45,8 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->black_hole_threshold = 1;
 	s->mtu_max = 1500;
 	s->verify_mode = PETREL_VERIFY_CHAIN;
+	s->version_min = PETREL_V_DTLS12;
+	s->version_max = PETREL_V_DTLS13;
 	petrel_rl_init(&s->rl);
 	*out = s;
 	return 0;
@@ -53,6 +57,7 @@ void petrel_session_free(petrel_session *s)
 	if (s == NULL)
 		return;
 	petrel_hs_free(s);
+	petrel_engine13_free(s);
 	if (s->final) {
 		petrel_flight_reset(&s->final->flight);
 		free(s->final);
@@ -249,6 +254,8 @@ unsigned petrel_dtls_get_data_mtu(const petrel_session *s)
 {
 	size_t dgram = petrel_output_max_datagram(s);
 	size_t overhead = petrel_rl_write_overhead(&s->rl, petrel_rl_write_epoch(&s->rl));
+	if (s->version == PETREL_V_DTLS13)
+		overhead = petrel_engine13_overhead(s);
 	if (overhead >= dgram)
 		return 0;
 	size_t data = dgram - overhead;

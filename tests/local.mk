@@ -59,3 +59,7 @@ EXTRA_DIST += tests/workers.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_srtp_test.c tests/dtls_rpk_test.c
 endif
+# DTLS 1.3 sessions end to end (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_engine_test.c
+endif

@@ -1,0 +1,67 @@
+/* Version routing at the start of a handshake (RFC 9147 5.3, RFC 8446
+ * 4.2.1): a server answers each ClientHello in the highest version both
+ * sides allow, looking at its supported_versions before keeping any
+ * state; a client starts the handshake of the highest version its
+ * session allows. Version-neutral: it calls into the 1.2 and 1.3 roles
+ * and holds no protocol state of its own. */
+#include "dtls/first_record.h"
+
+#include "dtls/dispatch.h"
+#include "dtls/hs_header.h"
+#include "dtls12/hs12.h"
+#include "dtls13/engine13.h"
+#include "dtls13/messages13.h"
+
+/* Whether a ClientHello body lists DTLS 1.3 in supported_versions. */
+bool petrel_client_hello_offers_dtls13(const uint8_t *body, size_t len)
+{
+	struct petrel_reader r;
+	const uint8_t *p;
+	size_t n;
+	petrel_reader_init(&r, body, len);
+	if (!petrel_skip(&r, 2 + 32) || !petrel_get_opaque8(&r, &p, &n) ||
+	    !petrel_get_opaque8(&r, &p, &n) || !petrel_get_opaque16(&r, &p, &n) ||
+	    !petrel_get_opaque8(&r, &p, &n) || !petrel_get_opaque16(&r, &p, &n))
+		return false;
+	const uint8_t *b, *versions;
+	size_t bl, count;
+	if (petrel_ext_find(p, n, PETREL_EXT13_SUPPORTED_VERSIONS, &b, &bl) != 1)
+		return false;
+	if (petrel_ext13_versions_parse(b, bl, &versions, &count) < 0)
+		return false;
+	return petrel_ext13_versions_contains(versions, count, PETREL_WIRE_DTLS13);
+}
+
+bool petrel_session_allows_dtls13(const petrel_session *s)
+{
+	return s->version_max >= PETREL_V_DTLS13;
+}
+
+int petrel_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
+{
+	struct petrel_reader r;
+	struct petrel_hs_header h;
+	const uint8_t *frag;
+	petrel_reader_init(&r, rec->fragment, rec->length);
+	/* A whole ClientHello in this record offering 1.3, and 1.3 allowed:
+	 * the 1.3 server (stateless HelloRetryRequest with a cookie). */
+	if (petrel_session_allows_dtls13(s) && petrel_hs_header_read(&r, &h, &frag) == 0 &&
+	    h.msg_type == PETREL_HS_CLIENT_HELLO && h.fragment_offset == 0 &&
+	    h.fragment_length == h.length &&
+	    petrel_client_hello_offers_dtls13(frag, h.fragment_length))
+		return petrel_engine13_first_record(s, rec, now_ms);
+	if (s->version_min >= PETREL_V_DTLS13)
+		return 0; /* 1.3 only: a 1.2 ClientHello is dropped */
+	return petrel_server_first_record(s, rec, now_ms);
+}
+
+int petrel_client_begin_any(petrel_session *s, uint64_t now_ms)
+{
+	/* Without the fallback hook a client speaks 1.3 only when its
+	 * session allows nothing older. */
+	if (s->version_min >= PETREL_V_DTLS13 && petrel_session_allows_dtls13(s)) {
+		s->version = PETREL_V_DTLS13;
+		return petrel_engine13_begin(s, now_ms);
+	}
+	return petrel_client_begin(s, now_ms);
+}
