@@ -55,6 +55,35 @@ int petrel_first_record(petrel_session *s, const struct petrel_record *rec, uint
 	return petrel_server_first_record(s, rec, now_ms);
 }
 
+int petrel_server_stateless_check_any(const struct petrel_credentials *creds, const uint8_t *peer,
+				      size_t peer_len, const uint8_t *dgram, size_t len,
+				      uint64_t now_ms, uint8_t *out, size_t cap, size_t *out_len)
+{
+	struct petrel_reader r;
+	struct petrel_hs_header h;
+	const uint8_t *frag;
+	/* RFC 9147 4.1 demux: a DTLSPlaintext handshake record in epoch 0. */
+	if (len > PETREL_RECORD_HEADER_LEN && dgram[0] == PETREL_CT_HANDSHAKE && dgram[3] == 0 &&
+	    dgram[4] == 0) {
+		size_t rlen = (size_t)(dgram[11] << 8 | dgram[12]);
+		uint64_t seq = 0;
+		for (int i = 5; i < 11; i++)
+			seq = seq << 8 | dgram[i];
+		if (rlen <= len - PETREL_RECORD_HEADER_LEN) {
+			petrel_reader_init(&r, dgram + PETREL_RECORD_HEADER_LEN, rlen);
+			if (petrel_hs_header_read(&r, &h, &frag) == 0 &&
+			    h.msg_type == PETREL_HS_CLIENT_HELLO && h.fragment_offset == 0 &&
+			    h.fragment_length == h.length &&
+			    petrel_client_hello_offers_dtls13(frag, h.length))
+				return petrel_server13_stateless_check(creds, peer, peer_len, seq, frag,
+								       h.length, now_ms, out, cap,
+								       out_len);
+		}
+	}
+	return petrel_server_stateless_check(creds, peer, peer_len, dgram, len, now_ms, out, cap,
+					     out_len);
+}
+
 int petrel_client_begin_any(petrel_session *s, uint64_t now_ms)
 {
 	/* Without the fallback hook a client speaks 1.3 only when its

@@ -8,6 +8,8 @@ static int cmd_info(void)
 	printf("petrel %s\n", petrel_check_version(NULL));
 	printf("protocol: DTLS 1.2 (RFC 6347), session tickets (RFC 5077), extended master secret "
 	       "(RFC 7627)\n");
+	printf("protocol: DTLS 1.3 (RFC 9147): certificates and external PSK, HelloRetryRequest "
+	       "cookies, ACKs, KeyUpdate\n");
 	printf("credentials: PSK (one key, or a file of many), X.509 certificates (ECDSA P-256 and\n"
 	       "  P-384, Ed25519, RSA), pinned fingerprints\n");
 	cli_print_algorithms(stdout);
