@@ -86,9 +86,11 @@ int petrel_server_stateless_check_any(const struct petrel_credentials *creds, co
 
 int petrel_client_begin_any(petrel_session *s, uint64_t now_ms)
 {
-	/* Without the fallback hook a client speaks 1.3 only when its
-	 * session allows nothing older. */
-	if (s->version_min >= PETREL_V_DTLS13 && petrel_session_allows_dtls13(s)) {
+	/* A client allowed 1.3 offers 1.3 only: the fallback to 1.2 (a
+	 * ClientHello acceptable to both, continued by the 1.2 client) is
+	 * not there yet, so clients default to version_max 1.2
+	 * (dtls/session.c) and speak 1.3 when asked to. */
+	if (petrel_session_allows_dtls13(s)) {
 		s->version = PETREL_V_DTLS13;
 		return petrel_engine13_begin(s, now_ms);
 	}

@@ -46,7 +46,9 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->mtu_max = 1500;
 	s->verify_mode = PETREL_VERIFY_CHAIN;
 	s->version_min = PETREL_V_DTLS12;
-	s->version_max = PETREL_V_DTLS13;
+	/* Servers answer 1.3 ClientHellos in 1.3; clients offer 1.3 only
+	 * when asked (no fallback to 1.2 yet: dtls/first_record.c). */
+	s->version_max = role == PETREL_CLIENT ? PETREL_V_DTLS12 : PETREL_V_DTLS13;
 	petrel_rl_init(&s->rl);
 	*out = s;
 	return 0;
@@ -300,11 +302,15 @@ const char *petrel_alert_get_name(int alert)
 
 const char *petrel_session_get_cipher_name(const petrel_session *s)
 {
+	if (s->version == PETREL_V_DTLS13)
+		return petrel_engine13_cipher_name(s);
 	return s->suite ? s->suite->name : NULL;
 }
 
 uint16_t petrel_session_get_cipher_id(const petrel_session *s)
 {
+	if (s->version == PETREL_V_DTLS13)
+		return petrel_engine13_cipher_id(s);
 	return s->suite ? s->suite->id : 0;
 }
 

@@ -245,6 +245,9 @@ static void established(petrel_session *s, uint64_t now_ms)
 	struct petrel_d13 *d = s->d13;
 	d->done = true;
 	s->established = true;
+	d->suite = d->cl ? d->cl->suite : d->sv ? d->sv->suite : 0;
+	if (d->sv)
+		s->group = d->sv->group;
 	s->stats.handshake_ms = now_ms - d->start_ms;
 	s->stats.rtt_ms = d->rto.stats.srtt_ms;
 	s->stats.rto_ms = petrel_rto_current_ms(&d->rto);
@@ -750,6 +753,23 @@ uint64_t petrel_engine13_next_deadline(const petrel_session *s)
 }
 
 /* ---- after the handshake ---- */
+
+uint16_t petrel_engine13_cipher_id(const petrel_session *s)
+{
+	return s->d13 && s->d13->done ? s->d13->suite : 0;
+}
+
+const char *petrel_engine13_cipher_name(const petrel_session *s)
+{
+	switch (petrel_engine13_cipher_id(s)) {
+	case 0x1301: return "TLS_AES_128_GCM_SHA256";
+	case 0x1302: return "TLS_AES_256_GCM_SHA384";
+	case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256";
+	case 0x1304: return "TLS_AES_128_CCM_SHA256";
+	case 0x1305: return "TLS_AES_128_CCM_8_SHA256";
+	default: return NULL;
+	}
+}
 
 size_t petrel_engine13_overhead(const petrel_session *s)
 {

@@ -35,6 +35,9 @@ int petrel_engine13_bye(petrel_session *s);
  * KeyUpdate(update_requested) (the seed's contract), a server does
  * nothing; both return 0. */
 int petrel_engine13_rehandshake(petrel_session *s);
+/* The negotiated TLS 1.3 suite (RFC 8446 B.4), 0 / NULL before. */
+uint16_t petrel_engine13_cipher_id(const petrel_session *s);
+const char *petrel_engine13_cipher_name(const petrel_session *s);
 /* Bytes a record adds to application data (header, type, tag). */
 size_t petrel_engine13_overhead(const petrel_session *s);
 /* Whether the session's handshake (or association) is a 1.3 one. */

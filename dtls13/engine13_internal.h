@@ -88,6 +88,7 @@ struct petrel_d13 {
 	struct petrel_dtls13_key_update ku;
 	bool ku_ready;
 	uint64_t key_updates_sent, key_updates_received;
+	uint16_t suite; /* negotiated (RFC 8446 B.4) */
 };
 
 /* rl13.c: the epoch table */

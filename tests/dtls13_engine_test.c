@@ -25,6 +25,8 @@ static void run_pair(struct harness *h, bool verify_none)
 		     h->client.handshake_rc, h->server.handshake_rc);
 	cr_assert_eq(h->client.session->version, PETREL_V_DTLS13);
 	cr_assert_eq(h->server.session->version, PETREL_V_DTLS13);
+	cr_assert_str_eq(petrel_session_get_cipher_name(h->client.session), "TLS_AES_128_GCM_SHA256");
+	cr_assert_eq(petrel_session_get_cipher_id(h->server.session), 0x1301);
 	cr_assert_eq(harness_echo(h, "hello dtls 1.3", 60000), 0);
 	cr_assert_eq(harness_echo(h, "and again", 60000), 0);
 }
