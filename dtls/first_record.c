@@ -34,7 +34,9 @@ bool petrel_client_hello_offers_dtls13(const uint8_t *body, size_t len)
 
 bool petrel_session_allows_dtls13(const petrel_session *s)
 {
-	return s->version_max >= PETREL_V_DTLS13;
+	/* petrel_session_set_ciphers takes DTLS 1.2 suites only: a session
+	 * limited to some of them is a 1.2 session. */
+	return s->version_max >= PETREL_V_DTLS13 && s->cipher_count == 0;
 }
 
 int petrel_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
@@ -66,18 +68,18 @@ int petrel_server_stateless_check_any(const struct petrel_credentials *creds, co
 	if (len > PETREL_RECORD_HEADER_LEN && dgram[0] == PETREL_CT_HANDSHAKE && dgram[3] == 0 &&
 	    dgram[4] == 0) {
 		size_t rlen = (size_t)(dgram[11] << 8 | dgram[12]);
-		uint64_t seq = 0;
-		for (int i = 5; i < 11; i++)
-			seq = seq << 8 | dgram[i];
 		if (rlen <= len - PETREL_RECORD_HEADER_LEN) {
 			petrel_reader_init(&r, dgram + PETREL_RECORD_HEADER_LEN, rlen);
 			if (petrel_hs_header_read(&r, &h, &frag) == 0 &&
 			    h.msg_type == PETREL_HS_CLIENT_HELLO && h.fragment_offset == 0 &&
 			    h.fragment_length == h.length &&
 			    petrel_client_hello_offers_dtls13(frag, h.length))
-				return petrel_server13_stateless_check(creds, peer, peer_len, seq, frag,
-								       h.length, now_ms, out, cap,
-								       out_len);
+				/* The session decides (its versions and ciphers,
+				 * set when it is made): a 1.3 one answers with a
+				 * stateless HelloRetryRequest and keeps no
+				 * handshake state (petrel_engine13_first_record),
+				 * a 1.2 one with a HelloVerifyRequest. */
+				return 1;
 		}
 	}
 	return petrel_server_stateless_check(creds, peer, peer_len, dgram, len, now_ms, out, cap,

@@ -45,16 +45,6 @@ bool petrel_engine13_active(const petrel_session *s);
 /* Frees everything, wiping secrets (session free). */
 void petrel_engine13_free(petrel_session *s);
 
-/* The endpoint's stateless step for a whole DTLS 1.3 ClientHello (ch,
- * in the epoch-0 record numbered record_seq): 1 = valid cookie, make a
- * session; 0 = out holds a HelloRetryRequest datagram with a cookie;
- * PETREL_E_AGAIN = drop. dtls13/stateless13.c. */
-struct petrel_credentials;
-int petrel_server13_stateless_check(const struct petrel_credentials *creds, const uint8_t *peer,
-				    size_t peer_len, uint64_t record_seq, const uint8_t *ch,
-				    size_t ch_len, uint64_t now_ms, uint8_t *out, size_t cap,
-				    size_t *out_len);
-
 /* Test hooks: the write epoch in use and the KeyUpdates done each way. */
 uint64_t petrel_engine13_write_epoch(const petrel_session *s);
 uint64_t petrel_engine13_read_epoch(const petrel_session *s);
