@@ -371,9 +371,35 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 		}
 		return 0;
 	}
+	/* An unprotected message anyone could have sent: if the core refuses
+	 * it, the core goes back to where it was and the message is dropped
+	 * like an invalid record (RFC 6347 4.1.2.7): one forged datagram
+	 * must not end the handshake (issue #17 item 21). Before any
+	 * protected message the cores hold no heap memory that handling a
+	 * hello could change, so a byte copy restores them. */
+	size_t core_size = d->cl ? sizeof *d->cl : sizeof *d->sv;
+	void *core = d->cl ? (void *)d->cl : (void *)d->sv;
+	void *backup = NULL;
+	if (mep == 0) {
+		backup = malloc(core_size);
+		if (backup == NULL)
+			return PETREL_E_MEMORY;
+		memcpy(backup, core, core_size);
+	}
 	struct petrel_hs13_output out;
 	petrel_hs13_output_init(&out);
 	int rc = core_handle(s, m->msg_type, m->body, m->length, now_ms, &out);
+	if (backup != NULL) {
+		bool refused = rc < 0 || out.event == PETREL_HS13_EV_FALLBACK_12;
+		if (refused)
+			memcpy(core, backup, core_size);
+		petrel_wipe(backup, core_size);
+		free(backup);
+		if (refused) {
+			petrel_hs13_output_reset(&out);
+			return 1; /* dropped: expect this message again */
+		}
+	}
 	if (rc < 0) {
 		uint8_t alert = out.alert ? out.alert : petrel_hs13_alert_for(rc);
 		petrel_hs13_output_reset(&out);
@@ -476,6 +502,10 @@ static int on_handshake_record(petrel_session *s, uint64_t epoch, uint64_t seq, 
 		rc = on_message(s, &m, d->rx.delivered.epoch, now_ms);
 		if (rc < 0)
 			return rc;
+		if (rc == 1) {
+			petrel_reasm_unpop(&d->rx);
+			break;
+		}
 	}
 	/* Part of the peer's flight came and we have nothing to say yet:
 	 * acknowledge it a little later, so a loss costs the peer only the
@@ -548,7 +578,9 @@ static int on_record(petrel_session *s, uint64_t epoch, uint64_t seq, uint8_t ct
 	case PETREL_CT_HANDSHAKE:
 		return on_handshake_record(s, epoch, seq, p, len, now_ms);
 	case PETREL_CT_ACK: {
-		if (epoch == 0 && d->rd_epoch > 0)
+		/* Only protected ACKs count: a forged one could stop the
+		 * retransmission of our ClientHello and stall the handshake. */
+		if (epoch == 0)
 			return 0;
 		int rc = petrel_flight13_on_ack(s, p, len, now_ms);
 		if (rc == 1 && d->flight_is_ku) {

@@ -177,3 +177,33 @@ Test(dtls13_engine, rsa_pss_small_mtu_lossy)
 		petrel_credentials_free(cc);
 	}
 }
+
+/* A forged plaintext ServerHello (a DTLS 1.2 one, which this 1.3-only
+ * client refuses) reaching the client before the genuine one must not
+ * end the handshake: it is dropped like an invalid record. */
+static void inject_forged_sh(struct harness_end *end, const uint8_t *data, size_t len)
+{
+	(void)data;
+	(void)len;
+	if (end->datagrams_sent != 1)
+		return;
+	uint8_t d[13 + 12 + 38] = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12 + 38,
+				   2, 0, 0, 38, 0, 0, 0, 0, 0, 0, 0, 38, 0xfe, 0xfd};
+	d[13 + 12 + 2 + 32] = 0;    /* legacy_session_id */
+	d[13 + 12 + 2 + 33] = 0xc0; /* a DTLS 1.2 suite */
+	d[13 + 12 + 2 + 34] = 0x2b;
+	d[13 + 12 + 2 + 35] = 0;    /* compression */
+	simnet_send(end->h->net, 1, d, sizeof d);
+}
+
+Test(dtls13_engine, forged_plaintext_server_hello_dropped)
+{
+	struct harness h;
+	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
+	harness_init(&h, 7, 0, 0, cc, sc);
+	h.client.on_send = inject_forged_sh;
+	run_pair(&h, false);
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
