@@ -47,6 +47,7 @@ const struct petrel_hs_ops petrel_hs12_client_ops = {
 	.accepts = client_accepts,
 	.renegotiation_msg_type = PETREL_HS_HELLO_REQUEST,
 	.app_data_confirms_final = false,
+	.take_over = petrel_client_take_over,
 };
 
 const struct petrel_hs_ops petrel_hs12_server_ops = {

@@ -92,6 +92,24 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 			petrel_wipe(s->psk_used.key, sizeof s->psk_used.key);
 			s->psk_used_set = true;
 		}
+		/* Offer 1.2 too when allowed: the 1.2 client can take over
+		 * from this ClientHello (dtls/dispatch.h take_over). */
+		if (s->version_min <= PETREL_V_DTLS12) {
+			size_t count, n = 0;
+			const struct petrel_suite *all = petrel_suite_list(&count);
+			bool psk = c && (c->psk_count > 0 || c->psk_lookup);
+			for (size_t i = 0; psk && i < count && n < PETREL_MAX_CIPHERS; i++)
+				if (petrel_suite_uses_psk(&all[i]))
+					d->suites12[n++] = all[i].id;
+			for (size_t i = 0; i < count && n < PETREL_MAX_CIPHERS; i++)
+				if (petrel_suite_uses_certificate(&all[i]))
+					d->suites12[n++] = all[i].id;
+			cfg->offer_dtls12 = true;
+			cfg->suites12 = d->suites12;
+			cfg->suite12_count = n;
+			cfg->sig_schemes12 = d->schemes12;
+			cfg->sig_scheme12_count = petrel_our_sig_schemes(d->schemes12, 16);
+		}
 		return;
 	}
 	cfg->require_client_cert = (s->flags & PETREL_FLAG_REQUIRE_CLIENT_CERT) != 0;
@@ -345,12 +363,32 @@ static int on_key_update(petrel_session *s, const uint8_t *body, size_t len, uin
 	return 0;
 }
 
+/* The server speaks DTLS 1.2 (its ServerHello, or its
+ * HelloVerifyRequest): the 1.2 client goes on from our ClientHello and
+ * takes the message; the 1.3 state goes. 2: the session is 1.2 now. */
+static int fall_back(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
+{
+	struct petrel_d13 *d = s->d13;
+	struct petrel_dtls13_client *c = d->cl;
+	s->version = PETREL_V_DTLS12;
+	/* Our last ClientHello went out with the message_seq before the
+	 * one we would send next. */
+	int rc = petrel_dispatch_take_over(s, c->ch, c->ch_len, c->random,
+					   (uint16_t)(d->next_send_seq - 1), c->legacy_cookie,
+					   c->legacy_cookie_len, d->plain_seq, m, m->record_seq, now_ms);
+	petrel_engine13_free(s);
+	if (rc < 0)
+		return petrel_session_fail(s, rc, petrel_alert_for_error(rc));
+	return 2;
+}
+
 /* One whole handshake message of epoch mep. */
 static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint16_t mep,
 		      uint64_t now_ms)
 {
 	struct petrel_d13 *d = s->d13;
-	bool hello = m->msg_type == PETREL_HT13_CLIENT_HELLO || m->msg_type == PETREL_HT13_SERVER_HELLO;
+	bool hello = m->msg_type == PETREL_HT13_CLIENT_HELLO || m->msg_type == PETREL_HT13_SERVER_HELLO ||
+		     m->msg_type == 3 /* hello_verify_request (1.2 server) */;
 	/* Hellos come unprotected, everything else protected (RFC 9147 5):
 	 * a plaintext "EncryptedExtensions" is a forgery. */
 	if (hello != (mep == 0))
@@ -389,6 +427,13 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 	struct petrel_hs13_output out;
 	petrel_hs13_output_init(&out);
 	int rc = core_handle(s, m->msg_type, m->body, m->length, now_ms, &out);
+	if (backup != NULL && rc == 0 && out.event == PETREL_HS13_EV_FALLBACK_12 &&
+	    d->cfg.offer_dtls12) {
+		petrel_wipe(backup, core_size);
+		free(backup);
+		petrel_hs13_output_reset(&out);
+		return fall_back(s, m, now_ms);
+	}
 	if (backup != NULL) {
 		bool refused = rc < 0 || out.event == PETREL_HS13_EV_FALLBACK_12;
 		if (refused)
@@ -506,6 +551,8 @@ static int on_handshake_record(petrel_session *s, uint64_t epoch, uint64_t seq, 
 			petrel_reasm_unpop(&d->rx);
 			break;
 		}
+		if (rc == 2)
+			return 2; /* DTLS 1.2 from now on: d is gone */
 	}
 	/* Part of the peer's flight came and we have nothing to say yet:
 	 * acknowledge it a little later, so a loss costs the peer only the
@@ -663,6 +710,13 @@ int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t
 				      now_ms);
 		} else {
 			break; /* RFC 9147 4.1: anything else ends the datagram */
+		}
+		if (r == 2) {
+			/* Fell back to 1.2: the rest of the datagram is the 1.2
+			 * engine's. */
+			s->stats.datagrams_received--;
+			s->stats.bytes_received -= len;
+			return off < len ? petrel_engine_feed(s, dgram + off, len - off, now_ms) : 0;
 		}
 		if (r < 0 && (petrel_error_is_fatal(r) || r == PETREL_E_SESSION_CLOSED))
 			return r;

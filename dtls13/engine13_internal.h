@@ -58,6 +58,7 @@ struct petrel_d13 {
 	struct petrel_dtls13_client *cl;
 	struct petrel_dtls13_server *sv;
 	struct petrel_hs13_config cfg;
+	uint16_t suites12[PETREL_MAX_CIPHERS], schemes12[16];
 	const uint8_t *chain[PETREL_MAX_CHAIN];
 	size_t chain_lens[PETREL_MAX_CHAIN];
 	struct petrel_reasm rx;

@@ -207,3 +207,47 @@ Test(dtls13_engine, forged_plaintext_server_hello_dropped)
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+/* A client allowing 1.2 and 1.3 offers both (supported_versions) and a
+ * ClientHello a 1.2 server can take; it ends in the highest version the
+ * server allows. */
+static void fallback_case(unsigned server_flags, uint8_t server_max, uint64_t seed,
+			  unsigned expect_version, bool psk)
+{
+	struct harness h;
+	petrel_credentials *sc = psk ? harness_psk_creds() : harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	petrel_credentials *cc = psk ? harness_psk_creds() : harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	harness_init(&h, seed, 0, server_flags, cc, sc);
+	h.client.session->version_min = PETREL_V_DTLS12;
+	h.client.session->version_max = PETREL_V_DTLS13;
+	h.server.session->version_max = server_max;
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "client %d server %d",
+		     h.client.handshake_rc, h.server.handshake_rc);
+	cr_assert_eq(h.client.session->version, expect_version);
+	cr_assert_eq(h.server.session->version, expect_version);
+	cr_assert_eq(harness_echo(&h, "negotiated", 60000), 0);
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+Test(dtls13_engine, both_offered_to_13_server)
+{
+	fallback_case(0, PETREL_V_DTLS13, 20, PETREL_V_DTLS13, false);
+}
+
+Test(dtls13_engine, fallback_after_hello_verify_request)
+{
+	fallback_case(0, PETREL_V_DTLS12, 21, PETREL_V_DTLS12, false);
+}
+
+Test(dtls13_engine, fallback_on_server_hello)
+{
+	fallback_case(PETREL_FLAG_NO_COOKIE, PETREL_V_DTLS12, 22, PETREL_V_DTLS12, false);
+}
+
+Test(dtls13_engine, fallback_on_server_hello_psk)
+{
+	fallback_case(PETREL_FLAG_NO_COOKIE, PETREL_V_DTLS12, 23, PETREL_V_DTLS12, true);
+}
