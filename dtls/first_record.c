@@ -92,7 +92,10 @@ int petrel_client_begin_any(petrel_session *s, uint64_t now_ms)
 	 * ClientHello acceptable to both, continued by the 1.2 client) is
 	 * not there yet, so clients default to version_max 1.2
 	 * (dtls/session.c) and speak 1.3 when asked to. */
-	if (petrel_session_allows_dtls13(s)) {
+	/* A 1.2 session to resume is resumed in 1.2 (1.3 tickets are not
+	 * wired yet). */
+	bool resume12 = s->resume_blob != NULL && s->version_min <= PETREL_V_DTLS12;
+	if (petrel_session_allows_dtls13(s) && !resume12) {
 		s->version = PETREL_V_DTLS13;
 		return petrel_engine13_begin(s, now_ms);
 	}

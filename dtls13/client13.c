@@ -217,6 +217,7 @@ struct sh13 {
 	const uint8_t *exts;
 	size_t exts_len;
 	bool has_exts;
+	size_t sid_len;
 };
 
 static int parse_sh(const uint8_t *body, size_t len, struct sh13 *sh)
@@ -236,8 +237,8 @@ static int parse_sh(const uint8_t *body, size_t len, struct sh13 *sh)
 			return PETREL_E_DECODE_ERROR;
 		sh->has_exts = true;
 	}
-	/* Our legacy_session_id was empty, so the echo must be (4.1.3). */
-	if (sid_len != 0 || comp != 0)
+	sh->sid_len = sid_len; /* a 1.2 server may give a session ID */
+	if (comp != 0)
 		return PETREL_E_ILLEGAL_PARAMETER;
 	return 0;
 }
@@ -388,8 +389,9 @@ static int handle_server_hello(struct petrel_dtls13_client *c, const uint8_t *bo
 		return 0;
 	}
 	/* RFC 8446 4.2.1: selected_version must be one we offered, and the
-	 * legacy_version stays DTLS 1.2. */
-	if (version != PETREL_WIRE_DTLS13 || sh.legacy_version != 0xFEFDu)
+	 * legacy_version stays DTLS 1.2; our legacy_session_id was empty, so
+	 * the echo must be (4.1.3). */
+	if (version != PETREL_WIRE_DTLS13 || sh.legacy_version != 0xFEFDu || sh.sid_len != 0)
 		return FAIL(PETREL_E_ILLEGAL_PARAMETER, 0);
 	if (memcmp(sh.random, petrel_hrr_random, 32) == 0)
 		return handle_hrr(c, &sh, body, len, out);
