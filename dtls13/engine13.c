@@ -656,6 +656,54 @@ static int on_record(petrel_session *s, uint64_t epoch, uint64_t seq, uint8_t ct
 
 /* ---- datagrams in ---- */
 
+static void set_counter_order(struct petrel_d13 *d, enum petrel_rn_chacha_counter order)
+{
+	d->counter_order = order;
+	for (size_t i = 0; i < D13_SLOTS; i++) {
+		d->rd[i].counter_order = order;
+		d->wr[i].counter_order = order;
+	}
+}
+
+/* RFC 9147 4.2.3 leaves the byte order of the ChaCha20 counter taken from
+ * the ciphertext open; wolfSSL 5.5 reads it big-endian, QUIC (RFC 9001
+ * 5.4.4) and others little-endian. Until a ChaCha20 record has opened,
+ * one that fails is tried again (on a copy) with the other order; the
+ * order that opens is kept for both directions. */
+static int open_record(struct petrel_d13 *d, struct petrel_dtls13_epoch *e, uint8_t *rec,
+		       struct petrel_dtls13_header *hh, struct petrel_dtls13_record *out)
+{
+	if (e->keys.aead != PETREL_AEAD_CHACHA20_POLY1305 || d->counter_order_known) {
+		int o = petrel_dtls13_epoch_open(e, rec, hh, out);
+		return o;
+	}
+	size_t n = hh->header_len + hh->length;
+	uint8_t *copy = malloc(n);
+	if (copy == NULL)
+		return 0;
+	memcpy(copy, rec, n);
+	struct petrel_dtls13_header h2 = *hh;
+	int o = petrel_dtls13_epoch_open(e, rec, hh, out);
+	if (o == 0) {
+		enum petrel_rn_chacha_counter was = d->counter_order;
+		set_counter_order(d, was == PETREL_RN_COUNTER_LE ? PETREL_RN_COUNTER_BE
+								 : PETREL_RN_COUNTER_LE);
+		memcpy(rec, copy, n);
+		struct petrel_reader r;
+		const uint8_t *body;
+		petrel_reader_init(&r, rec, n);
+		if (petrel_dtls13_header_read(&r, 0, &h2, &body))
+			o = petrel_dtls13_epoch_open(e, rec, &h2, out);
+		if (o != 1)
+			set_counter_order(d, was);
+	}
+	if (o == 1)
+		d->counter_order_known = true;
+	petrel_wipe(copy, n);
+	free(copy);
+	return o;
+}
+
 int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t now_ms)
 {
 	struct petrel_d13 *d = s->d13;
@@ -701,7 +749,7 @@ int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t
 			if (e == NULL)
 				continue; /* no keys (yet): dropped, the peer retransmits */
 			struct petrel_dtls13_record out;
-			int o = petrel_dtls13_epoch_open(e, rec, &hh, &out);
+			int o = open_record(d, e, rec, &hh, &out);
 			if (o == PETREL_E_LIMIT_EXCEEDED)
 				return fail13(s, o, ALERT_BAD_RECORD_MAC);
 			if (o != 1)

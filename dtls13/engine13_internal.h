@@ -52,6 +52,7 @@ struct petrel_d13 {
 	enum petrel_hash_alg hash;
 	enum petrel_aead_alg aead;
 	enum petrel_rn_chacha_counter counter_order;
+	bool counter_order_known; /* a ChaCha20 record opened: the peer's order is known */
 
 	/* handshake */
 	bool done;

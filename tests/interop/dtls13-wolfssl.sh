@@ -126,6 +126,20 @@ fi
 end_case "$COUT" "$ROUT" "$SOUT"
 fi
 
+# ChaCha20: wolfSSL reads the record-number mask counter big-endian; the
+# Petrel client learns the order from the server's first protected record.
+if [ ${#PETREL13[@]} -gt 0 ]; then
+begin_case "petrel-client/wolfssl-server dtls13 chacha20 (big-endian mask counter)"
+if petrel_to_wolf c13chacha hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
+	-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -l TLS13-CHACHA20-POLY1305-SHA256; then
+	expect_status "$CLIENT_RC" 0 "petrel client"
+	expect_line "$COUT" '^I hear you fa shizzle!$' "wolfSSL's reply reached Petrel"
+	expect_line "$SOUT" '^SSL cipher suite is TLS_CHACHA20_POLY1305_SHA256$' "ChaCha20"
+	expect_line "$SOUT" '^Client message: hello-from-petrel' "Petrel's text reached wolfSSL"
+fi
+end_case "$COUT" "$ROUT" "$SOUT"
+fi
+
 # The fallback: a ClientHello offering 1.3 and 1.2 (with what a 1.2 server
 # needs), answered by the cookie exchange and a 1.2 ServerHello, continued
 # by the 1.2 client (RFC 8446 4.1.3 sentinels checked).
