@@ -297,9 +297,9 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		 * RFC 6347 4.2.8: answer with the cookie exchange; the old
 		 * association ends only once the new ClientHello proves the
 		 * address (valid cookie). */
-		uint8_t hvr[512]; /* a 1.3 HelloRetryRequest with its cookie too */
+		uint8_t hvr[128];
 		size_t hvr_len = 0;
-		int rc = petrel_server_stateless_check_any(ep->creds, key, key_len, d, len, now, hvr,
+		int rc = petrel_server_stateless_check(ep->creds, key, key_len, d, len, now, hvr,
 						       sizeof hvr, &hvr_len);
 		if (rc == 0)
 			(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);
@@ -312,10 +312,10 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		if (!client_hello)
 			return;
 		if (!(ep->session_flags & PETREL_FLAG_NO_COOKIE)) {
-			uint8_t hvr[512]; /* a 1.3 HelloRetryRequest with its cookie too */
+			uint8_t hvr[128];
 			size_t hvr_len = 0;
-			int rc = petrel_server_stateless_check_any(ep->creds, key, key_len, d, len, now, hvr,
-							       sizeof hvr, &hvr_len);
+			int rc = petrel_server_stateless_check_any(ep->creds, key, key_len, d, len, now,
+								   hvr, sizeof hvr, &hvr_len);
 			if (rc == 0) {
 				/* No state: the answer goes straight back. */
 				(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);
