@@ -398,14 +398,12 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 			return 0;
 		if (m->msg_type == PETREL_HT13_KEY_UPDATE)
 			return on_key_update(s, m->body, m->length, now_ms);
-		if (m->msg_type == PETREL_HT13_NEW_SESSION_TICKET && d->cl) {
-			struct petrel_hs13_output out;
-			petrel_hs13_output_init(&out);
-			int rc = core_handle(s, m->msg_type, m->body, m->length, now_ms, &out);
-			petrel_hs13_output_reset(&out);
+		if (m->msg_type == PETREL_HT13_NEW_SESSION_TICKET && s->role == PETREL_CLIENT) {
+			/* Acknowledged (RFC 9147 5.8.4) but not kept: 1.3
+			 * resumption is not wired yet. */
 			(void)petrel_flight13_send_ack(s);
 			d->rcvd_count = 0;
-			return rc < 0 ? 0 : 0; /* a bad ticket only costs resumption */
+			return 0;
 		}
 		return 0;
 	}
@@ -470,12 +468,13 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 		if (s->stats.flights_sent > 0)
 			s->stats.round_trips++;
 		established(s, now_ms);
-		if (d->sv) {
-			/* RFC 9147 5.8.4: the server acknowledges the client's
-			 * last flight (the client retransmits it until then). */
+		/* RFC 9147 5.8.4: the server acknowledges the client's last
+		 * flight (the client retransmits it until then). */
+		if (d->sv)
 			(void)petrel_flight13_send_ack(s);
-			free_cores(d);
-		}
+		/* The cores are done: idle sessions keep only the epoch table,
+		 * the KeyUpdate secrets and the flight still unacknowledged. */
+		free_cores(d);
 	}
 	return 0;
 }

@@ -17,7 +17,7 @@
  * remember sending them in (ACKs name record numbers, RFC 9147 7). */
 #define D13_MAX_MSGS 8
 #define D13_MAX_FRAGS 96
-#define D13_MAX_SENT 192
+#define D13_MAX_SENT 64
 /* Record numbers of the peer's flight we keep to acknowledge. */
 #define D13_MAX_RCVD 32
 /* Epoch table: slot = epoch mod 4 (epochs 0-3, then KeyUpdate epochs;
