@@ -88,11 +88,10 @@ int petrel_server_stateless_check_any(const struct petrel_credentials *creds, co
 
 int petrel_client_begin_any(petrel_session *s, uint64_t now_ms)
 {
-	/* A client allowed 1.3 offers 1.3 only: the fallback to 1.2 (a
-	 * ClientHello acceptable to both, continued by the 1.2 client) is
-	 * not there yet, so clients default to version_max 1.2
-	 * (dtls/session.c) and speak 1.3 when asked to. */
-	/* A 1.2 session to resume is resumed in 1.2 (1.3 tickets are not
+	/* A client allowed 1.3 starts the 1.3 client; when 1.2 is allowed
+	 * too its ClientHello also suits a 1.2 server, whose answer hands
+	 * the handshake to the 1.2 client (dtls13/engine13.c fall_back).
+	 * A 1.2 session to resume is resumed in 1.2 (1.3 tickets are not
 	 * wired yet). */
 	bool resume12 = s->resume_blob != NULL && s->version_min <= PETREL_V_DTLS12;
 	if (petrel_session_allows_dtls13(s) && !resume12) {

@@ -46,8 +46,9 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->mtu_max = 1500;
 	s->verify_mode = PETREL_VERIFY_CHAIN;
 	s->version_min = PETREL_V_DTLS12;
-	/* Servers answer 1.3 ClientHellos in 1.3; clients offer 1.3 only
-	 * when asked (no fallback to 1.2 yet: dtls/first_record.c). */
+	/* Servers answer 1.3 ClientHellos in 1.3; clients offer 1.3 (with
+	 * 1.2) only when asked: 1.3 lacks 1.2 features sessions may rely
+	 * on (renegotiation, SRTP, tickets, heartbeats, CIDs). */
 	s->version_max = role == PETREL_CLIENT ? PETREL_V_DTLS12 : PETREL_V_DTLS13;
 	petrel_rl_init(&s->rl);
 	*out = s;
