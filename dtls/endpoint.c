@@ -388,7 +388,7 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 	/* Only what authenticated keeps the session from its idle timeout:
 	 * a datagram spoofed from the peer's address does not (RFC 6347
 	 * 4.1.2.7). During the handshake its own timeout applies. */
-	if (s->authenticated_records != authenticated_before || s->hs != NULL)
+	if (s->authenticated_records != authenticated_before || s->hs != NULL || !s->established)
 		p->last_rx_ms = now;
 	s->rx_user_buf = NULL;
 	s->rx_user_cap = 0;
@@ -547,7 +547,7 @@ void petrel_ep_run_timers(petrel_endpoint *ep, uint64_t now)
 			petrel_timer_heap_set(&ep->timers, &p->timer, d);
 			continue;
 		}
-		if (p->half_open == NULL && ep->idle_ms && p->session->hs == NULL &&
+		if (p->half_open == NULL && ep->idle_ms && p->session->hs == NULL && p->session->established &&
 		    now - p->last_rx_ms >= ep->idle_ms) {
 			/* Tell the client, so it need not find out by silence
 			 * (RFC 5246 7.2.1; issue #21 item 7). */

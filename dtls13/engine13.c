@@ -753,6 +753,7 @@ int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t
 				return fail13(s, o, ALERT_BAD_RECORD_MAC);
 			if (o != 1)
 				continue;
+			s->authenticated_records++; /* keeps it from the endpoint's idle timeout */
 			r = on_record(s, out.epoch, out.seq, out.content_type, out.fragment, out.length,
 				      now_ms);
 		} else {

@@ -70,7 +70,7 @@ if ! "$PETREL" info 2>/dev/null | grep -q 'DTLS 1\.3'; then
 	# it at its handshake timeout (RFC 6347 4.1.2.7), kept short here.
 	if petrel_to_wolf v13-only hello-from-petrel --ca "$T/ec-cert.pem" --sni localhost \
 		--timeout-ms 3000 -- \
-		-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d; then
+		-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T; then
 		expect_status "$CLIENT_RC" 1 "petrel client"
 		expect_line "$COUT" 'protocol_version' "wolfSSL's protocol_version alert reported"
 	fi
@@ -120,7 +120,7 @@ if [ ${#PETREL13[@]} -eq 0 ]; then
 else
 begin_case "petrel-client/wolfssl-server dtls13 (cookie HRR)"
 if petrel_to_wolf c13 hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
-	-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d; then
+	-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T; then
 	expect_status "$CLIENT_RC" 0 "petrel client"
 	expect_line "$COUT" '^I hear you fa shizzle!$' "wolfSSL's reply reached Petrel"
 	expect_line "$SOUT" '^SSL version is DTLSv1.3$' "DTLS 1.3"
@@ -129,12 +129,16 @@ fi
 end_case "$COUT" "$ROUT" "$SOUT"
 fi
 
+# -T (no NewSessionTicket), as in the peers README's checked lines: with a
+# ticket, wolfSSL 5.5.4's example server may take our ACK of it for its
+# SSL_read and answer without printing our message (Petrel does not keep
+# 1.3 tickets yet).
 # ChaCha20: wolfSSL reads the record-number mask counter big-endian; the
 # Petrel client learns the order from the server's first protected record.
 if [ ${#PETREL13[@]} -gt 0 ]; then
 begin_case "petrel-client/wolfssl-server dtls13 chacha20 (big-endian mask counter)"
 if petrel_to_wolf c13chacha hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
-	-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -l TLS13-CHACHA20-POLY1305-SHA256; then
+	-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T -l TLS13-CHACHA20-POLY1305-SHA256; then
 	expect_status "$CLIENT_RC" 0 "petrel client"
 	expect_line "$COUT" '^I hear you fa shizzle!$' "wolfSSL's reply reached Petrel"
 	expect_line "$SOUT" '^SSL cipher suite is TLS_CHACHA20_POLY1305_SHA256$' "ChaCha20"

@@ -79,7 +79,7 @@ start_wolfssl_server() {
 	for attempt in 1 2 3; do
 		PORT=$(free_port)
 		: >"$out"
-		timeout 60 "$WOLFSSL_SERVER" -p "$PORT" "$@" >"$out" 2>&1 &
+		timeout 60 stdbuf -oL "$WOLFSSL_SERVER" -p "$PORT" "$@" >"$out" 2>&1 &
 		SERVER_PID=$!
 		track "$SERVER_PID"
 		i=0
