@@ -5,6 +5,7 @@
 
 #include "dtls/first_hello.h"
 #include "dtls/session.h"
+#include "dtls/dispatch.h"
 #include "dtls/session_cid.h"
 #include "record/cid.h"
 #include "mtu/mtu.h"
@@ -39,6 +40,8 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->black_hole_threshold = 1;
 	s->mtu_max = 1500;
 	s->verify_mode = PETREL_VERIFY_CHAIN;
+	s->version_min = PETREL_V_DTLS12;
+	s->version_max = PETREL_V_DTLS13;
 	petrel_rl_init(&s->rl);
 	*out = s;
 	return 0;

@@ -234,6 +234,10 @@ struct petrel_srtp_state {
 struct petrel_session {
 	unsigned role; /* PETREL_CLIENT or PETREL_SERVER */
 	unsigned version; /* enum petrel_dtls_version (dtls/dispatch.h): picks the handshake operations */
+	/* The versions this session may speak (enum petrel_dtls_version), set by
+	 * petrel_session_set_versions (dtls/version.c): the handshake offers or
+	 * accepts only versions in [version_min, version_max]. */
+	uint8_t version_min, version_max;
 	unsigned flags;
 	petrel_credentials *creds;
 

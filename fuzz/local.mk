@@ -68,3 +68,8 @@ EXTRA_DIST += fuzz/record_cid_fuzz.c
 EXTRA_DIST += fuzz/record_fuzz_common.h
 # ClientHellos assembled before the cookie (issue #20 item 4, helper "bigch")
 EXTRA_DIST += fuzz/first_hello_fuzz.c
+# DTLS 1.3 pieces (issue #20 "Robustness", helper "ver"): the unified header,
+# record protection with fixed keys, the ACK, the message codecs and the
+# server fed one ClientHello. Seeds: fuzz/make-seeds13.py.
+EXTRA_DIST += fuzz/header13_fuzz.c fuzz/record13_fuzz.c fuzz/ack_fuzz.c fuzz/msg13_fuzz.c \
+	fuzz/server13_fuzz.c fuzz/make-seeds13.py

@@ -61,6 +61,8 @@ struct cli_options {
 	bool cid;
 	unsigned cid_len;
 	bool renegotiate; /* --renegotiate: RFC 5746 (issue #21 item 9) */
+	/* --min-version / --max-version: enum petrel_version, 0 = not given. */
+	int min_version, max_version;
 };
 
 /* options.c: parse argv[2..] for the command in argv[1]. Returns 0, or
@@ -111,6 +113,8 @@ void cli_print_srtp(FILE *out, petrel_session *s, bool verbose, const char *inde
 void cli_hex(const uint8_t *data, size_t len, char sep, char *out, size_t cap);
 /* "connection id    ours HEX, peer's HEX" (RFC 9146), or "none negotiated". */
 void cli_print_cid(FILE *out, const petrel_session *s, const char *indent);
+/* "DTLS 1.2" / "DTLS 1.3": the negotiated version, "unknown" before. */
+const char *cli_version_text(const petrel_session *s);
 /* Suites, groups and signature algorithms with IANA names and codes. */
 void cli_print_algorithms(FILE *out);
 

@@ -27,3 +27,6 @@ tests_ticket_resume_client_SOURCES = tests/ticket_resume_client.c
 tests_ticket_resume_client_LDADD = libpetrel.la
 TESTS += tools/cli_ticket_test.sh
 EXTRA_DIST += tools/cli_ticket_test.sh
+# --min-version / --max-version, the version in reports and `petrel info` (issue #20 item 3)
+TESTS += tools/cli_version_test.sh
+EXTRA_DIST += tools/cli_version_test.sh

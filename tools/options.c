@@ -24,6 +24,7 @@ enum {
 	OPT_KEEPALIVE,
 	OPT_CID,
 	OPT_RENEGOTIATE,
+	OPT_MIN_VERSION, OPT_MAX_VERSION,
 };
 
 /* Which commands accept an option. */
@@ -71,6 +72,8 @@ static const struct option long_options[] = {
 	{"keepalive", required_argument, NULL, OPT_KEEPALIVE},
 	{"cid", optional_argument, NULL, OPT_CID},
 	{"renegotiate", no_argument, NULL, OPT_RENEGOTIATE},
+	{"min-version", required_argument, NULL, OPT_MIN_VERSION},
+	{"max-version", required_argument, NULL, OPT_MAX_VERSION},
 	{NULL, 0, NULL, 0},
 };
 
@@ -78,6 +81,7 @@ static unsigned option_scope(int id)
 {
 	switch (id) {
 	case OPT_PSK: case OPT_CERT: case OPT_KEY: case OPT_CA: case OPT_PIN: case OPT_ALPN:
+	case OPT_MIN_VERSION: case OPT_MAX_VERSION:
 		return FOR_CLIENT | FOR_SERVER | FOR_TUNNEL;
 	case OPT_REQUIRE_EMS: case OPT_PSK_FILE: case OPT_CID: case OPT_SRTP: case OPT_SRTP_MKI:
 	case OPT_RPK: case OPT_PIN_SPKI:
@@ -114,7 +118,8 @@ int cli_usage(FILE *out)
 		"  demo                      full + resumed DTLS 1.2 handshake on loopback, with a report\n"
 		"  client [options] HOST PORT  relay stdin to the peer and the peer to stdout, a datagram a line\n"
 		"  server [options] --port PORT [--bind ADDR]  accept many clients on one UDP socket\n"
-		"  info                      print the version and the suites, groups and signature algorithms\n"
+		"  info                      print the version, the DTLS versions this build speaks and the\n"
+		"                            suites, groups and signature algorithms\n"
 		"  ticket-key [FILE]         write a new session-ticket master (hex) to FILE (created\n"
 		"                            0600, never overwritten) or stdout, for --ticket-key-file\n"
 		"  tunnel [options] --listen ADDR:PORT --connect HOST:PORT\n"
@@ -166,6 +171,10 @@ int cli_usage(FILE *out)
 		"                            default: preferred, sessions without it never resumed)\n"
 		"  --renegotiate             accept secure renegotiation (RFC 5746, DTLS 1.2; default:\n"
 		"                            refused); client: the line **REHANDSHAKE** starts one\n"
+		"  --min-version V, --max-version V\n"
+		"                            client, server, tunnel: the protocol versions to use,\n"
+		"                            1.2 or 1.3 (default: every version `petrel info` lists; a\n"
+		"                            server answers each client in the highest both speak)\n"
 		"  --once                    client: send each stdin line, wait for one reply each, exit\n"
 		"  --echo                    server: send each datagram back\n"
 		"  --forward HOST:PORT       server: relay each session's datagrams to HOST:PORT from\n"
@@ -265,6 +274,16 @@ static bool takes_cid_word(int argc, char **argv, int at, unsigned scope)
 	return scope == FOR_SERVER || argc - at - 1 >= 2;
 }
 
+/* "1.2" / "1.3": a petrel_version, else 0. */
+static int parse_version(const char *arg)
+{
+	if (strcmp(arg, "1.2") == 0)
+		return PETREL_DTLS1_2;
+	if (strcmp(arg, "1.3") == 0)
+		return PETREL_DTLS1_3;
+	return 0;
+}
+
 static int apply_option(struct cli_options *o, int id, char *arg)
 {
 	size_t pin_len = 0;
@@ -352,6 +371,12 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 	case OPT_SRTP: o->srtp = arg; return 0;
 	case OPT_RPK: o->rpk = true; return 0;
 	case OPT_RENEGOTIATE: o->renegotiate = true; return 0;
+	case OPT_MIN_VERSION:
+		o->min_version = parse_version(arg);
+		return o->min_version ? 0 : bad(o, "--min-version wants 1.2 or 1.3, got", arg);
+	case OPT_MAX_VERSION:
+		o->max_version = parse_version(arg);
+		return o->max_version ? 0 : bad(o, "--max-version wants 1.2 or 1.3, got", arg);
 	case OPT_PIN_SPKI:
 		if (parse_hex(arg, o->pin_spki_sha256, sizeof o->pin_spki_sha256, &pin_len) < 0 ||
 		    pin_len != 32)
@@ -426,6 +451,8 @@ static int check_combination(struct cli_options *o, unsigned scope)
 		return bad(o, "--plain takes no credentials (it relays without DTLS)", NULL);
 	if (o->keepalive_ms && o->dead_ms_set && o->dead_ms && o->dead_ms <= o->keepalive_ms)
 		return bad(o, "--dead-ms must be longer than --keepalive (two intervals or more)", NULL);
+	if (o->min_version && o->max_version && o->min_version > o->max_version)
+		return bad(o, "--min-version is above --max-version", NULL);
 	return 0;
 }
 

@@ -6,8 +6,20 @@
 static int cmd_info(void)
 {
 	printf("petrel %s\n", petrel_check_version(NULL));
-	printf("protocol: DTLS 1.2 (RFC 6347), session tickets (RFC 5077), extended master secret "
-	       "(RFC 7627)\n");
+	/* What the handshake dispatcher can run (petrel_version_supported);
+	 * tests/interop/dtls13-wolfssl.sh greps this output for "DTLS 1.3". */
+	printf("protocol versions:");
+	static const int versions[] = {PETREL_DTLS1_2, PETREL_DTLS1_3};
+	static const char *const rfc[] = {"RFC 6347", "RFC 9147"};
+	const char *sep = " ";
+	for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
+		if (!petrel_version_supported(versions[i]))
+			continue;
+		printf("%s%s (%s)", sep, petrel_version_name(versions[i]), rfc[i]);
+		sep = ", ";
+	}
+	printf("\n");
+	printf("protocol: session tickets (RFC 5077), extended master secret (RFC 7627)\n");
 	printf("credentials: PSK (one key, or a file of many), X.509 certificates (ECDSA P-256 and\n"
 	       "  P-384, Ed25519, RSA), pinned fingerprints\n");
 	cli_print_algorithms(stdout);

@@ -72,6 +72,7 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
 {
 	struct petrel_stats st;
 	petrel_session_get_stats(s, &st);
+	fprintf(out, "%sversion          %s\n", indent, cli_version_text(s));
 	fprintf(out, "%ssuite            %s\n", indent, or_none(petrel_session_get_cipher_name(s), s));
 	fprintf(out, "%skey exchange     %s\n", indent, or_none(petrel_session_get_group_name(s), s));
 	fprintf(out, "%ssignature        %s\n", indent, or_none(petrel_session_get_signature_name(s), s));
@@ -146,6 +147,12 @@ void cli_print_srtp(FILE *out, petrel_session *s, bool verbose, const char *inde
 	fprintf(out, "%ssrtp server salt %s\n", indent, hex);
 	memset(material, 0, sizeof material);
 	memset(&keys, 0, sizeof keys);
+}
+
+const char *cli_version_text(const petrel_session *s)
+{
+	const char *name = petrel_version_name(petrel_session_get_version(s));
+	return name ? name : "unknown";
 }
 
 /* What the library implements, from its own listings (IANA names), so

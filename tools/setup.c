@@ -131,11 +131,40 @@ static void print_mtu_change(void *ptr, unsigned old_mtu, unsigned new_mtu, int 
 		reason > 0 && reason <= PETREL_MTU_PROBE ? why[reason] : why[0]);
 }
 
+/* --min-version / --max-version: the option naming a version this build
+ * does not speak is named in the error (petrel info lists what it does). */
+static int configure_versions(petrel_session *s, const struct cli_options *o)
+{
+	if (o->min_version == 0 && o->max_version == 0)
+		return 0;
+	const int asked[2] = {o->min_version, o->max_version};
+	static const char *const option[2] = {"--min-version", "--max-version"};
+	for (int i = 0; i < 2; i++) {
+		if (asked[i] && !petrel_version_supported(asked[i])) {
+			fprintf(stderr, "petrel %s: %s %s: this build does not speak %s (`petrel info` lists "
+					"the versions it does)\n",
+				o->command, option[i], asked[i] == PETREL_DTLS1_3 ? "1.3" : "1.2",
+				petrel_version_name(asked[i]));
+			return CLI_EXIT_USAGE;
+		}
+	}
+	int rc = petrel_session_set_versions(s, o->min_version ? o->min_version : PETREL_DTLS1_2,
+					     o->max_version ? o->max_version : PETREL_DTLS1_3);
+	if (rc < 0) {
+		fprintf(stderr, "petrel %s: --min-version / --max-version: %s\n", o->command,
+			cli_error(rc));
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cli_configure_session(petrel_session *s, const struct cli_options *o, bool server)
 {
 	if (o->verbose)
 		petrel_dtls_set_mtu_callback(s, print_mtu_change, (void *)o);
 	int rc;
+	if ((rc = configure_versions(s, o)))
+		return rc;
 	if (o->ciphers && (rc = petrel_session_set_ciphers(s, o->ciphers)) < 0)
 		return setting_failed(o, "--ciphers", o->ciphers, rc);
 	if (o->groups && (rc = petrel_session_set_groups(s, o->groups)) < 0)

@@ -794,6 +794,33 @@ PETREL_API int petrel_rehandshake(petrel_session *session);
 /* Renegotiations completed on this session. */
 PETREL_API unsigned petrel_session_get_renegotiations(const petrel_session *session);
 
+/* ------------------------------------------------------------------ */
+/* Protocol versions: DTLS 1.2 (RFC 6347) and DTLS 1.3 (RFC 9147).      */
+
+/* Public version numbers, ordered (PETREL_DTLS1_2 < PETREL_DTLS1_3), so a
+ * range compares naturally; they are not the wire values ({254, 253} and
+ * {254, 252}, which run backwards). */
+enum petrel_version { PETREL_DTLS1_2 = 12, PETREL_DTLS1_3 = 13 };
+/* The versions a session may use, both ends included. A client offers
+ * every version of the range this build speaks, a server answers in the
+ * highest one both sides support (RFC 8446 4.2.1). Default: DTLS 1.2 to
+ * DTLS 1.3, i.e. whatever the build speaks. Errors:
+ * PETREL_E_INVALID_REQUEST (a value that is not a petrel_version,
+ * min > max, or the handshake has started), PETREL_E_UNSUPPORTED (this
+ * build speaks no version in the range, e.g. DTLS 1.3 only in a build
+ * without it); the session is unchanged on error. */
+PETREL_API int petrel_session_set_versions(petrel_session *session, int min, int max);
+/* The negotiated version (PETREL_DTLS1_2 or PETREL_DTLS1_3) once the
+ * handshake has completed (it stays readable after close);
+ * PETREL_E_INVALID_REQUEST before that: the version is not known until
+ * the peer has answered, so this never guesses the configured maximum. */
+PETREL_API int petrel_session_get_version(const petrel_session *session);
+/* 1 when this build can speak the version (both roles), else 0 (also for
+ * values that are not a petrel_version). */
+PETREL_API int petrel_version_supported(int version);
+/* "DTLS 1.2" or "DTLS 1.3"; NULL for other values. */
+PETREL_API const char *petrel_version_name(int version);
+
 #ifdef __cplusplus
 }
 #endif
