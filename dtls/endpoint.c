@@ -80,7 +80,13 @@ static long ep_push(void *ptr, const uint8_t *data, size_t len)
 {
 	struct ep_peer *p = ptr;
 	petrel_endpoint *ep = p->ep;
-	if (ep->busy != p && p->timer.deadline_ms != 0) {
+	const petrel_session *s = p->session;
+	/* A settled association (no handshake, no kept flight, cipher state
+	 * expanded and so its release already timed) has no deadline that a
+	 * send can move earlier: skip the extra timer run per answer. */
+	bool settled = s != NULL && s->established && s->hs == NULL && s->final == NULL &&
+		       petrel_rl_holds_cache(&s->rl);
+	if (ep->busy != p && p->timer.deadline_ms != 0 && !settled) {
 		/* The application sent outside the endpoint's calls (e.g. on
 		 * another session's callback): its deadlines may have moved
 		 * earlier (cipher state rebuilt, final flight freed). Key it

@@ -80,6 +80,7 @@ EXTRA_DIST += tests/first_hello_cli.sh
 # unauthenticated input that fails is dropped (helper "policy")
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_hs_drop_test.c
+endif
 # protocol version API (issue #20 item 3, helper "ver")
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/version_api_test.c
