@@ -5,11 +5,12 @@
 #include "dtls/dispatch.h"
 
 #include "dtls12/hs12.h"
+#include "dtls13/hs13_ops.h"
 
 /* [version][role]: PETREL_CLIENT and PETREL_SERVER are 1 and 2. */
 static const struct petrel_hs_ops *const hs_ops_table[PETREL_V_COUNT][2] = {
 	[PETREL_V_DTLS12] = {&petrel_hs12_client_ops, &petrel_hs12_server_ops},
-	[PETREL_V_DTLS13] = {NULL, NULL}, /* RFC 9147: dtls13/ is not wired yet */
+	[PETREL_V_DTLS13] = {&petrel_hs13_client_ops, &petrel_hs13_server_ops}, /* RFC 9147 */
 };
 
 const struct petrel_hs_ops *petrel_hs_ops_of(const petrel_session *s)
@@ -53,4 +54,24 @@ int petrel_dispatch_first_record(petrel_session *s, const struct petrel_record *
 	if (ops == NULL)
 		return PETREL_E_UNSUPPORTED;
 	return ops->first_record ? ops->first_record(s, rec, now_ms) : 0;
+}
+
+int petrel_dispatch_take_over(petrel_session *s, const uint8_t *ch, size_t ch_len,
+			      const uint8_t *random, uint16_t ch_message_seq, const uint8_t *cookie,
+			      size_t cookie_len, uint64_t next_plain_seq,
+			      const struct petrel_hs_message *m, uint64_t record_seq, uint64_t now_ms)
+{
+	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
+	if (ops == NULL || ops->take_over == NULL)
+		return PETREL_E_UNSUPPORTED;
+	int rc = ops->take_over(s, ch, ch_len, random, ch_message_seq, cookie, cookie_len,
+				next_plain_seq, now_ms);
+	if (rc < 0)
+		return rc;
+	rc = petrel_dispatch_message(s, m, record_seq, now_ms);
+	if (rc < 0)
+		return rc;
+	if (s->hs)
+		petrel_reasm_set_next_seq(&s->hs->rx, (uint16_t)(m->message_seq + 1));
+	return 0;
 }

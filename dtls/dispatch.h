@@ -13,7 +13,7 @@
 /* Protocol versions the dispatcher knows (petrel_session.version). */
 enum petrel_dtls_version {
 	PETREL_V_DTLS12 = 0, /* RFC 6347; the default of a new session */
-	PETREL_V_DTLS13 = 1, /* RFC 9147: slots empty until dtls13/ is wired */
+	PETREL_V_DTLS13 = 1, /* RFC 9147 (dtls13/engine13.c) */
 	PETREL_V_COUNT
 };
 
@@ -40,6 +40,13 @@ struct petrel_hs_ops {
 	/* Whether application data from the peer proves it holds our kept
 	 * final flight (so the flight can go). */
 	bool app_data_confirms_final;
+	/* Client: go on from a ClientHello (body ch, random) that the client
+	 * of another version sent (the DTLS 1.3 client falling back to 1.2,
+	 * RFC 8446 4.1.3); our epoch-0 records continue at next_plain_seq.
+	 * NULL where there is no such thing. */
+	int (*take_over)(petrel_session *s, const uint8_t *ch, size_t ch_len, const uint8_t *random,
+			 uint16_t ch_message_seq, const uint8_t *cookie, size_t cookie_len,
+			 uint64_t next_plain_seq, uint64_t now_ms);
 };
 
 /* The operations for the session's version and role; NULL for a slot
@@ -52,6 +59,13 @@ int petrel_dispatch_begin(petrel_session *s, uint64_t now_ms);
 int petrel_dispatch_message(petrel_session *s, const struct petrel_hs_message *m,
 			    uint64_t record_seq, uint64_t now_ms);
 int petrel_dispatch_ccs(petrel_session *s);
+/* The fallback: s->version set to the new version first; then the
+ * server's message m (a 1.2 ServerHello or HelloVerifyRequest) goes to
+ * that version's client. */
+int petrel_dispatch_take_over(petrel_session *s, const uint8_t *ch, size_t ch_len,
+			      const uint8_t *random, uint16_t ch_message_seq, const uint8_t *cookie,
+			      size_t cookie_len, uint64_t next_plain_seq,
+			      const struct petrel_hs_message *m, uint64_t record_seq, uint64_t now_ms);
 int petrel_dispatch_first_record(petrel_session *s, const struct petrel_record *rec,
 				 uint64_t now_ms);
 

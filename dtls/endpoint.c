@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "dtls/endpoint_internal.h"
+#include "dtls/first_record.h"
 #include "dtls/session_cid.h"
 #include "record/cid.h"
 
@@ -346,8 +347,14 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		if (!(ep->session_flags & PETREL_FLAG_NO_COOKIE)) {
 			uint8_t hvr[128];
 			size_t hvr_len = 0;
-			int rc = petrel_ep_check_client_hello(ep, key, key_len, d, len, now, hvr,
-							      sizeof hvr, &hvr_len);
+			/* A whole ClientHello offering DTLS 1.3: the session
+			 * decides (a 1.3 one answers with a stateless
+			 * HelloRetryRequest, dtls/first_record.c); else the
+			 * 1.2 cookie check, fragments assembled first. */
+			int rc = petrel_dgram_offers_dtls13(d, len)
+					 ? 1
+					 : petrel_ep_check_client_hello(ep, key, key_len, d, len, now,
+									hvr, sizeof hvr, &hvr_len);
 			if (rc == 0) {
 				/* No state: the answer goes straight back. */
 				(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);

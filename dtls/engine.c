@@ -13,6 +13,7 @@
 #include "dtls/hs_state.h"
 #include "dtls/output.h"
 #include "dtls/session.h"
+#include "dtls13/engine13.h"
 #include "mtu/mtu.h"
 
 /* Whether the peer has paid for a retransmission it asks for: what such
@@ -309,6 +310,8 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 
 int petrel_engine_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t now_ms)
 {
+	if (s->version == PETREL_V_DTLS13)
+		return petrel_engine13_feed(s, dgram, len, now_ms);
 	if (s->fatal_error)
 		return s->fatal_error;
 	/* Application data opens straight into the caller's buffer when one
@@ -390,6 +393,8 @@ static uint16_t black_hole_fallback(const petrel_session *s)
 
 int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 {
+	if (s->version == PETREL_V_DTLS13)
+		return petrel_engine13_tick(s, now_ms);
 	if (s->fatal_error)
 		return s->fatal_error;
 	if (s->final && now_ms >= s->final->expires_ms)
@@ -459,6 +464,8 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 
 uint64_t petrel_engine_next_deadline(const petrel_session *s)
 {
+	if (s->version == PETREL_V_DTLS13)
+		return petrel_engine13_next_deadline(s);
 	uint64_t next = UINT64_MAX;
 	if (s->hs) {
 		if (s->hs->flight_pending)

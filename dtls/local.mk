@@ -56,3 +56,5 @@ libpetrel_core_la_SOURCES += dtls/hs_drop.c dtls/hs_drop.h
 libpetrel_core_la_SOURCES += dtls/reneg_info.c dtls/exporter.c dtls/session_verify.c
 # protocol version range, negotiated version, what the build speaks (issue #20 item 3, helper "ver")
 libpetrel_core_la_SOURCES += dtls/version.c dtls/version.h
+# version routing at the start of a handshake (issue #20)
+libpetrel_core_la_SOURCES += dtls/first_record.c dtls/first_record.h

@@ -7,6 +7,7 @@
 #include "dtls/session.h"
 #include "dtls/dispatch.h"
 #include "dtls/session_cid.h"
+#include "dtls13/engine13.h"
 #include "record/cid.h"
 #include "mtu/mtu.h"
 
@@ -41,7 +42,10 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->mtu_max = 1500;
 	s->verify_mode = PETREL_VERIFY_CHAIN;
 	s->version_min = PETREL_V_DTLS12;
-	s->version_max = PETREL_V_DTLS13;
+	/* Servers answer 1.3 ClientHellos in 1.3; clients offer 1.3 (with
+	 * 1.2) only when asked: 1.3 lacks 1.2 features sessions may rely
+	 * on (renegotiation, SRTP, tickets, heartbeats, CIDs). */
+	s->version_max = role == PETREL_CLIENT ? PETREL_V_DTLS12 : PETREL_V_DTLS13;
 	petrel_rl_init(&s->rl);
 	*out = s;
 	return 0;
@@ -53,6 +57,7 @@ void petrel_session_free(petrel_session *s)
 		return;
 	petrel_first_hello_release(s);
 	petrel_hs_free(s);
+	petrel_engine13_free(s);
 	if (s->final) {
 		petrel_flight_reset(&s->final->flight);
 		free(s->final);
@@ -236,6 +241,8 @@ unsigned petrel_dtls_get_data_mtu(const petrel_session *s)
 {
 	size_t dgram = petrel_output_max_datagram(s);
 	size_t overhead = petrel_rl_write_overhead(&s->rl, petrel_rl_write_epoch(&s->rl));
+	if (s->version == PETREL_V_DTLS13)
+		overhead = petrel_engine13_overhead(s);
 	if (overhead >= dgram)
 		return 0;
 	size_t data = dgram - overhead;
@@ -280,11 +287,15 @@ const char *petrel_alert_get_name(int alert)
 
 const char *petrel_session_get_cipher_name(const petrel_session *s)
 {
+	if (s->version == PETREL_V_DTLS13)
+		return petrel_engine13_cipher_name(s);
 	return s->suite ? s->suite->name : NULL;
 }
 
 uint16_t petrel_session_get_cipher_id(const petrel_session *s)
 {
+	if (s->version == PETREL_V_DTLS13)
+		return petrel_engine13_cipher_id(s);
 	return s->suite ? s->suite->id : 0;
 }
 

@@ -361,6 +361,8 @@ struct petrel_session {
 	struct petrel_keepalive *keepalive;
 	/* RFC 9146 Connection IDs (dtls/session_cid.c): NULL unless enabled. */
 	struct petrel_session_cid *cid;
+	/* DTLS 1.3 driver state (dtls13/engine13.c): NULL unless 1.3 is spoken. */
+	struct petrel_d13 *d13;
 };
 
 /* The session's clock (petrel_transport_set_clock_function, monotonic by

@@ -12,6 +12,7 @@
 #include "dtls/dispatch.h"
 #include "dtls/output.h"
 #include "dtls/session.h"
+#include "dtls13/engine13.h"
 #include "mtu/mtu.h"
 
 /* Whether the engine needs the current time: until established (a server
@@ -22,6 +23,7 @@
 static bool needs_clock(const petrel_session *s)
 {
 	return !s->established || s->hs != NULL || s->final != NULL || s->pull_timeout != NULL ||
+	       (s->d13 != NULL && petrel_engine13_next_deadline(s) != UINT64_MAX) ||
 	       petrel_pmtud_deadline(&s->pmtud) != UINT64_MAX || petrel_keepalive_active(s);
 }
 
@@ -72,6 +74,8 @@ int petrel_handshake(petrel_session *s)
 {
 	if (s->fatal_error)
 		return s->fatal_error;
+	if (s->version == PETREL_V_DTLS13 && s->established)
+		return petrel_engine13_rehandshake(s);
 	if (s->established && s->hs == NULL)
 		return 0;
 	uint64_t now = petrel_session_now(s);
@@ -127,6 +131,8 @@ long petrel_record_send(petrel_session *s, const void *data, size_t len)
 		return PETREL_E_INVALID_REQUEST;
 	if (len > petrel_dtls_get_data_mtu(s))
 		return PETREL_E_LARGE_PACKET;
+	if (s->version == PETREL_V_DTLS13)
+		return petrel_engine13_send(s, data, len);
 	/* Start 3 bytes in, so the ciphertext after the 13-byte header (and
 	 * 8-byte explicit nonce) is 8-byte aligned: nettle's CTR mode then
 	 * writes the key stream straight into it instead of through a buffer. */
@@ -235,6 +241,8 @@ int petrel_bye(petrel_session *s)
 {
 	if (!s->established || s->fatal_error)
 		return PETREL_E_INVALID_REQUEST;
+	if (s->version == PETREL_V_DTLS13)
+		return petrel_engine13_bye(s);
 	int rc = petrel_send_alert(s, PETREL_ALERT_WARNING, ALERT_CLOSE_NOTIFY);
 	s->closed = true;
 	return rc;

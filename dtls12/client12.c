@@ -207,6 +207,32 @@ int petrel_client_begin(petrel_session *s, uint64_t now_ms)
 	return send_client_hello(s, now_ms, false);
 }
 
+int petrel_client_take_over(petrel_session *s, const uint8_t *ch, size_t ch_len,
+			    const uint8_t *random, uint16_t ch_message_seq, const uint8_t *cookie,
+			    size_t cookie_len, uint64_t next_plain_seq, uint64_t now_ms)
+{
+	int rc = petrel_hs_start(s, now_ms);
+	if (rc < 0)
+		return rc;
+	struct petrel_hs *hs = s->hs;
+	memcpy(hs->client_random, random, PETREL_RANDOM_LEN);
+	hs->session_id_len = 0;
+	if (cookie_len > sizeof hs->cookie)
+		return PETREL_E_ILLEGAL_PARAMETER;
+	memcpy(hs->cookie, cookie, cookie_len);
+	hs->cookie_len = cookie_len;
+	/* In the transcript and the flight as if we had sent it (RFC 6347
+	 * 4.2.6: the last ClientHello, with its message_seq); the 1.3
+	 * client's record numbers go on. */
+	hs->next_send_seq = ch_message_seq;
+	rc = petrel_hs_append_message(s, PETREL_HS_CLIENT_HELLO, ch, ch_len, 0);
+	if (rc < 0)
+		return rc;
+	petrel_rl_set_next_write_seq(&s->rl, 0, next_plain_seq);
+	hs->state = HS_C_WAIT_SH;
+	return 0;
+}
+
 static int handle_hello_verify(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms)
 {
 	struct petrel_hs *hs = s->hs;

@@ -13,6 +13,11 @@ extern const struct petrel_hs_ops petrel_hs12_server_ops;
 int petrel_client_begin(petrel_session *s, uint64_t now_ms);
 int petrel_client_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms);
 int petrel_client_on_ccs(petrel_session *s);
+/* The DTLS 1.3 client fell back: its ClientHello (which carried our
+ * suites and extensions) becomes ours (struct petrel_hs_ops.take_over). */
+int petrel_client_take_over(petrel_session *s, const uint8_t *ch, size_t ch_len,
+			    const uint8_t *random, uint16_t ch_message_seq, const uint8_t *cookie,
+			    size_t cookie_len, uint64_t next_plain_seq, uint64_t now_ms);
 /* dtls12/server12.c */
 int petrel_server_handle(petrel_session *s, const struct petrel_hs_message *m, uint64_t now_ms);
 int petrel_server_on_ccs(petrel_session *s);

@@ -76,11 +76,15 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 	petrel_put_u16(&w, 0xFEFDu); /* legacy_version: DTLS 1.2 (RFC 9147 5.3) */
 	petrel_put_bytes(&w, c->random, 32);
 	petrel_put_u8(&w, 0); /* legacy_session_id: empty */
-	petrel_put_u8(&w, 0); /* legacy_cookie: empty in DTLS 1.3 */
+	/* legacy_cookie: empty in DTLS 1.3 (RFC 9147 5.3), a 1.2 server's
+	 * cookie after its HelloVerifyRequest (we offer 1.2 too). */
+	petrel_put_opaque8(&w, c->legacy_cookie, c->legacy_cookie_len);
 	petrel_put_len_open(&w, 2, &list);
 	for (size_t i = 0; i < suite_n; i++)
 		if (!c->hrr_suite_set || suites[i] == c->hrr_suite)
 			petrel_put_u16(&w, suites[i]);
+	for (size_t i = 0; c->cfg.offer_dtls12 && !c->hrr_seen && i < c->cfg.suite12_count; i++)
+		petrel_put_u16(&w, c->cfg.suites12[i]);
 	petrel_put_len_close(&w, &list);
 	petrel_put_u8(&w, 1);
 	petrel_put_u8(&w, 0); /* null compression only */
@@ -97,10 +101,33 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 	if (rc == 0 && !c->cfg.psk_only && (rc = put_ext(&w, 10 /* supported_groups */, &e)) == 0 &&
 	    (rc = petrel_hs13_u16_list_write(&w, groups, group_n)) == 0)
 		rc = close_ext(&w, &e);
-	if (rc == 0 && (rc = put_ext(&w, 13 /* signature_algorithms */, &e)) == 0 &&
-	    (rc = petrel_hs13_u16_list_write(&w, petrel_hs13_sig_schemes,
-					     petrel_hs13_sig_scheme_count)) == 0)
-		rc = close_ext(&w, &e);
+	if (rc == 0 && (rc = put_ext(&w, 13 /* signature_algorithms */, &e)) == 0) {
+		uint16_t schemes[32];
+		size_t n = 0;
+		for (size_t i = 0; i < petrel_hs13_sig_scheme_count && n < 32; i++)
+			schemes[n++] = petrel_hs13_sig_schemes[i];
+		for (size_t i = 0; c->cfg.offer_dtls12 && i < c->cfg.sig_scheme12_count && n < 32; i++)
+			if (!petrel_hs13_u16_in(schemes, n, c->cfg.sig_schemes12[i]))
+				schemes[n++] = c->cfg.sig_schemes12[i];
+		rc = petrel_hs13_u16_list_write(&w, schemes, n);
+		if (rc == 0)
+			rc = close_ext(&w, &e);
+	}
+	/* For a DTLS 1.2 server (RFC 8422 5.1.2, RFC 7627 5.1, RFC 5746 3.4):
+	 * uncompressed points, extended master secret, an empty
+	 * renegotiation_info. A 1.3 server ignores them (RFC 8446 4.1.2). */
+	if (rc == 0 && c->cfg.offer_dtls12 && !c->hrr_seen) {
+		static const uint8_t formats[] = {1, 0};
+		static const uint8_t reneg[] = {0};
+		if ((rc = put_ext(&w, 11 /* ec_point_formats */, &e)) == 0 &&
+		    petrel_put_bytes(&w, formats, sizeof formats))
+			rc = close_ext(&w, &e);
+		if (rc == 0 && (rc = put_ext(&w, 23 /* extended_master_secret */, &e)) == 0)
+			rc = close_ext(&w, &e);
+		if (rc == 0 && (rc = put_ext(&w, 0xff01 /* renegotiation_info */, &e)) == 0 &&
+		    petrel_put_bytes(&w, reneg, sizeof reneg))
+			rc = close_ext(&w, &e);
+	}
 	if (rc == 0 && !c->cfg.psk_only && (rc = put_ext(&w, PETREL_EXT13_KEY_SHARE, &e)) == 0 &&
 	    (rc = petrel_ext13_client_shares_write(&w, shares, share_n)) == 0)
 		rc = close_ext(&w, &e);
@@ -190,6 +217,7 @@ struct sh13 {
 	const uint8_t *exts;
 	size_t exts_len;
 	bool has_exts;
+	size_t sid_len;
 };
 
 static int parse_sh(const uint8_t *body, size_t len, struct sh13 *sh)
@@ -209,8 +237,8 @@ static int parse_sh(const uint8_t *body, size_t len, struct sh13 *sh)
 			return PETREL_E_DECODE_ERROR;
 		sh->has_exts = true;
 	}
-	/* Our legacy_session_id was empty, so the echo must be (4.1.3). */
-	if (sid_len != 0 || comp != 0)
+	sh->sid_len = sid_len; /* a 1.2 server may give a session ID */
+	if (comp != 0)
 		return PETREL_E_ILLEGAL_PARAMETER;
 	return 0;
 }
@@ -361,8 +389,9 @@ static int handle_server_hello(struct petrel_dtls13_client *c, const uint8_t *bo
 		return 0;
 	}
 	/* RFC 8446 4.2.1: selected_version must be one we offered, and the
-	 * legacy_version stays DTLS 1.2. */
-	if (version != PETREL_WIRE_DTLS13 || sh.legacy_version != 0xFEFDu)
+	 * legacy_version stays DTLS 1.2; our legacy_session_id was empty, so
+	 * the echo must be (4.1.3). */
+	if (version != PETREL_WIRE_DTLS13 || sh.legacy_version != 0xFEFDu || sh.sid_len != 0)
 		return FAIL(PETREL_E_ILLEGAL_PARAMETER, 0);
 	if (memcmp(sh.random, petrel_hrr_random, 32) == 0)
 		return handle_hrr(c, &sh, body, len, out);
@@ -642,13 +671,50 @@ static int handle_new_session_ticket(struct petrel_dtls13_client *c, const uint8
 	return 0;
 }
 
+/* A DTLS 1.2 server's cookie exchange (RFC 6347 4.2.1) when we offered
+ * 1.2 too: the same ClientHello again with its cookie (the same key
+ * shares); the ServerHello then says which version it is. */
+static int handle_hello_verify(struct petrel_dtls13_client *c, const uint8_t *body, size_t len,
+			       struct petrel_hs13_output *out)
+{
+	struct petrel_reader r;
+	uint16_t version;
+	const uint8_t *cookie;
+	size_t cookie_len;
+	petrel_reader_init(&r, body, len);
+	if (!petrel_get_u16(&r, &version) || !petrel_get_opaque8(&r, &cookie, &cookie_len) ||
+	    !petrel_reader_done(&r))
+		return FAIL(PETREL_E_DECODE_ERROR, 0);
+	if (!c->cfg.offer_dtls12 || c->hrr_seen || c->hvr_seen || cookie_len == 0)
+		return FAIL(PETREL_E_UNEXPECTED_MESSAGE, PETREL_ALERT13_UNEXPECTED_MESSAGE);
+	memcpy(c->legacy_cookie, cookie, cookie_len);
+	c->legacy_cookie_len = cookie_len;
+	c->hvr_seen = true;
+	struct petrel_key_share shares[2];
+	for (size_t i = 0; i < c->share_count; i++) {
+		shares[i].group = c->share_group[i];
+		shares[i].key_exchange = c->share_pub[i];
+		shares[i].key_exchange_len = c->share_pub_len[i];
+	}
+	int rc = build_client_hello(c, shares, c->cfg.psk_only ? 0 : c->share_count);
+	if (rc == 0)
+		rc = emit_client_hello(c, out);
+	if (rc < 0)
+		return FAIL(rc, PETREL_ALERT13_INTERNAL_ERROR);
+	return 0;
+}
+
 int petrel_dtls13_client_handle(struct petrel_dtls13_client *c, uint8_t type, const uint8_t *body,
 				size_t len, uint64_t now_ms, struct petrel_hs13_output *out)
 {
 	int rc;
 	switch (c->state) {
 	case PETREL_C13_WAIT_SH:
-		rc = type == PETREL_HT13_SERVER_HELLO ? handle_server_hello(c, body, len, out) : UNEXPECTED;
+		if (type == 3 /* hello_verify_request */)
+			rc = handle_hello_verify(c, body, len, out);
+		else
+			rc = type == PETREL_HT13_SERVER_HELLO ? handle_server_hello(c, body, len, out)
+							      : UNEXPECTED;
 		break;
 	case PETREL_C13_WAIT_EE:
 		rc = type == PETREL_HT13_ENCRYPTED_EXTENSIONS

@@ -53,6 +53,11 @@ struct petrel_dtls13_client {
 	size_t ch_len;
 	uint8_t cookie[PETREL_HS13_COOKIE_MAX];
 	size_t cookie_len;
+	/* A DTLS 1.2 server's HelloVerifyRequest cookie (RFC 6347 4.2.1),
+	 * echoed in legacy_cookie when we offer 1.2 too. */
+	uint8_t legacy_cookie[255];
+	size_t legacy_cookie_len;
+	bool hvr_seen;
 	bool hrr_suite_set;
 	uint16_t hrr_suite;
 	bool offer_psk;

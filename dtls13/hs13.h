@@ -161,6 +161,14 @@ struct petrel_hs13_config {
 	struct petrel_hs13_verifier verifier;
 	/* client: also offer DTLS 1.2 (fallback hook). */
 	bool offer_dtls12;
+	/* client, with offer_dtls12: what a DTLS 1.2 server needs in the same
+	 * ClientHello: its suites (after ours), and the 1.2 signature schemes
+	 * (RSA PKCS#1 v1.5) added to signature_algorithms. The 1.3 checks
+	 * keep using the 1.3 lists. */
+	const uint16_t *suites12;
+	size_t suite12_count;
+	const uint16_t *sig_schemes12;
+	size_t sig_scheme12_count;
 	/* client: PSK to offer (external, or a ticket's PSK for resumption). */
 	const uint8_t *psk;
 	size_t psk_len;

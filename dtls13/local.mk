@@ -35,3 +35,6 @@ if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_handshake_test.c tests/dtls13_keyupdate_test.c
 endif
 libpetrel_core_la_SOURCES += dtls13/cookie13.c dtls13/cookie13.h
+# the DTLS 1.3 session driver: epoch table, flights with ACKs, engine, ops (issue #20)
+libpetrel_core_la_SOURCES += dtls13/engine13.c dtls13/engine13.h dtls13/engine13_internal.h \
+	dtls13/rl13.c dtls13/flight13.c dtls13/hs13_ops.c dtls13/hs13_ops.h

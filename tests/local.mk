@@ -85,3 +85,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/version_api_test.c
 endif
+# DTLS 1.3 sessions end to end (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_engine_test.c
+endif

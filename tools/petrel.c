@@ -20,6 +20,9 @@ static int cmd_info(void)
 	}
 	printf("\n");
 	printf("protocol: session tickets (RFC 5077), extended master secret (RFC 7627)\n");
+	if (petrel_version_supported(PETREL_DTLS1_3))
+		printf("DTLS 1.3: certificates and external PSK, HelloRetryRequest cookies, ACKs, "
+		       "KeyUpdate; clients offer it with --max-version 1.3\n");
 	printf("credentials: PSK (one key, or a file of many), X.509 certificates (ECDSA P-256 and\n"
 	       "  P-384, Ed25519, RSA), pinned fingerprints\n");
 	cli_print_algorithms(stdout);

@@ -1,0 +1,91 @@
+/* Version routing at the start of a handshake (RFC 9147 5.3, RFC 8446
+ * 4.2.1): a server answers each ClientHello in the highest version both
+ * sides allow, looking at its supported_versions before keeping any
+ * state; a client starts the handshake of the highest version its
+ * session allows. Version-neutral: it calls into the 1.2 and 1.3 roles
+ * and holds no protocol state of its own. */
+#include "dtls/first_record.h"
+
+#include "dtls/dispatch.h"
+#include "dtls/hs_header.h"
+#include "dtls12/hs12.h"
+#include "dtls13/engine13.h"
+#include "dtls13/messages13.h"
+
+/* Whether a ClientHello body lists DTLS 1.3 in supported_versions. */
+bool petrel_client_hello_offers_dtls13(const uint8_t *body, size_t len)
+{
+	struct petrel_reader r;
+	const uint8_t *p;
+	size_t n;
+	petrel_reader_init(&r, body, len);
+	if (!petrel_skip(&r, 2 + 32) || !petrel_get_opaque8(&r, &p, &n) ||
+	    !petrel_get_opaque8(&r, &p, &n) || !petrel_get_opaque16(&r, &p, &n) ||
+	    !petrel_get_opaque8(&r, &p, &n) || !petrel_get_opaque16(&r, &p, &n))
+		return false;
+	const uint8_t *b, *versions;
+	size_t bl, count;
+	if (petrel_ext_find(p, n, PETREL_EXT13_SUPPORTED_VERSIONS, &b, &bl) != 1)
+		return false;
+	if (petrel_ext13_versions_parse(b, bl, &versions, &count) < 0)
+		return false;
+	return petrel_ext13_versions_contains(versions, count, PETREL_WIRE_DTLS13);
+}
+
+bool petrel_session_allows_dtls13(const petrel_session *s)
+{
+	/* petrel_session_set_ciphers takes DTLS 1.2 suites only: a session
+	 * limited to some of them is a 1.2 session. */
+	return s->version_max >= PETREL_V_DTLS13 && s->cipher_count == 0;
+}
+
+int petrel_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
+{
+	struct petrel_reader r;
+	struct petrel_hs_header h;
+	const uint8_t *frag;
+	petrel_reader_init(&r, rec->fragment, rec->length);
+	/* A whole ClientHello in this record offering 1.3, and 1.3 allowed:
+	 * the 1.3 server (stateless HelloRetryRequest with a cookie). */
+	if (petrel_session_allows_dtls13(s) && petrel_hs_header_read(&r, &h, &frag) == 0 &&
+	    h.msg_type == PETREL_HS_CLIENT_HELLO && h.fragment_offset == 0 &&
+	    h.fragment_length == h.length &&
+	    petrel_client_hello_offers_dtls13(frag, h.fragment_length))
+		return petrel_engine13_first_record(s, rec, now_ms);
+	if (s->version_min >= PETREL_V_DTLS13)
+		return 0; /* 1.3 only: a 1.2 ClientHello is dropped */
+	return petrel_server_first_record(s, rec, now_ms);
+}
+
+bool petrel_dgram_offers_dtls13(const uint8_t *dgram, size_t len)
+{
+	struct petrel_reader r;
+	struct petrel_hs_header h;
+	const uint8_t *frag;
+	/* RFC 9147 4.1 demux: a DTLSPlaintext handshake record in epoch 0. */
+	if (len <= PETREL_RECORD_HEADER_LEN || dgram[0] != PETREL_CT_HANDSHAKE || dgram[3] != 0 ||
+	    dgram[4] != 0)
+		return false;
+	size_t rlen = (size_t)(dgram[11] << 8 | dgram[12]);
+	if (rlen > len - PETREL_RECORD_HEADER_LEN)
+		return false;
+	petrel_reader_init(&r, dgram + PETREL_RECORD_HEADER_LEN, rlen);
+	return petrel_hs_header_read(&r, &h, &frag) == 0 && h.msg_type == PETREL_HS_CLIENT_HELLO &&
+	       h.fragment_offset == 0 && h.fragment_length == h.length &&
+	       petrel_client_hello_offers_dtls13(frag, h.length);
+}
+
+int petrel_client_begin_any(petrel_session *s, uint64_t now_ms)
+{
+	/* A client allowed 1.3 starts the 1.3 client; when 1.2 is allowed
+	 * too its ClientHello also suits a 1.2 server, whose answer hands
+	 * the handshake to the 1.2 client (dtls13/engine13.c fall_back).
+	 * A 1.2 session to resume is resumed in 1.2 (1.3 tickets are not
+	 * wired yet). */
+	bool resume12 = s->resume_blob != NULL && s->version_min <= PETREL_V_DTLS12;
+	if (petrel_session_allows_dtls13(s) && !resume12) {
+		s->version = PETREL_V_DTLS13;
+		return petrel_engine13_begin(s, now_ms);
+	}
+	return petrel_client_begin(s, now_ms);
+}
