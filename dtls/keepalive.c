@@ -21,9 +21,6 @@
 #include "dtls/keepalive.h"
 #include "dtls/session.h"
 
-#define KA_PAYLOAD_LEN 12 /* differs from the MTU probes' 8: never taken for one */
-#define KA_MAGIC 0x4b41 /* "KA" */
-
 bool petrel_keepalive_offers_heartbeat(const petrel_session *s)
 {
 	return (s->flags & PETREL_FLAG_PMTU_PROBE) ||
@@ -108,22 +105,6 @@ void petrel_keepalive_on_record(petrel_session *s, const struct petrel_record *r
 	/* Traffic from the peer is as good as an answer: ping again only
 	 * after a full interval of silence. */
 	ka->next_ping_ms = now_ms + ka->interval_ms;
-}
-
-void petrel_keepalive_on_heartbeat_response(petrel_session *s, const uint8_t *payload, size_t len)
-{
-	struct petrel_keepalive *ka = s->keepalive;
-	if (ka == NULL || len != KA_PAYLOAD_LEN || !ka->ping_outstanding)
-		return;
-	struct petrel_reader r;
-	petrel_reader_init(&r, payload, len);
-	uint16_t magic = 0;
-	uint32_t id = 0;
-	if (!petrel_get_u16(&r, &magic) || !petrel_get_u32(&r, &id) || magic != KA_MAGIC ||
-	    id != ka->ping_id)
-		return;
-	ka->ping_outstanding = false;
-	ka->heartbeat_responses++;
 }
 
 /* An empty application_data record (zero-length records are legal, RFC

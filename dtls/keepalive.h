@@ -17,6 +17,11 @@
 
 struct petrel_record;
 
+/* The ping's payload: magic and id (keepalive.c sends it, probe.c matches
+ * the response). */
+#define KA_PAYLOAD_LEN 12 /* differs from the MTU probes' 8: never taken for one */
+#define KA_MAGIC 0x4b41 /* "KA" */
+
 /* Heap, made by the first petrel_session_set_keepalive*() call: sessions
  * without a keepalive carry one NULL pointer (idle sessions stay small). */
 struct petrel_keepalive {
@@ -39,7 +44,8 @@ bool petrel_keepalive_offers_heartbeat(const petrel_session *s);
 bool petrel_keepalive_active(const petrel_session *s);
 /* An authenticated record arrived (engine receive path). */
 void petrel_keepalive_on_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms);
-/* A HeartbeatResponse not belonging to an MTU probe (probe.c). */
+/* A HeartbeatResponse not belonging to an MTU probe (defined in probe.c,
+ * which receives every heartbeat record). */
 void petrel_keepalive_on_heartbeat_response(petrel_session *s, const uint8_t *payload, size_t len);
 /* Timers: ping when due; PETREL_E_PEER_DEAD when silent too long. */
 int petrel_keepalive_tick(petrel_session *s, uint64_t now_ms);

@@ -52,6 +52,8 @@ libpetrel_core_la_SOURCES += dtls/outq.c dtls/outq.h dtls/endpoint_addr.c
 libpetrel_core_la_SOURCES += dtls/first_hello.c dtls/first_hello.h
 # unauthenticated handshake input that fails is dropped, not fatal (helper "policy")
 libpetrel_core_la_SOURCES += dtls/hs_drop.c dtls/hs_drop.h
+# halves moved below their callers to end the handshake-core call cycle (issue #18)
+libpetrel_core_la_SOURCES += dtls/reneg_info.c dtls/exporter.c dtls/session_verify.c
 # protocol version range, negotiated version, what the build speaks (issue #20 item 3, helper "ver")
 libpetrel_core_la_SOURCES += dtls/version.c dtls/version.h
 # version routing at the start of a handshake (issue #20)

@@ -127,3 +127,22 @@ int petrel_probe_on_record(petrel_session *s, const struct petrel_record *rec, u
 	}
 	return 0;
 }
+
+/* The keepalive's (dtls/keepalive.c) ping answered: matched here, where
+ * every heartbeat record arrives, so keepalive.c, which sends its pings
+ * through this file, is never called back. */
+void petrel_keepalive_on_heartbeat_response(petrel_session *s, const uint8_t *payload, size_t len)
+{
+	struct petrel_keepalive *ka = s->keepalive;
+	if (ka == NULL || len != KA_PAYLOAD_LEN || !ka->ping_outstanding)
+		return;
+	struct petrel_reader r;
+	petrel_reader_init(&r, payload, len);
+	uint16_t magic = 0;
+	uint32_t id = 0;
+	if (!petrel_get_u16(&r, &magic) || !petrel_get_u32(&r, &id) || magic != KA_MAGIC ||
+	    id != ka->ping_id)
+		return;
+	ka->ping_outstanding = false;
+	ka->heartbeat_responses++;
+}

@@ -5,7 +5,9 @@
  * application data arrives meanwhile; a client answers a HelloRequest on
  * its own and its next petrel_handshake / petrel_record_recv call drives
  * the new handshake; a client may also start one. A peer without RFC 5746
- * is never renegotiated with (RFC 5746 4.2 / 4.4). */
+ * is never renegotiated with (RFC 5746 4.2 / 4.4). This half starts and
+ * refuses renegotiations (engine level: it calls the dispatcher); the
+ * renegotiation_info services the role files call are dtls/reneg_info.c. */
 #include <string.h>
 
 #include "dtls/dispatch.h"
@@ -23,39 +25,6 @@ int petrel_session_set_renegotiation(petrel_session *s, int enable)
 unsigned petrel_session_get_renegotiations(const petrel_session *s)
 {
 	return s->reneg.completed;
-}
-
-void petrel_reneg_on_finish(petrel_session *s, const struct petrel_hs *hs)
-{
-	struct petrel_reneg *r = &s->reneg;
-	/* The transcript holds both Finished messages: the client's first in
-	 * a full handshake, the server's first in an abbreviated one (RFC
-	 * 5246 7.3); a NewSessionTicket may sit between them. */
-	const uint8_t *finished[2] = {NULL, NULL};
-	unsigned count = 0;
-	struct petrel_reader rd;
-	petrel_reader_init(&rd, hs->transcript, hs->transcript_len);
-	while (petrel_reader_left(&rd) > 0) {
-		struct petrel_hs_header h;
-		const uint8_t *body;
-		if (petrel_hs_header_read(&rd, &h, &body) < 0)
-			break;
-		if (h.msg_type == PETREL_HS_FINISHED && h.length == PETREL_RENEG_VERIFY_LEN &&
-		    count < 2)
-			finished[count++] = body;
-	}
-	r->have_verify_data = count == 2;
-	if (r->have_verify_data) {
-		const uint8_t *client = hs->resuming ? finished[1] : finished[0];
-		const uint8_t *server = hs->resuming ? finished[0] : finished[1];
-		memcpy(r->verify_data, client, PETREL_RENEG_VERIFY_LEN);
-		memcpy(r->verify_data + PETREL_RENEG_VERIFY_LEN, server, PETREL_RENEG_VERIFY_LEN);
-	}
-	if (r->active) {
-		r->completed++;
-		r->retire_pending = true;
-	}
-	r->active = false;
 }
 
 /* A new handshake on the established association: a fresh handshake
@@ -194,71 +163,4 @@ bool petrel_reneg_app_epoch_ok(petrel_session *s, uint16_t epoch)
 		return true;
 	}
 	return epoch > 0 && (uint16_t)(epoch + 1) == current;
-}
-
-uint16_t petrel_reneg_message_epoch(const petrel_session *s, uint16_t epoch)
-{
-	if (epoch == 0 && s->reneg.active)
-		return petrel_rl_write_epoch(&s->rl);
-	return epoch;
-}
-
-void petrel_reneg_client_hello_ext(petrel_session *s, struct petrel_extensions *ext)
-{
-	/* RFC 5746 3.4: empty on the initial handshake; 3.5: our last
-	 * verify_data when renegotiating. */
-	ext->has_renegotiation_info = true;
-	if (s->reneg.active) {
-		ext->renegotiation_info = s->reneg.verify_data;
-		ext->renegotiation_info_len = PETREL_RENEG_VERIFY_LEN;
-	} else {
-		ext->renegotiation_info = NULL;
-		ext->renegotiation_info_len = 0;
-	}
-}
-
-int petrel_reneg_check_server_hello(petrel_session *s, const struct petrel_extensions *ext)
-{
-	struct petrel_reneg *r = &s->reneg;
-	if (!r->active) {
-		/* RFC 5746 3.4: present and empty, or absent (a peer without
-		 * RFC 5746: never renegotiated with). */
-		if (ext->has_renegotiation_info && ext->renegotiation_info_len != 0)
-			return PETREL_E_HANDSHAKE_FAILURE;
-		r->peer_secure = ext->has_renegotiation_info;
-		return 0;
-	}
-	/* RFC 5746 3.5: client_verify_data || server_verify_data. */
-	if (!ext->has_renegotiation_info ||
-	    ext->renegotiation_info_len != sizeof r->verify_data ||
-	    !petrel_ct_equal(ext->renegotiation_info, r->verify_data, sizeof r->verify_data))
-		return PETREL_E_HANDSHAKE_FAILURE;
-	return 0;
-}
-
-int petrel_reneg_server_hello_ext(petrel_session *s, const struct petrel_client_hello *ch,
-				  struct petrel_extensions *sh_ext)
-{
-	struct petrel_reneg *r = &s->reneg;
-	bool scsv = petrel_u16_list_contains(ch->cipher_suites, ch->cipher_suites_len,
-					     PETREL_CS_EMPTY_RENEGOTIATION_INFO_SCSV);
-	if (!r->active) {
-		/* RFC 5746 3.6: the extension, if any, must be empty. */
-		if (ch->ext.has_renegotiation_info && ch->ext.renegotiation_info_len != 0)
-			return PETREL_E_HANDSHAKE_FAILURE;
-		r->peer_secure = ch->ext.has_renegotiation_info || scsv;
-		sh_ext->has_renegotiation_info = r->peer_secure;
-		sh_ext->renegotiation_info = NULL;
-		sh_ext->renegotiation_info_len = 0;
-		return 0;
-	}
-	/* RFC 5746 3.7: no SCSV, and the client's last verify_data. */
-	if (scsv || !ch->ext.has_renegotiation_info ||
-	    ch->ext.renegotiation_info_len != PETREL_RENEG_VERIFY_LEN ||
-	    !petrel_ct_equal(ch->ext.renegotiation_info, r->verify_data, PETREL_RENEG_VERIFY_LEN))
-		return PETREL_E_HANDSHAKE_FAILURE;
-	sh_ext->has_renegotiation_info = true;
-	sh_ext->renegotiation_info = r->verify_data;
-	sh_ext->renegotiation_info_len = sizeof r->verify_data;
-	return 0;
 }

@@ -1,7 +1,10 @@
 /* Secure renegotiation for DTLS 1.2 (RFC 5746, RFC 6347 4.2.7), off by
  * default: the state each session keeps, and the hooks the engine and the
  * two state machines call. Kept apart from session.h so the state
- * machines stay about one handshake each. */
+ * machines stay about one handshake each. dtls/reneg.c starts and refuses
+ * renegotiations (the engine calls it; it calls the dispatcher);
+ * dtls/reneg_info.c is the service half (verify_data, renegotiation_info,
+ * the message epoch) the role files, the transcript and hs_state call. */
 #ifndef PETREL_DTLS_RENEG_H
 #define PETREL_DTLS_RENEG_H
 

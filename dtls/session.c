@@ -19,11 +19,6 @@ static uint64_t monotonic_ms(void *ptr)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-uint64_t petrel_session_now(const petrel_session *s)
-{
-	return s->clock(s->clock_ptr);
-}
-
 int petrel_session_new(petrel_session **out, unsigned flags)
 {
 	unsigned role = flags & 3u;
@@ -168,19 +163,6 @@ int petrel_session_set_groups(petrel_session *s, const char *list)
 		return PETREL_E_INVALID_REQUEST;
 	memcpy(s->groups, ids, sizeof ids[0] * count);
 	s->group_count = count;
-	return 0;
-}
-
-int petrel_session_set_verify(petrel_session *s, int mode, const uint8_t *pin, size_t pin_len)
-{
-	if (mode < PETREL_VERIFY_CHAIN || mode > PETREL_VERIFY_NONE)
-		return PETREL_E_INVALID_REQUEST;
-	if (mode == PETREL_VERIFY_PIN || mode == PETREL_VERIFY_PIN_SPKI) {
-		if (pin == NULL || pin_len != sizeof s->pin)
-			return PETREL_E_INVALID_REQUEST;
-		memcpy(s->pin, pin, sizeof s->pin);
-	}
-	s->verify_mode = mode;
 	return 0;
 }
 
@@ -338,16 +320,6 @@ const char *petrel_session_get_signature_name(const petrel_session *s)
 
 int petrel_session_is_resumed(const petrel_session *s) { return s->resumed ? 1 : 0; }
 int petrel_session_ems_negotiated(const petrel_session *s) { return s->ems ? 1 : 0; }
-
-int petrel_prf_export(petrel_session *s, const char *label, const uint8_t *context,
-		      size_t context_len, int use_context, uint8_t *out, size_t out_len)
-{
-	if (!s->established || label == NULL || out == NULL)
-		return PETREL_E_INVALID_REQUEST;
-	return petrel_export_keying_material(s->suite->prf_hash, s->master, s->client_random,
-					     s->server_random, label, context, context_len,
-					     use_context != 0, out, out_len);
-}
 
 int petrel_session_get_peer_certificate(const petrel_session *s, size_t index, const uint8_t **der,
 					size_t *len)

@@ -365,8 +365,13 @@ struct petrel_session {
 	struct petrel_d13 *d13;
 };
 
-/* dtls/session.c */
-uint64_t petrel_session_now(const petrel_session *s);
+/* The session's clock (petrel_transport_set_clock_function, monotonic by
+ * default); inline so that services read it without calling up into
+ * dtls/session.c. */
+static inline uint64_t petrel_session_now(const petrel_session *s)
+{
+	return s->clock(s->clock_ptr);
+}
 
 /* dtls/srtp.c: the SRTP block, wiped and freed (session free path). */
 void petrel_srtp_free(petrel_session *s);
