@@ -216,6 +216,11 @@ static int handle_alert(petrel_session *s, const struct petrel_record *rec)
 		if (s->hs == NULL || s->established || rec->epoch < petrel_rl_read_epoch(&s->rl))
 			return 0;
 		s->last_alert = desc;
+		/* A message of the peer's that we refused names the cause
+		 * better than the alert the peer sends when it then gives up
+		 * (its own timeout): the alert does not replace it. */
+		if (s->hs->dropped_error != 0)
+			return 0;
 		if (desc == ALERT_CLOSE_NOTIFY)
 			s->hs->dropped_error = PETREL_E_SESSION_CLOSED;
 		else if (level == PETREL_ALERT_FATAL)
