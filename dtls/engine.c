@@ -70,17 +70,7 @@ static int maybe_retransmit_on_old(petrel_session *s, uint64_t now_ms)
  * hold a message older than what we expect next? */
 static bool record_has_old_message(const struct petrel_record *rec, uint16_t next_seq)
 {
-	struct petrel_reader r;
-	petrel_reader_init(&r, rec->fragment, rec->length);
-	while (petrel_reader_left(&r) > 0) {
-		struct petrel_hs_header h;
-		const uint8_t *frag;
-		if (petrel_hs_header_read(&r, &h, &frag) < 0)
-			return false;
-		if (h.message_seq < next_seq)
-			return true;
-	}
-	return false;
+	return petrel_hs_record_has_old_message(rec->fragment, rec->length, next_seq);
 }
 
 static int handle_record(petrel_session *s, struct petrel_record *rec, uint64_t now_ms);

@@ -44,3 +44,18 @@ void petrel_hs_header_encode_full(uint8_t out[PETREL_HS_HEADER_LEN], uint8_t msg
 	petrel_store_u24(out + 6, 0);
 	petrel_store_u24(out + 9, length);
 }
+
+bool petrel_hs_record_has_old_message(const uint8_t *p, size_t len, uint16_t next_seq)
+{
+	struct petrel_reader r;
+	petrel_reader_init(&r, p, len);
+	while (petrel_reader_left(&r) > 0) {
+		struct petrel_hs_header h;
+		const uint8_t *frag;
+		if (petrel_hs_header_read(&r, &h, &frag) < 0)
+			return false;
+		if (h.message_seq < next_seq)
+			return true;
+	}
+	return false;
+}

@@ -5,6 +5,8 @@
 #ifndef PETREL_DTLS_HS_HEADER_H
 #define PETREL_DTLS_HS_HEADER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/reader.h"
@@ -44,6 +46,11 @@ struct petrel_hs_header {
  * failed, so a record holding several handshake fragments stops parsing. */
 int petrel_hs_header_read(struct petrel_reader *r, struct petrel_hs_header *h,
 			  const uint8_t **fragment);
+
+/* Whether a record's handshake fragments (p, len) include a message
+ * older than next_seq: the peer retransmitting a flight we answered
+ * (RFC 6347 4.2.4, RFC 9147 5.8). Stops at the first unframeable one. */
+bool petrel_hs_record_has_old_message(const uint8_t *p, size_t len, uint16_t next_seq);
 
 /* Write the 12 header bytes (not the body). PETREL_E_SHORT_BUFFER if w is
  * full, PETREL_E_INVALID_REQUEST if a field exceeds 24 bits or the

@@ -479,22 +479,6 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 	return 0;
 }
 
-/* Scan a record's handshake headers: any message older than expected? */
-static bool has_old_message(const uint8_t *p, size_t len, uint16_t next_seq)
-{
-	struct petrel_reader r;
-	petrel_reader_init(&r, p, len);
-	while (petrel_reader_left(&r) > 0) {
-		struct petrel_hs_header h;
-		const uint8_t *frag;
-		if (petrel_hs_header_read(&r, &h, &frag) < 0)
-			return false;
-		if (h.message_seq < next_seq)
-			return true;
-	}
-	return false;
-}
-
 /* The peer repeated an old message: our answer (or ACK) was lost. Answer
  * at most once per half RTT. */
 static int peer_retransmitted(petrel_session *s, uint64_t now_ms)
@@ -522,7 +506,7 @@ static int on_handshake_record(petrel_session *s, uint64_t epoch, uint64_t seq, 
 	if (epoch < d->rx.epoch) {
 		/* Older epoch than the peer's handshake is in now: only tells us
 		 * it retransmitted. */
-		if (has_old_message(p, len, d->rx.next_seq))
+		if (petrel_hs_record_has_old_message(p, len, d->rx.next_seq))
 			return peer_retransmitted(s, now_ms);
 		return 0;
 	}
