@@ -8,6 +8,7 @@
 
 #include "dtls/dispatch.h"
 #include "dtls/hs_header.h"
+#include "record/record.h"
 #include "dtls12/hs12.h"
 #include "dtls13/engine13.h"
 #include "dtls13/messages13.h"
@@ -59,18 +60,16 @@ int petrel_first_record(petrel_session *s, const struct petrel_record *rec, uint
 
 bool petrel_dgram_offers_dtls13(const uint8_t *dgram, size_t len)
 {
-	struct petrel_reader r;
+	struct petrel_reader r, body;
+	struct petrel_record_header rh;
 	struct petrel_hs_header h;
 	const uint8_t *frag;
 	/* RFC 9147 4.1 demux: a DTLSPlaintext handshake record in epoch 0. */
-	if (len <= PETREL_RECORD_HEADER_LEN || dgram[0] != PETREL_CT_HANDSHAKE || dgram[3] != 0 ||
-	    dgram[4] != 0)
+	petrel_reader_init(&r, dgram, len);
+	if (!petrel_record_header_read(&r, &rh) || rh.content_type != PETREL_CT_HANDSHAKE ||
+	    rh.epoch != 0 || !petrel_get_sub(&r, rh.length, &body))
 		return false;
-	size_t rlen = (size_t)(dgram[11] << 8 | dgram[12]);
-	if (rlen > len - PETREL_RECORD_HEADER_LEN)
-		return false;
-	petrel_reader_init(&r, dgram + PETREL_RECORD_HEADER_LEN, rlen);
-	return petrel_hs_header_read(&r, &h, &frag) == 0 && h.msg_type == PETREL_HS_CLIENT_HELLO &&
+	return petrel_hs_header_read(&body, &h, &frag) == 0 && h.msg_type == PETREL_HS_CLIENT_HELLO &&
 	       h.fragment_offset == 0 && h.fragment_length == h.length &&
 	       petrel_client_hello_offers_dtls13(frag, h.length);
 }
