@@ -4,6 +4,7 @@
  * it, and nothing it reaches calls back into it. */
 #include "dtls/dispatch.h"
 
+#include "dtls/first_record.h"
 #include "dtls12/hs12.h"
 #include "dtls13/hs13_ops.h"
 
@@ -13,15 +14,23 @@ static const struct petrel_hs_ops *const hs_ops_table[PETREL_V_COUNT][2] = {
 	[PETREL_V_DTLS13] = {&petrel_hs13_client_ops, &petrel_hs13_server_ops}, /* RFC 9147 */
 };
 
+static const struct petrel_hs_ops *ops_for(unsigned version, unsigned role)
+{
+	if (version >= PETREL_V_COUNT)
+		return NULL;
+	return hs_ops_table[version][role == PETREL_SERVER ? 1 : 0];
+}
+
 const struct petrel_hs_ops *petrel_hs_ops_of(const petrel_session *s)
 {
-	if (s->version >= PETREL_V_COUNT)
-		return NULL;
-	return hs_ops_table[s->version][s->role == PETREL_SERVER ? 1 : 0];
+	return ops_for(s->version, s->role);
 }
 
 int petrel_dispatch_begin(petrel_session *s, uint64_t now_ms)
 {
+	/* A renegotiation stays in the version of the association. */
+	if (s->role == PETREL_CLIENT && s->version == PETREL_V_DTLS12 && !s->established)
+		s->version = petrel_client_begin_version(s);
 	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
 	if (ops == NULL)
 		return PETREL_E_UNSUPPORTED;
@@ -50,28 +59,13 @@ int petrel_dispatch_ccs(petrel_session *s)
 int petrel_dispatch_first_record(petrel_session *s, const struct petrel_record *rec,
 				 uint64_t now_ms)
 {
-	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
+	/* The server of the version that answers this ClientHello; the
+	 * session's version stays until that server keeps state. */
+	int version = petrel_first_record_version(s, rec);
+	if (version < 0)
+		return 0; /* dropped */
+	const struct petrel_hs_ops *ops = ops_for((unsigned)version, s->role);
 	if (ops == NULL)
 		return PETREL_E_UNSUPPORTED;
 	return ops->first_record ? ops->first_record(s, rec, now_ms) : 0;
-}
-
-int petrel_dispatch_take_over(petrel_session *s, const uint8_t *ch, size_t ch_len,
-			      const uint8_t *random, uint16_t ch_message_seq, const uint8_t *cookie,
-			      size_t cookie_len, uint64_t next_plain_seq,
-			      const struct petrel_hs_message *m, uint64_t record_seq, uint64_t now_ms)
-{
-	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
-	if (ops == NULL || ops->take_over == NULL)
-		return PETREL_E_UNSUPPORTED;
-	int rc = ops->take_over(s, ch, ch_len, random, ch_message_seq, cookie, cookie_len,
-				next_plain_seq, now_ms);
-	if (rc < 0)
-		return rc;
-	rc = petrel_dispatch_message(s, m, record_seq, now_ms);
-	if (rc < 0)
-		return rc;
-	if (s->hs)
-		petrel_reasm_set_next_seq(&s->hs->rx, (uint16_t)(m->message_seq + 1));
-	return 0;
 }

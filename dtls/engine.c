@@ -13,7 +13,6 @@
 #include "dtls/hs_state.h"
 #include "dtls/output.h"
 #include "dtls/session.h"
-#include "dtls13/engine13.h"
 #include "mtu/mtu.h"
 
 /* Whether the peer has paid for a retransmission it asks for: what such
@@ -305,8 +304,20 @@ static int feed_records(petrel_session *s, uint8_t *dgram, size_t len, uint64_t 
 
 int petrel_engine_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t now_ms)
 {
-	if (s->version == PETREL_V_DTLS13)
-		return petrel_engine13_feed(s, dgram, len, now_ms);
+	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
+	if (ops && ops->feed) {
+		/* DTLS 1.3 has a record layer of its own (dtls13/engine13.c). */
+		size_t used = len;
+		int rc = ops->feed(s, dgram, len, &used, now_ms);
+		if (rc != PETREL_FEED_FELL_BACK)
+			return rc;
+		/* The server answered in DTLS 1.2 (RFC 8446 4.1.3): the
+		 * session is 1.2 now and the rest of the datagram is ours. */
+		if (used >= len)
+			return 0;
+		dgram += used;
+		len -= used;
+	}
 	if (s->fatal_error)
 		return s->fatal_error;
 	/* Application data opens straight into the caller's buffer when one
@@ -388,8 +399,9 @@ static uint16_t black_hole_fallback(const petrel_session *s)
 
 int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 {
-	if (s->version == PETREL_V_DTLS13)
-		return petrel_engine13_tick(s, now_ms);
+	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
+	if (ops && ops->tick)
+		return ops->tick(s, now_ms);
 	if (s->fatal_error)
 		return s->fatal_error;
 	if (s->final && now_ms >= s->final->expires_ms)
@@ -459,8 +471,9 @@ int petrel_engine_tick(petrel_session *s, uint64_t now_ms)
 
 uint64_t petrel_engine_next_deadline(const petrel_session *s)
 {
-	if (s->version == PETREL_V_DTLS13)
-		return petrel_engine13_next_deadline(s);
+	const struct petrel_hs_ops *ops = petrel_hs_ops_of(s);
+	if (ops && ops->next_deadline)
+		return ops->next_deadline(s);
 	uint64_t next = UINT64_MAX;
 	if (s->hs) {
 		if (s->hs->flight_pending)

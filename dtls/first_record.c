@@ -1,16 +1,15 @@
-/* Version routing at the start of a handshake (RFC 9147 5.3, RFC 8446
+/* Version choice at the start of a handshake (RFC 9147 5.3, RFC 8446
  * 4.2.1): a server answers each ClientHello in the highest version both
  * sides allow, looking at its supported_versions before keeping any
  * state; a client starts the handshake of the highest version its
- * session allows. Version-neutral: it calls into the 1.2 and 1.3 roles
- * and holds no protocol state of its own. */
+ * session allows. A service of the dispatcher (dtls/dispatch.c), which
+ * then calls that version's operations: it calls no role or engine and
+ * holds no protocol state of its own. */
 #include "dtls/first_record.h"
 
 #include "dtls/dispatch.h"
 #include "dtls/hs_header.h"
 #include "record/record.h"
-#include "dtls12/hs12.h"
-#include "dtls13/engine13.h"
 #include "dtls13/messages13.h"
 
 /* Whether a ClientHello body lists DTLS 1.3 in supported_versions. */
@@ -40,8 +39,10 @@ bool petrel_session_allows_dtls13(const petrel_session *s)
 	return s->version_max >= PETREL_V_DTLS13 && s->cipher_count == 0;
 }
 
-int petrel_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
+int petrel_first_record_version(const petrel_session *s, const struct petrel_record *rec)
 {
+	if (s->role != PETREL_SERVER)
+		return (int)s->version;
 	struct petrel_reader r;
 	struct petrel_hs_header h;
 	const uint8_t *frag;
@@ -52,10 +53,10 @@ int petrel_first_record(petrel_session *s, const struct petrel_record *rec, uint
 	    h.msg_type == PETREL_HS_CLIENT_HELLO && h.fragment_offset == 0 &&
 	    h.fragment_length == h.length &&
 	    petrel_client_hello_offers_dtls13(frag, h.fragment_length))
-		return petrel_engine13_first_record(s, rec, now_ms);
+		return PETREL_V_DTLS13;
 	if (s->version_min >= PETREL_V_DTLS13)
-		return 0; /* 1.3 only: a 1.2 ClientHello is dropped */
-	return petrel_server_first_record(s, rec, now_ms);
+		return -1; /* 1.3 only: a 1.2 ClientHello is dropped */
+	return PETREL_V_DTLS12;
 }
 
 bool petrel_dgram_offers_dtls13(const uint8_t *dgram, size_t len)
@@ -74,7 +75,7 @@ bool petrel_dgram_offers_dtls13(const uint8_t *dgram, size_t len)
 	       petrel_client_hello_offers_dtls13(frag, h.length);
 }
 
-int petrel_client_begin_any(petrel_session *s, uint64_t now_ms)
+unsigned petrel_client_begin_version(const petrel_session *s)
 {
 	/* A client allowed 1.3 starts the 1.3 client; when 1.2 is allowed
 	 * too its ClientHello also suits a 1.2 server, whose answer hands
@@ -82,9 +83,7 @@ int petrel_client_begin_any(petrel_session *s, uint64_t now_ms)
 	 * A 1.2 session to resume is resumed in 1.2 (1.3 tickets are not
 	 * wired yet). */
 	bool resume12 = s->resume_blob != NULL && s->version_min <= PETREL_V_DTLS12;
-	if (petrel_session_allows_dtls13(s) && !resume12) {
-		s->version = PETREL_V_DTLS13;
-		return petrel_engine13_begin(s, now_ms);
-	}
-	return petrel_client_begin(s, now_ms);
+	if (petrel_session_allows_dtls13(s) && !resume12)
+		return PETREL_V_DTLS13;
+	return PETREL_V_DTLS12;
 }

@@ -1,4 +1,4 @@
-/* Version routing at the start of a handshake (dtls/first_record.c). */
+/* Version choice at the start of a handshake (dtls/first_record.c). */
 #ifndef PETREL_DTLS_FIRST_RECORD_H
 #define PETREL_DTLS_FIRST_RECORD_H
 
@@ -10,13 +10,17 @@
 
 bool petrel_client_hello_offers_dtls13(const uint8_t *body, size_t len);
 bool petrel_session_allows_dtls13(const petrel_session *s);
-/* Server ops' first_record: the 1.3 server or the 1.2 one. */
-int petrel_first_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms);
+/* The version whose server answers a record that comes before any
+ * handshake state (the dispatcher then calls that server's
+ * first_record): PETREL_V_DTLS13 or PETREL_V_DTLS12, or -1 to drop it.
+ * A client's is its session's version. */
+int petrel_first_record_version(const petrel_session *s, const struct petrel_record *rec);
 /* Whether a datagram opens with a whole ClientHello offering DTLS 1.3
  * (the endpoint then lets the session answer: a 1.3 session with a
  * stateless HelloRetryRequest, a 1.2 one with a HelloVerifyRequest). */
 bool petrel_dgram_offers_dtls13(const uint8_t *dgram, size_t len);
-/* Client ops' begin: the 1.3 client or the 1.2 one. */
-int petrel_client_begin_any(petrel_session *s, uint64_t now_ms);
+/* The version a client's first handshake starts in (the dispatcher
+ * then calls that client's begin). */
+unsigned petrel_client_begin_version(const petrel_session *s);
 
 #endif

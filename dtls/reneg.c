@@ -71,6 +71,10 @@ int petrel_rehandshake(petrel_session *s)
 		return PETREL_E_INVALID_REQUEST;
 	if (s->fatal_error)
 		return s->fatal_error;
+	/* RFC 8446 4.1.2 (RFC 9147 5): DTLS 1.3 has no renegotiation; its
+	 * keys change by KeyUpdate (petrel_handshake on a 1.3 session). */
+	if (s->version == PETREL_V_DTLS13)
+		return PETREL_E_UNSUPPORTED;
 	if (!s->reneg.enabled || !s->established || s->closed || s->hs != NULL)
 		return PETREL_E_INVALID_REQUEST;
 	if (!s->reneg.peer_secure || !s->reneg.have_verify_data)

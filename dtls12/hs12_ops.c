@@ -3,8 +3,6 @@
  * handled at all. */
 #include "dtls12/hs12.h"
 
-#include "dtls/first_record.h"
-
 /* A HelloVerifyRequest is one record that echoes the record number of
  * the ClientHello it answers (RFC 6347 4.2.1). One buffered ahead of its
  * turn is not the server's. A second one (we have a cookie) is what a
@@ -40,7 +38,7 @@ static bool client_accepts(const petrel_session *s, const struct petrel_hs_messa
 
 const struct petrel_hs_ops petrel_hs12_client_ops = {
 	.name = "DTLS 1.2 client",
-	.begin = petrel_client_begin_any, /* picks the version (dtls/first_record.c) */
+	.begin = petrel_client_begin, /* the dispatcher picked 1.2 (dtls/first_record.c) */
 	.handle = petrel_client_handle,
 	.on_ccs = petrel_client_on_ccs,
 	.first_record = NULL,
@@ -55,7 +53,7 @@ const struct petrel_hs_ops petrel_hs12_server_ops = {
 	.begin = NULL,
 	.handle = petrel_server_handle,
 	.on_ccs = petrel_server_on_ccs,
-	.first_record = petrel_first_record, /* routes 1.3 ClientHellos (dtls/first_record.c) */
+	.first_record = petrel_server_first_record, /* a 1.2 ClientHello (dtls/first_record.c) */
 	.accepts = NULL,
 	.renegotiation_msg_type = PETREL_HS_CLIENT_HELLO,
 	.app_data_confirms_final = true,

@@ -15,6 +15,7 @@
 #include "dtls/output.h"
 #include "dtls13/engine13_internal.h"
 #include "dtls13/messages13.h"
+#include "dtls12/take_over12.h"
 #include "record/header13.h"
 
 /* ---- configuration from the session ---- */
@@ -373,9 +374,9 @@ static int fall_back(petrel_session *s, const struct petrel_hs_message *m, uint6
 	s->version = PETREL_V_DTLS12;
 	/* Our last ClientHello went out with the message_seq before the
 	 * one we would send next. */
-	int rc = petrel_dispatch_take_over(s, c->ch, c->ch_len, c->random,
-					   (uint16_t)(d->next_send_seq - 1), c->legacy_cookie,
-					   c->legacy_cookie_len, d->plain_seq, m, m->record_seq, now_ms);
+	int rc = petrel_hs12_take_over(s, c->ch, c->ch_len, c->random,
+				       (uint16_t)(d->next_send_seq - 1), c->legacy_cookie,
+				       c->legacy_cookie_len, d->plain_seq, m, m->record_seq, now_ms);
 	petrel_engine13_free(s);
 	if (rc < 0)
 		return petrel_session_fail(s, rc, petrel_alert_for_error(rc));
@@ -687,7 +688,8 @@ static int open_record(struct petrel_d13 *d, struct petrel_dtls13_epoch *e, uint
 	return o;
 }
 
-int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t now_ms)
+int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, size_t *used,
+			 uint64_t now_ms)
 {
 	struct petrel_d13 *d = s->d13;
 	if (s->fatal_error)
@@ -745,10 +747,11 @@ int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t
 		}
 		if (r == 2) {
 			/* Fell back to 1.2: the rest of the datagram is the 1.2
-			 * engine's. */
+			 * engine's (dtls/engine.c reads it). */
 			s->stats.datagrams_received--;
 			s->stats.bytes_received -= len;
-			return off < len ? petrel_engine_feed(s, dgram + off, len - off, now_ms) : 0;
+			*used = off;
+			return PETREL_FEED_FELL_BACK;
 		}
 		if (r < 0 && (petrel_error_is_fatal(r) || r == PETREL_E_SESSION_CLOSED))
 			return r;

@@ -1,8 +1,10 @@
 /* The DTLS 1.3 session driver (RFC 9147): records in and out through an
  * epoch table, handshake messages reassembled and handed to the message
  * cores (client13, server13), our flights fragmented, acknowledged (7)
- * and retransmitted, KeyUpdate (8) and close_notify. The 1.2 engine
- * (dtls/engine.c) branches here once a session speaks DTLS 1.3. */
+ * and retransmitted, KeyUpdate (8) and close_notify. The engine
+ * (dtls/engine.c) reaches it through the dispatcher's table
+ * (dtls13/hs13_ops.c) once a session speaks DTLS 1.3; it calls nothing
+ * above it (issue #18). */
 #ifndef PETREL_DTLS13_ENGINE13_H
 #define PETREL_DTLS13_ENGINE13_H
 
@@ -24,7 +26,11 @@ int petrel_engine13_begin(petrel_session *s, uint64_t now_ms);
  * through the same door. */
 int petrel_engine13_first_record(petrel_session *s, const struct petrel_record *rec,
 				 uint64_t now_ms);
-int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, uint64_t now_ms);
+/* A datagram: returns as petrel_engine_feed, or PETREL_FEED_FELL_BACK
+ * (dtls/dispatch.h) when the server answered in DTLS 1.2: the session is
+ * 1.2 now and the bytes after the first *used are the 1.2 engine's. */
+int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, size_t *used,
+			 uint64_t now_ms);
 int petrel_engine13_tick(petrel_session *s, uint64_t now_ms);
 uint64_t petrel_engine13_next_deadline(const petrel_session *s);
 /* Application data in the current write epoch. */

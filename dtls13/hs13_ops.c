@@ -1,7 +1,8 @@
 /* The DTLS 1.3 entries of the dispatcher's table (dtls/dispatch.c). The
- * 1.3 driver (engine13.c) takes whole datagrams itself once a session
- * speaks 1.3, so only the entry points the shared code calls remain:
- * the client's start and the server's first ClientHello. */
+ * 1.3 driver (engine13.c) takes whole datagrams and runs its own timers
+ * once a session speaks 1.3 (feed, tick, next_deadline); besides those
+ * the shared code calls only the client's start and the server's first
+ * ClientHello. */
 #include "dtls13/hs13_ops.h"
 
 #include "dtls13/engine13.h"
@@ -31,6 +32,9 @@ const struct petrel_hs_ops petrel_hs13_client_ops = {
 	.accepts = NULL,
 	.renegotiation_msg_type = 0xff, /* none: 1.3 has no renegotiation */
 	.app_data_confirms_final = false,
+	.feed = petrel_engine13_feed,
+	.tick = petrel_engine13_tick,
+	.next_deadline = petrel_engine13_next_deadline,
 };
 
 const struct petrel_hs_ops petrel_hs13_server_ops = {
@@ -42,4 +46,7 @@ const struct petrel_hs_ops petrel_hs13_server_ops = {
 	.accepts = NULL,
 	.renegotiation_msg_type = 0xff,
 	.app_data_confirms_final = false,
+	.feed = petrel_engine13_feed,
+	.tick = petrel_engine13_tick,
+	.next_deadline = petrel_engine13_next_deadline,
 };

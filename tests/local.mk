@@ -89,3 +89,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_engine_test.c
 endif
+# cycle13: petrel_rehandshake refused on DTLS 1.3 sessions (RFC 8446 4.1.2)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_reneg_guard_test.c
+endif

@@ -789,6 +789,9 @@ PETREL_API int petrel_session_peer_uses_raw_key(const petrel_session *session);
  * session goes on. petrel_rehandshake: 0, PETREL_E_INVALID_REQUEST (not
  * enabled, not established, a handshake running), PETREL_E_NO_RENEGOTIATION
  * (the peer has no RFC 5746 support; the session goes on). */
+/* On a DTLS 1.3 session petrel_rehandshake returns PETREL_E_UNSUPPORTED
+ * (RFC 8446 4.1.2: no renegotiation in 1.3; petrel_handshake there sends
+ * a KeyUpdate instead). */
 PETREL_API int petrel_session_set_renegotiation(petrel_session *session, int enable);
 PETREL_API int petrel_rehandshake(petrel_session *session);
 /* Renegotiations completed on this session. */
