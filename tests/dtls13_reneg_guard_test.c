@@ -69,3 +69,50 @@ Test(dtls13_reneg_guard, dtls12_session_keeps_its_answer)
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+/* A client allowed DTLS 1.3 whose server speaks only 1.2 ends up in a
+ * 1.2 association; a renegotiation it asks for is a 1.2 handshake again
+ * (the dispatcher picks a version only for a first handshake), not a
+ * 1.3 ClientHello on the established association. */
+Test(dtls13_reneg_guard, renegotiation_after_fallback_stays_dtls12)
+{
+	struct harness h;
+	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	harness_init(&h, 34, 0, PETREL_FLAG_NO_COOKIE, cc, sc);
+	petrel_session *c = h.client.session, *s = h.server.session;
+	petrel_session_set_verify(c, PETREL_VERIFY_NONE, NULL, 0);
+	c->version_min = PETREL_V_DTLS12;
+	c->version_max = PETREL_V_DTLS13;
+	s->version_max = PETREL_V_DTLS12;
+	cr_assert_eq(petrel_session_set_renegotiation(c, 1), 0);
+	cr_assert_eq(petrel_session_set_renegotiation(s, 1), 0);
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0);
+	cr_assert_eq(c->version, PETREL_V_DTLS12);
+	cr_assert_eq(petrel_rehandshake(c), 0);
+	cr_assert_eq(c->version, PETREL_V_DTLS12);
+	cr_assert_null(c->d13);
+	for (int round = 0; round < 10000; round++) {
+		int rc = petrel_handshake(c);
+		cr_assert(rc == 0 || rc == PETREL_E_AGAIN || rc == PETREL_E_GOT_APPLICATION_DATA,
+			  "client %d", rc);
+		char buf[64];
+		long n = petrel_record_recv(s, buf, sizeof buf);
+		cr_assert(n == PETREL_E_AGAIN, "server %ld", n);
+		if (c->hs == NULL && s->hs == NULL && petrel_session_get_renegotiations(c) == 1)
+			break;
+		uint64_t next = simnet_next_event_ms(h.net);
+		uint64_t dc = petrel_engine_next_deadline(c), ds = petrel_engine_next_deadline(s);
+		next = dc < next ? dc : next;
+		next = ds < next ? ds : next;
+		if (next != UINT64_MAX && next > simnet_now(h.net))
+			simnet_advance_to(h.net, next);
+	}
+	cr_assert_eq(petrel_session_get_renegotiations(c), 1);
+	cr_assert_eq(petrel_session_get_renegotiations(s), 1);
+	cr_assert_eq(c->version, PETREL_V_DTLS12);
+	cr_assert_eq(harness_echo(&h, "renegotiated in 1.2", 120000), 0);
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
