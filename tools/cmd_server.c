@@ -8,7 +8,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <stdio_ext.h> /* __fpending */
+#endif
 
 #include "tools/cli.h"
 #include "tools/forward.h"
@@ -119,17 +123,14 @@ void cli_server_announce(const struct cli_options *o, int fd, petrel_credentials
 	}
 }
 
-/* The event lines of one wakeup, written at once before the server waits
- * again: stderr unbuffered took a write per line (two per handshake,
+/* The event lines, buffered and written together (log_before_wait):
+ * stderr unbuffered took a write per line (two per handshake,
  * "established" and "closed"), and with --workers N, N processes writing
  * to one file contend on it (bench/workers: 21 us a write with one
  * worker, 110-126 us with two). */
 static char stderr_buffer[16384];
 
 #ifdef __linux__
-#include <stdio_ext.h>
-#include <time.h>
-
 /* Under load a worker wakes for every few datagrams: the lines wait until
  * the oldest is this old (or the buffer half full), then go out in one
  * write; a server that goes idle wakes once more to write them. */
