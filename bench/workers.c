@@ -13,7 +13,13 @@
  * (1.19x then, 1.2-1.3x without it), so it is shown apart
  * (RUSAGE_CHILDREN minus the handshakes' part). Goals (issue #19): split within 40/60, CPU per handshake within
  * 1.1x of --workers 1. Wakeups per handshake (the server's context
- * switches over the handshakes) are shown beside the CPU. */
+ * switches over the handshakes) are shown beside the CPU.
+ *
+ * For diagnosis: BENCH_WORKERS_HANDSHAKES, _TURNS, _IN_FLIGHT (default 64,
+ * at most 512: more waits at each wakeup, toward a saturated server),
+ * _ONLY (1 or 2: one worker count), and _WRAP, a shell command run in
+ * place of the server with the server's argv as "$@" (e.g. perf stat);
+ * it must pass SIGTERM on to the server. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -35,6 +41,7 @@
  * as much CPU as a PSK handshake's own work: that, not the library,
  * sets the --workers 2 vs 1 ratio below saturation. */
 #define CONCURRENT 64
+#define CONCURRENT_MAX 512
 
 struct server {
 	pid_t pid;
@@ -126,6 +133,11 @@ static int server_start(struct server *s, unsigned workers)
 		dup2(fileno(err), 2);
 		dup2(out[1], 1);
 		close(out[0]);
+		const char *wrap = getenv("BENCH_WORKERS_WRAP");
+		if (wrap)
+			execlp("sh", "sh", "-c", wrap, "sh", "./tools/petrel", "server", "--port", "0",
+			       "--bind", "127.0.0.1", "--echo", "--psk", psk, "--workers", nworkers,
+			       (char *)NULL);
 		execl("./tools/petrel", "petrel", "server", "--port", "0", "--bind", "127.0.0.1",
 		      "--echo", "--psk", psk, "--workers", nworkers, (char *)NULL);
 		_exit(127);
@@ -202,17 +214,18 @@ static void client_close(struct client *c)
 	c->s = NULL;
 }
 
-/* total handshakes, CONCURRENT in flight; returns those established. */
-static unsigned run_handshakes(petrel_credentials *creds, uint16_t port, unsigned total)
+/* total handshakes, in_flight at a time; returns those established. */
+static unsigned run_handshakes(petrel_credentials *creds, uint16_t port, unsigned total,
+			       int in_flight)
 {
-	struct client c[CONCURRENT];
+	static struct client c[CONCURRENT_MAX];
 	unsigned started = 0, done = 0, ok = 0;
-	for (int k = 0; k < CONCURRENT; k++)
+	for (int k = 0; k < in_flight; k++)
 		c[k].s = NULL;
 	while (done < total) {
-		struct pollfd pf[CONCURRENT];
-		int map[CONCURRENT], n = 0;
-		for (int k = 0; k < CONCURRENT; k++) {
+		struct pollfd pf[CONCURRENT_MAX];
+		int map[CONCURRENT_MAX], n = 0;
+		for (int k = 0; k < in_flight; k++) {
 			if (c[k].s == NULL && started < total) {
 				if (client_open(&c[k], creds, port) < 0)
 					return ok;
@@ -239,10 +252,23 @@ static unsigned run_handshakes(petrel_credentials *creds, uint16_t port, unsigne
 	return ok;
 }
 
+/* A diagnosis knob from the environment, or its default. */
+static unsigned env_count(const char *name, unsigned dflt, unsigned max)
+{
+	const char *v = getenv(name);
+	long n = v ? strtol(v, NULL, 10) : -1;
+	return n < 0 ? dflt : n > (long)max ? max : (unsigned)n;
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
-	unsigned per_turn = bench_quick() ? 200 : 1000, turns = bench_quick() ? 1 : 3;
+	unsigned per_turn = env_count("BENCH_WORKERS_HANDSHAKES", bench_quick() ? 200 : 1000, 1000000);
+	unsigned turns = env_count("BENCH_WORKERS_TURNS", bench_quick() ? 1 : 3, 100);
+	int in_flight = (int)env_count("BENCH_WORKERS_IN_FLIGHT", CONCURRENT, CONCURRENT_MAX);
+	unsigned only = env_count("BENCH_WORKERS_ONLY", 0, 2);
+	if (in_flight == 0)
+		in_flight = 1;
 	petrel_credentials *creds;
 	if (petrel_credentials_new(&creds) < 0 ||
 	    petrel_credentials_set_psk(creds, BENCH_PSK_IDENTITY, bench_psk_key,
@@ -252,12 +278,12 @@ int main(void)
 	unsigned long switches[3] = {0};
 	unsigned split[3][2] = {{0}}, established[3] = {0};
 	for (unsigned t = 0; t < turns; t++)
-		for (unsigned workers = 1; workers <= 2; workers++) {
+		for (unsigned workers = only ? only : 1; workers <= (only ? only : 2u); workers++) {
 			struct server s;
 			if (server_start(&s, workers) < 0)
 				return 1;
 			struct usage u0 = server_ready(&s, workers), u1;
-			established[workers] += run_handshakes(creds, s.port, per_turn);
+			established[workers] += run_handshakes(creds, s.port, per_turn, in_flight);
 			usleep(100000); /* the last close_notify handled */
 			server_usage(&s, &u1);
 			cpu[workers] += u1.cpu - u0.cpu;
@@ -268,8 +294,8 @@ int main(void)
 			split[workers][1] += per_worker[1];
 		}
 	petrel_credentials_free(creds);
-	printf("bench/workers: %u PSK handshakes per turn, %u turns each, taking turns\n", per_turn,
-	       turns);
+	printf("bench/workers: %u PSK handshakes per turn, %d in flight, %u turns each, taking turns\n",
+	       per_turn, in_flight, turns);
 	printf("  %-12s %12s %16s %12s %14s %18s\n", "server", "established", "CPU/handshake",
 	       "wakeups/hs", "split w0/w1", "start+stop CPU");
 	for (unsigned workers = 1; workers <= 2; workers++) {
