@@ -7,6 +7,7 @@
 #include "dtls/first_record.h"
 
 #include "dtls/dispatch.h"
+#include "dtls/first_hello.h"
 #include "dtls/hs_header.h"
 #include "record/record.h"
 #include "dtls12/hs12.h"
@@ -46,6 +47,16 @@ int petrel_first_record(petrel_session *s, const struct petrel_record *rec, uint
 	struct petrel_hs_header h;
 	const uint8_t *frag;
 	petrel_reader_init(&r, rec->fragment, rec->length);
+	/* A ClientHello offering 1.3 in fragments, assembled under the caps
+	 * of dtls/first_hello.h (issue #20 item 4): the 1.3 server too. */
+	struct petrel_record whole;
+	if (petrel_session_allows_dtls13(s) && petrel_first_hello_record(s, rec, now_ms, &whole) == 1 &&
+	    petrel_client_hello_offers_dtls13(whole.fragment + PETREL_HS_HEADER_LEN,
+					      whole.length - PETREL_HS_HEADER_LEN)) {
+		int rc = petrel_engine13_first_record(s, &whole, now_ms);
+		petrel_first_hello_release(s);
+		return rc;
+	}
 	/* A whole ClientHello in this record offering 1.3, and 1.3 allowed:
 	 * the 1.3 server (stateless HelloRetryRequest with a cookie). */
 	if (petrel_session_allows_dtls13(s) && petrel_hs_header_read(&r, &h, &frag) == 0 &&
