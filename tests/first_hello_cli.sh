@@ -54,6 +54,8 @@ fi
 # first fragment of the first ClientHello that is not at offset 0.
 cat >"$tmp/relay.py" <<'END'
 import select, socket, sys, time
+# RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest.
+HRR = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
 front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 front.bind(("127.0.0.1", 0))
 back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -69,6 +71,8 @@ while time.monotonic() < deadline:
                 d = back.recv(65535)
                 largest = max(largest, len(d))
                 print(f"s2c {len(d)} bytes (largest {largest})", flush=True)
+                if len(d) > 59 and d[0] == 22 and d[13] == 2 and d[27:59] == HRR:
+                    print("seen HelloRetryRequest", flush=True)
                 if client:
                     front.sendto(d, client)
                 continue
@@ -182,10 +186,10 @@ frags1=$(grep -c "ClientHello 1 .* offset [0-9]* fragment" "$tmp/relay.out")
 whole=$(awk '/ClientHello/ { if ($11 == $7 && $9 == 0) n++ } END { print n + 0 }' "$tmp/relay.out")
 big=$(awk '/^(c2s|s2c) / { if ($2 > 272) n++ } END { print n + 0 }' "$tmp/relay.out")
 if [ "$frags0" -ge 3 ] && [ "$frags1" -ge 2 ] && [ "$whole" -eq 0 ] && [ "$big" -eq 0 ] &&
-	grep -q "^dropped" "$tmp/relay.out"; then
+	grep -q "^dropped" "$tmp/relay.out" && grep -q "^seen HelloRetryRequest" "$tmp/relay.out"; then
 	pass "DTLS 1.3 ClientHellos in fragments within MTU 300 ($frags0 for the first, $frags1 for the second)"
 else
-	fail "1.3 ClientHello fragments: first $frags0, second $frags1, whole $whole, over 272: $big"
+	fail "1.3 ClientHello fragments (and a HelloRetryRequest): first $frags0, second $frags1, whole $whole, over 272: $big"
 fi
 
 exit $((failures > 0))
