@@ -24,6 +24,11 @@ int petrel_front13_answer(const struct petrel_credentials *creds, const uint8_t 
 	struct petrel_hs13_output hs;
 	petrel_hs13_output_init(&hs);
 	int rc = petrel_dtls13_server_front(&cfg, m->body, m->h.length, now_ms, &hs);
+	/* No amplification (as with the HelloVerifyRequest): an answer
+	 * larger than the ClientHello is not sent. A real ClientHello,
+	 * with its groups, signature schemes and key share, is larger. */
+	if (rc == 0 && hs.msg_count == 1 && hs.msgs[0].len > m->h.length)
+		rc = PETREL_E_AGAIN;
 	if (rc == 0 && hs.msg_count == 1) {
 		/* RFC 9147 5.1: in a record numbered as the ClientHello (its
 		 * first fragment's), message_seq the ClientHello's (5.2). */

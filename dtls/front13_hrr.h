@@ -1,9 +1,10 @@
 /* The endpoint's stateless answer to a ClientHello offering DTLS 1.3
  * (issue #20 item 1): a HelloRetryRequest with a cookie (RFC 9147 5.1,
  * RFC 8446 4.2.2) in place of the half-open session the endpoint made
- * before. Like the HelloVerifyRequest of dtls12/hello_verify.c, it keeps
- * nothing: the cookie carries Hash(ClientHello1), the suite and group,
- * the time, and a MAC over them and the client's address. */
+ * before. Like the HelloVerifyRequest of dtls12/hello_verify.c, it is no
+ * larger than the ClientHello it answers and keeps nothing: the cookie
+ * carries Hash(ClientHello1), the suite and group, the time, and a MAC
+ * over them and the client's address. */
 #ifndef PETREL_DTLS_FRONT13_HRR_H
 #define PETREL_DTLS_FRONT13_HRR_H
 

@@ -210,6 +210,7 @@ Test(front13, cookieless_hello_flood_makes_no_state)
 		answered += take_answers(ep, &a, &one, NULL);
 		cr_assert_eq(one.count, 1);
 		cr_assert(is_hrr(one.d[0], one.len[0]), "a HelloRetryRequest with a cookie");
+		cr_assert_leq(one.len[0], log.len[0], "no amplification");
 		/* RFC 9147 5.1: numbered as the ClientHello. */
 		cr_assert_eq(memcmp(one.d[0] + 3, d + 3, 8), 0);
 	}
