@@ -416,3 +416,80 @@ Test(front13, lone_server_session_assembles_fragmented_13_hellos_at_mtu_300)
 	cr_assert_eq(petrel_session_get_version(h.server.session), PETREL_DTLS1_3);
 	harness_free_all(&h);
 }
+
+/* ---- petrel_endpoint_set_hello_policy --------------------------------- */
+
+static const char *session_groups;
+static int session_max_version;
+
+static void configure(void *ptr, petrel_session *s)
+{
+	(void)ptr;
+	if (session_max_version)
+		cr_assert_eq(petrel_session_set_versions(s, PETREL_DTLS1_2, session_max_version), 0);
+	if (session_groups)
+		cr_assert_eq(petrel_session_set_groups(s, session_groups), 0);
+}
+
+Test(front13, hello_policy_12_answers_13_offers_with_the_12_cookie)
+{
+	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
+	struct petrel_endpoint_callbacks cb = {.on_new_session = configure};
+	session_max_version = PETREL_DTLS1_2;
+	session_groups = NULL;
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, PETREL_DTLS1_2, NULL), 0);
+	static struct dgram_log log, back;
+	memset(&log, 0, sizeof log);
+	struct sockaddr_in a = v4(0x0a000020, 6000);
+	petrel_session *c = client13(cc, &log, 0);
+	cr_assert_eq(petrel_handshake(c), PETREL_E_AGAIN);
+	feed_ep(ep, log.d[0], log.len[0], &a);
+	back.count = 0;
+	cr_assert_eq(take_answers(ep, &a, &back, NULL), 1);
+	cr_assert_eq(back.d[0][13], PETREL_HS_HELLO_VERIFY_REQUEST, "the 1.2 cookie exchange");
+	cr_assert_eq(ep_stats(ep).sessions, 0);
+	log.count = 0;
+	feed_client(c, back.d[0], back.len[0]);
+	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_2);
+	petrel_session_free(c);
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
+	session_max_version = 0;
+}
+
+Test(front13, hello_policy_groups_pick_the_group_the_hrr_asks_for)
+{
+	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
+	struct petrel_endpoint_callbacks cb = {.on_new_session = configure};
+	session_max_version = 0;
+	session_groups = "secp256r1";
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, 0, "secp256r1"), 0);
+	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, 11, NULL), PETREL_E_INVALID_REQUEST);
+	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, 0, "nogroup"), PETREL_E_UNSUPPORTED);
+	static struct dgram_log log;
+	memset(&log, 0, sizeof log);
+	struct sockaddr_in a = v4(0x0a000021, 6001);
+	petrel_session *c;
+	cr_assert_eq(petrel_session_new(&c, PETREL_CLIENT), 0);
+	petrel_session_set_credentials(c, cc);
+	cr_assert_eq(petrel_session_set_versions(c, PETREL_DTLS1_3, PETREL_DTLS1_3), 0);
+	cr_assert_eq(petrel_session_set_groups(c, "x25519,secp256r1"), 0); /* an X25519 share */
+	petrel_transport_set_ptr(c, &log);
+	petrel_transport_set_push_function(c, log_push);
+	petrel_transport_set_pull_function(c, nothing_pull);
+	petrel_transport_set_clock_function(c, test_clock, NULL);
+	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_3);
+	cr_assert_eq(ep_stats(ep).sessions, 1);
+	petrel_session_free(c);
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
+	session_groups = NULL;
+}
