@@ -16,6 +16,7 @@
 #include "dtls/session.h"
 #include "dtls13/messages13.h"
 #include "tests/dtls_harness.h"
+#include "tests/robust_alloc.h"
 
 #define MTU 300
 #define LOG_MAX 32
@@ -198,7 +199,10 @@ Test(front13, cookieless_hello_flood_makes_no_state)
 	/* 2,000 copies from as many forged addresses (2 per port of 1,000
 	 * addresses), each with its own record number. */
 	unsigned answered = 0;
+	size_t heap_before = 0;
 	for (unsigned i = 0; i < 2000; i++) {
+		if (i == 100)
+			heap_before = robust_heap_in_use(); /* tables and queues grown */
 		struct sockaddr_in a = v4(0xc6336400u + i / 2, (uint16_t)(1024 + i % 2));
 		uint8_t d[2048];
 		memcpy(d, log.d[0], log.len[0]);
@@ -215,6 +219,12 @@ Test(front13, cookieless_hello_flood_makes_no_state)
 		cr_assert_eq(memcmp(one.d[0] + 3, d + 3, 8), 0);
 	}
 	cr_assert_eq(answered, 2000);
+	if (robust_heap_measurable()) {
+		size_t heap_after = robust_heap_in_use();
+		cr_assert_leq(heap_after, heap_before + 4096,
+			      "1,900 more forged hellos kept nothing: %zu -> %zu bytes", heap_before,
+			      heap_after);
+	}
 	struct petrel_endpoint_stats st = ep_stats(ep);
 	cr_assert_eq(st.sessions, 0, "no session before the cookie");
 	cr_assert_eq(st.half_open, 0, "no half-open entry");

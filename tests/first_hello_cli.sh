@@ -5,7 +5,10 @@
 # endpoint) assembles them before the cookie and completes the handshake,
 # directly and through a relay that logs the client's datagrams and loses
 # one fragment of the first ClientHello (the client's retransmission
-# fills the gap); OpenSSL's s_client -mtu 300 the same way.
+# fills the gap); OpenSSL's s_client -mtu 300 the same way. Then DTLS 1.3
+# (--max-version 1.3): fragmented ClientHellos answered by a stateless
+# HelloRetryRequest (issue #20 items 1 and 4), directly and through the
+# lossy relay.
 set -u
 PETREL=./tools/petrel
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is missing"; exit 77; }
