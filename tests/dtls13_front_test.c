@@ -503,3 +503,57 @@ Test(front13, hello_policy_groups_pick_the_group_the_hrr_asks_for)
 	petrel_credentials_free(sc);
 	session_groups = NULL;
 }
+
+Test(front13, restarted_client_on_the_same_address_replaces_its_association)
+{
+	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	static struct dgram_log log, hrr;
+	memset(&log, 0, sizeof log);
+	struct sockaddr_in a = v4(0x0a000030, 7000);
+	petrel_session *c = client13(cc, &log, 0);
+	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	petrel_session_free(c);
+	/* RFC 6347 4.2.8 / RFC 9147 5.1: the new ClientHello gets a stateless
+	 * HelloRetryRequest; the old association stays until the cookie. */
+	log.count = 0;
+	c = client13(cc, &log, 0);
+	second_hello(ep, c, &log, &a, &hrr);
+	cr_assert_eq(ep_stats(ep).sessions, 1, "the old association, untouched");
+	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_3);
+	struct petrel_endpoint_stats st = ep_stats(ep);
+	cr_assert_eq(st.sessions, 1, "the new association replaced the old one");
+	cr_assert_eq(st.half_open, 0);
+	petrel_session_free(c);
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
+}
+
+Test(front13, endpoint_without_cookies_assembles_13_hellos_in_the_session)
+{
+	petrel_credentials *cc = big_psk_creds(), *sc = big_psk_creds();
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, PETREL_FLAG_NO_COOKIE, NULL), 0);
+	static struct dgram_log log;
+	memset(&log, 0, sizeof log);
+	struct sockaddr_in a = v4(0x0a000031, 7001);
+	petrel_session *c = client13(cc, &log, MTU);
+	cr_assert_eq(petrel_handshake(c), PETREL_E_AGAIN);
+	cr_assert_geq(log.count, 2);
+	cr_assert(hello_is_fragmented(log.d[0], log.len[0]));
+	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_3);
+	struct petrel_endpoint_stats st = ep_stats(ep);
+	cr_assert_eq(st.sessions, 1);
+	cr_assert_eq(st.half_open, 0);
+	/* The partial hello (a fixed 4.7 KiB block) went with the handshake;
+	 * what stays is the 1.3 engine's last message (engine13.c). */
+	cr_assert_lt(st.fragment_bytes, 1024, "%zu bytes", st.fragment_bytes);
+	petrel_session_free(c);
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(cc);
+	petrel_credentials_free(sc);
+}
