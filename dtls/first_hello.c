@@ -101,15 +101,16 @@ static bool fh_offer(struct petrel_first_hello *fh, const struct petrel_hs_heade
 	bool restart = fh->length == 0 || h->message_seq != fh->message_seq ||
 		       h->length != fh->length || fh_expired(fh, now_ms);
 	uint32_t end = h->fragment_offset + h->fragment_length;
+	uint8_t *body = fh->msg + PETREL_HS_HEADER_LEN;
 	for (uint32_t at = h->fragment_offset; at < end && !restart; at++)
-		restart = fh_has(fh, at) && fh->msg[PETREL_HS_HEADER_LEN + at] != frag[at - h->fragment_offset];
+		restart = fh_has(fh, at) && body[at] != frag[at - h->fragment_offset];
 	if (restart)
 		fh_restart(fh, h, now_ms);
 	*restarted = restart;
 	uint32_t added = 0;
 	for (uint32_t at = h->fragment_offset; at < end; at++) {
 		if (!fh_has(fh, at)) {
-			fh->msg[PETREL_HS_HEADER_LEN + at] = frag[at - h->fragment_offset];
+			body[at] = frag[at - h->fragment_offset];
 			fh->have[at >> 3] = (uint8_t)(fh->have[at >> 3] | 1u << (at & 7));
 			added++;
 		}
