@@ -4,7 +4,9 @@
  * it, and nothing it reaches calls back into it. */
 #include "dtls/dispatch.h"
 
+#include "dtls/first_hello.h"
 #include "dtls/first_record.h"
+#include "dtls/hs_header.h"
 #include "dtls12/hs12.h"
 #include "dtls13/hs13_ops.h"
 
@@ -59,6 +61,21 @@ int petrel_dispatch_ccs(petrel_session *s)
 int petrel_dispatch_first_record(petrel_session *s, const struct petrel_record *rec,
 				 uint64_t now_ms)
 {
+	/* A ClientHello offering 1.3 in fragments, assembled under the caps
+	 * of dtls/first_hello.h (issue #20 item 4): the 1.3 server answers
+	 * the whole hello. */
+	struct petrel_record whole;
+	if (s->role == PETREL_SERVER && petrel_session_allows_dtls13(s) &&
+	    petrel_first_hello_record(s, rec, now_ms, &whole) == 1 &&
+	    petrel_client_hello_offers_dtls13(whole.fragment + PETREL_HS_HEADER_LEN,
+					      whole.length - PETREL_HS_HEADER_LEN)) {
+		const struct petrel_hs_ops *ops13 = ops_for(PETREL_V_DTLS13, s->role);
+		int rc = ops13 != NULL && ops13->first_record != NULL
+				 ? ops13->first_record(s, &whole, now_ms)
+				 : PETREL_E_UNSUPPORTED;
+		petrel_first_hello_release(s);
+		return rc;
+	}
 	/* The server of the version that answers this ClientHello; the
 	 * session's version stays until that server keeps state. */
 	int version = petrel_first_record_version(s, rec);

@@ -26,6 +26,7 @@
 
 #include "dtls/endpoint_internal.h"
 #include "dtls/first_record.h"
+#include "dtls/front13_hrr.h"
 #include "dtls/session_cid.h"
 #include "record/cid.h"
 
@@ -330,7 +331,7 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		 * RFC 6347 4.2.8: answer with the cookie exchange; the old
 		 * association ends only once the new ClientHello proves the
 		 * address (valid cookie). */
-		uint8_t hvr[128];
+		uint8_t hvr[PETREL_FRONT13_ANSWER_MAX];
 		size_t hvr_len = 0;
 		int rc = petrel_ep_check_client_hello(ep, key, key_len, d, len, now, hvr, sizeof hvr,
 						      &hvr_len);
@@ -345,16 +346,13 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		if (!client_hello)
 			return;
 		if (!(ep->session_flags & PETREL_FLAG_NO_COOKIE)) {
-			uint8_t hvr[128];
+			uint8_t hvr[PETREL_FRONT13_ANSWER_MAX];
 			size_t hvr_len = 0;
-			/* A whole ClientHello offering DTLS 1.3: the session
-			 * decides (a 1.3 one answers with a stateless
-			 * HelloRetryRequest, dtls/first_record.c); else the
-			 * 1.2 cookie check, fragments assembled first. */
-			int rc = petrel_dgram_offers_dtls13(d, len)
-					 ? 1
-					 : petrel_ep_check_client_hello(ep, key, key_len, d, len, now,
-									hvr, sizeof hvr, &hvr_len);
+			/* The cookie check, fragments assembled first: a
+			 * stateless HelloRetryRequest for DTLS 1.3, a
+			 * HelloVerifyRequest for 1.2 (issue #20). */
+			int rc = petrel_ep_check_client_hello(ep, key, key_len, d, len, now, hvr,
+							      sizeof hvr, &hvr_len);
 			if (rc == 0) {
 				/* No state: the answer goes straight back. */
 				(void)petrel_ep_enqueue(ep, key, key_len, hvr, hvr_len);

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "dtls/endpoint_internal.h"
+#include "dtls/first_record.h"
+#include "dtls/front13_hrr.h"
+#include "dtls/suites.h"
 
 /* Group keys of an address key: kind, family, then the address (without
  * port) or its prefix: /24 for IPv4, /56 for IPv6 (a site's usual
@@ -272,8 +275,15 @@ int petrel_ep_check_client_hello(petrel_endpoint *ep, const uint8_t *key, size_t
 				       petrel_fh_table_offer(&ep->first_hellos, key, key_len, gk, gk_len,
 							     &h, frag, rh.seq, now, &m) != 1))
 				continue;
-			int rc = petrel_hello_verify_answer(ep->creds, key, key_len, &m, now, hvr,
-							    hvr_cap, hvr_len);
+			/* DTLS 1.3 offered: a stateless HelloRetryRequest (RFC
+			 * 9147 5.1); else a HelloVerifyRequest (RFC 6347 4.2.1). */
+			bool v13 = !ep->front12_only &&
+				   petrel_client_hello_offers_dtls13(m.body, m.h.length);
+			int rc = v13 ? petrel_front13_answer(ep->creds, key, key_len, ep->front_groups,
+							     ep->front_group_count, &m, now, hvr,
+							     hvr_cap, hvr_len)
+				     : petrel_hello_verify_answer(ep->creds, key, key_len, &m, now, hvr,
+								  hvr_cap, hvr_len);
 			/* Kept only for the session a valid cookie makes; a
 			 * ClientHello whole in one record makes a partial one
 			 * stale. */
@@ -298,4 +308,32 @@ void petrel_ep_hand_over_first_hello(petrel_endpoint *ep, struct ep_peer *p)
 void petrel_ep_expire_first_hellos(petrel_endpoint *ep, uint64_t now)
 {
 	petrel_fh_table_expire(&ep->first_hellos, now);
+}
+
+int petrel_endpoint_set_hello_policy(petrel_endpoint *ep, int max_version, const char *groups)
+{
+	if (ep == NULL || (max_version != 0 && max_version != PETREL_DTLS1_2 &&
+			   max_version != PETREL_DTLS1_3))
+		return PETREL_E_INVALID_REQUEST;
+	uint16_t ids[PETREL_MAX_GROUPS];
+	size_t count = 0;
+	if (groups != NULL) {
+		char buf[256];
+		char *save = NULL;
+		if (strlen(groups) >= sizeof buf)
+			return PETREL_E_INVALID_REQUEST;
+		strcpy(buf, groups);
+		for (char *tok = strtok_r(buf, ",: ", &save); tok; tok = strtok_r(NULL, ",: ", &save)) {
+			uint16_t id = petrel_group_by_name(tok);
+			if (id == 0)
+				return PETREL_E_UNSUPPORTED;
+			if (count == PETREL_MAX_GROUPS)
+				return PETREL_E_LIMIT_EXCEEDED;
+			ids[count++] = id;
+		}
+	}
+	ep->front12_only = max_version == PETREL_DTLS1_2;
+	memcpy(ep->front_groups, ids, sizeof ids[0] * count);
+	ep->front_group_count = count;
+	return 0;
 }

@@ -106,6 +106,13 @@ struct petrel_endpoint {
 	uint64_t cid_moves, cid_moves_refused;
 	uint8_t rx[EP_BATCH][PETREL_RECV_BUFFER];
 	uint8_t app[PETREL_MAX_PLAINTEXT]; /* one record's plaintext for on_data */
+	/* What a ClientHello offering DTLS 1.3 gets before a session exists
+	 * (petrel_endpoint_set_hello_policy, dtls/front13_hrr.h): the 1.2
+	 * cookie exchange when front12_only, else a stateless
+	 * HelloRetryRequest asking for one of front_groups (none: defaults). */
+	bool front12_only;
+	uint16_t front_groups[PETREL_MAX_GROUPS];
+	size_t front_group_count;
 };
 
 /* dtls/endpoint.c */

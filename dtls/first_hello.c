@@ -26,7 +26,9 @@ struct petrel_first_hello {
 	uint64_t order;
 	uint8_t key[PETREL_TABLE_KEY_MAX];
 	uint8_t key_len;
-	uint8_t body[PETREL_FIRST_HELLO_MAX_LEN];
+	/* The handshake header written when whole (petrel_first_hello_record),
+	 * then the body. */
+	uint8_t msg[PETREL_HS_HEADER_LEN + PETREL_FIRST_HELLO_MAX_LEN];
 	uint8_t have[PETREL_FIRST_HELLO_MAX_LEN / 8]; /* a bit per body byte received */
 };
 
@@ -99,15 +101,16 @@ static bool fh_offer(struct petrel_first_hello *fh, const struct petrel_hs_heade
 	bool restart = fh->length == 0 || h->message_seq != fh->message_seq ||
 		       h->length != fh->length || fh_expired(fh, now_ms);
 	uint32_t end = h->fragment_offset + h->fragment_length;
+	uint8_t *body = fh->msg + PETREL_HS_HEADER_LEN;
 	for (uint32_t at = h->fragment_offset; at < end && !restart; at++)
-		restart = fh_has(fh, at) && fh->body[at] != frag[at - h->fragment_offset];
+		restart = fh_has(fh, at) && body[at] != frag[at - h->fragment_offset];
 	if (restart)
 		fh_restart(fh, h, now_ms);
 	*restarted = restart;
 	uint32_t added = 0;
 	for (uint32_t at = h->fragment_offset; at < end; at++) {
 		if (!fh_has(fh, at)) {
-			fh->body[at] = frag[at - h->fragment_offset];
+			body[at] = frag[at - h->fragment_offset];
 			fh->have[at >> 3] = (uint8_t)(fh->have[at >> 3] | 1u << (at & 7));
 			added++;
 		}
@@ -127,7 +130,7 @@ static void fh_output(const struct petrel_first_hello *fh, struct petrel_first_h
 	out->h.message_seq = fh->message_seq;
 	out->h.fragment_offset = 0;
 	out->h.fragment_length = fh->length;
-	out->body = fh->body;
+	out->body = fh->msg + PETREL_HS_HEADER_LEN;
 	out->first_record_seq = fh->first_record_seq;
 	out->records = fh->records;
 }
@@ -187,6 +190,22 @@ int petrel_first_hello_take(petrel_session *s, const struct petrel_record *rec, 
 		}
 	}
 	return 0;
+}
+
+int petrel_first_hello_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms,
+			      struct petrel_record *out)
+{
+	struct petrel_first_hello_msg m;
+	if (petrel_first_hello_take(s, rec, now_ms, &m) != 1 || s->first_hello == NULL ||
+	    m.body != s->first_hello->msg + PETREL_HS_HEADER_LEN)
+		return 0; /* none, or whole in rec: rec serves as it is */
+	struct petrel_first_hello *fh = s->first_hello;
+	petrel_hs_header_encode_full(fh->msg, PETREL_HS_CLIENT_HELLO, fh->message_seq, fh->length);
+	*out = *rec;
+	out->seq = fh->first_record_seq;
+	out->fragment = fh->msg;
+	out->length = PETREL_HS_HEADER_LEN + (size_t)fh->length;
+	return 1;
 }
 
 void petrel_first_hello_release(petrel_session *s)

@@ -103,6 +103,14 @@ struct petrel_first_hello;
 int petrel_first_hello_take(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms,
 			    struct petrel_first_hello_msg *out);
 void petrel_first_hello_release(petrel_session *s);
+/* For a version's first_record that reads whole records (the DTLS 1.3
+ * server, dtls13/engine13.c): 1 when rec completed a fragmented
+ * ClientHello, *out then a record holding it as one unfragmented message,
+ * numbered as its first fragment's record (RFC 9147 5.1: the
+ * HelloRetryRequest takes that number), valid until the release; 0 when
+ * there is none or it came whole in rec. */
+int petrel_first_hello_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms,
+			      struct petrel_record *out);
 
 /* ---- For an endpoint: peers without a session -------------------------
  * Keyed by the address key (with port) and grouped by the IP address

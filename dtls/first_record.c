@@ -8,6 +8,7 @@
 #include "dtls/first_record.h"
 
 #include "dtls/dispatch.h"
+#include "dtls/first_hello.h"
 #include "dtls/hs_header.h"
 #include "record/record.h"
 #include "dtls13/messages13.h"

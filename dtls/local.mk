@@ -58,3 +58,5 @@ libpetrel_core_la_SOURCES += dtls/reneg_info.c dtls/exporter.c dtls/session_veri
 libpetrel_core_la_SOURCES += dtls/version.c dtls/version.h
 # version routing at the start of a handshake (issue #20)
 libpetrel_core_la_SOURCES += dtls/first_record.c dtls/first_record.h
+# stateless HelloRetryRequest at the endpoint (issue #20 item 1, helper "front13")
+libpetrel_core_la_SOURCES += dtls/front13_hrr.c dtls/front13_hrr.h

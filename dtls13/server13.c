@@ -805,3 +805,95 @@ int petrel_dtls13_server_handle(struct petrel_dtls13_server *s, uint8_t type, co
 		s->state = PETREL_S13_FAILED;
 	return rc;
 }
+
+/* ---- the stateless front door (issue #20 item 1) ---- */
+
+/* The group a HelloRetryRequest asks for, 0 when the client's shares do
+ * (only the cookie is asked for then). PETREL_E_NO_COMMON_GROUP when the
+ * client lists groups and none is ours. A ClientHello without groups
+ * (psk_ke only, RFC 8446 4.2.9) asks for none: the session decides. */
+static int front_group(const struct petrel_dtls13_server *s, const struct ch13 *ch,
+		       uint16_t *group)
+{
+	const uint8_t *b;
+	size_t bl, group_n, client_group_n = 0, share_n = 0;
+	const uint16_t *groups = petrel_hs13_groups(&s->cfg, &group_n);
+	uint16_t client_groups[16];
+	struct petrel_key_share_iter it;
+	*group = 0;
+	int rc = find(ch, 10, &b, &bl);
+	if (rc <= 0)
+		return rc;
+	rc = petrel_hs13_u16_list_parse(b, bl, client_groups, 16, &client_group_n);
+	if (rc < 0)
+		return rc;
+	bool has_shares = (rc = find(ch, PETREL_EXT13_KEY_SHARE, &b, &bl)) == 1;
+	if (has_shares)
+		rc = petrel_ext13_client_shares_parse(b, bl, &it, &share_n);
+	if (rc < 0)
+		return rc;
+	for (size_t g = 0; g < group_n && has_shares; g++) {
+		struct petrel_key_share share;
+		struct petrel_key_share_iter walk = it;
+		while (petrel_key_share_next(&walk, &share))
+			if (share.group == groups[g])
+				return 0; /* a usable share: only the cookie is asked for */
+	}
+	for (size_t g = 0; g < group_n; g++)
+		if (petrel_hs13_u16_in(client_groups, client_group_n, groups[g])) {
+			*group = groups[g];
+			return 0;
+		}
+	return PETREL_E_NO_COMMON_GROUP;
+}
+
+int petrel_dtls13_server_front(const struct petrel_hs13_config *cfg, const uint8_t *body,
+			       size_t len, uint64_t now_ms, struct petrel_hs13_output *out)
+{
+	struct petrel_dtls13_server *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return PETREL_E_MEMORY;
+	petrel_dtls13_server_init(s, cfg);
+	struct ch13 ch;
+	const uint8_t *b, *versions;
+	size_t bl, version_n;
+	int rc = parse_ch(body, len, &ch);
+	if (rc == 0 && ch.exts_len > 0)
+		rc = petrel_ext_find(ch.exts, ch.exts_len, 0xffff, &b, &bl); /* well formed, none twice */
+	if (rc >= 0)
+		rc = find(&ch, PETREL_EXT13_SUPPORTED_VERSIONS, &b, &bl) == 1 &&
+				     petrel_ext13_versions_parse(b, bl, &versions, &version_n) == 0 &&
+				     petrel_ext13_versions_contains(versions, version_n,
+								    PETREL_WIRE_DTLS13)
+			     ? 0
+			     : PETREL_E_PROTOCOL_VERSION;
+	/* RFC 9147 5.3: legacy_cookie empty; RFC 8446 4.1.2: null compression. */
+	if (rc == 0 && (ch.legacy_cookie_len != 0 || ch.comp_len != 1 || ch.comp[0] != 0))
+		rc = PETREL_E_ILLEGAL_PARAMETER;
+	if (rc == 0 && (rc = find(&ch, PETREL_EXT13_COOKIE, &b, &bl)) == 1) {
+		/* The second ClientHello: its cookie must be ours, for this
+		 * address, young enough, for a suite it offers. A bad one is
+		 * dropped: a client answers one HelloRetryRequest only (RFC
+		 * 8446 4.1.4), so another would not help. */
+		const uint8_t *cookie;
+		size_t cookie_len;
+		struct petrel_hs13_cookie cd;
+		rc = petrel_ext13_cookie_parse(b, bl, &cookie, &cookie_len) == 0 &&
+				     petrel_hs13_cookie_check(cfg, cookie, cookie_len, (uint32_t)now_ms,
+							      &cd) == 0 &&
+				     ch_has_suite(&ch, cd.suite)
+			     ? 1
+			     : PETREL_E_BAD_COOKIE;
+	} else if (rc == 0) {
+		uint16_t group = 0;
+		s->suite = pick_suite(s, &ch, false, PETREL_HASH_SHA256);
+		rc = s->suite == 0 ? PETREL_E_NO_COMMON_CIPHER : front_group(s, &ch, &group);
+		if (rc == 0)
+			rc = petrel_tls13_suite_params(s->suite, &s->hash, &s->aead);
+		if (rc == 0)
+			rc = send_hrr(s, &ch, body, len, group, now_ms, out);
+	}
+	petrel_dtls13_server_free(s);
+	free(s);
+	return rc;
+}

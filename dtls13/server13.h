@@ -47,4 +47,16 @@ int petrel_dtls13_server_send_ticket(struct petrel_dtls13_server *s,
 				     struct petrel_hs13_output *out);
 void petrel_dtls13_server_free(struct petrel_dtls13_server *s);
 
+/* The stateless front door (RFC 9147 5.1, RFC 8446 4.2.2), for a server
+ * that keeps nothing before the cookie: a whole ClientHello offering DTLS
+ * 1.3 is answered with a HelloRetryRequest (out) whose cookie holds
+ * Hash(ClientHello1), the suite and group, the time and a MAC over them
+ * and cfg->peer_addr (dtls13/cookie13.h); the session made once a
+ * ClientHello brings a valid cookie rebuilds its transcript from it.
+ * 1: the ClientHello has a valid cookie for this address (make the
+ * session); 0: HelloRetryRequest in out; <0: drop it (malformed, not
+ * 1.3, nothing in common, PETREL_E_BAD_COOKIE). */
+int petrel_dtls13_server_front(const struct petrel_hs13_config *cfg, const uint8_t *body,
+			       size_t len, uint64_t now_ms, struct petrel_hs13_output *out);
+
 #endif

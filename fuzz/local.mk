@@ -73,3 +73,6 @@ EXTRA_DIST += fuzz/first_hello_fuzz.c
 # server fed one ClientHello. Seeds: fuzz/make-seeds13.py.
 EXTRA_DIST += fuzz/header13_fuzz.c fuzz/record13_fuzz.c fuzz/ack_fuzz.c fuzz/msg13_fuzz.c \
 	fuzz/server13_fuzz.c fuzz/make-seeds13.py
+# The DTLS 1.3 front door: stateless HelloRetryRequest and partial hellos
+# at an endpoint (issue #20 items 1 and 4, helper "front13").
+EXTRA_DIST += fuzz/front13_fuzz.c

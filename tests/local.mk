@@ -93,3 +93,8 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_reneg_guard_test.c
 endif
+# the DTLS 1.3 front door: stateless HelloRetryRequest, fragmented 1.3
+# ClientHellos (issue #20 items 1 and 4, helper "front13")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_front_test.c
+endif

@@ -233,6 +233,8 @@ int cli_server_worker(const struct cli_options *o, petrel_credentials *creds, in
 		forward_close(srv.fwd);
 		return CLI_EXIT_FAIL;
 	}
+	/* The stateless HelloRetryRequest matches the sessions (issue #20). */
+	(void)petrel_endpoint_set_hello_policy(srv.ep, o->max_version, o->groups);
 	if (o->cid) {
 		/* RFC 9146: with several workers, CIDs name their worker (the
 		 * steering program reads the first byte), so a rebound client

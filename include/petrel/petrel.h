@@ -594,6 +594,15 @@ PETREL_API uint64_t petrel_endpoint_next_deadline(const petrel_endpoint *ep);
 PETREL_API long petrel_endpoint_next_datagram(petrel_endpoint *ep, uint8_t *buf, size_t cap, void *addr,
 					      unsigned *addr_len);
 
+/* Before a session exists, a ClientHello offering DTLS 1.3 gets a
+ * stateless HelloRetryRequest with a cookie (RFC 9147 5.1) naming the
+ * suite and group the session made from the next ClientHello must use;
+ * match what on_new_session sets: max_version PETREL_DTLS1_2 answers such
+ * ClientHellos with the 1.2 cookie exchange instead, groups the
+ * petrel_session_set_groups list (NULL: the defaults). 0, or
+ * PETREL_E_INVALID_REQUEST / PETREL_E_UNSUPPORTED / PETREL_E_LIMIT_EXCEEDED. */
+PETREL_API int petrel_endpoint_set_hello_policy(petrel_endpoint *ep, int max_version,
+						const char *groups);
 
 /* ------------------------------------------------------------------ */
 /* Connection IDs that name their worker and server (dtls/cid_route.h, */

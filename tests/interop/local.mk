@@ -31,3 +31,6 @@ INTEROP_TESTS += tests/interop/rpk.sh
 INTEROP_TESTS += tests/interop/keepalive.sh
 # NAT rebinding over real UDP, petrel to petrel, with and without CIDs (RFC 9146).
 INTEROP_TESTS += tests/interop/cid-rebind.sh
+# The DTLS 1.3 stateless HelloRetryRequest with wolfSSL's client (issue #20
+# item 1, helper "front13").
+INTEROP_TESTS += tests/interop/front13-wolfssl.sh
