@@ -92,6 +92,12 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 			petrel_wipe(s->psk_used.key, sizeof s->psk_used.key);
 			s->psk_used_set = true;
 		}
+		/* A 1.3 session to resume: its ticket is the PSK offered
+		 * (psk_dhe_ke, RFC 8446 2.2, 4.2.11). */
+		if (s->resume_blob &&
+		    petrel_ticket13_client_offer(s->resume_blob, s->resume_blob_len,
+						 petrel_ticket13_now_s(cfg), cfg) == 0)
+			s->psk_used_set = false;
 		/* Offer 1.2 too when allowed: the 1.2 client can take over
 		 * from this ClientHello (dtls/dispatch.h take_over). */
 		if (s->version_min <= PETREL_V_DTLS12) {
@@ -116,8 +122,10 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 	cfg->request_client_cert = (s->flags & PETREL_FLAG_REQUEST_CLIENT_CERT) != 0;
 	/* The stateless cookie exchange unless turned off, as in 1.2. */
 	cfg->force_hrr = (s->flags & PETREL_FLAG_NO_COOKIE) == 0;
-	cfg->send_ticket = false;
+	/* NewSessionTicket after the handshake (RFC 8446 4.6.1). */
+	cfg->send_ticket = (s->flags & PETREL_FLAG_NO_TICKETS) == 0;
 	if (c) {
+		cfg->ticket_lifetime_s = petrel_ticket_lifetime_hint_s(c);
 		cfg->cookie_secret = c->cookie_secret;
 		cfg->cookie_secret_prev = c->cookie_secret_prev;
 		cfg->ticket_keys = &c->ticket_keys;
@@ -399,8 +407,9 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 		if (m->msg_type == PETREL_HT13_KEY_UPDATE)
 			return on_key_update(s, m->body, m->length, now_ms);
 		if (m->msg_type == PETREL_HT13_NEW_SESSION_TICKET && s->role == PETREL_CLIENT) {
-			/* Acknowledged (RFC 9147 5.8.4) but not kept: 1.3
-			 * resumption is not wired yet. */
+			/* Kept as the session's resumption data (ticket13.c) and
+			 * acknowledged (RFC 9147 5.8.4); a bad one is dropped. */
+			(void)petrel_ticket13_on_ticket(s, &d->ticket_keep, m->body, m->length);
 			(void)petrel_flight13_send_ack(s);
 			d->rcvd_count = 0;
 			return 0;
@@ -468,6 +477,10 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 		if (s->stats.flights_sent > 0)
 			s->stats.round_trips++;
 		established(s, now_ms);
+		if (d->cl)
+			petrel_ticket13_keep_from(&d->ticket_keep, d->cl);
+		s->resumed = d->cl ? d->cl->psk_accepted && d->cl->cfg.psk_resumption
+				   : d->sv != NULL && d->sv->psk_resumed;
 		/* RFC 9147 5.8.4: the server acknowledges the client's last
 		 * flight (the client retransmits it until then). */
 		if (d->sv)
