@@ -468,6 +468,10 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 		if (out.msg_count == 0)
 			petrel_flight13_clear(d);
 	}
+	/* The client's last flight is acknowledged explicitly (RFC 9147
+	 * 5.8.4) before our NewSessionTicket, which answers nothing. */
+	if (d->sv && out.event == PETREL_HS13_EV_DONE && out.msg_count > 0)
+		(void)petrel_flight13_send_ack(s);
 	rc = apply_output(s, &out, now_ms);
 	bool done = out.event == PETREL_HS13_EV_DONE;
 	petrel_hs13_output_reset(&out);
@@ -503,6 +507,10 @@ static int peer_retransmitted(petrel_session *s, uint64_t now_ms)
 	if (now_ms - d->last_tx_ms < guard)
 		return 0;
 	d->last_tx_ms = now_ms;
+	/* After the handshake our flight (a NewSessionTicket) is no answer
+	 * to the peer's: acknowledge what it repeated as well. */
+	if (d->done && d->flight_active && d->rcvd_count > 0)
+		(void)petrel_flight13_send_ack(s);
 	if (d->flight_active)
 		return petrel_flight13_send(s, now_ms, true);
 	if (d->rcvd_count > 0)
