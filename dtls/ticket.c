@@ -213,6 +213,7 @@ int petrel_ticket13_seal_at(const struct petrel_ticket_keys *keys, int64_t now_s
 	petrel_put_u16(&w, st->suite);
 	petrel_put_u8(&w, (uint8_t)st->psk_len);
 	petrel_put_bytes(&w, psk, sizeof psk);
+	petrel_put_bytes(&w, st->nonce, sizeof st->nonce);
 	petrel_put_u64(&w, (uint64_t)st->issued_s);
 	petrel_put_u32(&w, st->age_add);
 	petrel_put_u32(&w, st->lifetime_s);
@@ -253,7 +254,8 @@ int petrel_ticket13_open_at(const struct petrel_ticket_keys *keys, int64_t now_s
 		if (!petrel_get_u8(&r, &version) || version != TICKET13_VERSION ||
 		    !petrel_get_u16(&r, &st->suite) || !petrel_get_u8(&r, &psk_len) ||
 		    psk_len == 0 || psk_len > PETREL_MAX_HASH_LEN ||
-		    !petrel_get_copy(&r, st->psk, PETREL_MAX_HASH_LEN) || !petrel_get_u64(&r, &issued) ||
+		    !petrel_get_copy(&r, st->psk, PETREL_MAX_HASH_LEN) ||
+		    !petrel_get_copy(&r, st->nonce, sizeof st->nonce) || !petrel_get_u64(&r, &issued) ||
 		    !petrel_get_u32(&r, &st->age_add) || !petrel_get_u32(&r, &st->lifetime_s) ||
 		    !petrel_reader_done(&r) || issued > (uint64_t)INT64_MAX)
 			rc = PETREL_E_DECRYPTION_FAILED;

@@ -133,6 +133,7 @@ struct psk_choice {
 	bool found;
 	bool resumption;
 	uint8_t key[PETREL_MAX_HASH_LEN];
+	uint8_t key_alt[PETREL_MAX_HASH_LEN]; /* resumption: a wolfSSL 5.5.4 client's */
 	size_t key_len;
 	enum petrel_hash_alg hash;
 	struct petrel_offered_psks offered;
@@ -174,7 +175,7 @@ static int resolve_psk(const struct petrel_dtls13_server *s, const struct ch13 *
 	/* One of our tickets (dtls13/ticket13.c), else an external PSK. */
 	uint16_t ticket_suite;
 	if (petrel_ticket13_accept(&s->cfg, id.identity, id.identity_len, id.obfuscated_ticket_age,
-				   pc->key, &pc->key_len, &pc->hash, &ticket_suite) == 1) {
+				   pc->key, pc->key_alt, &pc->key_len, &pc->hash, &ticket_suite) == 1) {
 		pc->found = true;
 		pc->resumption = true;
 		return 0;
@@ -193,8 +194,8 @@ static int resolve_psk(const struct petrel_dtls13_server *s, const struct ch13 *
 	return 0;
 }
 
-static int check_binder(const struct petrel_dtls13_server *s, const struct psk_choice *pc,
-			const uint8_t *body, size_t len)
+static int check_binder_with(const struct petrel_dtls13_server *s, struct psk_choice *pc,
+			     const uint8_t *body, size_t len, bool alt)
 {
 	const uint8_t *binder;
 	size_t binder_len;
@@ -212,7 +213,17 @@ static int check_binder(const struct petrel_dtls13_server *s, const struct psk_c
 						  th, binder, binder_len);
 	petrel_dtls13_ks_wipe(&early);
 	petrel_wipe(binder_key, sizeof binder_key);
+	if (rc < 0 && pc->resumption && !alt) { /* ticket13.h: the other label */
+		memcpy(pc->key, pc->key_alt, pc->key_len);
+		return check_binder_with(s, pc, body, len, true);
+	}
 	return rc;
+}
+
+static int check_binder(const struct petrel_dtls13_server *s, struct psk_choice *pc,
+			const uint8_t *body, size_t len)
+{
+	return check_binder_with(s, pc, body, len, false);
 }
 
 /* ---- the first flight ---- */

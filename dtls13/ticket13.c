@@ -25,7 +25,8 @@ int petrel_ticket13_issue(const struct petrel_hs13_config *cfg, uint16_t suite,
 	if (cfg->ticket_keys == NULL)
 		return PETREL_E_INVALID_REQUEST;
 	struct petrel_ticket13_state st = {.suite = suite, .psk_len = petrel_hash_len(hash)};
-	uint8_t nonce[8], aead_nonce[12], ticket[PETREL_TICKET13_LEN];
+	uint8_t aead_nonce[12], ticket[PETREL_TICKET13_LEN];
+	uint8_t *nonce = st.nonce;
 	petrel_store_u64(nonce, index); /* unique per connection (4.6.1) */
 	int64_t now_s = petrel_ticket13_now_s(cfg);
 	st.issued_s = now_s;
@@ -34,20 +35,16 @@ int petrel_ticket13_issue(const struct petrel_hs13_config *cfg, uint16_t suite,
 		st.lifetime_s = MAX_LIFETIME_S;
 	petrel_random(&st.age_add, sizeof st.age_add);
 	petrel_random(aead_nonce, sizeof aead_nonce);
-	/* PSK = HKDF-Expand-Label(resumption_master, "resumption", nonce). */
-	int rc = petrel_dtls13_ticket_psk(hash, PETREL_DTLS13_LABEL_PREFIX, resumption_master, nonce,
-					  sizeof nonce, st.psk);
-	if (rc == 0)
-		rc = petrel_ticket13_seal_at(cfg->ticket_keys, now_s, aead_nonce, &st, ticket);
+	memcpy(st.psk, resumption_master, st.psk_len);
+	int rc = petrel_ticket13_seal_at(cfg->ticket_keys, now_s, aead_nonce, &st, ticket);
 	struct petrel_new_session_ticket13 t = {
 		.lifetime_s = st.lifetime_s,
 		.age_add = st.age_add,
 		.nonce = nonce,
-		.nonce_len = sizeof nonce,
+		.nonce_len = sizeof st.nonce,
 		.ticket = ticket,
 		.ticket_len = sizeof ticket,
 	};
-	petrel_wipe(&st, sizeof st);
 	struct petrel_writer w;
 	if (rc == 0)
 		rc = petrel_hs13_out_begin(out, 32 + sizeof ticket, &w);
@@ -59,12 +56,14 @@ int petrel_ticket13_issue(const struct petrel_hs13_config *cfg, uint16_t suite,
 	if (rc == 0)
 		rc = petrel_hs13_out_commit(out, PETREL_HT13_NEW_SESSION_TICKET,
 					    PETREL_EPOCH13_APPLICATION, &w);
+	petrel_wipe(&st, sizeof st);
 	return rc;
 }
 
 int petrel_ticket13_accept(const struct petrel_hs13_config *cfg, const uint8_t *identity,
 			   size_t identity_len, uint32_t obfuscated_age, uint8_t *psk,
-			   size_t *psk_len, enum petrel_hash_alg *hash, uint16_t *suite)
+			   uint8_t *psk_tls13_label, size_t *psk_len, enum petrel_hash_alg *hash,
+			   uint16_t *suite)
 {
 	if (cfg->ticket_keys == NULL || identity_len != PETREL_TICKET13_LEN)
 		return 0;
@@ -85,8 +84,15 @@ int petrel_ticket13_accept(const struct petrel_hs13_config *cfg, const uint8_t *
 	uint64_t diff = ours_ms > theirs_ms ? ours_ms - theirs_ms : theirs_ms - ours_ms;
 	if (diff > PETREL_TICKET13_AGE_WINDOW_MS)
 		ok = false;
+	/* PSK = HKDF-Expand-Label(resumption_master, "resumption", nonce)
+	 * with RFC 9147 5.9's "dtls13" prefix; wolfSSL 5.5.4 clients use
+	 * "tls13 " for this one label, so that PSK is the second guess. */
+	if (ok && (petrel_dtls13_ticket_psk(*hash, PETREL_DTLS13_LABEL_PREFIX, st.psk, st.nonce,
+					     sizeof st.nonce, psk) < 0 ||
+		   petrel_dtls13_ticket_psk(*hash, PETREL_TLS13_LABEL_PREFIX, st.psk, st.nonce,
+					     sizeof st.nonce, psk_tls13_label) < 0))
+		ok = false;
 	if (ok) {
-		memcpy(psk, st.psk, st.psk_len);
 		*psk_len = st.psk_len;
 		*suite = st.suite;
 	}

@@ -36,11 +36,14 @@ int petrel_ticket13_issue(const struct petrel_hs13_config *cfg, uint16_t suite,
 			  uint64_t index, struct petrel_hs13_output *out);
 /* An offered identity: 1 when it is one of our live tickets, within its
  * lifetime and with an obfuscated age that fits (4.2.11.1): its PSK, the
- * PSK's hash and the suite it was issued under are set; 0 when it is not
- * (unknown, forged, retired key, stale): a full handshake follows. */
+ * PSK a wolfSSL 5.5.4 client derives (the "tls13 " label prefix, to try
+ * when the binder does not verify with the first), the PSKs' hash and
+ * the suite it was issued under are set; 0 when it is not (unknown,
+ * forged, retired key, stale): a full handshake follows. */
 int petrel_ticket13_accept(const struct petrel_hs13_config *cfg, const uint8_t *identity,
 			   size_t identity_len, uint32_t obfuscated_age, uint8_t *psk,
-			   size_t *psk_len, enum petrel_hash_alg *hash, uint16_t *suite);
+			   uint8_t *psk_tls13_label, size_t *psk_len, enum petrel_hash_alg *hash,
+			   uint16_t *suite);
 
 /* ---- client ---- */
 
