@@ -12,7 +12,6 @@
 #include "dtls12/hs12.h"
 #include "dtls13/engine13.h"
 #include "dtls13/messages13.h"
-#include "dtls13/ticket13.h"
 
 /* Whether a ClientHello body lists DTLS 1.3 in supported_versions. */
 bool petrel_client_hello_offers_dtls13(const uint8_t *body, size_t len)
@@ -80,11 +79,9 @@ int petrel_client_begin_any(petrel_session *s, uint64_t now_ms)
 	/* A client allowed 1.3 starts the 1.3 client; when 1.2 is allowed
 	 * too its ClientHello also suits a 1.2 server, whose answer hands
 	 * the handshake to the 1.2 client (dtls13/engine13.c fall_back).
-	 * A 1.2 session to resume is resumed in 1.2 (1.3 tickets are not
-	 * wired yet). */
-	bool resume12 = s->resume_blob != NULL && s->version_min <= PETREL_V_DTLS12 &&
-			!petrel_ticket13_is_blob(s->resume_blob, s->resume_blob_len);
-	if (petrel_session_allows_dtls13(s) && !resume12) {
+	 * A 1.2 session to resume goes in that ClientHello too
+	 * (dtls13/ticket13.h petrel_ticket13_offer12). */
+	if (petrel_session_allows_dtls13(s)) {
 		s->version = PETREL_V_DTLS13;
 		return petrel_engine13_begin(s, now_ms);
 	}

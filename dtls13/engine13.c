@@ -115,6 +115,7 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 			cfg->suite12_count = n;
 			cfg->sig_schemes12 = d->schemes12;
 			cfg->sig_scheme12_count = petrel_our_sig_schemes(d->schemes12, 16);
+			petrel_ticket13_offer12(s, cfg); /* 1.2 resumption after a fallback */
 		}
 		return;
 	}

@@ -92,6 +92,11 @@ int petrel_ticket13_session_data(const petrel_session *s, uint8_t *buf, size_t *
  * as the session's resumption data. */
 int petrel_ticket13_on_ticket(petrel_session *s, const struct petrel_ticket13_keep *k,
 			      const uint8_t *body, size_t len);
+/* Client offering DTLS 1.2 too: the SessionTicket extension (unless
+ * PETREL_FLAG_NO_TICKETS) and a 1.2 session to resume from the session's
+ * resumption data, for a 1.2 server answering (dtls12/client12.c
+ * petrel_client_take_over resumes it when the server echoes the ID). */
+void petrel_ticket13_offer12(const petrel_session *s, struct petrel_hs13_config *cfg);
 /* Whether a resumption blob is a 1.3 one. */
 bool petrel_ticket13_is_blob(const uint8_t *blob, size_t len);
 /* The wall clock in seconds the handshake uses (the session's hook). */

@@ -235,16 +235,44 @@ Test(dtls13_resume, ticket_offered_to_a_12_server_gives_a_full_12_handshake)
 	petrel_credentials_free(cc);
 }
 
-Test(dtls13_resume, session_12_resumed_by_a_client_allowing_13)
+/* "1.2 resumption after a fallback": a client offering 1.3 and 1.2 gets
+ * a 1.2 session from a 1.2-only server (its ClientHello asked for a
+ * ticket), and offers that session in its next 1.3-and-1.2 ClientHello:
+ * the 1.2 server resumes it; a 1.3 server does a full 1.3 handshake. */
+static void session_12_case(uint64_t seed)
+{
+	petrel_credentials *sc = server_creds(NULL), *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	struct run first, second, third;
+	connect_once(cc, sc, seed, PETREL_V_DTLS12, PETREL_V_DTLS12, NULL, 0, NULL, &first);
+	cr_assert_eq(first.version, PETREL_V_DTLS12);
+	cr_assert_gt(first.blob_len, 0);
+	cr_assert_not(petrel_ticket13_is_blob(first.blob, first.blob_len));
+	connect_once(cc, sc, seed + 1, PETREL_V_DTLS12, PETREL_V_DTLS12, first.blob, first.blob_len,
+		     NULL, &second);
+	cr_assert_eq(second.version, PETREL_V_DTLS12);
+	cr_assert_eq(second.resumed_client, 1, "the 1.2 server resumed the session");
+	connect_once(cc, sc, seed + 2, PETREL_V_DTLS12, PETREL_V_DTLS13, first.blob, first.blob_len,
+		     NULL, &third);
+	cr_assert_eq(third.version, PETREL_V_DTLS13);
+	cr_assert_eq(third.resumed_client, 0, "a 1.3 server: a full 1.3 handshake");
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+Test(dtls13_resume, session_12_from_a_fallback_resumed_after_a_fallback)
+{
+	session_12_case(60);
+}
+
+Test(dtls13_resume, session_12_of_a_12_client_resumed_by_a_client_allowing_13)
 {
 	petrel_credentials *sc = server_creds(NULL), *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
 	struct run first, second;
 	client_max = PETREL_V_DTLS12; /* a 1.2 client's session */
-	connect_once(cc, sc, 60, PETREL_V_DTLS12, PETREL_V_DTLS12, NULL, 0, NULL, &first);
+	connect_once(cc, sc, 70, PETREL_V_DTLS12, PETREL_V_DTLS12, NULL, 0, NULL, &first);
 	client_max = PETREL_V_DTLS13;
 	cr_assert_eq(first.version, PETREL_V_DTLS12);
-	cr_assert_gt(first.blob_len, 0);
-	connect_once(cc, sc, 61, PETREL_V_DTLS12, PETREL_V_DTLS12, first.blob, first.blob_len, NULL,
+	connect_once(cc, sc, 71, PETREL_V_DTLS12, PETREL_V_DTLS12, first.blob, first.blob_len, NULL,
 		     &second);
 	cr_assert_eq(second.version, PETREL_V_DTLS12);
 	cr_assert_eq(second.resumed_client, 1);
