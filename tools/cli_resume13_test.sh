@@ -2,7 +2,8 @@
 # `petrel client --resume` over DTLS 1.3 (issue #20): the first
 # connection waits for the server's NewSessionTicket, the second resumes
 # with it (psk_dhe_ke) and both ends report it; a client offering 1.3 and
-# 1.2 to a 1.2-only server still connects.
+# 1.2 to a 1.2-only server gets a 1.2 session and resumes it (its
+# ClientHello carries the SessionTicket extension for the 1.2 server).
 # Run by make check from the build directory.
 set -u
 PETREL=./tools/petrel
@@ -80,6 +81,7 @@ if [ "$(grep -c '^  version          DTLS 1\.2$' "$tmp/err")" -eq 2 ]; then
 else
 	fail "1.2-only server: want two DTLS 1.2 reports"
 fi
+has err "^  resumed          yes\$" "1.2-only server: the 1.2 session is resumed after the fallback"
 stop_server
 
 if [ $failures -ne 0 ]; then
