@@ -6,7 +6,7 @@
 
 #include "crypto/sig.h"
 #include "dtls/session.h"
-#include "dtls13/engine13.h"
+#include "dtls/dispatch.h"
 #include "dtls13/ticket13.h"
 #include "x509/x509.h"
 
@@ -203,7 +203,7 @@ int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_da
 
 int petrel_session_get_data(const petrel_session *s, uint8_t *buf, size_t *len)
 {
-	if (petrel_engine13_active(s)) /* a ticket's blob (dtls13/ticket13.h) */
+	if (s->version == PETREL_V_DTLS13) /* a ticket's blob (dtls13/ticket13.h) */
 		return petrel_ticket13_session_data(s, buf, len);
 	if (!s->established || s->suite == NULL || len == NULL)
 		return PETREL_E_INVALID_REQUEST;
