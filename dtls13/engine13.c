@@ -96,7 +96,7 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 		 * (psk_dhe_ke, RFC 8446 2.2, 4.2.11). */
 		if (s->resume_blob &&
 		    petrel_ticket13_client_offer(s->resume_blob, s->resume_blob_len,
-						 petrel_ticket13_now_s(cfg), cfg) == 0)
+						 petrel_ticket13_client_now_ms(s), cfg) == 0)
 			s->psk_used_set = false;
 		/* Offer 1.2 too when allowed: the 1.2 client can take over
 		 * from this ClientHello (dtls/dispatch.h take_over). */

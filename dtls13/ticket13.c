@@ -16,6 +16,16 @@ int64_t petrel_ticket13_now_s(const struct petrel_hs13_config *cfg)
 	return cfg->verifier.now_s > 0 ? cfg->verifier.now_s : (int64_t)time(NULL);
 }
 
+int64_t petrel_ticket13_client_now_ms(const petrel_session *s)
+{
+	if (s->wall_clock)
+		return s->wall_clock() * 1000;
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return (int64_t)time(NULL) * 1000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* ---- server ---- */
 
 int petrel_ticket13_issue(const struct petrel_hs13_config *cfg, uint16_t suite,
@@ -131,7 +141,7 @@ int petrel_ticket13_blob_parse(const uint8_t *blob, size_t len, struct petrel_ti
 	    out->psk_len != petrel_hash_len(out->hash) || out->ticket_len == 0 ||
 	    out->ticket_len > PETREL_TICKET13_CLIENT_MAX || received > (uint64_t)INT64_MAX)
 		return PETREL_E_INVALID_REQUEST;
-	out->received_s = (int64_t)received;
+	out->received_ms = (int64_t)received;
 	return 0;
 }
 
@@ -142,7 +152,7 @@ bool petrel_ticket13_is_blob(const uint8_t *blob, size_t len)
 }
 
 int petrel_ticket13_blob_from_nst(const struct petrel_ticket13_keep *k, const uint8_t *body,
-				  size_t len, int64_t now_s, uint8_t **blob, size_t *blob_len)
+				  size_t len, int64_t now_ms, uint8_t **blob, size_t *blob_len)
 {
 	struct petrel_new_session_ticket13 t;
 	int rc = petrel_new_session_ticket13_parse(body, len, &t);
@@ -167,7 +177,7 @@ int petrel_ticket13_blob_from_nst(const struct petrel_ticket13_keep *k, const ui
 		petrel_put_opaque16(&w, t.ticket, t.ticket_len);
 		petrel_put_u32(&w, t.age_add);
 		petrel_put_u32(&w, t.lifetime_s);
-		petrel_put_u64(&w, now_s > 0 ? (uint64_t)now_s : 0);
+		petrel_put_u64(&w, now_ms > 0 ? (uint64_t)now_ms : 0);
 		if (!petrel_writer_ok(&w) || petrel_writer_len(&w) != cap) {
 			petrel_wipe(p, cap);
 			free(p);
@@ -181,17 +191,17 @@ int petrel_ticket13_blob_from_nst(const struct petrel_ticket13_keep *k, const ui
 	return rc;
 }
 
-int petrel_ticket13_client_offer(const uint8_t *blob, size_t len, int64_t now_s,
+int petrel_ticket13_client_offer(const uint8_t *blob, size_t len, int64_t now_ms,
 				 struct petrel_hs13_config *cfg)
 {
 	struct petrel_ticket13_blob b;
 	int rc = petrel_ticket13_blob_parse(blob, len, &b);
 	if (rc < 0)
 		return rc;
-	int64_t age_s = now_s - b.received_s;
-	if (age_s < 0)
-		age_s = 0;
-	if (age_s > (int64_t)b.lifetime_s) /* 4.6.1: not used past its lifetime */
+	int64_t age_ms = now_ms - b.received_ms;
+	if (age_ms < 0)
+		age_ms = 0;
+	if (age_ms > (int64_t)b.lifetime_s * 1000) /* 4.6.1: not used past its lifetime */
 		return 1;
 	cfg->psk = b.psk;
 	cfg->psk_len = b.psk_len;
@@ -200,7 +210,7 @@ int petrel_ticket13_client_offer(const uint8_t *blob, size_t len, int64_t now_s,
 	cfg->psk_identity_len = b.ticket_len;
 	cfg->psk_resumption = true;
 	/* 4.2.11.1: the age in milliseconds plus age_add, mod 2^32. */
-	cfg->psk_obfuscated_age = (uint32_t)((uint64_t)age_s * 1000u) + b.age_add;
+	cfg->psk_obfuscated_age = (uint32_t)age_ms + b.age_add;
 	cfg->psk_only = false; /* psk_dhe_ke: forward secrecy (4.2.9) */
 	return 0;
 }
@@ -239,10 +249,9 @@ int petrel_ticket13_session_data(const petrel_session *s, uint8_t *buf, size_t *
 int petrel_ticket13_on_ticket(petrel_session *s, const struct petrel_ticket13_keep *k,
 			      const uint8_t *body, size_t len)
 {
-	struct petrel_hs13_config clock = {.verifier.now_s = s->wall_clock ? s->wall_clock() : 0};
 	uint8_t *blob = NULL;
 	size_t blob_len = 0;
-	int rc = petrel_ticket13_blob_from_nst(k, body, len, petrel_ticket13_now_s(&clock), &blob,
+	int rc = petrel_ticket13_blob_from_nst(k, body, len, petrel_ticket13_client_now_ms(s), &blob,
 					       &blob_len);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;

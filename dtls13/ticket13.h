@@ -59,7 +59,7 @@ void petrel_ticket13_keep_from(struct petrel_ticket13_keep *k, const struct petr
 
 /* The client's resumption blob: version(1)=0x13 || suite(2) ||
  * psk<1..48> || ticket<1..2^16-1> || age_add(4) || lifetime_s(4) ||
- * received_s(8, wall clock). */
+ * received_ms(8, wall clock milliseconds). */
 struct petrel_ticket13_blob {
 	uint16_t suite;
 	enum petrel_hash_alg hash;
@@ -69,18 +69,18 @@ struct petrel_ticket13_blob {
 	size_t ticket_len;
 	uint32_t age_add;
 	uint32_t lifetime_s;
-	int64_t received_s;
+	int64_t received_ms;
 };
 /* 0, or PETREL_E_INVALID_REQUEST when blob is not a 1.3 one. */
 int petrel_ticket13_blob_parse(const uint8_t *blob, size_t len, struct petrel_ticket13_blob *out);
 /* A NewSessionTicket body into a blob (heap, *blob_len bytes). 0; 1 when
  * the ticket is not kept (too big, lifetime 0); <0 on a bad message. */
 int petrel_ticket13_blob_from_nst(const struct petrel_ticket13_keep *k, const uint8_t *body,
-				  size_t len, int64_t now_s, uint8_t **blob, size_t *blob_len);
+				  size_t len, int64_t now_ms, uint8_t **blob, size_t *blob_len);
 /* Client configuration offering blob's ticket (psk_dhe_ke, resumption
  * binder, obfuscated age). The cfg points into blob. 0; 1 when the
  * ticket is too old to offer (nothing set). */
-int petrel_ticket13_client_offer(const uint8_t *blob, size_t len, int64_t now_s,
+int petrel_ticket13_client_offer(const uint8_t *blob, size_t len, int64_t now_ms,
 				 struct petrel_hs13_config *cfg);
 
 /* ---- session glue ---- */
@@ -101,5 +101,8 @@ void petrel_ticket13_offer12(const petrel_session *s, struct petrel_hs13_config 
 bool petrel_ticket13_is_blob(const uint8_t *blob, size_t len);
 /* The wall clock in seconds the handshake uses (the session's hook). */
 int64_t petrel_ticket13_now_s(const struct petrel_hs13_config *cfg);
+/* A client's wall clock in milliseconds for ticket ages (RFC 8446
+ * 4.2.11.1): the session's hook (seconds) if set, else the real time. */
+int64_t petrel_ticket13_client_now_ms(const petrel_session *s);
 
 #endif
