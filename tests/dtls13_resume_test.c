@@ -42,6 +42,7 @@ struct run {
 
 static int64_t (*server_clock)(void);
 static unsigned client_max = PETREL_V_DTLS13;
+static unsigned server_flags;
 
 /* One connection: the client (1.3 only unless client_min says) offers
  * blob when given; the echo lets the NewSessionTicket arrive. */
@@ -50,7 +51,7 @@ static void connect_once(petrel_credentials *cc, petrel_credentials *sc, uint64_
 			 const struct simnet_rules *rules, struct run *out)
 {
 	struct harness h;
-	harness_init(&h, seed, 0, 0, cc, sc);
+	harness_init(&h, seed, 0, server_flags, cc, sc);
 	versions(h.client.session, client_min, client_max);
 	versions(h.server.session, PETREL_V_DTLS12, server_max);
 	h.server.session->wall_clock = server_clock;
@@ -276,6 +277,19 @@ Test(dtls13_resume, session_12_of_a_12_client_resumed_by_a_client_allowing_13)
 		     &second);
 	cr_assert_eq(second.version, PETREL_V_DTLS12);
 	cr_assert_eq(second.resumed_client, 1);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+Test(dtls13_resume, server_without_tickets_sends_none)
+{
+	petrel_credentials *sc = server_creds(NULL), *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	struct run r;
+	server_flags = PETREL_FLAG_NO_TICKETS;
+	connect_once(cc, sc, 80, PETREL_V_DTLS13, PETREL_V_DTLS13, NULL, 0, NULL, &r);
+	server_flags = 0;
+	cr_assert_eq(r.version, PETREL_V_DTLS13);
+	cr_assert_eq(r.blob_len, 0, "no NewSessionTicket, no session data");
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
