@@ -8,7 +8,8 @@
 #   then still serves a DTLS 1.2 wolfSSL client; a Petrel client fails cleanly
 #   (exit 1, protocol_version) against a 1.3-only wolfSSL server.
 # Once `petrel info` mentions DTLS 1.3: wolfSSL client -v 4 -> Petrel server
-# (certificate, HelloRetryRequest for an empty key_share, PSK, KeyUpdate);
+# (certificate, HelloRetryRequest for an empty key_share, PSK, KeyUpdate,
+# ticket resumption with -r);
 # Petrel client (--max-version 1.3) -> wolfSSL server -v 4 (with its default
 # cookie HRR); and the Petrel client (--max-version 1.3) falling back to 1.2
 # against a wolfSSL 1.2 server.
