@@ -81,10 +81,9 @@ unsigned petrel_client_begin_version(const petrel_session *s)
 	/* A client allowed 1.3 starts the 1.3 client; when 1.2 is allowed
 	 * too its ClientHello also suits a 1.2 server, whose answer hands
 	 * the handshake to the 1.2 client (dtls13/engine13.c fall_back).
-	 * A 1.2 session to resume is resumed in 1.2 (1.3 tickets are not
-	 * wired yet). */
-	bool resume12 = s->resume_blob != NULL && s->version_min <= PETREL_V_DTLS12;
-	if (petrel_session_allows_dtls13(s) && !resume12)
+	 * A 1.2 session to resume goes in that ClientHello too
+	 * (dtls13/ticket13.h petrel_ticket13_offer12). */
+	if (petrel_session_allows_dtls13(s))
 		return PETREL_V_DTLS13;
 	return PETREL_V_DTLS12;
 }

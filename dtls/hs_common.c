@@ -6,6 +6,8 @@
 
 #include "crypto/sig.h"
 #include "dtls/session.h"
+#include "dtls/dispatch.h"
+#include "dtls13/ticket13.h"
 #include "x509/x509.h"
 
 static const uint16_t our_schemes[] = {
@@ -201,6 +203,8 @@ int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_da
 
 int petrel_session_get_data(const petrel_session *s, uint8_t *buf, size_t *len)
 {
+	if (s->version == PETREL_V_DTLS13) /* a ticket's blob (dtls13/ticket13.h) */
+		return petrel_ticket13_session_data(s, buf, len);
 	if (!s->established || s->suite == NULL || len == NULL)
 		return PETREL_E_INVALID_REQUEST;
 	size_t need = 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + 1 + s->session_id_len + 2 + s->ticket_len;
@@ -229,7 +233,8 @@ int petrel_session_get_data(const petrel_session *s, uint8_t *buf, size_t *len)
 int petrel_session_set_data(petrel_session *s, const uint8_t *buf, size_t len)
 {
 	struct petrel_resume_data data;
-	if (s->role != PETREL_CLIENT || buf == NULL || petrel_resume_parse(buf, len, &data) < 0)
+	if (s->role != PETREL_CLIENT || buf == NULL ||
+	    (petrel_resume_parse(buf, len, &data) < 0 && !petrel_ticket13_is_blob(buf, len)))
 		return PETREL_E_INVALID_REQUEST;
 	uint8_t *copy = malloc(len);
 	if (copy == NULL)

@@ -74,6 +74,8 @@ void petrel_session_free(petrel_session *s)
 		free(s->resume_blob);
 	}
 	free(s->peer_cert);
+	if (s->ticket) /* a 1.3 client's holds a PSK (dtls13/ticket13.h) */
+		petrel_wipe(s->ticket, s->ticket_len);
 	free(s->ticket);
 	if (s->rx_app)
 		petrel_wipe(s->rx_app, s->rx_app_len); /* decrypted application data */

@@ -127,11 +127,16 @@ static bool generation_accepted(uint64_t gen, uint64_t current)
 }
 
 /* The generation named by a ticket's key_name: its first 8 bytes. */
-static bool ticket_generation(const uint8_t *ticket, size_t len, uint64_t *gen)
+static bool ticket_generation_of(const uint8_t *ticket, size_t len, size_t want, uint64_t *gen)
 {
 	struct petrel_reader r;
 	petrel_reader_init(&r, ticket, len);
-	return len == PETREL_TICKET_LEN && petrel_get_u64(&r, gen);
+	return len == want && petrel_get_u64(&r, gen);
+}
+
+static bool ticket_generation(const uint8_t *ticket, size_t len, uint64_t *gen)
+{
+	return ticket_generation_of(ticket, len, PETREL_TICKET_LEN, gen);
 }
 
 int petrel_ticket_open_at(const struct petrel_credentials *creds, int64_t now_s,
@@ -182,6 +187,87 @@ int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ti
 		       uint16_t *suite_id, bool *ems, uint8_t master[PETREL_MASTER_SECRET_LEN])
 {
 	return petrel_ticket_open_at(creds, (int64_t)time(NULL), ticket, len, suite_id, ems, master);
+}
+
+/* ---- DTLS 1.3 tickets ---- */
+
+#define TICKET13_VERSION 0x13
+
+int petrel_ticket13_seal_at(const struct petrel_ticket_keys *keys, int64_t now_s,
+			    const uint8_t nonce[12], const struct petrel_ticket13_state *st,
+			    uint8_t out[PETREL_TICKET13_LEN])
+{
+	if (st->psk_len == 0 || st->psk_len > PETREL_MAX_HASH_LEN)
+		return PETREL_E_INVALID_REQUEST;
+	uint8_t key[32];
+	int rc = derive_key(keys, petrel_ticket_generation(keys, now_s), key, out);
+	if (rc < 0)
+		return rc;
+	memcpy(out + TICKET_NONCE_OFF, nonce, 12);
+	struct petrel_writer w;
+	uint8_t *pt = out + TICKET_BODY_OFF;
+	petrel_writer_init(&w, pt, PETREL_TICKET13_PLAIN_LEN);
+	uint8_t psk[PETREL_MAX_HASH_LEN] = {0};
+	memcpy(psk, st->psk, st->psk_len);
+	petrel_put_u8(&w, TICKET13_VERSION);
+	petrel_put_u16(&w, st->suite);
+	petrel_put_u8(&w, (uint8_t)st->psk_len);
+	petrel_put_bytes(&w, psk, sizeof psk);
+	petrel_put_bytes(&w, st->nonce, sizeof st->nonce);
+	petrel_put_u64(&w, (uint64_t)st->issued_s);
+	petrel_put_u32(&w, st->age_add);
+	petrel_put_u32(&w, st->lifetime_s);
+	petrel_wipe(psk, sizeof psk);
+	rc = petrel_writer_ok(&w) && petrel_writer_len(&w) == PETREL_TICKET13_PLAIN_LEN
+		     ? ticket_aead(key, out, out + TICKET_NONCE_OFF, pt, PETREL_TICKET13_PLAIN_LEN,
+				   true)
+		     : PETREL_E_INTERNAL;
+	petrel_wipe(key, sizeof key);
+	if (rc < 0)
+		petrel_wipe(out, PETREL_TICKET13_LEN);
+	return rc;
+}
+
+int petrel_ticket13_open_at(const struct petrel_ticket_keys *keys, int64_t now_s,
+			    const uint8_t *ticket, size_t len, struct petrel_ticket13_state *st)
+{
+	uint64_t gen;
+	if (ticket == NULL || !ticket_generation_of(ticket, len, PETREL_TICKET13_LEN, &gen) ||
+	    !generation_accepted(gen, petrel_ticket_generation(keys, now_s)))
+		return PETREL_E_DECRYPTION_FAILED;
+	uint8_t buf[PETREL_TICKET13_LEN];
+	memcpy(buf, ticket, len);
+	uint8_t key[32], name[PETREL_TICKET_KEY_NAME_LEN];
+	int rc = derive_key(keys, gen, key, name);
+	if (rc == 0 && !petrel_ct_equal(name, buf, sizeof name))
+		rc = PETREL_E_DECRYPTION_FAILED;
+	if (rc == 0)
+		rc = ticket_aead(key, buf, buf + TICKET_NONCE_OFF, buf + TICKET_BODY_OFF,
+				 len - TICKET_BODY_OFF, false);
+	petrel_wipe(key, sizeof key);
+	memset(st, 0, sizeof *st);
+	if (rc == 0) {
+		struct petrel_reader r;
+		uint8_t version = 0, psk_len = 0;
+		uint64_t issued = 0;
+		petrel_reader_init(&r, buf + TICKET_BODY_OFF, PETREL_TICKET13_PLAIN_LEN);
+		if (!petrel_get_u8(&r, &version) || version != TICKET13_VERSION ||
+		    !petrel_get_u16(&r, &st->suite) || !petrel_get_u8(&r, &psk_len) ||
+		    psk_len == 0 || psk_len > PETREL_MAX_HASH_LEN ||
+		    !petrel_get_copy(&r, st->psk, PETREL_MAX_HASH_LEN) ||
+		    !petrel_get_copy(&r, st->nonce, sizeof st->nonce) || !petrel_get_u64(&r, &issued) ||
+		    !petrel_get_u32(&r, &st->age_add) || !petrel_get_u32(&r, &st->lifetime_s) ||
+		    !petrel_reader_done(&r) || issued > (uint64_t)INT64_MAX)
+			rc = PETREL_E_DECRYPTION_FAILED;
+		st->psk_len = psk_len;
+		st->issued_s = (int64_t)issued;
+	}
+	petrel_wipe(buf, sizeof buf);
+	if (rc < 0) {
+		petrel_wipe(st, sizeof *st);
+		return PETREL_E_DECRYPTION_FAILED;
+	}
+	return 0;
 }
 
 /* ---- public API ---- */

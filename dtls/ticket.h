@@ -56,4 +56,30 @@ int petrel_ticket_seal(const struct petrel_credentials *creds, const uint8_t non
 int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ticket, size_t len,
 		       uint16_t *suite_id, bool *ems, uint8_t master[PETREL_MASTER_SECRET_LEN]);
 
+/* DTLS 1.3 tickets (RFC 8446 4.6.1): the same keys, key_name, nonce and
+ * AEAD, so every worker sharing the master opens them and rotation works
+ * alike; the body is version(1)=0x13 || suite(2) || secret_len(1) ||
+ * resumption_master_secret(48, zero padded) || ticket_nonce(8) ||
+ * issued_s(8) || age_add(4) || lifetime_s(4): the PSK is derived from
+ * the secret and nonce when the ticket comes back (RFC 8446 4.6.1).
+ * Its length differs from a 1.2 ticket's, so neither opens as the other. */
+struct petrel_ticket13_state {
+	uint16_t suite;
+	uint8_t psk[PETREL_MAX_HASH_LEN]; /* the resumption master secret */
+	size_t psk_len;
+	uint8_t nonce[8]; /* the NewSessionTicket's ticket_nonce */
+	int64_t issued_s; /* wall clock seconds */
+	uint32_t age_add;
+	uint32_t lifetime_s;
+};
+#define PETREL_TICKET13_PLAIN_LEN (1 + 2 + 1 + PETREL_MAX_HASH_LEN + 8 + 8 + 4 + 4)
+#define PETREL_TICKET13_LEN (PETREL_TICKET_KEY_NAME_LEN + 12 + PETREL_TICKET13_PLAIN_LEN + 16)
+int petrel_ticket13_seal_at(const struct petrel_ticket_keys *keys, int64_t now_s,
+			    const uint8_t nonce[12], const struct petrel_ticket13_state *st,
+			    uint8_t out[PETREL_TICKET13_LEN]);
+/* PETREL_E_DECRYPTION_FAILED for anything that is not one of our live
+ * 1.3 tickets (forged, retired key, a 1.2 ticket, truncated). */
+int petrel_ticket13_open_at(const struct petrel_ticket_keys *keys, int64_t now_s,
+			    const uint8_t *ticket, size_t len, struct petrel_ticket13_state *st);
+
 #endif

@@ -217,6 +217,23 @@ int petrel_client_take_over(petrel_session *s, const uint8_t *ch, size_t ch_len,
 	struct petrel_hs *hs = s->hs;
 	memcpy(hs->client_random, random, PETREL_RANDOM_LEN);
 	hs->session_id_len = 0;
+	/* The 1.3 ClientHello offered the 1.2 session of the resumption data
+	 * (dtls13/ticket13.h petrel_ticket13_offer12): resumed when the
+	 * server echoes its legacy_session_id (RFC 5246 7.4.1.2, 5077 3.4). */
+	struct petrel_resume_data data;
+	struct petrel_reader r;
+	const uint8_t *sid;
+	size_t sid_len;
+	petrel_reader_init(&r, ch, ch_len);
+	if (s->resume_blob && petrel_resume_parse(s->resume_blob, s->resume_blob_len, &data) == 0 &&
+	    data.ems && petrel_skip(&r, 2 + PETREL_RANDOM_LEN) && petrel_get_opaque8(&r, &sid, &sid_len) &&
+	    sid_len > 0 && sid_len <= PETREL_SESSION_ID_MAX) {
+		hs->suite = petrel_suite_by_id(data.suite_id);
+		hs->ems = true;
+		memcpy(hs->master, data.master, PETREL_MASTER_SECRET_LEN);
+		memcpy(hs->session_id, sid, sid_len);
+		hs->session_id_len = sid_len;
+	}
 	if (cookie_len > sizeof hs->cookie)
 		return PETREL_E_ILLEGAL_PARAMETER;
 	memcpy(hs->cookie, cookie, cookie_len);

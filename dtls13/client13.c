@@ -20,6 +20,16 @@ int petrel_dtls13_client_init(struct petrel_dtls13_client *c, const struct petre
 		return PETREL_E_INVALID_REQUEST;
 	c->offer_psk = cfg->psk != NULL;
 	petrel_random(c->random, sizeof c->random);
+	/* A 1.2 session offered too (RFC 5246 7.4.1.2), or a fresh ID with
+	 * its ticket so the echo tells us it was accepted (RFC 5077 3.4). */
+	if (cfg->offer_dtls12 && cfg->session_id12_len > 0 &&
+	    cfg->session_id12_len <= sizeof c->legacy_sid) {
+		memcpy(c->legacy_sid, cfg->session_id12, cfg->session_id12_len);
+		c->legacy_sid_len = cfg->session_id12_len;
+	} else if (cfg->offer_dtls12 && cfg->offer_ticket12 && cfg->ticket12_len > 0) {
+		petrel_random(c->legacy_sid, sizeof c->legacy_sid);
+		c->legacy_sid_len = sizeof c->legacy_sid;
+	}
 	return 0;
 }
 
@@ -75,7 +85,8 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 	petrel_writer_init(&w, c->ch, sizeof c->ch);
 	petrel_put_u16(&w, 0xFEFDu); /* legacy_version: DTLS 1.2 (RFC 9147 5.3) */
 	petrel_put_bytes(&w, c->random, 32);
-	petrel_put_u8(&w, 0); /* legacy_session_id: empty */
+	/* legacy_session_id: empty, or a 1.2 session's (RFC 8446 4.1.2) */
+	petrel_put_opaque8(&w, c->legacy_sid, c->legacy_sid_len);
 	/* legacy_cookie: empty in DTLS 1.3 (RFC 9147 5.3), a 1.2 server's
 	 * cookie after its HelloVerifyRequest (we offer 1.2 too). */
 	petrel_put_opaque8(&w, c->legacy_cookie, c->legacy_cookie_len);
@@ -126,6 +137,11 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 			rc = close_ext(&w, &e);
 		if (rc == 0 && (rc = put_ext(&w, 0xff01 /* renegotiation_info */, &e)) == 0 &&
 		    petrel_put_bytes(&w, reneg, sizeof reneg))
+			rc = close_ext(&w, &e);
+		/* RFC 5077 3.2: the 1.2 ticket to resume, or empty to get one. */
+		if (rc == 0 && c->cfg.offer_ticket12 &&
+		    (rc = put_ext(&w, 35 /* session_ticket */, &e)) == 0 &&
+		    petrel_put_bytes(&w, c->cfg.ticket12, c->cfg.ticket12_len))
 			rc = close_ext(&w, &e);
 	}
 	if (rc == 0 && !c->cfg.psk_only && (rc = put_ext(&w, PETREL_EXT13_KEY_SHARE, &e)) == 0 &&
@@ -217,6 +233,7 @@ struct sh13 {
 	const uint8_t *exts;
 	size_t exts_len;
 	bool has_exts;
+	const uint8_t *sid;
 	size_t sid_len;
 };
 
@@ -237,6 +254,7 @@ static int parse_sh(const uint8_t *body, size_t len, struct sh13 *sh)
 			return PETREL_E_DECODE_ERROR;
 		sh->has_exts = true;
 	}
+	sh->sid = sid;
 	sh->sid_len = sid_len; /* a 1.2 server may give a session ID */
 	if (comp != 0)
 		return PETREL_E_ILLEGAL_PARAMETER;
@@ -391,7 +409,9 @@ static int handle_server_hello(struct petrel_dtls13_client *c, const uint8_t *bo
 	/* RFC 8446 4.2.1: selected_version must be one we offered, and the
 	 * legacy_version stays DTLS 1.2; our legacy_session_id was empty, so
 	 * the echo must be (4.1.3). */
-	if (version != PETREL_WIRE_DTLS13 || sh.legacy_version != 0xFEFDu || sh.sid_len != 0)
+	if (version != PETREL_WIRE_DTLS13 || sh.legacy_version != 0xFEFDu ||
+	    sh.sid_len != c->legacy_sid_len ||
+	    (sh.sid_len > 0 && memcmp(sh.sid, c->legacy_sid, sh.sid_len) != 0))
 		return FAIL(PETREL_E_ILLEGAL_PARAMETER, 0);
 	if (memcmp(sh.random, petrel_hrr_random, 32) == 0)
 		return handle_hrr(c, &sh, body, len, out);

@@ -76,6 +76,9 @@ struct petrel_dtls13_client {
 	struct petrel_hs13_peer_chain peer;
 	bool has_ticket;
 	struct petrel_dtls13_ticket ticket;
+	/* legacy_session_id: a 1.2 session's, to resume after a fallback */
+	uint8_t legacy_sid[32];
+	size_t legacy_sid_len;
 };
 
 int petrel_dtls13_client_init(struct petrel_dtls13_client *c, const struct petrel_hs13_config *cfg);

@@ -93,6 +93,12 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 			petrel_wipe(s->psk_used.key, sizeof s->psk_used.key);
 			s->psk_used_set = true;
 		}
+		/* A 1.3 session to resume: its ticket is the PSK offered
+		 * (psk_dhe_ke, RFC 8446 2.2, 4.2.11). */
+		if (s->resume_blob &&
+		    petrel_ticket13_client_offer(s->resume_blob, s->resume_blob_len,
+						 petrel_ticket13_client_now_ms(s), cfg) == 0)
+			s->psk_used_set = false;
 		/* Offer 1.2 too when allowed: the 1.2 client can take over
 		 * from this ClientHello (dtls/dispatch.h take_over). */
 		if (s->version_min <= PETREL_V_DTLS12) {
@@ -110,6 +116,7 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 			cfg->suite12_count = n;
 			cfg->sig_schemes12 = d->schemes12;
 			cfg->sig_scheme12_count = petrel_our_sig_schemes(d->schemes12, 16);
+			petrel_ticket13_offer12(s, cfg); /* 1.2 resumption after a fallback */
 		}
 		return;
 	}
@@ -117,8 +124,10 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 	cfg->request_client_cert = (s->flags & PETREL_FLAG_REQUEST_CLIENT_CERT) != 0;
 	/* The stateless cookie exchange unless turned off, as in 1.2. */
 	cfg->force_hrr = (s->flags & PETREL_FLAG_NO_COOKIE) == 0;
-	cfg->send_ticket = false;
+	/* NewSessionTicket after the handshake (RFC 8446 4.6.1). */
+	cfg->send_ticket = (s->flags & PETREL_FLAG_NO_TICKETS) == 0;
 	if (c) {
+		cfg->ticket_lifetime_s = petrel_ticket_lifetime_hint_s(c);
 		cfg->cookie_secret = c->cookie_secret;
 		cfg->cookie_secret_prev = c->cookie_secret_prev;
 		cfg->ticket_keys = &c->ticket_keys;
@@ -400,8 +409,9 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 		if (m->msg_type == PETREL_HT13_KEY_UPDATE)
 			return on_key_update(s, m->body, m->length, now_ms);
 		if (m->msg_type == PETREL_HT13_NEW_SESSION_TICKET && s->role == PETREL_CLIENT) {
-			/* Acknowledged (RFC 9147 5.8.4) but not kept: 1.3
-			 * resumption is not wired yet. */
+			/* Kept as the session's resumption data (ticket13.c) and
+			 * acknowledged (RFC 9147 5.8.4); a bad one is dropped. */
+			(void)petrel_ticket13_on_ticket(s, &d->ticket_keep, m->body, m->length);
 			(void)petrel_flight13_send_ack(s);
 			d->rcvd_count = 0;
 			return 0;
@@ -460,6 +470,10 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 		if (out.msg_count == 0)
 			petrel_flight13_clear(d);
 	}
+	/* The client's last flight is acknowledged explicitly (RFC 9147
+	 * 5.8.4) before our NewSessionTicket, which answers nothing. */
+	if (d->sv && out.event == PETREL_HS13_EV_DONE && out.msg_count > 0)
+		(void)petrel_flight13_send_ack(s);
 	rc = apply_output(s, &out, now_ms);
 	bool done = out.event == PETREL_HS13_EV_DONE;
 	petrel_hs13_output_reset(&out);
@@ -469,6 +483,10 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 		if (s->stats.flights_sent > 0)
 			s->stats.round_trips++;
 		established(s, now_ms);
+		if (d->cl)
+			petrel_ticket13_keep_from(&d->ticket_keep, d->cl);
+		s->resumed = d->cl ? d->cl->psk_accepted && d->cl->cfg.psk_resumption
+				   : d->sv != NULL && d->sv->psk_resumed;
 		/* RFC 9147 5.8.4: the server acknowledges the client's last
 		 * flight (the client retransmits it until then). */
 		if (d->sv)
@@ -491,6 +509,10 @@ static int peer_retransmitted(petrel_session *s, uint64_t now_ms)
 	if (now_ms - d->last_tx_ms < guard)
 		return 0;
 	d->last_tx_ms = now_ms;
+	/* After the handshake our flight (a NewSessionTicket) is no answer
+	 * to the peer's: acknowledge what it repeated as well. */
+	if (d->done && d->flight_active && d->rcvd_count > 0)
+		(void)petrel_flight13_send_ack(s);
 	if (d->flight_active)
 		return petrel_flight13_send(s, now_ms, true);
 	if (d->rcvd_count > 0)

@@ -12,6 +12,7 @@
 #include "dtls13/epoch13.h"
 #include "dtls13/keyupdate.h"
 #include "dtls13/server13.h"
+#include "dtls13/ticket13.h"
 
 /* Bounds of one flight: messages, fragments, and the record numbers we
  * remember sending them in (ACKs name record numbers, RFC 9147 7). */
@@ -91,6 +92,8 @@ struct petrel_d13 {
 	bool ku_ready;
 	uint64_t key_updates_sent, key_updates_received;
 	uint16_t suite; /* negotiated (RFC 8446 B.4) */
+	/* client: turns NewSessionTickets into resumption data (ticket13.h) */
+	struct petrel_ticket13_keep ticket_keep;
 };
 
 /* rl13.c: the epoch table */

@@ -191,6 +191,15 @@ struct petrel_hs13_config {
 	size_t peer_addr_len;
 	petrel_hs13_psk_lookup_fn psk_lookup;
 	void *psk_lookup_ctx;
+	/* client, with offer_dtls12: a DTLS 1.2 session to resume if a 1.2
+	 * server answers (RFC 5246 7.4.1.2 session ID, RFC 5077 3.4 ticket;
+	 * a random session ID goes with a ticket), and whether to send the
+	 * SessionTicket extension at all (empty: asking for a ticket). */
+	const uint8_t *session_id12;
+	size_t session_id12_len;
+	const uint8_t *ticket12;
+	size_t ticket12_len;
+	bool offer_ticket12;
 };
 
 /* ---- helpers for both cores ---- */

@@ -38,3 +38,5 @@ libpetrel_core_la_SOURCES += dtls13/cookie13.c dtls13/cookie13.h
 # the DTLS 1.3 session driver: epoch table, flights with ACKs, engine, ops (issue #20)
 libpetrel_core_la_SOURCES += dtls13/engine13.c dtls13/engine13.h dtls13/engine13_internal.h \
 	dtls13/rl13.c dtls13/flight13.c dtls13/hs13_ops.c dtls13/hs13_ops.h
+# DTLS 1.3 tickets and resumption (RFC 8446 4.6.1, 4.2.11)
+libpetrel_core_la_SOURCES += dtls13/ticket13.c dtls13/ticket13.h dtls13/ticket13_offer12.c

@@ -5,6 +5,7 @@
 #include "dtls/session.h" /* petrel_ticket_seal/open, struct petrel_credentials */
 #include "dtls13/cookie13.h"
 #include "dtls13/server13.h"
+#include "dtls13/ticket13.h"
 #include "petrel/petrel.h"
 
 #define FAIL(rc, alert) petrel_hs13_fail(out, (rc), (alert))
@@ -132,6 +133,7 @@ struct psk_choice {
 	bool found;
 	bool resumption;
 	uint8_t key[PETREL_MAX_HASH_LEN];
+	uint8_t key_alt[PETREL_MAX_HASH_LEN]; /* resumption: a wolfSSL 5.5.4 client's */
 	size_t key_len;
 	enum petrel_hash_alg hash;
 	struct petrel_offered_psks offered;
@@ -170,29 +172,13 @@ static int resolve_psk(const struct petrel_dtls13_server *s, const struct ch13 *
 	struct petrel_psk_identity id;
 	if (!petrel_offered_psk_identity(&pc->offered, 0, &id))
 		return PETREL_E_DECODE_ERROR;
-	if (s->cfg.ticket_keys != NULL && id.identity_len == PETREL_TICKET_LEN) {
-		struct petrel_credentials *creds = calloc(1, sizeof *creds);
-		if (creds == NULL)
-			return PETREL_E_MEMORY;
-		creds->ticket_keys = *s->cfg.ticket_keys;
-		uint16_t suite;
-		bool marker;
-		uint8_t master[PETREL_MASTER_SECRET_LEN];
-		rc = petrel_ticket_open(creds, id.identity, id.identity_len, &suite, &marker, master);
-		petrel_wipe(creds, sizeof *creds);
-		free(creds);
-		enum petrel_aead_alg aead;
-		/* Our 1.3 tickets carry a 1.3 suite and the marker (the ems
-		 * flag of the 1.2 format) set. */
-		if (rc == 0 && marker && petrel_tls13_suite_params(suite, &pc->hash, &aead) == 0) {
-			pc->key_len = petrel_hash_len(pc->hash);
-			memcpy(pc->key, master, pc->key_len);
-			pc->found = true;
-			pc->resumption = true;
-		}
-		petrel_wipe(master, sizeof master);
-		if (pc->found)
-			return 0;
+	/* One of our tickets (dtls13/ticket13.c), else an external PSK. */
+	uint16_t ticket_suite;
+	if (petrel_ticket13_accept(&s->cfg, id.identity, id.identity_len, id.obfuscated_ticket_age,
+				   pc->key, pc->key_alt, &pc->key_len, &pc->hash, &ticket_suite) == 1) {
+		pc->found = true;
+		pc->resumption = true;
+		return 0;
 	}
 	if (s->cfg.psk_lookup != NULL) {
 		size_t key_len = 0;
@@ -208,8 +194,8 @@ static int resolve_psk(const struct petrel_dtls13_server *s, const struct ch13 *
 	return 0;
 }
 
-static int check_binder(const struct petrel_dtls13_server *s, const struct psk_choice *pc,
-			const uint8_t *body, size_t len)
+static int check_binder_with(const struct petrel_dtls13_server *s, struct psk_choice *pc,
+			     const uint8_t *body, size_t len, bool alt)
 {
 	const uint8_t *binder;
 	size_t binder_len;
@@ -227,7 +213,17 @@ static int check_binder(const struct petrel_dtls13_server *s, const struct psk_c
 						  th, binder, binder_len);
 	petrel_dtls13_ks_wipe(&early);
 	petrel_wipe(binder_key, sizeof binder_key);
+	if (rc < 0 && pc->resumption && !alt) { /* ticket13.h: the other label */
+		memcpy(pc->key, pc->key_alt, pc->key_len);
+		return check_binder_with(s, pc, body, len, true);
+	}
 	return rc;
+}
+
+static int check_binder(const struct petrel_dtls13_server *s, struct psk_choice *pc,
+			const uint8_t *body, size_t len)
+{
+	return check_binder_with(s, pc, body, len, false);
 }
 
 /* ---- the first flight ---- */
@@ -701,49 +697,8 @@ int petrel_dtls13_server_send_ticket(struct petrel_dtls13_server *s, struct petr
 {
 	if (s->state != PETREL_S13_CONNECTED || s->cfg.ticket_keys == NULL)
 		return PETREL_E_INVALID_REQUEST;
-	uint8_t nonce[8], psk[PETREL_MASTER_SECRET_LEN] = {0}, aead_nonce[12];
-	uint8_t ticket[PETREL_TICKET_LEN];
-	petrel_store_u64(nonce, s->tickets_sent++);
-	int rc = petrel_dtls13_ticket_psk(s->hash, PETREL_DTLS13_LABEL_PREFIX,
-					  s->ks.resumption_master, nonce, sizeof nonce, psk);
-	struct petrel_credentials *creds = calloc(1, sizeof *creds);
-	if (creds == NULL)
-		rc = PETREL_E_MEMORY;
-	if (rc == 0) {
-		/* The 1.2 ticket format (dtls/hs_common.c): suite, a flag we
-		 * set to mark "1.3", and up to 48 secret bytes: the PSK. */
-		struct petrel_suite suite = {.id = s->suite};
-		creds->ticket_keys = *s->cfg.ticket_keys;
-		petrel_random(aead_nonce, sizeof aead_nonce);
-		rc = petrel_ticket_seal(creds, aead_nonce, &suite, true, psk, ticket);
-	}
-	if (creds != NULL) {
-		petrel_wipe(creds, sizeof *creds);
-		free(creds);
-	}
-	petrel_wipe(psk, sizeof psk);
-	struct petrel_new_session_ticket13 t = {
-		.lifetime_s = s->cfg.ticket_lifetime_s ? s->cfg.ticket_lifetime_s : 7200,
-		.nonce = nonce,
-		.nonce_len = sizeof nonce,
-		.ticket = ticket,
-		.ticket_len = sizeof ticket,
-	};
-	if (t.lifetime_s > 604800)
-		t.lifetime_s = 604800; /* RFC 8446 4.6.1: at most 7 days */
-	petrel_random(&t.age_add, sizeof t.age_add);
-	struct petrel_writer w;
-	if (rc == 0)
-		rc = petrel_hs13_out_begin(out, 32 + sizeof ticket, &w);
-	if (rc == 0) {
-		rc = petrel_new_session_ticket13_write(&w, &t);
-		if (rc < 0)
-			free(w.start);
-	}
-	if (rc == 0)
-		rc = petrel_hs13_out_commit(out, PETREL_HT13_NEW_SESSION_TICKET,
-					    PETREL_EPOCH13_APPLICATION, &w);
-	return rc;
+	return petrel_ticket13_issue(&s->cfg, s->suite, s->hash, s->ks.resumption_master,
+				     s->tickets_sent++, out);
 }
 
 static int handle_finished(struct petrel_dtls13_server *s, const uint8_t *body, size_t len,

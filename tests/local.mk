@@ -98,3 +98,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_front_test.c
 endif
+# DTLS 1.3 tickets and resumption (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_resume_test.c
+endif

@@ -255,6 +255,29 @@ static int once(struct client *c)
 	return 0;
 }
 
+/* A DTLS 1.3 server's ticket comes after the handshake (RFC 8446
+ * 4.6.1): wait for it at most the timeout (capped at 2 s). 0 once the
+ * session has data to resume with. */
+static int wait_for_ticket(struct client *c)
+{
+	size_t len = 0;
+	if (petrel_session_get_version(c->session) != PETREL_DTLS1_3)
+		return 0;
+	uint64_t until = cli_now_ms() + (c->o->timeout_ms < 2000 ? c->o->timeout_ms : 2000);
+	while (petrel_session_get_data(c->session, NULL, &len) < 0 || len == 0) {
+		uint64_t now = cli_now_ms();
+		if (now >= until)
+			return PETREL_E_TIMEDOUT;
+		struct pollfd pfd = {c->fd, POLLIN, 0};
+		if (poll(&pfd, 1, poll_wait_ms(c->session, (int)(until - now))) < 0 && errno != EINTR)
+			return PETREL_E_PULL_ERROR;
+		int rc = drain_peer(c, NULL);
+		if (rc != 0)
+			return rc < 0 ? rc : PETREL_E_SESSION_CLOSED;
+	}
+	return 0;
+}
+
 /* --resume: a first connection only to obtain the session, then the real
  * one resuming it. */
 static int first_connection(struct client *c, uint8_t **data, size_t *len)
@@ -263,6 +286,7 @@ static int first_connection(struct client *c, uint8_t **data, size_t *len)
 	if (rc)
 		return rc;
 	*len = 0;
+	(void)wait_for_ticket(c);
 	if (petrel_session_get_data(c->session, NULL, len) < 0 || *len == 0 ||
 	    (*data = malloc(*len)) == NULL || petrel_session_get_data(c->session, *data, len) < 0) {
 		fprintf(stderr, "petrel client: the server gave no session to resume\n");

@@ -30,3 +30,6 @@ EXTRA_DIST += tools/cli_ticket_test.sh
 # --min-version / --max-version, the version in reports and `petrel info` (issue #20 item 3)
 TESTS += tools/cli_version_test.sh
 EXTRA_DIST += tools/cli_version_test.sh
+# DTLS 1.3 resumption from the command line (issue #20)
+TESTS += tools/cli_resume13_test.sh
+EXTRA_DIST += tools/cli_resume13_test.sh

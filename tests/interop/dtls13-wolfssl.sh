@@ -8,7 +8,8 @@
 #   then still serves a DTLS 1.2 wolfSSL client; a Petrel client fails cleanly
 #   (exit 1, protocol_version) against a 1.3-only wolfSSL server.
 # Once `petrel info` mentions DTLS 1.3: wolfSSL client -v 4 -> Petrel server
-# (certificate, HelloRetryRequest for an empty key_share, PSK, KeyUpdate);
+# (certificate, HelloRetryRequest for an empty key_share, PSK, KeyUpdate,
+# ticket resumption with -r);
 # Petrel client (--max-version 1.3) -> wolfSSL server -v 4 (with its default
 # cookie HRR); and the Petrel client (--max-version 1.3) falling back to 1.2
 # against a wolfSSL 1.2 server.
@@ -108,6 +109,21 @@ begin_case "petrel-server/wolfssl-client dtls13 key update"
 wolf_to_petrel keyupdate "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -Y -I && check_wolf13
 end_case "$COUT" "$ROUT" "$SOUT"
 
+# Resumption (RFC 8446 2.2, 4.6.1): wolfSSL's -r connects, keeps Petrel's
+# NewSessionTicket, and connects again offering it (psk_dhe_ke); both ends
+# say the second session was resumed. wolfSSL 5.5.4 derives the ticket's
+# PSK with the "tls13 " label prefix instead of RFC 9147 5.9's "dtls13";
+# the Petrel server accepts either (dtls13/ticket13.h).
+begin_case "petrel-server/wolfssl-client dtls13 ticket resumption"
+if wolf_to_petrel resume "${CERT[@]}" --verbose -- -u -v 4 -A "$T/ec-cert.pem" -x -t -r; then
+	check_wolf13
+	expect_line "$COUT" '^Session Ticket CB: ticketSz = [0-9]*, ctx = initial session' "wolfSSL kept Petrel's ticket"
+	expect_line "$COUT" '^reused session id' "wolfSSL: the second session was resumed"
+	expect_line "$SOUT" 'resumed: yes' "Petrel server: resumed"
+	expect_line "$SOUT" 'resumed: no' "Petrel server: the first handshake was a full one"
+fi
+end_case "$COUT" "$ROUT" "$SOUT"
+
 # A Petrel client offers DTLS 1.3 only when allowed (--max-version 1.3): its
 # default stays 1.2 while 1.3 lacks 1.2 features other tests rely on
 # (renegotiation, SRTP, tickets, heartbeats, CIDs).
@@ -131,8 +147,10 @@ fi
 
 # -T (no NewSessionTicket), as in the peers README's checked lines: with a
 # ticket, wolfSSL 5.5.4's example server may take our ACK of it for its
-# SSL_read and answer without printing our message (Petrel does not keep
-# 1.3 tickets yet).
+# SSL_read and answer without printing our message. Petrel client ->
+# wolfSSL 5.5.4 server resumption is not run: that server checks our
+# binder with its "tls13 " ticket PSK and aborts (decrypt_error); a
+# Petrel client derives the PSK as RFC 9147 5.9 says.
 # ChaCha20: wolfSSL reads the record-number mask counter big-endian; the
 # Petrel client learns the order from the server's first protected record.
 if [ ${#PETREL13[@]} -gt 0 ]; then
