@@ -76,6 +76,7 @@ struct petrel_dtls13_client {
 	struct petrel_hs13_peer_chain peer;
 	bool has_ticket;
 	struct petrel_dtls13_ticket ticket;
+	struct petrel_srtp13 srtp; /* use_srtp outcome (dtls13/srtp13.h) */
 };
 
 int petrel_dtls13_client_init(struct petrel_dtls13_client *c, const struct petrel_hs13_config *cfg);

@@ -822,6 +822,19 @@ PETREL_API int petrel_version_supported(int version);
 /* "DTLS 1.2" or "DTLS 1.3"; NULL for other values. */
 PETREL_API const char *petrel_version_name(int version);
 
+/* DTLS 1.3 PSK key exchange modes (RFC 8446 4.2.9), or'ed:
+ * PETREL_PSK_MODE_DHE: psk_dhe_ke, the PSK with an (EC)DHE exchange
+ * (forward secrecy; the default); PETREL_PSK_MODE_PLAIN: psk_ke, the PSK
+ * alone (no key_share: less computation, no forward secrecy). A client
+ * offers the modes given (PLAIN alone: no key_share at all); a server
+ * accepts them and prefers psk_dhe_ke when both are allowed and the
+ * client offers both. A client refuses a server's mode it did not offer
+ * (PETREL_E_ILLEGAL_PARAMETER). DTLS 1.2 PSK suites are chosen by cipher
+ * suite instead and ignore this. Errors: PETREL_E_INVALID_REQUEST (0,
+ * unknown bits, or the handshake has started). */
+enum { PETREL_PSK_MODE_DHE = 1, PETREL_PSK_MODE_PLAIN = 2 };
+PETREL_API int petrel_session_set_psk_modes(petrel_session *session, unsigned modes);
+
 #ifdef __cplusplus
 }
 #endif
