@@ -89,3 +89,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_engine_test.c
 endif
+# DTLS 1.3 exporter, DTLS-SRTP and PSK key exchange modes (helper "export13")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_export_test.c
+endif
