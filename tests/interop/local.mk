@@ -31,3 +31,5 @@ INTEROP_TESTS += tests/interop/rpk.sh
 INTEROP_TESTS += tests/interop/keepalive.sh
 # NAT rebinding over real UDP, petrel to petrel, with and without CIDs (RFC 9146).
 INTEROP_TESTS += tests/interop/cid-rebind.sh
+# DTLS 1.3 PSK key exchange modes (--psk-ke) against wolfSSL 5.5.4 (helper "export13").
+INTEROP_TESTS += tests/interop/export13-wolfssl.sh
