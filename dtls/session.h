@@ -363,6 +363,9 @@ struct petrel_session {
 	struct petrel_session_cid *cid;
 	/* DTLS 1.3 driver state (dtls13/engine13.c): NULL unless 1.3 is spoken. */
 	struct petrel_d13 *d13;
+	/* DTLS 1.3 PSK key exchange modes (petrel_session_set_psk_modes,
+	 * PETREL_PSK_MODE_* bits; 0: psk_dhe_ke only). */
+	uint8_t psk_modes13;
 };
 
 /* The session's clock (petrel_transport_set_clock_function, monotonic by

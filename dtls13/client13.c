@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dtls13/client13.h"
+#include "dtls13/export13_psk.h"
 #include "petrel/petrel.h"
 
 #define FAIL(rc, alert) petrel_hs13_fail(out, (rc), (alert))
@@ -150,11 +151,13 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 	if (rc == 0 && c->cookie_len > 0 && (rc = put_ext(&w, PETREL_EXT13_COOKIE, &e)) == 0 &&
 	    (rc = petrel_ext13_cookie_write(&w, c->cookie, c->cookie_len)) == 0)
 		rc = close_ext(&w, &e);
+	if (rc == 0) /* use_srtp (RFC 5764 4.1.1), when configured */
+		rc = petrel_srtp13_client_hello_ext(&w, c->cfg.srtp);
 	uint8_t *binders_at = NULL;
 	size_t hash_len = c->offer_psk ? petrel_hash_len(c->cfg.psk_hash) : 0;
 	if (rc == 0 && c->offer_psk) {
-		struct petrel_psk_modes modes = {.psk_ke = c->cfg.psk_only,
-						 .psk_dhe_ke = !c->cfg.psk_only};
+		struct petrel_psk_modes modes;
+		petrel_psk13_client_offer(&c->cfg, &modes);
 		if ((rc = put_ext(&w, PETREL_EXT13_PSK_KEY_EXCHANGE_MODES, &e)) == 0 &&
 		    (rc = petrel_ext13_psk_modes_write(&w, &modes)) == 0)
 			rc = close_ext(&w, &e);
@@ -465,6 +468,11 @@ static int handle_server_hello(struct petrel_dtls13_client *c, const uint8_t *bo
 		/* Certificate mode needs (EC)DHE (RFC 8446 4.2.8, 9.2). */
 		return FAIL(PETREL_E_HANDSHAKE_FAILURE, PETREL_ALERT13_MISSING_EXTENSION);
 	}
+	/* RFC 8446 4.2.9: the PSK mode must be one we offered. */
+	if (c->psk_accepted && !petrel_psk13_client_accepts(&c->cfg, shared_len > 0)) {
+		petrel_wipe(shared, sizeof shared);
+		return FAIL(PETREL_E_ILLEGAL_PARAMETER, 0);
+	}
 	petrel_wipe(c->share_priv, sizeof c->share_priv);
 
 	if (!c->transcript_started) {
@@ -519,6 +527,10 @@ static int handle_encrypted_extensions(struct petrel_dtls13_client *c, const uin
 		if (rc == 1)
 			return FAIL(PETREL_E_ILLEGAL_PARAMETER, 0);
 	}
+	uint8_t srtp_alert;
+	rc = petrel_srtp13_client_check(&c->srtp, c->cfg.srtp, block, block_len, &srtp_alert);
+	if (rc < 0)
+		return FAIL(rc, srtp_alert);
 	rc = add_msg(c, PETREL_HT13_ENCRYPTED_EXTENSIONS, body, len, out);
 	if (rc == 0)
 		c->state = c->psk_accepted ? PETREL_C13_WAIT_FINISHED : PETREL_C13_WAIT_CERT_CR;

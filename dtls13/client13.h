@@ -79,6 +79,7 @@ struct petrel_dtls13_client {
 	/* legacy_session_id: a 1.2 session's, to resume after a fallback */
 	uint8_t legacy_sid[32];
 	size_t legacy_sid_len;
+	struct petrel_srtp13 srtp; /* use_srtp outcome (dtls13/srtp13.h) */
 };
 
 int petrel_dtls13_client_init(struct petrel_dtls13_client *c, const struct petrel_hs13_config *cfg);

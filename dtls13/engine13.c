@@ -14,6 +14,7 @@
 #include "dtls/hs_header.h"
 #include "dtls/output.h"
 #include "dtls13/engine13_internal.h"
+#include "dtls13/export13.h"
 #include "dtls13/messages13.h"
 #include "dtls12/take_over12.h"
 #include "record/header13.h"
@@ -148,6 +149,7 @@ static struct petrel_d13 *d13_new(petrel_session *s, uint64_t now_ms)
 	if (d == NULL)
 		return NULL;
 	build_config(s, d);
+	petrel_export13_config(s, &d->cfg); /* use_srtp, PSK modes */
 	petrel_reasm_init(&d->rx);
 	petrel_reasm_set_budget(&d->rx, s->frag_budget);
 	(void)petrel_rto_init(&d->rto, s->retrans_initial_ms, s->rto_floor_ms, s->rto_cap_ms);
@@ -279,6 +281,7 @@ static void established(petrel_session *s, uint64_t now_ms)
 	s->stats.handshake_ms = now_ms - d->start_ms;
 	s->stats.rtt_ms = d->rto.stats.srtt_ms;
 	s->stats.rto_ms = petrel_rto_current_ms(&d->rto);
+	petrel_export13_established(s); /* exporter secret, SRTP outcome */
 	if (petrel_dtls13_key_update_init(&d->ku, d->hash, d->app_wr, d->app_rd,
 					  PETREL_EPOCH13_APPLICATION) == 0)
 		d->ku_ready = true;

@@ -94,6 +94,10 @@ struct petrel_d13 {
 	uint16_t suite; /* negotiated (RFC 8446 B.4) */
 	/* client: turns NewSessionTickets into resumption data (ticket13.h) */
 	struct petrel_ticket13_keep ticket_keep;
+	/* exporter_master_secret (RFC 8446 7.5), kept once the cores are
+	 * gone (dtls13/export13.c); wiped with the rest. */
+	uint8_t exporter_master[PETREL_MAX_HASH_LEN];
+	size_t exporter_len;
 };
 
 /* rl13.c: the epoch table */

@@ -16,6 +16,7 @@
 #include "crypto/crypto.h"
 #include "dtls13/keyschedule.h"
 #include "dtls13/messages13.h"
+#include "dtls13/srtp13.h"
 #include "dtls13/transcript13.h"
 #include "dtls/ticket.h"
 
@@ -200,6 +201,12 @@ struct petrel_hs13_config {
 	const uint8_t *ticket12;
 	size_t ticket12_len;
 	bool offer_ticket12;
+	/* DTLS-SRTP profiles / MKI to offer or accept (the session's block,
+	 * dtls13/srtp13.h); NULL: no use_srtp. */
+	const struct petrel_srtp_state *srtp;
+	/* PSK key exchange modes, PETREL_PSK_MODE_* bits (0: from psk_only;
+	 * dtls13/export13_psk.h). */
+	uint8_t psk_modes;
 };
 
 /* ---- helpers for both cores ---- */

@@ -40,3 +40,7 @@ libpetrel_core_la_SOURCES += dtls13/engine13.c dtls13/engine13.h dtls13/engine13
 	dtls13/rl13.c dtls13/flight13.c dtls13/hs13_ops.c dtls13/hs13_ops.h
 # DTLS 1.3 tickets and resumption (RFC 8446 4.6.1, 4.2.11)
 libpetrel_core_la_SOURCES += dtls13/ticket13.c dtls13/ticket13.h dtls13/ticket13_offer12.c
+# DTLS 1.3 for WebRTC (export13): exporter (RFC 8446 7.5), use_srtp in
+# ClientHello / EncryptedExtensions (RFC 5764), PSK key exchange modes
+libpetrel_core_la_SOURCES += dtls13/export13.c dtls13/export13.h dtls13/export13_psk.c \
+	dtls13/export13_psk.h dtls13/srtp13.c dtls13/srtp13.h

@@ -141,6 +141,17 @@ int petrel_ext13_offered_psks_write(struct petrel_writer *w, const struct petrel
 int petrel_ext13_selected_identity_parse(const uint8_t *body, size_t len, uint16_t *index);
 int petrel_ext13_selected_identity_write(struct petrel_writer *w, uint16_t index);
 
+/* ---- use_srtp (RFC 5764 4.1.1): ClientHello and EncryptedExtensions
+ * (RFC 8446 4.2) ---- */
+/* Fills out's srtp_* fields and has_use_srtp (the 1.2 struct, so the 1.2
+ * negotiation rules of dtls/msg_srtp.c apply); from_server: exactly one
+ * profile (else PETREL_E_ILLEGAL_PARAMETER). */
+struct petrel_extensions;
+int petrel_ext13_use_srtp_parse(const uint8_t *body, size_t len, bool from_server,
+				struct petrel_extensions *out);
+int petrel_ext13_use_srtp_write(struct petrel_writer *w, const uint16_t *profiles, size_t count,
+				const uint8_t *mki, size_t mki_len);
+
 /* ---- ServerHello and HelloRetryRequest (RFC 8446 4.1.3, 4.1.4) ---- */
 /* True when a ServerHello body carries the HelloRetryRequest random,
  * SHA-256("HelloRetryRequest"). */

@@ -1,8 +1,9 @@
 /* TLS 1.3 extensions as DTLS 1.3 uses them (RFC 8446 4.2): the block
- * walker, supported_versions, key_share, cookie, psk_key_exchange_modes
- * and pre_shared_key. */
+ * walker, supported_versions, key_share, cookie, psk_key_exchange_modes,
+ * pre_shared_key and use_srtp. */
 #include <string.h>
 
+#include "dtls/messages.h"
 #include "dtls/msg_internal.h"
 #include "dtls13/messages13.h"
 #include "petrel/petrel.h"
@@ -376,4 +377,40 @@ int petrel_ext13_selected_identity_parse(const uint8_t *body, size_t len, uint16
 int petrel_ext13_selected_identity_write(struct petrel_writer *w, uint16_t index)
 {
 	return petrel_put_u16(w, index) ? 0 : PETREL_E_SHORT_BUFFER;
+}
+
+/* ---- use_srtp (RFC 5764 4.1.1; in ClientHello and EncryptedExtensions,
+ * RFC 8446 4.2) ---- */
+
+int petrel_ext13_use_srtp_parse(const uint8_t *body, size_t len, bool from_server,
+				struct petrel_extensions *out)
+{
+	struct petrel_reader r;
+	petrel_msg_reader_init(&r, body, len);
+	/* SRTPProtectionProfiles<2..2^16-1> of u16, srtp_mki<0..255>. */
+	if (!petrel_get_opaque16(&r, &out->srtp_profiles, &out->srtp_profiles_len) ||
+	    out->srtp_profiles_len < 2 || out->srtp_profiles_len % 2 != 0 ||
+	    !petrel_get_opaque8(&r, &out->srtp_mki, &out->srtp_mki_len) || !petrel_reader_done(&r))
+		return DECODE;
+	/* The server answers with exactly one profile (4.1.1). */
+	if (from_server && out->srtp_profiles_len != 2)
+		return PETREL_E_ILLEGAL_PARAMETER;
+	out->has_use_srtp = true;
+	return 0;
+}
+
+int petrel_ext13_use_srtp_write(struct petrel_writer *w, const uint16_t *profiles, size_t count,
+				const uint8_t *mki, size_t mki_len)
+{
+	struct petrel_len_scope scope;
+	if (count == 0 || count > 32767 || mki_len > 255 || (mki_len > 0 && mki == NULL))
+		return PETREL_E_INVALID_REQUEST;
+	if (!petrel_put_len_open(w, 2, &scope))
+		return PETREL_E_SHORT_BUFFER;
+	for (size_t i = 0; i < count; i++)
+		if (!petrel_put_u16(w, profiles[i]))
+			return PETREL_E_SHORT_BUFFER;
+	if (!petrel_put_len_close(w, &scope) || !petrel_put_opaque8(w, mki, mki_len))
+		return PETREL_E_SHORT_BUFFER;
+	return 0;
 }

@@ -4,6 +4,7 @@
 
 #include "dtls/session.h" /* petrel_ticket_seal/open, struct petrel_credentials */
 #include "dtls13/cookie13.h"
+#include "dtls13/export13_psk.h"
 #include "dtls13/server13.h"
 #include "dtls13/ticket13.h"
 #include "petrel/petrel.h"
@@ -300,8 +301,11 @@ static int write_finished(struct petrel_dtls13_server *s, struct petrel_hs13_out
 static int server_flight(struct petrel_dtls13_server *s, const uint16_t *client_schemes,
 			 size_t scheme_n, struct petrel_hs13_output *out)
 {
-	static const uint8_t empty_exts[2] = {0, 0};
-	int rc = write_simple(out, PETREL_HT13_ENCRYPTED_EXTENSIONS, empty_exts, 2);
+	uint8_t ee[PETREL_SRTP13_EE_MAX];
+	size_t ee_len = 0;
+	int rc = petrel_srtp13_encrypted_extensions(&s->srtp, ee, sizeof ee, &ee_len);
+	if (rc == 0)
+		rc = write_simple(out, PETREL_HT13_ENCRYPTED_EXTENSIONS, ee, ee_len);
 	if (rc == 0)
 		rc = add_out(s, out);
 	if (rc == 0 && !s->psk_accepted) {
@@ -417,6 +421,9 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 	/* RFC 9147 5.3: legacy_cookie empty; RFC 8446 4.1.2: compression null only. */
 	if (ch.legacy_cookie_len != 0 || ch.comp_len != 1 || ch.comp[0] != 0)
 		return FAIL(PETREL_E_ILLEGAL_PARAMETER, 0);
+	/* use_srtp (RFC 5764 4.1.1), answered in EncryptedExtensions. */
+	if ((rc = petrel_srtp13_server_select(&s->srtp, s->cfg.srtp, ch.exts, ch.exts_len)) < 0)
+		return FAIL(rc, 0);
 
 	struct psk_choice psk;
 	rc = resolve_psk(s, &ch, body, &psk);
@@ -532,13 +539,9 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 
 	/* PSK modes (RFC 8446 4.2.9): psk_dhe_ke when a share can be had,
 	 * psk_ke only when we allow it (psk_only). */
-	bool use_psk = false, need_dhe = true;
-	if (psk.found && psk.dhe_ke && (chosen.group != 0 || hrr_group != 0)) {
-		use_psk = true;
-	} else if (psk.found && psk.ke) {
-		use_psk = true;
-		need_dhe = false;
-	}
+	bool use_psk, need_dhe;
+	petrel_psk13_server_pick(&s->cfg, psk.found, psk.dhe_ke, psk.ke,
+				 chosen.group != 0 || hrr_group != 0, &use_psk, &need_dhe);
 	if (need_dhe && chosen.group == 0) {
 		if (hrr_group == 0 || have_cookie) {
 			/* No common group, or still none after our HRR. */

@@ -34,6 +34,7 @@ struct petrel_dtls13_server {
 	bool cert_requested;
 	struct petrel_hs13_peer_chain peer;
 	uint64_t tickets_sent;
+	struct petrel_srtp13 srtp; /* use_srtp outcome (dtls13/srtp13.h) */
 };
 
 int petrel_dtls13_server_init(struct petrel_dtls13_server *s, const struct petrel_hs13_config *cfg);

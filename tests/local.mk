@@ -102,3 +102,10 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_resume_test.c
 endif
+# DTLS 1.3 exporter, DTLS-SRTP and PSK key exchange modes (helper "export13")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_export_test.c
+endif
+# --psk-ke and --srtp on DTLS 1.3, petrel to petrel (helper "export13")
+TESTS += tests/export13_cli.sh
+EXTRA_DIST += tests/export13_cli.sh

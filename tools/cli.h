@@ -63,6 +63,9 @@ struct cli_options {
 	bool renegotiate; /* --renegotiate: RFC 5746 (issue #21 item 9) */
 	/* --min-version / --max-version: enum petrel_version, 0 = not given. */
 	int min_version, max_version;
+	/* --psk-ke: DTLS 1.3 PSK key exchange modes, PETREL_PSK_MODE_* bits
+	 * (0 = not given: psk_dhe_ke only). */
+	unsigned psk_modes;
 };
 
 /* options.c: parse argv[2..] for the command in argv[1]. Returns 0, or

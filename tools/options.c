@@ -25,6 +25,7 @@ enum {
 	OPT_CID,
 	OPT_RENEGOTIATE,
 	OPT_MIN_VERSION, OPT_MAX_VERSION,
+	OPT_PSK_KE,
 };
 
 /* Which commands accept an option. */
@@ -74,6 +75,7 @@ static const struct option long_options[] = {
 	{"renegotiate", no_argument, NULL, OPT_RENEGOTIATE},
 	{"min-version", required_argument, NULL, OPT_MIN_VERSION},
 	{"max-version", required_argument, NULL, OPT_MAX_VERSION},
+	{"psk-ke", required_argument, NULL, OPT_PSK_KE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -86,6 +88,7 @@ static unsigned option_scope(int id)
 	case OPT_REQUIRE_EMS: case OPT_PSK_FILE: case OPT_CID: case OPT_SRTP: case OPT_SRTP_MKI:
 	case OPT_RPK: case OPT_PIN_SPKI:
 	case OPT_RENEGOTIATE:
+	case OPT_PSK_KE:
 		return FOR_CLIENT | FOR_SERVER;
 	case OPT_PSK_HINT:
 	case OPT_TICKET_KEY_FILE: case OPT_TICKET_KEY_PERIOD:
@@ -138,6 +141,9 @@ int cli_usage(FILE *out)
 		"  --psk-file FILE           IDENTITY:HEXKEY per line (server: any number of clients;\n"
 		"                            client: the first line)\n"
 		"  --psk-hint TEXT           server: PSK identity hint (RFC 4279)\n"
+		"  --psk-ke MODE             DTLS 1.3 PSK key exchange (RFC 8446 4.2.9): dhe (the PSK\n"
+		"                            with (EC)DHE, forward secret; default), plain (the PSK\n"
+		"                            alone, psk_ke) or both (server: prefers dhe)\n"
 		"  --ticket-key-file FILE    server: session-ticket master in hex, from `petrel ticket-key\n"
 		"                            FILE`; servers and workers sharing it resume each other's\n"
 		"                            sessions (default: a random key of this process)\n"
@@ -274,6 +280,18 @@ static bool takes_cid_word(int argc, char **argv, int at, unsigned scope)
 	return scope == FOR_SERVER || argc - at - 1 >= 2;
 }
 
+/* "dhe" / "plain" / "both": PETREL_PSK_MODE_* bits, else 0. */
+static unsigned parse_psk_modes(const char *arg)
+{
+	if (strcmp(arg, "dhe") == 0)
+		return PETREL_PSK_MODE_DHE;
+	if (strcmp(arg, "plain") == 0)
+		return PETREL_PSK_MODE_PLAIN;
+	if (strcmp(arg, "both") == 0)
+		return PETREL_PSK_MODE_DHE | PETREL_PSK_MODE_PLAIN;
+	return 0;
+}
+
 /* "1.2" / "1.3": a petrel_version, else 0. */
 static int parse_version(const char *arg)
 {
@@ -406,6 +424,9 @@ static int apply_option(struct cli_options *o, int id, char *arg)
 		return parse_unsigned(arg, 0, 255, &o->cid_len) < 0
 			       ? bad(o, "--cid wants a length in bytes (0..255), got", arg)
 			       : 0;
+	case OPT_PSK_KE:
+		o->psk_modes = parse_psk_modes(arg);
+		return o->psk_modes ? 0 : bad(o, "--psk-ke wants dhe, plain or both, got", arg);
 	default: return bad(o, "internal: unhandled option", NULL);
 	}
 }
@@ -453,6 +474,8 @@ static int check_combination(struct cli_options *o, unsigned scope)
 		return bad(o, "--dead-ms must be longer than --keepalive (two intervals or more)", NULL);
 	if (o->min_version && o->max_version && o->min_version > o->max_version)
 		return bad(o, "--min-version is above --max-version", NULL);
+	if (o->psk_modes && o->psk_identity == NULL && o->psk_file == NULL)
+		return bad(o, "--psk-ke needs --psk or --psk-file", NULL);
 	return 0;
 }
 

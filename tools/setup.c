@@ -173,6 +173,8 @@ int cli_configure_session(petrel_session *s, const struct cli_options *o, bool s
 		return setting_failed(o, "--alpn", o->alpn, rc);
 	if (o->renegotiate)
 		(void)petrel_session_set_renegotiation(s, 1);
+	if (o->psk_modes && (rc = petrel_session_set_psk_modes(s, o->psk_modes)) < 0)
+		return setting_failed(o, "--psk-ke", "", rc);
 	if (o->srtp && (rc = petrel_srtp_set_profiles(s, o->srtp)) < 0)
 		return setting_failed(o, "--srtp", o->srtp, rc);
 	if (o->have_srtp_mki && (rc = petrel_srtp_set_mki(s, o->srtp_mki, o->srtp_mki_len)) < 0)

@@ -310,6 +310,11 @@ PETREL_API int petrel_session_is_resumed(const petrel_session *session);
 /* 1 when the handshake used the RFC 7627 extended master secret. */
 PETREL_API int petrel_session_ems_negotiated(const petrel_session *session);
 /* RFC 5705 exporter (DTLS-SRTP uses "EXTRACTOR-dtls_srtp"). */
+/* On a DTLS 1.3 session it is the TLS 1.3 exporter (RFC 8446 7.5) from
+ * exporter_master_secret, with the "dtls13" label prefix (RFC 9147 5.9):
+ * no context and an empty context give the same value there (use_context
+ * 0 ignores context), labels are at most 249 bytes, out_len at most 255
+ * times the suite's hash length. */
 PETREL_API int petrel_prf_export(petrel_session *session, const char *label,
 				 const uint8_t *context, size_t context_len, int use_context,
 				 uint8_t *out, size_t out_len);
@@ -735,6 +740,8 @@ struct petrel_srtp_keys {
 	uint8_t server_key[PETREL_SRTP_MAX_KEY_LEN];
 	uint8_t server_salt[PETREL_SRTP_MAX_SALT_LEN];
 };
+/* The same on DTLS 1.3: use_srtp goes in ClientHello and comes back in
+ * EncryptedExtensions (RFC 8446 4.2), the material from the 1.3 exporter. */
 PETREL_API int petrel_srtp_get_keys(petrel_session *session, struct petrel_srtp_keys *keys);
 /* The same keying material unsplit, as the exporter gives it (what
  * openssl -keymatexport and gnutls-cli print): *len bytes into out.
@@ -833,6 +840,19 @@ PETREL_API int petrel_session_get_version(const petrel_session *session);
 PETREL_API int petrel_version_supported(int version);
 /* "DTLS 1.2" or "DTLS 1.3"; NULL for other values. */
 PETREL_API const char *petrel_version_name(int version);
+
+/* DTLS 1.3 PSK key exchange modes (RFC 8446 4.2.9), or'ed:
+ * PETREL_PSK_MODE_DHE: psk_dhe_ke, the PSK with an (EC)DHE exchange
+ * (forward secrecy; the default); PETREL_PSK_MODE_PLAIN: psk_ke, the PSK
+ * alone (no key_share: less computation, no forward secrecy). A client
+ * offers the modes given (PLAIN alone: no key_share at all); a server
+ * accepts them and prefers psk_dhe_ke when both are allowed and the
+ * client offers both. A client refuses a server's mode it did not offer
+ * (PETREL_E_ILLEGAL_PARAMETER). DTLS 1.2 PSK suites are chosen by cipher
+ * suite instead and ignore this. Errors: PETREL_E_INVALID_REQUEST (0,
+ * unknown bits, or the handshake has started). */
+enum { PETREL_PSK_MODE_DHE = 1, PETREL_PSK_MODE_PLAIN = 2 };
+PETREL_API int petrel_session_set_psk_modes(petrel_session *session, unsigned modes);
 
 #ifdef __cplusplus
 }

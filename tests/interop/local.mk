@@ -34,3 +34,5 @@ INTEROP_TESTS += tests/interop/cid-rebind.sh
 # The DTLS 1.3 stateless HelloRetryRequest with wolfSSL's client (issue #20
 # item 1, helper "front13").
 INTEROP_TESTS += tests/interop/front13-wolfssl.sh
+# DTLS 1.3 PSK key exchange modes (--psk-ke) against wolfSSL 5.5.4 (helper "export13").
+INTEROP_TESTS += tests/interop/export13-wolfssl.sh
