@@ -18,6 +18,7 @@
 #include "dtls13/messages13.h"
 #include "dtls13/transcript13.h"
 #include "dtls/ticket.h"
+#include "dtls13/cid13_ext.h"
 
 /* DTLS 1.3 epochs (RFC 9147 6.1): 0 plaintext, 1 early data (unused),
  * 2 handshake, 3 first application epoch, then one more per KeyUpdate. */
@@ -191,6 +192,8 @@ struct petrel_hs13_config {
 	size_t peer_addr_len;
 	petrel_hs13_psk_lookup_fn psk_lookup;
 	void *psk_lookup_ctx;
+	/* both: Connection IDs (RFC 9147 9, dtls13/cid13_ext.h) */
+	struct petrel_cid13_config cid;
 };
 
 /* ---- helpers for both cores ---- */

@@ -38,3 +38,6 @@ libpetrel_core_la_SOURCES += dtls13/cookie13.c dtls13/cookie13.h
 # the DTLS 1.3 session driver: epoch table, flights with ACKs, engine, ops (issue #20)
 libpetrel_core_la_SOURCES += dtls13/engine13.c dtls13/engine13.h dtls13/engine13_internal.h \
 	dtls13/rl13.c dtls13/flight13.c dtls13/hs13_ops.c dtls13/hs13_ops.h
+# DTLS 1.3 Connection IDs: connection_id in the hellos, the C bit in records (RFC 9147 9, helper "cid13")
+libpetrel_core_la_SOURCES += dtls13/cid13_ext.c dtls13/cid13_ext.h dtls13/cid13_record.c \
+	dtls13/cid13_record.h

@@ -89,3 +89,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_engine_test.c
 endif
+# DTLS 1.3 Connection IDs (RFC 9147 9, helper "cid13")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_cid_test.c
+endif
