@@ -93,3 +93,6 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_cid_test.c
 endif
+# DTLS 1.3 Connection IDs against wolfSSL 5.5.4 (helper "cid13"; skips without the peers)
+TESTS += tests/interop/dtls13-wolfssl-cid.sh
+EXTRA_DIST += tests/interop/dtls13-wolfssl-cid.sh
