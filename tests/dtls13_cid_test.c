@@ -14,6 +14,7 @@
 #include "dtls/session_cid.h"
 #include "dtls13/cid13_ext.h"
 #include "dtls13/cid13_record.h"
+#include "dtls13/engine13.h"
 #include "petrel/petrel.h"
 #include "record/header13.h"
 #include "tests/dtls_harness.h"
@@ -441,4 +442,57 @@ Test(dtls13_cid_nat, forged_cid_record_does_not_move)
 	cr_assert_eq(address_updates(t.ep), 0);
 	cr_assert(echo_from(t.ep, &t.c, &t.a, "unharmed"));
 	nat13_free(&t);
+}
+
+/* ---- After the handshake: KeyUpdate; and the fall back to 1.2 ------------ */
+
+Test(dtls13_cid, records_of_key_update_epochs_carry_the_cid_too)
+{
+	struct harness h;
+	struct wire13 logs[2];
+	pair13(&h, "kc", "ks", logs, 15);
+	/* Once the client's last flight is acknowledged (one at a time). */
+	cr_assert_eq(harness_echo(&h, "before", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "before, again", 60000), 0);
+	cr_assert_eq(petrel_handshake(h.client.session), 0); /* KeyUpdate(update_requested) */
+	cr_assert_eq(harness_echo(&h, "after key update", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "once more", 60000), 0);
+	cr_assert_eq(petrel_engine13_write_epoch(h.client.session), 4);
+	cr_assert_eq(petrel_engine13_write_epoch(h.server.session), 4);
+	cr_assert_eq(logs[0].without_cid + logs[0].wrong_cid, 0);
+	cr_assert_eq(logs[1].without_cid + logs[1].wrong_cid, 0);
+	harness_free_all(&h);
+}
+
+/* A client offering 1.2 and 1.3 with a CID, a 1.2 server: the 1.2
+ * client takes over from the same ClientHello and negotiates RFC 9146
+ * CIDs (tls12_cid records). */
+static void fallback_with_cids(unsigned server_flags, uint64_t seed)
+{
+	struct harness h;
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	harness_init(&h, seed, 0, server_flags, cc, sc);
+	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
+	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_session_set_cid(h.client.session, (const uint8_t *)"fc", 2), 0);
+	cr_assert_eq(petrel_session_set_cid(h.server.session, (const uint8_t *)"fsv", 3), 0);
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "client %d server %d",
+		     h.client.handshake_rc, h.server.handshake_rc);
+	cr_assert_eq(h.client.session->version, PETREL_V_DTLS12);
+	assert_cid(h.client.session, PETREL_CID_PEERS, "fsv");
+	assert_cid(h.server.session, PETREL_CID_PEERS, "fc");
+	cr_assert_eq(harness_echo(&h, "1.2 with cids", 60000), 0);
+	harness_free_all(&h);
+}
+
+Test(dtls13_cid, fallback_to_12_on_server_hello_negotiates_12_cids)
+{
+	fallback_with_cids(PETREL_FLAG_NO_COOKIE, 16);
+}
+
+Test(dtls13_cid, fallback_to_12_after_hello_verify_request_negotiates_12_cids)
+{
+	fallback_with_cids(0, 17);
 }
