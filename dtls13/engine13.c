@@ -15,6 +15,7 @@
 #include "dtls/output.h"
 #include "dtls/session_cid.h"
 #include "dtls13/cid13_record.h"
+#include "dtls13/cid13_update.h"
 #include "dtls13/engine13_internal.h"
 #include "dtls13/messages13.h"
 #include "record/header13.h"
@@ -401,6 +402,14 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 			return 0;
 		if (m->msg_type == PETREL_HT13_KEY_UPDATE)
 			return on_key_update(s, m->body, m->length, now_ms);
+		if (petrel_cid13_is_cid_message(m->msg_type)) { /* RFC 9147 9 */
+			int rc = petrel_cid13_on_message(&d->cfg.cid, m->msg_type, m->body, m->length);
+			if (rc < 0)
+				return fail13(s, rc, petrel_hs13_alert_for(rc));
+			(void)petrel_flight13_send_ack(s);
+			d->rcvd_count = 0;
+			return 0;
+		}
 		if (m->msg_type == PETREL_HT13_NEW_SESSION_TICKET && s->role == PETREL_CLIENT) {
 			/* Acknowledged (RFC 9147 5.8.4) but not kept: 1.3
 			 * resumption is not wired yet. */

@@ -41,3 +41,5 @@ libpetrel_core_la_SOURCES += dtls13/engine13.c dtls13/engine13.h dtls13/engine13
 # DTLS 1.3 Connection IDs: connection_id in the hellos, the C bit in records (RFC 9147 9, helper "cid13")
 libpetrel_core_la_SOURCES += dtls13/cid13_ext.c dtls13/cid13_ext.h dtls13/cid13_record.c \
 	dtls13/cid13_record.h
+# NewConnectionId / RequestConnectionId after the handshake (RFC 9147 9, helper "cid13")
+libpetrel_core_la_SOURCES += dtls13/cid13_update.c dtls13/cid13_update.h

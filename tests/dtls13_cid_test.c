@@ -496,3 +496,75 @@ Test(dtls13_cid, fallback_to_12_after_hello_verify_request_negotiates_12_cids)
 {
 	fallback_with_cids(0, 17);
 }
+
+/* ---- NewConnectionId / RequestConnectionId (RFC 9147 9) ------------------ */
+
+#include "dtls13/engine13_internal.h"
+
+/* The server sends one post-handshake message (whole, in its current
+ * write epoch) with the client's next expected message_seq. Returns the
+ * client's feed result. */
+static int server_sends_message(struct harness *h, uint8_t type, const uint8_t *body, size_t len)
+{
+	struct petrel_d13 *sd = h->server.session->d13, *cd = h->client.session->d13;
+	uint8_t msg[64];
+	struct petrel_writer w;
+	petrel_writer_init(&w, msg, sizeof msg);
+	uint16_t seq = cd->rx.next_seq;
+	petrel_put_u8(&w, type);
+	petrel_put_u24(&w, (uint32_t)len);
+	petrel_put_u16(&w, seq);
+	petrel_put_u24(&w, 0);
+	petrel_put_u24(&w, (uint32_t)len);
+	petrel_put_bytes(&w, body, len);
+	cr_assert(petrel_writer_ok(&w));
+	uint8_t dg[256];
+	struct petrel_writer out;
+	petrel_writer_init(&out, dg, sizeof dg);
+	cr_assert_eq(petrel_rl13_seal(sd, sd->wr_epoch, PETREL_CT_HANDSHAKE, msg,
+				      petrel_writer_len(&w), &out, NULL), 0);
+	return petrel_engine_feed(h->client.session, dg, petrel_writer_len(&out),
+				  simnet_now(h->net));
+}
+
+Test(dtls13_cid, new_connection_id_immediate_switches_the_cid_we_send)
+{
+	struct harness h;
+	struct wire13 logs[2];
+	pair13(&h, "nc", "old-cid", logs, 18);
+	cr_assert_eq(harness_echo(&h, "before", 60000), 0);
+	/* cids = {"new-cid"}, usage cid_immediate */
+	static const uint8_t body[] = {0, 8, 7, 'n', 'e', 'w', '-', 'c', 'i', 'd', 0};
+	cr_assert_eq(server_sends_message(&h, PETREL_HS13_NEW_CONNECTION_ID, body, sizeof body), 0);
+	assert_cid(h.client.session, PETREL_CID_PEERS, "new-cid");
+	logs[0] = (struct wire13){.want_cid = "new-cid"};
+	cr_assert_eq(petrel_record_send(h.client.session, "x", 1), 1);
+	cr_assert_eq(logs[0].with_cid, 1, "the next record carries the new CID");
+	cr_assert_eq(logs[0].wrong_cid + logs[0].without_cid, 0);
+	harness_free_all(&h);
+}
+
+Test(dtls13_cid, request_connection_id_is_acknowledged)
+{
+	struct harness h;
+	struct wire13 logs[2];
+	pair13(&h, "rc", "rs", logs, 19);
+	cr_assert_eq(harness_echo(&h, "before", 60000), 0);
+	static const uint8_t body[] = {2};
+	cr_assert_eq(server_sends_message(&h, PETREL_HS13_REQUEST_CONNECTION_ID, body, sizeof body), 0);
+	cr_assert_eq(harness_echo(&h, "after", 60000), 0);
+	assert_cid(h.client.session, PETREL_CID_PEERS, "rs");
+	harness_free_all(&h);
+}
+
+Test(dtls13_cid, new_connection_id_without_negotiated_cids_is_unexpected)
+{
+	struct harness h;
+	struct wire13 logs[2];
+	pair13(&h, NULL, NULL, logs, 20);
+	cr_assert_eq(harness_echo(&h, "before", 60000), 0);
+	static const uint8_t body[] = {0, 3, 2, 'x', 'y', 0};
+	cr_assert_eq(server_sends_message(&h, PETREL_HS13_NEW_CONNECTION_ID, body, sizeof body),
+		     PETREL_E_UNEXPECTED_MESSAGE);
+	harness_free_all(&h);
+}
