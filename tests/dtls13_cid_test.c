@@ -568,3 +568,43 @@ Test(dtls13_cid, new_connection_id_without_negotiated_cids_is_unexpected)
 		     PETREL_E_UNEXPECTED_MESSAGE);
 	harness_free_all(&h);
 }
+
+/* ---- The server's side of the extension ---------------------------------- */
+
+Test(dtls13_cid, server_answers_only_an_offer_and_refuses_malformed_ones)
+{
+	struct petrel_cid_params result;
+	struct petrel_cid13_config c = {.enabled = true,
+					.ours = (const uint8_t *)"srv",
+					.ours_len = 3,
+					.result = &result};
+	/* The client's connection_id "cli-cid1" (from the recorded wolfSSL ClientHello). */
+	static const uint8_t offer[] = {0x00, 0x36, 0x00, 0x09, 0x08, 'c', 'l', 'i',
+					'-',  'c',  'i',  'd',  '1'};
+	cr_assert_eq(petrel_cid13_server_on_client_hello(&c, offer, sizeof offer), 1);
+	cr_assert(result.negotiated);
+	cr_assert_eq(result.tx_cid_len, 8);
+	uint8_t sh[32];
+	struct petrel_writer w;
+	petrel_writer_init(&w, sh, sizeof sh);
+	cr_assert_eq(petrel_cid13_write_answer(&c, &w), 0);
+	static const uint8_t answer[] = {0x00, 0x36, 0x00, 0x04, 0x03, 's', 'r', 'v'};
+	cr_assert_eq(petrel_writer_len(&w), sizeof answer);
+	cr_assert_eq(memcmp(sh, answer, sizeof answer), 0);
+	/* No offer: no answer. */
+	static const uint8_t versions[] = {0x00, 0x2b, 0x00, 0x03, 0x02, 0xfe, 0xfc};
+	cr_assert_eq(petrel_cid13_server_on_client_hello(&c, versions, sizeof versions), 0);
+	cr_assert_not(result.negotiated);
+	petrel_writer_init(&w, sh, sizeof sh);
+	cr_assert_eq(petrel_cid13_write_answer(&c, &w), 0);
+	cr_assert_eq(petrel_writer_len(&w), 0);
+	/* Trailing byte inside the extension, and a duplicated extension. */
+	static const uint8_t trailing[] = {0x00, 0x36, 0x00, 0x03, 0x01, 0xaa, 0xbb};
+	cr_assert_eq(petrel_cid13_server_on_client_hello(&c, trailing, sizeof trailing),
+		     PETREL_E_DECODE_ERROR);
+	static const uint8_t twice[] = {0x00, 0x36, 0x00, 0x01, 0x00, 0x00, 0x36, 0x00, 0x01, 0x00};
+	cr_assert_lt(petrel_cid13_server_on_client_hello(&c, twice, sizeof twice), 0);
+	/* A server without CIDs ignores the offer. */
+	c.enabled = false;
+	cr_assert_eq(petrel_cid13_server_on_client_hello(&c, offer, sizeof offer), 0);
+}
