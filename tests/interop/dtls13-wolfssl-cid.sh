@@ -11,6 +11,8 @@
 #   petrel-server/wolfssl-client cid-rebind: the same, the relay changing its
 #     source port before the client's application data: Petrel follows the
 #     CID to the new port (RFC 9146 6), one session, the echo comes back.
+#   petrel-server --workers 2 ... cid-rebind: the same with two workers, the
+#     reuseport program steering by the CID's worker byte.
 #   petrel-client/wolfssl-server cid: petrel client --max-version 1.3 --cid 4
 #     -> wolfSSL server --cid srv-cid1.
 #   petrel-client/wolfssl-server cid-empty: petrel client --cid (asks for no
@@ -35,15 +37,18 @@ start_relay() { # OUT SERVER_PORT ARGS...: sets PORT
 	start_with_port "$out" '^ready' 'rror|usage' $RELAY @PORT@ "$sport" --seconds 25 "$@"
 }
 
-# wolf_to_petrel NAME RELAY_ARGS... -- : wolfSSL client --cid cli-cid1 through
-# the relay to petrel server --cid 8; sets SOUT COUT ROUT and CLIENT_RC.
+# wolf_to_petrel NAME RELAY_ARGS... -- PETREL_SERVER_ARGS...: wolfSSL client
+# --cid cli-cid1 through the relay to petrel server --cid 8; sets SOUT COUT
+# ROUT and CLIENT_RC.
 wolf_to_petrel() {
 	local name=$1 rargs=()
 	shift
 	while [ "$1" != -- ]; do rargs+=("$1"); shift; done
+	shift
 	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
 	CLIENT_RC=999
-	start_petrel_cli_server "$SOUT" --cid 8 --verbose "${CERT[@]}" || { fail "petrel server did not start"; return 1; }
+	start_petrel_cli_server "$SOUT" --cid 8 --verbose "${CERT[@]}" "$@" ||
+		{ fail "petrel server did not start"; return 1; }
 	start_relay "$ROUT" "$PORT" "${rargs[@]}" || { fail "relay did not start"; return 1; }
 	timeout 30 "$WOLFSSL_CLIENT" -p "$PORT" -u -v 4 -A "$T/ec-cert.pem" -x -Y --cid cli-cid1 >"$COUT" 2>&1
 	CLIENT_RC=$?
@@ -70,6 +75,19 @@ begin_case "petrel-server/wolfssl-client dtls13 cid-rebind"
 # The client's datagrams: ClientHello, ClientHello with the cookie, its
 # Finished, then the application data (the 4th), sent from a new port.
 if wolf_to_petrel rebind --rebind-after 4 --; then
+	check_wolf_client
+	expect_line "$ROUT" '^rebind ' "the relay rebound"
+	new=$(sed -n 's/^rebind [0-9]* -> \([0-9]*\)$/\1/p' "$ROUT" | head -1)
+	expect_line "$ROUT" "^s2c .*port=$new .*rec=u/e3\\+cid" "Petrel replied to the new port"
+fi
+end_case "$COUT" "$ROUT" "$SOUT"
+
+# With two workers the CIDs name their worker and the reuseport program
+# steers each datagram by it (doc/load-balancing.md): after the rebinding
+# the new 4-tuple may hash to the other worker, the CID still reaches the
+# session's.
+begin_case "petrel-server --workers 2/wolfssl-client dtls13 cid-rebind"
+if wolf_to_petrel workers --rebind-after 4 -- --workers 2; then
 	check_wolf_client
 	expect_line "$ROUT" '^rebind ' "the relay rebound"
 	new=$(sed -n 's/^rebind [0-9]* -> \([0-9]*\)$/\1/p' "$ROUT" | head -1)
