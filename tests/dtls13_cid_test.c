@@ -608,3 +608,46 @@ Test(dtls13_cid, server_answers_only_an_offer_and_refuses_malformed_ones)
 	c.enabled = false;
 	cr_assert_eq(petrel_cid13_server_on_client_hello(&c, offer, sizeof offer), 0);
 }
+
+/* ---- Long CIDs and a small MTU: the CID counts in every datagram ---------- */
+
+Test(dtls13_cid, long_cids_at_a_small_mtu_stay_within_it)
+{
+	static const char long_c[] = "client-side-connection-identifier-of-60-bytes-xxxxxxxxxxxxxx";
+	static const char long_s[] = "server-side-connection-identifier-of-64-bytes-yyyyyyyyyyyyyyyyyy";
+	struct harness h;
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	harness_init(&h, 21, 0, 0, cc, sc);
+	only13(h.client.session);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	petrel_dtls_set_mtu(h.client.session, 400);
+	petrel_dtls_set_mtu(h.server.session, 400);
+	struct simnet_rules rules = {.delay_ms = 10, .max_datagram = 400 - 28};
+	simnet_set_rules(h.net, 0, &rules);
+	simnet_set_rules(h.net, 1, &rules);
+	cr_assert_eq(petrel_session_set_cid(h.client.session, (const uint8_t *)long_c,
+					    strlen(long_c)), 0);
+	cr_assert_eq(petrel_session_set_cid(h.server.session, (const uint8_t *)long_s,
+					    strlen(long_s)), 0);
+	struct wire13 logs[2] = {{.want_cid = long_s}, {.want_cid = long_c}};
+	h.client.on_send = log_send13;
+	h.client.on_send_ctx = &logs[0];
+	h.server.on_send = log_send13;
+	h.server.on_send_ctx = &logs[1];
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "client %d server %d",
+		     h.client.handshake_rc, h.server.handshake_rc);
+	/* A record of the largest application payload the session allows. */
+	long room = (long)petrel_dtls_get_data_mtu(h.client.session);
+	cr_assert_gt(room, 0);
+	char big[400];
+	memset(big, 'z', sizeof big);
+	big[room < (long)sizeof big - 1 ? room : (long)sizeof big - 1] = '\0';
+	cr_assert_eq(harness_echo(&h, big, 60000), 0);
+	cr_assert_leq(h.client.largest_sent, 400 - 28);
+	cr_assert_leq(h.server.largest_sent, 400 - 28);
+	cr_assert_gt(logs[0].with_cid, 0);
+	cr_assert_gt(logs[1].with_cid, 0);
+	cr_assert_eq(logs[0].wrong_cid + logs[0].without_cid + logs[1].wrong_cid + logs[1].without_cid, 0);
+	harness_free_all(&h);
+}
