@@ -31,6 +31,8 @@ int petrel_cid13_client_on_server_hello(const struct petrel_cid13_config *c, con
 {
 	const uint8_t *cid = NULL;
 	size_t cid_len = 0;
+	if (c != NULL && c->result != NULL)
+		memset(c->result, 0, sizeof *c->result); /* nothing negotiated until this succeeds */
 	int found = find_cid(exts, exts_len, &cid, &cid_len);
 	if (found < 0)
 		return found;
@@ -48,6 +50,7 @@ int petrel_cid13_server_on_client_hello(const struct petrel_cid13_config *c, con
 {
 	if (c == NULL || !c->enabled || c->result == NULL)
 		return 0;
+	memset(c->result, 0, sizeof *c->result); /* nothing negotiated until this succeeds */
 	const uint8_t *cid = NULL;
 	size_t cid_len = 0;
 	int found = find_cid(exts, exts_len, &cid, &cid_len);

@@ -73,3 +73,6 @@ EXTRA_DIST += fuzz/first_hello_fuzz.c
 # server fed one ClientHello. Seeds: fuzz/make-seeds13.py.
 EXTRA_DIST += fuzz/header13_fuzz.c fuzz/record13_fuzz.c fuzz/ack_fuzz.c fuzz/msg13_fuzz.c \
 	fuzz/server13_fuzz.c fuzz/make-seeds13.py
+# DTLS 1.3 Connection IDs: the extension both ways, NewConnectionId /
+# RequestConnectionId, the unified header's CID check (helper "cid13").
+EXTRA_DIST += fuzz/cid13_fuzz.c
