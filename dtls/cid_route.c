@@ -40,7 +40,7 @@ int petrel_cid_route_issue(const struct petrel_cid_route_config *cfg, unsigned w
 
 /* The CID bytes of the datagram's first record, through the record
  * parsers: NULL when it carries none of our length. */
-static const uint8_t *datagram_cid(const uint8_t *d, size_t len, size_t cid_len)
+const uint8_t *petrel_cid_datagram_cid(const uint8_t *d, size_t len, size_t cid_len)
 {
 	struct petrel_reader r;
 	if (len == 0)
@@ -69,7 +69,7 @@ int petrel_cid_route_from_datagram(const struct petrel_cid_route_config *cfg, co
 {
 	if (petrel_cid_route_check(cfg) < 0 || dgram == NULL || out == NULL)
 		return 0;
-	const uint8_t *cid = datagram_cid(dgram, len, cfg->cid_len);
+	const uint8_t *cid = petrel_cid_datagram_cid(dgram, len, cfg->cid_len);
 	if (cid == NULL)
 		return 0;
 	unsigned config_id = cid[0] >> PETREL_CID_ROUTE_CONFIG_SHIFT;

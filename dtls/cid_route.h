@@ -41,4 +41,11 @@ static inline uint8_t petrel_cid_route_first_byte(unsigned config_id, unsigned w
 			 (worker_id & PETREL_CID_ROUTE_WORKER_MASK));
 }
 
+/* The CID bytes (cid_len of them: the receiver knows its CID length,
+ * RFC 9146 3, RFC 9147 9) of the datagram's first record, a tls12_cid
+ * record or a DTLS 1.3 unified header with the C bit, read through the
+ * record parsers. NULL when it carries none. Used by the endpoint to find
+ * a session by CID before by address. */
+const uint8_t *petrel_cid_datagram_cid(const uint8_t *d, size_t len, size_t cid_len);
+
 #endif

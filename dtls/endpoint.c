@@ -24,11 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtls/cid_route.h"
 #include "dtls/endpoint_internal.h"
 #include "dtls/first_record.h"
 #include "dtls/front13_hrr.h"
 #include "dtls/session_cid.h"
 #include "record/cid.h"
+#include "record/header13.h"
 
 static struct ep_peer *peer_of_node(struct petrel_table_node *n)
 {
@@ -285,6 +287,11 @@ static bool looks_like_client_hello(const uint8_t *d, size_t len, uint64_t *seq)
  * number (RFC 9146 4), of the length this endpoint issues. */
 static struct ep_peer *find_peer_by_cid(const petrel_endpoint *ep, const uint8_t *d, size_t len)
 {
+	/* DTLS 1.3 (RFC 9147 9): the unified header's CID follows its first byte. */
+	if (ep->cid_len > 0 && len > 0 && petrel_record_kind(d[0]) == PETREL_REC_UNIFIED) {
+		const uint8_t *cid13 = petrel_cid_datagram_cid(d, len, ep->cid_len);
+		return cid13 ? peer_of_cid_node(petrel_table_find(&ep->cids, cid13, ep->cid_len)) : NULL;
+	}
 	if (ep->cid_len == 0 || len < PETREL_CID_HEADER_LEN(ep->cid_len) ||
 	    d[0] != PETREL_CT_TLS12_CID)
 		return NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "petrel/petrel.h"
+#include "dtls13/cid13_ext.h"
 #include "record/cid.h"
 
 int petrel_session_cid_enable(petrel_session *s, const uint8_t *cid, size_t len)
@@ -93,4 +94,18 @@ int petrel_session_get_cid(const petrel_session *s, int which, const uint8_t **c
 		*cid = which == PETREL_CID_OURS ? p->rx_cid : p->tx_cid;
 	*len = which == PETREL_CID_OURS ? p->rx_cid_len : p->tx_cid_len;
 	return 0;
+}
+
+void petrel_cid13_session_config(petrel_session *s, struct petrel_cid13_config *out)
+{
+	memset(out, 0, sizeof *out);
+	if (s->cid == NULL)
+		return;
+	/* A new handshake negotiates afresh (a 1.3 session never resumes
+	 * the 1.2 outcome). */
+	memset(&s->cid->params, 0, sizeof s->cid->params);
+	out->enabled = true;
+	out->ours = s->cid->ours;
+	out->ours_len = s->cid->ours_len;
+	out->result = &s->cid->params;
 }

@@ -40,4 +40,9 @@ int petrel_cid_on_server_hello(petrel_session *s, const struct petrel_extensions
 int petrel_cid_on_client_hello(petrel_session *s, const struct petrel_extensions *ch_ext,
 			       struct petrel_extensions *sh_ext);
 
+/* DTLS 1.3 (RFC 9147 9): the same configuration and outcome, handed to
+ * the 1.3 handshake cores (dtls13/cid13_ext.h). Disabled without CIDs. */
+struct petrel_cid13_config;
+void petrel_cid13_session_config(petrel_session *s, struct petrel_cid13_config *out);
+
 #endif

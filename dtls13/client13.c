@@ -153,6 +153,8 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 		rc = close_ext(&w, &e);
 	if (rc == 0) /* use_srtp (RFC 5764 4.1.1), when configured */
 		rc = petrel_srtp13_client_hello_ext(&w, c->cfg.srtp);
+	if (rc == 0) /* RFC 9147 9; before pre_shared_key, the last one */
+		rc = petrel_cid13_write_offer(&c->cfg.cid, &w);
 	uint8_t *binders_at = NULL;
 	size_t hash_len = c->offer_psk ? petrel_hash_len(c->cfg.psk_hash) : 0;
 	if (rc == 0 && c->offer_psk) {
@@ -474,6 +476,9 @@ static int handle_server_hello(struct petrel_dtls13_client *c, const uint8_t *bo
 		return FAIL(PETREL_E_ILLEGAL_PARAMETER, 0);
 	}
 	petrel_wipe(c->share_priv, sizeof c->share_priv);
+	rc = petrel_cid13_client_on_server_hello(&c->cfg.cid, sh.exts, sh.exts_len);
+	if (rc < 0) /* RFC 9147 9 */
+		return FAIL(rc, rc == PETREL_E_UNSUPPORTED ? 110 /* unsupported_extension */ : 0);
 
 	if (!c->transcript_started) {
 		petrel_dtls13_transcript_init(&c->transcript, c->hash);

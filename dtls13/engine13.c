@@ -13,6 +13,9 @@
 #include "dtls/dispatch.h"
 #include "dtls/hs_header.h"
 #include "dtls/output.h"
+#include "dtls/session_cid.h"
+#include "dtls13/cid13_record.h"
+#include "dtls13/cid13_update.h"
 #include "dtls13/engine13_internal.h"
 #include "dtls13/export13.h"
 #include "dtls13/messages13.h"
@@ -58,6 +61,7 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 	struct petrel_hs13_config *cfg = &d->cfg;
 	struct petrel_credentials *c = s->creds;
 	memset(cfg, 0, sizeof *cfg);
+	petrel_cid13_session_config(s, &cfg->cid); /* RFC 9147 9 */
 	if (s->group_count > 0) {
 		cfg->groups = s->groups;
 		cfg->group_count = s->group_count > PETREL_HS13_MAX_GROUPS ? PETREL_HS13_MAX_GROUPS
@@ -411,6 +415,14 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 			return 0;
 		if (m->msg_type == PETREL_HT13_KEY_UPDATE)
 			return on_key_update(s, m->body, m->length, now_ms);
+		if (petrel_cid13_is_cid_message(m->msg_type)) { /* RFC 9147 9 */
+			int rc = petrel_cid13_on_message(&d->cfg.cid, m->msg_type, m->body, m->length);
+			if (rc < 0)
+				return fail13(s, rc, petrel_hs13_alert_for(rc));
+			(void)petrel_flight13_send_ack(s);
+			d->rcvd_count = 0;
+			return 0;
+		}
 		if (m->msg_type == PETREL_HT13_NEW_SESSION_TICKET && s->role == PETREL_CLIENT) {
 			/* Kept as the session's resumption data (ticket13.c) and
 			 * acknowledged (RFC 9147 5.8.4); a bad one is dropped. */
@@ -701,7 +713,7 @@ static int open_record(struct petrel_d13 *d, struct petrel_dtls13_epoch *e, uint
 		struct petrel_reader r;
 		const uint8_t *body;
 		petrel_reader_init(&r, rec, n);
-		if (petrel_dtls13_header_read(&r, 0, &h2, &body))
+		if (petrel_dtls13_header_read(&r, h2.cid_len, &h2, &body))
 			o = petrel_dtls13_epoch_open(e, rec, &h2, out);
 		if (o != 1)
 			set_counter_order(d, was);
@@ -750,10 +762,12 @@ int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, size_t *
 			petrel_reader_init(&rd, dgram + off, len - off);
 			struct petrel_dtls13_header hh;
 			const uint8_t *body;
-			if (!petrel_dtls13_header_read(&rd, 0, &hh, &body))
+			if (!petrel_dtls13_header_read(&rd, petrel_cid13_rx_len(&d->cfg.cid), &hh, &body))
 				break;
 			uint8_t *rec = dgram + off;
 			off += hh.header_len + hh.length;
+			if (!petrel_cid13_rx_accept(&d->cfg.cid, &hh))
+				continue; /* RFC 9147 9: not our CID (or none where one is due) */
 			uint64_t epoch = petrel_dtls13_epoch_reconstruct(d->rd_epoch, hh.epoch_bits);
 			struct petrel_dtls13_epoch *e = petrel_rl13_read(d, epoch);
 			if (e == NULL)
@@ -765,6 +779,8 @@ int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, size_t *
 			if (o != 1)
 				continue;
 			s->authenticated_records++; /* keeps it from the endpoint's idle timeout */
+			if (petrel_cid13_moves_peer(&hh, &out, d->rd_epoch))
+				s->rl.cid_newest = true; /* RFC 9146 6: the endpoint may move us */
 			r = on_record(s, out.epoch, out.seq, out.content_type, out.fragment, out.length,
 				      now_ms);
 		} else {

@@ -19,6 +19,7 @@
 #include "dtls13/srtp13.h"
 #include "dtls13/transcript13.h"
 #include "dtls/ticket.h"
+#include "dtls13/cid13_ext.h"
 
 /* DTLS 1.3 epochs (RFC 9147 6.1): 0 plaintext, 1 early data (unused),
  * 2 handshake, 3 first application epoch, then one more per KeyUpdate. */
@@ -207,6 +208,8 @@ struct petrel_hs13_config {
 	/* PSK key exchange modes, PETREL_PSK_MODE_* bits (0: from psk_only;
 	 * dtls13/export13_psk.h). */
 	uint8_t psk_modes;
+	/* both: Connection IDs (RFC 9147 9, dtls13/cid13_ext.h) */
+	struct petrel_cid13_config cid;
 };
 
 /* ---- helpers for both cores ---- */

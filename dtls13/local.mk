@@ -44,3 +44,8 @@ libpetrel_core_la_SOURCES += dtls13/ticket13.c dtls13/ticket13.h dtls13/ticket13
 # ClientHello / EncryptedExtensions (RFC 5764), PSK key exchange modes
 libpetrel_core_la_SOURCES += dtls13/export13.c dtls13/export13.h dtls13/export13_psk.c \
 	dtls13/export13_psk.h dtls13/srtp13.c dtls13/srtp13.h
+# DTLS 1.3 Connection IDs: connection_id in the hellos, the C bit in records (RFC 9147 9, helper "cid13")
+libpetrel_core_la_SOURCES += dtls13/cid13_ext.c dtls13/cid13_ext.h dtls13/cid13_record.c \
+	dtls13/cid13_record.h
+# NewConnectionId / RequestConnectionId after the handshake (RFC 9147 9, helper "cid13")
+libpetrel_core_la_SOURCES += dtls13/cid13_update.c dtls13/cid13_update.h

@@ -4,6 +4,7 @@
  * header (RFC 9147 4) through epoch13. */
 #include <string.h>
 
+#include "dtls13/cid13_record.h"
 #include "dtls13/engine13_internal.h"
 
 int petrel_rl13_install(struct petrel_d13 *d, bool write, uint64_t epoch, const uint8_t *secret,
@@ -66,6 +67,7 @@ int petrel_rl13_seal(struct petrel_d13 *d, uint64_t epoch, uint8_t ct, const uin
 	if (e == NULL)
 		return PETREL_E_INTERNAL;
 	struct petrel_dtls13_send_opts o = {.seq16 = true, .with_length = true};
+	petrel_cid13_send_opts(&d->cfg.cid, &o); /* RFC 9147 9: the peer's CID */
 	return petrel_dtls13_epoch_seal(e, &o, ct, payload, len, w, seq);
 }
 
@@ -73,7 +75,10 @@ size_t petrel_rl13_overhead(const struct petrel_d13 *d, uint64_t epoch)
 {
 	if (epoch == 0)
 		return PETREL_RECORD_HEADER_LEN;
-	return petrel_dtls13_record_overhead(d->aead, 0, true, true);
+	const uint8_t *cid;
+	size_t cid_len;
+	petrel_cid13_tx(&d->cfg.cid, &cid, &cid_len);
+	return petrel_dtls13_record_overhead(d->aead, cid_len, true, true);
 }
 
 void petrel_rl13_clear(struct petrel_d13 *d)

@@ -268,6 +268,9 @@ static int write_server_hello(struct petrel_dtls13_server *s, const struct ch13 
 		petrel_ext13_selected_identity_write(&w, 0);
 		petrel_put_len_close(&w, &e);
 	}
+	rc = petrel_cid13_write_answer(&s->cfg.cid, &w); /* RFC 9147 9 */
+	if (rc < 0)
+		return rc;
 	petrel_put_len_close(&w, &exts);
 	return petrel_hs13_out_commit(out, PETREL_HT13_SERVER_HELLO, PETREL_EPOCH13_PLAINTEXT, &w);
 }
@@ -613,6 +616,8 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 		shared_len = petrel_kx_shared_len((enum petrel_group)s->group);
 		petrel_wipe(priv, sizeof priv);
 	}
+	if (rc == 0 && petrel_cid13_server_on_client_hello(&s->cfg.cid, ch.exts, ch.exts_len) < 0)
+		rc = FAIL(PETREL_E_DECODE_ERROR, PETREL_ALERT13_DECODE_ERROR); /* RFC 9147 9 */
 	if (rc == 0)
 		rc = write_server_hello(s, &ch, pub, pub_len, out);
 	if (rc == 0)

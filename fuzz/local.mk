@@ -76,3 +76,6 @@ EXTRA_DIST += fuzz/header13_fuzz.c fuzz/record13_fuzz.c fuzz/ack_fuzz.c fuzz/msg
 # The DTLS 1.3 front door: stateless HelloRetryRequest and partial hellos
 # at an endpoint (issue #20 items 1 and 4, helper "front13").
 EXTRA_DIST += fuzz/front13_fuzz.c
+# DTLS 1.3 Connection IDs: the extension both ways, NewConnectionId /
+# RequestConnectionId, the unified header's CID check (helper "cid13").
+EXTRA_DIST += fuzz/cid13_fuzz.c

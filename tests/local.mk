@@ -109,3 +109,10 @@ endif
 # --psk-ke and --srtp on DTLS 1.3, petrel to petrel (helper "export13")
 TESTS += tests/export13_cli.sh
 EXTRA_DIST += tests/export13_cli.sh
+# DTLS 1.3 Connection IDs (RFC 9147 9, helper "cid13")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_cid_test.c
+endif
+# DTLS 1.3 Connection IDs against wolfSSL 5.5.4 (helper "cid13"; skips without the peers)
+TESTS += tests/interop/dtls13-wolfssl-cid.sh
+EXTRA_DIST += tests/interop/dtls13-wolfssl-cid.sh

@@ -1,0 +1,40 @@
+/* CID messages after the handshake (see dtls13/cid13_update.h). */
+#include "dtls13/cid13_update.h"
+
+#include <string.h>
+
+#include "dtls13/messages13.h"
+#include "petrel/petrel.h"
+
+bool petrel_cid13_is_cid_message(uint8_t msg_type)
+{
+	return msg_type == PETREL_HS13_NEW_CONNECTION_ID ||
+	       msg_type == PETREL_HS13_REQUEST_CONNECTION_ID;
+}
+
+int petrel_cid13_on_message(const struct petrel_cid13_config *c, uint8_t msg_type,
+			    const uint8_t *body, size_t len)
+{
+	if (c == NULL || !c->enabled || c->result == NULL || !c->result->negotiated)
+		return PETREL_E_UNEXPECTED_MESSAGE; /* RFC 9147 9 */
+	if (msg_type == PETREL_HS13_REQUEST_CONNECTION_ID) {
+		uint8_t wanted;
+		return petrel_request_connection_id_parse(body, len, &wanted);
+	}
+	if (msg_type != PETREL_HS13_NEW_CONNECTION_ID)
+		return PETREL_E_UNEXPECTED_MESSAGE;
+	struct petrel_new_connection_id n;
+	int rc = petrel_new_connection_id_parse(body, len, &n);
+	if (rc < 0 || n.usage != PETREL_CID_IMMEDIATE)
+		return rc;
+	const uint8_t *cid;
+	size_t cid_len;
+	if (!petrel_new_connection_id_entry(&n, 0, &cid, &cid_len))
+		return PETREL_E_ILLEGAL_PARAMETER;
+	if (cid_len > sizeof c->result->tx_cid)
+		return PETREL_E_ILLEGAL_PARAMETER;
+	if (cid_len > 0)
+		memcpy(c->result->tx_cid, cid, cid_len);
+	c->result->tx_cid_len = cid_len;
+	return 0;
+}
