@@ -15,6 +15,7 @@
 #include "dtls/output.h"
 #include "dtls13/engine13_internal.h"
 #include "dtls13/messages13.h"
+#include "dtls13/perf13_idle.h"
 #include "record/header13.h"
 
 /* ---- configuration from the session ---- */
@@ -641,11 +642,7 @@ static int on_record(petrel_session *s, uint64_t epoch, uint64_t seq, uint8_t ct
 
 static void set_counter_order(struct petrel_d13 *d, enum petrel_rn_chacha_counter order)
 {
-	d->counter_order = order;
-	for (size_t i = 0; i < D13_SLOTS; i++) {
-		d->rd[i].counter_order = order;
-		d->wr[i].counter_order = order;
-	}
+	petrel_rl13_set_counter_order(d, order);
 }
 
 /* RFC 9147 4.2.3 leaves the byte order of the ChaCha20 counter taken from
@@ -836,6 +833,7 @@ int petrel_engine13_tick(petrel_session *s, uint64_t now_ms)
 		return s->fatal_error;
 	if (d == NULL)
 		return 0;
+	petrel_perf13_idle_tick(s, now_ms); /* idle: raw keys only (perf13_idle.h) */
 	if (d->ack_timer.armed && now_ms >= d->ack_timer.deadline_ms) {
 		int rc = petrel_flight13_send_ack(s);
 		if (rc < 0)
@@ -867,6 +865,7 @@ uint64_t petrel_engine13_next_deadline(const petrel_session *s)
 		next = d->ack_timer.deadline_ms;
 	if ((!d->done || d->flight_active) && d->deadline_total_ms < next)
 		next = d->deadline_total_ms;
+	next = petrel_perf13_idle_deadline(s, next);
 	return next;
 }
 

@@ -38,3 +38,5 @@ libpetrel_core_la_SOURCES += dtls13/cookie13.c dtls13/cookie13.h
 # the DTLS 1.3 session driver: epoch table, flights with ACKs, engine, ops (issue #20)
 libpetrel_core_la_SOURCES += dtls13/engine13.c dtls13/engine13.h dtls13/engine13_internal.h \
 	dtls13/rl13.c dtls13/flight13.c dtls13/hs13_ops.c dtls13/hs13_ops.h
+# perf13: DTLS 1.3 sessions at rest (issue #20 memory goal)
+libpetrel_core_la_SOURCES += dtls13/perf13_idle.c dtls13/perf13_idle.h
