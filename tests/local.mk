@@ -89,3 +89,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_engine_test.c
 endif
+# perf13: an idle DTLS 1.3 session holds raw keys only, <= 4 KiB (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/perf13_idle_test.c
+endif
