@@ -392,6 +392,15 @@ int main(int argc, char **argv)
 				      : NULL;
 		have[i] = impl_ctx[i] != NULL;
 	}
+	/* BENCH_LOSS_ONLY=NAME: only that UDP row (e.g. "Petrel13 UDP");
+	 * BENCH_LOSS_PARALLEL=N: at most N UDP runs at once in every cell
+	 * (the CPU share each run gets then matters less). */
+	const char *only = getenv("BENCH_LOSS_ONLY");
+	for (unsigned i = 0; only != NULL && i < IMPL_COUNT; i++)
+		if (strcmp(only, impl_names[i]) != 0)
+			have[i] = false;
+	const char *par_env = getenv("BENCH_LOSS_PARALLEL");
+	unsigned par_cap = par_env != NULL && atoi(par_env) > 0 ? (unsigned)atoi(par_env) : 0;
 
 	/* Results: [loss][row][seed] in shared memory, written by the workers;
 	 * the second half holds the client start-up times. */
@@ -425,6 +434,8 @@ int main(int argc, char **argv)
 	 * milliseconds, and the cell then takes one 60 s cap at most. */
 	for (unsigned l = 0; l < LOSS_COUNT; l++) {
 		unsigned parallel = losses[l] == 0 ? 1 : losses[l] <= 10 ? 8 : MAX_SEEDS * IMPL_COUNT;
+		if (par_cap > 0 && parallel > par_cap)
+			parallel = par_cap;
 		unsigned total = seeds * IMPL_COUNT, started = 0, running = 0;
 		while (started < total || running > 0) {
 			if (started < total && running < parallel) {
