@@ -182,6 +182,7 @@ void petrel_engine13_free(petrel_session *s)
 		return;
 	free_cores(d);
 	petrel_flight13_clear(d);
+	petrel_flight13_free_rcvd(d);
 	petrel_reasm_clear(&d->rx);
 	petrel_rl13_clear(d);
 	petrel_dtls13_key_update_wipe(&d->ku);

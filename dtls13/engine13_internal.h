@@ -131,8 +131,10 @@ int petrel_flight13_on_ack(petrel_session *s, const uint8_t *body, size_t len, u
 void petrel_flight13_note_rcvd(struct petrel_d13 *d, uint64_t epoch, uint64_t seq);
 /* Send an ACK of what was noted (in our current write epoch). */
 int petrel_flight13_send_ack(petrel_session *s);
-/* Frees the list of records to acknowledge when it is empty. */
+/* Frees the list of records to acknowledge when it is empty; _free_:
+ * whatever it holds (the session goes). */
 void petrel_flight13_release_rcvd(struct petrel_d13 *d);
+void petrel_flight13_free_rcvd(struct petrel_d13 *d);
 /* Heap bytes of the flight and the ACK list. */
 size_t petrel_flight13_heap_bytes(const struct petrel_d13 *d);
 

@@ -250,6 +250,13 @@ void petrel_flight13_release_rcvd(struct petrel_d13 *d)
 	d->rcvd = NULL;
 }
 
+void petrel_flight13_free_rcvd(struct petrel_d13 *d)
+{
+	free(d->rcvd);
+	d->rcvd = NULL;
+	d->rcvd_count = 0;
+}
+
 size_t petrel_flight13_heap_bytes(const struct petrel_d13 *d)
 {
 	size_t n = d->msgs != NULL ? sizeof(struct flight_mem) : 0;
