@@ -94,6 +94,8 @@ int bench_udp_connect_first(int fd, double deadline);
 int bench_wait_ms(double deadline, long timer_ms);
 
 extern const struct bench_lib bench_petrel;
+/* The same driver with both sides on DTLS 1.3 only (name "Petrel13"). */
+extern const struct bench_lib bench_petrel13;
 /* The Petrel session of one side of a bench_petrel pair. */
 struct petrel_session *bench_petrel_session(void *pair, int side);
 #ifdef BENCH_HAVE_OPENSSL

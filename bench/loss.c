@@ -178,8 +178,10 @@ static uint16_t free_udp_port(void)
 
 /* ---- one run over UDP ---- */
 
-enum impl { IMPL_PETREL_UDP = 0, IMPL_OPENSSL, IMPL_GNUTLS, IMPL_COUNT };
-static const char *impl_names[] = {"Petrel UDP", "OpenSSL", "GnuTLS"};
+enum impl { IMPL_PETREL_UDP = 0, IMPL_OPENSSL, IMPL_GNUTLS, IMPL_PETREL13_UDP, IMPL_COUNT };
+static const char *impl_names[] = {"Petrel UDP", "OpenSSL", "GnuTLS", "Petrel13 UDP"};
+/* Rows up to this one are the 1.2 libraries the targets compare. */
+#define PEER_ROWS 4
 /* Each library's driver and its context (bench/peer_*.c), made once before
  * the runs fork; NULL when the library is not there. */
 static const struct bench_lib *impl_lib[IMPL_COUNT];
@@ -289,12 +291,16 @@ out:
 
 /* ---- one run on the simulated network ---- */
 
+/* bytes_out (may be NULL): what both sides sent until the handshake was
+ * done (or until the cap), datagram payloads as the sessions count them. */
 static double sim_run(unsigned loss_pct, unsigned seed, petrel_credentials *server_creds,
-		      petrel_credentials *client_creds)
+		      petrel_credentials *client_creds, bool dtls13, double *bytes_out)
 {
 	struct harness h;
 	harness_init(&h, seed, 0, 0, client_creds, server_creds);
 	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	if (dtls13)
+		petrel_session_set_versions(h.client.session, PETREL_DTLS1_3, PETREL_DTLS1_3);
 	struct simnet_rules rules;
 	memset(&rules, 0, sizeof rules);
 	rules.drop_per_million = loss_pct * 10000u;
@@ -302,14 +308,25 @@ static double sim_run(unsigned loss_pct, unsigned seed, petrel_credentials *serv
 	simnet_set_rules(h.net, 1, &rules);
 	int rc = harness_run_handshake(&h, (uint64_t)(RUN_LIMIT_S * 1000));
 	double ms = rc == 0 ? (double)h.completed_ms : -1;
+	if (bytes_out != NULL) {
+		struct petrel_stats cs, ss;
+		petrel_session_get_stats(h.client.session, &cs);
+		petrel_session_get_stats(h.server.session, &ss);
+		*bytes_out = (double)(cs.bytes_sent + ss.bytes_sent);
+		if (dtls13 && (h.client.session == NULL ||
+			       petrel_session_get_version(h.client.session) != PETREL_DTLS1_3))
+			ms = -1; /* not the version this row is about */
+	}
 	harness_free(&h);
 	return ms;
 }
 
 /* ---- table ---- */
 
-#define ROWS (IMPL_COUNT + 1) /* + Petrel on simnet */
-static const char *row_names[ROWS] = {"Petrel simnet", "Petrel UDP", "OpenSSL", "GnuTLS"};
+#define ROWS (IMPL_COUNT + 2) /* + Petrel on simnet, 1.2 and 1.3 */
+#define ROW_SIM13 (ROWS - 1)
+static const char *row_names[ROWS] = {"Petrel simnet", "Petrel UDP", "OpenSSL", "GnuTLS",
+				      "Petrel13 UDP", "Petrel13 simnet"};
 
 struct cell {
 	double median, p90;
@@ -359,6 +376,7 @@ int main(int argc, char **argv)
 	enum { LOSS_COUNT = sizeof losses / sizeof losses[0] };
 	unsigned seeds = bench_quick() ? 5 : MAX_SEEDS;
 	impl_lib[IMPL_PETREL_UDP] = &bench_petrel;
+	impl_lib[IMPL_PETREL13_UDP] = &bench_petrel13;
 #ifdef BENCH_HAVE_OPENSSL
 	impl_lib[IMPL_OPENSSL] = &bench_openssl;
 #endif
@@ -374,6 +392,15 @@ int main(int argc, char **argv)
 				      : NULL;
 		have[i] = impl_ctx[i] != NULL;
 	}
+	/* BENCH_LOSS_ONLY=NAME: only that UDP row (e.g. "Petrel13 UDP");
+	 * BENCH_LOSS_PARALLEL=N: at most N UDP runs at once in every cell
+	 * (the CPU share each run gets then matters less). */
+	const char *only = getenv("BENCH_LOSS_ONLY");
+	for (unsigned i = 0; only != NULL && i < IMPL_COUNT; i++)
+		if (strcmp(only, impl_names[i]) != 0)
+			have[i] = false;
+	const char *par_env = getenv("BENCH_LOSS_PARALLEL");
+	unsigned par_cap = par_env != NULL && atoi(par_env) > 0 ? (unsigned)atoi(par_env) : 0;
 
 	/* Results: [loss][row][seed] in shared memory, written by the workers;
 	 * the second half holds the client start-up times. */
@@ -390,9 +417,13 @@ int main(int argc, char **argv)
 	if (petrel_credentials_new(&sc) < 0 || petrel_credentials_new(&cc) < 0 ||
 	    petrel_credentials_set_key_file(sc, k->p256_cert, k->p256_key) < 0)
 		return 1;
+	/* Bytes both sides sent, 1.2 and 1.3 on simnet: [loss][version][seed]. */
+	static double sim_bytes[LOSS_COUNT][2][MAX_SEEDS];
 	for (unsigned l = 0; l < LOSS_COUNT; l++)
-		for (unsigned s = 0; s < seeds; s++)
-			RES(l, 0, s) = sim_run(losses[l], s + 1, sc, cc);
+		for (unsigned s = 0; s < seeds; s++) {
+			RES(l, 0, s) = sim_run(losses[l], s + 1, sc, cc, false, &sim_bytes[l][0][s]);
+			RES(l, ROW_SIM13, s) = sim_run(losses[l], s + 1, sc, cc, true, &sim_bytes[l][1][s]);
+		}
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 
@@ -403,6 +434,8 @@ int main(int argc, char **argv)
 	 * milliseconds, and the cell then takes one 60 s cap at most. */
 	for (unsigned l = 0; l < LOSS_COUNT; l++) {
 		unsigned parallel = losses[l] == 0 ? 1 : losses[l] <= 10 ? 8 : MAX_SEEDS * IMPL_COUNT;
+		if (par_cap > 0 && parallel > par_cap)
+			parallel = par_cap;
 		unsigned total = seeds * IMPL_COUNT, started = 0, running = 0;
 		while (started < total || running > 0) {
 			if (started < total && running < parallel) {
@@ -450,7 +483,8 @@ int main(int argc, char **argv)
 			cells[l][r] = summarize(&RES(l, r, 0), seeds);
 			struct cell *c = &cells[l][r];
 			printf("%4u%% %-14s", losses[l], row_names[r]);
-			if (r > 0 && !have[r - 1]) {
+			bool udp_row = r > 0 && r < ROW_SIM13;
+			if (udp_row && !have[r - 1]) {
 				printf(" %9s\n", "n/a");
 				continue;
 			}
@@ -459,14 +493,14 @@ int main(int argc, char **argv)
 			printf(" %3u/%-2u", c->done, c->runs);
 			double starts[MAX_SEEDS];
 			unsigned nstart = 0;
-			for (unsigned i = 0; r > 0 && i < seeds; i++)
+			for (unsigned i = 0; udp_row && i < seeds; i++)
 				if (STARTUP(l, r, i) >= 0)
 					starts[nstart++] = STARTUP(l, r, i);
 			if (nstart > 0)
 				printf(" %6.0f", bench_quantile(starts, nstart, 0.5));
 			else
 				printf(" %6s", "-");
-			if (r >= 2) {
+			if (r >= 2 && r < PEER_ROWS) {
 				double udp = cells[l][1].median, sim = cells[l][0].median;
 				if (c->median < 1e12 && udp < 1e12)
 					printf(" %11.2fx", udp / c->median);
@@ -480,7 +514,7 @@ int main(int argc, char **argv)
 			printf("\n");
 		}
 	}
-	for (unsigned r = 2; r < ROWS; r++) {
+	for (unsigned r = 2; r < PEER_ROWS; r++) {
 		if (!have[r - 1])
 			continue;
 		double udp = cells[2][1].median, sim = cells[2][0].median, peer = cells[2][r].median;
@@ -488,6 +522,43 @@ int main(int argc, char **argv)
 		       row_names[r], udp <= 0.5 * peer ? "met" : "MISSED",
 		       sim <= 0.5 * peer ? "met" : "MISSED");
 	}
+	/* DTLS 1.3 (issue #20): rows 'Petrel13 UDP' and 'Petrel13 simnet'
+	 * (client offers 1.3 only; same certificate, cookies on: the 1.3
+	 * server's stateless HelloRetryRequest), and the bytes both sides
+	 * sent beyond the same seed's lossless run, 1.3 against 1.2. */
+	for (unsigned l = 2; l < LOSS_COUNT; l++) {
+		double budget_ms = losses[l] == 30 ? 500 : 5000;
+		struct cell *u = &cells[l][1 + IMPL_PETREL13_UDP], *m = &cells[l][ROW_SIM13];
+		printf("target DTLS 1.3 %u%% loss: all done, median <= %.1f s: simnet %u/%u %.0f ms %s",
+		       losses[l], budget_ms / 1000, m->done, m->runs, m->median < 1e12 ? m->median : -1,
+		       m->done == m->runs && m->median <= budget_ms ? "met" : "MISSED");
+		if (have[IMPL_PETREL13_UDP])
+			printf("; UDP %u/%u %.0f ms %s", u->done, u->runs, u->median < 1e12 ? u->median : -1,
+			       u->done == u->runs && u->median <= budget_ms ? "met" : "MISSED");
+		printf("\n");
+	}
+	printf("Bytes sent by both sides beyond the same seed's lossless run (simnet, P-256; a "
+	       "retransmission's cost), median over seeds done by both:\n%5s %10s %10s %8s %18s\n",
+	       "loss", "1.2", "1.3", "1.3/1.2", "seeds 1.3 < 1.2");
+	for (unsigned l = 1; l < LOSS_COUNT; l++) {
+		double extra[2][MAX_SEEDS];
+		unsigned both = 0, fewer = 0;
+		for (unsigned s = 0; s < seeds; s++) {
+			if (RES(l, 0, s) < 0 || RES(l, ROW_SIM13, s) < 0)
+				continue;
+			extra[0][both] = sim_bytes[l][0][s] - sim_bytes[0][0][s];
+			extra[1][both] = sim_bytes[l][1][s] - sim_bytes[0][1][s];
+			fewer += extra[1][both] < extra[0][both];
+			both++;
+		}
+		if (both == 0)
+			continue;
+		double b12 = bench_quantile(extra[0], both, 0.5), b13 = bench_quantile(extra[1], both, 0.5);
+		printf("%4u%% %10.0f %10.0f %7.2fx %12u of %-2u %s\n", losses[l], b12, b13,
+		       b12 > 0 ? b13 / b12 : 0.0, fewer, both, b13 < b12 ? "met" : "MISSED");
+	}
+	printf("lossless handshake bytes (seed 1): 1.2 %.0f, 1.3 %.0f\n", sim_bytes[0][0][0],
+	       sim_bytes[0][1][0]);
 	printf("(loss bench wall time %.0f s)\n", bench_now() - t0);
 	for (unsigned i = 0; i < IMPL_COUNT; i++)
 		if (impl_ctx[i])

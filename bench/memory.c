@@ -181,9 +181,16 @@ int main(void)
 	       "then each side freed in turn; peak: most heap one handshake (both sides) "
 	       "reached above the level before it.\n",
 	       SESSIONS, bench_mtu);
+	printf("Petrel13: Petrel with both sides on DTLS 1.3 only (TLS_AES_128_GCM_SHA256; the PSK "
+	       "row is psk_dhe_ke with X25519).\n");
 	printf("%-30s %-8s %10s %10s %10s %10s %9s\n", "suite", "library", "after hs", "client",
 	       "server", "peak hs", "left/ses");
 	double petrel_server[BENCH_KIND_COUNT] = {0};
+	/* DTLS 1.3 rows (issue #20): idle bytes per session and peak per
+	 * handshake, against GnuTLS's 1.2 peak in the same run. */
+	double p13_client[BENCH_KIND_COUNT] = {0}, p13_server[BENCH_KIND_COUNT] = {0};
+	double p13_peak[BENCH_KIND_COUNT] = {0}, gnutls_peak[BENCH_KIND_COUNT] = {0};
+	bool p13_ok[BENCH_KIND_COUNT] = {false};
 	bool all_below[BENCH_KIND_COUNT];
 	enum bench_kind kinds[] = {BENCH_P256_GCM, BENCH_PSK_CCM8};
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
@@ -196,12 +203,26 @@ int main(void)
 			}
 			printf("%-30s %-8s %10.0f %10.0f %10.0f %10.0f %9.0f\n", bench_kind_name(kinds[k]),
 			       libs[l]->name, r.after_handshake, r.client, r.server, r.peak, r.leaked);
+			if (strcmp(libs[l]->name, "GnuTLS") == 0)
+				gnutls_peak[kinds[k]] = r.peak;
 			if (l == 0)
 				petrel_server[kinds[k]] = r.server;
 			else if (r.server <= petrel_server[kinds[k]])
 				all_below[kinds[k]] = false;
 			fflush(stdout);
 		}
+		struct result r13 = measure(&bench_petrel13, kinds[k], pairs);
+		if (r13.ok) {
+			printf("%-30s %-8s %10.0f %10.0f %10.0f %10.0f %9.0f\n", bench_kind_name(kinds[k]),
+			       "Petrel13", r13.after_handshake, r13.client, r13.server, r13.peak, r13.leaked);
+			p13_ok[kinds[k]] = true;
+			p13_client[kinds[k]] = r13.client;
+			p13_server[kinds[k]] = r13.server;
+			p13_peak[kinds[k]] = r13.peak;
+		} else {
+			printf("%-30s %-8s %10s\n", bench_kind_name(kinds[k]), "Petrel13", "n/a");
+		}
+		fflush(stdout);
 	}
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		printf("target %s: Petrel idle server session %.0f B (<= 4096: %s), below every "
@@ -209,6 +230,20 @@ int main(void)
 		       bench_kind_name(kinds[k]), petrel_server[kinds[k]],
 		       petrel_server[kinds[k]] <= 4096 ? "met" : "MISSED",
 		       all_below[kinds[k]] ? "met" : "MISSED");
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		if (!p13_ok[kinds[k]])
+			continue;
+		double idle13 = p13_client[kinds[k]] > p13_server[kinds[k]] ? p13_client[kinds[k]]
+									     : p13_server[kinds[k]];
+		printf("target %s DTLS 1.3: idle session %.0f B (larger side; <= 4096: %s), peak per "
+		       "handshake %.0f B",
+		       bench_kind_name(kinds[k]), idle13, idle13 <= 4096 ? "met" : "MISSED",
+		       p13_peak[kinds[k]]);
+		if (gnutls_peak[kinds[k]] > 0)
+			printf(" (below GnuTLS 1.2's %.0f B: %s)", gnutls_peak[kinds[k]],
+			       p13_peak[kinds[k]] < gnutls_peak[kinds[k]] ? "met" : "MISSED");
+		printf("\n");
+	}
 	free(pairs);
 	return 0;
 }

@@ -10,7 +10,9 @@
 
 #include "bench/common.h"
 #include "petrel/petrel.h"
+#include "dtls13/epoch13.h"
 #include "record/record.h"
+#include <unistd.h>
 
 #define MAX_LIBS 3
 #define MAX_ROUNDS 7
@@ -138,6 +140,147 @@ static void fill_key(uint8_t key[PETREL_AEAD_MAX_KEY_LEN])
 {
 	for (size_t i = 0; i < PETREL_AEAD_MAX_KEY_LEN; i++)
 		key[i] = (uint8_t)i;
+}
+
+/* ---- DTLS 1.3 records (issue #20) ---- */
+
+struct layer13_state {
+	struct petrel_dtls13_epoch tx, rx;
+	uint8_t *data, *dgram;
+	size_t payload;
+};
+
+/* One record as the 1.3 engine sends application data (unified header
+ * with length and 16-bit sequence number, RFC 9147 4), sealed by the
+ * writing epoch and opened in place by the reading one: the AEAD plus
+ * the record number encryption (4.2.3) both ways, and the header, nonce,
+ * replay window and inner content type. */
+static void layer13_step(void *p, uint64_t n)
+{
+	struct layer13_state *s = p;
+	(void)n;
+	struct petrel_writer w;
+	petrel_writer_init(&w, s->dgram, s->payload + 64);
+	struct petrel_dtls13_send_opts o = {.seq16 = true, .with_length = true};
+	if (petrel_dtls13_epoch_seal(&s->tx, &o, PETREL_CT_APPLICATION_DATA, s->data, s->payload, &w,
+				     NULL) < 0) {
+		fprintf(stderr, "1.3 record seal failed\n");
+		exit(1);
+	}
+	struct petrel_reader r;
+	struct petrel_dtls13_header h;
+	const uint8_t *body;
+	struct petrel_dtls13_record out;
+	petrel_reader_init(&r, s->dgram, petrel_writer_len(&w));
+	if (!petrel_dtls13_header_read(&r, 0, &h, &body) ||
+	    petrel_dtls13_epoch_open(&s->rx, s->dgram, &h, &out) != 1 || out.length != s->payload) {
+		fprintf(stderr, "1.3 record open failed\n");
+		exit(1);
+	}
+}
+
+/* petrel_dtls13_epoch_seal + _open; count as in run_steps. */
+static double layer13_mb_per_s(enum petrel_aead_alg alg, const uint8_t *key, size_t payload,
+			       uint64_t count)
+{
+	struct layer13_state s = {.payload = payload};
+	struct petrel_dtls13_traffic_keys keys;
+	memset(&keys, 0, sizeof keys);
+	keys.aead = alg;
+	memcpy(keys.key, key, PETREL_AEAD_MAX_KEY_LEN);
+	memcpy(keys.sn_key, key, PETREL_AEAD_MAX_KEY_LEN);
+	if (petrel_dtls13_epoch_init(&s.tx, 3, &keys, PETREL_RN_COUNTER_LE) < 0 ||
+	    petrel_dtls13_epoch_init(&s.rx, 3, &keys, PETREL_RN_COUNTER_LE) < 0)
+		return 0;
+	s.data = malloc(payload);
+	s.dgram = malloc(payload + 64);
+	if (s.data == NULL || s.dgram == NULL)
+		exit(1);
+	memset(s.data, 0x42, payload);
+	double rate = run_steps(layer13_step, &s, payload, count);
+	petrel_dtls13_epoch_clear(&s.tx);
+	petrel_dtls13_epoch_clear(&s.rx);
+	free(s.data);
+	free(s.dgram);
+	return rate;
+}
+
+/* Instructions of `record --profile WHAT SIZE N` under callgrind, or -1. */
+static double callgrind_refs(const char *self, const char *what, size_t size, int n)
+{
+	char cmd[4400], line[512];
+	snprintf(cmd, sizeof cmd,
+		 "valgrind --tool=callgrind --callgrind-out-file=/dev/null %s --profile %s %zu %d 2>&1",
+		 self, what, size, n);
+	FILE *p = popen(cmd, "r");
+	double refs = -1;
+	while (p && fgets(line, sizeof line, p)) {
+		char *at = strstr(line, "I   refs:");
+		if (at) {
+			refs = 0;
+			for (at += 9; *at; at++)
+				if (*at >= '0' && *at <= '9')
+					refs = refs * 10 + (*at - '0');
+		}
+	}
+	if (p == NULL || pclose(p) != 0)
+		return -1;
+	return refs;
+}
+
+static void record13_table(void)
+{
+	static const struct {
+		enum petrel_aead_alg alg;
+		const char *name;
+	} aeads[] = {
+		{PETREL_AEAD_AES128_GCM, "AES-128-GCM"},
+		{PETREL_AEAD_AES256_GCM, "AES-256-GCM"},
+		{PETREL_AEAD_CHACHA20_POLY1305, "ChaCha20-Poly1305"},
+		{PETREL_AEAD_AES128_CCM, "AES-128-CCM"},
+	};
+	uint8_t key[PETREL_AEAD_MAX_KEY_LEN];
+	fill_key(key);
+	printf("\nDTLS 1.3 records (epoch seal + open as the 1.3 engine does: unified header, "
+	       "record number encryption both ways,\ninner content type, replay window) vs raw AEAD "
+	       "(seal+open in place), MB/s of payload, median of 3\n");
+	printf("%-18s %7s %12s %12s %8s  %s\n", "cipher", "bytes", "1.3 record", "raw AEAD", "rec/raw",
+	       ">= 0.9x");
+	for (size_t i = 0; i < sizeof aeads / sizeof aeads[0]; i++)
+		for (size_t s = 0; s < SIZE_COUNT; s++) {
+			double raw[3], layer[3];
+			for (int r = 0; r < 3; r++) {
+				raw[r] = raw_mb_per_s(aeads[i].alg, key, payload_sizes[s], 0);
+				layer[r] = layer13_mb_per_s(aeads[i].alg, key, payload_sizes[s], 0);
+			}
+			double rm = bench_quantile(raw, 3, 0.5), lm = bench_quantile(layer, 3, 0.5);
+			double q = rm > 0 ? lm / rm : 0.0;
+			printf("%-18s %7zu %12.1f %12.1f %8.3f  %s\n", aeads[i].name, payload_sizes[s], lm, rm,
+			       q, q >= 0.9 ? "met" : "MISSED");
+		}
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0 || system("valgrind --version >/dev/null 2>&1") != 0)
+		return;
+	self[n] = '\0';
+	const int n1 = 200, n2 = 1200;
+	printf("Same in instructions (callgrind, AES-128-GCM, per record: difference of %d and %d "
+	       "records; raw/1.3 = the throughput ratio on an unloaded CPU)\n%7s %12s %12s %8s  %s\n",
+	       n2, n1, "bytes", "1.3 record", "raw AEAD", "raw/1.3", ">= 0.9x");
+	for (size_t s = 0; s < SIZE_COUNT; s++) {
+		double l1 = callgrind_refs(self, "layer13", payload_sizes[s], n1);
+		double l2 = callgrind_refs(self, "layer13", payload_sizes[s], n2);
+		double r1 = callgrind_refs(self, "raw", payload_sizes[s], n1);
+		double r2 = callgrind_refs(self, "raw", payload_sizes[s], n2);
+		if (l1 < 0 || l2 < 0 || r1 < 0 || r2 < 0) {
+			printf("%7zu callgrind failed\n", payload_sizes[s]);
+			continue;
+		}
+		double lp = (l2 - l1) / (n2 - n1), rp = (r2 - r1) / (n2 - n1), q = rp / lp;
+		printf("%7zu %12.0f %12.0f %8.3f  %s\n", payload_sizes[s], lp, rp, q,
+		       q >= 0.9 ? "met" : "MISSED");
+		fflush(stdout);
+	}
 }
 
 static void record_layer_table(void)
@@ -311,6 +454,11 @@ static int profile(char **argv)
 	int count = atoi(argv[4]);
 	if (count <= 0 || size > 16384)
 		return 2;
+	if (strcmp(argv[2], "layer13") == 0) {
+		uint8_t key[PETREL_AEAD_MAX_KEY_LEN];
+		fill_key(key);
+		return layer13_mb_per_s(PETREL_AEAD_AES128_GCM, key, size, (uint64_t)count) > 0 ? 0 : 1;
+	}
 	bool raw = strcmp(argv[2], "raw") == 0;
 	if (raw || strcmp(argv[2], "layer") == 0) {
 		uint8_t key[PETREL_AEAD_MAX_KEY_LEN];
@@ -346,7 +494,12 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "--profile") == 0)
 		return profile(argv);
 	round_seconds = bench_quick() ? 0.03 : 0.08;
+	if (argc == 2 && strcmp(argv[1], "--dtls13") == 0) {
+		record13_table(); /* only the DTLS 1.3 rows (issue #20) */
+		return 0;
+	}
 	record_layer_table();
+	record13_table();
 	round_seconds = bench_quick() ? 0.05 : 0.15;
 	session_table(BENCH_P256_GCM, PETREL_AEAD_AES128_GCM, "ECDHE-ECDSA AES-128-GCM");
 	session_table(BENCH_PSK_CCM8, PETREL_AEAD_AES128_CCM8, "PSK AES-128-CCM-8");

@@ -20,6 +20,7 @@
 #include "dtls13/export13.h"
 #include "dtls13/messages13.h"
 #include "dtls12/take_over12.h"
+#include "dtls13/perf13_idle.h"
 #include "record/header13.h"
 
 /* ---- configuration from the session ---- */
@@ -154,8 +155,6 @@ static struct petrel_d13 *d13_new(petrel_session *s, uint64_t now_ms)
 		return NULL;
 	build_config(s, d);
 	petrel_export13_config(s, &d->cfg); /* use_srtp, PSK modes */
-	petrel_reasm_init(&d->rx);
-	petrel_reasm_set_budget(&d->rx, s->frag_budget);
 	(void)petrel_rto_init(&d->rto, s->retrans_initial_ms, s->rto_floor_ms, s->rto_cap_ms);
 	d->counter_order = PETREL_RN_COUNTER_LE;
 	d->start_ms = now_ms;
@@ -197,7 +196,8 @@ void petrel_engine13_free(petrel_session *s)
 		return;
 	free_cores(d);
 	petrel_flight13_clear(d);
-	petrel_reasm_clear(&d->rx);
+	petrel_flight13_free_rcvd(d);
+	petrel_perf13_rx_free(d);
 	petrel_rl13_clear(d);
 	petrel_dtls13_key_update_wipe(&d->ku);
 	petrel_wipe(d, sizeof *d);
@@ -541,17 +541,20 @@ static int on_handshake_record(petrel_session *s, uint64_t epoch, uint64_t seq, 
 	struct petrel_d13 *d = s->d13;
 	if (d == NULL || (d->cl == NULL && d->sv == NULL && !d->done))
 		return 0;
-	if (epoch < d->rx.epoch) {
+	if (epoch < petrel_perf13_rx_epoch(d)) {
 		/* Older epoch than the peer's handshake is in now: only tells us
 		 * it retransmitted. */
-		if (petrel_hs_record_has_old_message(p, len, d->rx.next_seq))
+		if (petrel_hs_record_has_old_message(p, len, petrel_perf13_rx_next_seq(d)))
 			return peer_retransmitted(s, now_ms);
 		return 0;
 	}
-	petrel_reasm_set_epoch(&d->rx, (uint16_t)epoch);
-	d->rx.record_seq = seq;
+	struct petrel_reasm *rx = petrel_perf13_rx(s);
+	if (rx == NULL)
+		return PETREL_E_MEMORY;
+	petrel_reasm_set_epoch(rx, (uint16_t)epoch);
+	rx->record_seq = seq;
 	struct petrel_reasm_record_result res;
-	int rc = petrel_reasm_add_record(&d->rx, p, len, &res);
+	int rc = petrel_reasm_add_record(rx, p, len, &res);
 	if (rc < 0)
 		return rc;
 	if (res.accepted > 0 || res.duplicate > 0 || res.old > 0)
@@ -563,13 +566,13 @@ static int on_handshake_record(petrel_session *s, uint64_t epoch, uint64_t seq, 
 	}
 	struct petrel_hs_message m;
 	bool progressed = false;
-	while (s->d13 && !s->fatal_error && petrel_reasm_pop(&d->rx, &m) == 1) {
+	while (s->d13 && !s->fatal_error && petrel_reasm_pop(rx, &m) == 1) {
 		progressed = true;
-		rc = on_message(s, &m, d->rx.delivered.epoch, now_ms);
+		rc = on_message(s, &m, rx->delivered.epoch, now_ms);
 		if (rc < 0)
 			return rc;
 		if (rc == 1) {
-			petrel_reasm_unpop(&d->rx);
+			petrel_reasm_unpop(rx);
 			break;
 		}
 		if (rc == 2)
@@ -679,11 +682,7 @@ static int on_record(petrel_session *s, uint64_t epoch, uint64_t seq, uint8_t ct
 
 static void set_counter_order(struct petrel_d13 *d, enum petrel_rn_chacha_counter order)
 {
-	d->counter_order = order;
-	for (size_t i = 0; i < D13_SLOTS; i++) {
-		d->rd[i].counter_order = order;
-		d->wr[i].counter_order = order;
-	}
+	petrel_rl13_set_counter_order(d, order);
 }
 
 /* RFC 9147 4.2.3 leaves the byte order of the ChaCha20 counter taken from
@@ -835,17 +834,22 @@ int petrel_engine13_first_record(petrel_session *s, const struct petrel_record *
 	 * our messages follow the same numbering (RFC 9147 5.2). */
 	if (rec->length >= PETREL_HS_HEADER_LEN) {
 		uint16_t mseq = (uint16_t)(rec->fragment[4] << 8 | rec->fragment[5]);
-		petrel_reasm_set_next_seq(&d->rx, mseq);
+		d->rx_next_seq = mseq;
+		if (d->rx != NULL)
+			petrel_reasm_set_next_seq(d->rx, mseq);
 		d->next_send_seq = mseq;
 	}
 	/* A HelloRetryRequest takes the ClientHello's record number (RFC
 	 * 9147 5.1), so nothing is remembered between the two. */
 	d->plain_seq = rec->seq;
 	struct petrel_reasm_record_result res;
-	d->rx.record_seq = rec->seq;
-	int rc = petrel_reasm_add_record(&d->rx, rec->fragment, rec->length, &res);
+	struct petrel_reasm *rx = petrel_perf13_rx(s);
+	if (rx == NULL)
+		return PETREL_E_MEMORY;
+	rx->record_seq = rec->seq;
+	int rc = petrel_reasm_add_record(rx, rec->fragment, rec->length, &res);
 	struct petrel_hs_message m;
-	if (rc == 0 && petrel_reasm_pop(&d->rx, &m) == 1) {
+	if (rc == 0 && petrel_reasm_pop(rx, &m) == 1) {
 		struct petrel_hs13_output out;
 		petrel_hs13_output_init(&out);
 		rc = petrel_dtls13_server_handle(d->sv, m.msg_type, m.body, m.length, now_ms, &out);
@@ -880,6 +884,7 @@ int petrel_engine13_tick(petrel_session *s, uint64_t now_ms)
 		return s->fatal_error;
 	if (d == NULL)
 		return 0;
+	petrel_perf13_idle_tick(s, now_ms); /* idle: raw keys only (perf13_idle.h) */
 	if (d->ack_timer.armed && now_ms >= d->ack_timer.deadline_ms) {
 		int rc = petrel_flight13_send_ack(s);
 		if (rc < 0)
@@ -911,6 +916,7 @@ uint64_t petrel_engine13_next_deadline(const petrel_session *s)
 		next = d->ack_timer.deadline_ms;
 	if ((!d->done || d->flight_active) && d->deadline_total_ms < next)
 		next = d->deadline_total_ms;
+	next = petrel_perf13_idle_deadline(s, next);
 	return next;
 }
 

@@ -46,8 +46,9 @@ struct d13_sent {
 };
 
 struct petrel_d13 {
-	/* record layer: epoch table, epoch 0 is plaintext (no slot) */
-	struct petrel_dtls13_epoch rd[D13_SLOTS], wr[D13_SLOTS];
+	/* record layer: epoch table, epoch 0 is plaintext (no slot); each
+	 * live epoch on the heap (rl13.c), NULL when the slot is free */
+	struct petrel_dtls13_epoch *rd[D13_SLOTS], *wr[D13_SLOTS];
 	uint64_t rd_epoch, wr_epoch;
 	uint64_t plain_seq; /* our epoch-0 record numbers */
 	enum petrel_hash_alg hash;
@@ -63,18 +64,23 @@ struct petrel_d13 {
 	uint16_t suites12[PETREL_MAX_CIPHERS], schemes12[16];
 	const uint8_t *chain[PETREL_MAX_CHAIN];
 	size_t chain_lens[PETREL_MAX_CHAIN];
-	struct petrel_reasm rx;
+	/* the peer's handshake messages: on the heap only while a message
+	 * is half received or just delivered (perf13_idle.c); at rest the
+	 * numbering stays in rx_next_seq / rx_epoch */
+	struct petrel_reasm *rx;
+	uint16_t rx_next_seq, rx_epoch;
 	uint16_t next_send_seq;
 	uint64_t start_ms, deadline_total_ms;
 	uint8_t app_rd[PETREL_MAX_HASH_LEN], app_wr[PETREL_MAX_HASH_LEN];
 	size_t app_len;
 
-	/* our current flight */
-	struct d13_msg msgs[D13_MAX_MSGS];
+	/* our current flight: one heap block while there is a flight
+	 * (flight13.c), all NULL otherwise: D13_MAX_MSGS, _FRAGS, _SENT */
+	struct d13_msg *msgs;
 	size_t msg_count;
-	struct d13_frag frags[D13_MAX_FRAGS];
+	struct d13_frag *frags;
 	size_t frag_count;
-	struct d13_sent sent[D13_MAX_SENT];
+	struct d13_sent *sent;
 	size_t sent_next;
 	bool flight_active;    /* retransmitted until answered or acknowledged */
 	bool flight_is_ku;     /* it is our KeyUpdate: install on its ACK */
@@ -82,8 +88,9 @@ struct petrel_d13 {
 	struct petrel_rto rto;
 	struct petrel_timer retransmit;
 
-	/* the peer's records to acknowledge */
-	struct petrel_record_number rcvd[D13_MAX_RCVD];
+	/* the peer's records to acknowledge: D13_MAX_RCVD on the heap once
+	 * one is noted, freed when idle (flight13.c) */
+	struct petrel_record_number *rcvd;
 	size_t rcvd_count;
 	struct petrel_timer ack_timer;
 
@@ -111,6 +118,15 @@ int petrel_rl13_seal(struct petrel_d13 *d, uint64_t epoch, uint8_t ct, const uin
 		     size_t len, struct petrel_writer *w, uint64_t *seq);
 size_t petrel_rl13_overhead(const struct petrel_d13 *d, uint64_t epoch);
 void petrel_rl13_clear(struct petrel_d13 *d);
+/* The ChaCha20 counter order of every live epoch (RFC 9147 4.2.3). */
+void petrel_rl13_set_counter_order(struct petrel_d13 *d, enum petrel_rn_chacha_counter order);
+/* Idle: drop every epoch's expanded contexts (raw keys stay); true if
+ * any was held. Retire: free both directions' slots of one epoch. */
+bool petrel_rl13_holds_cache(const struct petrel_d13 *d);
+void petrel_rl13_release_cache(struct petrel_d13 *d);
+void petrel_rl13_retire(struct petrel_d13 *d, uint64_t epoch);
+/* Heap bytes of the epoch table (slots and expanded contexts). */
+size_t petrel_rl13_heap_bytes(const struct petrel_d13 *d);
 
 /* flight13.c */
 /* Starts a new flight (the previous one is answered) from the core's
@@ -126,5 +142,11 @@ int petrel_flight13_on_ack(petrel_session *s, const uint8_t *body, size_t len, u
 void petrel_flight13_note_rcvd(struct petrel_d13 *d, uint64_t epoch, uint64_t seq);
 /* Send an ACK of what was noted (in our current write epoch). */
 int petrel_flight13_send_ack(petrel_session *s);
+/* Frees the list of records to acknowledge when it is empty; _free_:
+ * whatever it holds (the session goes). */
+void petrel_flight13_release_rcvd(struct petrel_d13 *d);
+void petrel_flight13_free_rcvd(struct petrel_d13 *d);
+/* Heap bytes of the flight and the ACK list. */
+size_t petrel_flight13_heap_bytes(const struct petrel_d13 *d);
 
 #endif

@@ -3,6 +3,7 @@
  * number remembered so an ACK can name what arrived; a retransmission
  * sends only the fragments not acknowledged (partial flights included).
  * Also the other half of 7: acknowledging the peer's records. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,16 +12,26 @@
 #include "dtls13/engine13_internal.h"
 #include "dtls13/messages13.h"
 
+/* A flight's bookkeeping lives in one heap block while the flight does:
+ * an idle session holds none of it. */
+struct flight_mem {
+	struct d13_msg msgs[D13_MAX_MSGS];
+	struct d13_frag frags[D13_MAX_FRAGS];
+	struct d13_sent sent[D13_MAX_SENT];
+};
+
 void petrel_flight13_clear(struct petrel_d13 *d)
 {
 	for (size_t i = 0; i < d->msg_count; i++) {
 		petrel_wipe(d->msgs[i].body, d->msgs[i].len);
 		free(d->msgs[i].body);
 	}
-	memset(d->msgs, 0, sizeof d->msgs);
+	free(d->msgs); /* the flight_mem block starts with msgs */
+	d->msgs = NULL;
+	d->frags = NULL;
+	d->sent = NULL;
 	d->msg_count = 0;
 	d->frag_count = 0;
-	memset(d->sent, 0, sizeof d->sent);
 	d->sent_next = 0;
 	d->flight_active = false;
 	d->flight_is_ku = false;
@@ -50,8 +61,15 @@ int petrel_flight13_take(petrel_session *s, struct petrel_hs13_output *out, size
 	(void)now_ms;
 	if (from >= to)
 		return 0;
-	if (d->flight_active || d->msg_count > 0)
+	if (d->flight_active || d->msg_count > 0 || d->msgs != NULL)
 		petrel_flight13_clear(d);
+	_Static_assert(offsetof(struct flight_mem, msgs) == 0, "msgs first: freed through it");
+	struct flight_mem *fm = calloc(1, sizeof *fm);
+	if (fm == NULL)
+		return PETREL_E_MEMORY;
+	d->msgs = fm->msgs;
+	d->frags = fm->frags;
+	d->sent = fm->sent;
 	/* Our answer acknowledges the peer's flight implicitly (RFC 9147 7). */
 	d->rcvd_count = 0;
 	petrel_timer_stop(&d->ack_timer);
@@ -190,6 +208,8 @@ void petrel_flight13_note_rcvd(struct petrel_d13 *d, uint64_t epoch, uint64_t se
 		return;
 	if (d->rcvd_count == D13_MAX_RCVD)
 		return; /* enough to name: the rest is named by the next ACK */
+	if (d->rcvd == NULL && (d->rcvd = calloc(D13_MAX_RCVD, sizeof d->rcvd[0])) == NULL)
+		return; /* not acknowledged: the peer retransmits */
 	memmove(&d->rcvd[i + 1], &d->rcvd[i], (d->rcvd_count - i) * sizeof d->rcvd[0]);
 	d->rcvd[i] = rn;
 	d->rcvd_count++;
@@ -220,4 +240,29 @@ int petrel_flight13_send_ack(petrel_session *s)
 	if (rc < 0)
 		return rc;
 	return petrel_output_datagram_lossy(s, dg, petrel_writer_len(&w));
+}
+
+void petrel_flight13_release_rcvd(struct petrel_d13 *d)
+{
+	if (d->rcvd_count > 0 || d->ack_timer.armed)
+		return;
+	free(d->rcvd);
+	d->rcvd = NULL;
+}
+
+void petrel_flight13_free_rcvd(struct petrel_d13 *d)
+{
+	free(d->rcvd);
+	d->rcvd = NULL;
+	d->rcvd_count = 0;
+}
+
+size_t petrel_flight13_heap_bytes(const struct petrel_d13 *d)
+{
+	size_t n = d->msgs != NULL ? sizeof(struct flight_mem) : 0;
+	for (size_t i = 0; i < d->msg_count; i++)
+		n += d->msgs[i].len;
+	if (d->rcvd != NULL)
+		n += D13_MAX_RCVD * sizeof d->rcvd[0];
+	return n;
 }

@@ -49,3 +49,5 @@ libpetrel_core_la_SOURCES += dtls13/cid13_ext.c dtls13/cid13_ext.h dtls13/cid13_
 	dtls13/cid13_record.h
 # NewConnectionId / RequestConnectionId after the handshake (RFC 9147 9, helper "cid13")
 libpetrel_core_la_SOURCES += dtls13/cid13_update.c dtls13/cid13_update.h
+# perf13: DTLS 1.3 sessions at rest (issue #20 memory goal)
+libpetrel_core_la_SOURCES += dtls13/perf13_idle.c dtls13/perf13_idle.h

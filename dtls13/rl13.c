@@ -2,10 +2,22 @@
  * per direction (epoch mod 4: epochs 0-3, then each KeyUpdate's, issue
  * #18), epoch 0 in the DTLSPlaintext header, the others in the unified
  * header (RFC 9147 4) through epoch13. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dtls13/cid13_record.h"
 #include "dtls13/engine13_internal.h"
+
+/* Slots are heap blocks of the epochs in use: an idle session past its
+ * handshake holds two (epoch 3 or a KeyUpdate's, each direction). */
+static void slot_free(struct petrel_dtls13_epoch **slot)
+{
+	if (*slot == NULL)
+		return;
+	petrel_dtls13_epoch_clear(*slot);
+	free(*slot);
+	*slot = NULL;
+}
 
 int petrel_rl13_install(struct petrel_d13 *d, bool write, uint64_t epoch, const uint8_t *secret,
 			size_t secret_len)
@@ -15,12 +27,18 @@ int petrel_rl13_install(struct petrel_d13 *d, bool write, uint64_t epoch, const 
 	int rc = petrel_dtls13_traffic_keys(d->hash, PETREL_DTLS13_LABEL_PREFIX, d->aead, secret, &k);
 	if (rc < 0)
 		return rc;
-	struct petrel_dtls13_epoch *e = write ? &d->wr[epoch % D13_SLOTS] : &d->rd[epoch % D13_SLOTS];
-	petrel_dtls13_epoch_clear(e);
-	rc = petrel_dtls13_epoch_init(e, epoch, &k, d->counter_order);
+	struct petrel_dtls13_epoch **slot = write ? &d->wr[epoch % D13_SLOTS] : &d->rd[epoch % D13_SLOTS];
+	if (*slot == NULL)
+		*slot = malloc(sizeof **slot);
+	else
+		petrel_dtls13_epoch_clear(*slot);
+	rc = *slot ? petrel_dtls13_epoch_init(*slot, epoch, &k, d->counter_order) : PETREL_E_MEMORY;
 	petrel_dtls13_traffic_keys_wipe(&k);
-	if (rc < 0)
+	if (rc < 0) {
+		if (*slot != NULL)
+			slot_free(slot);
 		return rc;
+	}
 	if (write && epoch > d->wr_epoch)
 		d->wr_epoch = epoch;
 	if (!write && epoch > d->rd_epoch)
@@ -28,10 +46,10 @@ int petrel_rl13_install(struct petrel_d13 *d, bool write, uint64_t epoch, const 
 	return 0;
 }
 
-static struct petrel_dtls13_epoch *slot(struct petrel_dtls13_epoch *tab, uint64_t epoch)
+static struct petrel_dtls13_epoch *slot(struct petrel_dtls13_epoch *const *tab, uint64_t epoch)
 {
-	struct petrel_dtls13_epoch *e = &tab[epoch % D13_SLOTS];
-	return epoch > 0 && e->in_use && e->epoch == epoch ? e : NULL;
+	struct petrel_dtls13_epoch *e = tab[epoch % D13_SLOTS];
+	return epoch > 0 && e != NULL && e->in_use && e->epoch == epoch ? e : NULL;
 }
 
 struct petrel_dtls13_epoch *petrel_rl13_read(struct petrel_d13 *d, uint64_t epoch)
@@ -84,7 +102,65 @@ size_t petrel_rl13_overhead(const struct petrel_d13 *d, uint64_t epoch)
 void petrel_rl13_clear(struct petrel_d13 *d)
 {
 	for (size_t i = 0; i < D13_SLOTS; i++) {
-		petrel_dtls13_epoch_clear(&d->rd[i]);
-		petrel_dtls13_epoch_clear(&d->wr[i]);
+		slot_free(&d->rd[i]);
+		slot_free(&d->wr[i]);
 	}
+}
+
+void petrel_rl13_set_counter_order(struct petrel_d13 *d, enum petrel_rn_chacha_counter order)
+{
+	d->counter_order = order;
+	for (size_t i = 0; i < D13_SLOTS; i++) {
+		if (d->rd[i] != NULL)
+			d->rd[i]->counter_order = order;
+		if (d->wr[i] != NULL)
+			d->wr[i]->counter_order = order;
+	}
+}
+
+bool petrel_rl13_holds_cache(const struct petrel_d13 *d)
+{
+	for (size_t i = 0; i < D13_SLOTS; i++)
+		if ((d->rd[i] != NULL && petrel_dtls13_epoch_holds_cache(d->rd[i])) ||
+		    (d->wr[i] != NULL && petrel_dtls13_epoch_holds_cache(d->wr[i])))
+			return true;
+	return false;
+}
+
+void petrel_rl13_release_cache(struct petrel_d13 *d)
+{
+	for (size_t i = 0; i < D13_SLOTS; i++) {
+		if (d->rd[i] != NULL)
+			petrel_dtls13_epoch_release(d->rd[i]);
+		if (d->wr[i] != NULL)
+			petrel_dtls13_epoch_release(d->wr[i]);
+	}
+}
+
+void petrel_rl13_retire(struct petrel_d13 *d, uint64_t epoch)
+{
+	if (slot(d->rd, epoch) != NULL)
+		slot_free(&d->rd[epoch % D13_SLOTS]);
+	if (slot(d->wr, epoch) != NULL)
+		slot_free(&d->wr[epoch % D13_SLOTS]);
+}
+
+static size_t epoch_bytes(const struct petrel_dtls13_epoch *e)
+{
+	if (e == NULL)
+		return 0;
+	size_t n = sizeof *e;
+	if (e->aead != NULL)
+		n += petrel_aead_ctx_size_for(e->keys.aead);
+	if (e->sn != NULL)
+		n += sizeof *e->sn;
+	return n;
+}
+
+size_t petrel_rl13_heap_bytes(const struct petrel_d13 *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < D13_SLOTS; i++)
+		n += epoch_bytes(d->rd[i]) + epoch_bytes(d->wr[i]);
+	return n;
 }

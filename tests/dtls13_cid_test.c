@@ -500,6 +500,7 @@ Test(dtls13_cid, fallback_to_12_after_hello_verify_request_negotiates_12_cids)
 /* ---- NewConnectionId / RequestConnectionId (RFC 9147 9) ------------------ */
 
 #include "dtls13/engine13_internal.h"
+#include "dtls13/perf13_idle.h"
 
 /* The server sends one post-handshake message (whole, in its current
  * write epoch) with the client's next expected message_seq. Returns the
@@ -510,7 +511,7 @@ static int server_sends_message(struct harness *h, uint8_t type, const uint8_t *
 	uint8_t msg[64];
 	struct petrel_writer w;
 	petrel_writer_init(&w, msg, sizeof msg);
-	uint16_t seq = cd->rx.next_seq;
+	uint16_t seq = petrel_perf13_rx_next_seq(cd);
 	petrel_put_u8(&w, type);
 	petrel_put_u24(&w, (uint32_t)len);
 	petrel_put_u16(&w, seq);

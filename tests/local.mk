@@ -116,3 +116,7 @@ endif
 # DTLS 1.3 Connection IDs against wolfSSL 5.5.4 (helper "cid13"; skips without the peers)
 TESTS += tests/interop/dtls13-wolfssl-cid.sh
 EXTRA_DIST += tests/interop/dtls13-wolfssl-cid.sh
+# perf13: an idle DTLS 1.3 session holds raw keys only, <= 4 KiB (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/perf13_idle_test.c
+endif
