@@ -9,6 +9,7 @@
 #define PETREL_DTLS13_CLIENT13_H
 
 #include "dtls13/hs13.h"
+#include "dtls13/ext13_names.h"
 
 enum petrel_c13_state {
 	PETREL_C13_START = 0,
@@ -76,6 +77,7 @@ struct petrel_dtls13_client {
 	struct petrel_hs13_peer_chain peer;
 	bool has_ticket;
 	struct petrel_dtls13_ticket ticket;
+	struct petrel_ext13_names names; /* SNI / ALPN sent and agreed */
 };
 
 int petrel_dtls13_client_init(struct petrel_dtls13_client *c, const struct petrel_hs13_config *cfg);

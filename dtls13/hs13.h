@@ -191,6 +191,9 @@ struct petrel_hs13_config {
 	size_t peer_addr_len;
 	petrel_hs13_psk_lookup_fn psk_lookup;
 	void *psk_lookup_ctx;
+	/* server_name and ALPN (dtls13/ext13_names.h) */
+	const char *server_name; /* client: SNI host_name to send, NULL: none */
+	const char *alpn;        /* ALPN names "a,b" in preference order, NULL: none */
 };
 
 /* ---- helpers for both cores ---- */

@@ -38,3 +38,6 @@ libpetrel_core_la_SOURCES += dtls13/cookie13.c dtls13/cookie13.h
 # the DTLS 1.3 session driver: epoch table, flights with ACKs, engine, ops (issue #20)
 libpetrel_core_la_SOURCES += dtls13/engine13.c dtls13/engine13.h dtls13/engine13_internal.h \
 	dtls13/rl13.c dtls13/flight13.c dtls13/hs13_ops.c dtls13/hs13_ops.h
+# ext13: server_name (RFC 6066 3) and ALPN (RFC 7301) in DTLS 1.3
+libpetrel_core_la_SOURCES += dtls13/ext13_names.c dtls13/ext13_names.h \
+	dtls13/ext13_session.c dtls13/ext13_session.h

@@ -306,6 +306,8 @@ static int server_flight(struct petrel_dtls13_server *s, const uint16_t *client_
 {
 	static const uint8_t empty_exts[2] = {0, 0};
 	int rc = write_simple(out, PETREL_HT13_ENCRYPTED_EXTENSIONS, empty_exts, 2);
+	if (rc == 0) /* server_name, ALPN answers (RFC 8446 4.2) */
+		rc = petrel_ext13_names_server_answer(&s->names, &out->msgs[out->msg_count - 1]);
 	if (rc == 0)
 		rc = add_out(s, out);
 	if (rc == 0 && !s->psk_accepted) {
@@ -568,6 +570,11 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 		goto done;
 	}
 
+	rc = petrel_ext13_names_server_read(&s->names, &s->cfg, ch.exts, ch.exts_len);
+	if (rc < 0) { /* SNI, ALPN (RFC 6066 3, RFC 7301 3.2) */
+		rc = FAIL(rc, petrel_ext13_names_alert(rc));
+		goto done;
+	}
 	/* Signature schemes for our CertificateVerify. */
 	uint16_t client_schemes[16];
 	size_t scheme_n = 0;

@@ -93,3 +93,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_reneg_guard_test.c
 endif
+# ext13: DTLS 1.3 server_name and ALPN
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_ext13_test.c
+endif
