@@ -103,6 +103,42 @@ Test(dtls13_ext13, server_without_alpn_ignores_the_offer)
 	harness_free_all(&h);
 }
 
+/* The 1.3 ClientHello's server_name and ALPN serve a DTLS 1.2 server too
+ * (the 1.2 client takes over), and a 1.2 client meets a 1.3-capable
+ * server's 1.2 path. */
+static void mixed_versions(uint8_t client_max, uint8_t server_max, uint64_t seed)
+{
+	struct harness h;
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	harness_init(&h, seed, 0, PETREL_FLAG_NO_COOKIE, cc, sc);
+	petrel_session *cs = h.client.session, *ss = h.server.session;
+	cs->version_min = ss->version_min = PETREL_V_DTLS12;
+	cs->version_max = client_max;
+	ss->version_max = server_max;
+	petrel_session_set_verify(cs, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_session_set_alpn(cs, "h2,coap"), 0);
+	cr_assert_eq(petrel_session_set_alpn(ss, "coap"), 0);
+	cr_assert_eq(petrel_session_set_server_name(cs, "sensor.example.test"), 0);
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "client %d server %d",
+		     h.client.handshake_rc, h.server.handshake_rc);
+	cr_assert_eq(cs->version, PETREL_V_DTLS12);
+	cr_assert_str_eq(petrel_session_get_alpn(cs), "coap");
+	cr_assert_str_eq(petrel_session_get_alpn(ss), "coap");
+	cr_assert_eq(harness_echo(&h, "over 1.2", 60000), 0);
+	harness_free_all(&h);
+}
+
+Test(dtls13_ext13, names_survive_the_fallback_to_a_12_server)
+{
+	mixed_versions(PETREL_V_DTLS13, PETREL_V_DTLS12, 16);
+}
+
+Test(dtls13_ext13, names_from_a_12_client_at_a_13_server)
+{
+	mixed_versions(PETREL_V_DTLS12, PETREL_V_DTLS13, 17);
+}
+
 /* ---- the cores in memory ---- */
 
 #define NOW_S 1760000000
