@@ -31,3 +31,5 @@ INTEROP_TESTS += tests/interop/rpk.sh
 INTEROP_TESTS += tests/interop/keepalive.sh
 # NAT rebinding over real UDP, petrel to petrel, with and without CIDs (RFC 9146).
 INTEROP_TESTS += tests/interop/cid-rebind.sh
+# ext13: server_name in DTLS 1.3 against wolfSSL 5.5.4 (-S), both directions.
+INTEROP_TESTS += tests/interop/dtls13-wolfssl-ext.sh
