@@ -69,6 +69,7 @@ void petrel_session_free(petrel_session *s)
 	free(s->server_name);
 	free(s->alpn_offer);
 	free(s->alpn_selected);
+	free(s->sni_received);
 	if (s->resume_blob) {
 		petrel_wipe(s->resume_blob, s->resume_blob_len);
 		free(s->resume_blob);

@@ -279,6 +279,7 @@ struct petrel_session {
 	char *server_name;
 	char *alpn_offer;    /* comma separated, as configured */
 	char *alpn_selected;
+	char *sni_received; /* server: the client's SNI host_name (dtls13/ext13_session.c) */
 	/* Peer address bytes for the stateless cookie (server). */
 	uint8_t peer_addr[32];
 	size_t peer_addr_len;

@@ -125,6 +125,8 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 		if (rc == 0)
 			rc = close_ext(&w, &e);
 	}
+	if (rc == 0) /* server_name, ALPN (RFC 6066 3, RFC 7301 3.1) */
+		rc = petrel_ext13_names_client_write(&c->names, &c->cfg, &w);
 	/* For a DTLS 1.2 server (RFC 8422 5.1.2, RFC 7627 5.1, RFC 5746 3.4):
 	 * uncompressed points, extended master secret, an empty
 	 * renegotiation_info. A 1.3 server ignores them (RFC 8446 4.1.2). */
@@ -536,6 +538,9 @@ static int handle_encrypted_extensions(struct petrel_dtls13_client *c, const uin
 	rc = petrel_srtp13_client_check(&c->srtp, c->cfg.srtp, block, block_len, &srtp_alert);
 	if (rc < 0)
 		return FAIL(rc, srtp_alert);
+	rc = petrel_ext13_names_client_check(&c->names, block, block_len);
+	if (rc < 0)
+		return FAIL(rc, petrel_ext13_names_alert(rc));
 	rc = add_msg(c, PETREL_HT13_ENCRYPTED_EXTENSIONS, body, len, out);
 	if (rc == 0)
 		c->state = c->psk_accepted ? PETREL_C13_WAIT_FINISHED : PETREL_C13_WAIT_CERT_CR;

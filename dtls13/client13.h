@@ -9,6 +9,7 @@
 #define PETREL_DTLS13_CLIENT13_H
 
 #include "dtls13/hs13.h"
+#include "dtls13/ext13_names.h"
 
 enum petrel_c13_state {
 	PETREL_C13_START = 0,
@@ -80,6 +81,7 @@ struct petrel_dtls13_client {
 	uint8_t legacy_sid[32];
 	size_t legacy_sid_len;
 	struct petrel_srtp13 srtp; /* use_srtp outcome (dtls13/srtp13.h) */
+	struct petrel_ext13_names names; /* SNI / ALPN sent and agreed */
 };
 
 int petrel_dtls13_client_init(struct petrel_dtls13_client *c, const struct petrel_hs13_config *cfg);

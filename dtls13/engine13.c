@@ -18,6 +18,7 @@
 #include "dtls13/cid13_update.h"
 #include "dtls13/engine13_internal.h"
 #include "dtls13/export13.h"
+#include "dtls13/ext13_session.h"
 #include "dtls13/messages13.h"
 #include "dtls12/take_over12.h"
 #include "dtls13/perf13_idle.h"
@@ -88,6 +89,8 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 	cfg->verifier.store = c ? c->trust : NULL;
 	cfg->verifier.host = s->server_name;
 	cfg->verifier.now_s = s->wall_clock ? s->wall_clock() : (int64_t)time(NULL);
+	cfg->server_name = s->role == PETREL_CLIENT ? s->server_name : NULL; /* ext13_names.h */
+	cfg->alpn = s->alpn_offer;
 	if (s->role == PETREL_CLIENT) {
 		if (c && c->psk_count > 0) {
 			cfg->psk = c->psks[0].key;
@@ -495,6 +498,8 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 	if (rc < 0)
 		return fail13(s, rc, PETREL_ALERT13_INTERNAL_ERROR);
 	if (done) {
+		if ((rc = petrel_ext13_names_publish(s, d->cl ? &d->cl->names : &d->sv->names)) < 0)
+			return fail13(s, rc, PETREL_ALERT13_INTERNAL_ERROR);
 		if (s->stats.flights_sent > 0)
 			s->stats.round_trips++;
 		established(s, now_ms);

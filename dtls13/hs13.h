@@ -210,6 +210,9 @@ struct petrel_hs13_config {
 	uint8_t psk_modes;
 	/* both: Connection IDs (RFC 9147 9, dtls13/cid13_ext.h) */
 	struct petrel_cid13_config cid;
+	/* server_name and ALPN (dtls13/ext13_names.h) */
+	const char *server_name; /* client: SNI host_name to send, NULL: none */
+	const char *alpn;        /* ALPN names "a,b" in preference order, NULL: none */
 };
 
 /* ---- helpers for both cores ---- */

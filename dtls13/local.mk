@@ -51,3 +51,6 @@ libpetrel_core_la_SOURCES += dtls13/cid13_ext.c dtls13/cid13_ext.h dtls13/cid13_
 libpetrel_core_la_SOURCES += dtls13/cid13_update.c dtls13/cid13_update.h
 # perf13: DTLS 1.3 sessions at rest (issue #20 memory goal)
 libpetrel_core_la_SOURCES += dtls13/perf13_idle.c dtls13/perf13_idle.h
+# ext13: server_name (RFC 6066 3) and ALPN (RFC 7301) in DTLS 1.3
+libpetrel_core_la_SOURCES += dtls13/ext13_names.c dtls13/ext13_names.h \
+	dtls13/ext13_session.c dtls13/ext13_session.h

@@ -309,6 +309,8 @@ static int server_flight(struct petrel_dtls13_server *s, const uint16_t *client_
 	int rc = petrel_srtp13_encrypted_extensions(&s->srtp, ee, sizeof ee, &ee_len);
 	if (rc == 0)
 		rc = write_simple(out, PETREL_HT13_ENCRYPTED_EXTENSIONS, ee, ee_len);
+	if (rc == 0) /* server_name, ALPN answers (RFC 8446 4.2) */
+		rc = petrel_ext13_names_server_answer(&s->names, &out->msgs[out->msg_count - 1]);
 	if (rc == 0)
 		rc = add_out(s, out);
 	if (rc == 0 && !s->psk_accepted) {
@@ -570,6 +572,11 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 		goto done;
 	}
 
+	rc = petrel_ext13_names_server_read(&s->names, &s->cfg, ch.exts, ch.exts_len);
+	if (rc < 0) { /* SNI, ALPN (RFC 6066 3, RFC 7301 3.2) */
+		rc = FAIL(rc, petrel_ext13_names_alert(rc));
+		goto done;
+	}
 	/* Signature schemes for our CertificateVerify. */
 	uint16_t client_schemes[16];
 	size_t scheme_n = 0;

@@ -7,6 +7,7 @@
 #define PETREL_DTLS13_SERVER13_H
 
 #include "dtls13/hs13.h"
+#include "dtls13/ext13_names.h"
 
 enum petrel_s13_state {
 	PETREL_S13_WAIT_CH = 0,
@@ -35,6 +36,7 @@ struct petrel_dtls13_server {
 	struct petrel_hs13_peer_chain peer;
 	uint64_t tickets_sent;
 	struct petrel_srtp13 srtp; /* use_srtp outcome (dtls13/srtp13.h) */
+	struct petrel_ext13_names names; /* the client's SNI, the ALPN choice */
 };
 
 int petrel_dtls13_server_init(struct petrel_dtls13_server *s, const struct petrel_hs13_config *cfg);

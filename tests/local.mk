@@ -120,3 +120,7 @@ EXTRA_DIST += tests/interop/dtls13-wolfssl-cid.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/perf13_idle_test.c
 endif
+# ext13: DTLS 1.3 server_name and ALPN
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_ext13_test.c
+endif

@@ -152,6 +152,9 @@ PETREL_API int petrel_session_set_groups(petrel_session *session, const char *li
 PETREL_API int petrel_session_set_alpn(petrel_session *session, const char *list);
 /* The negotiated ALPN protocol, or NULL. */
 PETREL_API const char *petrel_session_get_alpn(const petrel_session *session);
+/* Server: the host_name the client sent as SNI (RFC 6066 3; DTLS 1.3), or
+ * NULL; client: the name set with petrel_session_set_server_name. */
+PETREL_API const char *petrel_session_get_sni(const petrel_session *session);
 
 /* Peer verification (client side by default; servers with client certs). */
 enum {

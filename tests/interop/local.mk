@@ -36,3 +36,5 @@ INTEROP_TESTS += tests/interop/cid-rebind.sh
 INTEROP_TESTS += tests/interop/front13-wolfssl.sh
 # DTLS 1.3 PSK key exchange modes (--psk-ke) against wolfSSL 5.5.4 (helper "export13").
 INTEROP_TESTS += tests/interop/export13-wolfssl.sh
+# ext13: server_name in DTLS 1.3 against wolfSSL 5.5.4 (-S), both directions.
+INTEROP_TESTS += tests/interop/dtls13-wolfssl-ext.sh
