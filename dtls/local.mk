@@ -58,3 +58,5 @@ libpetrel_core_la_SOURCES += dtls/reneg_info.c dtls/exporter.c dtls/session_veri
 libpetrel_core_la_SOURCES += dtls/version.c dtls/version.h
 # version routing at the start of a handshake (issue #20)
 libpetrel_core_la_SOURCES += dtls/first_record.c dtls/first_record.h
+# a lone session's output queue on its handshake: the engine queues, the transport drains (issue #18, helper "outq")
+libpetrel_core_la_SOURCES += dtls/outq_session.c dtls/outq_session.h
