@@ -1,7 +1,7 @@
 /* A lone session's output queue (issue #18: one output path for
  * datagrams): the engine queues a handshake flight's datagrams on
  * s->hs->outq (the outq.c queue, its buffer sized to the flight and
- * freed with the handshake, so an idle session keeps none) and the
+ * freed once drained, so an idle session keeps none) and the
  * transport drains it at the flight's end, where a refusal (EMSGSIZE)
  * can still re-plan the flight (dtls/hs_output.c). Datagrams built with
  * no queue behind them (application data, heartbeats, a kept final
@@ -71,7 +71,10 @@ long petrel_outq_session_drain(petrel_session *s, const uint8_t *dgram, size_t l
 			}
 			n++;
 		}
-		petrel_outq_consume(q, q->len); /* what is left after an error goes too */
+		/* What is left after an error goes too; so does the buffer, so a
+		 * handshake waiting for the peer holds none (the next flight
+		 * reserves its own size). */
+		petrel_outq_free(q);
 	}
 	if (handed)
 		*handed = n;

@@ -66,6 +66,7 @@ Test(dtls_outq_session, a_lone_flight_leaves_only_through_the_drain)
 	cr_assert_eq(w.from_queue, w.pushed, "every datagram came out of the handshake's queue");
 	cr_assert_not_null(w.s->hs);
 	cr_assert(petrel_outq_empty(&w.s->hs->outq), "drained at the flight's end");
+	cr_assert_null(w.s->hs->outq.bytes, "no buffer held while waiting for the peer");
 	cr_assert_eq(w.s->stats.datagrams_sent, w.pushed);
 	/* The retransmission leaves the same way. */
 	unsigned before = w.pushed;
