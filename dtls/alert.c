@@ -53,7 +53,8 @@ int petrel_send_alert(petrel_session *s, uint8_t level, uint8_t desc)
 	int rc = petrel_rl_write(&s->rl, petrel_rl_write_epoch(&s->rl), PETREL_CT_ALERT, body, 2, &w);
 	if (rc < 0)
 		return rc;
-	return petrel_output_datagram_lossy(s, buf, petrel_writer_len(&w));
+	long r = petrel_outq_session_drain(s, buf, petrel_writer_len(&w), NULL);
+	return r == PETREL_E_AGAIN || r == PETREL_E_INTERRUPTED || r >= 0 ? 0 : (int)r; /* loss: resent */
 }
 
 

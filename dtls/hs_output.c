@@ -1,25 +1,15 @@
 /* Our handshake flights on the wire: plan into datagrams for the current
- * MTU, send through the one output path, arm the retransmission timer
- * (RFC 6347 4.2.4). A service for the role files and the dispatcher. */
+ * MTU, queue them on the handshake's output queue and drain it at the
+ * flight's end (dtls/outq_session.c), re-planning for a smaller MTU when
+ * the transport refuses one as too large, and arm the retransmission
+ * timer (RFC 6347 4.2.4). A service for the role files and the
+ * dispatcher. */
 #include "dtls/hs_output.h"
 
 #include "dtls/output.h"
+#include "dtls/outq_session.h"
 #include "dtls/session.h"
 #include "mtu/mtu.h"
-
-/* A flight's datagram out, noting the largest for black-hole detection. */
-static int send_flight_datagram(void *ctx, const uint8_t *dgram, size_t len)
-{
-	petrel_session *s = ctx;
-	long r = petrel_output_datagram(s, dgram, len);
-	if (r == PETREL_E_AGAIN || r == PETREL_E_INTERRUPTED)
-		return 0; /* loss: the retransmission timer covers it */
-	if (r < 0)
-		return (int)r;
-	if (s->hs && len > s->hs->flight_largest_dgram)
-		s->hs->flight_largest_dgram = len;
-	return 0;
-}
 
 int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmission)
 {
@@ -36,10 +26,21 @@ int petrel_hs_send_flight(petrel_session *s, uint64_t now_ms, bool retransmissio
 	if (rc < 0)
 		return rc;
 	uint64_t first_seq = petrel_rl_next_write_seq(&s->rl, 0);
-	if (hs)
-		hs->flight_largest_dgram = 0;
-	rc = petrel_flight_send(fl, &rec, buf, sizeof buf, send_flight_datagram, s);
+	unsigned transmissions = fl->transmissions;
+	if (hs) {
+		hs->flight_largest_dgram = 0; /* the drain notes the largest sent */
+		if (petrel_outq_session_reserve(s, fl->datagram_count, petrel_flight_wire_bytes(fl)) < 0)
+			return PETREL_E_MEMORY;
+	}
+	rc = petrel_flight_send(fl, &rec, buf, sizeof buf, petrel_outq_session_queue, s);
+	unsigned handed = 0;
+	long drc = petrel_outq_session_drain(s, NULL, 0, &handed);
+	if (drc < 0 && handed == 0)
+		fl->transmissions = transmissions; /* nothing left: not a transmission */
+	if (rc >= 0 && drc < 0)
+		rc = (int)drc;
 	if (rc == PETREL_E_LARGE_PACKET) {
+		/* EMSGSIZE at the drain: the path is smaller than planned. */
 		int lrc = petrel_lower_mtu(s, PETREL_MTU_EMSGSIZE);
 		if (lrc < 0)
 			return lrc;

@@ -17,6 +17,7 @@ int petrel_hs_start(petrel_session *s, uint64_t now_ms)
 	/* Buffered fragments count against the endpoint's budget too. */
 	petrel_reasm_set_budget(&hs->rx, s->frag_budget);
 	petrel_flight_init(&hs->flight);
+	petrel_outq_init(&hs->outq, PETREL_OUTQ_SESSION_MAX_BYTES);
 	petrel_rto_init(&hs->rto, s->retrans_initial_ms, s->rto_floor_ms, s->rto_cap_ms);
 	hs->version = s->version;
 	hs->start_ms = now_ms;
@@ -30,6 +31,11 @@ void petrel_hs_free(petrel_session *s)
 	struct petrel_hs *hs = s->hs;
 	if (hs == NULL)
 		return;
+	/* What the engine queued leaves before the queue goes (normally
+	 * nothing: a flight drains at its end, dtls/hs_output.c). */
+	if (!petrel_outq_empty(&hs->outq))
+		(void)petrel_outq_session_drain(s, NULL, 0, NULL);
+	petrel_outq_free(&hs->outq);
 	petrel_reasm_clear(&hs->rx);
 	petrel_flight_reset(&hs->flight);
 	if (hs->transcript) {

@@ -118,12 +118,9 @@ static int send_empty_record(petrel_session *s)
 				 dgram, 0, &w);
 	if (rc < 0)
 		return rc;
-	long r = s->push(s->transport_ptr, dgram, petrel_writer_len(&w));
-	if (r >= 0) {
-		s->stats.datagrams_sent++;
-		s->stats.bytes_sent += petrel_writer_len(&w);
+	long r = petrel_outq_session_drain(s, dgram, petrel_writer_len(&w), NULL);
+	if (r >= 0)
 		s->keepalive->empty_records_sent++;
-	}
 	return r < 0 ? (int)r : 0;
 }
 

@@ -60,3 +60,5 @@ libpetrel_core_la_SOURCES += dtls/version.c dtls/version.h
 libpetrel_core_la_SOURCES += dtls/first_record.c dtls/first_record.h
 # stateless HelloRetryRequest at the endpoint (issue #20 item 1, helper "front13")
 libpetrel_core_la_SOURCES += dtls/front13_hrr.c dtls/front13_hrr.h
+# a lone session's output queue on its handshake: the engine queues, the transport drains (issue #18, helper "outq")
+libpetrel_core_la_SOURCES += dtls/outq_session.c dtls/outq_session.h

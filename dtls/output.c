@@ -7,10 +7,12 @@
  * An endpoint's sessions hand theirs to the endpoint's output queue
  * (dtls/outq.c, capped at EP_OUT_MAX_BYTES), which its socket drains in
  * sendmmsg batches and a sans-I/O caller through
- * petrel_endpoint_next_datagram. A session on its own hands each
- * datagram to its push callback at once: the record was sealed in place
- * in its producer's buffer (no copy, no allocation), the session keeps no
- * queue while idle, and EMSGSIZE reaches the flight that can re-plan.
+ * petrel_endpoint_next_datagram. A session on its own reaches this only
+ * through petrel_outq_session_drain (dtls/outq_session.c): a handshake's
+ * flight is queued on struct petrel_hs and drained at its end, where
+ * EMSGSIZE can still re-plan it; a record built with nothing queued
+ * (application data, alerts, heartbeats) leaves from its producer's
+ * buffer (no copy, no allocation), and an idle session keeps no queue.
  * A service: it never calls up into the dispatcher or the role files. */
 #include "dtls/output.h"
 

@@ -17,6 +17,7 @@ struct outq_header {
 	uint8_t key_len;
 	uint8_t key[PETREL_OUTQ_KEY_MAX];
 };
+_Static_assert(sizeof(struct outq_header) == PETREL_OUTQ_HEADER_LEN, "outq.h names the header's size");
 
 void petrel_outq_init(struct petrel_outq *q, size_t max_bytes)
 {

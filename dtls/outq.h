@@ -1,4 +1,10 @@
-/* The one queue of datagrams waiting to leave (dtls/outq.c). */
+/* The one queue of datagrams waiting to leave (dtls/outq.c).
+ * Where datagrams leave (issue #18, one output path): a session on its
+ * own through petrel_outq_session_drain (dtls/outq_session.c: the
+ * handshake's queue on struct petrel_hs, then a record built with none
+ * behind it); an endpoint through flush_socket (dtls/endpoint_io.c: sendmmsg
+ * on its socket) or petrel_endpoint_next_datagram (sans-I/O), draining
+ * the endpoint's queue its sessions pushed into. */
 #ifndef PETREL_DTLS_OUTQ_H
 #define PETREL_DTLS_OUTQ_H
 
@@ -8,6 +14,8 @@
 
 /* Longest destination key (an endpoint's address key). */
 #define PETREL_OUTQ_KEY_MAX 23
+/* Bytes each queued datagram costs on top of its own. */
+#define PETREL_OUTQ_HEADER_LEN (3 + PETREL_OUTQ_KEY_MAX)
 
 struct petrel_outq {
 	uint8_t *bytes; /* entries back to back: a header, then the datagram */

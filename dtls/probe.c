@@ -8,6 +8,7 @@
 
 #include "dtls/keepalive.h"
 #include "dtls/output.h"
+#include "dtls/outq_session.h"
 #include "dtls/session.h"
 #include "mtu/mtu.h"
 
@@ -50,7 +51,7 @@ static int send_heartbeat(petrel_session *s, uint8_t type, const uint8_t *payloa
 				 plaintext_len, &w);
 	if (rc < 0)
 		return rc;
-	long r = petrel_output_datagram(s, dgram, petrel_writer_len(&w));
+	long r = petrel_outq_session_drain(s, dgram, petrel_writer_len(&w), NULL);
 	return r < 0 ? (int)r : 0;
 }
 

@@ -14,6 +14,7 @@
 #include "dtls/keepalive.h"
 #include "dtls/keyschedule.h"
 #include "dtls/messages.h"
+#include "dtls/outq.h"
 #include "dtls/reassembly.h"
 #include "dtls/reneg.h"
 #include "dtls/rto.h"
@@ -206,6 +207,10 @@ struct petrel_hs {
 	 * mismatch (PETREL_E_PEER_KEY_MISMATCH) instead of a plain timeout. */
 	bool peer_ccs_taken;
 	uint64_t bad_mac_at_peer_ccs;
+	/* Our datagrams waiting for the transport's drain (issue #18: the
+	 * engine queues, the transport drains; dtls/outq_session.c). Here,
+	 * not on the session: an idle session keeps no queue. */
+	struct petrel_outq outq;
 };
 
 /* Kept after a server's handshake while the client may still need it. */
@@ -463,6 +468,7 @@ int petrel_hs_done(petrel_session *s, const struct petrel_hs_message *peer_finis
 #include "dtls/hs_output.h"
 #include "dtls/hs_state.h"
 #include "dtls/output.h"
+#include "dtls/outq_session.h"
 #include "dtls/transcript.h"
 
 #endif

@@ -11,6 +11,7 @@
 #include "dtls/alert.h"
 #include "dtls/dispatch.h"
 #include "dtls/output.h"
+#include "dtls/outq_session.h"
 #include "dtls/session.h"
 #include "dtls13/engine13.h"
 #include "mtu/mtu.h"
@@ -144,7 +145,8 @@ long petrel_record_send(petrel_session *s, const void *data, size_t len)
 				 len, &w);
 	if (rc < 0)
 		return rc;
-	long r = petrel_output_datagram(s, buf, petrel_writer_len(&w));
+	/* Out through the drain, behind anything a handshake queued. */
+	long r = petrel_outq_session_drain(s, buf, petrel_writer_len(&w), NULL);
 	if (r == PETREL_E_LARGE_PACKET) {
 		/* The path is smaller than we thought (EMSGSIZE): report it; the
 		 * caller re-sizes its messages to petrel_dtls_get_data_mtu(). */

@@ -37,7 +37,7 @@ static int send_hello_verify(petrel_session *s, uint64_t record_seq, uint16_t me
 		return rc;
 	if (s->push == NULL)
 		return PETREL_E_PUSH_ERROR;
-	(void)petrel_output_datagram(s, dgram, petrel_writer_len(&w)); /* a lost one is asked again */
+	(void)petrel_outq_session_drain(s, dgram, petrel_writer_len(&w), NULL); /* a lost one is asked again */
 	return 0;
 }
 

@@ -124,3 +124,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_ext13_test.c
 endif
+# a lone session's output queue: the engine queues, the transport drains (helper "outq")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_outq_session_test.c
+endif

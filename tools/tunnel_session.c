@@ -11,9 +11,10 @@
 
 /* ---- the session's transport: our sockets and batches ---- */
 
-/* While the handshake runs each datagram goes out at once, so EMSGSIZE
- * reaches the library as LARGE_PACKET and it re-fragments; afterwards
- * records are queued and leave in batches. */
+/* The library's drain (dtls/outq_session.c) hands us each datagram.
+ * While the handshake runs it goes out at once, so EMSGSIZE reaches the
+ * drain as LARGE_PACKET and the flight is re-fragmented; afterwards
+ * records are queued here and leave in batches (cmd_tunnel.c flushes). */
 static long flow_push(void *ptr, const uint8_t *data, size_t len)
 {
 	struct flow *f = ptr;
