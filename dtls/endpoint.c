@@ -19,8 +19,10 @@
  * The endpoint is sans-I/O underneath (issue #19 item 3): datagrams are
  * fed with their address and the time, what the sessions send is queued
  * with its destination, and timers run at a time given. The socket
- * convenience reads batches with recvmmsg and sends the queue with
- * sendmmsg after each batch (dtls/endpoint_io.c). */
+ * convenience reads batches with recvmmsg (dtls/endpoint_io.c) and sends
+ * the queue with sendmmsg after each batch (petrel_ep_flush, here: the
+ * endpoint's one way out to its socket). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +82,68 @@ static void update_deadline(petrel_endpoint *ep, struct ep_peer *p)
 
 /* ---- Peers ------------------------------------------------------------ */
 
+/* The endpoint's one way out to its socket (see endpoint_internal.h). */
+long petrel_ep_flush(petrel_endpoint *ep, bool report)
+{
+	long result = 0;
+	struct mmsghdr msgs[EP_BATCH];
+	struct iovec iov[EP_BATCH];
+	struct sockaddr_storage addrs[EP_BATCH];
+	size_t next_pos[EP_BATCH];
+	struct petrel_outq *q = &ep->out;
+	while (!petrel_outq_empty(q)) {
+		int n = 0;
+		size_t pos = q->head;
+		struct petrel_outq_item it;
+		uint8_t first_key[EP_KEY_MAX];
+		size_t first_key_len = 0;
+		while (n < EP_BATCH && petrel_outq_next(q, &pos, &it)) {
+			if (n == 0) {
+				first_key_len = it.key_len;
+				memcpy(first_key, it.key, it.key_len);
+			}
+			memset(&msgs[n], 0, sizeof msgs[n]);
+			iov[n].iov_base = (void *)(uintptr_t)it.data;
+			iov[n].iov_len = it.len;
+			msgs[n].msg_hdr.msg_iov = &iov[n];
+			msgs[n].msg_hdr.msg_iovlen = 1;
+			msgs[n].msg_hdr.msg_name = &addrs[n];
+			msgs[n].msg_hdr.msg_namelen = petrel_ep_key_to_sockaddr(it.key, it.key_len, &addrs[n]);
+			next_pos[n] = pos;
+			n++;
+		}
+		int sent = sendmmsg(ep->fd, msgs, (unsigned)n, 0);
+		if (sent < 0 && errno == EINTR && !report)
+			continue;
+		if (sent < 0 && report) {
+			/* One datagram sent outside the endpoint's calls: its
+			 * sender hears why (EMSGSIZE: it lowers its MTU). */
+			result = errno == EMSGSIZE   ? PETREL_E_LARGE_PACKET
+				 : errno == EINTR    ? PETREL_E_INTERRUPTED
+				 : errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS
+					 ? PETREL_E_AGAIN
+					 : PETREL_E_PUSH_ERROR;
+			break;
+		}
+		if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
+			break; /* the socket buffer is full: the rest is loss */
+		if (sent > 0 && report)
+			result = (long)iov[sent - 1].iov_len;
+		if (sent <= 0) {
+			/* The first datagram failed: deal with it, go on after it. */
+			if (sent < 0 && errno == EMSGSIZE) {
+				struct ep_peer *p = petrel_ep_find_peer(ep, first_key, first_key_len);
+				if (p)
+					(void)petrel_lower_mtu(p->session, PETREL_MTU_EMSGSIZE);
+			}
+			sent = 1;
+		}
+		petrel_outq_consume(q, next_pos[sent - 1]);
+	}
+	petrel_outq_consume(q, q->len);
+	return result;
+}
+
 static long ep_push(void *ptr, const uint8_t *data, size_t len)
 {
 	struct ep_peer *p = ptr;
@@ -97,11 +161,13 @@ static long ep_push(void *ptr, const uint8_t *data, size_t len)
 		 * due now; the next timer run looks at it once. */
 		petrel_timer_heap_set(&ep->timers, &p->timer, 0);
 	}
-	/* Outside the endpoint's calls a socket sends at once (and reports
-	 * EMSGSIZE to the caller). */
-	if (ep->fd >= 0 && ep->depth == 0)
-		return petrel_ep_sendto_key(ep->fd, p->node.key, p->node.key_len, data, len);
-	return petrel_ep_enqueue(ep, p->node.key, p->node.key_len, data, len);
+	/* Every datagram goes through the queue. Outside the endpoint's
+	 * calls (the queue is empty then) a socket sends it at once and
+	 * reports EMSGSIZE to the caller. */
+	long r = petrel_ep_enqueue(ep, p->node.key, p->node.key_len, data, len);
+	if (r < 0 || ep->fd < 0 || ep->depth > 0)
+		return r;
+	return petrel_ep_flush(ep, true);
 }
 
 static long ep_pull(void *ptr, uint8_t *buf, size_t cap)

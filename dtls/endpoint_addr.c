@@ -1,8 +1,6 @@
 /* Peer addresses as the endpoint's table keys, and back (a peer keeps
- * only its 23-byte key, not a 128-byte sockaddr_storage); the clock and
- * a single sendto for the socket convenience. A service of the endpoint
- * files: it calls none of them. */
-#include <errno.h>
+ * only its 23-byte key, not a 128-byte sockaddr_storage) and the clock.
+ * A service of the endpoint files: it calls none of them. */
 #include <string.h>
 #include <time.h>
 
@@ -56,18 +54,3 @@ socklen_t petrel_ep_key_to_sockaddr(const uint8_t *key, size_t key_len, struct s
 	return 0;
 }
 
-long petrel_ep_sendto_key(int fd, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len)
-{
-	struct sockaddr_storage ss;
-	socklen_t ss_len = petrel_ep_key_to_sockaddr(key, key_len, &ss);
-	ssize_t n = sendto(fd, data, len, 0, (const struct sockaddr *)&ss, ss_len);
-	if (n >= 0)
-		return (long)n;
-	if (errno == EMSGSIZE)
-		return PETREL_E_LARGE_PACKET;
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-		return PETREL_E_AGAIN; /* treated as loss */
-	if (errno == EINTR)
-		return PETREL_E_INTERRUPTED;
-	return PETREL_E_PUSH_ERROR;
-}

@@ -161,12 +161,21 @@ static inline long petrel_ep_enqueue(petrel_endpoint *ep, const uint8_t *key, si
 	return petrel_outq_push(&ep->out, key, key_len, data, len);
 }
 
+/* dtls/endpoint.c: the one way out to the socket. Sends the queue with
+ * sendmmsg, EP_BATCH at a time, straight from the queue's buffer. A
+ * datagram the kernel refuses as too big lowers its session's MTU (RFC
+ * 6347 4.1.1.1): the retransmission is re-fragmented. Other failures are
+ * loss, and a full socket buffer drops the rest of the queue (the
+ * sessions retransmit). With report (one datagram queued, outside the
+ * endpoint's calls): its length sent, or its error for the sender
+ * (PETREL_E_LARGE_PACKET: the sender lowers its MTU). */
+long petrel_ep_flush(petrel_endpoint *ep, bool report);
+
 /* dtls/endpoint_addr.c */
 uint64_t petrel_ep_now(void);
 /* 0 for an address that is neither IPv4 nor IPv6. */
 size_t petrel_ep_addr_key(const struct sockaddr_storage *ss, socklen_t ss_len, uint8_t key[EP_KEY_MAX]);
 socklen_t petrel_ep_key_to_sockaddr(const uint8_t *key, size_t key_len, struct sockaddr_storage *ss);
-long petrel_ep_sendto_key(int fd, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len);
 
 /* dtls/endpoint_io.c */
 /* An endpoint call ends (calls nest through ep->depth). */

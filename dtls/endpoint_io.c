@@ -10,63 +10,11 @@
 
 #include "dtls/endpoint_internal.h"
 
-/* Send the queue with sendmmsg, EP_BATCH at a time, straight from the
- * queue's buffer. A datagram the kernel refuses as too big lowers its
- * session's MTU (RFC 6347 4.1.1.1): the retransmission is re-fragmented.
- * Other failures are loss, and a full socket buffer drops the rest of the
- * queue (the sessions retransmit). */
-static void flush_socket(petrel_endpoint *ep)
-{
-	struct mmsghdr msgs[EP_BATCH];
-	struct iovec iov[EP_BATCH];
-	struct sockaddr_storage addrs[EP_BATCH];
-	size_t next_pos[EP_BATCH];
-	struct petrel_outq *q = &ep->out;
-	while (!petrel_outq_empty(q)) {
-		int n = 0;
-		size_t pos = q->head;
-		struct petrel_outq_item it;
-		uint8_t first_key[EP_KEY_MAX];
-		size_t first_key_len = 0;
-		while (n < EP_BATCH && petrel_outq_next(q, &pos, &it)) {
-			if (n == 0) {
-				first_key_len = it.key_len;
-				memcpy(first_key, it.key, it.key_len);
-			}
-			memset(&msgs[n], 0, sizeof msgs[n]);
-			iov[n].iov_base = (void *)(uintptr_t)it.data;
-			iov[n].iov_len = it.len;
-			msgs[n].msg_hdr.msg_iov = &iov[n];
-			msgs[n].msg_hdr.msg_iovlen = 1;
-			msgs[n].msg_hdr.msg_name = &addrs[n];
-			msgs[n].msg_hdr.msg_namelen = petrel_ep_key_to_sockaddr(it.key, it.key_len, &addrs[n]);
-			next_pos[n] = pos;
-			n++;
-		}
-		int sent = sendmmsg(ep->fd, msgs, (unsigned)n, 0);
-		if (sent < 0 && errno == EINTR)
-			continue;
-		if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
-			break; /* the socket buffer is full: the rest is loss */
-		if (sent <= 0) {
-			/* The first datagram failed: deal with it, go on after it. */
-			if (sent < 0 && errno == EMSGSIZE) {
-				struct ep_peer *p = petrel_ep_find_peer(ep, first_key, first_key_len);
-				if (p)
-					(void)petrel_lower_mtu(p->session, PETREL_MTU_EMSGSIZE);
-			}
-			sent = 1;
-		}
-		petrel_outq_consume(q, next_pos[sent - 1]);
-	}
-	petrel_outq_consume(q, q->len);
-}
-
 /* An endpoint call ends: with a socket, send what it queued. */
 void petrel_ep_leave(petrel_endpoint *ep)
 {
 	if (--ep->depth == 0 && ep->fd >= 0 && !petrel_outq_empty(&ep->out))
-		flush_socket(ep);
+		(void)petrel_ep_flush(ep, false);
 }
 
 int petrel_endpoint_new(petrel_endpoint **out, int fd, petrel_credentials *creds,

@@ -2,7 +2,7 @@
  * Where datagrams leave (issue #18, one output path): a session on its
  * own through petrel_outq_session_drain (dtls/outq_session.c: the
  * handshake's queue on struct petrel_hs, then a record built with none
- * behind it); an endpoint through flush_socket (dtls/endpoint_io.c: sendmmsg
+ * behind it); an endpoint through petrel_ep_flush (dtls/endpoint.c: sendmmsg
  * on its socket) or petrel_endpoint_next_datagram (sans-I/O), draining
  * the endpoint's queue its sessions pushed into. */
 #ifndef PETREL_DTLS_OUTQ_H

@@ -84,3 +84,11 @@ long petrel_outq_session_drain(petrel_session *s, const uint8_t *dgram, size_t l
 		return 0;
 	return petrel_output_datagram(s, dgram, len);
 }
+
+int petrel_outq_session_drain_lossy(petrel_session *s, const uint8_t *dgram, size_t len)
+{
+	long r = petrel_outq_session_drain(s, dgram, len, NULL);
+	if (r == PETREL_E_AGAIN || r == PETREL_E_INTERRUPTED)
+		return 0; /* loss: resent */
+	return r < 0 ? (int)r : 0;
+}

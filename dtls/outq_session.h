@@ -40,5 +40,8 @@ int petrel_outq_session_reserve(petrel_session *s, size_t count, size_t wire_byt
  * counts the queued datagrams the transport took or lost before any
  * such error. */
 long petrel_outq_session_drain(petrel_session *s, const uint8_t *dgram, size_t len, unsigned *handed);
+/* The drain for a datagram whose refusal (AGAIN, INTERRUPTED) is loss the
+ * retransmission timer covers: 0 then, or the drain's error. */
+int petrel_outq_session_drain_lossy(petrel_session *s, const uint8_t *dgram, size_t len);
 
 #endif
