@@ -13,6 +13,7 @@
 #include "dtls/dispatch.h"
 #include "dtls/hs_header.h"
 #include "dtls/output.h"
+#include "dtls/outq_session.h"
 #include "dtls/session_cid.h"
 #include "dtls13/cid13_record.h"
 #include "dtls13/cid13_update.h"
@@ -237,7 +238,7 @@ static int send_alert13(petrel_session *s, uint8_t level, uint8_t desc)
 	int rc = petrel_rl13_seal(d, d->wr_epoch, PETREL_CT_ALERT, body, 2, &w, NULL);
 	if (rc < 0)
 		return rc;
-	return petrel_output_datagram_lossy(s, dg, petrel_writer_len(&w));
+	return petrel_outq_session_drain_lossy(s, dg, petrel_writer_len(&w));
 }
 
 static int fail13(petrel_session *s, int code, int alert)
@@ -967,7 +968,7 @@ long petrel_engine13_send(petrel_session *s, const void *data, size_t len)
 	int rc = petrel_rl13_seal(d, d->wr_epoch, PETREL_CT_APPLICATION_DATA, data, len, &w, NULL);
 	if (rc < 0)
 		return rc;
-	long r = petrel_output_datagram(s, buf, petrel_writer_len(&w));
+	long r = petrel_outq_session_drain(s, buf, petrel_writer_len(&w), NULL);
 	if (r < 0)
 		return r;
 	s->app_activity = true;

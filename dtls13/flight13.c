@@ -9,6 +9,7 @@
 
 #include "dtls/hs_header.h"
 #include "dtls/output.h"
+#include "dtls/outq_session.h"
 #include "dtls13/engine13_internal.h"
 #include "dtls13/messages13.h"
 
@@ -133,14 +134,14 @@ int petrel_flight13_send(petrel_session *s, uint64_t now_ms, bool retransmission
 			return PETREL_E_INTERNAL;
 		size_t need = petrel_writer_len(&rw) + petrel_rl13_overhead(d, m->epoch) + 16;
 		if (petrel_writer_len(&w) > 0 && petrel_writer_left(&w) < need) {
-			(void)petrel_output_datagram_lossy(s, dg, petrel_writer_len(&w));
+			(void)petrel_outq_session_drain_lossy(s, dg, petrel_writer_len(&w));
 			petrel_writer_init(&w, dg, maxdg);
 		}
 		uint64_t seq = 0;
 		rc = petrel_rl13_seal(d, m->epoch, PETREL_CT_HANDSHAKE, rec, petrel_writer_len(&rw), &w,
 				      &seq);
 		if (rc == PETREL_E_SHORT_BUFFER && petrel_writer_len(&w) > 0) {
-			(void)petrel_output_datagram_lossy(s, dg, petrel_writer_len(&w));
+			(void)petrel_outq_session_drain_lossy(s, dg, petrel_writer_len(&w));
 			petrel_writer_init(&w, dg, maxdg);
 			rc = petrel_rl13_seal(d, m->epoch, PETREL_CT_HANDSHAKE, rec,
 					      petrel_writer_len(&rw), &w, &seq);
@@ -151,7 +152,7 @@ int petrel_flight13_send(petrel_session *s, uint64_t now_ms, bool retransmission
 		any = true;
 	}
 	if (petrel_writer_len(&w) > 0)
-		(void)petrel_output_datagram_lossy(s, dg, petrel_writer_len(&w));
+		(void)petrel_outq_session_drain_lossy(s, dg, petrel_writer_len(&w));
 	if (!any) {
 		d->flight_active = false;
 		petrel_timer_stop(&d->retransmit);
@@ -239,7 +240,7 @@ int petrel_flight13_send_ack(petrel_session *s)
 	rc = petrel_rl13_seal(d, d->wr_epoch, PETREL_CT_ACK, body, petrel_writer_len(&bw), &w, NULL);
 	if (rc < 0)
 		return rc;
-	return petrel_output_datagram_lossy(s, dg, petrel_writer_len(&w));
+	return petrel_outq_session_drain_lossy(s, dg, petrel_writer_len(&w));
 }
 
 void petrel_flight13_release_rcvd(struct petrel_d13 *d)
