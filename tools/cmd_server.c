@@ -10,9 +10,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <stdio_ext.h> /* __fpending */
-#endif
 
 #include "tools/cli.h"
 #include "tools/forward.h"
@@ -123,55 +120,13 @@ void cli_server_announce(const struct cli_options *o, int fd, petrel_credentials
 	}
 }
 
-/* The event lines, buffered and written together (log_before_wait):
+/* The event lines, buffered and written together before each wait:
  * stderr unbuffered took a write per line (two per handshake,
  * "established" and "closed"), and with --workers N, N processes writing
  * to one file contend on it (bench/workers: 21 us a write with one
- * worker, 110-126 us with two). */
+ * worker, 110-126 us with two). A wakeup that handles several datagrams
+ * now writes once, and no line waits while the server sleeps. */
 static char stderr_buffer[16384];
-
-#ifdef __linux__
-/* Under load a worker wakes for every few datagrams: the lines wait until
- * the oldest is this old (or the buffer half full), then go out in one
- * write; a server that goes idle wakes once more to write them. */
-#define LOG_DELAY_MS 100u
-
-static uint64_t monotonic_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
-}
-
-/* Before a wait of timeout ms: write the lines, or shorten the wait to
- * when they are due. since_ms: when the oldest unwritten line was seen,
- * 0 if none. */
-static unsigned log_before_wait(uint64_t *since_ms, unsigned timeout)
-{
-	size_t pending = __fpending(stderr);
-	if (pending == 0) {
-		*since_ms = 0;
-		return timeout;
-	}
-	uint64_t now = monotonic_ms();
-	if (*since_ms == 0)
-		*since_ms = now;
-	uint64_t due = *since_ms + LOG_DELAY_MS;
-	if (now >= due || pending >= sizeof stderr_buffer / 2) {
-		fflush(stderr);
-		*since_ms = 0;
-		return timeout;
-	}
-	return (unsigned)(due - now) < timeout ? (unsigned)(due - now) : timeout;
-}
-#else
-static unsigned log_before_wait(uint64_t *since_ms, unsigned timeout)
-{
-	(void)since_ms;
-	fflush(stderr);
-	return timeout;
-}
-#endif
 
 static int serve(struct server *srv, int fd)
 {
@@ -186,9 +141,9 @@ static int serve(struct server *srv, int fd)
 	sigaddset(&stop_signals, SIGTERM);
 	sigprocmask(SIG_BLOCK, &stop_signals, &wait_mask);
 	int result = CLI_EXIT_OK;
-	uint64_t log_since_ms = 0;
 	while (!stop_requested) {
-		unsigned timeout = log_before_wait(&log_since_ms, petrel_endpoint_get_timeout(srv->ep));
+		fflush(stderr);
+		unsigned timeout = petrel_endpoint_get_timeout(srv->ep);
 		struct pollfd pfd[2] = {{fd, POLLIN, 0}, {forward_fd(srv->fwd), POLLIN, 0}};
 		struct timespec ts = {timeout / 1000, (long)(timeout % 1000) * 1000000L};
 		int r = ppoll(pfd, 2, timeout > INT_MAX ? NULL : &ts, &wait_mask);
@@ -233,8 +188,10 @@ int cli_server_worker(const struct cli_options *o, petrel_credentials *creds, in
 		forward_close(srv.fwd);
 		return CLI_EXIT_FAIL;
 	}
-	/* The stateless HelloRetryRequest matches the sessions (issue #20). */
-	(void)petrel_endpoint_set_hello_policy(srv.ep, o->max_version, o->groups);
+	/* The stateless HelloRetryRequest matches the sessions (issue #20):
+	 * --ciphers takes DTLS 1.2 suites, so its sessions are 1.2 ones. */
+	(void)petrel_endpoint_set_hello_policy(srv.ep, o->ciphers ? PETREL_DTLS1_2 : o->max_version,
+					       o->groups);
 	if (o->cid) {
 		/* RFC 9146: with several workers, CIDs name their worker (the
 		 * steering program reads the first byte), so a rebound client
