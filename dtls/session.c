@@ -44,7 +44,7 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->version_min = PETREL_V_DTLS12;
 	/* Servers answer 1.3 ClientHellos in 1.3; clients offer 1.3 (with
 	 * 1.2) only when asked: 1.3 lacks 1.2 features sessions may rely
-	 * on (renegotiation, SRTP, tickets, heartbeats, CIDs). */
+	 * on (renegotiation, heartbeats, raw public keys, 1.2 cipher lists). */
 	s->version_max = role == PETREL_CLIENT ? PETREL_V_DTLS12 : PETREL_V_DTLS13;
 	petrel_rl_init(&s->rl);
 	*out = s;
