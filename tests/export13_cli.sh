@@ -6,24 +6,7 @@
 # profile and the keying material from the 1.3 exporter, equal on both
 # sides). Run by make check from the build directory.
 set -u
-PETREL=./tools/petrel
-PSK=example:000102030405060708090a0b0c0d0e0f
-tmp=$(mktemp -d)
-server_pid=
-stop_server() {
-	[ -n "$server_pid" ] && { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; }
-	server_pid=
-}
-trap 'stop_server; rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-failures=0
-pass() { echo "ok - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	for f in out err server.err; do [ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"; done
-}
+. "${srcdir:-.}/tests/cli_lib.sh"
 run() { # run WANT_STATUS DESCRIPTION COMMAND...
 	want=$1 desc=$2
 	shift 2

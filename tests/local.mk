@@ -128,3 +128,5 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_outq_session_test.c
 endif
+# the shared start of the petrel command test scripts
+EXTRA_DIST += tests/cli_lib.sh

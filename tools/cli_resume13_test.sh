@@ -6,24 +6,7 @@
 # ClientHello carries the SessionTicket extension for the 1.2 server).
 # Run by make check from the build directory.
 set -u
-PETREL=./tools/petrel
-PSK=example:000102030405060708090a0b0c0d0e0f
-tmp=$(mktemp -d)
-server_pid=
-stop_server() {
-	[ -n "$server_pid" ] && { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; }
-	server_pid=
-}
-trap 'stop_server; rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-failures=0
-pass() { echo "ok - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	for f in out err server.err; do [ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"; done
-}
+. "${srcdir:-.}/tests/cli_lib.sh"
 has() { # has FILE PATTERN DESCRIPTION
 	if grep -q -- "$2" "$tmp/$1"; then pass "$3"; else fail "$3: no '$2' in $1"; fi
 }
