@@ -10,7 +10,8 @@
  *
  * The drain is the lone session's only caller of petrel_output_datagram
  * (the push callback); an endpoint's session pushes into the endpoint's
- * queue, drained by dtls/endpoint_io.c. A service: it calls only the
+ * queue, drained by petrel_ep_flush (dtls/endpoint.c) or
+ * petrel_endpoint_next_datagram. A service: it calls only the
  * output path and the queue below it. */
 #include "dtls/outq_session.h"
 
@@ -40,11 +41,9 @@ int petrel_outq_session_queue(void *session, const uint8_t *dgram, size_t len)
 {
 	petrel_session *s = session;
 	struct petrel_outq *q = session_queue(s);
-	long r;
 	if (q == NULL)
-		r = petrel_outq_session_drain(s, dgram, len, NULL);
-	else
-		r = petrel_outq_push(q, NULL, 0, dgram, len);
+		return petrel_outq_session_drain_lossy(s, dgram, len);
+	long r = petrel_outq_push(q, NULL, 0, dgram, len);
 	if (r == PETREL_E_AGAIN || r == PETREL_E_INTERRUPTED)
 		return 0; /* loss: the retransmission timer covers it */
 	return r < 0 ? (int)r : 0;
