@@ -2,6 +2,8 @@
 # build directory (make check exports srcdir): the tool, a PSK, a scratch
 # directory removed at exit with the server stopped, and ok/FAIL lines.
 # A failure prints the scratch files out, err and server.err that exist.
+# start_server ARGS...: a PSK echo server on a free loopback port (plus
+# $SERVER_EXTRA, e.g. --verbose); sets server_pid and port.
 PETREL=./tools/petrel
 PSK=example:000102030405060708090a0b0c0d0e0f
 tmp=$(mktemp -d)
@@ -19,4 +21,17 @@ fail() {
 	echo "FAIL - $1"
 	failures=$((failures + 1))
 	for f in out err server.err; do [ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"; done
+}
+start_server() {
+	$PETREL server --port 0 --bind 127.0.0.1 --echo --psk $PSK ${SERVER_EXTRA:-} "$@" \
+		>"$tmp/server.out" 2>"$tmp/server.err" </dev/null &
+	server_pid=$!
+	port=
+	for _ in $(seq 600); do
+		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out" | head -n 1)
+		[ -n "$port" ] && break
+		kill -0 "$server_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$port" ] || { fail "server printed no port"; port=9; }
 }

@@ -6,6 +6,7 @@
 # profile and the keying material from the 1.3 exporter, equal on both
 # sides). Run by make check from the build directory.
 set -u
+SERVER_EXTRA=--verbose
 . "${srcdir:-.}/tests/cli_lib.sh"
 run() { # run WANT_STATUS DESCRIPTION COMMAND...
 	want=$1 desc=$2
@@ -33,22 +34,6 @@ has err "not used by this command: '--psk-ke'" "the demo takes no --psk-ke"
 run 0 "--help lists --psk-ke" $PETREL --help
 has out "--psk-ke MODE" "--help documents --psk-ke"
 
-# start_server ARGS...: sets server_pid and port.
-start_server() {
-	: >"$tmp/server.out"
-	: >"$tmp/server.err"
-	$PETREL server --port 0 --bind 127.0.0.1 --echo --psk $PSK --verbose "$@" \
-		>"$tmp/server.out" 2>"$tmp/server.err" </dev/null &
-	server_pid=$!
-	port=
-	for _ in $(seq 600); do
-		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out" | head -n 1)
-		[ -n "$port" ] && break
-		kill -0 "$server_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	[ -n "$port" ] || { fail "server printed no port"; port=9; }
-}
 # server_report N: waits for the server's Nth established report.
 server_report() {
 	for _ in $(seq 100); do

@@ -16,20 +16,6 @@ if ! $PETREL info | grep -q 'DTLS 1\.3'; then
 	exit 77
 fi
 
-start_server() {
-	: >"$tmp/server.out"
-	$PETREL server --port 0 --bind 127.0.0.1 --echo --psk $PSK "$@" \
-		>"$tmp/server.out" 2>"$tmp/server.err" </dev/null &
-	server_pid=$!
-	port=
-	for _ in $(seq 600); do
-		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out" | head -n 1)
-		[ -n "$port" ] && break
-		kill -0 "$server_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	[ -n "$port" ] || { fail "server printed no port"; port=9; }
-}
 # resume_case DESCRIPTION CLIENT_ARGS...: a --resume client's echo.
 resume_case() {
 	desc=$1

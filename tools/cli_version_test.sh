@@ -4,6 +4,7 @@
 # (--verbose, demo) and the versions `petrel info` lists.
 # Run by make check from the build directory.
 set -u
+SERVER_EXTRA=--verbose
 . "${srcdir:-.}/tests/cli_lib.sh"
 run() { # run WANT_STATUS DESCRIPTION COMMAND...
 	want=$1 desc=$2
@@ -64,21 +65,6 @@ run 0 "petrel demo" $PETREL demo
 has out "^  version          DTLS 1\.[23]\$" "demo report names the version"
 
 # --- A server and client over loopback, --verbose reports.
-# start_server ARGS...: sets server_pid and port.
-start_server() {
-	: >"$tmp/server.out"
-	$PETREL server --port 0 --bind 127.0.0.1 --echo --psk $PSK --verbose "$@" \
-		>"$tmp/server.out" 2>"$tmp/server.err" </dev/null &
-	server_pid=$!
-	port=
-	for _ in $(seq 600); do
-		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out" | head -n 1)
-		[ -n "$port" ] && break
-		kill -0 "$server_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	[ -n "$port" ] || { fail "server printed no port"; port=9; }
-}
 # echo_case DESCRIPTION WANT_VERSION CLIENT_ARGS...
 echo_case() {
 	desc=$1 want=$2
