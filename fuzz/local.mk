@@ -79,3 +79,7 @@ EXTRA_DIST += fuzz/front13_fuzz.c
 # DTLS 1.3 Connection IDs: the extension both ways, NewConnectionId /
 # RequestConnectionId, the unified header's CID check (helper "cid13").
 EXTRA_DIST += fuzz/cid13_fuzz.c
+# The DTLS 1.3 client fed a hostile server's messages, ServerHello through
+# Finished and after (issue #20 "Robustness", helper "sm13"). Seeds:
+# fuzz/make-seeds13.py.
+EXTRA_DIST += fuzz/client13_fuzz.c

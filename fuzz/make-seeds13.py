@@ -140,3 +140,40 @@ for alg in range(5):
     put('record13', 'built-aead%d' % alg, u8(alg) + b'\x00\x00' + chunks)
     put('record13', 'built-aead%d-cid-flip' % alg, u8(alg | 0x28) + b'\x01\x00' + chunks)
 put('record13', 'built-chacha-be', u8(4 | 0x10) + b'\xff\xf0' + chunks)
+
+# ---- client13: [config] then [type][u16 length][body] server messages ----
+# (helper "sm13"): a hand-built server flight, and the ServerHellos of the
+# recorded sessions followed by it.
+def msg(t, body): return u8(t) + u16(len(body)) + body
+hrr_random = bytes.fromhex('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c')
+def server_hello(random, suite, exts):
+    return u16(0xfefd) + random + op8(b'') + u16(suite) + b'\x00' + op16(exts)
+sh_x25519 = server_hello(bytes(range(32)), 0x1301,
+                         ext(43, u16(0xfefc)) + ext(51, u16(0x001d) + op16(bytes(range(9, 41)))))
+sh_psk = server_hello(bytes(range(32)), 0x1301,
+                      ext(43, u16(0xfefc)) + ext(51, u16(0x001d) + op16(bytes(range(9, 41)))) +
+                      ext(41, u16(0)))
+sh_psk_ke = server_hello(bytes(range(32)), 0x1301, ext(43, u16(0xfefc)) + ext(41, u16(0)))
+hrr = server_hello(hrr_random, 0x1301,
+                   ext(43, u16(0xfefc)) + ext(51, u16(0x0017)) + ext(44, op16(bytes(range(40)))))
+ee = msg(8, op16(b''))
+cr = msg(13, op8(b'') + op16(sig_algs))
+cert_msg = msg(11, op8(b'') + op24(op24(cert) + op16(b'')))
+cv = msg(15, u16(0x0403) + op16(bytes(range(72))))
+fin = msg(20, bytes(32))
+nst = msg(4, u32(7200) + u32(0x01020304) + op8(b'\x00\x01') + op16(bytes(range(48))) + op16(b''))
+put('client13', 'flight', b'\x00' + msg(2, sh_x25519) + ee + cert_msg + cv + fin + nst)
+put('client13', 'flight-cr', b'\x08' + msg(2, sh_x25519) + ee + cr + cert_msg + cv + fin)
+put('client13', 'flight-one-suite', b'\x40' + msg(2, sh_x25519) + ee + cert_msg + cv + fin)
+put('client13', 'psk-dhe', b'\x01' + msg(2, sh_psk) + ee + fin + nst)
+put('client13', 'psk-ke', b'\x03' + msg(2, sh_psk_ke) + ee + fin)
+put('client13', 'hrr', b'\x10' + msg(2, hrr) + msg(2, sh_x25519) + ee + cert_msg + cv + fin)
+put('client13', 'hrr-twice', b'\x00' + msg(2, hrr) + msg(2, hrr))
+put('client13', 'hvr-offer12', b'\x04' + msg(3, u16(0xfefd) + op8(bytes(20))))
+put('client13', 'key-update-early', b'\x00' + msg(2, sh_x25519) + msg(24, b'\x00'))
+for sess, dgrams, cid in sessions():
+    for i, (direction, d) in enumerate(dgrams):
+        for mtype, body in plaintext_messages(d):
+            if mtype == 2 and direction == 's2c':
+                put('client13', '%s-%02d-sh' % (sess, i),
+                    (b'\x03' if 'psk' in sess else b'\x00') + msg(2, body) + ee + cert_msg + cv + fin)

@@ -130,3 +130,7 @@ tests_unit_SOURCES += tests/dtls_outq_session_test.c
 endif
 # the shared start of the petrel command test scripts
 EXTRA_DIST += tests/cli_lib.sh
+# DTLS 1.3 state-machine table: every state x input x epoch (issue #20, helper "sm13")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls13_state_machine_test.c
+endif

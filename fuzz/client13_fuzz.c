@@ -1,0 +1,162 @@
+/* libFuzzer target: the DTLS 1.3 client at the message level
+ * (dtls13/client13.c, RFC 8446 4, RFC 9147 5) after its ClientHello, fed
+ * a hostile server's messages one after the other: ServerHello or
+ * HelloRetryRequest (then ServerHello), EncryptedExtensions,
+ * CertificateRequest, Certificate, CertificateVerify, Finished, and
+ * NewSessionTicket / KeyUpdate or anything else in whatever state that
+ * left. A ServerHello with any valid key share takes the client to the
+ * encrypted messages (the record layer is not involved here), so every
+ * parser and check up to the signature is reached.
+ *
+ * Input: byte 0 the configuration (bit 0 offer an external PSK, bit 1
+ * psk_ke only, bit 2 offer DTLS 1.2 too, bit 3 a client certificate, bit
+ * 4 two key shares, bit 5 Ed25519 instead of ECDSA P-256, bit 6 one suite
+ * and one group only), then messages as [type u8][length u16][body]. The
+ * client must end each step with progress (outputs within their bounds,
+ * in epochs 0, 2 or 3) or an error with an alert, never crash or leak;
+ * after an error nothing more is fed (the engine drops the session).
+ * Seeds: fuzz/corpus/client13/ (fuzz/make-seeds13.py). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtls13/client13.h"
+#include "petrel/petrel.h"
+#include "x509/x509.h"
+
+#define CHECK(cond)                                                                           \
+	do {                                                                                  \
+		if (!(cond))                                                                  \
+			abort();                                                              \
+	} while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define NOW_S 1760000000
+#define MAX_MESSAGES 12
+
+struct ident {
+	struct petrel_privkey *key;
+	uint8_t der[PETREL_X509_SELFSIGN_MAX];
+	size_t der_len;
+	const uint8_t *chain[1];
+	size_t chain_len[1];
+};
+
+/* Made once per process: key generation per input would dominate. */
+static struct ident *ident(bool ed25519)
+{
+	static struct ident ids[2];
+	static bool made[2];
+	struct ident *id = &ids[ed25519];
+	if (!made[ed25519]) {
+		CHECK(petrel_privkey_generate(ed25519 ? PETREL_KEY_ED25519 : PETREL_KEY_EC_P256,
+					      &id->key) == 0);
+		struct petrel_x509_selfsign_params p = {
+			.common_name = "client13.fuzz.petrel.test",
+			.not_before = NOW_S - 86400,
+			.not_after = NOW_S + 30 * 86400,
+		};
+		CHECK(petrel_x509_selfsign(id->key, &p, id->der, sizeof id->der, &id->der_len) == 0);
+		id->chain[0] = id->der;
+		id->chain_len[0] = id->der_len;
+		made[ed25519] = true;
+	}
+	return id;
+}
+
+/* wolfSSL's example PSK (the recorded psk sessions use it). */
+static const uint8_t psk_identity[] = "Client_identity";
+static const uint8_t psk_key[4] = {0x1a, 0x2b, 0x3c, 0x4d};
+
+static void check_output(int rc, const struct petrel_hs13_output *out, const uint8_t *in,
+			 size_t in_len)
+{
+	CHECK(out->msg_count <= PETREL_HS13_MAX_OUT_MSGS);
+	CHECK(out->key_count <= PETREL_HS13_MAX_KEY_CHANGES);
+	if (rc < 0) {
+		CHECK(out->alert != 0);
+		return;
+	}
+	for (size_t i = 0; i < out->msg_count; i++) {
+		const struct petrel_hs13_out_msg *m = &out->msgs[i];
+		CHECK(m->body != NULL || m->len == 0);
+		CHECK(m->epoch == 0 || m->epoch == 2 || m->epoch == 3);
+		CHECK(m->len < (1u << 24));
+	}
+	for (size_t i = 0; i < out->key_count; i++) {
+		CHECK(out->keys[i].secret_len <= PETREL_MAX_HASH_LEN);
+		CHECK(out->keys[i].write_before <= out->msg_count);
+	}
+	if (out->event == PETREL_HS13_EV_FALLBACK_12)
+		CHECK(out->fallback_body >= in && out->fallback_body + out->fallback_len <= in + in_len);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint16_t one_suite[] = {0x1301}; /* TLS_AES_128_GCM_SHA256 */
+	static const uint16_t one_group[] = {0x001d}; /* x25519 */
+	if (size < 1 || size > 70000)
+		return 0;
+	uint8_t config = data[0];
+	struct petrel_hs13_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.verifier.mode = PETREL_HS13_VERIFY_NONE;
+	cfg.verifier.now_s = NOW_S;
+	if (config & 0x01) {
+		cfg.psk = psk_key;
+		cfg.psk_len = sizeof psk_key;
+		cfg.psk_hash = PETREL_HASH_SHA256;
+		cfg.psk_identity = psk_identity;
+		cfg.psk_identity_len = sizeof psk_identity - 1;
+		cfg.psk_only = config & 0x02;
+	}
+	cfg.offer_dtls12 = config & 0x04;
+	if (config & 0x08) {
+		const struct ident *id = ident(config & 0x20);
+		cfg.key = id->key;
+		cfg.chain = id->chain;
+		cfg.chain_lens = id->chain_len;
+		cfg.chain_count = 1;
+	}
+	cfg.key_share_count = config & 0x10 ? 2 : 1;
+	if (config & 0x40) {
+		cfg.suites = one_suite;
+		cfg.suite_count = 1;
+		cfg.groups = one_group;
+		cfg.group_count = 1;
+	}
+
+	struct petrel_dtls13_client *c = malloc(sizeof *c);
+	CHECK(c != NULL);
+	struct petrel_hs13_output out;
+	petrel_hs13_output_init(&out);
+	CHECK(petrel_dtls13_client_init(c, &cfg) == 0);
+	int rc = petrel_dtls13_client_start(c, &out);
+	CHECK(rc == 0 && out.msg_count == 1);
+	petrel_hs13_output_reset(&out);
+
+	size_t pos = 1;
+	for (int i = 0; i < MAX_MESSAGES && size - pos >= 3; i++) {
+		uint8_t type = data[pos];
+		size_t len = (size_t)data[pos + 1] << 8 | data[pos + 2];
+		pos += 3;
+		if (len > size - pos)
+			len = size - pos;
+		/* Exact-size copies: ASan sees any read past a message. */
+		uint8_t *msg = malloc(len ? len : 1);
+		CHECK(msg != NULL);
+		memcpy(msg, data + pos, len);
+		pos += len;
+		rc = petrel_dtls13_client_handle(c, type, msg, len, 1000 + (uint64_t)i, &out);
+		check_output(rc, &out, msg, len);
+		bool stop = rc < 0 || out.event == PETREL_HS13_EV_FALLBACK_12;
+		petrel_hs13_output_reset(&out);
+		free(msg);
+		if (stop)
+			break;
+	}
+	petrel_dtls13_client_free(c);
+	free(c);
+	return 0;
+}
