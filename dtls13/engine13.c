@@ -413,10 +413,16 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 	/* Hellos come unprotected, everything else protected (RFC 9147 5):
 	 * a plaintext "EncryptedExtensions" is a forgery. */
 	if (hello != (mep == 0))
-		return 0;
+		/* Unprotected: dropped, its message_seq expected again (a forgery
+		 * must not take the genuine message's place, issue #17 item 21).
+		 * Protected: the peer sent it (RFC 8446 4: unexpected_message). */
+		return mep == 0 ? 1
+				: fail13(s, PETREL_E_UNEXPECTED_MESSAGE, PETREL_ALERT13_UNEXPECTED_MESSAGE);
 	if (d->done) {
-		if (mep < PETREL_EPOCH13_APPLICATION)
-			return 0;
+		if (mep == 0)
+			return 1; /* unauthenticated: dropped as above */
+		if (mep < PETREL_EPOCH13_APPLICATION) /* nothing new follows Finished in epoch 2 */
+			return fail13(s, PETREL_E_UNEXPECTED_MESSAGE, PETREL_ALERT13_UNEXPECTED_MESSAGE);
 		if (m->msg_type == PETREL_HT13_KEY_UPDATE)
 			return on_key_update(s, m->body, m->length, now_ms);
 		if (petrel_cid13_is_cid_message(m->msg_type)) { /* RFC 9147 9 */
@@ -435,7 +441,9 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 			d->rcvd_count = 0;
 			return 0;
 		}
-		return 0;
+		/* RFC 8446 4.1.2 (no renegotiation), 4.6.1 (NewSessionTicket is
+		 * the server's): any other post-handshake message. */
+		return fail13(s, PETREL_E_UNEXPECTED_MESSAGE, PETREL_ALERT13_UNEXPECTED_MESSAGE);
 	}
 	/* An unprotected message anyone could have sent: if the core refuses
 	 * it, the core goes back to where it was and the message is dropped

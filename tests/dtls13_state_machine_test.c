@@ -436,8 +436,29 @@ static enum expect expected(const struct target *t, const struct input *in, bool
  * the reason; each must still happen (a fixed one is taken off). */
 static const char *known_deviation(const struct target *t, const struct input *in)
 {
-	(void)t;
-	(void)in;
+	/* The client is past the server's NewSessionTicket (epoch 3): it
+	 * reads a handshake record of an older epoch only to see whether the
+	 * server retransmitted (engine13.c on_handshake_record), so a new
+	 * message there is dropped, not fatal. Harmless: nothing moves. */
+	if (t->role == PETREL_CLIENT && t->state == ST_DONE && in->kind == IN_HS && in->epoch == 2)
+		return "older epoch read for retransmissions only";
+	/* The server answers a (spoofed) ClientHello with a stateless
+	 * HelloRetryRequest (RFC 9147 5.1) and the client takes the first
+	 * HelloRetryRequest it sees (RFC 8446 4.1.4 allows one): a forger
+	 * using the client's address steers the client as a forged
+	 * HelloRetryRequest would (HelloRetryReq/0 above), inherent in the
+	 * unauthenticated hellos. */
+	if (t->role == PETREL_SERVER && t->state == ST_BARE && t->hrr == 0 && in->kind == IN_HS &&
+	    in->type == PETREL_HT13_CLIENT_HELLO && in->epoch == 0)
+		return "spoofed ClientHello: the client takes the HelloRetryRequest it causes";
+	/* RFC 8446 6.2 ends the connection on a fatal alert; before the
+	 * client has the server's keys (epoch 0) the alert is unauthenticated
+	 * and the project's rule (no spoofed datagram ends a handshake, as
+	 * the 1.2 engine does: dtls/engine.c keeps it as the reason only)
+	 * is not followed yet: engine13.c on_alert takes it. */
+	if (t->role == PETREL_CLIENT && t->state == PETREL_C13_WAIT_SH && in->kind == IN_ALERT &&
+	    in->epoch == 0)
+		return "plaintext fatal alert ends the handshake in WAIT_SH";
 	return NULL;
 }
 
@@ -551,6 +572,11 @@ Test(dtls13_state_machine, every_state_meets_every_input_as_the_rfcs_require,
 	static struct outcome table[INPUT_COUNT][TARGET_COUNT];
 	unsigned rows = 0, applicable = 0, deviations = 0, known = 0, stale_known = 0;
 	int fatal_codes[96] = {0};
+	static char errors[40][96];
+	static const char *const expect_name[] = {"n/a", "dropped", "taken or dropped",
+						  "taken, dropped or fatal", "fatal",
+						  "unexpected_message", "the alert taken",
+						  "delivered"};
 	/* One loop over the rows (state x input). */
 	for (size_t k = 0; k < TARGET_COUNT * INPUT_COUNT; k++) {
 		size_t i = k % INPUT_COUNT, j = k / INPUT_COUNT;
@@ -587,8 +613,9 @@ Test(dtls13_state_machine, every_state_meets_every_input_as_the_rfcs_require,
 				continue;
 			}
 			deviations++;
-			cr_log_error("%s + %s: %s (expectation %d)", targets[j].label, inputs[i].label,
-				     cell, (int)o->expect);
+			if (deviations <= 40)
+				snprintf(errors[deviations - 1], sizeof errors[0], "%s + %s: %s (expected %s)",
+					 targets[j].label, inputs[i].label, cell, expect_name[o->expect]);
 		}
 		fprintf(stderr, "\n");
 	}
@@ -604,6 +631,8 @@ Test(dtls13_state_machine, every_state_meets_every_input_as_the_rfcs_require,
 			fprintf(stderr, "  F%d = %s\n", c, petrel_strerror_name(-c));
 	fprintf(stderr, "rows: %u (%u applicable), %u unexplained deviations, %u known\n", rows,
 		applicable, deviations, known);
+	for (unsigned e = 0; e < deviations && e < 40; e++)
+		cr_log_error("%s", errors[e]);
 	cr_assert_eq(deviations, 0, "%u state/input pairs not as the RFCs require", deviations);
 	cr_assert_eq(stale_known, 0, "%u known deviations are fixed: take them off", stale_known);
 }
