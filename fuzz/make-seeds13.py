@@ -177,3 +177,13 @@ for sess, dgrams, cid in sessions():
             if mtype == 2 and direction == 's2c':
                 put('client13', '%s-%02d-sh' % (sess, i),
                     (b'\x03' if 'psk' in sess else b'\x00') + msg(2, body) + ee + cert_msg + cv + fin)
+# A real leaf (tests/fixtures/x509/ec-leaf.pem) so the client gets past the
+# Certificate to CertificateVerify (whose signature then fails).
+import base64
+with open(os.path.join(ROOT, 'tests', 'fixtures', 'x509', 'ec-leaf.pem')) as f:
+    pem = f.read()
+leaf = base64.b64decode(''.join(l for l in pem.split('-----BEGIN CERTIFICATE-----')[1]
+                                .split('-----END CERTIFICATE-----')[0].split()))
+real_cert = msg(11, op8(b'') + op24(op24(leaf) + op16(b'')))
+put('client13', 'flight-real-cert', b'\x00' + msg(2, sh_x25519) + ee + real_cert + cv + fin)
+put('client13', 'flight-cr-real-cert', b'\x08' + msg(2, sh_x25519) + ee + cr + real_cert + cv + fin)
