@@ -538,7 +538,8 @@ static bool meets(const struct outcome *o)
 		return o->kind == OUT_PROGRESSED || o->kind == OUT_FATAL ||
 		       (o->kind == OUT_DROPPED && o->recovered);
 	case X_FATAL: return o->kind == OUT_FATAL;
-	case X_UNEXPECTED: return o->kind == OUT_FATAL && o->code == PETREL_E_UNEXPECTED_MESSAGE;
+	case X_UNEXPECTED: /* and the alert goes out (RFC 8446 6.2) */
+		return o->kind == OUT_FATAL && o->code == PETREL_E_UNEXPECTED_MESSAGE && o->answered;
 	case X_ALERT: return o->kind == OUT_FATAL && o->code == PETREL_E_FATAL_ALERT_RECEIVED;
 	case X_DELIVER: return o->kind != OUT_FATAL;
 	}
