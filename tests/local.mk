@@ -130,3 +130,8 @@ tests_unit_SOURCES += tests/dtls_outq_session_test.c
 endif
 # the shared start of the petrel command test scripts
 EXTRA_DIST += tests/cli_lib.sh
+# endpoint + hand client at two NAT addresses, shared by the 1.2 and 1.3
+# Connection ID tests (helper "dedup")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_nat_harness.c tests/dtls_nat_harness.h
+endif
