@@ -7,7 +7,7 @@
 # status 1 when it printed none).
 # Set after sourcing, as a script needs: FAIL_FILES, the scratch files a
 # failure prints (default: out err server.err); FAIL_LINES, print only
-# their last lines. Also: port_of, run, has (below).
+# their last lines. Also: port_of, run, has, one_line, wait_for (below).
 PETREL=./tools/petrel
 PSK=example:000102030405060708090a0b0c0d0e0f
 tmp=$(mktemp -d)
@@ -51,6 +51,18 @@ run() {
 }
 has() { # has FILE PATTERN DESCRIPTION
 	if grep -q -- "$2" "$tmp/$1"; then pass "$3"; else fail "$3: no '$2' in $1"; fi
+}
+one_line() { # bad usage: exactly one line on stderr, nothing on stdout
+	if [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]; then pass "$1: one line on stderr"
+	else fail "$1: want one line on stderr and no stdout"; fi
+}
+# Wait (up to SECONDS, default 10) until FILE has PATTERN; 0 when it did.
+wait_for() {
+	for _ in $(seq $((${3:-10} * 10))); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
 }
 start_server() {
 	: >"$tmp/server.out" # no line of an earlier server may be read
