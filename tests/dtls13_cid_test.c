@@ -64,23 +64,25 @@ static void only13(petrel_session *s)
 	cr_assert_eq(petrel_session_set_versions(s, PETREL_DTLS1_3, PETREL_DTLS1_3), 0);
 }
 
-/* A 1.3 pair with certificates; client_cid / server_cid: the CID each
- * asks for (NULL: CIDs off on that side). logs[0]: the client's sends. */
-static void pair13(struct harness *h, const char *client_cid, const char *server_cid,
-		   struct wire13 logs[2], uint64_t seed)
+/* A 1.3-only client and a server with ECDSA certificates, the client's
+ * not verifying. */
+static void init13(struct harness *h, uint64_t seed)
 {
 	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
 	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
 	harness_init(h, seed, 0, 0, cc, sc);
 	only13(h->client.session);
 	petrel_session_set_verify(h->client.session, PETREL_VERIFY_NONE, NULL, 0);
+}
+
+/* A 1.3 pair with certificates; client_cid / server_cid: the CID each
+ * asks for (NULL: CIDs off on that side). logs[0]: the client's sends. */
+static void pair13(struct harness *h, const char *client_cid, const char *server_cid,
+		   struct wire13 logs[2], uint64_t seed)
+{
+	init13(h, seed);
 	petrel_session_set_verify(h->server.session, PETREL_VERIFY_NONE, NULL, 0);
-	if (client_cid)
-		cr_assert_eq(petrel_session_set_cid(h->client.session, (const uint8_t *)client_cid,
-						    strlen(client_cid)), 0);
-	if (server_cid)
-		cr_assert_eq(petrel_session_set_cid(h->server.session, (const uint8_t *)server_cid,
-						    strlen(server_cid)), 0);
+	harness_set_cids(h, client_cid, server_cid);
 	memset(logs, 0, 2 * sizeof logs[0]);
 	/* The client's records carry the server's CID and the other way. */
 	logs[0].want_cid = client_cid && server_cid ? server_cid : NULL;
@@ -166,17 +168,12 @@ Test(dtls13_cid, handshake_with_cids_survives_loss)
 	for (uint64_t seed = 1; seed <= 5; seed++) {
 		struct harness h;
 		struct wire13 logs[2];
-		petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-		petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-		harness_init(&h, seed, 0, 0, cc, sc);
+		init13(&h, seed);
 		struct simnet_rules rules = {.drop_per_million = 200000, .delay_ms = 20,
 					     .reorder_window = 2};
 		simnet_set_rules(h.net, 0, &rules);
 		simnet_set_rules(h.net, 1, &rules);
-		only13(h.client.session);
-		petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
-		cr_assert_eq(petrel_session_set_cid(h.client.session, (const uint8_t *)"c1", 2), 0);
-		cr_assert_eq(petrel_session_set_cid(h.server.session, (const uint8_t *)"s22", 3), 0);
+		harness_set_cids(&h, "c1", "s22");
 		memset(logs, 0, sizeof logs);
 		cr_assert_eq(harness_run_handshake(&h, 120000), 0, "seed %llu",
 			     (unsigned long long)seed);
@@ -312,8 +309,7 @@ static void fallback_with_cids(unsigned server_flags, uint64_t seed)
 	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
 	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
 	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
-	cr_assert_eq(petrel_session_set_cid(h.client.session, (const uint8_t *)"fc", 2), 0);
-	cr_assert_eq(petrel_session_set_cid(h.server.session, (const uint8_t *)"fsv", 3), 0);
+	harness_set_cids(&h, "fc", "fsv");
 	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "client %d server %d",
 		     h.client.handshake_rc, h.server.handshake_rc);
 	cr_assert_eq(h.client.session->version, PETREL_V_DTLS12);
@@ -453,20 +449,13 @@ Test(dtls13_cid, long_cids_at_a_small_mtu_stay_within_it)
 	static const char long_c[] = "client-side-connection-identifier-of-60-bytes-xxxxxxxxxxxxxx";
 	static const char long_s[] = "server-side-connection-identifier-of-64-bytes-yyyyyyyyyyyyyyyyyy";
 	struct harness h;
-	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-	harness_init(&h, 21, 0, 0, cc, sc);
-	only13(h.client.session);
-	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	init13(&h, 21);
 	petrel_dtls_set_mtu(h.client.session, 400);
 	petrel_dtls_set_mtu(h.server.session, 400);
 	struct simnet_rules rules = {.delay_ms = 10, .max_datagram = 400 - 28};
 	simnet_set_rules(h.net, 0, &rules);
 	simnet_set_rules(h.net, 1, &rules);
-	cr_assert_eq(petrel_session_set_cid(h.client.session, (const uint8_t *)long_c,
-					    strlen(long_c)), 0);
-	cr_assert_eq(petrel_session_set_cid(h.server.session, (const uint8_t *)long_s,
-					    strlen(long_s)), 0);
+	harness_set_cids(&h, long_c, long_s);
 	struct wire13 logs[2] = {{.want_cid = long_s}, {.want_cid = long_c}};
 	h.client.on_send = log_send13;
 	h.client.on_send_ctx = &logs[0];

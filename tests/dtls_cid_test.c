@@ -34,12 +34,7 @@ static void pair_with_cids(struct harness *h, const char *client_cid, const char
 			   struct wire_log logs[2])
 {
 	harness_init(h, 7, 0, PETREL_FLAG_NO_COOKIE, harness_psk_creds(), harness_psk_creds());
-	if (client_cid)
-		cr_assert_eq(petrel_session_set_cid(h->client.session, (const uint8_t *)client_cid,
-						    strlen(client_cid)), 0);
-	if (server_cid)
-		cr_assert_eq(petrel_session_set_cid(h->server.session, (const uint8_t *)server_cid,
-						    strlen(server_cid)), 0);
+	harness_set_cids(h, client_cid, server_cid);
 	memset(logs, 0, 2 * sizeof logs[0]);
 	h->client.on_send = log_send;
 	h->client.on_send_ctx = &logs[0];

@@ -188,6 +188,16 @@ void nat_assert_forgery_does_not_move(struct nat_case *t, uint8_t *forged, size_
 	cr_assert(nat_echo_from(t->ep, &t->c, &t->a, "unharmed"));
 }
 
+void harness_set_cids(struct harness *h, const char *client_cid, const char *server_cid)
+{
+	if (client_cid)
+		cr_assert_eq(petrel_session_set_cid(h->client.session, (const uint8_t *)client_cid,
+						    strlen(client_cid)), 0);
+	if (server_cid)
+		cr_assert_eq(petrel_session_set_cid(h->server.session, (const uint8_t *)server_cid,
+						    strlen(server_cid)), 0);
+}
+
 void harness_assert_cid(petrel_session *s, int which, const char *want)
 {
 	const uint8_t *cid = NULL;

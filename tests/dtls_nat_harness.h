@@ -62,6 +62,8 @@ size_t nat_take_template(struct nat_case *t, uint8_t out[2048]);
  * three times from another address leaves the session where it was. */
 void nat_assert_forgery_does_not_move(struct nat_case *t, uint8_t *forged, size_t len);
 
+/* Each session asks for its CID (NULL: no connection_id extension). */
+void harness_set_cids(struct harness *h, const char *client_cid, const char *server_cid);
 /* s's CID (PETREL_CID_OURS or PETREL_CID_PEERS) is want. */
 void harness_assert_cid(petrel_session *s, int which, const char *want);
 
