@@ -102,8 +102,7 @@ static bool hello_is_fragmented(const uint8_t *d, size_t len)
 Test(front13, cookieless_hello_flood_makes_no_state)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
 	petrel_session *c = client13(cc, &log, 0);
@@ -183,8 +182,7 @@ static void assert_dropped(petrel_endpoint *ep, const struct dgram_log *log,
 Test(front13, wrong_other_address_and_expired_cookies_are_dropped_silently)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log, hrr, bad;
 	memset(&log, 0, sizeof log);
 	struct sockaddr_in a = front_v4(0x0a000001, 5684), b = front_v4(0x0a000002, 5684),
@@ -228,8 +226,7 @@ Test(front13, wrong_other_address_and_expired_cookies_are_dropped_silently)
 Test(front13, client_completes_through_the_stateless_hrr)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
 	struct sockaddr_in a = front_v4(0x0a000009, 40000);
@@ -245,8 +242,7 @@ Test(front13, client_completes_through_the_stateless_hrr)
 Test(front13, fragmented_hellos_at_mtu_300_through_the_endpoint)
 {
 	petrel_credentials *cc = big_psk_creds(), *sc = big_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log, hrr;
 	memset(&log, 0, sizeof log);
 	struct sockaddr_in a = front_v4(0x0a00000a, 5683);
@@ -348,8 +344,7 @@ Test(front13, hello_policy_12_answers_13_offers_with_the_12_cookie)
 	struct petrel_endpoint_callbacks cb = {.on_new_session = configure};
 	session_max_version = PETREL_DTLS1_2;
 	session_groups = NULL;
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, &cb);
 	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, PETREL_DTLS1_2, NULL), 0);
 	static struct dgram_log log, back;
 	memset(&log, 0, sizeof log);
@@ -375,8 +370,7 @@ Test(front13, hello_policy_groups_pick_the_group_the_hrr_asks_for)
 	struct petrel_endpoint_callbacks cb = {.on_new_session = configure};
 	session_max_version = 0;
 	session_groups = "secp256r1";
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, &cb);
 	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, 0, "secp256r1"), 0);
 	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, 11, NULL), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, 0, "nogroup"), PETREL_E_UNSUPPORTED);
@@ -396,8 +390,7 @@ Test(front13, hello_policy_groups_pick_the_group_the_hrr_asks_for)
 Test(front13, restarted_client_on_the_same_address_replaces_its_association)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log, hrr;
 	memset(&log, 0, sizeof log);
 	struct sockaddr_in a = front_v4(0x0a000030, 7000);
@@ -421,8 +414,7 @@ Test(front13, restarted_client_on_the_same_address_replaces_its_association)
 Test(front13, endpoint_without_cookies_assembles_13_hellos_in_the_session)
 {
 	petrel_credentials *cc = big_psk_creds(), *sc = big_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, PETREL_FLAG_NO_COOKIE, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, PETREL_FLAG_NO_COOKIE, NULL);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
 	struct sockaddr_in a = front_v4(0x0a000031, 7001);

@@ -451,8 +451,7 @@ Test(first_hello, forged_fragment_flood_on_a_session_holds_one_partial_hello, .t
 Test(first_hello, endpoint_without_cookies_assembles_in_the_session)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, PETREL_FLAG_NO_COOKIE, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, PETREL_FLAG_NO_COOKIE, NULL);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
 	petrel_session *c = hand_client(cc, &log);
@@ -475,8 +474,7 @@ Test(first_hello, endpoint_without_cookies_assembles_in_the_session)
 Test(first_hello, endpoint_assembles_hellos_before_the_cookie)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
 	petrel_session *c = hand_client(cc, &log);
@@ -560,8 +558,7 @@ static void forge_partial(petrel_endpoint *ep, uint32_t ip, uint16_t port, uint6
 Test(first_hello, endpoint_partial_hello_flood_is_bounded_and_a_client_gets_in, .timeout = 120)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	front_now = 100000;
 	bool measurable = robust_heap_measurable();
 	size_t heap_before = robust_heap_in_use(), heap_peak = heap_before;

@@ -44,6 +44,14 @@ void front_feed(petrel_session *s, const uint8_t *d, size_t len)
 	cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "%s", petrel_strerror_name(rc));
 }
 
+petrel_endpoint *front_endpoint(petrel_credentials *sc, unsigned flags,
+				const struct petrel_endpoint_callbacks *cb)
+{
+	petrel_endpoint *ep;
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, flags, cb), 0);
+	return ep;
+}
+
 struct sockaddr_in front_v4(uint32_t ip, uint16_t port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};

@@ -32,6 +32,9 @@ petrel_session *front_client(petrel_credentials *cc, struct dgram_log *log);
 /* One datagram into s at front_now (copied; a non-fatal result). */
 void front_feed(petrel_session *s, const uint8_t *d, size_t len);
 
+/* A sans-I/O endpoint over sc (flags, callbacks cb: may be NULL). */
+petrel_endpoint *front_endpoint(petrel_credentials *sc, unsigned flags,
+				const struct petrel_endpoint_callbacks *cb);
 struct sockaddr_in front_v4(uint32_t ip, uint16_t port);
 /* One datagram into ep from a at front_now (copied). */
 void front_feed_ep(petrel_endpoint *ep, const uint8_t *d, size_t len, const struct sockaddr_in *a);
