@@ -79,3 +79,5 @@ EXTRA_DIST += fuzz/front13_fuzz.c
 # DTLS 1.3 Connection IDs: the extension both ways, NewConnectionId /
 # RequestConnectionId, the unified header's CID check (helper "cid13").
 EXTRA_DIST += fuzz/cid13_fuzz.c
+# CHECK and the entry point declared, shared by the fuzz targets (helper "dedup")
+EXTRA_DIST += fuzz/fuzz_check.h
