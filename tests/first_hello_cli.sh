@@ -72,6 +72,13 @@ while time.monotonic() < deadline:
                 continue
         back.send(d)
 END
+# relay_fragments: from the relay's log, frags0 and frags1 (datagrams of
+# the first and second ClientHello) and whole (ClientHellos not fragmented).
+relay_fragments() {
+	frags0=$(grep -c "ClientHello 0 .* offset [0-9]* fragment" "$tmp/relay.out")
+	frags1=$(grep -c "ClientHello 1 .* offset [0-9]* fragment" "$tmp/relay.out")
+	whole=$(awk '/ClientHello/ { if ($11 == $7 && $9 == 0) n++ } END { print n + 0 }' "$tmp/relay.out")
+}
 start_relay() {
 	if [ -n "$relay_pid" ]; then
 		kill $relay_pid 2>/dev/null
@@ -98,9 +105,7 @@ if [ $st -eq 0 ] && grep -qx "lossy small link" "$tmp/out"; then
 else
 	fail "client through the lossy relay: exit $st"
 fi
-frags0=$(grep -c "ClientHello 0 .* offset [0-9]* fragment" "$tmp/relay.out")
-frags1=$(grep -c "ClientHello 1 .* offset [0-9]* fragment" "$tmp/relay.out")
-whole=$(awk '/ClientHello/ { if ($11 == $7 && $9 == 0) n++ } END { print n + 0 }' "$tmp/relay.out")
+relay_fragments
 if [ "$frags0" -ge 4 ] && [ "$frags1" -ge 3 ] && [ "$whole" -eq 0 ]; then
 	pass "ClientHellos went in fragments ($frags0 datagrams for the first, $frags1 for the second)"
 else
@@ -153,9 +158,7 @@ if [ $st -eq 0 ] && grep -qx "lossy small link 1.3" "$tmp/out" && grep -q "^  ve
 else
 	fail "1.3 client through the lossy relay: exit $st"
 fi
-frags0=$(grep -c "ClientHello 0 .* offset [0-9]* fragment" "$tmp/relay.out")
-frags1=$(grep -c "ClientHello 1 .* offset [0-9]* fragment" "$tmp/relay.out")
-whole=$(awk '/ClientHello/ { if ($11 == $7 && $9 == 0) n++ } END { print n + 0 }' "$tmp/relay.out")
+relay_fragments
 big=$(awk '/^(c2s|s2c) / { if ($2 > 272) n++ } END { print n + 0 }' "$tmp/relay.out")
 if [ "$frags0" -ge 3 ] && [ "$frags1" -ge 2 ] && [ "$whole" -eq 0 ] && [ "$big" -eq 0 ] &&
 	grep -q "^dropped" "$tmp/relay.out" && grep -q "^seen HelloRetryRequest" "$tmp/relay.out"; then
