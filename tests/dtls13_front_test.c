@@ -58,19 +58,12 @@ static unsigned take_answers(petrel_endpoint *ep, const struct sockaddr_in *a,
 			     struct dgram_log *out, unsigned *others)
 {
 	uint8_t buf[17 * 1024];
-	struct sockaddr_storage to;
-	unsigned to_len = sizeof to, mine = 0;
+	unsigned mine = 0;
 	long n;
-	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
-		to_len = sizeof to;
-		const struct sockaddr_in *t = (const struct sockaddr_in *)&to;
-		if (a && t->sin_addr.s_addr == a->sin_addr.s_addr && t->sin_port == a->sin_port) {
-			mine++;
-			if (out)
-				dgram_log_push(out, buf, (size_t)n);
-		} else if (others) {
-			(*others)++;
-		}
+	while ((n = front_next_answer(ep, a, buf, sizeof buf, others)) > 0) {
+		mine++;
+		if (out)
+			dgram_log_push(out, buf, (size_t)n);
 	}
 	return mine;
 }

@@ -74,17 +74,29 @@ struct petrel_endpoint_stats front_ep_stats(const petrel_endpoint *ep)
 	return st;
 }
 
+long front_next_answer(petrel_endpoint *ep, const struct sockaddr_in *a, uint8_t *buf, size_t cap,
+		       unsigned *others)
+{
+	struct sockaddr_storage to;
+	unsigned to_len = sizeof to;
+	long n;
+	while ((n = petrel_endpoint_next_datagram(ep, buf, cap, &to, &to_len)) > 0) {
+		to_len = sizeof to;
+		const struct sockaddr_in *t = (const struct sockaddr_in *)&to;
+		if (a && t->sin_addr.s_addr == a->sin_addr.s_addr && t->sin_port == a->sin_port)
+			return n;
+		if (others)
+			(*others)++;
+	}
+	return 0;
+}
+
 unsigned front_drain_to(petrel_endpoint *ep, petrel_session *client, const struct sockaddr_in *a)
 {
 	uint8_t buf[17 * 1024];
-	struct sockaddr_storage to;
-	unsigned to_len = sizeof to, back = 0;
+	unsigned back = 0;
 	long n;
-	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
-		to_len = sizeof to;
-		const struct sockaddr_in *t = (const struct sockaddr_in *)&to;
-		if (t->sin_addr.s_addr != a->sin_addr.s_addr || t->sin_port != a->sin_port)
-			continue;
+	while ((n = front_next_answer(ep, a, buf, sizeof buf, NULL)) > 0) {
 		front_feed(client, buf, (size_t)n);
 		back++;
 	}

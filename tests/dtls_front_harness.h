@@ -39,6 +39,11 @@ struct sockaddr_in front_v4(uint32_t ip, uint16_t port);
 /* One datagram into ep from a at front_now (copied). */
 void front_feed_ep(petrel_endpoint *ep, const uint8_t *d, size_t len, const struct sockaddr_in *a);
 struct petrel_endpoint_stats front_ep_stats(const petrel_endpoint *ep);
+/* The next datagram ep sends to a, into buf: its length, or 0 when ep has
+ * no more. Datagrams to other addresses on the way are dropped, counted
+ * in *others when given (a NULL: all are others). */
+long front_next_answer(petrel_endpoint *ep, const struct sockaddr_in *a, uint8_t *buf, size_t cap,
+		       unsigned *others);
 /* Everything ep sends to a goes to client (the rest is dropped, an
  * answer to a forgery). Returns how many went. */
 unsigned front_drain_to(petrel_endpoint *ep, petrel_session *client, const struct sockaddr_in *a);
