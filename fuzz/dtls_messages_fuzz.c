@@ -8,12 +8,7 @@
 
 #include "dtls/messages.h"
 #include "petrel/petrel.h"
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			abort();                                                              \
-	} while (0)
+#include "fuzz/fuzz_check.h"
 
 /* Re-parse what a writer produced; a writer may refuse (INVALID_REQUEST) a
  * struct the parser accepted, e.g. a server_name list of unknown types only. */
@@ -32,8 +27,6 @@
 
 static const enum petrel_msg_kx kx_all[] = {PETREL_MSG_KX_ECDHE, PETREL_MSG_KX_PSK,
 					    PETREL_MSG_KX_ECDHE_PSK};
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,14 +16,7 @@
 
 #include "dtls/first_hello.h"
 #include "dtls/session.h"
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			abort();                                                              \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz/fuzz_check.h"
 
 static void touch(const struct petrel_first_hello_msg *m)
 {

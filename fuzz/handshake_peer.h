@@ -13,12 +13,7 @@
 #include <string.h>
 
 #include "petrel/petrel.h"
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			abort();                                                              \
-	} while (0)
+#include "fuzz/fuzz_check.h"
 
 static uint64_t fuzz_now_ms;
 

@@ -16,14 +16,7 @@
 
 #include "common/reader.h"
 #include "record/header13.h"
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			abort();                                                              \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz/fuzz_check.h"
 
 static uint64_t load_u64(const uint8_t *p)
 {

@@ -83,3 +83,5 @@ EXTRA_DIST += fuzz/cid13_fuzz.c
 # Finished and after (issue #20 "Robustness", helper "sm13"). Seeds:
 # fuzz/make-seeds13.py.
 EXTRA_DIST += fuzz/client13_fuzz.c
+# CHECK and the entry point declared, shared by the fuzz targets (helper "dedup")
+EXTRA_DIST += fuzz/fuzz_check.h

@@ -19,14 +19,7 @@
 #include "dtls13/hs13.h"
 #include "dtls13/messages13.h"
 #include "petrel/petrel.h"
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			abort();                                                              \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz/fuzz_check.h"
 
 enum {
 	M_CLIENT_HELLO, M_SERVER_HELLO, M_ENCRYPTED_EXTENSIONS, M_CERTIFICATE,

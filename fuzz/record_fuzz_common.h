@@ -11,12 +11,7 @@
 
 #include "petrel/petrel.h"
 #include "record/record.h"
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			abort();                                                              \
-	} while (0)
+#include "fuzz/fuzz_check.h"
 
 typedef void fuzz_read_fn(struct petrel_record_layer *rl, uint8_t *dgram, size_t len);
 

@@ -21,14 +21,7 @@
 #include "dtls13/server13.h"
 #include "petrel/petrel.h"
 #include "x509/x509.h"
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			abort();                                                              \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz/fuzz_check.h"
 
 #define NOW_S 1760000000
 

@@ -18,6 +18,7 @@
 #include "petrel/petrel.h"
 #include "record/header13.h"
 #include "tests/dtls_harness.h"
+#include "tests/dtls_nat_harness.h"
 #include "tests/simnet.h"
 
 /* ---- Two sessions on the simulated network ------------------------------- */
@@ -63,23 +64,25 @@ static void only13(petrel_session *s)
 	cr_assert_eq(petrel_session_set_versions(s, PETREL_DTLS1_3, PETREL_DTLS1_3), 0);
 }
 
-/* A 1.3 pair with certificates; client_cid / server_cid: the CID each
- * asks for (NULL: CIDs off on that side). logs[0]: the client's sends. */
-static void pair13(struct harness *h, const char *client_cid, const char *server_cid,
-		   struct wire13 logs[2], uint64_t seed)
+/* A 1.3-only client and a server with ECDSA certificates, the client's
+ * not verifying. */
+static void init13(struct harness *h, uint64_t seed)
 {
 	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
 	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
 	harness_init(h, seed, 0, 0, cc, sc);
 	only13(h->client.session);
 	petrel_session_set_verify(h->client.session, PETREL_VERIFY_NONE, NULL, 0);
+}
+
+/* A 1.3 pair with certificates; client_cid / server_cid: the CID each
+ * asks for (NULL: CIDs off on that side). logs[0]: the client's sends. */
+static void pair13(struct harness *h, const char *client_cid, const char *server_cid,
+		   struct wire13 logs[2], uint64_t seed)
+{
+	init13(h, seed);
 	petrel_session_set_verify(h->server.session, PETREL_VERIFY_NONE, NULL, 0);
-	if (client_cid)
-		cr_assert_eq(petrel_session_set_cid(h->client.session, (const uint8_t *)client_cid,
-						    strlen(client_cid)), 0);
-	if (server_cid)
-		cr_assert_eq(petrel_session_set_cid(h->server.session, (const uint8_t *)server_cid,
-						    strlen(server_cid)), 0);
+	harness_set_cids(h, client_cid, server_cid);
 	memset(logs, 0, 2 * sizeof logs[0]);
 	/* The client's records carry the server's CID and the other way. */
 	logs[0].want_cid = client_cid && server_cid ? server_cid : NULL;
@@ -94,25 +97,15 @@ static void pair13(struct harness *h, const char *client_cid, const char *server
 	cr_assert_eq(h->server.session->version, PETREL_V_DTLS13);
 }
 
-static void assert_cid(petrel_session *s, int which, const char *want)
-{
-	const uint8_t *cid = NULL;
-	size_t len = 99;
-	cr_assert_eq(petrel_session_get_cid(s, which, &cid, &len), 0);
-	cr_assert_eq(len, strlen(want));
-	if (len)
-		cr_assert_eq(memcmp(cid, want, len), 0);
-}
-
 Test(dtls13_cid, both_sides_negotiate_and_every_protected_record_carries_the_peers_cid)
 {
 	struct harness h;
 	struct wire13 logs[2];
 	pair13(&h, "client-cid", "srv", logs, 11);
-	assert_cid(h.client.session, PETREL_CID_OURS, "client-cid");
-	assert_cid(h.client.session, PETREL_CID_PEERS, "srv");
-	assert_cid(h.server.session, PETREL_CID_OURS, "srv");
-	assert_cid(h.server.session, PETREL_CID_PEERS, "client-cid");
+	harness_assert_cid(h.client.session, PETREL_CID_OURS, "client-cid");
+	harness_assert_cid(h.client.session, PETREL_CID_PEERS, "srv");
+	harness_assert_cid(h.server.session, PETREL_CID_OURS, "srv");
+	harness_assert_cid(h.server.session, PETREL_CID_PEERS, "client-cid");
 	cr_assert_eq(harness_echo(&h, "hello with cids", 60000), 0);
 	cr_assert_eq(harness_echo(&h, "and again", 60000), 0);
 	/* From the first encrypted record on (the handshake's epoch 2 too). */
@@ -129,8 +122,8 @@ Test(dtls13_cid, empty_cid_means_records_without_cid_towards_that_side)
 	struct wire13 logs[2];
 	pair13(&h, "", "server-id", logs, 12);
 	logs[0].want_cid = "server-id";
-	assert_cid(h.client.session, PETREL_CID_OURS, "");
-	assert_cid(h.server.session, PETREL_CID_PEERS, "");
+	harness_assert_cid(h.client.session, PETREL_CID_OURS, "");
+	harness_assert_cid(h.server.session, PETREL_CID_PEERS, "");
 	cr_assert_eq(harness_echo(&h, "one way only", 60000), 0);
 	cr_assert_gt(logs[0].with_cid, 0);
 	cr_assert_eq(logs[0].without_cid, 0);
@@ -175,22 +168,17 @@ Test(dtls13_cid, handshake_with_cids_survives_loss)
 	for (uint64_t seed = 1; seed <= 5; seed++) {
 		struct harness h;
 		struct wire13 logs[2];
-		petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-		petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-		harness_init(&h, seed, 0, 0, cc, sc);
+		init13(&h, seed);
 		struct simnet_rules rules = {.drop_per_million = 200000, .delay_ms = 20,
 					     .reorder_window = 2};
 		simnet_set_rules(h.net, 0, &rules);
 		simnet_set_rules(h.net, 1, &rules);
-		only13(h.client.session);
-		petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
-		cr_assert_eq(petrel_session_set_cid(h.client.session, (const uint8_t *)"c1", 2), 0);
-		cr_assert_eq(petrel_session_set_cid(h.server.session, (const uint8_t *)"s22", 3), 0);
+		harness_set_cids(&h, "c1", "s22");
 		memset(logs, 0, sizeof logs);
 		cr_assert_eq(harness_run_handshake(&h, 120000), 0, "seed %llu",
 			     (unsigned long long)seed);
 		cr_assert_eq(harness_echo(&h, "lossy", 120000), 0);
-		assert_cid(h.server.session, PETREL_CID_PEERS, "c1");
+		harness_assert_cid(h.server.session, PETREL_CID_PEERS, "c1");
 		harness_free_all(&h);
 	}
 }
@@ -252,196 +240,41 @@ Test(dtls13_cid, wolfssl_record_is_read_with_our_cid_length)
 
 /* ---- The sans-I/O endpoint: NAT rebinding -------------------------------- */
 
-static petrel_credentials *psk(void)
+static void nat13_setup(struct nat_case *t, unsigned cid_len, const char *client_cid)
 {
-	petrel_credentials *c;
-	cr_assert_eq(petrel_credentials_new(&c), 0);
-	static const uint8_t key[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
-	cr_assert_eq(petrel_credentials_set_psk(c, "nat13-client", key, sizeof key), 0);
-	return c;
-}
-
-static struct sockaddr_in addr4(const char *ip, uint16_t port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-	cr_assert_eq(inet_pton(AF_INET, ip, &a.sin_addr), 1);
-	return a;
-}
-
-static unsigned exchange_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from)
-{
-	for (unsigned i = 0; i < c->sent_count; i++)
-		cr_assert_eq(petrel_endpoint_feed(ep, c->sent[i], c->sent_len[i], from, sizeof *from,
-						  c->now), 0);
-	c->sent_count = 0;
-	unsigned back = 0;
-	uint8_t buf[17 * 1024];
-	struct sockaddr_storage to;
-	unsigned to_len = sizeof to;
-	long n;
-	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
-		cr_assert_eq(to_len, sizeof *from);
-		cr_assert_eq(memcmp(&to, from, sizeof *from), 0, "a datagram for another address");
-		int rc = petrel_engine_feed(c->s, buf, (size_t)n, c->now);
-		cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "client: %s", petrel_strerror(rc));
-		back++;
-		to_len = sizeof to;
-	}
-	return back;
-}
-
-static petrel_session *server_session;
-static void remember_session(void *ptr, petrel_session *s)
-{
-	(void)ptr;
-	server_session = s;
-}
-
-static bool echo_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from,
-		      const char *msg)
-{
-	cr_assert_eq(petrel_record_send(c->s, msg, strlen(msg)), (long)strlen(msg));
-	exchange_from(ep, c, from);
-	char buf[256];
-	long n = petrel_engine_read(c->s, buf, sizeof buf);
-	return n == (long)strlen(msg) && memcmp(buf, msg, (size_t)n) == 0;
-}
-
-static void assert_peer_is(petrel_endpoint *ep, const struct sockaddr_in *want)
-{
-	cr_assert_eq(petrel_endpoint_session_count(ep), 1);
-	struct sockaddr_storage ss;
-	unsigned len = sizeof ss;
-	cr_assert_eq(petrel_endpoint_session_peer(ep, server_session, &ss, &len), 0);
-	cr_assert_eq(len, sizeof *want);
-	cr_assert_eq(memcmp(&ss, want, sizeof *want), 0, "the session's address");
-}
-
-static uint64_t address_updates(petrel_endpoint *ep)
-{
-	struct petrel_endpoint_stats st;
-	petrel_endpoint_get_stats(ep, &st);
-	return st.cid_address_updates;
-}
-
-struct nat13 {
-	petrel_endpoint *ep;
-	petrel_credentials *sc, *cc;
-	struct hand_client c;
-	struct sockaddr_in a, b;
-};
-
-static void nat13_setup(struct nat13 *t, unsigned cid_len, const char *client_cid)
-{
-	t->sc = psk();
-	t->cc = psk();
-	struct petrel_endpoint_callbacks cb = {.on_new_session = remember_session,
-					       .on_data = harness_echo_record};
-	cr_assert_eq(petrel_endpoint_new_sans_io(&t->ep, t->sc, 0, &cb), 0);
-	cr_assert_eq(petrel_endpoint_set_cid_length(t->ep, cid_len), 0);
-	hand_client_init(&t->c, t->cc, 5000000);
+	nat_open(t, "nat13-client", cid_len, client_cid, NULL);
 	only13(t->c.s);
-	if (client_cid)
-		cr_assert_eq(petrel_session_set_cid(t->c.s, (const uint8_t *)client_cid,
-						    strlen(client_cid)), 0);
-	t->a = addr4("198.51.100.7", 40000);
-	t->b = addr4("198.51.100.7", 51234); /* the NAT's new mapping */
-	int rc = PETREL_E_AGAIN;
-	for (int i = 0; i < 10 && rc != 0; i++) {
-		rc = petrel_handshake(t->c.s);
-		exchange_from(t->ep, &t->c, &t->a);
-	}
-	cr_assert_eq(rc, 0, "handshake: %s", petrel_strerror(rc));
+	nat_handshake_from(t->ep, &t->c, &t->a);
 	cr_assert_eq(t->c.s->version, PETREL_V_DTLS13);
-	cr_assert(echo_from(t->ep, &t->c, &t->a, "before the rebinding"));
-}
-
-static void nat13_free(struct nat13 *t)
-{
-	petrel_session_free(t->c.s);
-	petrel_endpoint_free(t->ep);
-	petrel_credentials_free(t->sc);
-	petrel_credentials_free(t->cc);
+	cr_assert(nat_echo_from(t->ep, &t->c, &t->a, "before the rebinding"));
 }
 
 Test(dtls13_cid_nat, rebinding_mid_session_moves_the_peer)
 {
-	struct nat13 t;
+	struct nat_case t;
 	nat13_setup(&t, 6, "");
-	const uint8_t *cid;
-	size_t len;
-	cr_assert_eq(petrel_session_get_cid(t.c.s, PETREL_CID_PEERS, &cid, &len), 0);
-	cr_assert_eq(len, 6);
-	t.c.now += 30000;
-	cr_assert(echo_from(t.ep, &t.c, &t.b, "after the rebinding"), "the echo reached the new port");
-	assert_peer_is(t.ep, &t.b);
-	cr_assert_eq(address_updates(t.ep), 1);
-	cr_assert(echo_from(t.ep, &t.c, &t.b, "and on"));
-	cr_assert(echo_from(t.ep, &t.c, &t.a, "home again"));
-	assert_peer_is(t.ep, &t.a);
-	cr_assert_eq(address_updates(t.ep), 2);
-	nat13_free(&t);
+	nat_assert_rebinding_moves(&t, 6);
+	nat_free(&t);
 }
 
 Test(dtls13_cid_nat, replayed_or_older_record_from_another_address_does_not_move)
 {
-	struct nat13 t;
+	struct nat_case t;
 	nat13_setup(&t, 4, "cli");
-	cr_assert_eq(petrel_record_send(t.c.s, "seen on the wire", 16), 16);
-	cr_assert_eq(t.c.sent_count, 1);
-	uint8_t copy[2048];
-	size_t copy_len = t.c.sent_len[0];
-	memcpy(copy, t.c.sent[0], copy_len);
-	cr_assert_eq(copy[0] & 0xf0, 0x30, "a unified header with the C bit");
-	exchange_from(t.ep, &t.c, &t.a);
-	char buf[64];
-	cr_assert_eq(petrel_engine_read(t.c.s, buf, sizeof buf), 16);
-	struct sockaddr_in evil = addr4("203.0.113.66", 6666);
-	cr_assert_eq(petrel_endpoint_feed(t.ep, copy, copy_len, &evil, sizeof evil, t.c.now), 0);
-	uint8_t out[17 * 1024];
-	cr_assert_eq(petrel_endpoint_next_datagram(t.ep, out, sizeof out, NULL, NULL), PETREL_E_AGAIN,
-		     "nothing answers a replay");
-	assert_peer_is(t.ep, &t.a);
-	/* Authentic but older than one already seen: no move either. */
-	cr_assert_eq(petrel_record_send(t.c.s, "older", 5), 5);
-	cr_assert_eq(petrel_record_send(t.c.s, "newer", 5), 5);
-	cr_assert_eq(t.c.sent_count, 2);
-	uint8_t older[2048];
-	size_t older_len = t.c.sent_len[0];
-	memcpy(older, t.c.sent[0], older_len);
-	memmove(t.c.sent[0], t.c.sent[1], t.c.sent_len[1]);
-	t.c.sent_len[0] = t.c.sent_len[1];
-	t.c.sent_count = 1;
-	exchange_from(t.ep, &t.c, &t.a);
-	cr_assert_eq(petrel_endpoint_feed(t.ep, older, older_len, &evil, sizeof evil, t.c.now), 0);
-	assert_peer_is(t.ep, &t.a);
-	cr_assert_eq(address_updates(t.ep), 0);
-	while (petrel_endpoint_next_datagram(t.ep, out, sizeof out, NULL, NULL) > 0)
-		;
-	while (petrel_engine_read(t.c.s, buf, sizeof buf) > 0)
-		;
-	cr_assert(echo_from(t.ep, &t.c, &t.a, "still here"));
-	nat13_free(&t);
+	nat_assert_replays_do_not_move(&t, 0xf0, 0x30, "a unified header with the C bit");
+	nat_free(&t);
 }
 
 Test(dtls13_cid_nat, forged_cid_record_does_not_move)
 {
-	struct nat13 t;
+	struct nat_case t;
 	nat13_setup(&t, 4, "");
-	cr_assert_eq(petrel_record_send(t.c.s, "template", 8), 8);
 	uint8_t forged[2048];
-	size_t forged_len = t.c.sent_len[0];
-	memcpy(forged, t.c.sent[0], forged_len);
-	t.c.sent_count = 0;
+	size_t forged_len = nat_take_template(&t, forged);
 	forged[1 + 4] ^= 0x55;		/* masked sequence number */
 	forged[forged_len - 1] ^= 0x01; /* tag */
-	struct sockaddr_in evil = addr4("203.0.113.66", 6666);
-	for (int i = 0; i < 3; i++)
-		cr_assert_eq(petrel_endpoint_feed(t.ep, forged, forged_len, &evil, sizeof evil, t.c.now), 0);
-	assert_peer_is(t.ep, &t.a);
-	cr_assert_eq(address_updates(t.ep), 0);
-	cr_assert(echo_from(t.ep, &t.c, &t.a, "unharmed"));
-	nat13_free(&t);
+	nat_assert_forgery_does_not_move(&t, forged, forged_len);
+	nat_free(&t);
 }
 
 /* ---- After the handshake: KeyUpdate; and the fall back to 1.2 ------------ */
@@ -476,13 +309,12 @@ static void fallback_with_cids(unsigned server_flags, uint64_t seed)
 	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
 	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
 	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
-	cr_assert_eq(petrel_session_set_cid(h.client.session, (const uint8_t *)"fc", 2), 0);
-	cr_assert_eq(petrel_session_set_cid(h.server.session, (const uint8_t *)"fsv", 3), 0);
+	harness_set_cids(&h, "fc", "fsv");
 	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "client %d server %d",
 		     h.client.handshake_rc, h.server.handshake_rc);
 	cr_assert_eq(h.client.session->version, PETREL_V_DTLS12);
-	assert_cid(h.client.session, PETREL_CID_PEERS, "fsv");
-	assert_cid(h.server.session, PETREL_CID_PEERS, "fc");
+	harness_assert_cid(h.client.session, PETREL_CID_PEERS, "fsv");
+	harness_assert_cid(h.server.session, PETREL_CID_PEERS, "fc");
 	cr_assert_eq(harness_echo(&h, "1.2 with cids", 60000), 0);
 	harness_free_all(&h);
 }
@@ -537,7 +369,7 @@ Test(dtls13_cid, new_connection_id_immediate_switches_the_cid_we_send)
 	/* cids = {"new-cid"}, usage cid_immediate */
 	static const uint8_t body[] = {0, 8, 7, 'n', 'e', 'w', '-', 'c', 'i', 'd', 0};
 	cr_assert_eq(server_sends_message(&h, PETREL_HS13_NEW_CONNECTION_ID, body, sizeof body), 0);
-	assert_cid(h.client.session, PETREL_CID_PEERS, "new-cid");
+	harness_assert_cid(h.client.session, PETREL_CID_PEERS, "new-cid");
 	logs[0] = (struct wire13){.want_cid = "new-cid"};
 	cr_assert_eq(petrel_record_send(h.client.session, "x", 1), 1);
 	cr_assert_eq(logs[0].with_cid, 1, "the next record carries the new CID");
@@ -554,7 +386,7 @@ Test(dtls13_cid, request_connection_id_is_acknowledged)
 	static const uint8_t body[] = {2};
 	cr_assert_eq(server_sends_message(&h, PETREL_HS13_REQUEST_CONNECTION_ID, body, sizeof body), 0);
 	cr_assert_eq(harness_echo(&h, "after", 60000), 0);
-	assert_cid(h.client.session, PETREL_CID_PEERS, "rs");
+	harness_assert_cid(h.client.session, PETREL_CID_PEERS, "rs");
 	harness_free_all(&h);
 }
 
@@ -617,20 +449,13 @@ Test(dtls13_cid, long_cids_at_a_small_mtu_stay_within_it)
 	static const char long_c[] = "client-side-connection-identifier-of-60-bytes-xxxxxxxxxxxxxx";
 	static const char long_s[] = "server-side-connection-identifier-of-64-bytes-yyyyyyyyyyyyyyyyyy";
 	struct harness h;
-	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-	harness_init(&h, 21, 0, 0, cc, sc);
-	only13(h.client.session);
-	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	init13(&h, 21);
 	petrel_dtls_set_mtu(h.client.session, 400);
 	petrel_dtls_set_mtu(h.server.session, 400);
 	struct simnet_rules rules = {.delay_ms = 10, .max_datagram = 400 - 28};
 	simnet_set_rules(h.net, 0, &rules);
 	simnet_set_rules(h.net, 1, &rules);
-	cr_assert_eq(petrel_session_set_cid(h.client.session, (const uint8_t *)long_c,
-					    strlen(long_c)), 0);
-	cr_assert_eq(petrel_session_set_cid(h.server.session, (const uint8_t *)long_s,
-					    strlen(long_s)), 0);
+	harness_set_cids(&h, long_c, long_s);
 	struct wire13 logs[2] = {{.want_cid = long_s}, {.want_cid = long_c}};
 	h.client.on_send = log_send13;
 	h.client.on_send_ctx = &logs[0];

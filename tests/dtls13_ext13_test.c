@@ -198,6 +198,14 @@ static void cores_free(struct cores *k)
 	petrel_privkey_free(k->key);
 }
 
+/* The server core reads the client core's ClientHello: its result. */
+static int server_reads_hello(struct cores *k)
+{
+	const struct petrel_hs13_out_msg *ch = &k->co.msgs[0];
+	return petrel_dtls13_server_handle(&k->sv, PETREL_HT13_CLIENT_HELLO, ch->body, ch->len, 0,
+					   &k->so);
+}
+
 /* The offset of the first match of needle in the body, or -1. */
 static long find_bytes(const uint8_t *body, size_t len, const uint8_t *needle, size_t n)
 {
@@ -211,9 +219,7 @@ Test(dtls13_ext13, cores_agree_and_the_server_acknowledges_sni)
 {
 	struct cores k;
 	cores_init(&k, "coap", "coap");
-	struct petrel_hs13_out_msg *ch = &k.co.msgs[0];
-	cr_assert_eq(petrel_dtls13_server_handle(&k.sv, PETREL_HT13_CLIENT_HELLO, ch->body, ch->len,
-						 0, &k.so), 0);
+	cr_assert_eq(server_reads_hello(&k), 0);
 	cr_assert_str_eq(k.sv.names.host, "ext13.petrel.test");
 	cr_assert(k.sv.names.has_alpn);
 	/* EncryptedExtensions: server_name (empty) and ALPN ["coap"]. */
@@ -236,9 +242,7 @@ Test(dtls13_ext13, answer_never_offered_is_no_application_protocol)
 {
 	struct cores k;
 	cores_init(&k, "coap", "coap");
-	struct petrel_hs13_out_msg *ch = &k.co.msgs[0];
-	cr_assert_eq(petrel_dtls13_server_handle(&k.sv, PETREL_HT13_CLIENT_HELLO, ch->body, ch->len,
-						 0, &k.so), 0);
+	cr_assert_eq(server_reads_hello(&k), 0);
 	petrel_hs13_output_reset(&k.co);
 	cr_assert_eq(petrel_dtls13_client_handle(&k.cl, k.so.msgs[0].type, k.so.msgs[0].body,
 						 k.so.msgs[0].len, 0, &k.co), 0);
@@ -259,8 +263,7 @@ Test(dtls13_ext13, malformed_alpn_in_client_hello_is_decode_error)
 	long at = find_bytes(ch->body, ch->len, alpn_ext, sizeof alpn_ext);
 	cr_assert_geq(at, 0);
 	ch->body[at + 6] = 0; /* an empty ProtocolName, then garbage */
-	cr_assert_eq(petrel_dtls13_server_handle(&k.sv, PETREL_HT13_CLIENT_HELLO, ch->body, ch->len,
-						 0, &k.so), PETREL_E_DECODE_ERROR);
+	cr_assert_eq(server_reads_hello(&k), PETREL_E_DECODE_ERROR);
 	cr_assert_eq(k.so.alert, 50);
 	cores_free(&k);
 }
@@ -269,9 +272,7 @@ Test(dtls13_ext13, no_overlap_in_the_core_is_alert_120)
 {
 	struct cores k;
 	cores_init(&k, "h2", "coap,h3");
-	struct petrel_hs13_out_msg *ch = &k.co.msgs[0];
-	cr_assert_eq(petrel_dtls13_server_handle(&k.sv, PETREL_HT13_CLIENT_HELLO, ch->body, ch->len,
-						 0, &k.so), PETREL_E_ALPN_MISMATCH);
+	cr_assert_eq(server_reads_hello(&k), PETREL_E_ALPN_MISMATCH);
 	cr_assert_eq(k.so.alert, PETREL_ALERT13_NO_APPLICATION_PROTOCOL);
 	cores_free(&k);
 }

@@ -15,43 +15,18 @@
 
 #include "dtls/session.h"
 #include "dtls13/messages13.h"
+#include "tests/dtls_front_harness.h"
 #include "tests/dtls_harness.h"
 #include "tests/robust_alloc.h"
 
 #define MTU 300
-#define LOG_MAX 32
 
-static uint64_t clock_now = 100000;
-
-static uint64_t test_clock(void *ptr)
+/* The clock starts at 100 s in this suite. */
+static void start_clock(void)
 {
-	(void)ptr;
-	return clock_now;
+	front_now = 100000;
 }
-
-struct dgram_log {
-	unsigned count;
-	uint8_t d[LOG_MAX][2048];
-	size_t len[LOG_MAX];
-};
-
-static long log_push(void *ptr, const uint8_t *data, size_t len)
-{
-	struct dgram_log *l = ptr;
-	if (l->count < LOG_MAX && len <= sizeof l->d[0]) {
-		memcpy(l->d[l->count], data, len);
-		l->len[l->count++] = len;
-	}
-	return (long)len;
-}
-
-static long nothing_pull(void *ptr, uint8_t *buf, size_t cap)
-{
-	(void)ptr;
-	(void)buf;
-	(void)cap;
-	return PETREL_E_AGAIN;
-}
+TestSuite(front13, .init = start_clock);
 
 /* A PSK of the longest identity: with a P-384 share first, a 1.3
  * ClientHello of about 450 bytes, two fragments at MTU 300. */
@@ -69,40 +44,12 @@ static petrel_credentials *big_psk_creds(void)
 
 static petrel_session *client13(petrel_credentials *cc, struct dgram_log *log, unsigned mtu)
 {
-	petrel_session *c;
-	cr_assert_eq(petrel_session_new(&c, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(c, cc);
+	petrel_session *c = front_client(cc, log);
 	cr_assert_eq(petrel_session_set_versions(c, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
 	cr_assert_eq(petrel_session_set_groups(c, "secp384r1,x25519"), 0);
-	petrel_transport_set_ptr(c, log);
-	petrel_transport_set_push_function(c, log_push);
-	petrel_transport_set_pull_function(c, nothing_pull);
-	petrel_transport_set_clock_function(c, test_clock, NULL);
 	if (mtu)
 		petrel_dtls_set_mtu(c, mtu);
 	return c;
-}
-
-static struct sockaddr_in v4(uint32_t ip, uint16_t port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-	a.sin_addr.s_addr = htonl(ip);
-	return a;
-}
-
-static void feed_ep(petrel_endpoint *ep, const uint8_t *d, size_t len, const struct sockaddr_in *a)
-{
-	uint8_t copy[2048];
-	cr_assert_leq(len, sizeof copy);
-	memcpy(copy, d, len);
-	cr_assert_eq(petrel_endpoint_feed(ep, copy, len, a, sizeof *a, clock_now), 0);
-}
-
-static struct petrel_endpoint_stats ep_stats(const petrel_endpoint *ep)
-{
-	struct petrel_endpoint_stats st;
-	petrel_endpoint_get_stats(ep, &st);
-	return st;
 }
 
 /* The endpoint's queued datagrams: those to a kept in out (when given),
@@ -111,29 +58,14 @@ static unsigned take_answers(petrel_endpoint *ep, const struct sockaddr_in *a,
 			     struct dgram_log *out, unsigned *others)
 {
 	uint8_t buf[17 * 1024];
-	struct sockaddr_storage to;
-	unsigned to_len = sizeof to, mine = 0;
+	unsigned mine = 0;
 	long n;
-	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
-		to_len = sizeof to;
-		const struct sockaddr_in *t = (const struct sockaddr_in *)&to;
-		if (a && t->sin_addr.s_addr == a->sin_addr.s_addr && t->sin_port == a->sin_port) {
-			mine++;
-			if (out)
-				log_push(out, buf, (size_t)n);
-		} else if (others) {
-			(*others)++;
-		}
+	while ((n = front_next_answer(ep, a, buf, sizeof buf, others)) > 0) {
+		mine++;
+		if (out)
+			dgram_log_push(out, buf, (size_t)n);
 	}
 	return mine;
-}
-
-static void feed_client(petrel_session *c, const uint8_t *d, size_t len)
-{
-	uint8_t copy[17 * 1024];
-	memcpy(copy, d, len);
-	int rc = petrel_engine_feed(c, copy, len, clock_now);
-	cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "%s", petrel_strerror_name(rc));
 }
 
 /* A HelloRetryRequest record: a ServerHello whose random is the HRR's
@@ -160,37 +92,10 @@ static bool hello_is_fragmented(const uint8_t *d, size_t len)
 	return frag_len < length;
 }
 
-/* Runs c's handshake through ep from a: the client's result. */
-static int connect_through(petrel_endpoint *ep, petrel_session *c, struct dgram_log *log,
-			   const struct sockaddr_in *a)
-{
-	static struct dgram_log back;
-	int rc = petrel_handshake(c);
-	for (int i = 0; i < 20 && rc != 0; i++) {
-		for (unsigned j = 0; j < log->count; j++)
-			feed_ep(ep, log->d[j], log->len[j], a);
-		log->count = 0;
-		back.count = 0;
-		take_answers(ep, a, &back, NULL);
-		for (unsigned j = 0; j < back.count; j++)
-			feed_client(c, back.d[j], back.len[j]);
-		rc = petrel_handshake(c);
-	}
-	for (unsigned j = 0; j < log->count; j++)
-		feed_ep(ep, log->d[j], log->len[j], a);
-	log->count = 0;
-	back.count = 0;
-	take_answers(ep, a, &back, NULL);
-	for (unsigned j = 0; j < back.count; j++)
-		feed_client(c, back.d[j], back.len[j]);
-	return rc;
-}
-
 Test(front13, cookieless_hello_flood_makes_no_state)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
 	petrel_session *c = client13(cc, &log, 0);
@@ -203,12 +108,12 @@ Test(front13, cookieless_hello_flood_makes_no_state)
 	for (unsigned i = 0; i < 2000; i++) {
 		if (i == 100)
 			heap_before = robust_heap_in_use(); /* tables and queues grown */
-		struct sockaddr_in a = v4(0xc6336400u + i / 2, (uint16_t)(1024 + i % 2));
+		struct sockaddr_in a = front_v4(0xc6336400u + i / 2, (uint16_t)(1024 + i % 2));
 		uint8_t d[2048];
 		memcpy(d, log.d[0], log.len[0]);
 		d[9] = (uint8_t)(i >> 8); /* the record number's low bytes */
 		d[10] = (uint8_t)i;
-		feed_ep(ep, d, log.len[0], &a);
+		front_feed_ep(ep, d, log.len[0], &a);
 		static struct dgram_log one;
 		one.count = 0;
 		answered += take_answers(ep, &a, &one, NULL);
@@ -225,46 +130,43 @@ Test(front13, cookieless_hello_flood_makes_no_state)
 			      "1,900 more forged hellos kept nothing: %zu -> %zu bytes", heap_before,
 			      heap_after);
 	}
-	struct petrel_endpoint_stats st = ep_stats(ep);
+	struct petrel_endpoint_stats st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 0, "no session before the cookie");
 	cr_assert_eq(st.half_open, 0, "no half-open entry");
 	cr_assert_eq(st.partial_hellos, 0);
 	cr_assert_eq(st.fragment_bytes, 0);
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	front_free(c, ep, cc, sc);
 }
 
 /* Gets c's second ClientHello (with the cookie) after ep's HRR to a. */
 static void second_hello(petrel_endpoint *ep, petrel_session *c, struct dgram_log *log,
 			 const struct sockaddr_in *a, struct dgram_log *hrr)
 {
-	unsigned sessions = ep_stats(ep).sessions;
+	unsigned sessions = front_ep_stats(ep).sessions;
 	cr_assert_eq(petrel_handshake(c), PETREL_E_AGAIN);
 	for (unsigned j = 0; j < log->count; j++)
-		feed_ep(ep, log->d[j], log->len[j], a);
+		front_feed_ep(ep, log->d[j], log->len[j], a);
 	log->count = 0;
 	hrr->count = 0;
 	cr_assert_eq(take_answers(ep, a, hrr, NULL), 1);
 	cr_assert(is_hrr(hrr->d[0], hrr->len[0]));
-	feed_client(c, hrr->d[0], hrr->len[0]);
+	front_feed(c, hrr->d[0], hrr->len[0]);
 	(void)petrel_handshake(c);
 	cr_assert_geq(log->count, 1, "the second ClientHello");
-	cr_assert_eq(ep_stats(ep).sessions, sessions);
-	cr_assert_eq(ep_stats(ep).half_open, 0);
+	cr_assert_eq(front_ep_stats(ep).sessions, sessions);
+	cr_assert_eq(front_ep_stats(ep).half_open, 0);
 }
 
 static void assert_dropped(petrel_endpoint *ep, const struct dgram_log *log,
 			   const struct sockaddr_in *from)
 {
-	unsigned sessions = ep_stats(ep).sessions;
+	unsigned sessions = front_ep_stats(ep).sessions;
 	for (unsigned j = 0; j < log->count; j++)
-		feed_ep(ep, log->d[j], log->len[j], from);
+		front_feed_ep(ep, log->d[j], log->len[j], from);
 	unsigned others = 0;
 	cr_assert_eq(take_answers(ep, from, NULL, &others), 0, "no answer");
 	cr_assert_eq(others, 0);
-	struct petrel_endpoint_stats st = ep_stats(ep);
+	struct petrel_endpoint_stats st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, sessions);
 	cr_assert_eq(st.half_open, 0);
 	cr_assert_eq(st.partial_hellos, 0);
@@ -273,13 +175,12 @@ static void assert_dropped(petrel_endpoint *ep, const struct dgram_log *log,
 Test(front13, wrong_other_address_and_expired_cookies_are_dropped_silently)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log, hrr, bad;
 	memset(&log, 0, sizeof log);
-	struct sockaddr_in a = v4(0x0a000001, 5684), b = v4(0x0a000002, 5684),
-			   a2 = v4(0x0a000001, 5685);
-	clock_now = 200000;
+	struct sockaddr_in a = front_v4(0x0a000001, 5684), b = front_v4(0x0a000002, 5684),
+			   a2 = front_v4(0x0a000001, 5685);
+	front_now = 200000;
 	petrel_session *c = client13(cc, &log, 0);
 	second_hello(ep, c, &log, &a, &hrr);
 	/* From another address, or another port of the same one. */
@@ -299,53 +200,45 @@ Test(front13, wrong_other_address_and_expired_cookies_are_dropped_silently)
 	at[-3] ^= 0x80;
 	assert_dropped(ep, &bad, &a);
 	/* The genuine one completes. */
-	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	cr_assert_eq(front_connect_through(ep, c, &log, &a), 0);
 	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_3);
-	cr_assert_eq(ep_stats(ep).sessions, 1);
-	cr_assert_eq(ep_stats(ep).half_open, 0);
+	cr_assert_eq(front_ep_stats(ep).sessions, 1);
+	cr_assert_eq(front_ep_stats(ep).half_open, 0);
 	petrel_session_free(c);
 
 	/* Expired: a minute and a bit after the HRR. */
-	struct sockaddr_in e = v4(0x0a000003, 5684);
+	struct sockaddr_in e = front_v4(0x0a000003, 5684);
 	log.count = 0;
 	c = client13(cc, &log, 0);
 	second_hello(ep, c, &log, &e, &hrr);
-	clock_now += 61000;
+	front_now += 61000;
 	assert_dropped(ep, &log, &e);
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	front_free(c, ep, cc, sc);
 }
 
 Test(front13, client_completes_through_the_stateless_hrr)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
-	struct sockaddr_in a = v4(0x0a000009, 40000);
+	struct sockaddr_in a = front_v4(0x0a000009, 40000);
 	petrel_session *c = client13(cc, &log, 0);
-	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	cr_assert_eq(front_connect_through(ep, c, &log, &a), 0);
 	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_3);
-	struct petrel_endpoint_stats st = ep_stats(ep);
+	struct petrel_endpoint_stats st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 1);
 	cr_assert_eq(st.half_open, 0, "established");
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	front_free(c, ep, cc, sc);
 }
 
 Test(front13, fragmented_hellos_at_mtu_300_through_the_endpoint)
 {
 	petrel_credentials *cc = big_psk_creds(), *sc = big_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log, hrr;
 	memset(&log, 0, sizeof log);
-	struct sockaddr_in a = v4(0x0a00000a, 5683);
+	struct sockaddr_in a = front_v4(0x0a00000a, 5683);
 	petrel_session *c = client13(cc, &log, MTU);
 	cr_assert_eq(petrel_handshake(c), PETREL_E_AGAIN);
 	unsigned k = log.count;
@@ -356,12 +249,12 @@ Test(front13, fragmented_hellos_at_mtu_300_through_the_endpoint)
 	}
 	/* All but the last fragment: held, no answer, no session. */
 	for (unsigned i = 0; i + 1 < k; i++)
-		feed_ep(ep, log.d[i], log.len[i], &a);
-	cr_assert_eq(ep_stats(ep).partial_hellos, 1);
+		front_feed_ep(ep, log.d[i], log.len[i], &a);
+	cr_assert_eq(front_ep_stats(ep).partial_hellos, 1);
 	cr_assert_eq(take_answers(ep, &a, NULL, NULL), 0);
 	/* The last: a HelloRetryRequest, nothing kept. */
-	feed_ep(ep, log.d[k - 1], log.len[k - 1], &a);
-	struct petrel_endpoint_stats st = ep_stats(ep);
+	front_feed_ep(ep, log.d[k - 1], log.len[k - 1], &a);
+	struct petrel_endpoint_stats st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 0);
 	cr_assert_eq(st.half_open, 0);
 	cr_assert_eq(st.partial_hellos, 0);
@@ -370,32 +263,29 @@ Test(front13, fragmented_hellos_at_mtu_300_through_the_endpoint)
 	cr_assert_eq(take_answers(ep, &a, &hrr, NULL), 1);
 	cr_assert(is_hrr(hrr.d[0], hrr.len[0]));
 	log.count = 0;
-	feed_client(c, hrr.d[0], hrr.len[0]);
+	front_feed(c, hrr.d[0], hrr.len[0]);
 	int rc = petrel_handshake(c);
 	cr_assert_geq(log.count, 2, "the second ClientHello in fragments too");
 	cr_assert(hello_is_fragmented(log.d[0], log.len[0]));
 	for (int i = 0; i < 20 && rc != 0; i++) {
 		for (unsigned j = 0; j < log.count; j++)
-			feed_ep(ep, log.d[j], log.len[j], &a);
+			front_feed_ep(ep, log.d[j], log.len[j], &a);
 		log.count = 0;
 		static struct dgram_log back;
 		back.count = 0;
 		take_answers(ep, &a, &back, NULL);
 		for (unsigned j = 0; j < back.count; j++)
-			feed_client(c, back.d[j], back.len[j]);
+			front_feed(c, back.d[j], back.len[j]);
 		rc = petrel_handshake(c);
 	}
 	cr_assert_eq(rc, 0, "client: %s", petrel_strerror_name(rc));
 	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_3);
-	cr_assert_eq(connect_through(ep, c, &log, &a), 0); /* its last flight */
-	st = ep_stats(ep);
+	cr_assert_eq(front_connect_through(ep, c, &log, &a), 0); /* its last flight */
+	st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 1);
 	cr_assert_eq(st.half_open, 0);
 	cr_assert_eq(st.partial_hellos, 0);
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	front_free(c, ep, cc, sc);
 }
 
 /* Counts the client's datagrams holding a ClientHello fragment. */
@@ -447,27 +337,23 @@ Test(front13, hello_policy_12_answers_13_offers_with_the_12_cookie)
 	struct petrel_endpoint_callbacks cb = {.on_new_session = configure};
 	session_max_version = PETREL_DTLS1_2;
 	session_groups = NULL;
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, &cb);
 	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, PETREL_DTLS1_2, NULL), 0);
 	static struct dgram_log log, back;
 	memset(&log, 0, sizeof log);
-	struct sockaddr_in a = v4(0x0a000020, 6000);
+	struct sockaddr_in a = front_v4(0x0a000020, 6000);
 	petrel_session *c = client13(cc, &log, 0);
 	cr_assert_eq(petrel_handshake(c), PETREL_E_AGAIN);
-	feed_ep(ep, log.d[0], log.len[0], &a);
+	front_feed_ep(ep, log.d[0], log.len[0], &a);
 	back.count = 0;
 	cr_assert_eq(take_answers(ep, &a, &back, NULL), 1);
 	cr_assert_eq(back.d[0][13], PETREL_HS_HELLO_VERIFY_REQUEST, "the 1.2 cookie exchange");
-	cr_assert_eq(ep_stats(ep).sessions, 0);
+	cr_assert_eq(front_ep_stats(ep).sessions, 0);
 	log.count = 0;
-	feed_client(c, back.d[0], back.len[0]);
-	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	front_feed(c, back.d[0], back.len[0]);
+	cr_assert_eq(front_connect_through(ep, c, &log, &a), 0);
 	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_2);
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	front_free(c, ep, cc, sc);
 	session_max_version = 0;
 }
 
@@ -477,83 +363,65 @@ Test(front13, hello_policy_groups_pick_the_group_the_hrr_asks_for)
 	struct petrel_endpoint_callbacks cb = {.on_new_session = configure};
 	session_max_version = 0;
 	session_groups = "secp256r1";
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, &cb);
 	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, 0, "secp256r1"), 0);
 	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, 11, NULL), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_endpoint_set_hello_policy(ep, 0, "nogroup"), PETREL_E_UNSUPPORTED);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
-	struct sockaddr_in a = v4(0x0a000021, 6001);
-	petrel_session *c;
-	cr_assert_eq(petrel_session_new(&c, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(c, cc);
+	struct sockaddr_in a = front_v4(0x0a000021, 6001);
+	petrel_session *c = front_client(cc, &log);
 	cr_assert_eq(petrel_session_set_versions(c, PETREL_DTLS1_3, PETREL_DTLS1_3), 0);
 	cr_assert_eq(petrel_session_set_groups(c, "x25519,secp256r1"), 0); /* an X25519 share */
-	petrel_transport_set_ptr(c, &log);
-	petrel_transport_set_push_function(c, log_push);
-	petrel_transport_set_pull_function(c, nothing_pull);
-	petrel_transport_set_clock_function(c, test_clock, NULL);
-	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	cr_assert_eq(front_connect_through(ep, c, &log, &a), 0);
 	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_3);
-	cr_assert_eq(ep_stats(ep).sessions, 1);
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	cr_assert_eq(front_ep_stats(ep).sessions, 1);
+	front_free(c, ep, cc, sc);
 	session_groups = NULL;
 }
 
 Test(front13, restarted_client_on_the_same_address_replaces_its_association)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log, hrr;
 	memset(&log, 0, sizeof log);
-	struct sockaddr_in a = v4(0x0a000030, 7000);
+	struct sockaddr_in a = front_v4(0x0a000030, 7000);
 	petrel_session *c = client13(cc, &log, 0);
-	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	cr_assert_eq(front_connect_through(ep, c, &log, &a), 0);
 	petrel_session_free(c);
 	/* RFC 6347 4.2.8 / RFC 9147 5.1: the new ClientHello gets a stateless
 	 * HelloRetryRequest; the old association stays until the cookie. */
 	log.count = 0;
 	c = client13(cc, &log, 0);
 	second_hello(ep, c, &log, &a, &hrr);
-	cr_assert_eq(ep_stats(ep).sessions, 1, "the old association, untouched");
-	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	cr_assert_eq(front_ep_stats(ep).sessions, 1, "the old association, untouched");
+	cr_assert_eq(front_connect_through(ep, c, &log, &a), 0);
 	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_3);
-	struct petrel_endpoint_stats st = ep_stats(ep);
+	struct petrel_endpoint_stats st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 1, "the new association replaced the old one");
 	cr_assert_eq(st.half_open, 0);
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	front_free(c, ep, cc, sc);
 }
 
 Test(front13, endpoint_without_cookies_assembles_13_hellos_in_the_session)
 {
 	petrel_credentials *cc = big_psk_creds(), *sc = big_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, PETREL_FLAG_NO_COOKIE, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, PETREL_FLAG_NO_COOKIE, NULL);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
-	struct sockaddr_in a = v4(0x0a000031, 7001);
+	struct sockaddr_in a = front_v4(0x0a000031, 7001);
 	petrel_session *c = client13(cc, &log, MTU);
 	cr_assert_eq(petrel_handshake(c), PETREL_E_AGAIN);
 	cr_assert_geq(log.count, 2);
 	cr_assert(hello_is_fragmented(log.d[0], log.len[0]));
-	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
+	cr_assert_eq(front_connect_through(ep, c, &log, &a), 0);
 	cr_assert_eq(petrel_session_get_version(c), PETREL_DTLS1_3);
-	struct petrel_endpoint_stats st = ep_stats(ep);
+	struct petrel_endpoint_stats st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 1);
 	cr_assert_eq(st.half_open, 0);
 	/* The partial hello (a fixed 4.7 KiB block) went with the handshake;
 	 * what stays is the 1.3 engine's last message (engine13.c). */
 	cr_assert_lt(st.fragment_bytes, 1024, "%zu bytes", st.fragment_bytes);
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	front_free(c, ep, cc, sc);
 }

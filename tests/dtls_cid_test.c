@@ -9,6 +9,7 @@
 
 #include "petrel/petrel.h"
 #include "tests/dtls_harness.h"
+#include "tests/dtls_nat_harness.h"
 
 /* ---- Two sessions on the simulated network ------------------------------- */
 
@@ -33,12 +34,7 @@ static void pair_with_cids(struct harness *h, const char *client_cid, const char
 			   struct wire_log logs[2])
 {
 	harness_init(h, 7, 0, PETREL_FLAG_NO_COOKIE, harness_psk_creds(), harness_psk_creds());
-	if (client_cid)
-		cr_assert_eq(petrel_session_set_cid(h->client.session, (const uint8_t *)client_cid,
-						    strlen(client_cid)), 0);
-	if (server_cid)
-		cr_assert_eq(petrel_session_set_cid(h->server.session, (const uint8_t *)server_cid,
-						    strlen(server_cid)), 0);
+	harness_set_cids(h, client_cid, server_cid);
 	memset(logs, 0, 2 * sizeof logs[0]);
 	h->client.on_send = log_send;
 	h->client.on_send_ctx = &logs[0];
@@ -54,16 +50,6 @@ static void free_pair(struct harness *h)
 	petrel_credentials_free(s);
 }
 
-static void assert_cid(petrel_session *s, int which, const char *want)
-{
-	const uint8_t *cid = NULL;
-	size_t len = 99;
-	cr_assert_eq(petrel_session_get_cid(s, which, &cid, &len), 0);
-	cr_assert_eq(len, strlen(want));
-	if (len)
-		cr_assert_eq(memcmp(cid, want, len), 0);
-}
-
 Test(cid, both_sides_negotiate_and_send_tls12_cid_records)
 {
 	struct harness h;
@@ -71,10 +57,10 @@ Test(cid, both_sides_negotiate_and_send_tls12_cid_records)
 	pair_with_cids(&h, "dead", "beefcafe", logs);
 	cr_assert_eq(harness_run_handshake(&h, 60000), 0);
 	cr_assert_eq(harness_echo(&h, "hello over cids", 60000), 0);
-	assert_cid(h.client.session, PETREL_CID_OURS, "dead");
-	assert_cid(h.client.session, PETREL_CID_PEERS, "beefcafe");
-	assert_cid(h.server.session, PETREL_CID_OURS, "beefcafe");
-	assert_cid(h.server.session, PETREL_CID_PEERS, "dead");
+	harness_assert_cid(h.client.session, PETREL_CID_OURS, "dead");
+	harness_assert_cid(h.client.session, PETREL_CID_PEERS, "beefcafe");
+	harness_assert_cid(h.server.session, PETREL_CID_OURS, "beefcafe");
+	harness_assert_cid(h.server.session, PETREL_CID_PEERS, "dead");
 	cr_assert_gt(logs[0].type25, 0, "the client sent tls12_cid records");
 	cr_assert_gt(logs[1].type25, 0, "the server sent tls12_cid records");
 	cr_assert_eq(logs[0].protected_plain + logs[1].protected_plain, 0,
@@ -113,8 +99,8 @@ Test(cid, zero_length_cid_means_plain_records_towards_that_side)
 	pair_with_cids(&h, "", "srv", logs);
 	cr_assert_eq(harness_run_handshake(&h, 60000), 0);
 	cr_assert_eq(harness_echo(&h, "one way only", 60000), 0);
-	assert_cid(h.client.session, PETREL_CID_OURS, "");
-	assert_cid(h.server.session, PETREL_CID_PEERS, "");
+	harness_assert_cid(h.client.session, PETREL_CID_OURS, "");
+	harness_assert_cid(h.server.session, PETREL_CID_PEERS, "");
 	cr_assert_gt(logs[0].type25, 0, "the client puts the server's CID");
 	cr_assert_eq(logs[1].type25, 0, "the server sends plain records");
 	cr_assert_gt(logs[1].protected_plain, 0);
@@ -166,57 +152,6 @@ Test(cid, set_cid_refuses_over_255_bytes)
 
 /* ---- The sans-I/O endpoint: NAT rebinding ------------------------------- */
 
-static petrel_credentials *psk(void)
-{
-	petrel_credentials *c;
-	cr_assert_eq(petrel_credentials_new(&c), 0);
-	static const uint8_t key[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
-	cr_assert_eq(petrel_credentials_set_psk(c, "nat-client", key, sizeof key), 0);
-	return c;
-}
-
-static struct sockaddr_in addr4(const char *ip, uint16_t port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-	cr_assert_eq(inet_pton(AF_INET, ip, &a.sin_addr), 1);
-	return a;
-}
-
-/* Feed what the client sent as coming from `from`; hand the client every
- * datagram the endpoint sends, each checked to go to `from`. Returns how
- * many came back. */
-static unsigned exchange_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from)
-{
-	for (unsigned i = 0; i < c->sent_count; i++)
-		cr_assert_eq(petrel_endpoint_feed(ep, c->sent[i], c->sent_len[i], from, sizeof *from,
-						  c->now), 0);
-	c->sent_count = 0;
-	unsigned back = 0;
-	uint8_t buf[17 * 1024];
-	struct sockaddr_storage to;
-	unsigned to_len = sizeof to;
-	long n;
-	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
-		cr_assert_eq(to_len, sizeof *from);
-		cr_assert_eq(memcmp(&to, from, sizeof *from), 0, "a datagram for another address");
-		int rc = petrel_engine_feed(c->s, buf, (size_t)n, c->now);
-		cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "client: %s", petrel_strerror(rc));
-		back++;
-		to_len = sizeof to;
-	}
-	return back;
-}
-
-static void handshake_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from)
-{
-	int rc = PETREL_E_AGAIN;
-	for (int i = 0; i < 10 && rc != 0; i++) {
-		rc = petrel_handshake(c->s);
-		exchange_from(ep, c, from);
-	}
-	cr_assert_eq(rc, 0, "handshake: %s", petrel_strerror(rc));
-}
-
 static unsigned handshakes_completed;
 static void count_established(void *ptr, petrel_session *s)
 {
@@ -225,95 +160,21 @@ static void count_established(void *ptr, petrel_session *s)
 	handshakes_completed++;
 }
 
-/* Sends msg from `from`: true when the echo came back to the client. */
-static bool echo_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from,
-		      const char *msg)
-{
-	cr_assert_eq(petrel_record_send(c->s, msg, strlen(msg)), (long)strlen(msg));
-	exchange_from(ep, c, from);
-	char buf[256];
-	long n = petrel_engine_read(c->s, buf, sizeof buf);
-	return n == (long)strlen(msg) && memcmp(buf, msg, (size_t)n) == 0;
-}
-
-static petrel_session *server_session; /* the endpoint's latest */
-static void remember_session(void *ptr, petrel_session *s)
-{
-	(void)ptr;
-	server_session = s;
-}
-
-static void assert_peer_is(petrel_endpoint *ep, const struct sockaddr_in *want)
-{
-	cr_assert_eq(petrel_endpoint_session_count(ep), 1);
-	struct sockaddr_storage ss;
-	unsigned len = sizeof ss;
-	cr_assert_eq(petrel_endpoint_session_peer(ep, server_session, &ss, &len), 0);
-	cr_assert_eq(len, sizeof *want);
-	cr_assert_eq(memcmp(&ss, want, sizeof *want), 0, "the session's address");
-}
-
-struct nat_case {
-	petrel_endpoint *ep;
-	petrel_credentials *sc, *cc;
-	struct hand_client c;
-	struct sockaddr_in a, b;
-};
-
 static void nat_setup(struct nat_case *t, unsigned cid_len, const char *client_cid)
 {
-	t->sc = psk();
-	t->cc = psk();
-	struct petrel_endpoint_callbacks cb = {.on_new_session = remember_session,
-					       .on_established = count_established,
-					       .on_data = harness_echo_record};
-	cr_assert_eq(petrel_endpoint_new_sans_io(&t->ep, t->sc, 0, &cb), 0);
-	cr_assert_eq(petrel_endpoint_set_cid_length(t->ep, cid_len), 0);
-	hand_client_init(&t->c, t->cc, 5000000);
-	if (client_cid)
-		cr_assert_eq(petrel_session_set_cid(t->c.s, (const uint8_t *)client_cid,
-						    strlen(client_cid)), 0);
-	t->a = addr4("198.51.100.7", 40000);
-	t->b = addr4("198.51.100.7", 51234); /* the NAT's new mapping */
+	nat_open(t, "nat-client", cid_len, client_cid, count_established);
 	handshakes_completed = 0;
-	handshake_from(t->ep, &t->c, &t->a);
+	nat_handshake_from(t->ep, &t->c, &t->a);
 	cr_assert_eq(handshakes_completed, 1);
-	cr_assert(echo_from(t->ep, &t->c, &t->a, "before the rebinding"));
-}
-
-static void nat_free(struct nat_case *t)
-{
-	petrel_session_free(t->c.s);
-	petrel_endpoint_free(t->ep);
-	petrel_credentials_free(t->sc);
-	petrel_credentials_free(t->cc);
-}
-
-static uint64_t address_updates(petrel_endpoint *ep)
-{
-	struct petrel_endpoint_stats st;
-	petrel_endpoint_get_stats(ep, &st);
-	return st.cid_address_updates;
+	cr_assert(nat_echo_from(t->ep, &t->c, &t->a, "before the rebinding"));
 }
 
 Test(cid_nat, rebinding_with_cid_keeps_the_session_and_answers_the_new_port)
 {
 	struct nat_case t;
 	nat_setup(&t, 6, ""); /* the client asks for no CID (RFC 9146 3), the server issues one */
-	const uint8_t *cid;
-	size_t len;
-	cr_assert_eq(petrel_session_get_cid(t.c.s, PETREL_CID_PEERS, &cid, &len), 0);
-	cr_assert_eq(len, 6);
-	t.c.now += 30000;
-	cr_assert(echo_from(t.ep, &t.c, &t.b, "after the rebinding"), "the echo reached the new port");
-	assert_peer_is(t.ep, &t.b);
-	cr_assert_eq(address_updates(t.ep), 1);
+	nat_assert_rebinding_moves(&t, 6);
 	cr_assert_eq(handshakes_completed, 1, "no new handshake");
-	cr_assert(echo_from(t.ep, &t.c, &t.b, "and on"));
-	/* And back again (a second rebinding). */
-	cr_assert(echo_from(t.ep, &t.c, &t.a, "home again"));
-	assert_peer_is(t.ep, &t.a);
-	cr_assert_eq(address_updates(t.ep), 2);
 	nat_free(&t);
 }
 
@@ -321,43 +182,7 @@ Test(cid_nat, replayed_cid_record_from_another_address_does_not_move_the_session
 {
 	struct nat_case t;
 	nat_setup(&t, 4, "cli");
-	/* A record an attacker saw go by, replayed from its own address. */
-	cr_assert_eq(petrel_record_send(t.c.s, "seen on the wire", 16), 16);
-	cr_assert_eq(t.c.sent_count, 1);
-	uint8_t copy[2048];
-	size_t copy_len = t.c.sent_len[0];
-	memcpy(copy, t.c.sent[0], copy_len);
-	cr_assert_eq(copy[0], 25, "a tls12_cid record");
-	exchange_from(t.ep, &t.c, &t.a);
-	char buf[64];
-	cr_assert_eq(petrel_engine_read(t.c.s, buf, sizeof buf), 16);
-	struct sockaddr_in evil = addr4("203.0.113.66", 6666);
-	cr_assert_eq(petrel_endpoint_feed(t.ep, copy, copy_len, &evil, sizeof evil, t.c.now), 0);
-	uint8_t out[17 * 1024];
-	cr_assert_eq(petrel_endpoint_next_datagram(t.ep, out, sizeof out, NULL, NULL), PETREL_E_AGAIN,
-		     "nothing answers a replay");
-	assert_peer_is(t.ep, &t.a);
-	/* An older record arriving late from elsewhere (reordered, or kept
-	 * by an attacker) authenticates but is not the newest: no move. */
-	cr_assert_eq(petrel_record_send(t.c.s, "older", 5), 5);
-	cr_assert_eq(petrel_record_send(t.c.s, "newer", 5), 5);
-	cr_assert_eq(t.c.sent_count, 2);
-	uint8_t older[2048];
-	size_t older_len = t.c.sent_len[0];
-	memcpy(older, t.c.sent[0], older_len);
-	memmove(t.c.sent[0], t.c.sent[1], t.c.sent_len[1]);
-	t.c.sent_len[0] = t.c.sent_len[1];
-	t.c.sent_count = 1;
-	exchange_from(t.ep, &t.c, &t.a); /* "newer" from home */
-	cr_assert_eq(petrel_endpoint_feed(t.ep, older, older_len, &evil, sizeof evil, t.c.now), 0);
-	assert_peer_is(t.ep, &t.a);
-	cr_assert_eq(address_updates(t.ep), 0);
-	/* The session goes on at home. */
-	while (petrel_endpoint_next_datagram(t.ep, out, sizeof out, NULL, NULL) > 0)
-		;
-	while (petrel_engine_read(t.c.s, buf, sizeof buf) > 0)
-		;
-	cr_assert(echo_from(t.ep, &t.c, &t.a, "still here"));
+	nat_assert_replays_do_not_move(&t, 0xff, 25, "a tls12_cid record");
 	nat_free(&t);
 }
 
@@ -367,19 +192,11 @@ Test(cid_nat, spoofed_cid_record_does_not_move_the_session)
 	nat_setup(&t, 4, "");
 	/* A forgery: the right CID (it is on the wire), a sequence number far
 	 * ahead, and a body the attacker cannot authenticate. */
-	cr_assert_eq(petrel_record_send(t.c.s, "template", 8), 8);
 	uint8_t forged[2048];
-	size_t forged_len = t.c.sent_len[0];
-	memcpy(forged, t.c.sent[0], forged_len);
-	t.c.sent_count = 0;
+	size_t forged_len = nat_take_template(&t, forged);
 	forged[5] = 0x7f; /* sequence number */
 	forged[forged_len - 1] ^= 0x01; /* tag */
-	struct sockaddr_in evil = addr4("203.0.113.66", 6666);
-	for (int i = 0; i < 3; i++)
-		cr_assert_eq(petrel_endpoint_feed(t.ep, forged, forged_len, &evil, sizeof evil, t.c.now), 0);
-	assert_peer_is(t.ep, &t.a);
-	cr_assert_eq(address_updates(t.ep), 0);
-	cr_assert(echo_from(t.ep, &t.c, &t.a, "unharmed"));
+	nat_assert_forgery_does_not_move(&t, forged, forged_len);
 	nat_free(&t);
 }
 
@@ -392,8 +209,8 @@ Test(cid_nat, rebinding_without_cid_loses_the_peer_and_the_client_resumes)
 	t.c.now += 30000;
 	/* The NAT moved the client: the server knows no peer there and its
 	 * datagrams are not ClientHellos, so nothing answers. */
-	cr_assert_not(echo_from(t.ep, &t.c, &t.b, "lost"));
-	cr_assert_not(echo_from(t.ep, &t.c, &t.b, "lost again"));
+	cr_assert_not(nat_echo_from(t.ep, &t.c, &t.b, "lost"));
+	cr_assert_not(nat_echo_from(t.ep, &t.c, &t.b, "lost again"));
 	/* The client gives up after its timeout and resumes from the new
 	 * address: an abbreviated handshake, and the echo works. */
 	uint8_t blob[2048];
@@ -402,9 +219,9 @@ Test(cid_nat, rebinding_without_cid_loses_the_peer_and_the_client_resumes)
 	petrel_session_free(t.c.s);
 	hand_client_init(&t.c, t.cc, t.c.now + 20000);
 	cr_assert_eq(petrel_session_set_data(t.c.s, blob, blob_len), 0);
-	handshake_from(t.ep, &t.c, &t.b);
+	nat_handshake_from(t.ep, &t.c, &t.b);
 	cr_assert_eq(petrel_session_is_resumed(t.c.s), 1);
-	cr_assert(echo_from(t.ep, &t.c, &t.b, "resumed"));
+	cr_assert(nat_echo_from(t.ep, &t.c, &t.b, "resumed"));
 	cr_assert_eq(petrel_endpoint_session_count(t.ep), 2, "the old session waits for its idle timeout");
 	nat_free(&t);
 }
@@ -548,8 +365,8 @@ Test(cid_nat, no_move_onto_an_address_another_session_holds)
 	/* A second client already at b. */
 	struct hand_client other;
 	hand_client_init(&other, t.cc, t.c.now);
-	handshake_from(t.ep, &other, &t.b);
-	cr_assert(echo_from(t.ep, &other, &t.b, "mine"));
+	nat_handshake_from(t.ep, &other, &t.b);
+	cr_assert(nat_echo_from(t.ep, &other, &t.b, "mine"));
 	cr_assert_eq(petrel_endpoint_session_count(t.ep), 2);
 	/* The first client's authentic record now comes from b: its session
 	 * stays at a, and b stays the second client's. */
@@ -567,7 +384,7 @@ Test(cid_nat, no_move_onto_an_address_another_session_holds)
 	petrel_endpoint_get_stats(t.ep, &st);
 	cr_assert_eq(st.cid_address_updates, 0);
 	cr_assert_eq(st.cid_address_updates_refused, 1);
-	cr_assert(echo_from(t.ep, &other, &t.b, "still mine"));
+	cr_assert(nat_echo_from(t.ep, &other, &t.b, "still mine"));
 	petrel_session_free(other.s);
 	nat_free(&t);
 }
@@ -583,8 +400,8 @@ Test(cid_nat, resumed_session_negotiates_cids_again)
 	hand_client_init(&t.c, t.cc, t.c.now + 1000);
 	cr_assert_eq(petrel_session_set_cid(t.c.s, (const uint8_t *)"r2", 2), 0);
 	cr_assert_eq(petrel_session_set_data(t.c.s, blob, blob_len), 0);
-	struct sockaddr_in c2 = addr4("198.51.100.8", 40001);
-	handshake_from(t.ep, &t.c, &c2);
+	struct sockaddr_in c2 = harness_addr4("198.51.100.8", 40001);
+	nat_handshake_from(t.ep, &t.c, &c2);
 	cr_assert_eq(petrel_session_is_resumed(t.c.s), 1);
 	const uint8_t *cid;
 	size_t len;
@@ -592,9 +409,9 @@ Test(cid_nat, resumed_session_negotiates_cids_again)
 	cr_assert_eq(len, 2);
 	cr_assert_eq(petrel_session_get_cid(t.c.s, PETREL_CID_PEERS, &cid, &len), 0);
 	cr_assert_eq(len, 5);
-	struct sockaddr_in moved = addr4("198.51.100.8", 50001);
-	cr_assert(echo_from(t.ep, &t.c, &moved, "resumed and moved"));
-	cr_assert_eq(address_updates(t.ep), 1);
+	struct sockaddr_in moved = harness_addr4("198.51.100.8", 50001);
+	cr_assert(nat_echo_from(t.ep, &t.c, &moved, "resumed and moved"));
+	cr_assert_eq(nat_address_updates(t.ep), 1);
 	nat_free(&t);
 }
 

@@ -14,6 +14,7 @@
 
 #include "petrel/petrel.h"
 #include "tests/dtls_harness.h"
+#include "tests/dtls_nat_harness.h"
 
 static unsigned established_count;
 static void on_established(void *ptr, petrel_session *s)
@@ -658,13 +659,6 @@ Test(endpoint_timers, session_peer_refuses_a_session_of_no_endpoint)
 
 /* ---- Sans-I/O endpoint (issue #19 item 3) -------------------------------- */
 
-static struct sockaddr_in v4(const char *ip, uint16_t port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-	cr_assert_eq(inet_pton(AF_INET, ip, &a.sin_addr), 1);
-	return a;
-}
-
 static struct sockaddr_in6 v6(const char *ip, uint16_t port)
 {
 	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
@@ -788,13 +782,13 @@ Test(endpoint_sans_io, ipv6_half_open_limits_count_addresses_and_56_bit_prefixes
 			     steps[i].ip, steps[i].port, petrel_endpoint_half_open_count(ep));
 	}
 	/* The same IPv4 address over plain IPv4 is the mapped one's address. */
-	struct sockaddr_in b = v4("10.9.8.7", 2);
+	struct sockaddr_in b = harness_addr4("10.9.8.7", 2);
 	hello_from(ep, cc, &b, sizeof b);
 	cr_assert_eq(petrel_endpoint_half_open_count(ep), 4);
-	struct sockaddr_in d = v4("10.9.8.200", 2); /* same /24 */
+	struct sockaddr_in d = harness_addr4("10.9.8.200", 2); /* same /24 */
 	hello_from(ep, cc, &d, sizeof d);
 	cr_assert_eq(petrel_endpoint_half_open_count(ep), 5);
-	struct sockaddr_in e = v4("10.9.8.201", 2); /* the /24 holds 2 */
+	struct sockaddr_in e = harness_addr4("10.9.8.201", 2); /* the /24 holds 2 */
 	hello_from(ep, cc, &e, sizeof e);
 	cr_assert_eq(petrel_endpoint_half_open_count(ep), 5);
 	struct petrel_endpoint_stats st;
@@ -831,7 +825,7 @@ Test(endpoint_sans_io, idle_session_heap_stays_small, .timeout = 60)
 		struct hand_client c;
 		hand_client_init(&c, cc, now);
 		petrel_session_set_ciphers(c.s, "TLS_PSK_WITH_AES_128_CCM_8");
-		struct sockaddr_in a = v4("10.0.0.0", (uint16_t)(1000 + i % 50000));
+		struct sockaddr_in a = harness_addr4("10.0.0.0", (uint16_t)(1000 + i % 50000));
 		a.sin_addr.s_addr = htonl(0x0a000000u + i);
 		int rc = PETREL_E_AGAIN;
 		for (int k = 0; k < 10 && rc != 0; k++) {

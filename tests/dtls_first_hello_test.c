@@ -14,6 +14,7 @@
 
 #include "dtls/first_hello.h"
 #include "dtls/session.h"
+#include "tests/dtls_front_harness.h"
 #include "tests/dtls_harness.h"
 #include "tests/robust_alloc.h"
 #include "tests/robust_pair.h"
@@ -74,20 +75,9 @@ static unsigned hello_frags(const uint8_t *d, size_t len, struct hello_frag *out
 
 /* ---- Datagrams kept as they are sent ---------------------------------- */
 
-#define LOG_MAX 64
-struct dgram_log {
-	unsigned count;
-	uint8_t d[LOG_MAX][2048];
-	size_t len[LOG_MAX];
-};
-
 static void log_send(struct harness_end *end, const uint8_t *data, size_t len)
 {
-	struct dgram_log *l = end->on_send_ctx;
-	if (l->count < LOG_MAX && len <= sizeof l->d[0]) {
-		memcpy(l->d[l->count], data, len);
-		l->len[l->count++] = len;
-	}
+	dgram_log_push(end->on_send_ctx, data, len);
 }
 
 /* Fragments of the ClientHello with message_seq seq among the logged
@@ -208,14 +198,6 @@ static long sink_push(void *ptr, const uint8_t *data, size_t len)
 	return (long)len;
 }
 
-static uint64_t clock_now = 10000;
-
-static uint64_t test_clock(void *ptr)
-{
-	(void)ptr;
-	return clock_now;
-}
-
 static petrel_session *hand_server(petrel_credentials *sc, struct sink *sink)
 {
 	petrel_session *s;
@@ -223,50 +205,16 @@ static petrel_session *hand_server(petrel_credentials *sc, struct sink *sink)
 	petrel_session_set_credentials(s, sc);
 	petrel_transport_set_ptr(s, sink);
 	petrel_transport_set_push_function(s, sink_push);
-	petrel_transport_set_clock_function(s, test_clock, NULL);
+	petrel_transport_set_clock_function(s, front_clock, NULL);
 	return s;
-}
-
-/* A client whose datagrams are kept in log. */
-static long client_push(void *ptr, const uint8_t *data, size_t len)
-{
-	struct dgram_log *l = ptr;
-	if (l->count < LOG_MAX && len <= sizeof l->d[0]) {
-		memcpy(l->d[l->count], data, len);
-		l->len[l->count++] = len;
-	}
-	return (long)len;
-}
-
-static long nothing_pull(void *ptr, uint8_t *buf, size_t cap)
-{
-	(void)ptr;
-	(void)buf;
-	(void)cap;
-	return PETREL_E_AGAIN;
 }
 
 static petrel_session *hand_client(petrel_credentials *cc, struct dgram_log *log)
 {
-	petrel_session *c;
-	cr_assert_eq(petrel_session_new(&c, PETREL_CLIENT), 0);
-	petrel_session_set_credentials(c, cc);
-	petrel_transport_set_ptr(c, log);
-	petrel_transport_set_push_function(c, client_push);
-	petrel_transport_set_pull_function(c, nothing_pull);
-	petrel_transport_set_clock_function(c, test_clock, NULL);
+	petrel_session *c = front_client(cc, log);
 	petrel_dtls_set_mtu(c, MTU);
 	give_big_ticket(c, TICKET_LEN);
 	return c;
-}
-
-static void feed(petrel_session *s, const uint8_t *d, size_t len)
-{
-	uint8_t copy[2048];
-	cr_assert_leq(len, sizeof copy);
-	memcpy(copy, d, len);
-	int rc = petrel_engine_feed(s, copy, len, clock_now);
-	cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "%s", petrel_strerror_name(rc));
 }
 
 /* The record number and handshake fields of a one-record datagram. */
@@ -295,10 +243,10 @@ Test(first_hello, overlapping_fragment_with_other_bytes_discards_the_partial_hel
 	memcpy(forged, ch.d[1], ch.len[1]);
 	forged[ch.len[1] - 5] ^= 0x55;
 
-	feed(server, ch.d[0], ch.len[0]);
-	feed(server, forged, ch.len[1]);
+	front_feed(server, ch.d[0], ch.len[0]);
+	front_feed(server, forged, ch.len[1]);
 	for (unsigned i = 1; i < k; i++)
-		feed(server, ch.d[i], ch.len[i]);
+		front_feed(server, ch.d[i], ch.len[i]);
 	/* The genuine second fragment contradicted the forged one: the
 	 * partial hello (first and forged fragments) went, and what is held
 	 * now lacks the first fragment. Nothing mixed was answered. */
@@ -307,7 +255,7 @@ Test(first_hello, overlapping_fragment_with_other_bytes_discards_the_partial_hel
 	cr_assert_not_null(server->first_hello);
 
 	/* The client's retransmission brings the first fragment back. */
-	feed(server, ch.d[0], ch.len[0]);
+	front_feed(server, ch.d[0], ch.len[0]);
 	cr_assert_eq(sink.count, 1, "HelloVerifyRequest once the genuine hello is whole");
 	cr_assert_null(server->first_hello, "forgotten once answered");
 	cr_assert_null(server->hs, "still stateless");
@@ -322,10 +270,10 @@ Test(first_hello, overlapping_fragment_with_other_bytes_discards_the_partial_hel
 	/* The cookie works: the client's fragmented second hello starts the
 	 * handshake, fed last fragment first. */
 	ch.count = 0;
-	feed(client, sink.last, sink.last_len);
+	front_feed(client, sink.last, sink.last_len);
 	cr_assert_geq(ch.count, 3);
 	for (unsigned i = ch.count; i-- > 0;)
-		feed(server, ch.d[i], ch.len[i]);
+		front_feed(server, ch.d[i], ch.len[i]);
 	cr_assert_not_null(server->hs, "the cookie-bearing hello started the handshake");
 	cr_assert_null(server->first_hello);
 	cr_assert_gt(sink.count, 1, "the server's flight went out");
@@ -475,7 +423,7 @@ Test(first_hello, forged_fragment_flood_on_a_session_holds_one_partial_hello, .t
 	bool measurable = robust_heap_measurable();
 	uint8_t d[1500];
 	size_t n = fragment_record(d, sizeof d, 1, PETREL_HS_CLIENT_HELLO, 4000, 0, 0, 1000, 1);
-	feed(s, d, n); /* warm up: the one partial hello exists */
+	front_feed(s, d, n); /* warm up: the one partial hello exists */
 	size_t before = robust_heap_in_use();
 	uint64_t x = 0x1234567;
 	for (unsigned i = 0; i < 20000; i++) {
@@ -487,7 +435,7 @@ Test(first_hello, forged_fragment_flood_on_a_session_holds_one_partial_hello, .t
 			flen--;
 		n = fragment_record(d, sizeof d, i, PETREL_HS_CLIENT_HELLO, length, (uint16_t)(x >> 8), off,
 				    flen, (uint8_t)x);
-		feed(s, d, n);
+		front_feed(s, d, n);
 		cr_assert_null(s->hs);
 	}
 	size_t after = robust_heap_in_use();
@@ -500,151 +448,86 @@ Test(first_hello, forged_fragment_flood_on_a_session_holds_one_partial_hello, .t
 
 /* ---- The endpoint ------------------------------------------------------- */
 
-static struct sockaddr_in v4(uint32_t ip, uint16_t port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-	a.sin_addr.s_addr = htonl(ip);
-	return a;
-}
-
-/* Everything the endpoint sends to addr goes to the client; the client's
- * new datagrams land in its log. Returns how many went. */
-static unsigned drain_to(petrel_endpoint *ep, petrel_session *client, const struct sockaddr_in *addr)
-{
-	uint8_t buf[17 * 1024];
-	struct sockaddr_storage to;
-	unsigned to_len = sizeof to, back = 0;
-	long n;
-	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
-		to_len = sizeof to;
-		if (memcmp(&((struct sockaddr_in *)&to)->sin_addr, &addr->sin_addr, 4) != 0 ||
-		    ((struct sockaddr_in *)&to)->sin_port != addr->sin_port)
-			continue; /* an answer to a forgery */
-		feed(client, buf, (size_t)n);
-		back++;
-	}
-	return back;
-}
-
-static void feed_ep(petrel_endpoint *ep, const uint8_t *d, size_t len, const struct sockaddr_in *a)
-{
-	uint8_t copy[2048];
-	memcpy(copy, d, len);
-	cr_assert_eq(petrel_endpoint_feed(ep, copy, len, a, sizeof *a, clock_now), 0);
-}
-
-static struct petrel_endpoint_stats ep_stats(const petrel_endpoint *ep)
-{
-	struct petrel_endpoint_stats st;
-	petrel_endpoint_get_stats(ep, &st);
-	return st;
-}
-
-/* Runs a client's handshake through the endpoint, its datagrams in
- * order: the client's result. */
-static int connect_through(petrel_endpoint *ep, petrel_session *c, struct dgram_log *log,
-			   const struct sockaddr_in *a)
-{
-	int rc = petrel_handshake(c);
-	for (int i = 0; i < 20 && rc != 0; i++) {
-		for (unsigned j = 0; j < log->count; j++)
-			feed_ep(ep, log->d[j], log->len[j], a);
-		log->count = 0;
-		drain_to(ep, c, a);
-		rc = petrel_handshake(c);
-	}
-	for (unsigned j = 0; j < log->count; j++)
-		feed_ep(ep, log->d[j], log->len[j], a);
-	log->count = 0;
-	drain_to(ep, c, a);
-	return rc;
-}
-
 Test(first_hello, endpoint_without_cookies_assembles_in_the_session)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, PETREL_FLAG_NO_COOKIE, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, PETREL_FLAG_NO_COOKIE, NULL);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
 	petrel_session *c = hand_client(cc, &log);
-	struct sockaddr_in a = v4(0x0a000003, 5684);
-	clock_now = 70000;
+	struct sockaddr_in a = front_v4(0x0a000003, 5684);
+	front_now = 70000;
 	cr_assert_eq(petrel_handshake(c), PETREL_E_AGAIN);
 	cr_assert_geq(log.count, 3);
-	feed_ep(ep, log.d[0], log.len[0], &a);
-	struct petrel_endpoint_stats st = ep_stats(ep);
+	front_feed_ep(ep, log.d[0], log.len[0], &a);
+	struct petrel_endpoint_stats st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 1, "no cookie: the first datagram makes the session");
 	cr_assert_eq(st.partial_hellos, 0, "the session holds the partial hello");
 	cr_assert_gt(st.fragment_bytes, 0, "charged to the fragment budget");
-	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
-	st = ep_stats(ep);
+	cr_assert_eq(front_connect_through(ep, c, &log, &a), 0);
+	st = front_ep_stats(ep);
 	cr_assert_eq(st.half_open, 0);
 	cr_assert_eq(st.fragment_bytes, 0);
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	front_free(c, ep, cc, sc);
 }
 
 Test(first_hello, endpoint_assembles_hellos_before_the_cookie)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
 	petrel_session *c = hand_client(cc, &log);
-	struct sockaddr_in a = v4(0x0a000001, 5683);
-	clock_now = 50000;
+	struct sockaddr_in a = front_v4(0x0a000001, 5683);
+	front_now = 50000;
 	cr_assert_eq(petrel_handshake(c), PETREL_E_AGAIN);
 	unsigned k = log.count;
 	cr_assert_geq(k, 3);
 	/* All but the last fragment: a partial hello, no session, no answer. */
 	for (unsigned i = 0; i + 1 < k; i++)
-		feed_ep(ep, log.d[i], log.len[i], &a);
-	struct petrel_endpoint_stats st = ep_stats(ep);
+		front_feed_ep(ep, log.d[i], log.len[i], &a);
+	struct petrel_endpoint_stats st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 0);
 	cr_assert_eq(st.partial_hellos, 1);
 	cr_assert_gt(st.fragment_bytes, 0, "the partial hello is charged to the fragment budget");
-	cr_assert_eq(drain_to(ep, c, &a), 0);
+	cr_assert_eq(front_drain_to(ep, c, &a), 0);
 	/* The last one: a HelloVerifyRequest, and the partial hello goes. */
 	log.count = 0;
-	feed_ep(ep, log.d[k - 1], log.len[k - 1], &a);
-	st = ep_stats(ep);
+	front_feed_ep(ep, log.d[k - 1], log.len[k - 1], &a);
+	st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 0, "no session before the cookie");
 	cr_assert_eq(st.partial_hellos, 0);
 	cr_assert_eq(st.fragment_bytes, 0);
-	cr_assert_eq(drain_to(ep, c, &a), 1, "one HelloVerifyRequest");
+	cr_assert_eq(front_drain_to(ep, c, &a), 1, "one HelloVerifyRequest");
 	/* The client's second hello, reordered and with a duplicate. */
 	k = log.count;
 	cr_assert_geq(k, 3);
-	unsigned order[LOG_MAX];
+	unsigned order[DGRAM_LOG_MAX];
 	for (unsigned i = 0; i < k; i++)
 		order[i] = (i + 2) % k;
 	for (unsigned i = 0; i + 1 < k; i++) {
-		feed_ep(ep, log.d[order[i]], log.len[order[i]], &a);
-		feed_ep(ep, log.d[order[0]], log.len[order[0]], &a);
+		front_feed_ep(ep, log.d[order[i]], log.len[order[i]], &a);
+		front_feed_ep(ep, log.d[order[0]], log.len[order[0]], &a);
 	}
-	cr_assert_eq(ep_stats(ep).sessions, 0);
-	cr_assert_eq(ep_stats(ep).partial_hellos, 1);
+	cr_assert_eq(front_ep_stats(ep).sessions, 0);
+	cr_assert_eq(front_ep_stats(ep).partial_hellos, 1);
 	log.count = 0;
-	feed_ep(ep, log.d[order[k - 1]], log.len[order[k - 1]], &a);
-	st = ep_stats(ep);
+	front_feed_ep(ep, log.d[order[k - 1]], log.len[order[k - 1]], &a);
+	st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 1, "a valid cookie made the session");
 	cr_assert_eq(st.half_open, 1);
 	cr_assert_eq(st.partial_hellos, 0, "the hello went to the session");
 	int rc = PETREL_E_AGAIN;
 	for (int i = 0; i < 20 && rc != 0; i++) {
-		drain_to(ep, c, &a);
+		front_drain_to(ep, c, &a);
 		rc = petrel_handshake(c);
 		for (unsigned j = 0; j < log.count; j++)
-			feed_ep(ep, log.d[j], log.len[j], &a);
+			front_feed_ep(ep, log.d[j], log.len[j], &a);
 		log.count = 0;
 	}
-	drain_to(ep, c, &a);
+	front_drain_to(ep, c, &a);
 	cr_assert_eq(rc, 0, "client: %s", petrel_strerror_name(rc));
-	st = ep_stats(ep);
+	st = front_ep_stats(ep);
 	cr_assert_eq(st.half_open, 0, "established");
 	cr_assert_eq(st.fragment_bytes, 0);
 
@@ -654,15 +537,12 @@ Test(first_hello, endpoint_assembles_hellos_before_the_cookie)
 	petrel_session_free(c);
 	log.count = 0;
 	c = hand_client(cc, &log);
-	clock_now += 1000;
-	cr_assert_eq(connect_through(ep, c, &log, &a), 0);
-	st = ep_stats(ep);
+	front_now += 1000;
+	cr_assert_eq(front_connect_through(ep, c, &log, &a), 0);
+	st = front_ep_stats(ep);
 	cr_assert_eq(st.sessions, 1, "the new association replaced the old one");
 	cr_assert_eq(st.partial_hellos, 0);
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	front_free(c, ep, cc, sc);
 }
 
 /* One forged first fragment of a big hello from ip:port. */
@@ -671,16 +551,15 @@ static void forge_partial(petrel_endpoint *ep, uint32_t ip, uint16_t port, uint6
 	uint8_t d[400];
 	size_t n = fragment_record(d, sizeof d, seq, PETREL_HS_CLIENT_HELLO, PETREL_FIRST_HELLO_MAX_LEN,
 				   (uint16_t)seq, 0, 250, (uint8_t)seq);
-	struct sockaddr_in a = v4(ip, port);
-	feed_ep(ep, d, n, &a);
+	struct sockaddr_in a = front_v4(ip, port);
+	front_feed_ep(ep, d, n, &a);
 }
 
 Test(first_hello, endpoint_partial_hello_flood_is_bounded_and_a_client_gets_in, .timeout = 120)
 {
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
-	petrel_endpoint *ep;
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, NULL), 0);
-	clock_now = 100000;
+	petrel_endpoint *ep = front_endpoint(sc, 0, NULL);
+	front_now = 100000;
 	bool measurable = robust_heap_measurable();
 	size_t heap_before = robust_heap_in_use(), heap_peak = heap_before;
 	uint8_t sink[17 * 1024];
@@ -688,7 +567,7 @@ Test(first_hello, endpoint_partial_hello_flood_is_bounded_and_a_client_gets_in, 
 	/* Many ports of one address hold two partial hellos at most. */
 	for (unsigned i = 0; i < 2000; i++)
 		forge_partial(ep, 0xc0000201, (uint16_t)(1024 + i), i);
-	struct petrel_endpoint_stats st = ep_stats(ep);
+	struct petrel_endpoint_stats st = front_ep_stats(ep);
 	cr_assert_eq(st.partial_hellos, PETREL_FIRST_HELLO_PER_ADDR);
 	cr_assert_eq(st.partial_hellos_evicted, 2000 - PETREL_FIRST_HELLO_PER_ADDR);
 
@@ -698,7 +577,7 @@ Test(first_hello, endpoint_partial_hello_flood_is_bounded_and_a_client_gets_in, 
 		x = x * 6364136223846793005u + 1442695040888963407u;
 		forge_partial(ep, (uint32_t)(x >> 32), (uint16_t)(x >> 16), i);
 		if (i % 1000 == 999) {
-			st = ep_stats(ep);
+			st = front_ep_stats(ep);
 			cr_assert_leq(st.partial_hellos, PETREL_FIRST_HELLO_TABLE_MAX);
 			cr_assert_leq(st.fragment_bytes, EP_FRAG_BUDGET / 4,
 				      "a quarter of the fragment budget at most");
@@ -707,7 +586,7 @@ Test(first_hello, endpoint_partial_hello_flood_is_bounded_and_a_client_gets_in, 
 				heap_peak = heap;
 		}
 	}
-	st = ep_stats(ep);
+	st = front_ep_stats(ep);
 	unsigned held = st.partial_hellos;
 	cr_assert_eq(held, EP_FRAG_BUDGET / 4 / petrel_first_hello_bytes());
 	cr_assert_eq(st.fragment_bytes, held * petrel_first_hello_bytes());
@@ -720,22 +599,22 @@ Test(first_hello, endpoint_partial_hello_flood_is_bounded_and_a_client_gets_in, 
 	static struct dgram_log log;
 	memset(&log, 0, sizeof log);
 	petrel_session *c = hand_client(cc, &log);
-	struct sockaddr_in a = v4(0x0a000002, 40000);
+	struct sockaddr_in a = front_v4(0x0a000002, 40000);
 	int rc = petrel_handshake(c);
 	for (int round = 0; round < 20 && rc != 0; round++) {
 		for (unsigned j = 0; j < log.count; j++) {
-			feed_ep(ep, log.d[j], log.len[j], &a);
+			front_feed_ep(ep, log.d[j], log.len[j], &a);
 			for (unsigned f = 0; f < 50; f++) {
 				x = x * 6364136223846793005u + 1442695040888963407u;
 				forge_partial(ep, (uint32_t)(x >> 32), (uint16_t)(x >> 16), f);
 			}
 		}
 		log.count = 0;
-		drain_to(ep, c, &a);
+		front_drain_to(ep, c, &a);
 		rc = petrel_handshake(c);
 	}
 	cr_assert_eq(rc, 0, "the client amid the flood: %s", petrel_strerror_name(rc));
-	st = ep_stats(ep);
+	st = front_ep_stats(ep);
 	cr_assert_leq(st.partial_hellos, PETREL_FIRST_HELLO_TABLE_MAX);
 	size_t heap_after = robust_heap_in_use();
 	if (heap_after > heap_peak)
@@ -744,16 +623,13 @@ Test(first_hello, endpoint_partial_hello_flood_is_bounded_and_a_client_gets_in, 
 		cr_assert_leq(heap_peak - heap_before, EP_FRAG_BUDGET / 4 + 256u * 1024u,
 			      "heap grew by %zu bytes", heap_peak - heap_before);
 	/* They expire: after the lifetime, the timers leave none. */
-	clock_now += PETREL_FIRST_HELLO_LIFETIME_MS;
-	cr_assert_eq(petrel_endpoint_handle_timeout(ep, clock_now), 0);
-	st = ep_stats(ep);
+	front_now += PETREL_FIRST_HELLO_LIFETIME_MS;
+	cr_assert_eq(petrel_endpoint_handle_timeout(ep, front_now), 0);
+	st = front_ep_stats(ep);
 	cr_assert_eq(st.partial_hellos, 0);
 	fprintf(stderr, "first_hello: 22000 forged partial hellos: %u held (%zu bytes each), heap peak "
 			"+%zu bytes%s, %llu evicted, client completed\n",
 		held, petrel_first_hello_bytes(), heap_peak - heap_before,
 		measurable ? "" : " (unmeasurable)", (unsigned long long)st.partial_hellos_evicted);
-	petrel_session_free(c);
-	petrel_endpoint_free(ep);
-	petrel_credentials_free(cc);
-	petrel_credentials_free(sc);
+	front_free(c, ep, cc, sc);
 }

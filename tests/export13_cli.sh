@@ -8,16 +8,6 @@
 set -u
 SERVER_EXTRA=--verbose
 . "${srcdir:-.}/tests/cli_lib.sh"
-run() { # run WANT_STATUS DESCRIPTION COMMAND...
-	want=$1 desc=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	got=$?
-	if [ "$got" -eq "$want" ]; then pass "$desc (exit $got)"; else fail "$desc: exit $got, want $want"; fi
-}
-has() { # has FILE PATTERN DESCRIPTION
-	if grep -q -- "$2" "$tmp/$1"; then pass "$3"; else fail "$3: no '$2' in $1"; fi
-}
 
 if ! $PETREL info 2>/dev/null | grep -q 'DTLS 1\.3'; then
 	echo "SKIP: this build does not speak DTLS 1.3"

@@ -10,39 +10,18 @@
 # HelloRetryRequest (issue #20 items 1 and 4), directly and through the
 # lossy relay.
 set -u
-PETREL=./tools/petrel
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is missing"; exit 77; }
-tmp=$(mktemp -d)
-server_pid=
+. "${srcdir:-.}/tests/cli_lib.sh"
+FAIL_FILES="out err server.out server.err relay.out"
 relay_pid=
 trap 'kill $server_pid $relay_pid 2>/dev/null; wait $server_pid $relay_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-failures=0
-pass() { echo "ok - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	for f in out err server.out server.err relay.out; do
-		[ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"
-	done
-}
 
 psk=coap-node:00112233445566778899aabbccddeeff
 alpn=$(seq -f 'coap-proto-%02g' 1 14 | paste -sd, -)
 sni=$(printf 'a%.0s' $(seq 60)).$(printf 'b%.0s' $(seq 60)).$(printf 'c%.0s' $(seq 60)).example
 
-: >"$tmp/server.out"
-$PETREL server --port 0 --bind 127.0.0.1 --echo --mtu 300 --psk "$psk" \
-	>"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-port=
-for _ in $(seq 300); do
-	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-if [ -n "$port" ]; then pass "server --mtu 300 listens"; else fail "server printed no port"; fi
-port=${port:-9}
+PSK=$psk
+if start_server --mtu 300; then pass "server --mtu 300 listens"; fi
 
 echo "small link" | $PETREL client --once --mtu 300 --timeout-ms 8000 --psk "$psk" --alpn "$alpn" \
 	--sni "$sni" 127.0.0.1 "$port" >"$tmp/out" 2>"$tmp/err"
@@ -93,6 +72,13 @@ while time.monotonic() < deadline:
                 continue
         back.send(d)
 END
+# relay_fragments: from the relay's log, frags0 and frags1 (datagrams of
+# the first and second ClientHello) and whole (ClientHellos not fragmented).
+relay_fragments() {
+	frags0=$(grep -c "ClientHello 0 .* offset [0-9]* fragment" "$tmp/relay.out")
+	frags1=$(grep -c "ClientHello 1 .* offset [0-9]* fragment" "$tmp/relay.out")
+	whole=$(awk '/ClientHello/ { if ($11 == $7 && $9 == 0) n++ } END { print n + 0 }' "$tmp/relay.out")
+}
 start_relay() {
 	if [ -n "$relay_pid" ]; then
 		kill $relay_pid 2>/dev/null
@@ -119,9 +105,7 @@ if [ $st -eq 0 ] && grep -qx "lossy small link" "$tmp/out"; then
 else
 	fail "client through the lossy relay: exit $st"
 fi
-frags0=$(grep -c "ClientHello 0 .* offset [0-9]* fragment" "$tmp/relay.out")
-frags1=$(grep -c "ClientHello 1 .* offset [0-9]* fragment" "$tmp/relay.out")
-whole=$(awk '/ClientHello/ { if ($11 == $7 && $9 == 0) n++ } END { print n + 0 }' "$tmp/relay.out")
+relay_fragments
 if [ "$frags0" -ge 4 ] && [ "$frags1" -ge 3 ] && [ "$whole" -eq 0 ]; then
 	pass "ClientHellos went in fragments ($frags0 datagrams for the first, $frags1 for the second)"
 else
@@ -153,19 +137,9 @@ fi
 # answers with a stateless HelloRetryRequest, then the second (also
 # fragmented) ClientHello with the cookie makes the session.
 psk13=$(printf 'n%.0s' $(seq 100)):00112233445566778899aabbccddeeff
-kill $server_pid 2>/dev/null
-wait $server_pid 2>/dev/null
-: >"$tmp/server.out"
-$PETREL server --port 0 --bind 127.0.0.1 --echo --mtu 300 --psk "$psk13" \
-	>"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-port=
-for _ in $(seq 300); do
-	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-port=${port:-9}
+stop_server
+PSK=$psk13
+start_server --mtu 300
 echo "small link 1.3" | $PETREL client --once --verbose --mtu 300 --timeout-ms 8000 --psk "$psk13" \
 	--max-version 1.3 --groups secp384r1,x25519 127.0.0.1 "$port" >"$tmp/out" 2>"$tmp/err"
 st=$?
@@ -184,9 +158,7 @@ if [ $st -eq 0 ] && grep -qx "lossy small link 1.3" "$tmp/out" && grep -q "^  ve
 else
 	fail "1.3 client through the lossy relay: exit $st"
 fi
-frags0=$(grep -c "ClientHello 0 .* offset [0-9]* fragment" "$tmp/relay.out")
-frags1=$(grep -c "ClientHello 1 .* offset [0-9]* fragment" "$tmp/relay.out")
-whole=$(awk '/ClientHello/ { if ($11 == $7 && $9 == 0) n++ } END { print n + 0 }' "$tmp/relay.out")
+relay_fragments
 big=$(awk '/^(c2s|s2c) / { if ($2 > 272) n++ } END { print n + 0 }' "$tmp/relay.out")
 if [ "$frags0" -ge 3 ] && [ "$frags1" -ge 2 ] && [ "$whole" -eq 0 ] && [ "$big" -eq 0 ] &&
 	grep -q "^dropped" "$tmp/relay.out" && grep -q "^seen HelloRetryRequest" "$tmp/relay.out"; then

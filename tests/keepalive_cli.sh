@@ -10,43 +10,14 @@
 #   restart the flow's traffic flows again.
 # Run by make check from the build directory.
 set -u
-PETREL=./tools/petrel
+. "${srcdir:-.}/tests/cli_lib.sh"
 ECHO=./tests/udp_echo
 PSK=keepalive:000102030405060708090a0b0c0d0e0f
+FAIL_FILES="server.err client.out client.err tunnel.err send.out"
 [ -x "$PETREL" ] || { echo "SKIP: $PETREL not built"; exit 77; }
 
-tmp=$(mktemp -d)
-server_pid= client_pid= holder_pid= echo_pid= tunnel_pid=
+client_pid= holder_pid= echo_pid= tunnel_pid=
 trap 'kill $server_pid $client_pid $holder_pid $echo_pid $tunnel_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-failures=0
-pass() { echo "ok - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	for f in server.err client.out client.err tunnel.err send.out; do
-		[ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"
-	done
-}
-# The port a just-started command prints first ("listening on ADDR:PORT").
-port_of() {
-	p=
-	for _ in $(seq 300); do
-		p=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$1" 2>/dev/null | head -n 1)
-		[ -n "$p" ] && break
-		sleep 0.1
-	done
-	echo "$p"
-}
-# Wait (up to SECONDS, default 10) until FILE has PATTERN; 0 when it did.
-wait_for() {
-	for _ in $(seq $((${3:-10} * 10))); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 start_server() { # start_server PORT EXTRA...
 	port=$1
 	shift

@@ -134,3 +134,13 @@ EXTRA_DIST += tests/cli_lib.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls13_state_machine_test.c
 endif
+# endpoint + hand client at two NAT addresses, shared by the 1.2 and 1.3
+# Connection ID tests (helper "dedup")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_nat_harness.c tests/dtls_nat_harness.h
+endif
+# hand-fed sessions and endpoint on a test clock, shared by the 1.2 and
+# 1.3 front door tests (helper "dedup")
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/dtls_front_harness.c tests/dtls_front_harness.h
+endif

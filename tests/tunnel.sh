@@ -7,44 +7,15 @@
 # --plain relays without DTLS; full flow tables and idle flows are handled.
 # Run by make check from the build directory.
 set -u
-PETREL=./tools/petrel
+. "${srcdir:-.}/tests/cli_lib.sh"
 ECHO=./tests/udp_echo
 PSK=tunnel:000102030405060708090a0b0c0d0e0f
+FAIL_FILES="tunnel.err server.err plain.err send.out"
 [ -x "$PETREL" ] || { echo "SKIP: $PETREL not built"; exit 77; }
 [ -x "$ECHO" ] || { echo "SKIP: $ECHO not built"; exit 77; }
 
-tmp=$(mktemp -d)
-echo_pid= server_pid= tunnel_pid=
+echo_pid= tunnel_pid=
 trap 'kill $tunnel_pid $server_pid $echo_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-failures=0
-pass() { echo "ok - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	for f in tunnel.err server.err plain.err send.out; do
-		[ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"
-	done
-}
-# The port a just-started command prints first ("listening on ADDR:PORT").
-port_of() {
-	p=
-	for _ in $(seq 300); do
-		p=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$1" 2>/dev/null)
-		[ -n "$p" ] && break
-		sleep 0.1
-	done
-	echo "$p"
-}
-# Wait (up to 10 s) until FILE has PATTERN; 0 when it did.
-wait_for() {
-	for _ in $(seq 100); do
-		grep -q -- "$2" "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 count() { grep -c -- "$2" "$1"; }
 start_server() { # start_server PORT
 	: >"$tmp/server.out" # no line of an earlier server may be read

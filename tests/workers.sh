@@ -7,34 +7,18 @@
 # worker with close_notify and a per-worker count; when a worker dies, the
 # port keeps serving through the others.
 set -u
-PETREL=./tools/petrel
+. "${srcdir:-.}/tests/cli_lib.sh"
 PSK=dev:00112233445566778899aabbccddeeff
-tmp=$(mktemp -d)
-server_pid=
+FAIL_FILES="server.out server.err" FAIL_LINES=20
+# (this script's stop_server below reports; the exit only kills)
 trap 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-failures=0
-pass() { echo "ok - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	for f in server.out server.err; do
-		[ -s "$tmp/$f" ] && tail -20 "$tmp/$f" | sed "s/^/    $f: /"
-	done
-}
 
 start_server() {
 	: >"$tmp/server.out" # no line of an earlier server may be read
 	$PETREL server --port 0 --bind 127.0.0.1 --echo --psk $PSK --workers 2 \
 		>"$tmp/server.out" 2>"$tmp/server.err" &
 	server_pid=$!
-	port=
-	for _ in $(seq 300); do
-		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
-		[ -n "$port" ] && break
-		kill -0 $server_pid 2>/dev/null || break
-		sleep 0.1
-	done
+	port=$(port_of "$tmp/server.out" $server_pid)
 	if [ -z "$port" ] && grep -q "cannot attach the SO_REUSEPORT\|SO_REUSEPORT\|Operation not permitted" "$tmp/server.err"; then
 		echo "SKIP: SO_REUSEPORT or its BPF program not permitted here: $(cat "$tmp/server.err")"
 		exit 77

@@ -5,23 +5,8 @@
 # identity is refused. Also --require-ems (issue #17 item 1) and the
 # listings of `petrel info` (issue #21 item 6).
 set -u
-PETREL=./tools/petrel
-tmp=$(mktemp -d)
-server_pid=
-trap 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-failures=0
-pass() { echo "ok - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	for f in out err server.out server.err; do
-		[ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"
-	done
-}
-has() { # has FILE PATTERN DESCRIPTION
-	if grep -q -- "$2" "$tmp/$1"; then pass "$3"; else fail "$3: no '$2' in $1"; fi
-}
+. "${srcdir:-.}/tests/cli_lib.sh"
+FAIL_FILES="out err server.out server.err"
 
 cat >"$tmp/devices" <<'END'
 # identity:key, one device a line
@@ -36,12 +21,7 @@ END
 $PETREL server --port 0 --bind 127.0.0.1 --echo --verbose --psk-file "$tmp/devices" \
 	--psk-hint petrel-devices --timeout-ms 2000 >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
-port=
-for _ in $(seq 300); do
-	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
+port=$(port_of "$tmp/server.out" "$server_pid")
 if [ -n "$port" ]; then pass "server with --psk-file listens"; else fail "server printed no port"; fi
 port=${port:-9}
 
@@ -63,9 +43,7 @@ echo "x" | $PETREL client --once --timeout-ms 5000 --psk sensor-9:00112233445566
 if [ $? -eq 1 ]; then pass "unknown identity fails (exit 1)"; else fail "unknown identity did not fail"; fi
 has err "alert: unknown_psk_identity" "unknown identity gets unknown_psk_identity"
 
-kill $server_pid 2>/dev/null
-wait $server_pid 2>/dev/null
-server_pid=
+stop_server
 has server.err "psk identity     sensor-2" "server names sensor-2"
 has server.err "psk identity     sensor-3" "server names sensor-3"
 

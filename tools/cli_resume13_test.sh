@@ -7,9 +7,6 @@
 # Run by make check from the build directory.
 set -u
 . "${srcdir:-.}/tests/cli_lib.sh"
-has() { # has FILE PATTERN DESCRIPTION
-	if grep -q -- "$2" "$tmp/$1"; then pass "$3"; else fail "$3: no '$2' in $1"; fi
-}
 
 if ! $PETREL info | grep -q 'DTLS 1\.3'; then
 	echo "# this build speaks no DTLS 1.3: skipped"

@@ -5,12 +5,11 @@
 # Run by make check from the build directory; srcdir comes from automake.
 set -u
 srcdir=${srcdir:-.}
-PETREL=./tools/petrel
+. "$srcdir/tests/cli_lib.sh"
+FAIL_FILES="out err"
 EXAMPLE=./examples/echo_client
-PSK=example:000102030405060708090a0b0c0d0e0f
 
-tmp=$(mktemp -d)
-server_pid= client_pid= holder_pid= pids=
+client_pid= holder_pid= pids=
 # start_server NAME ARGS...: a petrel server in the background whose stdout
 # and stderr go to files of its own ($tmp/NAME.out, $tmp/NAME.err), so the
 # port is never read from an earlier server's output; sets server_pid.
@@ -24,14 +23,7 @@ start_server() {
 # Generous (60 s), since a loaded CI machine may start it slowly; gives up
 # at once if the server has exited.
 wait_for_port() {
-	local p= f="$tmp/$server_name.out"
-	for _ in $(seq 600); do
-		p=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$f" 2>/dev/null | head -n 1)
-		[ -n "$p" ] && break
-		kill -0 "$server_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "$p"
+	port_of "$tmp/$server_name.out" "$server_pid"
 }
 
 stop_server() {
@@ -44,32 +36,6 @@ stop_server() {
 }
 # Never leave a server behind, whatever ends the script.
 trap 'stop_server; kill $client_pid $holder_pid $pids 2>/dev/null; rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-failures=0
-pass() { echo "ok - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	for f in out err; do
-		[ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"
-	done
-}
-# run WANT_STATUS DESCRIPTION COMMAND...: stdout and stderr land in $tmp.
-run() {
-	want=$1 desc=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	got=$?
-	if [ "$got" -eq "$want" ]; then pass "$desc (exit $got)"; else fail "$desc: exit $got, want $want"; fi
-}
-has() { # has FILE PATTERN DESCRIPTION
-	if grep -q -- "$2" "$tmp/$1"; then pass "$3"; else fail "$3: no '$2' in $1"; fi
-}
-one_line() { # bad usage: exactly one line on stderr, nothing on stdout
-	if [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]; then pass "$1: one line on stderr"
-	else fail "$1: want one line on stderr and no stdout"; fi
-}
 
 # --- The demo: both handshakes, the report's key lines, under a second.
 run 0 "petrel demo" $PETREL demo

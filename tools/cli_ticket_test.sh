@@ -5,25 +5,12 @@
 # server with another key file does a full handshake instead, never an
 # error. Also `petrel ticket-key` and the option checks.
 set -u
-PETREL=./tools/petrel
+. "${srcdir:-.}/tests/cli_lib.sh"
 DRIVER=./tests/ticket_resume_client
 PSK=ticket-test:00112233445566778899aabbccddeeff
-tmp=$(mktemp -d)
+FAIL_FILES="out err a.out a.err b.out b.err c.out c.err"
 pids=
 trap 'for p in $pids; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-failures=0
-pass() { echo "ok - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	for f in out err a.out a.err b.out b.err c.out c.err; do
-		[ -s "$tmp/$f" ] && sed "s/^/    $f: /" "$tmp/$f"
-	done
-}
-has() { # has FILE PATTERN DESCRIPTION
-	if grep -q -- "$2" "$tmp/$1"; then pass "$3"; else fail "$3: no '$2' in $1"; fi
-}
 [ -x "$DRIVER" ] || { echo "SKIP: $DRIVER not built (make check builds it)"; exit 77; }
 
 # start NAME KEYFILE: a server on an ephemeral port; sets port_NAME.
@@ -31,12 +18,7 @@ start() {
 	$PETREL server --port 0 --bind 127.0.0.1 --echo --psk "$PSK" --ticket-key-file "$2" \
 		>"$tmp/$1.out" 2>"$tmp/$1.err" &
 	pids="$pids $!"
-	port=
-	for _ in $(seq 300); do
-		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/$1.out")
-		[ -n "$port" ] && break
-		sleep 0.1
-	done
+	port=$(port_of "$tmp/$1.out" $!)
 	if [ -n "$port" ]; then pass "server $1 with --ticket-key-file listens"; else fail "server $1 printed no port"; fi
 	eval "port_$1=\${port:-9}"
 }

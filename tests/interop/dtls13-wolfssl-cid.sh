@@ -25,17 +25,10 @@ need_wolfssl
 "$PETREL" info 2>/dev/null | grep -q 'DTLS 1\.3' || skip "petrel does not speak DTLS 1.3"
 "$PETREL" --help 2>&1 | grep -q -- '--max-version' || skip "petrel has no --max-version"
 make_certs
-RELAY="python3 $(dirname "$0")/relay-rebind.py"
 CERT=(--cert "$T/ec-cert.pem" --key "$T/ec-key.pem")
 # wolfSSL's CIDs as hex (what Petrel reports as the peer's).
 WOLF_CLI_CID=636C692D63696431 # "cli-cid1"
 WOLF_SRV_CID=7372762D63696431 # "srv-cid1"
-
-start_relay() { # OUT SERVER_PORT ARGS...: sets PORT
-	local out=$1 sport=$2
-	shift 2
-	start_with_port "$out" '^ready' 'rror|usage' $RELAY @PORT@ "$sport" --seconds 25 "$@"
-}
 
 # wolf_to_petrel NAME RELAY_ARGS... -- PETREL_SERVER_ARGS...: wolfSSL client
 # --cid cli-cid1 through the relay to petrel server --cid 8; sets SOUT COUT
@@ -49,7 +42,7 @@ wolf_to_petrel() {
 	CLIENT_RC=999
 	start_petrel_cli_server "$SOUT" --cid 8 --verbose "${CERT[@]}" "$@" ||
 		{ fail "petrel server did not start"; return 1; }
-	start_relay "$ROUT" "$PORT" "${rargs[@]}" || { fail "relay did not start"; return 1; }
+	start_rebind_relay "$ROUT" "$PORT" "${rargs[@]}" || { fail "relay did not start"; return 1; }
 	timeout 30 "$WOLFSSL_CLIENT" -p "$PORT" -u -v 4 -A "$T/ec-cert.pem" -x -Y --cid cli-cid1 >"$COUT" 2>&1
 	CLIENT_RC=$?
 }
@@ -104,7 +97,7 @@ petrel_to_wolf() {
 	CLIENT_RC=999
 	start_wolfssl_server "$SOUT" -u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T --cid srv-cid1 ||
 		{ fail "wolfSSL server did not start"; return 1; }
-	start_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
+	start_rebind_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
 	petrel_client "$COUT" hello-from-petrel --max-version 1.3 "$@" --verbose --ca "$T/ec-cert.pem" --sni localhost
 	CLIENT_RC=$?
 }

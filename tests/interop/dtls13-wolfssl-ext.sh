@@ -9,31 +9,12 @@ need openssl python3
 need_wolfssl
 make_certs
 "$PETREL" info 2>/dev/null | grep -q 'DTLS 1\.3' || skip "petrel does not speak DTLS 1.3"
-RELAY="python3 $(dirname "$0")/relay-rebind.py"
 PETREL13=(--max-version 1.3)
-
-start_relay() { # OUT SERVER_PORT: sets PORT
-	start_with_port "$1" '^ready' 'rror|usage' $RELAY @PORT@ "$2" --seconds 25
-}
-
-# petrel_to_wolf NAME TEXT PETREL_ARGS -- WOLFSSL_SERVER_ARGS
-petrel_to_wolf() {
-	local name=$1 text=$2 cargs=()
-	shift 2
-	while [ "$1" != -- ]; do cargs+=("$1"); shift; done
-	shift
-	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
-	CLIENT_RC=999
-	start_wolfssl_server "$SOUT" "$@" || { fail "wolfSSL server did not start"; return 1; }
-	start_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
-	petrel_client "$COUT" "$text" "${cargs[@]}"
-	CLIENT_RC=$?
-}
 
 WOLF_SERVER=(-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T)
 
 begin_case "petrel-client/wolfssl-server dtls13 sni acknowledged in EncryptedExtensions"
-if petrel_to_wolf sni hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
+if relayed_petrel_to_wolf sni hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
 	"${WOLF_SERVER[@]}" -S localhost; then
 	expect_status "$CLIENT_RC" 0 "petrel client"
 	expect_line "$SOUT" '^SSL version is DTLSv1.3$' "DTLS 1.3"
@@ -44,7 +25,7 @@ end_case "$COUT" "$ROUT" "$SOUT"
 # The wrong name: wolfSSL refuses it (so the name was sent) with
 # unrecognized_name (RFC 6066 3).
 begin_case "petrel-client/wolfssl-server dtls13 sni mismatch refused by wolfSSL"
-if petrel_to_wolf sni-wrong hello-from-petrel "${PETREL13[@]}" --insecure --sni other.example \
+if relayed_petrel_to_wolf sni-wrong hello-from-petrel "${PETREL13[@]}" --insecure --sni other.example \
 	--timeout-ms 3000 -- "${WOLF_SERVER[@]}" -S localhost; then
 	expect_status "$CLIENT_RC" 1 "petrel client"
 	expect_line "$SOUT" 'Unrecognized host name' "wolfSSL saw our name and refused it"
@@ -54,7 +35,7 @@ end_case "$COUT" "$ROUT" "$SOUT"
 begin_case "petrel-server/wolfssl-client dtls13 sni"
 SOUT=$T/wsni.server COUT=$T/wsni.client ROUT=$T/wsni.relay
 if start_petrel_cli_server "$SOUT" --cert "$T/ec-cert.pem" --key "$T/ec-key.pem" &&
-	start_relay "$ROUT" "$PORT"; then
+	start_rebind_relay "$ROUT" "$PORT"; then
 	timeout 30 "$WOLFSSL_CLIENT" -p "$PORT" -u -v 4 -A "$T/ec-cert.pem" -x -S localhost \
 		>"$COUT" 2>&1
 	expect_status $? 0 "wolfSSL client"

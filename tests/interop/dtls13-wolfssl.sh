@@ -18,45 +18,10 @@
 need openssl python3
 need_wolfssl
 make_certs
-RELAY="python3 $(dirname "$0")/relay-rebind.py"
-
-start_relay() { # OUT SERVER_PORT: sets PORT
-	start_with_port "$1" '^ready' 'rror|usage' $RELAY @PORT@ "$2" --seconds 25
-}
-
-# wolf_to_petrel NAME PETREL_ARGS -- WOLFSSL_CLIENT_ARGS: one wolfSSL client
-# through the relay to a Petrel server; sets SOUT COUT ROUT and CLIENT_RC.
-wolf_to_petrel() {
-	local name=$1 sargs=() 
-	shift
-	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
-	shift
-	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
-	CLIENT_RC=999
-	start_petrel_cli_server "$SOUT" "${sargs[@]}" || { fail "petrel server did not start"; return 1; }
-	start_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
-	timeout 30 "$WOLFSSL_CLIENT" -p "$PORT" "$@" >"$COUT" 2>&1
-	CLIENT_RC=$?
-}
-
-# petrel_to_wolf NAME TEXT PETREL_ARGS -- WOLFSSL_SERVER_ARGS
-petrel_to_wolf() {
-	local name=$1 text=$2 cargs=()
-	shift 2
-	while [ "$1" != -- ]; do cargs+=("$1"); shift; done
-	shift
-	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
-	CLIENT_RC=999
-	start_wolfssl_server "$SOUT" "$@" || { fail "wolfSSL server did not start"; return 1; }
-	start_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
-	petrel_client "$COUT" "$text" "${cargs[@]}"
-	CLIENT_RC=$?
-}
-
 CERT=(--cert "$T/ec-cert.pem" --key "$T/ec-key.pem")
 if ! "$PETREL" info 2>/dev/null | grep -q 'DTLS 1\.3'; then
 	begin_case "petrel-server (DTLS 1.2 only) refuses a DTLS 1.3-only wolfSSL client, then serves DTLS 1.2"
-	if wolf_to_petrel v13-refused "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -Y; then
+	if relayed_wolf_to_petrel v13-refused "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -Y; then
 		expect_status "$CLIENT_RC" 1 "wolfSSL client (no common version)"
 		expect_line "$ROUT" '^c2s .*hello versions=fefc$' "wolfSSL offered DTLS 1.3 only"
 		timeout 30 "$WOLFSSL_CLIENT" -p "$PORT" -u -v 3 -A "$T/ec-cert.pem" -x >"$COUT.2" 2>&1
@@ -69,7 +34,7 @@ if ! "$PETREL" info 2>/dev/null | grep -q 'DTLS 1\.3'; then
 	begin_case "petrel-client (DTLS 1.2 only) against a DTLS 1.3-only wolfSSL server fails cleanly"
 	# wolfSSL's alert is epoch 0, which anyone could forge: Petrel reports
 	# it at its handshake timeout (RFC 6347 4.1.2.7), kept short here.
-	if petrel_to_wolf v13-only hello-from-petrel --ca "$T/ec-cert.pem" --sni localhost \
+	if relayed_petrel_to_wolf v13-only hello-from-petrel --ca "$T/ec-cert.pem" --sni localhost \
 		--timeout-ms 3000 -- \
 		-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T; then
 		expect_status "$CLIENT_RC" 1 "petrel client"
@@ -90,11 +55,11 @@ check_wolf13() {
 }
 
 begin_case "petrel-server/wolfssl-client dtls13 ecdsa x25519"
-wolf_to_petrel cert "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -t && check_wolf13
+relayed_wolf_to_petrel cert "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -t && check_wolf13
 end_case "$COUT" "$ROUT" "$SOUT"
 
 begin_case "petrel-server/wolfssl-client dtls13 hrr (empty key_share)"
-wolf_to_petrel hrr "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -J && check_wolf13
+relayed_wolf_to_petrel hrr "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -J && check_wolf13
 end_case "$COUT" "$ROUT" "$SOUT"
 
 # wolfSSL's TLS 1.3 PSK callbacks (wolfssl/test.h my_psk_client_cs_cb) send
@@ -102,11 +67,11 @@ end_case "$COUT" "$ROUT" "$SOUT"
 # 01 23 45 ... ef repeated, not the 1.2 examples' "Client_identity":1a2b3c4d.
 WOLFSSL_PSK13=Client_identitySHA256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 begin_case "petrel-server/wolfssl-client dtls13 psk"
-wolf_to_petrel psk --psk "$WOLFSSL_PSK13" -- -u -v 4 -s && check_wolf13
+relayed_wolf_to_petrel psk --psk "$WOLFSSL_PSK13" -- -u -v 4 -s && check_wolf13
 end_case "$COUT" "$ROUT" "$SOUT"
 
 begin_case "petrel-server/wolfssl-client dtls13 key update"
-wolf_to_petrel keyupdate "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -Y -I && check_wolf13
+relayed_wolf_to_petrel keyupdate "${CERT[@]}" -- -u -v 4 -A "$T/ec-cert.pem" -x -Y -I && check_wolf13
 end_case "$COUT" "$ROUT" "$SOUT"
 
 # Resumption (RFC 8446 2.2, 4.6.1): wolfSSL's -r connects, keeps Petrel's
@@ -115,7 +80,7 @@ end_case "$COUT" "$ROUT" "$SOUT"
 # PSK with the "tls13 " label prefix instead of RFC 9147 5.9's "dtls13";
 # the Petrel server accepts either (dtls13/ticket13.h).
 begin_case "petrel-server/wolfssl-client dtls13 ticket resumption"
-if wolf_to_petrel resume "${CERT[@]}" --verbose -- -u -v 4 -A "$T/ec-cert.pem" -x -t -r; then
+if relayed_wolf_to_petrel resume "${CERT[@]}" --verbose -- -u -v 4 -A "$T/ec-cert.pem" -x -t -r; then
 	check_wolf13
 	expect_line "$COUT" '^Session Ticket CB: ticketSz = [0-9]*, ctx = initial session' "wolfSSL kept Petrel's ticket"
 	expect_line "$COUT" '^reused session id' "wolfSSL: the second session was resumed"
@@ -135,7 +100,7 @@ if [ ${#PETREL13[@]} -eq 0 ]; then
 	echo "SKIP: petrel-client/wolfssl-server dtls13 (the CLI has no --max-version yet)"
 else
 begin_case "petrel-client/wolfssl-server dtls13 (cookie HRR)"
-if petrel_to_wolf c13 hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
+if relayed_petrel_to_wolf c13 hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
 	-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T; then
 	expect_status "$CLIENT_RC" 0 "petrel client"
 	expect_line "$COUT" '^I hear you fa shizzle!$' "wolfSSL's reply reached Petrel"
@@ -155,7 +120,7 @@ fi
 # Petrel client learns the order from the server's first protected record.
 if [ ${#PETREL13[@]} -gt 0 ]; then
 begin_case "petrel-client/wolfssl-server dtls13 chacha20 (big-endian mask counter)"
-if petrel_to_wolf c13chacha hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
+if relayed_petrel_to_wolf c13chacha hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
 	-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T -l TLS13-CHACHA20-POLY1305-SHA256; then
 	expect_status "$CLIENT_RC" 0 "petrel client"
 	expect_line "$COUT" '^I hear you fa shizzle!$' "wolfSSL's reply reached Petrel"
@@ -172,7 +137,7 @@ if [ ${#PETREL13[@]} -eq 0 ]; then
 	echo "SKIP: petrel-client/wolfssl-server falls back to dtls12 (the CLI has no --max-version yet)"
 else
 begin_case "petrel-client/wolfssl-server falls back to dtls12"
-if petrel_to_wolf c12 hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
+if relayed_petrel_to_wolf c12 hello-from-petrel "${PETREL13[@]}" --ca "$T/ec-cert.pem" --sni localhost -- \
 	-u -v 3 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d; then
 	expect_status "$CLIENT_RC" 0 "petrel client"
 	expect_line "$ROUT" '^c2s .*hello versions=fefc,fefd' "Petrel offered DTLS 1.3 and 1.2"

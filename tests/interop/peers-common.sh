@@ -100,3 +100,47 @@ petrel_client() {
 	shift 2
 	printf '%s\n' "$text" | timeout 30 "$PETREL" client --once --timeout-ms 10000 "$@" 127.0.0.1 "$PORT" >"$out" 2>&1
 }
+
+# ---- wolfSSL through relay-rebind.py (the DTLS 1.3 scripts) ----
+# The relay prints each datagram (hello versions, CIDs, record headers).
+
+# start_rebind_relay OUT SERVER_PORT ARGS...: tests/interop/relay-rebind.py
+# for 25 s on a free port in front of SERVER_PORT; sets PORT.
+start_rebind_relay() {
+	local out=$1 sport=$2
+	shift 2
+	start_with_port "$out" '^ready' 'rror|usage' python3 "$(dirname "$0")/relay-rebind.py" @PORT@ \
+		"$sport" --seconds 25 "$@"
+}
+
+# relayed_wolf_to_petrel NAME PETREL_ARGS -- WOLFSSL_CLIENT_ARGS: one wolfSSL
+# client through the relay to a Petrel server; sets SOUT COUT ROUT and
+# CLIENT_RC.
+relayed_wolf_to_petrel() {
+	local name=$1 sargs=()
+	shift
+	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
+	shift
+	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
+	CLIENT_RC=999
+	start_petrel_cli_server "$SOUT" "${sargs[@]}" || { fail "petrel server did not start"; return 1; }
+	start_rebind_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
+	timeout 30 "$WOLFSSL_CLIENT" -p "$PORT" "$@" >"$COUT" 2>&1
+	CLIENT_RC=$?
+}
+
+# relayed_petrel_to_wolf NAME TEXT PETREL_ARGS -- WOLFSSL_SERVER_ARGS: a
+# petrel client sending TEXT through the relay to a wolfSSL server; sets
+# SOUT COUT ROUT and CLIENT_RC.
+relayed_petrel_to_wolf() {
+	local name=$1 text=$2 cargs=()
+	shift 2
+	while [ "$1" != -- ]; do cargs+=("$1"); shift; done
+	shift
+	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
+	CLIENT_RC=999
+	start_wolfssl_server "$SOUT" "$@" || { fail "wolfSSL server did not start"; return 1; }
+	start_rebind_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
+	petrel_client "$COUT" "$text" "${cargs[@]}"
+	CLIENT_RC=$?
+}
