@@ -130,3 +130,7 @@ tests_unit_SOURCES += tests/dtls_outq_session_test.c
 endif
 # the shared start of the petrel command test scripts
 EXTRA_DIST += tests/cli_lib.sh
+# pmtu13: DTLS 1.3 flights and a path MTU that drops (EMSGSIZE, black hole)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/pmtu13_test.c
+endif
