@@ -58,6 +58,17 @@ static void on_mtu(void *ptr, unsigned old_mtu, unsigned new_mtu, int reason)
 		log->emsgsize++;
 }
 
+/* A fragment cut again: pieces within its range follow it. */
+static bool cut_again(const struct petrel_d13 *d, size_t i)
+{
+	const struct d13_frag *f = &d->frags[i];
+	for (size_t j = i + 1; j < d->frag_count && d->frags[j].msg == f->msg; j++)
+		if (d->frags[j].off >= f->off && d->frags[j].off + d->frags[j].len <= f->off + f->len &&
+		    d->frags[j].len < f->len)
+			return true;
+	return false;
+}
+
 /* What the server's hook saw. */
 static struct {
 	size_t path;            /* the path's datagram limit once it shrank */
@@ -90,18 +101,9 @@ static void shrink_after_first(struct harness_end *end, const uint8_t *data, siz
 		return;
 	seen.checked = true;
 	size_t maxdg = 576 - 28;
-	bool replaced[D13_MAX_FRAGS] = {false};
 	for (size_t i = 0; i < d->frag_count; i++) {
 		const struct d13_frag *f = &d->frags[i];
-		/* a replaced fragment's pieces follow it, within its range */
-		for (size_t j = i + 1; j < d->frag_count && d->frags[j].msg == f->msg; j++)
-			if (d->frags[j].off >= f->off && d->frags[j].off + d->frags[j].len <= f->off + f->len &&
-			    d->frags[j].len < f->len)
-				replaced[i] = true;
-	}
-	for (size_t i = 0; i < d->frag_count; i++) {
-		const struct d13_frag *f = &d->frags[i];
-		if (replaced[i]) {
+		if (cut_again(d, i)) {
 			seen.replaced++;
 			continue;
 		}
@@ -270,4 +272,128 @@ Test(pmtu13, discovery_can_be_disabled)
 	cr_assert_neq(harness_run_handshake(&h, 10000), 0, "without discovery the black hole wins");
 	cr_assert_eq(petrel_dtls_get_mtu(h.server.session), 1500);
 	done13(&h, sc, cc);
+}
+
+/* ---- the flight's bookkeeping alone (epoch 0: plaintext records) ---- */
+
+static struct {
+	uint8_t dg[64][1600];
+	size_t len[64];
+	unsigned n;
+} wire;
+
+static long capture_push(void *ptr, const uint8_t *data, size_t len)
+{
+	(void)ptr;
+	cr_assert_lt(wire.n, 64);
+	cr_assert_leq(len, sizeof wire.dg[0]);
+	memcpy(wire.dg[wire.n], data, len);
+	wire.len[wire.n++] = len;
+	return (long)len;
+}
+
+/* Record numbers (epoch 0: the 48-bit sequence number of the DTLS 1.2
+ * header, RFC 9147 5) of every record captured. */
+static size_t captured_seqs(uint64_t *seqs, size_t cap)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < wire.n; i++) {
+		size_t off = 0;
+		while (off + 13 <= wire.len[i] && n < cap) {
+			const uint8_t *r = wire.dg[i] + off;
+			uint64_t seq = 0;
+			for (int b = 0; b < 6; b++)
+				seq = seq << 8 | r[5 + b];
+			seqs[n++] = seq;
+			off += 13 + ((size_t)r[11] << 8 | r[12]);
+		}
+	}
+	return n;
+}
+
+static size_t ack_body(uint8_t *body, size_t cap, const uint64_t *seqs, size_t n)
+{
+	struct petrel_record_number rn[8];
+	cr_assert_leq(n, 8);
+	for (size_t i = 0; i < n; i++)
+		rn[i] = (struct petrel_record_number){0, seqs[i]};
+	struct petrel_writer w;
+	petrel_writer_init(&w, body, cap);
+	cr_assert_eq(petrel_ack_write(&w, rn, n), 0);
+	return petrel_writer_len(&w);
+}
+
+/* RFC 9147 7: an ACK names records. A record sent before the MTU dropped
+ * carried a fragment that has since been cut into pieces (sent in new
+ * records): a late ACK of the old record still covers every piece, and
+ * ACKs of the old records alone complete the flight. */
+Test(pmtu13, ack_of_a_record_sent_before_the_cut_covers_its_pieces)
+{
+	petrel_session *s;
+	cr_assert_eq(petrel_session_new(&s, PETREL_SERVER), 0);
+	petrel_transport_set_push_function(s, capture_push);
+	struct petrel_d13 *d = calloc(1, sizeof *d);
+	cr_assert_not_null(d);
+	s->d13 = d;
+	cr_assert_eq(petrel_rto_init(&d->rto, 0, 0, 0), 0);
+	struct petrel_hs13_output out;
+	petrel_hs13_output_init(&out);
+	uint8_t *body = malloc(2000);
+	cr_assert_not_null(body);
+	for (size_t i = 0; i < 2000; i++)
+		body[i] = (uint8_t)i;
+	out.msgs[0] = (struct petrel_hs13_out_msg){PETREL_HS_CERTIFICATE, 0, body, 2000};
+	out.msg_count = 1;
+	memset(&wire, 0, sizeof wire);
+	cr_assert_eq(petrel_flight13_take(s, &out, 0, 1, 0), 0);
+	cr_assert_eq(petrel_flight13_send(s, 0, false), 0);
+	uint64_t first[8];
+	size_t nfirst = captured_seqs(first, 8);
+	cr_assert_eq(nfirst, 2, "2000 bytes in two records at MTU 1500");
+	cr_assert_eq(d->frag_count, 2);
+
+	/* The path shrinks before anything is acknowledged. */
+	petrel_dtls_set_mtu(s, 576);
+	memset(&wire, 0, sizeof wire);
+	cr_assert_eq(petrel_flight13_send(s, 100, true), 0);
+	uint64_t again[16];
+	size_t nagain = captured_seqs(again, 16);
+	cr_assert_geq(nagain, 4, "cut again into pieces for 576: %zu records", nagain);
+	for (unsigned i = 0; i < wire.n; i++)
+		cr_assert_leq(wire.len[i], 576 - 28);
+	for (size_t i = 0; i < nagain; i++)
+		cr_assert_gt(again[i], first[1], "pieces go in new records (RFC 9147 4.4)");
+	cr_assert_gt(d->frag_count, 2);
+
+	/* A late ACK of the first old record: its pieces count as received;
+	 * the rest (the second fragment's pieces) is resent at once. */
+	uint8_t ack[64];
+	memset(&wire, 0, sizeof wire);
+	size_t alen = ack_body(ack, sizeof ack, &first[0], 1);
+	cr_assert_eq(petrel_flight13_on_ack(s, ack, alen, 200), 0);
+	cr_assert(d->flight_active);
+	uint32_t first_len = d->frags[0].len;
+	size_t resent_bytes = 0;
+	for (size_t i = 0; i < d->frag_count; i++) {
+		const struct d13_frag *f = &d->frags[i];
+		if (f->off + f->len <= first_len)
+			cr_assert(f->acked, "fragment at %u+%u covered by the old record", f->off, f->len);
+		else if (!cut_again(d, i) && !f->acked)
+			resent_bytes += f->len;
+	}
+	cr_assert_eq(resent_bytes, 2000 - first_len, "only the second fragment's pieces are left");
+	uint64_t partial[16];
+	size_t npartial = captured_seqs(partial, 16);
+	cr_assert_geq(npartial, 1);
+	cr_assert_lt(npartial, nagain, "the acknowledged part is not resent");
+
+	/* The ACK of the second old record completes the flight. */
+	alen = ack_body(ack, sizeof ack, &first[1], 1);
+	cr_assert_eq(petrel_flight13_on_ack(s, ack, alen, 300), 1);
+	cr_assert_not(d->flight_active);
+
+	petrel_flight13_clear(d);
+	free(d);
+	s->d13 = NULL;
+	petrel_session_free(s);
 }
