@@ -134,8 +134,8 @@ int petrel_flight13_take(petrel_session *s, struct petrel_hs13_output *out, size
  * right after it (message order kept). The pieces go in new records with
  * new record numbers (RFC 9147 4.4, 7); the record numbers remembered
  * follow their fragments to the new indices. A flight that would exceed
- * D13_MAX_FRAGS keeps its old cut (the black-hole rule lowers no further
- * than the floor, so this stays an edge). */
+ * D13_MAX_FRAGS keeps its old cut (PETREL_E_LIMIT_EXCEEDED; 96 fragments
+ * hold ~45 KB at the 576-byte floor, so this stays an edge). */
 static int refragment(struct petrel_d13 *d, struct flight_mem *fm, size_t room)
 {
 	size_t extra = 0;
@@ -227,8 +227,7 @@ static int send_pass(petrel_session *s, bool *any)
 	struct petrel_d13 *d = s->d13;
 	struct flight_mem *fm = mem_of(d);
 	size_t room = fragment_room(s, d);
-	if (room < fm->room)
-		(void)refragment(d, fm, room);
+	bool uncut = room < fm->room && refragment(d, fm, room) < 0;
 	if (fm->largest_mtu != s->link_mtu) {
 		fm->largest_mtu = s->link_mtu;
 		fm->largest_dgram = 0;
@@ -237,8 +236,8 @@ static int send_pass(petrel_session *s, bool *any)
 	_Alignas(16) uint8_t dg[PETREL_MAX_DATAGRAM];
 	uint8_t rec[PETREL_MAX_DATAGRAM];
 	size_t maxdg = petrel_output_max_datagram(s);
-	if (maxdg > sizeof dg)
-		maxdg = sizeof dg;
+	if (maxdg > sizeof dg || uncut)
+		maxdg = sizeof dg; /* not cut again: sent as before, the path judges */
 	struct petrel_writer w;
 	petrel_writer_init(&w, dg, maxdg);
 	int rc = 0;
