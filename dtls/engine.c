@@ -386,15 +386,7 @@ static uint16_t black_hole_fallback(const petrel_session *s)
 	if ((s->flags & PETREL_FLAG_NO_PMTUD) || hs->rto.backoff < s->black_hole_threshold)
 		return 0;
 	size_t largest = hs->flight_largest_dgram + petrel_output_ip_udp_overhead(s);
-	uint16_t base = s->ipv6 ? PETREL_MTU_MIN_IPV6 : PETREL_MTU_BASE_PLPMTU_IPV4;
-	if (base < s->mtu_floor)
-		base = s->mtu_floor;
-	if (s->link_mtu > base && largest > base)
-		return base;
-	/* Below the base only when the base itself failed (or was set). */
-	if (s->link_mtu <= base && s->link_mtu > s->mtu_floor && largest > s->mtu_floor)
-		return s->mtu_floor;
-	return 0;
+	return petrel_mtu_black_hole_fallback(s->link_mtu, s->mtu_floor, s->ipv6, largest);
 }
 
 int petrel_engine_tick(petrel_session *s, uint64_t now_ms)

@@ -19,6 +19,7 @@
 #include "dtls13/cid13_update.h"
 #include "dtls13/engine13_internal.h"
 #include "dtls13/export13.h"
+#include "dtls13/flight13_pmtu.h"
 #include "dtls13/ext13_session.h"
 #include "dtls13/messages13.h"
 #include "dtls12/take_over12.h"
@@ -915,7 +916,7 @@ int petrel_engine13_tick(petrel_session *s, uint64_t now_ms)
 	/* RFC 9147 5.8: double and resend what was not acknowledged. */
 	petrel_rto_on_timeout(&d->rto);
 	s->stats.timeouts++;
-	return petrel_flight13_send(s, now_ms, true);
+	return petrel_flight13_on_timeout(s, now_ms); /* black-hole rule, then resend */
 }
 
 uint64_t petrel_engine13_next_deadline(const petrel_session *s)
@@ -977,6 +978,8 @@ long petrel_engine13_send(petrel_session *s, const void *data, size_t len)
 	if (rc < 0)
 		return rc;
 	long r = petrel_outq_session_drain(s, buf, petrel_writer_len(&w), NULL);
+	if (r == PETREL_E_LARGE_PACKET)
+		(void)petrel_lower_mtu(s, PETREL_MTU_EMSGSIZE); /* as 1.2's record_send (pmtu13) */
 	if (r < 0)
 		return r;
 	s->app_activity = true;

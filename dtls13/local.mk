@@ -54,3 +54,5 @@ libpetrel_core_la_SOURCES += dtls13/perf13_idle.c dtls13/perf13_idle.h
 # ext13: server_name (RFC 6066 3) and ALPN (RFC 7301) in DTLS 1.3
 libpetrel_core_la_SOURCES += dtls13/ext13_names.c dtls13/ext13_names.h \
 	dtls13/ext13_session.c dtls13/ext13_session.h
+# pmtu13: DTLS 1.3 flights re-cut for a lowered path MTU, black-hole rule (issue #20)
+libpetrel_core_la_SOURCES += dtls13/flight13_pmtu.h

@@ -66,3 +66,17 @@ bool petrel_mtu_back_off(struct petrel_mtu_state *m)
 	m->link_mtu_bytes = next;
 	return true;
 }
+
+uint16_t petrel_mtu_black_hole_fallback(uint16_t link_mtu, uint16_t floor, bool ipv6,
+					size_t largest_ip_bytes)
+{
+	uint16_t base = ipv6 ? PETREL_MTU_MIN_IPV6 : PETREL_MTU_BASE_PLPMTU_IPV4;
+	if (base < floor)
+		base = floor;
+	if (link_mtu > base && largest_ip_bytes > base)
+		return base;
+	/* Below the base only when the base itself failed (or was set). */
+	if (link_mtu <= base && link_mtu > floor && largest_ip_bytes > floor)
+		return floor;
+	return 0;
+}

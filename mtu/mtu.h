@@ -49,5 +49,12 @@ size_t petrel_mtu_max_handshake_fragment(const struct petrel_mtu_state *m,
 uint16_t petrel_mtu_next_plateau(uint32_t mtu_bytes, bool ipv6);
 /* Lower the state's link MTU to the next plateau: true if it changed. */
 bool petrel_mtu_back_off(struct petrel_mtu_state *m);
+/* Where a timed-out handshake flight falls back to (RFC 8899 5.1.2), or 0
+ * to keep link_mtu: a flight with datagrams (largest_ip_bytes, IP packet)
+ * over a size known to pass goes straight to it, BASE_PLPMTU (1280 for
+ * IPv6, never below floor), then floor once the base itself failed. One
+ * rule for both versions' flights (dtls/engine.c, dtls13/flight13.c). */
+uint16_t petrel_mtu_black_hole_fallback(uint16_t link_mtu, uint16_t floor, bool ipv6,
+					size_t largest_ip_bytes);
 
 #endif

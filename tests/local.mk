@@ -144,3 +144,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/dtls_front_harness.c tests/dtls_front_harness.h
 endif
+# pmtu13: DTLS 1.3 flights and a path MTU that drops (EMSGSIZE, black hole)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/pmtu13_test.c
+endif

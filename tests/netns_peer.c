@@ -2,7 +2,8 @@
  * Petrel client or server over a connected UDP socket, reporting every MTU
  * change, each LARGE_PACKET and the largest datagram it sent.
  *   netns_peer server PORT CERT KEY
- *   netns_peer client HOST PORT [CIPHERS]
+ *   netns_peer client HOST PORT [CIPHERS | dtls1.3]
+ * (dtls1.3: the client offers DTLS 1.3 only; servers answer either.)
  * Exit 0 when the handshake and one echo completed. */
 #include <arpa/inet.h>
 #include <poll.h>
@@ -42,6 +43,7 @@ static int handshake(petrel_session *s)
 		return 1;
 	}
 	printf("handshake ok: %s\n", petrel_session_get_cipher_name(s));
+	printf("version %s\n", petrel_version_name(petrel_session_get_version(s)));
 	return 0;
 }
 
@@ -131,7 +133,9 @@ static int client(int argc, char **argv)
 	petrel_session_new(&s, PETREL_CLIENT);
 	petrel_session_set_credentials(s, c);
 	petrel_session_set_verify(s, PETREL_VERIFY_NONE, NULL, 0);
-	if (argc > 4)
+	if (argc > 4 && strcmp(argv[4], "dtls1.3") == 0)
+		petrel_session_set_versions(s, PETREL_DTLS1_3, PETREL_DTLS1_3);
+	else if (argc > 4)
 		petrel_session_set_ciphers(s, argv[4]);
 	petrel_dtls_set_mtu_callback(s, on_mtu, NULL);
 	petrel_dtls_set_timeouts(s, 0, 30000);
@@ -177,6 +181,6 @@ int main(int argc, char **argv)
 		return server(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "client") == 0)
 		return client(argc, argv);
-	fprintf(stderr, "usage: netns_peer server PORT CERT KEY | client HOST PORT [CIPHERS]\n");
+	fprintf(stderr, "usage: netns_peer server PORT CERT KEY | client HOST PORT [CIPHERS|dtls1.3]\n");
 	return 2;
 }
