@@ -63,6 +63,7 @@ struct petrel_dtls13_ks {
 	size_t hash_len;
 	const char *prefix; /* "dtls13" unless a test sets "tls13 " */
 	enum petrel_dtls13_ks_stage stage;
+	bool no_psk; /* Early Secret from no PSK: a constant, and so is "derived" */
 	uint8_t early_secret[PETREL_MAX_HASH_LEN];
 	uint8_t handshake_secret[PETREL_MAX_HASH_LEN];
 	uint8_t master_secret[PETREL_MAX_HASH_LEN];
