@@ -3,6 +3,7 @@
  * Expand also runs under a PRK keyed once (crypto/hkdf.h). */
 #include "crypto/hkdf.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "common/reader.h"
@@ -77,6 +78,17 @@ int petrel_hkdf_expand(enum petrel_hash_alg alg, const uint8_t *prk, size_t prk_
 	return rc;
 }
 
+/* The key's context in and out by memcpy (the opaque bytes are never
+ * read through another type), only the part its hash uses. */
+static size_t key_load(const struct petrel_hkdf_key *key, struct petrel_hmac_ctx *mac)
+{
+	enum petrel_hash_alg alg;
+	memcpy(&alg, key->opaque + offsetof(struct petrel_hmac_ctx, alg), sizeof alg);
+	size_t used = petrel_hmac_ctx_used(alg);
+	memcpy(mac, key->opaque, used);
+	return used;
+}
+
 int petrel_hkdf_key_init(struct petrel_hkdf_key *key, enum petrel_hash_alg alg, const uint8_t *prk,
 			 size_t prk_len)
 {
@@ -85,10 +97,9 @@ int petrel_hkdf_key_init(struct petrel_hkdf_key *key, enum petrel_hash_alg alg, 
 	if (key == NULL || petrel_hash_len(alg) == 0 || (prk == NULL && prk_len > 0) ||
 	    petrel_hmac_init(&mac, alg, prk, prk_len) != 0)
 		return PETREL_E_INVALID_REQUEST;
-	/* In and out by memcpy: the opaque bytes are never read through
-	 * another type. */
-	memcpy(key->opaque, &mac, sizeof mac);
-	petrel_wipe(&mac, sizeof mac);
+	size_t used = petrel_hmac_ctx_used(alg);
+	memcpy(key->opaque, &mac, used);
+	petrel_wipe(&mac, used);
 	return 0;
 }
 
@@ -105,16 +116,18 @@ int petrel_hkdf_expand_keyed(const struct petrel_hkdf_key *key, const uint8_t *i
 
 	if (key == NULL)
 		return PETREL_E_INVALID_REQUEST;
-	memcpy(&mac, key->opaque, sizeof mac);
+	size_t used = key_load(key, &mac);
 	int rc = expand_args_ok(mac.alg, out, out_len)
 			 ? expand_with(&mac, info, info_len, out, out_len)
 			 : PETREL_E_INVALID_REQUEST;
-	petrel_wipe(&mac, sizeof mac);
+	petrel_wipe(&mac, used);
 	return rc;
 }
 
 /* struct { uint16 length; opaque label<7..255>; opaque context<0..255>; }
- * HkdfLabel (RFC 8446 7.1): at most 2 + 1 + 255 + 1 + 255 bytes. */
+ * HkdfLabel (RFC 8446 7.1): at most 2 + 1 + 255 + 1 + 255 bytes, and
+ * room for Expand's counter byte after it. It holds labels, transcript
+ * hashes, ticket nonces: nothing secret, so it is not wiped. */
 #define HKDF_LABEL_MAX (2 + 1 + 255 + 1 + 255)
 
 static int hkdf_label(const char *prefix, const char *label, const uint8_t *context,
@@ -143,17 +156,39 @@ static int hkdf_label(const char *prefix, const char *label, const uint8_t *cont
 	return 0;
 }
 
+/* Expand-Label on a keyed context. Every TLS 1.3 label asks for at most
+ * HashLen bytes: T(1) = HMAC(PRK, HkdfLabel || 0x01), truncated, in one
+ * HMAC update; longer outputs take the general loop. */
+static int expand_label_with(struct petrel_hmac_ctx *mac, const char *prefix, const char *label,
+			     const uint8_t *context, size_t context_len, uint8_t *out,
+			     size_t out_len)
+{
+	uint8_t info[HKDF_LABEL_MAX + 1];
+	size_t info_len = 0;
+	int rc = hkdf_label(prefix, label, context, context_len, out_len, info, &info_len);
+
+	if (rc < 0)
+		return rc;
+	if (!expand_args_ok(mac->alg, out, out_len))
+		return PETREL_E_INVALID_REQUEST;
+	if (out_len > petrel_hash_len(mac->alg))
+		return expand_with(mac, info, info_len, out, out_len);
+	info[info_len] = 1;
+	petrel_hmac_update(mac, info, info_len + 1);
+	petrel_hmac_final_truncated(mac, out, out_len);
+	return 0;
+}
+
 int petrel_hkdf_expand_label(enum petrel_hash_alg alg, const uint8_t *secret, size_t secret_len,
 			     const char *prefix, const char *label, const uint8_t *context,
 			     size_t context_len, uint8_t *out, size_t out_len)
 {
-	uint8_t info[HKDF_LABEL_MAX];
-	size_t info_len = 0;
-	int rc = hkdf_label(prefix, label, context, context_len, out_len, info, &info_len);
+	struct petrel_hmac_ctx mac;
 
-	if (rc == 0)
-		rc = petrel_hkdf_expand(alg, secret, secret_len, info, info_len, out, out_len);
-	petrel_wipe(info, info_len);
+	if (petrel_hmac_init(&mac, alg, secret, secret_len) != 0)
+		return PETREL_E_INVALID_REQUEST;
+	int rc = expand_label_with(&mac, prefix, label, context, context_len, out, out_len);
+	petrel_wipe(&mac, petrel_hmac_ctx_used(alg));
 	return rc;
 }
 
@@ -161,12 +196,12 @@ int petrel_hkdf_expand_label_keyed(const struct petrel_hkdf_key *key, const char
 				   const char *label, const uint8_t *context, size_t context_len,
 				   uint8_t *out, size_t out_len)
 {
-	uint8_t info[HKDF_LABEL_MAX];
-	size_t info_len = 0;
-	int rc = hkdf_label(prefix, label, context, context_len, out_len, info, &info_len);
+	struct petrel_hmac_ctx mac;
 
-	if (rc == 0)
-		rc = petrel_hkdf_expand_keyed(key, info, info_len, out, out_len);
-	petrel_wipe(info, info_len);
+	if (key == NULL)
+		return PETREL_E_INVALID_REQUEST;
+	size_t used = key_load(key, &mac);
+	int rc = expand_label_with(&mac, prefix, label, context, context_len, out, out_len);
+	petrel_wipe(&mac, used);
 	return rc;
 }
