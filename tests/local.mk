@@ -130,3 +130,7 @@ tests_unit_SOURCES += tests/dtls_outq_session_test.c
 endif
 # the shared start of the petrel command test scripts
 EXTRA_DIST += tests/cli_lib.sh
+# speed13: the key schedule's shortcuts equal the plain computation (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/speed13_ks_test.c
+endif
