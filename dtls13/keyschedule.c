@@ -260,20 +260,19 @@ int petrel_dtls13_ks_handshake(struct petrel_dtls13_ks *ks, const uint8_t *ecdhe
 
 int petrel_dtls13_ks_master(struct petrel_dtls13_ks *ks, const uint8_t *th_ch_sf)
 {
-	struct petrel_hkdf_key ms_key;
 	if (ks == NULL || ks->stage != PETREL_KS_HANDSHAKE || th_ch_sf == NULL)
 		return PETREL_E_INVALID_REQUEST;
 	/* The Master Secret itself came with the handshake stage. */
-	int rc = petrel_hkdf_key_init(&ms_key, ks->hash, ks->master_secret, ks->hash_len);
+	int rc = petrel_hkdf_key_init(&ks->master_key, ks->hash, ks->master_secret, ks->hash_len);
+	ks->master_keyed = rc == 0;
 	if (rc == 0)
-		rc = derive_keyed(ks, &ms_key, "c ap traffic", th_ch_sf,
+		rc = derive_keyed(ks, &ks->master_key, "c ap traffic", th_ch_sf,
 				  ks->client_application_traffic);
 	if (rc == 0)
-		rc = derive_keyed(ks, &ms_key, "s ap traffic", th_ch_sf,
+		rc = derive_keyed(ks, &ks->master_key, "s ap traffic", th_ch_sf,
 				  ks->server_application_traffic);
 	if (rc == 0)
-		rc = derive_keyed(ks, &ms_key, "exp master", th_ch_sf, ks->exporter_master);
-	petrel_hkdf_key_wipe(&ms_key);
+		rc = derive_keyed(ks, &ks->master_key, "exp master", th_ch_sf, ks->exporter_master);
 	if (rc < 0)
 		return rc;
 	/* Nothing later derives from these (RFC 8446 7.1). */
@@ -287,12 +286,17 @@ int petrel_dtls13_ks_resumption(struct petrel_dtls13_ks *ks, const uint8_t *th_c
 {
 	if (ks == NULL || ks->stage != PETREL_KS_MASTER || th_ch_cf == NULL)
 		return PETREL_E_INVALID_REQUEST;
-	int rc = petrel_dtls13_derive_secret(ks->hash, ks->prefix, ks->master_secret, "res master",
-					     th_ch_cf, ks->resumption_master);
+	int rc = ks->master_keyed
+			 ? derive_keyed(ks, &ks->master_key, "res master", th_ch_cf,
+					ks->resumption_master)
+			 : petrel_dtls13_derive_secret(ks->hash, ks->prefix, ks->master_secret,
+						       "res master", th_ch_cf, ks->resumption_master);
 	if (rc < 0)
 		return rc;
 	/* The master secret has given all it gives. */
 	petrel_wipe(ks->master_secret, sizeof ks->master_secret);
+	petrel_hkdf_key_wipe(&ks->master_key);
+	ks->master_keyed = false;
 	return 0;
 }
 
