@@ -1,4 +1,6 @@
 /* HMAC (RFC 2104) with SHA-256/384 over nettle. */
+#include <stddef.h>
+
 #include <nettle/hmac.h>
 
 #include "crypto/crypto.h"
@@ -36,6 +38,21 @@ void petrel_hmac_final(struct petrel_hmac_ctx *ctx, uint8_t *out)
 		hmac_sha384_digest(&ctx->u.sha384, SHA384_DIGEST_SIZE, out);
 	else
 		hmac_sha256_digest(&ctx->u.sha256, SHA256_DIGEST_SIZE, out);
+}
+
+void petrel_hmac_final_truncated(struct petrel_hmac_ctx *ctx, uint8_t *out, size_t len)
+{
+	if (ctx->alg == PETREL_HASH_SHA384)
+		hmac_sha384_digest(&ctx->u.sha384, len, out);
+	else
+		hmac_sha256_digest(&ctx->u.sha256, len, out);
+}
+
+size_t petrel_hmac_ctx_used(enum petrel_hash_alg alg)
+{
+	return alg == PETREL_HASH_SHA384 ? sizeof(struct petrel_hmac_ctx)
+					 : offsetof(struct petrel_hmac_ctx, u) +
+						   sizeof(struct hmac_sha256_ctx);
 }
 
 void petrel_hmac(enum petrel_hash_alg alg, const uint8_t *key, size_t key_len,

@@ -32,5 +32,11 @@ int petrel_hmac_init(struct petrel_hmac_ctx *ctx, enum petrel_hash_alg alg, cons
 void petrel_hmac_update(struct petrel_hmac_ctx *ctx, const uint8_t *data, size_t len);
 /* Writes the full MAC and re-arms ctx for the next message under the same key. */
 void petrel_hmac_final(struct petrel_hmac_ctx *ctx, uint8_t *out);
+/* The first len bytes of the MAC (len <= the hash length), re-arming ctx
+ * alike. */
+void petrel_hmac_final_truncated(struct petrel_hmac_ctx *ctx, uint8_t *out, size_t len);
+/* Bytes of *ctx in use for alg (the SHA-256 state is the smaller one):
+ * what a copy or wipe of a keyed context needs. */
+size_t petrel_hmac_ctx_used(enum petrel_hash_alg alg);
 
 #endif

@@ -20,3 +20,5 @@ libpetrel_core_la_SOURCES += crypto/base64.h crypto/base64.c
 libpetrel_core_la_SOURCES += crypto/shorthash.c crypto/shorthash.h
 # DTLS 1.3 record number encryption masks (helper "dtls13")
 libpetrel_core_la_SOURCES += crypto/rn_mask.c crypto/rn_mask.h
+# keyed HKDF-Expand (helper speed13, issue #20)
+libpetrel_core_la_SOURCES += crypto/hkdf.h

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "crypto/crypto.h"
+#include "crypto/hkdf.h"
 
 #define PETREL_DTLS13_LABEL_PREFIX "dtls13"
 #define PETREL_TLS13_LABEL_PREFIX "tls13 " /* for RFC 8448 test vectors */
@@ -63,6 +64,7 @@ struct petrel_dtls13_ks {
 	size_t hash_len;
 	const char *prefix; /* "dtls13" unless a test sets "tls13 " */
 	enum petrel_dtls13_ks_stage stage;
+	bool no_psk; /* Early Secret from no PSK: a constant, and so is "derived" */
 	uint8_t early_secret[PETREL_MAX_HASH_LEN];
 	uint8_t handshake_secret[PETREL_MAX_HASH_LEN];
 	uint8_t master_secret[PETREL_MAX_HASH_LEN];
@@ -72,6 +74,10 @@ struct petrel_dtls13_ks {
 	uint8_t server_application_traffic[PETREL_MAX_HASH_LEN]; /* _0 */
 	uint8_t exporter_master[PETREL_MAX_HASH_LEN];
 	uint8_t resumption_master[PETREL_MAX_HASH_LEN];
+	/* The Master Secret keyed for HMAC from ks_master to ks_resumption
+	 * (res master comes from it one flight later, no second keying). */
+	bool master_keyed;
+	struct petrel_hkdf_key master_key;
 };
 
 /* Early Secret = HKDF-Extract(0, PSK); psk NULL (no PSK) = HashLen zeros.

@@ -27,6 +27,7 @@ int petrel_dtls13_transcript_add(struct petrel_dtls13_transcript *t, uint8_t msg
 	petrel_hash_update(&t->hash, header, sizeof header);
 	petrel_hash_update(&t->hash, body, len);
 	t->messages++;
+	t->digest_valid = false;
 	return 0;
 }
 
@@ -47,9 +48,14 @@ int petrel_dtls13_transcript_add_dtls(struct petrel_dtls13_transcript *t, const 
 	return petrel_dtls13_transcript_add(t, h.msg_type, body, h.length);
 }
 
-void petrel_dtls13_transcript_hash(const struct petrel_dtls13_transcript *t, uint8_t *out)
+void petrel_dtls13_transcript_hash(struct petrel_dtls13_transcript *t, uint8_t *out)
 {
-	petrel_hash_peek(&t->hash, out);
+	size_t len = petrel_hash_len(t->alg);
+	if (!t->digest_valid) {
+		petrel_hash_peek(&t->hash, t->digest);
+		t->digest_valid = true;
+	}
+	memcpy(out, t->digest, len);
 }
 
 int petrel_dtls13_transcript_init_from_ch1_hash(struct petrel_dtls13_transcript *t,

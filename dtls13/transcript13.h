@@ -9,6 +9,7 @@
 #ifndef PETREL_DTLS13_TRANSCRIPT13_H
 #define PETREL_DTLS13_TRANSCRIPT13_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,10 @@ struct petrel_dtls13_transcript {
 	struct petrel_hash_ctx hash;
 	enum petrel_hash_alg alg;
 	size_t messages;
+	/* The last Transcript-Hash, kept until the next message: both peers
+	 * hash CH..server Finished twice (Master Secret, then a Finished). */
+	bool digest_valid;
+	uint8_t digest[PETREL_MAX_HASH_LEN];
 };
 
 void petrel_dtls13_transcript_init(struct petrel_dtls13_transcript *t, enum petrel_hash_alg alg);
@@ -30,8 +35,9 @@ int petrel_dtls13_transcript_add(struct petrel_dtls13_transcript *t, uint8_t msg
  * and the body go in, message_seq and the fragment fields do not. */
 int petrel_dtls13_transcript_add_dtls(struct petrel_dtls13_transcript *t, const uint8_t *msg,
 				      size_t len);
-/* The current Transcript-Hash (t unchanged). */
-void petrel_dtls13_transcript_hash(const struct petrel_dtls13_transcript *t, uint8_t *out);
+/* The current Transcript-Hash (the running hash unchanged; the value is
+ * kept in t until the next message, so asking twice hashes once). */
+void petrel_dtls13_transcript_hash(struct petrel_dtls13_transcript *t, uint8_t *out);
 /* After a HelloRetryRequest (RFC 8446 4.4.1): the ClientHello1 already in
  * t (it must be the only message) becomes message_hash. */
 int petrel_dtls13_transcript_hrr(struct petrel_dtls13_transcript *t);

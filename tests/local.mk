@@ -148,3 +148,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/pmtu13_test.c
 endif
+# speed13: the key schedule's shortcuts equal the plain computation (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/speed13_ks_test.c
+endif
