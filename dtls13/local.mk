@@ -54,3 +54,7 @@ libpetrel_core_la_SOURCES += dtls13/perf13_idle.c dtls13/perf13_idle.h
 # ext13: server_name (RFC 6066 3) and ALPN (RFC 7301) in DTLS 1.3
 libpetrel_core_la_SOURCES += dtls13/ext13_names.c dtls13/ext13_names.h \
 	dtls13/ext13_session.c dtls13/ext13_session.h
+# tkt13: CIDs issued after a DTLS 1.3 handshake (RFC 9147 9 NewConnectionId),
+# made and routed by the endpoint
+libpetrel_core_la_SOURCES += dtls13/cid13_issue.c dtls13/cid13_issue.h \
+	dtls/endpoint_cid13.c dtls/endpoint_cid13.h

@@ -130,3 +130,7 @@ tests_unit_SOURCES += tests/dtls_outq_session_test.c
 endif
 # the shared start of the petrel command test scripts
 EXTRA_DIST += tests/cli_lib.sh
+# tkt13: DTLS 1.3 tickets bound to SNI/ALPN, NewConnectionId we send, ALPN alert
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/tkt13_test.c
+endif
