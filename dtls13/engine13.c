@@ -878,9 +878,14 @@ int petrel_engine13_first_record(petrel_session *s, const struct petrel_record *
 		petrel_hs13_output_init(&out);
 		rc = petrel_dtls13_server_handle(d->sv, m.msg_type, m.body, m.length, now_ms, &out);
 		bool stateless = out.event == PETREL_HS13_EV_STATELESS_HRR;
+		uint8_t clear_alert = out.alert;
 		if (rc == 0)
 			rc = apply_output(s, &out, now_ms);
 		petrel_hs13_output_reset(&out);
+		/* tkt13: refused from an address our cookie proved: the alert
+		 * goes out in the clear (server13.h alert_in_clear). */
+		if (rc < 0 && d->sv != NULL && d->sv->alert_in_clear)
+			return fail13(s, rc, clear_alert);
 		if (rc < 0 || stateless) {
 			/* Nothing kept before the cookie: back to a bare session
 			 * (a bad first ClientHello is dropped, RFC 6347 4.1.2.7). */

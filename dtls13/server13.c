@@ -492,16 +492,19 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 	if (psk.found && psk.hash != s->hash)
 		psk.found = false; /* 4.2.11: its hash must be the suite's */
 
-	rc = petrel_ext13_names_server_read(&s->names, &s->cfg, ch.exts, ch.exts_len);
-	if (rc < 0) { /* SNI, ALPN (RFC 6066 3, RFC 7301 3.2) */
-		/* An address proven by our cookie hears no_application_protocol
-		 * in the clear (the engine sends it, engine13.c); without one
-		 * the ClientHello is dropped like any refused hello. */
-		s->alert_in_clear = have_cookie && rc == PETREL_E_ALPN_MISMATCH;
-		rc = FAIL(rc, petrel_ext13_names_alert(rc));
+	/* SNI, ALPN (RFC 6066 3, RFC 7301 3.2). Without a cookie a failure
+	 * waits for the HelloRetryRequest decisions below (the cookie may
+	 * still be asked for); with one, the address is proven and hears
+	 * no_application_protocol in the clear (the engine sends it,
+	 * engine13.c); elsewhere the ClientHello is dropped like any refused
+	 * hello. */
+	int names_rc = petrel_ext13_names_server_read(&s->names, &s->cfg, ch.exts, ch.exts_len);
+	if (names_rc < 0 && have_cookie) {
+		s->alert_in_clear = names_rc == PETREL_E_ALPN_MISMATCH;
+		rc = FAIL(names_rc, petrel_ext13_names_alert(names_rc));
 		goto done;
 	}
-	if (psk.found && psk.resumption) {
+	if (names_rc == 0 && psk.found && psk.resumption) {
 		/* A ticket resumes only the server name and ALPN outcome it was
 		 * issued for (RFC 6066 3, RFC 8446 4.6.1): else a full handshake. */
 		uint8_t now_binding[PETREL_TICKET13_BINDING_LEN];
@@ -596,6 +599,10 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 		goto done;
 	}
 
+	if (names_rc < 0) {
+		rc = FAIL(names_rc, petrel_ext13_names_alert(names_rc));
+		goto done;
+	}
 	/* Signature schemes for our CertificateVerify. */
 	uint16_t client_schemes[16];
 	size_t scheme_n = 0;

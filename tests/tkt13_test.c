@@ -252,6 +252,7 @@ Test(tkt13_cid, new_cids_are_sent_acknowledged_and_accepted)
 	cr_assert(sv->d13->flight_active, "retransmitted until acknowledged");
 	cr_assert_eq(petrel_session_new_cids(sv, 1, PETREL_CID_USAGE_SPARE), PETREL_E_AGAIN);
 	cr_assert_eq(harness_echo(&h, "after", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "its ACK arrives", 60000), 0);
 	cr_assert_not(sv->d13->flight_active, "the client acknowledged it");
 	/* The client switched to the first new CID (cid_immediate) and the
 	 * server took its records. */
@@ -267,6 +268,7 @@ Test(tkt13_cid, new_cids_are_sent_acknowledged_and_accepted)
 	cr_assert_eq(petrel_session_new_cids(sv, 0, PETREL_CID_USAGE_SPARE), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_session_new_cids(sv, 4, PETREL_CID_USAGE_SPARE), 0);
 	cr_assert_eq(harness_echo(&h, "more", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "and its ACK", 60000), 0);
 	cr_assert_eq(petrel_session_new_cids(sv, 3, PETREL_CID_USAGE_SPARE), PETREL_E_LIMIT_EXCEEDED);
 	cr_assert_eq(petrel_session_new_cids(sv, 2, PETREL_CID_USAGE_SPARE), 0);
 	cr_assert_eq(issued(sv), PETREL_CID13_ISSUE_MAX);
@@ -325,11 +327,13 @@ Test(tkt13_cid, request_connection_id_is_answered_within_the_caps)
 	cr_assert_eq(issued(sv), PETREL_CID13_ISSUE_PER_MESSAGE, "9 asked, 4 per message");
 	cr_assert(sv->d13->flight_active);
 	cr_assert_eq(harness_echo(&h, "one", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "its ACK", 60000), 0);
 	cr_assert_not(sv->d13->flight_active, "acknowledged");
 	cr_assert_eq(send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
 				  simnet_now(h.net)), 0);
 	cr_assert_eq(issued(sv), PETREL_CID13_ISSUE_MAX);
 	cr_assert_eq(harness_echo(&h, "two", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "its ACK too", 60000), 0);
 	/* Nothing left to give: acknowledged, not answered. */
 	cr_assert_eq(send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
 				  simnet_now(h.net)), 0);
@@ -462,21 +466,21 @@ Test(tkt13_cid_endpoint, a_new_cid_routes_from_a_new_address)
 static int client_until_failed(struct harness *h, uint64_t limit_ms, uint64_t *at)
 {
 	petrel_session *cl = h->client.session;
-	for (;;) {
+	for (int guard = 0; guard < 100000; guard++) {
 		int rc = petrel_handshake(cl);
 		if (rc < 0 && petrel_error_is_fatal(rc)) {
 			*at = simnet_now(h->net);
 			return rc;
 		}
-		uint64_t next = simnet_next_event_ms(h->net);
-		uint64_t d = petrel_engine_next_deadline(cl);
-		if (d < next)
-			next = d;
+		/* The client's deadlines only: datagrams for the failed server
+		 * stay queued; the client's own arrive by its next pull. */
+		uint64_t next = petrel_engine_next_deadline(cl);
 		if (next == UINT64_MAX || next > limit_ms)
 			return 0;
 		if (next > simnet_now(h->net))
 			simnet_advance_to(h->net, next);
 	}
+	return 0;
 }
 
 static void alpn_pair(struct harness *h, uint64_t seed, unsigned server_flags)
@@ -495,7 +499,8 @@ Test(tkt13_alpn, no_overlap_server_alerts_client_names_it_at_its_timeout)
 	struct harness h;
 	alpn_pair(&h, 31, 0);
 	cr_assert_lt(harness_run_handshake(&h, 600000), 0);
-	cr_assert_eq(h.server.handshake_rc, PETREL_E_ALPN_MISMATCH);
+	cr_assert_eq(h.server.handshake_rc, PETREL_E_ALPN_MISMATCH, "server %d client %d",
+		     h.server.handshake_rc, h.client.handshake_rc);
 	uint64_t server_failed = simnet_now(h.net), client_failed = 0;
 	int rc = client_until_failed(&h, 600000, &client_failed);
 	cr_assert_eq(rc, PETREL_E_FATAL_ALERT_RECEIVED, "got %s", petrel_strerror(rc));
@@ -509,8 +514,8 @@ Test(tkt13_alpn, no_overlap_without_a_cookie_is_dropped_silently)
 {
 	struct harness h;
 	alpn_pair(&h, 32, PETREL_FLAG_NO_COOKIE);
-	uint64_t at = 0;
-	int rc = client_until_failed(&h, 600000, &at);
+	cr_assert_lt(harness_run_handshake(&h, 600000), 0);
+	int rc = h.client.handshake_rc;
 	cr_assert_eq(rc, PETREL_E_TIMEDOUT, "no proven address, no alert: got %s",
 		     petrel_strerror(rc));
 	cr_assert_eq(petrel_alert_get(h.client.session), -1);
