@@ -538,3 +538,26 @@ Test(tkt13_alpn, spoofed_plaintext_alert_does_not_end_the_handshake)
 	cr_assert_eq(harness_echo(&h, "still fine", 60000), 0);
 	harness_free_all(&h);
 }
+
+/* DTLS 1.2 does the same (the 1.3 behaviour was made to match it): its
+ * server refuses the ClientHello after the HelloVerifyRequest with alert
+ * 120, its client names the alert at the timeout (dtls/engine.c
+ * handle_alert, dtls/hs_drop.c). */
+Test(tkt13_alpn, dtls12_no_overlap_matches)
+{
+	struct harness h;
+	harness_init(&h, 34, 0, 0, harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256),
+		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
+	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_session_set_alpn(h.client.session, "coap"), 0);
+	cr_assert_eq(petrel_session_set_alpn(h.server.session, "h3"), 0);
+	cr_assert_lt(harness_run_handshake(&h, 600000), 0);
+	uint64_t at = 0;
+	int rc = client_until_failed(&h, 600000, &at);
+	cr_assert_eq(h.server.handshake_rc, PETREL_E_ALPN_MISMATCH);
+	cr_assert_eq(rc, PETREL_E_FATAL_ALERT_RECEIVED);
+	cr_assert_eq(petrel_alert_get(h.client.session), 120);
+	harness_free_all(&h);
+}
