@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "dtls/cid_route.h"
+#include "dtls/endpoint_cid13.h"
 #include "dtls/endpoint_internal.h"
 #include "dtls/first_record.h"
 #include "dtls/front13_hrr.h"
@@ -190,6 +191,7 @@ void petrel_ep_remove_peer(petrel_endpoint *ep, struct ep_peer *p, int reason)
 	petrel_table_remove(&ep->peers, &p->node);
 	if (p->cid_node.key_len > 0)
 		petrel_table_remove(&ep->cids, &p->cid_node);
+	petrel_ep_cid13_detach(ep, p); /* tkt13 */
 	petrel_timer_heap_remove(&ep->timers, &p->timer);
 	petrel_ep_half_open_end(ep, p);
 	ep->session_count--;
@@ -269,6 +271,8 @@ static int make_cid(const petrel_endpoint *ep, uint8_t cid[EP_CID_MAX])
 		} else {
 			petrel_random(cid, ep->cid_len);
 		}
+		if (petrel_ep_cid13_taken(ep, cid)) /* tkt13 */
+			continue;
 		if (petrel_table_find(&ep->cids, cid, ep->cid_len) == NULL)
 			return 0;
 	}
@@ -324,6 +328,7 @@ static struct ep_peer *new_peer(petrel_endpoint *ep, const uint8_t *key, size_t 
 	petrel_table_insert(&ep->peers, &p->node);
 	if (p->cid_node.key_len > 0)
 		petrel_table_insert(&ep->cids, &p->cid_node);
+	petrel_ep_cid13_attach(ep, p); /* tkt13 */
 	ep->session_count++;
 	if (ep->cb.on_new_session) {
 		ep->busy = p;
@@ -356,6 +361,8 @@ static struct ep_peer *find_peer_by_cid(const petrel_endpoint *ep, const uint8_t
 	/* DTLS 1.3 (RFC 9147 9): the unified header's CID follows its first byte. */
 	if (ep->cid_len > 0 && len > 0 && petrel_record_kind(d[0]) == PETREL_REC_UNIFIED) {
 		const uint8_t *cid13 = petrel_cid_datagram_cid(d, len, ep->cid_len);
+		if (cid13 != NULL && petrel_table_find(&ep->cids, cid13, ep->cid_len) == NULL)
+			return petrel_ep_cid13_find(ep, cid13); /* tkt13: issued since */
 		return cid13 ? peer_of_cid_node(petrel_table_find(&ep->cids, cid13, ep->cid_len)) : NULL;
 	}
 	if (ep->cid_len == 0 || len < PETREL_CID_HEADER_LEN(ep->cid_len) ||
@@ -488,7 +495,9 @@ int petrel_ep_alloc(petrel_endpoint **out, petrel_credentials *creds, unsigned s
 		free(ep);
 		return PETREL_E_MEMORY;
 	}
-	if (petrel_table_init(&ep->groups, 64) < 0 || petrel_table_init(&ep->cids, 64) < 0) {
+	if (petrel_table_init(&ep->groups, 64) < 0 || petrel_table_init(&ep->cids, 64) < 0 ||
+	    petrel_ep_cid13_init(ep) < 0 /* tkt13 */) {
+		petrel_table_free(&ep->cids);
 		petrel_table_free(&ep->groups);
 		petrel_table_free(&ep->peers);
 		petrel_outq_free(&ep->out);
@@ -527,6 +536,7 @@ void petrel_endpoint_free(petrel_endpoint *ep)
 			struct petrel_table_node *next = n->next;
 			struct ep_peer *p = peer_of_node(n);
 			petrel_ep_half_open_end(ep, p);
+			petrel_ep_cid13_detach(ep, p); /* tkt13 */
 			petrel_session_free(p->session);
 			free(p);
 			n = next;
@@ -536,6 +546,7 @@ void petrel_endpoint_free(petrel_endpoint *ep)
 	petrel_table_free(&ep->peers);
 	petrel_table_free(&ep->groups);
 	petrel_table_free(&ep->cids);
+	petrel_ep_cid13_free(ep); /* tkt13 */
 	petrel_timer_heap_free(&ep->timers);
 	petrel_outq_free(&ep->out);
 	free(ep);

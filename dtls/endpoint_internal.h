@@ -64,6 +64,8 @@ struct ep_peer {
 	/* In ep->cids (key: the CID this peer's records carry, RFC 9146)
 	 * when the endpoint issues CIDs. */
 	struct petrel_table_node cid_node;
+	/* tkt13: DTLS 1.3 CIDs its session issued since (endpoint_cid13.c). */
+	struct ep_cid13 *cids13;
 };
 
 struct petrel_endpoint {
@@ -104,6 +106,8 @@ struct petrel_endpoint {
 	unsigned cid_worker;
 	struct petrel_cid_route_config cid_route;
 	uint64_t cid_moves, cid_moves_refused;
+	/* tkt13: DTLS 1.3 CIDs issued after handshakes (endpoint_cid13.c). */
+	struct petrel_table cids13;
 	uint8_t rx[EP_BATCH][PETREL_RECV_BUFFER];
 	uint8_t app[PETREL_MAX_PLAINTEXT]; /* one record's plaintext for on_data */
 	/* What a ClientHello offering DTLS 1.3 gets before a session exists

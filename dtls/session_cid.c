@@ -30,6 +30,7 @@ void petrel_session_cid_free(petrel_session *s)
 	if (s->cid == NULL)
 		return;
 	(void)petrel_rl_set_cid(&s->rl, NULL, 0, NULL, 0);
+	free(s->cid->issued13); /* tkt13 */
 	free(s->cid);
 	s->cid = NULL;
 }
@@ -108,4 +109,5 @@ void petrel_cid13_session_config(petrel_session *s, struct petrel_cid13_config *
 	out->ours = s->cid->ours;
 	out->ours_len = s->cid->ours_len;
 	out->result = &s->cid->params;
+	out->issued = &s->cid->issued13; /* tkt13 */
 }

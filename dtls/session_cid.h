@@ -21,6 +21,13 @@ struct petrel_session_cid {
 	size_t ours_len;
 	/* The outcome of the last handshake; the record layer points into it. */
 	struct petrel_cid_params params;
+	/* tkt13: DTLS 1.3 CIDs issued after the handshake (heap, NULL until
+	 * one is; dtls13/cid13_update.h), and who makes them: the endpoint
+	 * (unique, routed to this session: dtls/endpoint_cid13.c), else NULL
+	 * (random). The maker writes len bytes into cid: 0 or <0. */
+	struct petrel_cid13_issued *issued13;
+	int (*cid_maker)(void *ctx, uint8_t *cid, size_t len);
+	void *cid_maker_ctx;
 };
 
 /* Enables CIDs with this CID to receive (copied). 0, PETREL_E_MEMORY or

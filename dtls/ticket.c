@@ -191,7 +191,7 @@ int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ti
 
 /* ---- DTLS 1.3 tickets ---- */
 
-#define TICKET13_VERSION 0x13
+#define TICKET13_VERSION 0x14 /* 0x13: before the SNI/ALPN binding */
 
 int petrel_ticket13_seal_at(const struct petrel_ticket_keys *keys, int64_t now_s,
 			    const uint8_t nonce[12], const struct petrel_ticket13_state *st,
@@ -217,6 +217,7 @@ int petrel_ticket13_seal_at(const struct petrel_ticket_keys *keys, int64_t now_s
 	petrel_put_u64(&w, (uint64_t)st->issued_s);
 	petrel_put_u32(&w, st->age_add);
 	petrel_put_u32(&w, st->lifetime_s);
+	petrel_put_bytes(&w, st->binding, sizeof st->binding);
 	petrel_wipe(psk, sizeof psk);
 	rc = petrel_writer_ok(&w) && petrel_writer_len(&w) == PETREL_TICKET13_PLAIN_LEN
 		     ? ticket_aead(key, out, out + TICKET_NONCE_OFF, pt, PETREL_TICKET13_PLAIN_LEN,
@@ -257,6 +258,7 @@ int petrel_ticket13_open_at(const struct petrel_ticket_keys *keys, int64_t now_s
 		    !petrel_get_copy(&r, st->psk, PETREL_MAX_HASH_LEN) ||
 		    !petrel_get_copy(&r, st->nonce, sizeof st->nonce) || !petrel_get_u64(&r, &issued) ||
 		    !petrel_get_u32(&r, &st->age_add) || !petrel_get_u32(&r, &st->lifetime_s) ||
+		    !petrel_get_copy(&r, st->binding, sizeof st->binding) ||
 		    !petrel_reader_done(&r) || issued > (uint64_t)INT64_MAX)
 			rc = PETREL_E_DECRYPTION_FAILED;
 		st->psk_len = psk_len;

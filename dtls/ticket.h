@@ -60,9 +60,14 @@ int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ti
  * AEAD, so every worker sharing the master opens them and rotation works
  * alike; the body is version(1)=0x13 || suite(2) || secret_len(1) ||
  * resumption_master_secret(48, zero padded) || ticket_nonce(8) ||
- * issued_s(8) || age_add(4) || lifetime_s(4): the PSK is derived from
- * the secret and nonce when the ticket comes back (RFC 8446 4.6.1).
- * Its length differs from a 1.2 ticket's, so neither opens as the other. */
+ * issued_s(8) || age_add(4) || lifetime_s(4) || binding(32): the PSK is
+ * derived from the secret and nonce when the ticket comes back (RFC 8446
+ * 4.6.1); binding is the hash of the connection's server_name and ALPN
+ * (dtls13/ticket13.h), compared on resumption (RFC 8446 4.6.1, RFC 6066
+ * 3). Version 0x14 (0x13 had no binding, and a different length: such a
+ * ticket no longer opens, so a full handshake follows). Its length
+ * differs from a 1.2 ticket's, so neither opens as the other. */
+#define PETREL_TICKET13_BINDING_LEN 32
 struct petrel_ticket13_state {
 	uint16_t suite;
 	uint8_t psk[PETREL_MAX_HASH_LEN]; /* the resumption master secret */
@@ -71,8 +76,9 @@ struct petrel_ticket13_state {
 	int64_t issued_s; /* wall clock seconds */
 	uint32_t age_add;
 	uint32_t lifetime_s;
+	uint8_t binding[PETREL_TICKET13_BINDING_LEN];
 };
-#define PETREL_TICKET13_PLAIN_LEN (1 + 2 + 1 + PETREL_MAX_HASH_LEN + 8 + 8 + 4 + 4)
+#define PETREL_TICKET13_PLAIN_LEN (1 + 2 + 1 + PETREL_MAX_HASH_LEN + 8 + 8 + 4 + 4 + PETREL_TICKET13_BINDING_LEN)
 #define PETREL_TICKET13_LEN (PETREL_TICKET_KEY_NAME_LEN + 12 + PETREL_TICKET13_PLAIN_LEN + 16)
 int petrel_ticket13_seal_at(const struct petrel_ticket_keys *keys, int64_t now_s,
 			    const uint8_t nonce[12], const struct petrel_ticket13_state *st,

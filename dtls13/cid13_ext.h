@@ -24,6 +24,9 @@ struct petrel_cid13_config {
 	const uint8_t *ours;   /* the CID we want in the records we receive */
 	size_t ours_len;
 	struct petrel_cid_params *result; /* the session's: written by the hello hooks */
+	/* tkt13: the session's CIDs issued after the handshake
+	 * (cid13_update.h), also accepted in received records; NULL: none. */
+	struct petrel_cid13_issued *const *issued;
 };
 
 /* Client, in ClientHello (before pre_shared_key, which stays last): the

@@ -12,15 +12,32 @@ bool petrel_cid13_is_cid_message(uint8_t msg_type)
 	       msg_type == PETREL_HS13_REQUEST_CONNECTION_ID;
 }
 
+bool petrel_cid13_issued_has(const struct petrel_cid13_issued *issued, const uint8_t *cid,
+			     size_t len)
+{
+	if (issued == NULL || len == 0 || len > PETREL_CID_EXT_MAX_LEN)
+		return false;
+	bool found = false;
+	for (size_t i = 0; i < issued->count && i < PETREL_CID13_ISSUE_MAX; i++)
+		found |= memcmp(issued->cids[i], cid, len) == 0;
+	return found;
+}
+
 int petrel_cid13_on_message(const struct petrel_cid13_config *c, uint8_t msg_type,
 			    const uint8_t *body, size_t len)
 {
+	uint8_t requested;
+	return petrel_cid13_on_message_req(c, msg_type, body, len, &requested);
+}
+
+int petrel_cid13_on_message_req(const struct petrel_cid13_config *c, uint8_t msg_type,
+				const uint8_t *body, size_t len, uint8_t *requested)
+{
+	*requested = 0;
 	if (c == NULL || !c->enabled || c->result == NULL || !c->result->negotiated)
 		return PETREL_E_UNEXPECTED_MESSAGE; /* RFC 9147 9 */
-	if (msg_type == PETREL_HS13_REQUEST_CONNECTION_ID) {
-		uint8_t wanted;
-		return petrel_request_connection_id_parse(body, len, &wanted);
-	}
+	if (msg_type == PETREL_HS13_REQUEST_CONNECTION_ID)
+		return petrel_request_connection_id_parse(body, len, requested);
 	if (msg_type != PETREL_HS13_NEW_CONNECTION_ID)
 		return PETREL_E_UNEXPECTED_MESSAGE;
 	struct petrel_new_connection_id n;

@@ -15,6 +15,7 @@
 #include "dtls/output.h"
 #include "dtls/outq_session.h"
 #include "dtls/session_cid.h"
+#include "dtls13/cid13_issue.h"
 #include "dtls13/cid13_record.h"
 #include "dtls13/cid13_update.h"
 #include "dtls13/engine13_internal.h"
@@ -427,12 +428,14 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 		if (m->msg_type == PETREL_HT13_KEY_UPDATE)
 			return on_key_update(s, m->body, m->length, now_ms);
 		if (petrel_cid13_is_cid_message(m->msg_type)) { /* RFC 9147 9 */
-			int rc = petrel_cid13_on_message(&d->cfg.cid, m->msg_type, m->body, m->length);
+			uint8_t requested = 0;
+			int rc = petrel_cid13_on_message_req(&d->cfg.cid, m->msg_type, m->body, m->length,
+							     &requested);
 			if (rc < 0)
 				return fail13(s, rc, petrel_hs13_alert_for(rc));
 			(void)petrel_flight13_send_ack(s);
 			d->rcvd_count = 0;
-			return 0;
+			return petrel_cid13_on_request(s, requested, now_ms); /* tkt13 */
 		}
 		if (m->msg_type == PETREL_HT13_NEW_SESSION_TICKET && s->role == PETREL_CLIENT) {
 			/* Kept as the session's resumption data (ticket13.c) and
@@ -473,12 +476,18 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 	}
 	if (backup != NULL) {
 		bool refused = rc < 0 || out.event == PETREL_HS13_EV_FALLBACK_12;
+		/* tkt13: refused, but from an address our cookie proved: the
+		 * alert goes out in the clear (server13.h alert_in_clear). */
+		bool in_clear = refused && rc < 0 && d->sv != NULL && d->sv->alert_in_clear;
 		if (refused)
 			memcpy(core, backup, core_size);
 		petrel_wipe(backup, core_size);
 		free(backup);
 		if (refused) {
+			uint8_t clear_alert = out.alert;
 			petrel_hs13_output_reset(&out);
+			if (in_clear)
+				return fail13(s, rc, clear_alert);
 			return 1; /* dropped: expect this message again */
 		}
 	}
@@ -614,6 +623,15 @@ static int on_alert(petrel_session *s, uint64_t epoch, const uint8_t *p, size_t 
 	 * forged plaintext alert must not end a protected session). */
 	if (epoch == 0 && d->rd_epoch > 0)
 		return 0;
+	/* tkt13: before that, an unprotected alert ends nothing either (one
+	 * spoofed datagram must not end a handshake, as dtls/engine.c
+	 * handle_alert): it is remembered (petrel_alert_get) and named by
+	 * the handshake's timeout (petrel_engine13_tick). */
+	if (epoch == 0) {
+		if (!d->done && p[1] != 90 /* user_canceled */)
+			s->last_alert = p[1];
+		return 0;
+	}
 	s->last_alert = p[1];
 	if (p[1] == ALERT_CLOSE_NOTIFY) {
 		s->closed = true;
@@ -869,9 +887,14 @@ int petrel_engine13_first_record(petrel_session *s, const struct petrel_record *
 		petrel_hs13_output_init(&out);
 		rc = petrel_dtls13_server_handle(d->sv, m.msg_type, m.body, m.length, now_ms, &out);
 		bool stateless = out.event == PETREL_HS13_EV_STATELESS_HRR;
+		uint8_t clear_alert = out.alert;
 		if (rc == 0)
 			rc = apply_output(s, &out, now_ms);
 		petrel_hs13_output_reset(&out);
+		/* tkt13: refused from an address our cookie proved: the alert
+		 * goes out in the clear (server13.h alert_in_clear). */
+		if (rc < 0 && d->sv != NULL && d->sv->alert_in_clear)
+			return fail13(s, rc, clear_alert);
 		if (rc < 0 || stateless) {
 			/* Nothing kept before the cookie: back to a bare session
 			 * (a bad first ClientHello is dropped, RFC 6347 4.1.2.7). */
@@ -909,8 +932,20 @@ int petrel_engine13_tick(petrel_session *s, uint64_t now_ms)
 		petrel_flight13_clear(d); /* the peer stopped answering: give up the flight */
 		return 0;
 	}
-	if (!d->done && now_ms >= d->deadline_total_ms && (d->cl || d->sv))
+	if (!d->done && now_ms >= d->deadline_total_ms && (d->cl || d->sv)) {
+		/* tkt13: a remembered unprotected alert names the failure, as
+		 * 1.2 does (dtls/hs_drop.c); nothing is sent back for it. */
+		if (s->last_alert == ALERT_CLOSE_NOTIFY)
+			return fail13(s, PETREL_E_SESSION_CLOSED, -1);
+		if (s->last_alert >= 0)
+			return fail13(s, PETREL_E_FATAL_ALERT_RECEIVED, -1);
 		return fail13(s, PETREL_E_TIMEDOUT, ALERT_HANDSHAKE_FAILURE);
+	}
+	if (!d->flight_active && d->done) { /* tkt13: a deferred RequestConnectionId answer */
+		int rc = petrel_cid13_pending(s, now_ms);
+		if (rc < 0)
+			return rc;
+	}
 	if (!petrel_timer_expired(&d->retransmit, now_ms))
 		return 0;
 	/* RFC 9147 5.8: double and resend what was not acknowledged. */

@@ -56,3 +56,7 @@ libpetrel_core_la_SOURCES += dtls13/ext13_names.c dtls13/ext13_names.h \
 	dtls13/ext13_session.c dtls13/ext13_session.h
 # pmtu13: DTLS 1.3 flights re-cut for a lowered path MTU, black-hole rule (issue #20)
 libpetrel_core_la_SOURCES += dtls13/flight13_pmtu.h
+# tkt13: CIDs issued after a DTLS 1.3 handshake (RFC 9147 9 NewConnectionId),
+# made and routed by the endpoint
+libpetrel_core_la_SOURCES += dtls13/cid13_issue.c dtls13/cid13_issue.h \
+	dtls/endpoint_cid13.c dtls/endpoint_cid13.h

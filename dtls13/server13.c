@@ -140,6 +140,7 @@ struct psk_choice {
 	struct petrel_offered_psks offered;
 	size_t binders_at; /* offset of the binders list in the ClientHello body */
 	bool dhe_ke, ke;
+	uint8_t binding[PETREL_TICKET13_BINDING_LEN]; /* a ticket's SNI/ALPN (ticket13.h) */
 };
 
 /* Resolves the first identity: one of our tickets, else an external PSK.
@@ -176,7 +177,8 @@ static int resolve_psk(const struct petrel_dtls13_server *s, const struct ch13 *
 	/* One of our tickets (dtls13/ticket13.c), else an external PSK. */
 	uint16_t ticket_suite;
 	if (petrel_ticket13_accept(&s->cfg, id.identity, id.identity_len, id.obfuscated_ticket_age,
-				   pc->key, pc->key_alt, &pc->key_len, &pc->hash, &ticket_suite) == 1) {
+				   pc->key, pc->key_alt, &pc->key_len, &pc->hash, &ticket_suite,
+				   pc->binding) == 1) {
 		pc->found = true;
 		pc->resumption = true;
 		return 0;
@@ -490,6 +492,31 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 	if (psk.found && psk.hash != s->hash)
 		psk.found = false; /* 4.2.11: its hash must be the suite's */
 
+	/* SNI, ALPN (RFC 6066 3, RFC 7301 3.2). Without a cookie a failure
+	 * waits for the HelloRetryRequest decisions below (the cookie may
+	 * still be asked for); with one, the address is proven and hears
+	 * no_application_protocol in the clear (the engine sends it,
+	 * engine13.c); elsewhere the ClientHello is dropped like any refused
+	 * hello. */
+	int names_rc = petrel_ext13_names_server_read(&s->names, &s->cfg, ch.exts, ch.exts_len);
+	if (names_rc < 0 && have_cookie) {
+		s->alert_in_clear = names_rc == PETREL_E_ALPN_MISMATCH;
+		rc = FAIL(names_rc, petrel_ext13_names_alert(names_rc));
+		goto done;
+	}
+	if (names_rc == 0 && psk.found && psk.resumption) {
+		/* A ticket resumes only the server name and ALPN outcome it was
+		 * issued for (RFC 6066 3, RFC 8446 4.6.1): else a full handshake. */
+		uint8_t now_binding[PETREL_TICKET13_BINDING_LEN];
+		petrel_ticket13_binding(&s->names, now_binding);
+		if (!petrel_ct_equal(now_binding, psk.binding, sizeof now_binding)) {
+			petrel_wipe(psk.key, sizeof psk.key);
+			petrel_wipe(psk.key_alt, sizeof psk.key_alt);
+			psk.found = false;
+			psk.resumption = false;
+		}
+	}
+
 	/* Group: ours in preference order with a share from the client;
 	 * else one it supports, asked for by HelloRetryRequest (4.1.1). */
 	size_t group_n;
@@ -572,9 +599,8 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 		goto done;
 	}
 
-	rc = petrel_ext13_names_server_read(&s->names, &s->cfg, ch.exts, ch.exts_len);
-	if (rc < 0) { /* SNI, ALPN (RFC 6066 3, RFC 7301 3.2) */
-		rc = FAIL(rc, petrel_ext13_names_alert(rc));
+	if (names_rc < 0) {
+		rc = FAIL(names_rc, petrel_ext13_names_alert(names_rc));
 		goto done;
 	}
 	/* Signature schemes for our CertificateVerify. */
@@ -712,7 +738,9 @@ int petrel_dtls13_server_send_ticket(struct petrel_dtls13_server *s, struct petr
 {
 	if (s->state != PETREL_S13_CONNECTED || s->cfg.ticket_keys == NULL)
 		return PETREL_E_INVALID_REQUEST;
-	return petrel_ticket13_issue(&s->cfg, s->suite, s->hash, s->ks.resumption_master,
+	uint8_t binding[PETREL_TICKET13_BINDING_LEN];
+	petrel_ticket13_binding(&s->names, binding);
+	return petrel_ticket13_issue(&s->cfg, s->suite, s->hash, s->ks.resumption_master, binding,
 				     s->tickets_sent++, out);
 }
 

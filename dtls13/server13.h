@@ -37,6 +37,9 @@ struct petrel_dtls13_server {
 	uint64_t tickets_sent;
 	struct petrel_srtp13 srtp; /* use_srtp outcome (dtls13/srtp13.h) */
 	struct petrel_ext13_names names; /* the client's SNI, the ALPN choice */
+	/* The refused ClientHello carried our valid cookie: the engine sends
+	 * the alert unprotected (the address is proven, RFC 7301 3.2). */
+	bool alert_in_clear;
 };
 
 int petrel_dtls13_server_init(struct petrel_dtls13_server *s, const struct petrel_hs13_config *cfg);

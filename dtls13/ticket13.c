@@ -6,6 +6,7 @@
 #include "dtls/session.h"
 #include "dtls/ticket.h"
 #include "dtls13/client13.h"
+#include "dtls13/ext13_names.h"
 #include "dtls13/ticket13.h"
 
 #define MAX_LIFETIME_S 604800u /* RFC 8446 4.6.1: seven days */
@@ -28,13 +29,31 @@ int64_t petrel_ticket13_client_now_ms(const petrel_session *s)
 
 /* ---- server ---- */
 
+void petrel_ticket13_binding(const struct petrel_ext13_names *n,
+			     uint8_t out[PETREL_TICKET13_BINDING_LEN])
+{
+	static const char label[] = "petrel dtls13 ticket binding";
+	const char *host = n->has_host ? n->host : "";
+	const char *alpn = n->has_alpn ? n->alpn : "";
+	size_t host_len = strlen(host), alpn_len = strlen(alpn);
+	uint8_t buf[sizeof label + 2 + PETREL_EXT13_HOST_MAX + 2 + sizeof n->alpn];
+	struct petrel_writer w;
+	petrel_writer_init(&w, buf, sizeof buf);
+	petrel_put_bytes(&w, (const uint8_t *)label, sizeof label);
+	petrel_put_opaque16(&w, (const uint8_t *)host, host_len);
+	petrel_put_opaque16(&w, (const uint8_t *)alpn, alpn_len);
+	petrel_hash(PETREL_HASH_SHA256, buf, petrel_writer_len(&w), out);
+}
+
 int petrel_ticket13_issue(const struct petrel_hs13_config *cfg, uint16_t suite,
 			  enum petrel_hash_alg hash, const uint8_t *resumption_master,
-			  uint64_t index, struct petrel_hs13_output *out)
+			  const uint8_t binding[PETREL_TICKET13_BINDING_LEN], uint64_t index,
+			  struct petrel_hs13_output *out)
 {
 	if (cfg->ticket_keys == NULL)
 		return PETREL_E_INVALID_REQUEST;
 	struct petrel_ticket13_state st = {.suite = suite, .psk_len = petrel_hash_len(hash)};
+	memcpy(st.binding, binding, sizeof st.binding);
 	uint8_t aead_nonce[12], ticket[PETREL_TICKET13_LEN];
 	uint8_t *nonce = st.nonce;
 	petrel_store_u64(nonce, index); /* unique per connection (4.6.1) */
@@ -73,7 +92,7 @@ int petrel_ticket13_issue(const struct petrel_hs13_config *cfg, uint16_t suite,
 int petrel_ticket13_accept(const struct petrel_hs13_config *cfg, const uint8_t *identity,
 			   size_t identity_len, uint32_t obfuscated_age, uint8_t *psk,
 			   uint8_t *psk_tls13_label, size_t *psk_len, enum petrel_hash_alg *hash,
-			   uint16_t *suite)
+			   uint16_t *suite, uint8_t binding[PETREL_TICKET13_BINDING_LEN])
 {
 	if (cfg->ticket_keys == NULL || identity_len != PETREL_TICKET13_LEN)
 		return 0;
@@ -105,6 +124,7 @@ int petrel_ticket13_accept(const struct petrel_hs13_config *cfg, const uint8_t *
 	if (ok) {
 		*psk_len = st.psk_len;
 		*suite = st.suite;
+		memcpy(binding, st.binding, sizeof st.binding);
 	}
 	petrel_wipe(&st, sizeof st);
 	return ok ? 1 : 0;
@@ -135,7 +155,9 @@ int petrel_ticket13_blob_parse(const uint8_t *blob, size_t len, struct petrel_ti
 	    !petrel_get_opaque8(&r, &out->psk, &out->psk_len) ||
 	    !petrel_get_opaque16(&r, &out->ticket, &out->ticket_len) ||
 	    !petrel_get_u32(&r, &out->age_add) || !petrel_get_u32(&r, &out->lifetime_s) ||
-	    !petrel_get_u64(&r, &received) || !petrel_reader_done(&r))
+	    !petrel_get_u64(&r, &received) ||
+	    !petrel_get_opaque8(&r, &out->server_name, &out->server_name_len) ||
+	    !petrel_reader_done(&r))
 		return PETREL_E_INVALID_REQUEST;
 	if (petrel_tls13_suite_params(out->suite, &out->hash, &aead) < 0 ||
 	    out->psk_len != petrel_hash_len(out->hash) || out->ticket_len == 0 ||
@@ -148,23 +170,29 @@ int petrel_ticket13_blob_parse(const uint8_t *blob, size_t len, struct petrel_ti
 bool petrel_ticket13_is_blob(const uint8_t *blob, size_t len)
 {
 	struct petrel_ticket13_blob b;
-	return petrel_ticket13_blob_parse(blob, len, &b) == 0;
+	/* An old-format blob (no server name) is still one of ours: taken,
+	 * never offered. */
+	return petrel_ticket13_blob_parse(blob, len, &b) == 0 ||
+	       (blob != NULL && len > 1 + 2 && blob[0] == PETREL_TICKET13_BLOB_VERSION_OLD);
 }
 
 int petrel_ticket13_blob_from_nst(const struct petrel_ticket13_keep *k, const uint8_t *body,
-				  size_t len, int64_t now_ms, uint8_t **blob, size_t *blob_len)
+				  size_t len, const char *server_name, int64_t now_ms,
+				  uint8_t **blob, size_t *blob_len)
 {
 	struct petrel_new_session_ticket13 t;
 	int rc = petrel_new_session_ticket13_parse(body, len, &t);
 	if (rc < 0)
 		return rc;
+	size_t name_len = server_name ? strlen(server_name) : 0;
 	/* 4.6.1: lifetime 0 means "do not use"; too big for us: ignored. */
-	if (!k->set || t.lifetime_s == 0 || t.ticket_len > PETREL_TICKET13_CLIENT_MAX)
+	if (!k->set || t.lifetime_s == 0 || t.ticket_len > PETREL_TICKET13_CLIENT_MAX ||
+	    name_len > 255)
 		return 1;
 	uint8_t psk[PETREL_MAX_HASH_LEN];
 	rc = petrel_dtls13_ticket_psk(k->hash, PETREL_DTLS13_LABEL_PREFIX, k->resumption_master,
 				      t.nonce, t.nonce_len, psk);
-	size_t cap = 1 + 2 + 1 + k->len + 2 + t.ticket_len + 4 + 4 + 8;
+	size_t cap = 1 + 2 + 1 + k->len + 2 + t.ticket_len + 4 + 4 + 8 + 1 + name_len;
 	uint8_t *p = rc == 0 ? malloc(cap) : NULL;
 	if (rc == 0 && p == NULL)
 		rc = PETREL_E_MEMORY;
@@ -178,6 +206,7 @@ int petrel_ticket13_blob_from_nst(const struct petrel_ticket13_keep *k, const ui
 		petrel_put_u32(&w, t.age_add);
 		petrel_put_u32(&w, t.lifetime_s);
 		petrel_put_u64(&w, now_ms > 0 ? (uint64_t)now_ms : 0);
+		petrel_put_opaque8(&w, (const uint8_t *)server_name, name_len);
 		if (!petrel_writer_ok(&w) || petrel_writer_len(&w) != cap) {
 			petrel_wipe(p, cap);
 			free(p);
@@ -202,6 +231,12 @@ int petrel_ticket13_client_offer(const uint8_t *blob, size_t len, int64_t now_ms
 	if (age_ms < 0)
 		age_ms = 0;
 	if (age_ms > (int64_t)b.lifetime_s * 1000) /* 4.6.1: not used past its lifetime */
+		return 1;
+	/* RFC 8446 4.6.1, RFC 6066 3: a ticket goes only to the server name
+	 * it was obtained for. */
+	const char *name = cfg->server_name ? cfg->server_name : "";
+	if (strlen(name) != b.server_name_len ||
+	    (b.server_name_len > 0 && memcmp(name, b.server_name, b.server_name_len) != 0))
 		return 1;
 	cfg->psk = b.psk;
 	cfg->psk_len = b.psk_len;
@@ -251,8 +286,8 @@ int petrel_ticket13_on_ticket(petrel_session *s, const struct petrel_ticket13_ke
 {
 	uint8_t *blob = NULL;
 	size_t blob_len = 0;
-	int rc = petrel_ticket13_blob_from_nst(k, body, len, petrel_ticket13_client_now_ms(s), &blob,
-					       &blob_len);
+	int rc = petrel_ticket13_blob_from_nst(k, body, len, s->server_name,
+					       petrel_ticket13_client_now_ms(s), &blob, &blob_len);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	/* A 1.3 client session keeps its resumption blob where a 1.2 one

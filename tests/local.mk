@@ -152,3 +152,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/speed13_ks_test.c
 endif
+# tkt13: DTLS 1.3 tickets bound to SNI/ALPN, NewConnectionId we send, ALPN alert
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/tkt13_test.c
+endif

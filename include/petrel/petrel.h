@@ -351,6 +351,24 @@ enum { PETREL_CID_OURS = 0, PETREL_CID_PEERS = 1 };
  * handshake negotiated no CID. */
 PETREL_API int petrel_session_get_cid(const petrel_session *session, int which,
 				      const uint8_t **cid, size_t *len);
+/* DTLS 1.3 (RFC 9147 9): sends the peer `count` (1..4) fresh CIDs of ours
+ * in a NewConnectionId, retransmitted until acknowledged. usage
+ * PETREL_CID_USAGE_SPARE: for the peer to switch to when it likes (say,
+ * when its address changes, so the old and new paths are not linked);
+ * PETREL_CID_USAGE_IMMEDIATE: it should switch now. The CIDs have our
+ * negotiated CID's length; an endpoint makes them (unique, routed to
+ * this session whatever the source address), a lone session makes them
+ * at random. Records carrying the negotiated CID or any issued one are
+ * accepted. A peer's RequestConnectionId is answered the same way, with
+ * spares, as many as it asks within the caps. Caps: 4 per message, 8
+ * issued in all per session. 0; PETREL_E_INVALID_REQUEST (handshake not
+ * done, no non-empty CID of ours negotiated, bad count or usage),
+ * PETREL_E_UNSUPPORTED (a DTLS 1.2 session: RFC 9146 has no such
+ * message), PETREL_E_AGAIN (a flight of ours, e.g. a KeyUpdate or
+ * earlier CIDs, is not yet acknowledged: call again later),
+ * PETREL_E_LIMIT_EXCEEDED (8 issued already), PETREL_E_MEMORY. */
+enum { PETREL_CID_USAGE_IMMEDIATE = 0, PETREL_CID_USAGE_SPARE = 1 };
+PETREL_API int petrel_session_new_cids(petrel_session *session, unsigned count, int usage);
 
 /* What Petrel implements, for listings (GnuTLS's gnutls_cipher_suite_info
  * style): the IANA name of entry `index` and its code point in *id (may be

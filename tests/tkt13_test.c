@@ -1,0 +1,563 @@
+/* DTLS 1.3 (issue #20), three pieces:
+ * - tickets bound to the server name and ALPN (RFC 8446 4.6.1, 4.2.11;
+ *   RFC 6066 3): the same name and protocol resume, another gives a full
+ *   handshake, an old-format ticket or blob gives a full handshake;
+ * - CIDs we issue after the handshake (RFC 9147 9): NewConnectionId sent,
+ *   acknowledged, accepted in records and routed by the endpoint once the
+ *   peer uses one from a new address; RequestConnectionId answered within
+ *   the caps;
+ * - ALPN without overlap (RFC 7301 3.2): the server sends
+ *   no_application_protocol in the clear to a cookie-proven address; the
+ *   client does not end its handshake on an unprotected alert but names
+ *   it when the handshake times out; a spoofed alert changes nothing. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "dtls/dispatch.h"
+#include "dtls/session.h"
+#include "dtls/session_cid.h"
+#include "dtls13/cid13_update.h"
+#include "dtls13/engine13.h"
+#include "dtls13/engine13_internal.h"
+#include "dtls13/messages13.h"
+#include "dtls13/perf13_idle.h"
+#include "dtls13/ticket13.h"
+#include "petrel/petrel.h"
+#include "tests/dtls_harness.h"
+#include "tests/simnet.h"
+
+static void only13(petrel_session *s)
+{
+	cr_assert_eq(petrel_session_set_versions(s, PETREL_DTLS1_3, PETREL_DTLS1_3), 0);
+}
+
+/* ---- tickets bound to SNI and ALPN ------------------------------------- */
+
+struct conn {
+	const char *client_sni, *client_alpn, *server_alpn;
+	const uint8_t *blob;
+	size_t blob_len;
+};
+
+struct outcome {
+	int resumed;
+	uint8_t blob[1024];
+	size_t blob_len;
+};
+
+static void connect13(petrel_credentials *cc, petrel_credentials *sc, uint64_t seed,
+		      const struct conn *c, struct outcome *out)
+{
+	struct harness h;
+	harness_init(&h, seed, 0, 0, cc, sc);
+	only13(h.client.session);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	if (c->client_sni)
+		cr_assert_eq(petrel_session_set_server_name(h.client.session, c->client_sni), 0);
+	if (c->client_alpn)
+		cr_assert_eq(petrel_session_set_alpn(h.client.session, c->client_alpn), 0);
+	if (c->server_alpn)
+		cr_assert_eq(petrel_session_set_alpn(h.server.session, c->server_alpn), 0);
+	if (c->blob)
+		cr_assert_eq(petrel_session_set_data(h.client.session, c->blob, c->blob_len), 0);
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "client %d server %d",
+		     h.client.handshake_rc, h.server.handshake_rc);
+	cr_assert_eq(harness_echo(&h, "one", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "two", 60000), 0); /* the ticket arrives */
+	out->resumed = petrel_session_is_resumed(h.client.session);
+	cr_assert_eq(out->resumed, petrel_session_is_resumed(h.server.session));
+	out->blob_len = sizeof out->blob;
+	if (petrel_session_get_data(h.client.session, out->blob, &out->blob_len) < 0)
+		out->blob_len = 0;
+	harness_free(&h);
+}
+
+struct creds2 {
+	petrel_credentials *cc, *sc;
+};
+
+static struct creds2 creds(void)
+{
+	struct creds2 c = {harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256),
+			   harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256)};
+	return c;
+}
+
+static void creds_free(struct creds2 *c)
+{
+	petrel_credentials_free(c->cc);
+	petrel_credentials_free(c->sc);
+}
+
+/* A first full connection to a.example with ALPN "coap": its ticket. */
+static void first_ticket(struct creds2 *k, uint64_t seed, struct outcome *first)
+{
+	struct conn c = {.client_sni = "a.example", .client_alpn = "coap,h3", .server_alpn = "coap"};
+	connect13(k->cc, k->sc, seed, &c, first);
+	cr_assert_eq(first->resumed, 0);
+	cr_assert_gt(first->blob_len, 0);
+	struct petrel_ticket13_blob b;
+	cr_assert_eq(petrel_ticket13_blob_parse(first->blob, first->blob_len, &b), 0);
+	cr_assert_eq(b.server_name_len, 9);
+	cr_assert_eq(memcmp(b.server_name, "a.example", 9), 0, "the blob names its server");
+}
+
+Test(tkt13_ticket, same_sni_and_alpn_resumes)
+{
+	struct creds2 k = creds();
+	struct outcome first, second;
+	first_ticket(&k, 1, &first);
+	struct conn c = {.client_sni = "a.example", .client_alpn = "coap,h3", .server_alpn = "coap",
+			 .blob = first.blob, .blob_len = first.blob_len};
+	connect13(k.cc, k.sc, 2, &c, &second);
+	cr_assert_eq(second.resumed, 1);
+	creds_free(&k);
+}
+
+/* The client's blob with another server name (the server's side of the
+ * check: a client that offers it anyway). */
+static size_t rename_blob(const uint8_t *blob, size_t len, const char *name, uint8_t *out)
+{
+	struct petrel_ticket13_blob b;
+	cr_assert_eq(petrel_ticket13_blob_parse(blob, len, &b), 0);
+	size_t head = len - 1 - b.server_name_len;
+	memcpy(out, blob, head);
+	out[head] = (uint8_t)strlen(name);
+	memcpy(out + head + 1, name, strlen(name));
+	return head + 1 + strlen(name);
+}
+
+Test(tkt13_ticket, server_gives_a_full_handshake_for_another_sni)
+{
+	struct creds2 k = creds();
+	struct outcome first, second;
+	first_ticket(&k, 3, &first);
+	uint8_t forged[1100];
+	size_t n = rename_blob(first.blob, first.blob_len, "b.example", forged);
+	struct conn c = {.client_sni = "b.example", .client_alpn = "coap,h3", .server_alpn = "coap",
+			 .blob = forged, .blob_len = n};
+	connect13(k.cc, k.sc, 4, &c, &second);
+	cr_assert_eq(second.resumed, 0, "RFC 6066 3: not resumed for another name");
+	cr_assert_gt(second.blob_len, 0, "a full handshake, with a fresh ticket");
+	creds_free(&k);
+}
+
+Test(tkt13_ticket, client_offers_a_ticket_only_to_its_server_name)
+{
+	struct creds2 k = creds();
+	struct outcome first, second;
+	first_ticket(&k, 5, &first);
+	struct petrel_hs13_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.server_name = "b.example";
+	cr_assert_eq(petrel_ticket13_client_offer(first.blob, first.blob_len, 0, &cfg), 1);
+	cr_assert_null(cfg.psk_identity, "not offered to b.example");
+	cfg.server_name = "a.example";
+	cr_assert_eq(petrel_ticket13_client_offer(first.blob, first.blob_len, 0, &cfg), 0);
+	cr_assert_not_null(cfg.psk_identity);
+	struct conn c = {.client_sni = "b.example", .client_alpn = "coap,h3", .server_alpn = "coap",
+			 .blob = first.blob, .blob_len = first.blob_len};
+	connect13(k.cc, k.sc, 6, &c, &second);
+	cr_assert_eq(second.resumed, 0);
+	creds_free(&k);
+}
+
+Test(tkt13_ticket, another_alpn_outcome_gives_a_full_handshake)
+{
+	struct creds2 k = creds();
+	struct outcome first, second;
+	first_ticket(&k, 7, &first);
+	/* The server now prefers h3: ALPN negotiated again, another outcome. */
+	struct conn c = {.client_sni = "a.example", .client_alpn = "coap,h3", .server_alpn = "h3,coap",
+			 .blob = first.blob, .blob_len = first.blob_len};
+	connect13(k.cc, k.sc, 8, &c, &second);
+	cr_assert_eq(second.resumed, 0, "RFC 8446 4.6.1: ALPN differs, full handshake");
+	/* And no ALPN at all this time: also another outcome. */
+	struct outcome third;
+	struct conn c3 = {.client_sni = "a.example", .blob = first.blob, .blob_len = first.blob_len};
+	connect13(k.cc, k.sc, 9, &c3, &third);
+	cr_assert_eq(third.resumed, 0);
+	creds_free(&k);
+}
+
+Test(tkt13_ticket, old_format_blob_and_ticket_give_a_full_handshake)
+{
+	struct creds2 k = creds();
+	struct outcome first, second, third;
+	first_ticket(&k, 10, &first);
+	/* A blob of the previous format (version 0x13): taken, not offered. */
+	uint8_t old[1100];
+	memcpy(old, first.blob, first.blob_len);
+	old[0] = PETREL_TICKET13_BLOB_VERSION_OLD;
+	cr_assert(petrel_ticket13_is_blob(old, first.blob_len));
+	struct conn c = {.client_sni = "a.example", .client_alpn = "coap,h3", .server_alpn = "coap",
+			 .blob = old, .blob_len = first.blob_len};
+	connect13(k.cc, k.sc, 11, &c, &second);
+	cr_assert_eq(second.resumed, 0);
+	cr_assert_gt(second.blob_len, 0);
+	/* A ticket of the previous layout (32 bytes shorter, no binding):
+	 * the server does not open it. */
+	struct petrel_ticket13_blob b;
+	cr_assert_eq(petrel_ticket13_blob_parse(first.blob, first.blob_len, &b), 0);
+	cr_assert_eq(b.ticket_len, PETREL_TICKET13_LEN);
+	size_t ticket_at = (size_t)(b.ticket - first.blob);
+	size_t short_len = PETREL_TICKET13_LEN - PETREL_TICKET13_BINDING_LEN;
+	uint8_t shorter[1100];
+	memcpy(shorter, first.blob, ticket_at - 2);
+	shorter[ticket_at - 2] = (uint8_t)(short_len >> 8);
+	shorter[ticket_at - 1] = (uint8_t)short_len;
+	memcpy(shorter + ticket_at, b.ticket, short_len);
+	size_t rest = first.blob_len - ticket_at - b.ticket_len;
+	memcpy(shorter + ticket_at + short_len, b.ticket + b.ticket_len, rest);
+	size_t shorter_len = ticket_at + short_len + rest;
+	cr_assert_eq(petrel_ticket13_blob_parse(shorter, shorter_len, &b), 0);
+	struct conn c3 = {.client_sni = "a.example", .client_alpn = "coap,h3", .server_alpn = "coap",
+			  .blob = shorter, .blob_len = shorter_len};
+	connect13(k.cc, k.sc, 12, &c3, &third);
+	cr_assert_eq(third.resumed, 0);
+	creds_free(&k);
+}
+
+/* ---- CIDs we issue (NewConnectionId, RequestConnectionId) ---------------- */
+
+static void pair_cids(struct harness *h, uint64_t seed)
+{
+	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
+	harness_init(h, seed, 0, 0, cc, sc);
+	only13(h->client.session);
+	petrel_session_set_verify(h->client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_session_set_cid(h->client.session, (const uint8_t *)"cli-cid", 7), 0);
+	cr_assert_eq(petrel_session_set_cid(h->server.session, (const uint8_t *)"srv-cid", 7), 0);
+	cr_assert_eq(harness_run_handshake(h, 60000), 0);
+	cr_assert_eq(harness_echo(h, "settle", 60000), 0);
+	cr_assert_eq(harness_echo(h, "settled", 60000), 0);
+	cr_assert_not(h->server.session->d13->flight_active, "the ticket was acknowledged");
+}
+
+static size_t issued(const petrel_session *s)
+{
+	return s->cid && s->cid->issued13 ? s->cid->issued13->count : 0;
+}
+
+Test(tkt13_cid, new_cids_are_sent_acknowledged_and_accepted)
+{
+	struct harness h;
+	pair_cids(&h, 21);
+	petrel_session *sv = h.server.session, *cl = h.client.session;
+	cr_assert_eq(petrel_session_new_cids(sv, 2, PETREL_CID_USAGE_IMMEDIATE), 0);
+	cr_assert_eq(issued(sv), 2);
+	cr_assert(sv->d13->flight_active, "retransmitted until acknowledged");
+	cr_assert_eq(petrel_session_new_cids(sv, 1, PETREL_CID_USAGE_SPARE), PETREL_E_AGAIN);
+	cr_assert_eq(harness_echo(&h, "after", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "its ACK arrives", 60000), 0);
+	cr_assert_not(sv->d13->flight_active, "the client acknowledged it");
+	/* The client switched to the first new CID (cid_immediate) and the
+	 * server took its records. */
+	const uint8_t *cid;
+	size_t len;
+	cr_assert_eq(petrel_session_get_cid(cl, PETREL_CID_PEERS, &cid, &len), 0);
+	cr_assert_eq(len, 7, "the negotiated length");
+	cr_assert_neq(memcmp(cid, "srv-cid", 7), 0);
+	cr_assert(petrel_cid13_issued_has(sv->cid->issued13, cid, len));
+	cr_assert_eq(harness_echo(&h, "on the new cid", 60000), 0);
+	/* Caps: 4 per message, 8 in all. */
+	cr_assert_eq(petrel_session_new_cids(sv, 5, PETREL_CID_USAGE_SPARE), PETREL_E_INVALID_REQUEST);
+	cr_assert_eq(petrel_session_new_cids(sv, 0, PETREL_CID_USAGE_SPARE), PETREL_E_INVALID_REQUEST);
+	cr_assert_eq(petrel_session_new_cids(sv, 4, PETREL_CID_USAGE_SPARE), 0);
+	cr_assert_eq(harness_echo(&h, "more", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "and its ACK", 60000), 0);
+	cr_assert_eq(petrel_session_new_cids(sv, 3, PETREL_CID_USAGE_SPARE), PETREL_E_LIMIT_EXCEEDED);
+	cr_assert_eq(petrel_session_new_cids(sv, 2, PETREL_CID_USAGE_SPARE), 0);
+	cr_assert_eq(issued(sv), PETREL_CID13_ISSUE_MAX);
+	cr_assert_eq(harness_echo(&h, "all", 60000), 0);
+	harness_free_all(&h);
+}
+
+Test(tkt13_cid, new_cids_need_a_13_session_with_cids)
+{
+	struct harness h;
+	harness_init(&h, 22, 0, 0, harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256),
+		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
+	only13(h.client.session);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_session_new_cids(h.client.session, 1, PETREL_CID_USAGE_SPARE),
+		     PETREL_E_INVALID_REQUEST, "before the handshake");
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0);
+	cr_assert_eq(petrel_session_new_cids(h.server.session, 1, PETREL_CID_USAGE_SPARE),
+		     PETREL_E_INVALID_REQUEST, "no CIDs negotiated");
+	cr_assert_eq(petrel_session_new_cids(h.server.session, 1, 7), PETREL_E_INVALID_REQUEST);
+	harness_free_all(&h);
+}
+
+/* One post-handshake message from `from`'s session to `to`'s, sealed in
+ * from's write epoch with to's next expected message_seq. */
+static int send_message(petrel_session *from, petrel_session *to, uint8_t type,
+			const uint8_t *body, size_t len, uint64_t now)
+{
+	struct petrel_d13 *fd = from->d13, *td = to->d13;
+	uint8_t msg[64];
+	struct petrel_writer w;
+	petrel_writer_init(&w, msg, sizeof msg);
+	petrel_put_u8(&w, type);
+	petrel_put_u24(&w, (uint32_t)len);
+	petrel_put_u16(&w, petrel_perf13_rx_next_seq(td));
+	petrel_put_u24(&w, 0);
+	petrel_put_u24(&w, (uint32_t)len);
+	petrel_put_bytes(&w, body, len);
+	cr_assert(petrel_writer_ok(&w));
+	uint8_t dg[256];
+	struct petrel_writer out;
+	petrel_writer_init(&out, dg, sizeof dg);
+	cr_assert_eq(petrel_rl13_seal(fd, fd->wr_epoch, PETREL_CT_HANDSHAKE, msg,
+				      petrel_writer_len(&w), &out, NULL), 0);
+	return petrel_engine_feed(to, dg, petrel_writer_len(&out), now);
+}
+
+Test(tkt13_cid, request_connection_id_is_answered_within_the_caps)
+{
+	struct harness h;
+	pair_cids(&h, 23);
+	petrel_session *sv = h.server.session, *cl = h.client.session;
+	static const uint8_t nine[] = {9};
+	cr_assert_eq(send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
+				  simnet_now(h.net)), 0);
+	cr_assert_eq(issued(sv), PETREL_CID13_ISSUE_PER_MESSAGE, "9 asked, 4 per message");
+	cr_assert(sv->d13->flight_active);
+	cr_assert_eq(harness_echo(&h, "one", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "its ACK", 60000), 0);
+	cr_assert_not(sv->d13->flight_active, "acknowledged");
+	cr_assert_eq(send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
+				  simnet_now(h.net)), 0);
+	cr_assert_eq(issued(sv), PETREL_CID13_ISSUE_MAX);
+	cr_assert_eq(harness_echo(&h, "two", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "its ACK too", 60000), 0);
+	/* Nothing left to give: acknowledged, not answered. */
+	cr_assert_eq(send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
+				  simnet_now(h.net)), 0);
+	cr_assert_eq(issued(sv), PETREL_CID13_ISSUE_MAX);
+	cr_assert_not(sv->d13->flight_active);
+	cr_assert_eq(harness_echo(&h, "three", 60000), 0);
+	harness_free_all(&h);
+}
+
+Test(tkt13_cid, request_during_a_flight_is_answered_after_it)
+{
+	struct harness h;
+	pair_cids(&h, 24);
+	petrel_session *sv = h.server.session, *cl = h.client.session;
+	cr_assert_eq(petrel_session_new_cids(sv, 1, PETREL_CID_USAGE_SPARE), 0);
+	static const uint8_t two[] = {2};
+	cr_assert_eq(send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, two, 1,
+				  simnet_now(h.net)), 0);
+	cr_assert_eq(issued(sv), 1, "deferred: our first flight is out");
+	for (int i = 0; i < 4 && issued(sv) < 3; i++)
+		cr_assert_eq(harness_echo(&h, "drive", 60000), 0);
+	cr_assert_eq(issued(sv), 3, "answered once the first was acknowledged");
+	harness_free_all(&h);
+}
+
+/* -- at the endpoint -- */
+
+static petrel_credentials *psk(void)
+{
+	petrel_credentials *c;
+	cr_assert_eq(petrel_credentials_new(&c), 0);
+	static const uint8_t key[16] = {1, 3, 1, 3, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
+	cr_assert_eq(petrel_credentials_set_psk(c, "tkt13-client", key, sizeof key), 0);
+	return c;
+}
+
+static struct sockaddr_in addr4(const char *ip, uint16_t port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	cr_assert_eq(inet_pton(AF_INET, ip, &a.sin_addr), 1);
+	return a;
+}
+
+/* Feeds the client's datagrams from `from` and hands every answer back. */
+static void exchange_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from)
+{
+	for (unsigned i = 0; i < c->sent_count; i++)
+		cr_assert_eq(petrel_endpoint_feed(ep, c->sent[i], c->sent_len[i], from, sizeof *from,
+						  c->now), 0);
+	c->sent_count = 0;
+	uint8_t buf[17 * 1024];
+	struct sockaddr_storage to;
+	unsigned to_len = sizeof to;
+	long n;
+	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
+		int rc = petrel_engine_feed(c->s, buf, (size_t)n, c->now);
+		cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "client: %s", petrel_strerror(rc));
+		to_len = sizeof to;
+	}
+}
+
+static petrel_session *server_session;
+static void remember_session(void *ptr, petrel_session *s)
+{
+	(void)ptr;
+	server_session = s;
+}
+
+static bool echo_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from,
+		      const char *msg)
+{
+	cr_assert_eq(petrel_record_send(c->s, msg, strlen(msg)), (long)strlen(msg));
+	exchange_from(ep, c, from);
+	char buf[256];
+	long n = petrel_engine_read(c->s, buf, sizeof buf);
+	return n == (long)strlen(msg) && memcmp(buf, msg, (size_t)n) == 0;
+}
+
+Test(tkt13_cid_endpoint, a_new_cid_routes_from_a_new_address)
+{
+	petrel_credentials *sc = psk(), *cc = psk();
+	petrel_endpoint *ep;
+	struct petrel_endpoint_callbacks cb = {.on_new_session = remember_session,
+					       .on_data = harness_echo_record};
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	cr_assert_eq(petrel_endpoint_set_cid_length(ep, 6), 0);
+	struct hand_client c;
+	hand_client_init(&c, cc, 5000000);
+	only13(c.s);
+	cr_assert_eq(petrel_session_set_cid(c.s, (const uint8_t *)"", 0), 0);
+	struct sockaddr_in a = addr4("198.51.100.7", 40000), b = addr4("192.0.2.99", 6000);
+	int rc = PETREL_E_AGAIN;
+	for (int i = 0; i < 10 && rc != 0; i++) {
+		rc = petrel_handshake(c.s);
+		exchange_from(ep, &c, &a);
+	}
+	cr_assert_eq(rc, 0);
+	cr_assert(echo_from(ep, &c, &a, "hello"));
+	const uint8_t *cid;
+	size_t len;
+	cr_assert_eq(petrel_session_get_cid(c.s, PETREL_CID_PEERS, &cid, &len), 0);
+	uint8_t first[6];
+	memcpy(first, cid, 6);
+	/* The server session issues one, the endpoint's: the client switches. */
+	cr_assert_eq(petrel_session_new_cids(server_session, 1, PETREL_CID_USAGE_IMMEDIATE), 0);
+	exchange_from(ep, &c, &a); /* NewConnectionId to the client */
+	exchange_from(ep, &c, &a); /* its ACK to the server */
+	cr_assert_not(server_session->d13->flight_active, "acknowledged");
+	cr_assert_eq(petrel_session_get_cid(c.s, PETREL_CID_PEERS, &cid, &len), 0);
+	cr_assert_eq(len, 6);
+	cr_assert_neq(memcmp(cid, first, 6), 0, "the client uses the new CID");
+	/* From an address the endpoint never saw: only the new CID finds it. */
+	c.now += 1000;
+	cr_assert(echo_from(ep, &c, &b, "from elsewhere"), "routed by the new CID");
+	cr_assert_eq(petrel_endpoint_session_count(ep), 1);
+	struct sockaddr_storage ss;
+	unsigned ss_len = sizeof ss;
+	cr_assert_eq(petrel_endpoint_session_peer(ep, server_session, &ss, &ss_len), 0);
+	cr_assert_eq(memcmp(&ss, &b, sizeof b), 0, "the session moved (RFC 9146 6)");
+	petrel_session_free(c.s);
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+/* ---- ALPN without overlap ---------------------------------------------- */
+
+/* Runs the client alone (the server is gone) until it fails: its error,
+ * and when. */
+static int client_until_failed(struct harness *h, uint64_t limit_ms, uint64_t *at)
+{
+	petrel_session *cl = h->client.session;
+	for (int guard = 0; guard < 100000; guard++) {
+		int rc = petrel_handshake(cl);
+		if (rc < 0 && petrel_error_is_fatal(rc)) {
+			*at = simnet_now(h->net);
+			return rc;
+		}
+		/* The client's deadlines only: datagrams for the failed server
+		 * stay queued; the client's own arrive by its next pull. */
+		uint64_t next = petrel_engine_next_deadline(cl);
+		if (next == UINT64_MAX || next > limit_ms)
+			return 0;
+		if (next > simnet_now(h->net))
+			simnet_advance_to(h->net, next);
+	}
+	return 0;
+}
+
+static void alpn_pair(struct harness *h, uint64_t seed, unsigned server_flags)
+{
+	harness_init(h, seed, 0, server_flags, harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256),
+		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
+	only13(h->client.session);
+	only13(h->server.session);
+	petrel_session_set_verify(h->client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_session_set_alpn(h->client.session, "coap"), 0);
+	cr_assert_eq(petrel_session_set_alpn(h->server.session, "h3"), 0);
+}
+
+Test(tkt13_alpn, no_overlap_server_alerts_client_names_it_at_its_timeout)
+{
+	struct harness h;
+	alpn_pair(&h, 31, 0);
+	cr_assert_lt(harness_run_handshake(&h, 600000), 0);
+	cr_assert_eq(h.server.handshake_rc, PETREL_E_ALPN_MISMATCH, "server %d client %d",
+		     h.server.handshake_rc, h.client.handshake_rc);
+	uint64_t server_failed = simnet_now(h.net), client_failed = 0;
+	int rc = client_until_failed(&h, 600000, &client_failed);
+	cr_assert_eq(rc, PETREL_E_FATAL_ALERT_RECEIVED, "got %s", petrel_strerror(rc));
+	cr_assert_eq(petrel_alert_get(h.client.session), 120, "no_application_protocol");
+	cr_assert_gt(client_failed - server_failed, 5000,
+		     "the unprotected alert did not end the handshake at once");
+	harness_free_all(&h);
+}
+
+Test(tkt13_alpn, no_overlap_without_a_cookie_is_dropped_silently)
+{
+	struct harness h;
+	alpn_pair(&h, 32, PETREL_FLAG_NO_COOKIE);
+	cr_assert_lt(harness_run_handshake(&h, 600000), 0);
+	int rc = h.client.handshake_rc;
+	cr_assert_eq(rc, PETREL_E_TIMEDOUT, "no proven address, no alert: got %s",
+		     petrel_strerror(rc));
+	cr_assert_eq(petrel_alert_get(h.client.session), -1);
+	harness_free_all(&h);
+}
+
+Test(tkt13_alpn, spoofed_plaintext_alert_does_not_end_the_handshake)
+{
+	struct harness h;
+	harness_init(&h, 33, 0, 0, harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256),
+		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
+	only13(h.client.session);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_handshake(h.client.session), PETREL_E_AGAIN);
+	/* Fatal no_application_protocol in a DTLSPlaintext record, epoch 0. */
+	uint8_t forged[] = {21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 9, 0, 2, 2, 120};
+	int rc = petrel_engine_feed(h.client.session, forged, sizeof forged, simnet_now(h.net));
+	cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "got %s", petrel_strerror(rc));
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "client %d", h.client.handshake_rc);
+	cr_assert_eq(harness_echo(&h, "still fine", 60000), 0);
+	harness_free_all(&h);
+}
+
+/* DTLS 1.2 does the same (the 1.3 behaviour was made to match it): its
+ * server refuses the ClientHello after the HelloVerifyRequest with alert
+ * 120, its client names the alert at the timeout (dtls/engine.c
+ * handle_alert, dtls/hs_drop.c). */
+Test(tkt13_alpn, dtls12_no_overlap_matches)
+{
+	struct harness h;
+	harness_init(&h, 34, 0, 0, harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256),
+		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
+	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_session_set_alpn(h.client.session, "coap"), 0);
+	cr_assert_eq(petrel_session_set_alpn(h.server.session, "h3"), 0);
+	cr_assert_lt(harness_run_handshake(&h, 600000), 0);
+	uint64_t at = 0;
+	int rc = client_until_failed(&h, 600000, &at);
+	cr_assert_eq(h.server.handshake_rc, PETREL_E_ALPN_MISMATCH);
+	cr_assert_eq(rc, PETREL_E_FATAL_ALERT_RECEIVED);
+	cr_assert_eq(petrel_alert_get(h.client.session), 120);
+	harness_free_all(&h);
+}
