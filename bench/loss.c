@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "bench/common.h"
+#include "bench/lossdrop.h"
 #include "petrel/petrel.h"
 #include "tests/dtls_harness.h"
 
@@ -188,6 +189,8 @@ static const struct bench_lib *impl_lib[IMPL_COUNT];
 static void *impl_ctx[IMPL_COUNT];
 
 static char proxy_path[PATH_MAX + 16];
+/* BENCH_LOSS_TRACE=DIR: each proxy writes DIR/<row>-<loss>-<seed>.txt. */
+static const char *trace_dir;
 
 struct side_args {
 	enum impl impl;
@@ -262,7 +265,11 @@ static struct udp_result udp_run(enum impl impl, unsigned loss_pct, unsigned see
 	snprintf(pport, sizeof pport, "%u", proxy_port);
 	snprintf(loss, sizeof loss, "%u", loss_pct);
 	snprintf(seedstr, sizeof seedstr, "%u", seed);
-	char *proxy[] = {proxy_path, pport, sport, loss, seedstr, NULL};
+	char trace[PATH_MAX];
+	snprintf(trace, sizeof trace, "%s/%s-%u-%u.txt", trace_dir ? trace_dir : ".",
+		 impl == IMPL_PETREL13_UDP ? "petrel13" : impl == IMPL_PETREL_UDP ? "petrel12"
+			 : impl == IMPL_OPENSSL ? "openssl" : "gnutls", loss_pct, seed);
+	char *proxy[] = {proxy_path, pport, sport, loss, seedstr, trace_dir ? trace : NULL, NULL};
 	struct side_args server_args = {impl, server_fd, 0}, client_args = {impl, -1, proxy_port};
 
 	server = spawn(NULL, server_side, &server_args);
@@ -291,10 +298,27 @@ out:
 
 /* ---- one run on the simulated network ---- */
 
+/* The proxy's drop decisions on the simulated network (proxy_drops): the
+ * sessions push through here, and what lossdrop keeps goes on to simnet
+ * (itself lossless then). Sim runs go one at a time in this process. */
+static struct lossdrop sim_drops;
+
+static long proxy_drop_push(void *ptr, const uint8_t *data, size_t len)
+{
+	struct harness_end *end = ptr;
+	if (lossdrop_drop(&sim_drops, end->id))
+		return (long)len;
+	int r = simnet_send(end->h->net, end->id, data, len);
+	return r < 0 ? PETREL_E_PUSH_ERROR : (long)len;
+}
+
 /* bytes_out (may be NULL): what both sides sent until the handshake was
- * done (or until the cap), datagram payloads as the sessions count them. */
+ * done (or until the cap), datagram payloads as the sessions count them.
+ * proxy_drops: lose what bench/lossproxy loses for this seed, rather than
+ * what simnet's own generator (both directions from one stream) loses. */
 static double sim_run(unsigned loss_pct, unsigned seed, petrel_credentials *server_creds,
-		      petrel_credentials *client_creds, bool dtls13, double *bytes_out)
+		      petrel_credentials *client_creds, bool dtls13, double *bytes_out,
+		      bool proxy_drops)
 {
 	struct harness h;
 	harness_init(&h, seed, 0, 0, client_creds, server_creds);
@@ -303,9 +327,14 @@ static double sim_run(unsigned loss_pct, unsigned seed, petrel_credentials *serv
 		petrel_session_set_versions(h.client.session, PETREL_DTLS1_3, PETREL_DTLS1_3);
 	struct simnet_rules rules;
 	memset(&rules, 0, sizeof rules);
-	rules.drop_per_million = loss_pct * 10000u;
+	rules.drop_per_million = proxy_drops ? 0 : loss_pct * 10000u;
 	simnet_set_rules(h.net, 0, &rules);
 	simnet_set_rules(h.net, 1, &rules);
+	if (proxy_drops) {
+		lossdrop_init(&sim_drops, seed, loss_pct / 100.0);
+		petrel_transport_set_push_function(h.client.session, proxy_drop_push);
+		petrel_transport_set_push_function(h.server.session, proxy_drop_push);
+	}
 	int rc = harness_run_handshake(&h, (uint64_t)(RUN_LIMIT_S * 1000));
 	double ms = rc == 0 ? (double)h.completed_ms : -1;
 	if (bytes_out != NULL) {
@@ -323,10 +352,15 @@ static double sim_run(unsigned loss_pct, unsigned seed, petrel_credentials *serv
 
 /* ---- table ---- */
 
-#define ROWS (IMPL_COUNT + 2) /* + Petrel on simnet, 1.2 and 1.3 */
-#define ROW_SIM13 (ROWS - 1)
+/* + Petrel on simnet, 1.2 and 1.3, with simnet's drops and with the
+ * proxy's ("simnet/px": the UDP rows' drop pattern in virtual time). */
+#define ROWS (IMPL_COUNT + 4)
+#define ROW_SIM13 (IMPL_COUNT + 1)
+#define ROW_PX12 (IMPL_COUNT + 2)
+#define ROW_PX13 (IMPL_COUNT + 3)
 static const char *row_names[ROWS] = {"Petrel simnet", "Petrel UDP", "OpenSSL", "GnuTLS",
-				      "Petrel13 UDP", "Petrel13 simnet"};
+				      "Petrel13 UDP", "Petrel13 simnet", "Petrel simnet/px",
+				      "Petrel13 sim/px"};
 
 struct cell {
 	double median, p90;
@@ -371,6 +405,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	trace_dir = getenv("BENCH_LOSS_TRACE");
 
 	static const unsigned losses[] = {0, 10, 30, 50};
 	enum { LOSS_COUNT = sizeof losses / sizeof losses[0] };
@@ -421,9 +456,32 @@ int main(int argc, char **argv)
 	static double sim_bytes[LOSS_COUNT][2][MAX_SEEDS];
 	for (unsigned l = 0; l < LOSS_COUNT; l++)
 		for (unsigned s = 0; s < seeds; s++) {
-			RES(l, 0, s) = sim_run(losses[l], s + 1, sc, cc, false, &sim_bytes[l][0][s]);
-			RES(l, ROW_SIM13, s) = sim_run(losses[l], s + 1, sc, cc, true, &sim_bytes[l][1][s]);
+			RES(l, 0, s) = sim_run(losses[l], s + 1, sc, cc, false, &sim_bytes[l][0][s], false);
+			RES(l, ROW_SIM13, s) =
+				sim_run(losses[l], s + 1, sc, cc, true, &sim_bytes[l][1][s], false);
+			RES(l, ROW_PX12, s) = sim_run(losses[l], s + 1, sc, cc, false, NULL, true);
+			RES(l, ROW_PX13, s) = sim_run(losses[l], s + 1, sc, cc, true, NULL, true);
 		}
+	/* BENCH_LOSS_SIM_SEEDS=N: the DTLS 1.3 simnet medians over seeds 1..N
+	 * as well (both drop models), so 15 seeds' luck can be told apart from
+	 * the expectation. */
+	const char *many_env = getenv("BENCH_LOSS_SIM_SEEDS");
+	unsigned many = many_env != NULL && atoi(many_env) > 0 ? (unsigned)atoi(many_env) : 0;
+	double *many_ms = many ? calloc(many, sizeof *many_ms) : NULL;
+	for (unsigned l = 2; many_ms != NULL && l < LOSS_COUNT; l++)
+		for (int px = 0; px < 2; px++) {
+			unsigned done = 0;
+			for (unsigned s = 0; s < many; s++) {
+				double ms = sim_run(losses[l], s + 1, sc, cc, true, NULL, px != 0);
+				many_ms[s] = ms < 0 ? 1e12 : ms;
+				done += ms >= 0;
+			}
+			printf("DTLS 1.3 simnet%s %u%% loss, seeds 1..%u: median %.0f ms, p90 %.0f ms, "
+			       "%u done\n", px ? " (proxy's drops)" : "", losses[l], many,
+			       bench_quantile(many_ms, many, 0.5), bench_quantile(many_ms, many, 0.9),
+			       done);
+		}
+	free(many_ms);
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 
@@ -475,15 +533,16 @@ int main(int argc, char **argv)
 	       "'start' = median ms from client process start\nto that first datagram (not "
 	       "included).\n",
 	       seeds, RUN_LIMIT_S);
-	printf("%5s %-14s %9s %9s %6s %6s %12s %12s\n", "loss", "implementation", "median ms",
+	printf("%5s %-16s %9s %9s %6s %6s %12s %12s\n", "loss", "implementation", "median ms",
 	       "p90 ms", "done", "start", "PetrelUDP/x", "simnet/x");
 	struct cell cells[LOSS_COUNT][ROWS];
 	for (unsigned l = 0; l < LOSS_COUNT; l++) {
 		for (unsigned r = 0; r < ROWS; r++) {
 			cells[l][r] = summarize(&RES(l, r, 0), seeds);
 			struct cell *c = &cells[l][r];
-			printf("%4u%% %-14s", losses[l], row_names[r]);
+			printf("%4u%% %-16s", losses[l], row_names[r]);
 			bool udp_row = r > 0 && r < ROW_SIM13;
+
 			if (udp_row && !have[r - 1]) {
 				printf(" %9s\n", "n/a");
 				continue;
@@ -512,6 +571,14 @@ int main(int argc, char **argv)
 					printf(" %12s", "n/a");
 			}
 			printf("\n");
+			if (getenv("BENCH_LOSS_SEEDS") != NULL) {
+				/* BENCH_LOSS_SEEDS=1: every seed's time, to compare rows
+				 * seed by seed */
+				printf("%22s", "seeds 1..:");
+				for (unsigned i = 0; i < seeds; i++)
+					print_ms(RES(l, r, i) < 0 ? 1e12 : RES(l, r, i));
+				printf("\n");
+			}
 		}
 	}
 	for (unsigned r = 2; r < PEER_ROWS; r++) {
@@ -535,7 +602,10 @@ int main(int argc, char **argv)
 		if (have[IMPL_PETREL13_UDP])
 			printf("; UDP %u/%u %.0f ms %s", u->done, u->runs, u->median < 1e12 ? u->median : -1,
 			       u->done == u->runs && u->median <= budget_ms ? "met" : "MISSED");
-		printf("\n");
+		struct cell *x = &cells[l][ROW_PX13];
+		printf("; simnet with the proxy's drops %u/%u %.0f ms %s\n", x->done, x->runs,
+		       x->median < 1e12 ? x->median : -1,
+		       x->done == x->runs && x->median <= budget_ms ? "met" : "MISSED");
 	}
 	printf("Bytes sent by both sides beyond the same seed's lossless run (simnet, P-256; a "
 	       "retransmission's cost), median over seeds done by both:\n%5s %10s %10s %8s %18s\n",

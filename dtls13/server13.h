@@ -37,6 +37,8 @@ struct petrel_dtls13_server {
 	uint64_t tickets_sent;
 	struct petrel_srtp13 srtp; /* use_srtp outcome (dtls13/srtp13.h) */
 	struct petrel_ext13_names names; /* the client's SNI, the ALPN choice */
+	bool cookie_age_set;    /* ClientHello2 came with a valid cookie: */
+	uint32_t cookie_age_ms; /* its age, our HRR's round trip (engine13.c) */
 };
 
 int petrel_dtls13_server_init(struct petrel_dtls13_server *s, const struct petrel_hs13_config *cfg);

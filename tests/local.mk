@@ -130,3 +130,7 @@ tests_unit_SOURCES += tests/dtls_outq_session_test.c
 endif
 # the shared start of the petrel command test scripts
 EXTRA_DIST += tests/cli_lib.sh
+# DTLS 1.3 timers after a loss in the cookie exchange (helper "loss13", issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/loss13_test.c
+endif
