@@ -623,6 +623,12 @@ int main(int argc, char **argv)
 		}
 		if (both == 0)
 			continue;
+		for (unsigned v = 0; getenv("BENCH_LOSS_SEEDS") != NULL && v < 2; v++) {
+			printf("%4u%% %s extra bytes per seed:", losses[l], v ? "1.3" : "1.2");
+			for (unsigned i = 0; i < both; i++)
+				printf(" %.0f", extra[v][i]);
+			printf("\n");
+		}
 		double b12 = bench_quantile(extra[0], both, 0.5), b13 = bench_quantile(extra[1], both, 0.5);
 		printf("%4u%% %10.0f %10.0f %7.2fx %12u of %-2u %s\n", losses[l], b12, b13,
 		       b12 > 0 ? b13 / b12 : 0.0, fewer, both, b13 < b12 ? "met" : "MISSED");
