@@ -289,6 +289,8 @@ static void established(petrel_session *s, uint64_t now_ms)
 	s->stats.handshake_ms = now_ms - d->start_ms;
 	s->stats.rtt_ms = d->rto.stats.srtt_ms;
 	s->stats.rto_ms = petrel_rto_current_ms(&d->rto);
+	/* Flights from now on (tickets, KeyUpdate) need no public-key work. */
+	petrel_rto_next_flight_needs_work(&d->rto, false);
 	petrel_export13_established(s); /* exporter secret, SRTP outcome */
 	if (petrel_dtls13_key_update_init(&d->ku, d->hash, d->app_wr, d->app_rd,
 					  PETREL_EPOCH13_APPLICATION) == 0)
@@ -856,11 +858,18 @@ int petrel_engine13_begin(petrel_session *s, uint64_t now_ms)
  * client's work), a sample for the timer of our first flight, which
  * otherwise waits the initial second per loss with nothing measured (the
  * HRR was stateless). An age above that initial timeout (a late
- * retransmission, another host's clock) is no estimate: ignored. */
+ * retransmission, another host's clock) is no estimate: ignored. The
+ * client answers this flight only after public-key work (the chain, the
+ * signature, the ECDHE secret), so it waits at least the peer-work floor
+ * (dtls/rto.h, as 1.2's flights do): the client's own timers, from the
+ * same round trip, resend its ClientHello2 or Finished first, and a lost
+ * Finished costs that, not our whole flight again. */
 static void cookie_rtt_sample(struct petrel_d13 *d, uint32_t age_ms)
 {
-	if (age_ms <= d->rto.initial_ms)
-		petrel_rto_on_sample(&d->rto, age_ms);
+	if (age_ms > d->rto.initial_ms)
+		return;
+	petrel_rto_on_sample(&d->rto, age_ms);
+	petrel_rto_next_flight_needs_work(&d->rto, true);
 }
 
 int petrel_engine13_first_record(petrel_session *s, const struct petrel_record *rec,
@@ -906,8 +915,6 @@ int petrel_engine13_first_record(petrel_session *s, const struct petrel_record *
 			s->version = PETREL_V_DTLS12;
 			return 0;
 		}
-		if (d->msg_count > 0)
-			petrel_rto_next_flight_needs_work(&d->rto, false);
 		return 0;
 	}
 	/* Not complete in one record: not taken (fragmented ClientHellos go
