@@ -63,3 +63,6 @@ BENCH_BINS += bench/workers
 bench_workers_SOURCES = bench/workers.c $(BENCH_PEER_SOURCES)
 bench_workers_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_PEER_CPPFLAGS)
 bench_workers_LDADD = $(BENCH_LDADD)
+# The proxy's drop decisions, replayed by bench/loss on the simulated network (issue #20).
+bench_lossproxy_SOURCES += bench/lossdrop.h
+bench_loss_SOURCES += bench/lossdrop.h

@@ -1,13 +1,17 @@
 /* A seeded lossy UDP relay on loopback for bench/loss:
  *
- *   lossproxy LISTEN_PORT SERVER_PORT LOSS_PERCENT SEED
+ *   lossproxy LISTEN_PORT SERVER_PORT LOSS_PERCENT SEED [TRACE_FILE]
  *
  * Clients send to 127.0.0.1:LISTEN_PORT; the proxy forwards each datagram
  * to 127.0.0.1:SERVER_PORT from a second socket of its own, and the
  * server's answers back to the client that spoke last. Each datagram is
  * dropped independently with probability LOSS_PERCENT/100, drawn from one
  * generator per direction seeded from SEED, so a seed gives every library
- * the same drop sequence in each direction. Prints "ready" once both
+ * the same drop sequence in each direction (bench/lossdrop.h: bench/loss
+ * replays it on the simulated network). With TRACE_FILE, one line per
+ * datagram: CLOCK_MONOTONIC seconds, direction (c2s / s2c), length,
+ * "drop" or "pass", and its first byte (the record type; for a plaintext
+ * handshake record also the message type). Prints "ready" once both
  * sockets are bound, and "first T" when the first client datagram arrives
  * (T: CLOCK_MONOTONIC seconds, so the caller can time the handshake from
  * the client's first ClientHello rather than from its process start);
@@ -25,21 +29,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/lossdrop.h"
+
 #define MAX_LIFETIME_S 300
 
-/* SplitMix64: small, seedable, good enough to draw drop decisions. */
-static uint64_t next_random(uint64_t *state)
+static double now_s(void)
 {
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int drop(uint64_t *state, double loss)
+static FILE *trace;
+
+static bool pass(struct lossdrop *ld, int dir, const uint8_t *p, ssize_t n)
 {
-	double u = (double)(next_random(state) >> 11) * 0x1.0p-53;
-	return u < loss;
+	bool lost = lossdrop_drop(ld, dir);
+	if (trace != NULL) {
+		fprintf(trace, "%.6f %s %zd %s %02x", now_s(), dir ? "s2c" : "c2s", n,
+			lost ? "drop" : "pass", n > 0 ? p[0] : 0);
+		if (n > 13 && p[0] == 22)
+			fprintf(trace, " hs%u", p[13]);
+		fputc('\n', trace);
+	}
+	return !lost;
 }
 
 static int udp_socket(uint16_t port)
@@ -59,8 +72,8 @@ static int udp_socket(uint16_t port)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: lossproxy LISTEN_PORT SERVER_PORT LOSS_PERCENT SEED\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: lossproxy LISTEN_PORT SERVER_PORT LOSS_PERCENT SEED [TRACE_FILE]\n");
 		return 2;
 	}
 	uint16_t listen_port = (uint16_t)atoi(argv[1]), server_port = (uint16_t)atoi(argv[2]);
@@ -69,8 +82,14 @@ int main(int argc, char **argv)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	alarm(MAX_LIFETIME_S);
 
-	/* Direction 0: client to server; 1: server to client. */
-	uint64_t state[2] = {seed * 2 + 0x1234567, seed * 2 + 1 + 0x1234567};
+	struct lossdrop ld;
+	lossdrop_init(&ld, seed, loss);
+	if (argc == 6 && (trace = fopen(argv[5], "w")) == NULL) {
+		perror("lossproxy: trace file");
+		return 1;
+	}
+	if (trace != NULL)
+		setvbuf(trace, NULL, _IOLBF, 0);
 	int client_fd = udp_socket(listen_port);
 	int server_fd = udp_socket(0);
 	struct sockaddr_in server;
@@ -97,19 +116,17 @@ int main(int argc, char **argv)
 			ssize_t n = recvfrom(client_fd, buf, sizeof buf, 0, (struct sockaddr *)&client, &len);
 			if (n >= 0) {
 				if (client_len == 0) {
-					struct timespec ts;
-					clock_gettime(CLOCK_MONOTONIC, &ts);
-					printf("first %.6f\n", (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+					printf("first %.6f\n", now_s());
 					fflush(stdout);
 				}
 				client_len = len;
-				if (!drop(&state[0], loss))
+				if (pass(&ld, 0, buf, n))
 					(void)send(server_fd, buf, (size_t)n, 0);
 			}
 		}
 		if (pfd[1].revents & (POLLIN | POLLERR)) {
 			ssize_t n = recv(server_fd, buf, sizeof buf, 0);
-			if (n >= 0 && client_len > 0 && !drop(&state[1], loss))
+			if (n >= 0 && client_len > 0 && pass(&ld, 1, buf, n))
 				(void)sendto(client_fd, buf, (size_t)n, 0, (struct sockaddr *)&client,
 					     client_len);
 		}

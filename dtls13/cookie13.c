@@ -62,5 +62,6 @@ int petrel_hs13_cookie_check(const struct petrel_hs13_config *cfg, const uint8_t
 	}
 	if (!ok || now_ms - issued > PETREL_HS13_COOKIE_MAX_AGE_MS) /* modular age */
 		return PETREL_E_BAD_COOKIE;
+	cd->age_ms = now_ms - issued;
 	return 0;
 }

@@ -18,6 +18,7 @@ struct petrel_hs13_cookie {
 	uint16_t suite, group;
 	const uint8_t *ch1_hash; /* into the cookie */
 	size_t hash_len;
+	uint32_t age_ms; /* now_ms less the time it was made (a round trip, RFC 9147 5.8.2) */
 };
 
 /* Writes PETREL_HS13_COOKIE_LEN(hash_len) bytes (cfg->cookie_secret,

@@ -291,6 +291,8 @@ static void established(petrel_session *s, uint64_t now_ms)
 	s->stats.handshake_ms = now_ms - d->start_ms;
 	s->stats.rtt_ms = d->rto.stats.srtt_ms;
 	s->stats.rto_ms = petrel_rto_current_ms(&d->rto);
+	/* Flights from now on (tickets, KeyUpdate) need no public-key work. */
+	petrel_rto_next_flight_needs_work(&d->rto, false);
 	petrel_export13_established(s); /* exporter secret, SRTP outcome */
 	if (petrel_dtls13_key_update_init(&d->ku, d->hash, d->app_wr, d->app_rd,
 					  PETREL_EPOCH13_APPLICATION) == 0)
@@ -405,6 +407,24 @@ static int fall_back(petrel_session *s, const struct petrel_hs_message *m, uint6
 	return 2;
 }
 
+/* RFC 9147 5.1: a HelloRetryRequest carries the record number of the
+ * ClientHello it answers, so even after retransmissions it names the
+ * transmission answered and its round trip is a clean RTT sample (Karn's
+ * ambiguity, RFC 6298 3, does not arise). Without it, a lost ClientHello
+ * or HRR left the initial second as the timeout of every later flight
+ * (bench/loss through the proxy). Only our latest transmission's time is
+ * kept (last_tx_ms): an HRR answering an earlier one gives no sample. */
+static void hrr_names_transmission(struct petrel_d13 *d, uint64_t record_seq)
+{
+	if (d->sent == NULL || !d->rto.flight_outstanding || !d->rto.flight_retransmitted)
+		return;
+	const struct d13_sent *e = &d->sent[(d->sent_next + D13_MAX_SENT - 1) % D13_MAX_SENT];
+	if (!e->used || e->epoch != 0 || e->seq != record_seq)
+		return;
+	d->rto.flight_retransmitted = false;
+	d->rto.flight_sent_ms = d->last_tx_ms;
+}
+
 /* One whole handshake message of epoch mep. */
 static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint16_t mep,
 		      uint64_t now_ms)
@@ -466,6 +486,7 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 	}
 	struct petrel_hs13_output out;
 	petrel_hs13_output_init(&out);
+	bool hrr_before = d->cl != NULL && d->cl->hrr_seen;
 	int rc = core_handle(s, m->msg_type, m->body, m->length, now_ms, &out);
 	if (backup != NULL && rc == 0 && out.event == PETREL_HS13_EV_FALLBACK_12 &&
 	    d->cfg.offer_dtls12) {
@@ -503,6 +524,8 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 	/* The peer's next flight answers ours: no more retransmissions of
 	 * it (RFC 9147 5.8.1, 7: an implicit acknowledgment). */
 	if (d->flight_active) {
+		if (mep == 0 && !hrr_before && d->cl != NULL && d->cl->hrr_seen)
+			hrr_names_transmission(d, m->record_seq);
 		petrel_rto_flight_answered(&d->rto, now_ms);
 		if (out.msg_count == 0)
 			petrel_flight13_clear(d);
@@ -856,6 +879,26 @@ int petrel_engine13_begin(petrel_session *s, uint64_t now_ms)
 	return rc;
 }
 
+/* RFC 9147 5.8.2: with outside knowledge of the RTT, time from it. The
+ * cookie of our HelloRetryRequest holds the time it was made
+ * (cookie13.c): ClientHello2 comes one round trip later (plus the
+ * client's work), a sample for the timer of our first flight, which
+ * otherwise waits the initial second per loss with nothing measured (the
+ * HRR was stateless). An age above that initial timeout (a late
+ * retransmission, another host's clock) is no estimate: ignored. The
+ * client answers this flight only after public-key work (the chain, the
+ * signature, the ECDHE secret), so it waits at least the peer-work floor
+ * (dtls/rto.h, as 1.2's flights do): the client's own timers, from the
+ * same round trip, resend its ClientHello2 or Finished first, and a lost
+ * Finished costs that, not our whole flight again. */
+static void cookie_rtt_sample(struct petrel_d13 *d, uint32_t age_ms)
+{
+	if (age_ms > d->rto.initial_ms)
+		return;
+	petrel_rto_on_sample(&d->rto, age_ms);
+	petrel_rto_next_flight_needs_work(&d->rto, true);
+}
+
 int petrel_engine13_first_record(petrel_session *s, const struct petrel_record *rec,
 				 uint64_t now_ms)
 {
@@ -888,6 +931,8 @@ int petrel_engine13_first_record(petrel_session *s, const struct petrel_record *
 		rc = petrel_dtls13_server_handle(d->sv, m.msg_type, m.body, m.length, now_ms, &out);
 		bool stateless = out.event == PETREL_HS13_EV_STATELESS_HRR;
 		uint8_t clear_alert = out.alert;
+		if (rc == 0 && !stateless && d->sv->cookie_age_set)
+			cookie_rtt_sample(d, d->sv->cookie_age_ms);
 		if (rc == 0)
 			rc = apply_output(s, &out, now_ms);
 		petrel_hs13_output_reset(&out);
@@ -902,8 +947,6 @@ int petrel_engine13_first_record(petrel_session *s, const struct petrel_record *
 			s->version = PETREL_V_DTLS12;
 			return 0;
 		}
-		if (d->msg_count > 0)
-			petrel_rto_next_flight_needs_work(&d->rto, false);
 		return 0;
 	}
 	/* Not complete in one record: not taken (fragmented ClientHellos go

@@ -456,6 +456,8 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 			goto done;
 		}
 		have_cookie = true;
+		s->cookie_age_set = true;
+		s->cookie_age_ms = cd.age_ms;
 		s->suite = cd.suite;
 		petrel_tls13_suite_params(s->suite, &s->hash, &s->aead);
 		/* message_hash(CH1) || HRR as we sent it (RFC 8446 4.4.1). */

@@ -40,6 +40,8 @@ struct petrel_dtls13_server {
 	/* The refused ClientHello carried our valid cookie: the engine sends
 	 * the alert unprotected (the address is proven, RFC 7301 3.2). */
 	bool alert_in_clear;
+	bool cookie_age_set;    /* ClientHello2 came with a valid cookie: */
+	uint32_t cookie_age_ms; /* its age, our HRR's round trip (engine13.c) */
 };
 
 int petrel_dtls13_server_init(struct petrel_dtls13_server *s, const struct petrel_hs13_config *cfg);

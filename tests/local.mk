@@ -156,3 +156,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/tkt13_test.c
 endif
+# DTLS 1.3 timers after a loss in the cookie exchange (helper "loss13", issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/loss13_test.c
+endif
