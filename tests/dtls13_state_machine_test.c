@@ -451,14 +451,6 @@ static const char *known_deviation(const struct target *t, const struct input *i
 	if (t->role == PETREL_SERVER && t->state == ST_BARE && t->hrr == 0 && in->kind == IN_HS &&
 	    in->type == PETREL_HT13_CLIENT_HELLO && in->epoch == 0)
 		return "spoofed ClientHello: the client takes the HelloRetryRequest it causes";
-	/* RFC 8446 6.2 ends the connection on a fatal alert; before the
-	 * client has the server's keys (epoch 0) the alert is unauthenticated
-	 * and the project's rule (no spoofed datagram ends a handshake, as
-	 * the 1.2 engine does: dtls/engine.c keeps it as the reason only)
-	 * is not followed yet: engine13.c on_alert takes it. */
-	if (t->role == PETREL_CLIENT && t->state == PETREL_C13_WAIT_SH && in->kind == IN_ALERT &&
-	    in->epoch == 0)
-		return "plaintext fatal alert ends the handshake in WAIT_SH";
 	return NULL;
 }
 
