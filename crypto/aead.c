@@ -277,7 +277,7 @@ int petrel_aead_seal_gather(const struct petrel_aead_ctx *ctx,
 		/* One-shot AEADs: gather, then seal in place. */
 		if (src_len > 0)
 			memcpy(dst, src, src_len);
-		return petrel_aead_seal(ctx, nonce, ad, ad_len, dst, src_len + tail_len);
+		return petrel_aead_seal_from(ctx, nonce, ad, ad_len, dst, dst, src_len + tail_len);
 	}
 	/* GCM streams whole blocks (nettle: every call but the last a
 	 * multiple of GCM_BLOCK_SIZE): the blocks of src straight into dst,

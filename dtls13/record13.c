@@ -9,10 +9,21 @@
 void petrel_dtls13_nonce(const uint8_t iv[PETREL_AEAD_NONCE_LEN], uint64_t seq,
 			 uint8_t nonce[PETREL_AEAD_NONCE_LEN])
 {
-	/* The first four iv bytes meet the zero padding. */
-	memcpy(nonce, iv, PETREL_AEAD_NONCE_LEN);
-	for (unsigned i = 0; i < 8; i++)
-		nonce[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
+	/* The first four iv bytes meet the zero padding; the last eight the
+	 * big-endian sequence number, XORed as one word. */
+	uint64_t low = (uint64_t)iv[4] << 56 | (uint64_t)iv[5] << 48 | (uint64_t)iv[6] << 40 |
+		       (uint64_t)iv[7] << 32 | (uint64_t)iv[8] << 24 | (uint64_t)iv[9] << 16 |
+		       (uint64_t)iv[10] << 8 | iv[11];
+	uint64_t x = low ^ seq;
+	memcpy(nonce, iv, 4);
+	nonce[4] = (uint8_t)(x >> 56);
+	nonce[5] = (uint8_t)(x >> 48);
+	nonce[6] = (uint8_t)(x >> 40);
+	nonce[7] = (uint8_t)(x >> 32);
+	nonce[8] = (uint8_t)(x >> 24);
+	nonce[9] = (uint8_t)(x >> 16);
+	nonce[10] = (uint8_t)(x >> 8);
+	nonce[11] = (uint8_t)x;
 }
 
 size_t petrel_dtls13_record_overhead(enum petrel_aead_alg alg, size_t cid_len, bool seq16,
