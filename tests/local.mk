@@ -130,3 +130,7 @@ tests_unit_SOURCES += tests/dtls_outq_session_test.c
 endif
 # the shared start of the petrel command test scripts
 EXTRA_DIST += tests/cli_lib.sh
+# rec13: petrel_aead_seal_gather (DTLS 1.3 record seal without the copy)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/rec13_seal_gather_test.c
+endif
