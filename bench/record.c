@@ -470,8 +470,10 @@ static bool profile_aead(const char *name, enum petrel_aead_alg *alg)
 }
 
 /* `record --profile LIB SIZE N`: N records of one library, for callgrind.
- * LIB `raw` or `layer`: N seal+open of petrel_aead, or N petrel_rl_write +
- * petrel_rl_read, on AES-128-GCM (the first table's loops). */
+ * LIB `raw`, `layer` or `layer13`: N seal+open of petrel_aead, N
+ * petrel_rl_write + petrel_rl_read, or N 1.3 epoch seal + open, on
+ * AES-128-GCM (the tables' loops); `raw:chacha`, `layer13:gcm256`... for
+ * another AEAD (profile_aead). */
 static int profile(char **argv)
 {
 	size_t size = (size_t)atoi(argv[3]);
