@@ -150,6 +150,11 @@ struct layer13_state {
 	size_t payload;
 };
 
+/* Where the 1.3 engine's datagrams start: 3 bytes in, so the ciphertext
+ * after the 5-byte unified header is 8-byte aligned (as the receive
+ * buffer of dtls/transport.c and the send buffer of engine13 place it). */
+#define LAYER13_DGRAM_SHIFT 3
+
 /* One record as the 1.3 engine sends application data (unified header
  * with length and 16-bit sequence number, RFC 9147 4), sealed by the
  * writing epoch and opened in place by the reading one: the AEAD plus
@@ -160,7 +165,8 @@ static void layer13_step(void *p, uint64_t n)
 	struct layer13_state *s = p;
 	(void)n;
 	struct petrel_writer w;
-	petrel_writer_init(&w, s->dgram, s->payload + 64);
+	uint8_t *dgram = s->dgram + LAYER13_DGRAM_SHIFT;
+	petrel_writer_init(&w, dgram, s->payload + 64);
 	struct petrel_dtls13_send_opts o = {.seq16 = true, .with_length = true};
 	if (petrel_dtls13_epoch_seal(&s->tx, &o, PETREL_CT_APPLICATION_DATA, s->data, s->payload, &w,
 				     NULL) < 0) {
@@ -171,9 +177,9 @@ static void layer13_step(void *p, uint64_t n)
 	struct petrel_dtls13_header h;
 	const uint8_t *body;
 	struct petrel_dtls13_record out;
-	petrel_reader_init(&r, s->dgram, petrel_writer_len(&w));
+	petrel_reader_init(&r, dgram, petrel_writer_len(&w));
 	if (!petrel_dtls13_header_read(&r, 0, &h, &body) ||
-	    petrel_dtls13_epoch_open(&s->rx, s->dgram, &h, &out) != 1 || out.length != s->payload) {
+	    petrel_dtls13_epoch_open(&s->rx, dgram, &h, &out) != 1 || out.length != s->payload) {
 		fprintf(stderr, "1.3 record open failed\n");
 		exit(1);
 	}
@@ -193,7 +199,7 @@ static double layer13_mb_per_s(enum petrel_aead_alg alg, const uint8_t *key, siz
 	    petrel_dtls13_epoch_init(&s.rx, 3, &keys, PETREL_RN_COUNTER_LE) < 0)
 		return 0;
 	s.data = malloc(payload);
-	s.dgram = malloc(payload + 64);
+	s.dgram = malloc(payload + 64 + LAYER13_DGRAM_SHIFT);
 	if (s.data == NULL || s.dgram == NULL)
 		exit(1);
 	memset(s.data, 0x42, payload);
@@ -445,26 +451,53 @@ static void session_table(enum bench_kind kind, enum petrel_aead_alg alg, const 
 	bench_mtu = 1400;
 }
 
+/* The AEAD of a --profile name suffix: gcm128, gcm256, chacha, ccm. */
+static bool profile_aead(const char *name, enum petrel_aead_alg *alg)
+{
+	static const struct {
+		const char *name;
+		enum petrel_aead_alg alg;
+	} names[] = {{"gcm128", PETREL_AEAD_AES128_GCM},
+		     {"gcm256", PETREL_AEAD_AES256_GCM},
+		     {"chacha", PETREL_AEAD_CHACHA20_POLY1305},
+		     {"ccm", PETREL_AEAD_AES128_CCM}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i].name) == 0) {
+			*alg = names[i].alg;
+			return true;
+		}
+	return false;
+}
+
 /* `record --profile LIB SIZE N`: N records of one library, for callgrind.
- * LIB `raw` or `layer`: N seal+open of petrel_aead, or N petrel_rl_write +
- * petrel_rl_read, on AES-128-GCM (the first table's loops). */
+ * LIB `raw`, `layer` or `layer13`: N seal+open of petrel_aead, N
+ * petrel_rl_write + petrel_rl_read, or N 1.3 epoch seal + open, on
+ * AES-128-GCM (the tables' loops); `raw:chacha`, `layer13:gcm256`... for
+ * another AEAD (profile_aead). */
 static int profile(char **argv)
 {
 	size_t size = (size_t)atoi(argv[3]);
 	int count = atoi(argv[4]);
 	if (count <= 0 || size > 16384)
 		return 2;
+	/* LIB may end in ":ALG" (profile_aead's names); AES-128-GCM without. */
+	enum petrel_aead_alg alg = PETREL_AEAD_AES128_GCM;
+	char *colon = strchr(argv[2], ':');
+	if (colon != NULL) {
+		*colon = '\0';
+		if (!profile_aead(colon + 1, &alg))
+			return 2;
+	}
 	if (strcmp(argv[2], "layer13") == 0) {
 		uint8_t key[PETREL_AEAD_MAX_KEY_LEN];
 		fill_key(key);
-		return layer13_mb_per_s(PETREL_AEAD_AES128_GCM, key, size, (uint64_t)count) > 0 ? 0 : 1;
+		return layer13_mb_per_s(alg, key, size, (uint64_t)count) > 0 ? 0 : 1;
 	}
 	bool raw = strcmp(argv[2], "raw") == 0;
 	if (raw || strcmp(argv[2], "layer") == 0) {
 		uint8_t key[PETREL_AEAD_MAX_KEY_LEN];
 		fill_key(key);
-		double rate = (raw ? raw_mb_per_s : layer_mb_per_s)(PETREL_AEAD_AES128_GCM, key, size,
-								     (uint64_t)count);
+		double rate = (raw ? raw_mb_per_s : layer_mb_per_s)(alg, key, size, (uint64_t)count);
 		return rate > 0 ? 0 : 1;
 	}
 	const struct bench_lib *libs[MAX_LIBS];

@@ -33,6 +33,8 @@ struct petrel_aead_ctx {
 };
 
 #define CCM8_TAG_LEN 8
+/* Below this, one extra gcm_encrypt call costs more than the copy it saves. */
+#define PETREL_AEAD_GATHER_MIN 256
 
 size_t petrel_aead_ctx_size(void) { return sizeof(struct petrel_aead_ctx); }
 
@@ -257,4 +259,41 @@ int petrel_aead_open(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETR
 		     const uint8_t *ad, size_t ad_len, uint8_t *buf, size_t len)
 {
 	return petrel_aead_open_to(ctx, nonce, ad, ad_len, buf, buf, len);
+}
+
+int petrel_aead_seal_gather(const struct petrel_aead_ctx *ctx,
+			    const uint8_t nonce[PETREL_AEAD_NONCE_LEN], const uint8_t *ad,
+			    size_t ad_len, uint8_t *dst, const uint8_t *src, size_t src_len,
+			    size_t tail_len)
+{
+	const struct gcm_key *ghash;
+	const void *aes;
+	nettle_cipher_func *f;
+
+	if (ctx == NULL || nonce == NULL || dst == NULL || (src == NULL && src_len > 0) ||
+	    (ad == NULL && ad_len > 0))
+		return PETREL_E_INVALID_REQUEST;
+	if (src_len < PETREL_AEAD_GATHER_MIN || !gcm_parts(ctx, &ghash, &aes, &f)) {
+		/* One-shot AEADs: gather, then seal in place. */
+		if (src_len > 0)
+			memcpy(dst, src, src_len);
+		return petrel_aead_seal_from(ctx, nonce, ad, ad_len, dst, dst, src_len + tail_len);
+	}
+	/* GCM streams whole blocks (nettle: every call but the last a
+	 * multiple of GCM_BLOCK_SIZE): the blocks of src straight into dst,
+	 * then the partial block of src and the tail together in place. */
+	size_t whole = src_len - src_len % GCM_BLOCK_SIZE;
+	struct gcm_ctx gcm;
+	gcm_set_iv(&gcm, ghash, PETREL_AEAD_NONCE_LEN, nonce);
+	if (ad_len > 0)
+		gcm_update(&gcm, ghash, ad_len, ad);
+	if (whole > 0)
+		gcm_encrypt(&gcm, ghash, aes, f, whole, dst, src);
+	if (src_len > whole)
+		memcpy(dst + whole, src + whole, src_len - whole);
+	size_t rest = src_len + tail_len - whole;
+	gcm_encrypt(&gcm, ghash, aes, f, rest, dst + whole, dst + whole);
+	gcm_digest(&gcm, ghash, aes, f, GCM_DIGEST_SIZE, dst + src_len + tail_len);
+	petrel_wipe(&gcm, sizeof gcm);
+	return 0;
 }

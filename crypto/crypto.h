@@ -99,6 +99,15 @@ int petrel_aead_seal(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETR
 int petrel_aead_seal_from(const struct petrel_aead_ctx *ctx,
 			  const uint8_t nonce[PETREL_AEAD_NONCE_LEN], const uint8_t *ad,
 			  size_t ad_len, uint8_t *dst, const uint8_t *src, size_t len);
+/* Seals src_len bytes of src followed by the tail_len bytes already at
+ * dst + src_len (a TLSInnerPlaintext's type and padding, RFC 8446 5.2)
+ * into dst, tag after: as copying src to dst and sealing in place, with
+ * the copy left out where the AEAD streams (GCM). src must not overlap
+ * dst. */
+int petrel_aead_seal_gather(const struct petrel_aead_ctx *ctx,
+			    const uint8_t nonce[PETREL_AEAD_NONCE_LEN], const uint8_t *ad,
+			    size_t ad_len, uint8_t *dst, const uint8_t *src, size_t src_len,
+			    size_t tail_len);
 /* In place: buf holds ciphertext||tag of len bytes; on success the first
  * len - tag_len bytes are plaintext. Bad tag -> PETREL_E_DECRYPTION_FAILED. */
 int petrel_aead_open(const struct petrel_aead_ctx *ctx, const uint8_t nonce[PETREL_AEAD_NONCE_LEN],

@@ -22,23 +22,38 @@ int petrel_dtls13_epoch_init(struct petrel_dtls13_epoch *e, uint64_t epoch,
 	return 0;
 }
 
+/* The expanded keys of one epoch, allocated together so that records
+ * flowing through a busy epoch touch one block and build nothing: the
+ * record_keys view is filled once at expansion (RFC 9147 4.2.3's sn_key
+ * schedule and the AEAD's key schedule, both done once per epoch). */
+struct petrel_dtls13_epoch_cache {
+	struct petrel_dtls13_record_keys rk;
+	struct petrel_rn_key sn;
+	_Alignas(16) unsigned char aead[]; /* petrel_aead_ctx_size_for(alg) bytes */
+};
+
+static size_t cache_size(enum petrel_aead_alg alg)
+{
+	return sizeof(struct petrel_dtls13_epoch_cache) + petrel_aead_ctx_size_for(alg);
+}
+
 void petrel_dtls13_epoch_release(struct petrel_dtls13_epoch *e)
 {
-	if (e->aead != NULL) {
-		petrel_aead_wipe(e->aead);
-		free(e->aead);
-		e->aead = NULL;
-	}
-	if (e->sn != NULL) {
-		petrel_rn_key_wipe(e->sn);
-		free(e->sn);
-		e->sn = NULL;
+	if (e->cache != NULL) {
+		petrel_wipe(e->cache, cache_size(e->keys.aead));
+		free(e->cache);
+		e->cache = NULL;
 	}
 }
 
 bool petrel_dtls13_epoch_holds_cache(const struct petrel_dtls13_epoch *e)
 {
-	return e->aead != NULL || e->sn != NULL;
+	return e->cache != NULL;
+}
+
+size_t petrel_dtls13_epoch_cache_bytes(const struct petrel_dtls13_epoch *e)
+{
+	return e->cache != NULL ? cache_size(e->keys.aead) : 0;
 }
 
 void petrel_dtls13_epoch_clear(struct petrel_dtls13_epoch *e)
@@ -47,52 +62,58 @@ void petrel_dtls13_epoch_clear(struct petrel_dtls13_epoch *e)
 	petrel_wipe(e, sizeof *e);
 }
 
-/* Expands the contexts on first use and fills the per-record view. */
-static int expand(struct petrel_dtls13_epoch *e, struct petrel_dtls13_record_keys *rk)
+/* Expands the contexts (first record, or the first after an idle
+ * release); the per-record view after that is the cache's. */
+static const struct petrel_dtls13_record_keys *expand_slow(struct petrel_dtls13_epoch *e, int *rc)
 {
-	if (!e->in_use)
-		return PETREL_E_INVALID_REQUEST;
-	if (e->aead == NULL) {
-		struct petrel_aead_ctx *ctx = malloc(petrel_aead_ctx_size_for(e->keys.aead));
-		if (ctx == NULL)
-			return PETREL_E_MEMORY;
-		int rc = petrel_aead_init(ctx, e->keys.aead, e->keys.key);
-		if (rc < 0) {
-			petrel_aead_wipe(ctx);
-			free(ctx);
-			return rc;
-		}
-		e->aead = ctx;
+	if (!e->in_use) {
+		*rc = PETREL_E_INVALID_REQUEST;
+		return NULL;
 	}
-	if (e->sn == NULL) {
-		struct petrel_rn_key *sn = malloc(sizeof *sn);
-		if (sn == NULL)
-			return PETREL_E_MEMORY;
-		int rc = petrel_rn_key_init(sn, e->keys.aead, e->keys.sn_key);
-		if (rc < 0) {
-			free(sn);
-			return rc;
-		}
-		e->sn = sn;
+	struct petrel_dtls13_epoch_cache *c = malloc(cache_size(e->keys.aead));
+	if (c == NULL) {
+		*rc = PETREL_E_MEMORY;
+		return NULL;
 	}
-	rk->aead = e->aead;
-	rk->alg = e->keys.aead;
-	memcpy(rk->iv, e->keys.iv, sizeof rk->iv);
-	rk->sn = e->sn;
-	rk->counter_order = e->counter_order;
-	return 0;
+	struct petrel_aead_ctx *ctx = (struct petrel_aead_ctx *)(void *)c->aead;
+	*rc = petrel_aead_init(ctx, e->keys.aead, e->keys.key);
+	if (*rc == 0)
+		*rc = petrel_rn_key_init(&c->sn, e->keys.aead, e->keys.sn_key);
+	if (*rc < 0) {
+		petrel_wipe(c, cache_size(e->keys.aead));
+		free(c);
+		return NULL;
+	}
+	c->rk.aead = ctx;
+	c->rk.alg = e->keys.aead;
+	memcpy(c->rk.iv, e->keys.iv, sizeof c->rk.iv);
+	c->rk.sn = &c->sn;
+	c->rk.counter_order = e->counter_order;
+	e->cache = c;
+	return &c->rk;
+}
+
+static inline const struct petrel_dtls13_record_keys *expand(struct petrel_dtls13_epoch *e, int *rc)
+{
+	if (e->cache != NULL && e->in_use) {
+		/* The ChaCha20 counter order may change after expansion
+		 * (petrel_rl13_set_counter_order: wolfSSL detected). */
+		e->cache->rk.counter_order = e->counter_order;
+		return &e->cache->rk;
+	}
+	return expand_slow(e, rc);
 }
 
 int petrel_dtls13_epoch_seal(struct petrel_dtls13_epoch *e, const struct petrel_dtls13_send_opts *o,
 			     uint8_t content_type, const uint8_t *payload, size_t len,
 			     struct petrel_writer *w, uint64_t *seq)
 {
-	struct petrel_dtls13_record_keys rk;
 	/* RFC 9147 4.5.3: never past the confidentiality limit. */
 	if (petrel_dtls13_key_exhausted(e->keys.aead, e->records_protected, 0))
 		return PETREL_E_LIMIT_EXCEEDED;
-	int rc = expand(e, &rk);
-	if (rc < 0)
+	int rc = 0;
+	const struct petrel_dtls13_record_keys *rk = expand(e, &rc);
+	if (rk == NULL)
 		return rc;
 	struct petrel_dtls13_header_params hp = {
 		.epoch = e->epoch,
@@ -102,7 +123,7 @@ int petrel_dtls13_epoch_seal(struct petrel_dtls13_epoch *e, const struct petrel_
 		.seq16 = o == NULL || o->seq16,
 		.with_length = o == NULL || o->with_length,
 	};
-	rc = petrel_dtls13_seal(&rk, &hp, content_type, payload, len, o != NULL ? o->padding : 0, w);
+	rc = petrel_dtls13_seal(rk, &hp, content_type, payload, len, o != NULL ? o->padding : 0, w);
 	if (rc < 0)
 		return rc;
 	if (seq != NULL)
@@ -115,16 +136,16 @@ int petrel_dtls13_epoch_seal(struct petrel_dtls13_epoch *e, const struct petrel_
 int petrel_dtls13_epoch_open(struct petrel_dtls13_epoch *e, uint8_t *record,
 			     struct petrel_dtls13_header *h, struct petrel_dtls13_record *out)
 {
-	struct petrel_dtls13_record_keys rk;
-	int rc = expand(e, &rk);
-	if (rc < 0)
+	int rc = 0;
+	const struct petrel_dtls13_record_keys *rk = expand(e, &rc);
+	if (rk == NULL)
 		return rc;
 	/* RFC 9147 4.2.2: closest to one past the highest deprotected. */
 	uint64_t expected = e->replay.any ? e->replay.top + 1 : 0;
 	uint64_t seq = 0;
 	uint8_t type = 0, *content = NULL;
 	size_t len = 0;
-	rc = petrel_dtls13_open(&rk, record, h, expected, &e->replay, &seq, &type, &content, &len);
+	rc = petrel_dtls13_open(rk, record, h, expected, &e->replay, &seq, &type, &content, &len);
 	if (rc == PETREL_E_DECRYPTION_FAILED) {
 		e->records_failed++;
 		/* RFC 9147 4.5.3: count forgeries per key. */

@@ -17,13 +17,16 @@
 #include "record/header13.h"
 #include "record/replay.h"
 
+struct petrel_dtls13_epoch_cache;
+
 struct petrel_dtls13_epoch {
 	bool in_use;
 	uint64_t epoch;
 	struct petrel_dtls13_traffic_keys keys; /* raw: wiped by clear */
 	enum petrel_rn_chacha_counter counter_order;
-	struct petrel_aead_ctx *aead; /* expanded on first use, NULL when idle */
-	struct petrel_rn_key *sn;     /* likewise */
+	/* Expanded on first use, NULL when idle: one heap block with the
+	 * per-record view, the record number key and the AEAD context. */
+	struct petrel_dtls13_epoch_cache *cache;
 	uint64_t next_seq;            /* write side */
 	struct petrel_replay_window replay; /* read side */
 	uint64_t records_protected, records_failed; /* RFC 9147 4.5.3 */
@@ -37,6 +40,8 @@ int petrel_dtls13_epoch_init(struct petrel_dtls13_epoch *e, uint64_t epoch,
 /* Frees the expanded contexts; the raw keys stay (idle sessions). */
 void petrel_dtls13_epoch_release(struct petrel_dtls13_epoch *e);
 bool petrel_dtls13_epoch_holds_cache(const struct petrel_dtls13_epoch *e);
+/* Heap bytes of the expanded contexts (0 when idle). */
+size_t petrel_dtls13_epoch_cache_bytes(const struct petrel_dtls13_epoch *e);
 /* Wipes everything (epoch retired, session freed). */
 void petrel_dtls13_epoch_clear(struct petrel_dtls13_epoch *e);
 

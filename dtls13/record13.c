@@ -9,10 +9,21 @@
 void petrel_dtls13_nonce(const uint8_t iv[PETREL_AEAD_NONCE_LEN], uint64_t seq,
 			 uint8_t nonce[PETREL_AEAD_NONCE_LEN])
 {
-	uint8_t padded[PETREL_AEAD_NONCE_LEN] = {0};
-	petrel_store_u64(padded + 4, seq);
-	for (size_t i = 0; i < PETREL_AEAD_NONCE_LEN; i++)
-		nonce[i] = (uint8_t)(iv[i] ^ padded[i]);
+	/* The first four iv bytes meet the zero padding; the last eight the
+	 * big-endian sequence number, XORed as one word. */
+	uint64_t low = (uint64_t)iv[4] << 56 | (uint64_t)iv[5] << 48 | (uint64_t)iv[6] << 40 |
+		       (uint64_t)iv[7] << 32 | (uint64_t)iv[8] << 24 | (uint64_t)iv[9] << 16 |
+		       (uint64_t)iv[10] << 8 | iv[11];
+	uint64_t x = low ^ seq;
+	memcpy(nonce, iv, 4);
+	nonce[4] = (uint8_t)(x >> 56);
+	nonce[5] = (uint8_t)(x >> 48);
+	nonce[6] = (uint8_t)(x >> 40);
+	nonce[7] = (uint8_t)(x >> 32);
+	nonce[8] = (uint8_t)(x >> 24);
+	nonce[9] = (uint8_t)(x >> 16);
+	nonce[10] = (uint8_t)(x >> 8);
+	nonce[11] = (uint8_t)x;
 }
 
 size_t petrel_dtls13_record_overhead(enum petrel_aead_alg alg, size_t cid_len, bool seq16,
@@ -50,22 +61,35 @@ int petrel_dtls13_seal(const struct petrel_dtls13_record_keys *keys,
 	    (hp->cid_len > 0 && hp->cid < record + record_len && record < hp->cid + hp->cid_len))
 		return PETREL_E_INVALID_REQUEST;
 
-	size_t seq_offset = 0;
-	uint8_t *text = NULL;
-	if (!petrel_dtls13_header_write(w, hp, &seq_offset) ||
-	    !petrel_put_reserve(w, inner_len + tag_len, &text)) {
-		w->p = record;
-		return PETREL_E_INVALID_REQUEST; /* sizes checked above: bad params */
-	}
-	if (len > 0)
-		memcpy(text, payload, len);
+	/* The whole record in one reservation; the header as
+	 * petrel_dtls13_header_write lays it out (RFC 9147 4), the sequence
+	 * number in the clear until the mask goes on. */
+	if (!petrel_put_reserve(w, record_len, &record))
+		return PETREL_E_SHORT_BUFFER;
+	size_t seq_offset = 1 + hp->cid_len;
+	record[0] = (uint8_t)(PETREL_DTLS13_FIXED_BITS | (hp->epoch & PETREL_DTLS13_EPOCH_MASK) |
+			      (hp->cid_len > 0 ? PETREL_DTLS13_FLAG_CID : 0) |
+			      (hp->seq16 ? PETREL_DTLS13_FLAG_SEQ16 : 0) |
+			      (hp->with_length ? PETREL_DTLS13_FLAG_LENGTH : 0));
+	if (hp->cid_len > 0)
+		memcpy(record + 1, hp->cid, hp->cid_len);
+	if (hp->seq16)
+		petrel_store_u16(record + seq_offset, (uint16_t)hp->seq);
+	else
+		record[seq_offset] = (uint8_t)hp->seq;
+	if (hp->with_length)
+		petrel_store_u16(record + header_len - 2, (uint16_t)hp->length);
+	uint8_t *text = record + header_len;
 	text[len] = real_type;
-	memset(text + len + 1, 0, inner_len - len - 1);
+	if (inner_len > len + 1)
+		memset(text + len + 1, 0, inner_len - len - 1);
 
 	uint8_t nonce[PETREL_AEAD_NONCE_LEN], mask[PETREL_RN_MASK_LEN];
 	petrel_dtls13_nonce(keys->iv, hp->seq, nonce);
-	/* The additional data is the header with the clear sequence number. */
-	int rc = petrel_aead_seal(keys->aead, nonce, record, header_len, text, inner_len);
+	/* The additional data is the header with the clear sequence number;
+	 * the content is sealed from the caller's buffer (no copy first). */
+	int rc = petrel_aead_seal_gather(keys->aead, nonce, record, header_len, text, payload, len,
+					 inner_len - len);
 	if (rc == 0)
 		rc = petrel_rn_mask(keys->sn, text, keys->counter_order, mask);
 	if (rc < 0) {

@@ -149,12 +149,7 @@ static size_t epoch_bytes(const struct petrel_dtls13_epoch *e)
 {
 	if (e == NULL)
 		return 0;
-	size_t n = sizeof *e;
-	if (e->aead != NULL)
-		n += petrel_aead_ctx_size_for(e->keys.aead);
-	if (e->sn != NULL)
-		n += sizeof *e->sn;
-	return n;
+	return sizeof *e + petrel_dtls13_epoch_cache_bytes(e);
 }
 
 size_t petrel_rl13_heap_bytes(const struct petrel_d13 *d)

@@ -160,3 +160,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/loss13_test.c
 endif
+# rec13: petrel_aead_seal_gather (DTLS 1.3 record seal without the copy)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/rec13_seal_gather_test.c
+endif
