@@ -130,3 +130,7 @@ tests_unit_SOURCES += tests/dtls_outq_session_test.c
 endif
 # the shared start of the petrel command test scripts
 EXTRA_DIST += tests/cli_lib.sh
+# Client default versions (issue #20 item 3, vdefault)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/vdefault_test.c
+endif
