@@ -92,17 +92,15 @@ static bool needs_dtls12(const petrel_session *s)
 void petrel_client_default_versions(petrel_session *s)
 {
 	/* A range the application chose stays as it is (a 1.3-only range
-	 * with a 1.2 feature is its choice). Otherwise: 1.3 and 1.2 in
-	 * supported_versions (falling back to 1.2 against 1.2 servers,
-	 * RFC 8446 4.1.3 sentinels checked by dtls13/client13.c), or 1.2
-	 * only when the configuration needs it, so nothing configured is
-	 * lost. Decided here, when the first handshake starts, so the
-	 * settings may come in any order. */
-	if (s->role != PETREL_CLIENT || s->versions_set)
-		return;
-	s->version_min = PETREL_V_DTLS12;
-	/* Every build speaks both (dtls/dispatch.c table), as for servers. */
-	s->version_max = needs_dtls12(s) ? PETREL_V_DTLS12 : PETREL_V_DTLS13;
+	 * with a 1.2 feature is its choice). Otherwise the default range,
+	 * 1.2 to 1.3 (dtls/session.c): 1.3 and 1.2 in supported_versions,
+	 * falling back to 1.2 against 1.2 servers (RFC 8446 4.1.3 sentinels
+	 * checked by dtls13/client13.c), or 1.2 only when the configuration
+	 * needs it, so nothing configured is lost. Decided here, when the
+	 * first handshake starts, so the settings may come in any order. */
+	if (s->role == PETREL_CLIENT && !s->versions_set && s->version_min <= PETREL_V_DTLS12 &&
+	    needs_dtls12(s))
+		s->version_max = PETREL_V_DTLS12;
 }
 
 unsigned petrel_client_begin_version(petrel_session *s)

@@ -250,6 +250,7 @@ static petrel_session *hand_client(petrel_credentials *cc, struct dgram_log *log
 {
 	petrel_session *c;
 	cr_assert_eq(petrel_session_new(&c, PETREL_CLIENT), 0);
+	harness_pin_dtls12(c); /* a DTLS 1.2 test */
 	petrel_session_set_credentials(c, cc);
 	petrel_transport_set_ptr(c, log);
 	petrel_transport_set_push_function(c, client_push);

@@ -12,14 +12,6 @@
 #include "dtls/session.h"
 #include "tests/dtls_harness.h"
 
-/* Sends the first ClientHello of c; whether it offers DTLS 1.3. */
-static bool first_hello_offers_dtls13(struct hand_client *c)
-{
-	cr_assert_eq(petrel_handshake(c->s), PETREL_E_AGAIN);
-	cr_assert_geq(c->sent_count, 1);
-	return petrel_dgram_offers_dtls13(c->sent[0], c->sent_len[0]);
-}
-
 static petrel_credentials *creds(void)
 {
 	static petrel_credentials *c;
@@ -28,10 +20,39 @@ static petrel_credentials *creds(void)
 	return c;
 }
 
+/* The harness pins its clients to 1.2 (tests/dtls_harness.h): back to
+ * the library's default, as petrel_session_new leaves it. */
+static void library_default(petrel_session *s)
+{
+	s->versions_set = false;
+	s->version_min = PETREL_V_DTLS12;
+	s->version_max = PETREL_V_DTLS13;
+}
+
+static void hand_init(struct hand_client *c)
+{
+	hand_client_init(c, creds(), 1000);
+	library_default(c->s);
+}
+
+/* Sends the first ClientHello of c; whether it offers DTLS 1.3. */
+static bool first_hello_offers_dtls13(struct hand_client *c)
+{
+	cr_assert_eq(petrel_handshake(c->s), PETREL_E_AGAIN);
+	cr_assert_geq(c->sent_count, 1);
+	return petrel_dgram_offers_dtls13(c->sent[0], c->sent_len[0]);
+}
+
 Test(vdefault, fresh_client_offers_dtls13_and_dtls12)
 {
+	petrel_session *fresh;
+	cr_assert_eq(petrel_session_new(&fresh, PETREL_CLIENT), 0);
+	cr_assert_eq(fresh->version_min, PETREL_V_DTLS12);
+	cr_assert_eq(fresh->version_max, PETREL_V_DTLS13);
+	cr_assert_not(fresh->versions_set);
+	petrel_session_free(fresh);
 	struct hand_client c;
-	hand_client_init(&c, creds(), 1000);
+	hand_init(&c);
 	cr_assert(first_hello_offers_dtls13(&c));
 	cr_assert_eq(c.s->version_min, PETREL_V_DTLS12);
 	cr_assert_eq(c.s->version_max, PETREL_V_DTLS13);
@@ -56,7 +77,7 @@ static void use(petrel_session *s, enum feature f)
 static void expect_dtls12_only(enum feature f)
 {
 	struct hand_client c;
-	hand_client_init(&c, creds(), 1000);
+	hand_init(&c);
 	use(c.s, f);
 	cr_assert_not(first_hello_offers_dtls13(&c));
 	cr_assert_eq(c.s->version_max, PETREL_V_DTLS12);
@@ -73,7 +94,7 @@ Test(vdefault, renegotiation_keeps_dtls12_only) { expect_dtls12_only(RENEGOTIATI
 Test(vdefault, settings_in_any_order_are_seen_at_handshake_start)
 {
 	struct hand_client c;
-	hand_client_init(&c, creds(), 1000);
+	hand_init(&c);
 	use(c.s, RENEGOTIATION);
 	cr_assert_eq(c.s->version_max, PETREL_V_DTLS13); /* not decided yet */
 	cr_assert_not(first_hello_offers_dtls13(&c));
@@ -84,18 +105,18 @@ Test(vdefault, explicit_range_wins_over_the_default)
 {
 	struct hand_client c;
 	/* 1.2 to 1.3 asked: offered even with renegotiation enabled. */
-	hand_client_init(&c, creds(), 1000);
+	hand_init(&c);
 	use(c.s, RENEGOTIATION);
 	cr_assert_eq(petrel_session_set_versions(c.s, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
 	cr_assert(first_hello_offers_dtls13(&c));
 	petrel_session_free(c.s);
 	/* 1.2 only asked by a client with nothing 1.2-only. */
-	hand_client_init(&c, creds(), 1000);
+	hand_init(&c);
 	cr_assert_eq(petrel_session_set_versions(c.s, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
 	cr_assert_not(first_hello_offers_dtls13(&c));
 	petrel_session_free(c.s);
 	/* 1.3 only with a raw public key: the range stays 1.3 only. */
-	hand_client_init(&c, creds(), 1000);
+	hand_init(&c);
 	use(c.s, RPK);
 	cr_assert_eq(petrel_session_set_versions(c.s, PETREL_DTLS1_3, PETREL_DTLS1_3), 0);
 	(void)petrel_handshake(c.s);
@@ -109,6 +130,7 @@ static int negotiated(bool keepalive, int server_max)
 	struct harness h;
 	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
 	harness_init(&h, 5, 0, 0, cc, sc);
+	library_default(h.client.session);
 	if (keepalive)
 		use(h.client.session, HEARTBEAT_KEEPALIVE);
 	if (server_max)
@@ -165,7 +187,7 @@ static uint64_t capture_clock(void *ptr)
 Test(vdefault, downgrade_sentinel_stops_the_fallback)
 {
 	struct hand_client c;
-	hand_client_init(&c, creds(), 1000);
+	hand_init(&c);
 	cr_assert(first_hello_offers_dtls13(&c));
 	/* A 1.2-only server, no cookie exchange: its first flight opens
 	 * with the ServerHello. */
