@@ -137,6 +137,12 @@ static petrel_session *new_session(struct petrel_ctx *ctx, int side)
 	petrel_transport_set_push_function(s, queue_push);
 	petrel_transport_set_pull_function(s, queue_pull);
 	petrel_dtls_set_mtu(s, bench_mtu);
+	/* The 1.2 rows stay DTLS 1.2 whatever the client default (issue #20
+	 * item 3: clients offer 1.3 and 1.2 by default). */
+	if (!ctx->dtls13 && petrel_session_set_versions(s, PETREL_DTLS1_2, PETREL_DTLS1_2) < 0) {
+		petrel_session_free(s);
+		return NULL;
+	}
 	if (ctx->dtls13 && petrel_session_set_versions(s, PETREL_DTLS1_3, PETREL_DTLS1_3) < 0) {
 		petrel_session_free(s);
 		return NULL;

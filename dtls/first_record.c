@@ -10,6 +10,7 @@
 #include "dtls/dispatch.h"
 #include "dtls/first_hello.h"
 #include "dtls/hs_header.h"
+#include "dtls/keepalive.h"
 #include "record/record.h"
 #include "dtls13/messages13.h"
 
@@ -76,8 +77,35 @@ bool petrel_dgram_offers_dtls13(const uint8_t *dgram, size_t len)
 	       petrel_client_hello_offers_dtls13(frag, h.length);
 }
 
-unsigned petrel_client_begin_version(const petrel_session *s)
+/* Whether a session uses something only DTLS 1.2 has, which a DTLS 1.3
+ * handshake would silently drop: a 1.2 cipher list
+ * (petrel_session_set_ciphers), heartbeats (a keepalive ping or
+ * PETREL_FLAG_PMTU_PROBE, RFC 6520), raw public keys (RFC 7250),
+ * renegotiation (RFC 5746; none in 1.3, RFC 8446 4.1.2), or the test
+ * flag that leaves out extended master secret (RFC 7627). */
+static bool needs_dtls12(const petrel_session *s)
 {
+	return s->cipher_count > 0 || petrel_keepalive_offers_heartbeat(s) || s->rpk_flags != 0 ||
+	       s->reneg.enabled || (s->flags & PETREL_FLAG_TEST_OMIT_EMS);
+}
+
+void petrel_client_default_versions(petrel_session *s)
+{
+	/* A range the application chose stays as it is (a 1.3-only range
+	 * with a 1.2 feature is its choice). Otherwise the default range,
+	 * 1.2 to 1.3 (dtls/session.c): 1.3 and 1.2 in supported_versions,
+	 * falling back to 1.2 against 1.2 servers (RFC 8446 4.1.3 sentinels
+	 * checked by dtls13/client13.c), or 1.2 only when the configuration
+	 * needs it, so nothing configured is lost. Decided here, when the
+	 * first handshake starts, so the settings may come in any order. */
+	if (s->role == PETREL_CLIENT && !s->versions_set && s->version_min <= PETREL_V_DTLS12 &&
+	    needs_dtls12(s))
+		s->version_max = PETREL_V_DTLS12;
+}
+
+unsigned petrel_client_begin_version(petrel_session *s)
+{
+	petrel_client_default_versions(s);
 	/* A client allowed 1.3 starts the 1.3 client; when 1.2 is allowed
 	 * too its ClientHello also suits a 1.2 server, whose answer hands
 	 * the handshake to the 1.2 client (dtls13/engine13.c fall_back).

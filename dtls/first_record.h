@@ -19,8 +19,13 @@ int petrel_first_record_version(const petrel_session *s, const struct petrel_rec
  * (the endpoint then lets the session answer: a 1.3 session with a
  * stateless HelloRetryRequest, a 1.2 one with a HelloVerifyRequest). */
 bool petrel_dgram_offers_dtls13(const uint8_t *dgram, size_t len);
-/* The version a client's first handshake starts in (the dispatcher
- * then calls that client's begin). */
-unsigned petrel_client_begin_version(const petrel_session *s);
+/* A client whose range the application did not set
+ * (petrel_session_set_versions): DTLS 1.2 to 1.3, or 1.2 only when it
+ * uses a 1.2-only feature (heartbeats, raw public keys, renegotiation,
+ * a 1.2 cipher list). Called when the first handshake starts. */
+void petrel_client_default_versions(petrel_session *s);
+/* The version a client's first handshake starts in, after settling its
+ * default range (the dispatcher then calls that client's begin). */
+unsigned petrel_client_begin_version(petrel_session *s);
 
 #endif

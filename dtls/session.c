@@ -42,10 +42,10 @@ int petrel_session_new(petrel_session **out, unsigned flags)
 	s->mtu_max = 1500;
 	s->verify_mode = PETREL_VERIFY_CHAIN;
 	s->version_min = PETREL_V_DTLS12;
-	/* Servers answer 1.3 ClientHellos in 1.3; clients offer 1.3 (with
-	 * 1.2) only when asked: 1.3 lacks 1.2 features sessions may rely
-	 * on (renegotiation, heartbeats, raw public keys, 1.2 cipher lists). */
-	s->version_max = role == PETREL_CLIENT ? PETREL_V_DTLS12 : PETREL_V_DTLS13;
+	/* Servers answer 1.3 ClientHellos in 1.3; clients offer 1.3 and 1.2,
+	 * or 1.2 only when the session uses a 1.2-only feature: settled
+	 * when the handshake starts (petrel_client_default_versions). */
+	s->version_max = PETREL_V_DTLS13;
 	petrel_rl_init(&s->rl);
 	*out = s;
 	return 0;

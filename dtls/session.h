@@ -243,6 +243,9 @@ struct petrel_session {
 	 * petrel_session_set_versions (dtls/version.c): the handshake offers or
 	 * accepts only versions in [version_min, version_max]. */
 	uint8_t version_min, version_max;
+	/* The application set the range; else a client's default is settled
+	 * when its handshake starts (dtls/first_record.c). */
+	bool versions_set;
 	unsigned flags;
 	petrel_credentials *creds;
 

@@ -59,6 +59,7 @@ int petrel_session_set_versions(petrel_session *s, int min, int max)
 		return PETREL_E_UNSUPPORTED;
 	s->version_min = (uint8_t)lo;
 	s->version_max = (uint8_t)hi;
+	s->versions_set = true; /* no default settling at handshake start */
 	return 0;
 }
 

@@ -71,6 +71,21 @@ static int make_share(struct petrel_dtls13_client *c, uint16_t group, struct pet
 	return 0;
 }
 
+/* The supported_groups list: the 1.3 groups, and P-384 too when 1.2 is
+ * offered with the default groups: in 1.2 the list also names the curves
+ * a server's ECDSA certificate may use (RFC 8422 5.1; OpenSSL refuses a
+ * P-384 certificate unless listed), as dtls12/client12.c our_groups. Key
+ * shares still go for the first groups only (petrel_dtls13_client_start). */
+static const uint16_t *listed_groups(const struct petrel_dtls13_client *c, size_t *count)
+{
+	static const uint16_t with_p384[] = {PETREL_GROUP_X25519, PETREL_GROUP_SECP256R1,
+					     PETREL_GROUP_SECP384R1};
+	if (!c->cfg.offer_dtls12 || (c->cfg.groups != NULL && c->cfg.group_count > 0))
+		return petrel_hs13_groups(&c->cfg, count);
+	*count = sizeof with_p384 / sizeof with_p384[0];
+	return with_p384;
+}
+
 /* Builds ClientHello into c->ch. shares: the key shares to send. The PSK
  * binder covers the transcript before it (after an HRR: message_hash,
  * HelloRetryRequest) and this ClientHello up to the binders (RFC 8446
@@ -80,7 +95,7 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 {
 	size_t suite_n, group_n;
 	const uint16_t *suites = petrel_hs13_suites(&c->cfg, &suite_n);
-	const uint16_t *groups = petrel_hs13_groups(&c->cfg, &group_n);
+	const uint16_t *groups = listed_groups(c, &group_n);
 	struct petrel_writer w;
 	struct petrel_len_scope exts, e, list;
 	petrel_writer_init(&w, c->ch, sizeof c->ch);
@@ -316,7 +331,7 @@ static int handle_hrr(struct petrel_dtls13_client *c, const struct sh13 *sh, con
 		if (petrel_ext13_hrr_group_parse(b, bl, &group) < 0)
 			return FAIL(PETREL_E_DECODE_ERROR, 0);
 		size_t group_n;
-		const uint16_t *groups = petrel_hs13_groups(&c->cfg, &group_n);
+		const uint16_t *groups = listed_groups(c, &group_n);
 		/* A group we did not list, or one we already sent a share
 		 * for: illegal_parameter (RFC 8446 4.2.8). */
 		if (!petrel_hs13_u16_in(groups, group_n, group) ||

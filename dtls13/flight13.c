@@ -393,6 +393,10 @@ int petrel_flight13_send_ack(petrel_session *s)
 {
 	struct petrel_d13 *d = s->d13;
 	petrel_timer_stop(&d->ack_timer);
+	/* A client offering 1.2 too, before the ServerHello: the server may
+	 * speak 1.2, which takes an ACK record for an unexpected one. */
+	if (d->cl != NULL && d->cl->state == PETREL_C13_WAIT_SH && d->cl->cfg.offer_dtls12)
+		return 0;
 	/* RFC 9147 7: in an epoch at least that of what is acknowledged. */
 	struct petrel_record_number list[D13_MAX_RCVD];
 	size_t n = 0;

@@ -53,6 +53,7 @@ static petrel_session *client_on(petrel_credentials *cc, int fd)
 {
 	petrel_session *s;
 	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
+	harness_pin_dtls12(s); /* a DTLS 1.2 test */
 	petrel_session_set_credentials(s, cc);
 	petrel_transport_set_udp_fd(s, fd);
 	petrel_transport_set_pull_timeout_function(s, NULL);
@@ -116,6 +117,7 @@ Test(endpoint, thousand_concurrent_handshakes_echo, .timeout = 120)
 	static struct client c[MAX_CLIENTS];
 	for (int i = 0; i < CLIENTS; i++) {
 		cr_assert_eq(petrel_session_new(&c[i].s, PETREL_CLIENT), 0);
+		harness_pin_dtls12(c[i].s); /* a DTLS 1.2 test */
 		petrel_session_set_credentials(c[i].s, client_creds);
 		/* Half the clients authenticate the server by certificate. */
 		petrel_session_set_ciphers(c[i].s, i % 2 ? "TLS_PSK_WITH_AES_128_CCM_8"
@@ -196,6 +198,7 @@ Test(endpoint, forged_client_hello_flood_costs_no_state, .timeout = 120)
 	petrel_credentials *cc = psk_creds();
 	petrel_session *cs;
 	cr_assert_eq(petrel_session_new(&cs, PETREL_CLIENT), 0);
+	harness_pin_dtls12(cs); /* a DTLS 1.2 test */
 	petrel_session_set_credentials(cs, cc);
 	petrel_transport_set_push_function(cs, capture_push);
 	petrel_transport_set_pull_function(cs, harness_nothing_pull);

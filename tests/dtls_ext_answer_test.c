@@ -211,6 +211,7 @@ static void client_gets_server_hello_with(uint16_t ext_type)
 	cr_assert_eq(petrel_credentials_set_psk(c, "device-1", key, sizeof key), 0);
 	petrel_session *s;
 	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
+	cr_assert_eq(petrel_session_set_versions(s, PETREL_DTLS1_2, PETREL_DTLS1_2), 0); /* a DTLS 1.2 test */
 	petrel_session_set_credentials(s, c);
 	struct wire w;
 	memset(&w, 0, sizeof w);

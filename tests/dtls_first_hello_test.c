@@ -212,6 +212,7 @@ static petrel_session *hand_server(petrel_credentials *sc, struct sink *sink)
 static petrel_session *hand_client(petrel_credentials *cc, struct dgram_log *log)
 {
 	petrel_session *c = front_client(cc, log);
+	harness_pin_dtls12(c); /* a DTLS 1.2 test */
 	petrel_dtls_set_mtu(c, MTU);
 	give_big_ticket(c, TICKET_LEN);
 	return c;

@@ -56,6 +56,10 @@ int harness_tick_until_failed(petrel_session *s, uint64_t limit_ms);
  * least 10) when PETREL_TEST_QUICK is set, for slow runs under valgrind. */
 unsigned harness_seeds(unsigned full);
 
+/* A client pinned to DTLS 1.2 (harness_init and hand_client_init do it:
+ * their tests mean 1.2; tests/vdefault_test.c undoes it). */
+void harness_pin_dtls12(petrel_session *s);
+
 /* Credentials helpers. */
 petrel_credentials *harness_psk_creds(void);
 petrel_credentials *harness_cert_creds(int keytype);

@@ -49,6 +49,7 @@ static void watched_init(struct watched *w, petrel_credentials *cc)
 	memset(w, 0, sizeof *w);
 	w->now = 1000;
 	cr_assert_eq(petrel_session_new(&w->s, PETREL_CLIENT), 0);
+	harness_pin_dtls12(w->s); /* a DTLS 1.2 test */
 	petrel_session_set_credentials(w->s, cc);
 	petrel_transport_set_ptr(w->s, w);
 	petrel_transport_set_push_function(w->s, watched_push);

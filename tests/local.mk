@@ -164,3 +164,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/rec13_seal_gather_test.c
 endif
+# Client default versions (issue #20 item 3, vdefault)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/vdefault_test.c
+endif

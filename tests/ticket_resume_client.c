@@ -46,6 +46,8 @@ static int connect_once(const struct psk *psk, const char *port, uint8_t *blob, 
 	if (rc == 0 && (petrel_credentials_new(&creds) < 0 ||
 			petrel_credentials_set_psk(creds, psk->identity, psk->key, psk->key_len) < 0 ||
 			petrel_session_new(&s, PETREL_CLIENT) < 0 ||
+			/* RFC 5077 tickets across servers: a DTLS 1.2 test. */
+			petrel_session_set_versions(s, PETREL_DTLS1_2, PETREL_DTLS1_2) < 0 ||
 			petrel_session_set_credentials(s, creds) < 0 ||
 			petrel_transport_set_udp_fd(s, fd) < 0))
 		rc = -1;

@@ -105,7 +105,7 @@ if cmp -s "$tmp/lines" "$tmp/out"; then pass "resumed session echoes"; else fail
 # which drops it (a forged datagram looks the same, issue #17) and, at its
 # timeout, names the likely cause instead of a plain timeout.
 run 1 "wrong PSK fails the handshake" $PETREL client --once --timeout-ms 1500 \
-	--psk example:ffffffffffffffffffffffffffffffff 127.0.0.1 "$port"
+	--psk example:ffffffffffffffffffffffffffffffff --max-version 1.2 127.0.0.1 "$port"
 has err "PETREL_E_TIMEDOUT" "the client's failure names the timeout"
 for _ in $(seq 60); do
 	grep -q "PETREL_E_PEER_KEY_MISMATCH" "$tmp/psk-server.err" && break
@@ -195,7 +195,7 @@ has err "PETREL_E_CERT_NAME_MISMATCH" "name mismatch is named"
 run 1 "unknown root fails" $PETREL client --once --timeout-ms 3000 --ca "$x509/rsa-root.pem" \
 	--cert "$tmp/chain.pem" --key "$x509/ec-leaf.key" 127.0.0.1 "$port"
 run 1 "server requires a client certificate" $PETREL client --once --timeout-ms 5000 --ca "$x509/ec-root.pem" \
-	127.0.0.1 "$port"
+	--max-version 1.2 127.0.0.1 "$port"
 has err "alert: bad_certificate" "client sees the server's alert"
 stop_server
 

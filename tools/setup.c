@@ -135,6 +135,12 @@ static void print_mtu_change(void *ptr, unsigned old_mtu, unsigned new_mtu, int 
  * does not speak is named in the error (petrel info lists what it does). */
 static int configure_versions(petrel_session *s, const struct cli_options *o)
 {
+	/* The demo shows a DTLS 1.2 handshake (its banner, its report's key
+	 * exchange and EMS lines); client and server otherwise keep the
+	 * library's default range (issue #20 item 3). */
+	if (o->min_version == 0 && o->max_version == 0 && strcmp(o->command, "demo") == 0)
+		return petrel_session_set_versions(s, PETREL_DTLS1_2, PETREL_DTLS1_2) < 0 ? CLI_EXIT_USAGE
+											   : 0;
 	if (o->min_version == 0 && o->max_version == 0)
 		return 0;
 	const int asked[2] = {o->min_version, o->max_version};

@@ -843,9 +843,13 @@ PETREL_API unsigned petrel_session_get_renegotiations(const petrel_session *sess
 enum petrel_version { PETREL_DTLS1_2 = 12, PETREL_DTLS1_3 = 13 };
 /* The versions a session may use, both ends included. A client offers
  * every version of the range this build speaks, a server answers in the
- * highest one both sides support (RFC 8446 4.2.1). Default: a server
- * DTLS 1.2 to 1.3 (whatever the build speaks); a client DTLS 1.2 only,
- * as DTLS 1.3 sessions lack some 1.2 features yet (doc/api.txt). Errors:
+ * highest one both sides support (RFC 8446 4.2.1). Default: DTLS 1.2 to
+ * 1.3 for both roles; a client offers both and falls back to 1.2 against a
+ * 1.2 server (RFC 8446 4.1.3 downgrade sentinels checked), except that a
+ * client configured with something only DTLS 1.2 has (heartbeats, i.e. a
+ * keepalive or PETREL_FLAG_PMTU_PROBE; raw public keys; renegotiation; a
+ * petrel_session_set_ciphers list) offers 1.2 only, decided when the
+ * handshake starts. A range set here always wins (doc/api.txt). Errors:
  * PETREL_E_INVALID_REQUEST (a value that is not a petrel_version,
  * min > max, or the handshake has started), PETREL_E_UNSUPPORTED (this
  * build speaks no version in the range, e.g. DTLS 1.3 only in a build

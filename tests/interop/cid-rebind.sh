@@ -34,7 +34,8 @@ sout=$T/cid.server cout=$T/cid.client rout=$T/cid.relay
 # "one"; "two" leaves from the new port.
 if start_petrel_cli_server "$sout" --psk "$PSK" --cid 8 --verbose &&
 	start_relay "$rout" "$PORT" --rebind-after 5; then
-	petrel_client "$cout" "$LINES" --psk "$PSK" --cid 2 --timeout-ms 5000
+	# RFC 9146 tls12_cid records (rec=25): a DTLS 1.2 test.
+	petrel_client "$cout" "$LINES" --psk "$PSK" --cid 2 --timeout-ms 5000 --max-version 1.2
 	expect_status $? 0 "petrel client"
 	expect_echo "$cout"
 	expect_line "$rout" '^rebind ' "the relay rebound"

@@ -32,6 +32,10 @@ run_case() {
 	if [ "$mtu" != 0 ]; then
 		srv_args+=(--mtu "$mtu")
 		cli_args+=(--mtu "$mtu")
+		# A DTLS 1.2 test: the resuming ClientHello offering 1.3 and 1.2
+		# (key share, both suite lists, the ticket) exceeds 500 bytes, and
+		# GnuTLS drops a fragmented first ClientHello (one retransmission).
+		cli_args+=(--dtls12-only)
 	fi
 	if [ "$auth" = clientcert ]; then
 		srv_args+=(--require-client-cert --verify-client-cert --x509cafile "$T/ec-cert.pem")

@@ -61,6 +61,7 @@ struct options {
 	uint8_t psk_key[64];
 	size_t psk_key_len;
 	const char *ciphers;
+	bool dtls12_only; /* --dtls12-only: a client offering DTLS 1.2 alone */
 	unsigned mtu_bytes;
 	const char *msg;
 	const char *expect;
@@ -435,6 +436,8 @@ static int client_connection(const struct options *o, petrel_credentials *creds,
 	int result = 1;
 	if (petrel_session_new(&s, PETREL_CLIENT | o->flags) < 0)
 		goto out;
+	if (o->dtls12_only && petrel_session_set_versions(s, PETREL_DTLS1_2, PETREL_DTLS1_2) < 0)
+		goto out;
 	if (configure_session(s, o, creds) < 0)
 		goto out;
 	if (o->ca_file == NULL)
@@ -773,6 +776,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(opt, "--no-tickets") == 0) {
 			o.flags |= PETREL_FLAG_NO_TICKETS;
+			continue;
+		}
+		if (strcmp(opt, "--dtls12-only") == 0) {
+			o.dtls12_only = true;
 			continue;
 		}
 		if (strcmp(opt, "--no-cookie") == 0) {

@@ -1,0 +1,223 @@
+/* A client's default versions (issue #20 item 3): with no range set it
+ * offers DTLS 1.3 and 1.2, unless it uses a 1.2-only feature (heartbeats,
+ * raw public keys, renegotiation, a 1.2 cipher list), decided when the
+ * handshake starts; a range set explicitly always wins. And the RFC 8446
+ * 4.1.3 downgrade sentinel stops a default client's fallback to 1.2. */
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "dtls/dispatch.h"
+#include "dtls/first_record.h"
+#include "dtls/session.h"
+#include "tests/dtls_harness.h"
+
+static petrel_credentials *creds(void)
+{
+	static petrel_credentials *c;
+	if (c == NULL)
+		c = harness_psk_creds();
+	return c;
+}
+
+/* The harness pins its clients to 1.2 (tests/dtls_harness.h): back to
+ * the library's default, as petrel_session_new leaves it. */
+static void library_default(petrel_session *s)
+{
+	s->versions_set = false;
+	s->version_min = PETREL_V_DTLS12;
+	s->version_max = PETREL_V_DTLS13;
+}
+
+static void hand_init(struct hand_client *c)
+{
+	hand_client_init(c, creds(), 1000);
+	library_default(c->s);
+}
+
+/* Sends the first ClientHello of c; whether it offers DTLS 1.3. */
+static bool first_hello_offers_dtls13(struct hand_client *c)
+{
+	cr_assert_eq(petrel_handshake(c->s), PETREL_E_AGAIN);
+	cr_assert_geq(c->sent_count, 1);
+	return petrel_dgram_offers_dtls13(c->sent[0], c->sent_len[0]);
+}
+
+Test(vdefault, fresh_client_offers_dtls13_and_dtls12)
+{
+	petrel_session *fresh;
+	cr_assert_eq(petrel_session_new(&fresh, PETREL_CLIENT), 0);
+	cr_assert_eq(fresh->version_min, PETREL_V_DTLS12);
+	cr_assert_eq(fresh->version_max, PETREL_V_DTLS13);
+	cr_assert_not(fresh->versions_set);
+	petrel_session_free(fresh);
+	struct hand_client c;
+	hand_init(&c);
+	cr_assert(first_hello_offers_dtls13(&c));
+	cr_assert_eq(c.s->version_min, PETREL_V_DTLS12);
+	cr_assert_eq(c.s->version_max, PETREL_V_DTLS13);
+	petrel_session_free(c.s);
+}
+
+enum feature { HEARTBEAT_KEEPALIVE, HEARTBEAT_PMTU_PROBE, RPK, CIPHERS, RENEGOTIATION };
+
+static void use(petrel_session *s, enum feature f)
+{
+	switch (f) {
+	case HEARTBEAT_KEEPALIVE: cr_assert_eq(petrel_session_set_keepalive(s, 1000, 5000), 0); break;
+	case HEARTBEAT_PMTU_PROBE: s->flags |= PETREL_FLAG_PMTU_PROBE; break;
+	case RPK: cr_assert_eq(petrel_session_set_raw_public_keys(s, PETREL_RPK_SERVER), 0); break;
+	case CIPHERS:
+		cr_assert_eq(petrel_session_set_ciphers(s, "TLS_PSK_WITH_AES_128_GCM_SHA256"), 0);
+		break;
+	case RENEGOTIATION: cr_assert_eq(petrel_session_set_renegotiation(s, 1), 0); break;
+	}
+}
+
+static void expect_dtls12_only(enum feature f)
+{
+	struct hand_client c;
+	hand_init(&c);
+	use(c.s, f);
+	cr_assert_not(first_hello_offers_dtls13(&c));
+	cr_assert_eq(c.s->version_max, PETREL_V_DTLS12);
+	cr_assert_eq(c.s->version, PETREL_V_DTLS12);
+	petrel_session_free(c.s);
+}
+
+Test(vdefault, heartbeat_keepalive_keeps_dtls12_only) { expect_dtls12_only(HEARTBEAT_KEEPALIVE); }
+Test(vdefault, pmtu_probe_keeps_dtls12_only) { expect_dtls12_only(HEARTBEAT_PMTU_PROBE); }
+Test(vdefault, raw_public_keys_keep_dtls12_only) { expect_dtls12_only(RPK); }
+Test(vdefault, cipher_list_keeps_dtls12_only) { expect_dtls12_only(CIPHERS); }
+Test(vdefault, renegotiation_keeps_dtls12_only) { expect_dtls12_only(RENEGOTIATION); }
+
+Test(vdefault, settings_in_any_order_are_seen_at_handshake_start)
+{
+	struct hand_client c;
+	hand_init(&c);
+	use(c.s, RENEGOTIATION);
+	cr_assert_eq(c.s->version_max, PETREL_V_DTLS13); /* not decided yet */
+	cr_assert_not(first_hello_offers_dtls13(&c));
+	petrel_session_free(c.s);
+}
+
+Test(vdefault, explicit_range_wins_over_the_default)
+{
+	struct hand_client c;
+	/* 1.2 to 1.3 asked: offered even with renegotiation enabled. */
+	hand_init(&c);
+	use(c.s, RENEGOTIATION);
+	cr_assert_eq(petrel_session_set_versions(c.s, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
+	cr_assert(first_hello_offers_dtls13(&c));
+	petrel_session_free(c.s);
+	/* 1.2 only asked by a client with nothing 1.2-only. */
+	hand_init(&c);
+	cr_assert_eq(petrel_session_set_versions(c.s, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	cr_assert_not(first_hello_offers_dtls13(&c));
+	petrel_session_free(c.s);
+	/* 1.3 only with a raw public key: the range stays 1.3 only. */
+	hand_init(&c);
+	use(c.s, RPK);
+	cr_assert_eq(petrel_session_set_versions(c.s, PETREL_DTLS1_3, PETREL_DTLS1_3), 0);
+	(void)petrel_handshake(c.s);
+	cr_assert_eq(c.s->version_min, PETREL_V_DTLS13);
+	cr_assert_eq(c.s->version_max, PETREL_V_DTLS13);
+	petrel_session_free(c.s);
+}
+
+static int negotiated(bool keepalive, int server_max)
+{
+	struct harness h;
+	petrel_credentials *cc = harness_psk_creds(), *sc = harness_psk_creds();
+	harness_init(&h, 5, 0, 0, cc, sc);
+	library_default(h.client.session);
+	if (keepalive)
+		use(h.client.session, HEARTBEAT_KEEPALIVE);
+	if (server_max)
+		cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, server_max), 0);
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0);
+	cr_assert_eq(harness_echo(&h, "vdefault", 60000), 0);
+	int v = petrel_session_get_version(h.client.session);
+	cr_assert_eq(petrel_session_get_version(h.server.session), v);
+	if (keepalive) /* the heartbeat the 1.2 default kept */
+		cr_assert_eq(petrel_session_keepalive_uses_heartbeat(h.client.session), 1);
+	harness_free_all(&h);
+	return v;
+}
+
+Test(vdefault, default_client_gets_dtls13_from_a_default_server)
+{
+	cr_assert_eq(negotiated(false, 0), PETREL_DTLS1_3);
+}
+
+Test(vdefault, default_client_falls_back_to_a_dtls12_server)
+{
+	cr_assert_eq(negotiated(false, PETREL_DTLS1_2), PETREL_DTLS1_2);
+}
+
+Test(vdefault, default_client_with_keepalive_keeps_heartbeats_on_dtls12)
+{
+	cr_assert_eq(negotiated(true, 0), PETREL_DTLS1_2);
+}
+
+/* ---- RFC 8446 4.1.3: a 1.2 ServerHello carrying "DOWNGRD" 01 ---- */
+
+struct capture {
+	uint8_t dgram[4][2048];
+	size_t len[4];
+	unsigned count;
+	uint64_t now;
+};
+
+static long capture_push(void *ptr, const uint8_t *data, size_t len)
+{
+	struct capture *c = ptr;
+	if (c->count < 4 && len <= sizeof c->dgram[0]) {
+		memcpy(c->dgram[c->count], data, len);
+		c->len[c->count++] = len;
+	}
+	return (long)len;
+}
+
+static uint64_t capture_clock(void *ptr)
+{
+	return ((struct capture *)ptr)->now;
+}
+
+Test(vdefault, downgrade_sentinel_stops_the_fallback)
+{
+	struct hand_client c;
+	hand_init(&c);
+	cr_assert(first_hello_offers_dtls13(&c));
+	/* A 1.2-only server, no cookie exchange: its first flight opens
+	 * with the ServerHello. */
+	struct capture sv = {.now = 1000};
+	petrel_session *s;
+	cr_assert_eq(petrel_session_new(&s, PETREL_SERVER | PETREL_FLAG_NO_COOKIE), 0);
+	petrel_session_set_credentials(s, creds());
+	cr_assert_eq(petrel_session_set_versions(s, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	petrel_transport_set_ptr(s, &sv);
+	petrel_transport_set_push_function(s, capture_push);
+	petrel_transport_set_pull_function(s, harness_nothing_pull);
+	petrel_transport_set_clock_function(s, capture_clock, &sv);
+	cr_assert_geq(petrel_engine_feed(s, c.sent[0], c.sent_len[0], 1000), 0);
+	cr_assert_geq(sv.count, 1);
+	/* Record header 13, handshake header 12, server_version 2: the
+	 * random's last 8 bytes are at 13 + 12 + 2 + 24. */
+	uint8_t *sh = sv.dgram[0];
+	cr_assert_eq(sh[0], 22);
+	cr_assert_eq(sh[13], 2); /* server_hello */
+	uint8_t forged[2048];
+	memcpy(forged, sh, sv.len[0]);
+	memcpy(forged + 13 + 12 + 2 + 24, "DOWNGRD\x01", 8);
+	/* The forged answer is refused (an unauthenticated hello is
+	 * dropped, dtls13/engine13.c on_message): no fallback. */
+	(void)petrel_engine_feed(c.s, forged, sv.len[0], 1000);
+	cr_assert_eq(c.s->version, PETREL_V_DTLS13);
+	cr_assert_not_null(c.s->d13);
+	/* The genuine one hands the handshake to the 1.2 client. */
+	cr_assert_geq(petrel_engine_feed(c.s, sh, sv.len[0], 1000), 0);
+	cr_assert_eq(c.s->version, PETREL_V_DTLS12);
+	petrel_session_free(s);
+	petrel_session_free(c.s);
+}
