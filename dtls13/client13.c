@@ -20,6 +20,12 @@ int petrel_dtls13_client_init(struct petrel_dtls13_client *c, const struct petre
 	if (cfg->psk == NULL && cfg->psk_only)
 		return PETREL_E_INVALID_REQUEST;
 	c->offer_psk = cfg->psk != NULL;
+	/* Both binders share one truncated-hello hash: same hash only. */
+	c->offer_ext_psk = c->offer_psk && cfg->psk_resumption && cfg->ext_psk != NULL &&
+			   cfg->ext_psk_len > 0 && cfg->ext_psk_len <= PETREL_MAX_HASH_LEN &&
+			   cfg->ext_psk_identity_len > 0 &&
+			   cfg->ext_psk_identity_len <= PETREL_HS13_MAX_PSK_IDENTITY &&
+			   cfg->psk_hash == PETREL_HASH_SHA256;
 	petrel_random(c->random, sizeof c->random);
 	/* A 1.2 session offered too (RFC 5246 7.4.1.2), or a fresh ID with
 	 * its ticket so the echo tells us it was accepted (RFC 5077 3.4). */
@@ -181,10 +187,12 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 		    (rc = petrel_ext13_psk_modes_write(&w, &modes)) == 0)
 			rc = close_ext(&w, &e);
 		/* pre_shared_key is the last extension (RFC 8446 4.2.11). */
-		struct petrel_psk_identity id = {c->cfg.psk_identity, c->cfg.psk_identity_len,
-						 c->cfg.psk_obfuscated_age};
+		struct petrel_psk_identity ids[2] = {
+			{c->cfg.psk_identity, c->cfg.psk_identity_len, c->cfg.psk_obfuscated_age},
+			{c->cfg.ext_psk_identity, c->cfg.ext_psk_identity_len, 0}};
+		size_t n = c->offer_ext_psk ? 2 : 1;
 		if (rc == 0 && (rc = put_ext(&w, PETREL_EXT13_PRE_SHARED_KEY, &e)) == 0 &&
-		    (rc = petrel_ext13_offered_psks_write(&w, &id, 1, hash_len, &binders_at)) == 0)
+		    (rc = petrel_ext13_offered_psks_write(&w, ids, n, hash_len, &binders_at)) == 0)
 			rc = close_ext(&w, &e);
 	}
 	if (rc == 0 && !petrel_put_len_close(&w, &exts))
@@ -200,13 +208,21 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 		struct petrel_dtls13_ks early;
 		petrel_hs13_truncated_hash(c->transcript_started ? &c->transcript : NULL,
 					   c->cfg.psk_hash, c->ch, c->ch_len, truncated, th);
-		rc = petrel_dtls13_ks_init(&early, c->cfg.psk_hash, c->cfg.psk, c->cfg.psk_len);
-		if (rc == 0)
-			rc = petrel_dtls13_binder_key(&early, c->cfg.psk_resumption, binder_key);
-		if (rc == 0) /* binders list: u16 length, u8 length, binder */
-			rc = petrel_dtls13_finished(c->cfg.psk_hash, PETREL_DTLS13_LABEL_PREFIX,
-						    binder_key, th, binders_at + 3);
-		petrel_dtls13_ks_wipe(&early);
+		/* binders list: u16 length, then u8 length and binder each */
+		for (size_t i = 0; rc == 0 && i < (c->offer_ext_psk ? 2u : 1u); i++) {
+			bool ext = i == 1;
+			rc = petrel_dtls13_ks_init(&early, c->cfg.psk_hash,
+						   ext ? c->cfg.ext_psk : c->cfg.psk,
+						   ext ? c->cfg.ext_psk_len : c->cfg.psk_len);
+			if (rc == 0)
+				rc = petrel_dtls13_binder_key(&early, !ext && c->cfg.psk_resumption,
+							      binder_key);
+			if (rc == 0)
+				rc = petrel_dtls13_finished(c->cfg.psk_hash, PETREL_DTLS13_LABEL_PREFIX,
+							    binder_key, th,
+							    binders_at + 3 + i * (1 + hash_len));
+			petrel_dtls13_ks_wipe(&early);
+		}
 		petrel_wipe(binder_key, sizeof binder_key);
 	}
 	return rc;
@@ -456,11 +472,12 @@ static int handle_server_hello(struct petrel_dtls13_client *c, const uint8_t *bo
 		if (petrel_ext13_selected_identity_parse(b, bl, &index) < 0)
 			return FAIL(PETREL_E_DECODE_ERROR, 0);
 		/* 4.2.11: out of range, or a PSK whose hash is not the suite's. */
-		if (!c->offer_psk || index != 0 || c->cfg.psk_hash != c->hash)
+		if (!c->offer_psk || index > (c->offer_ext_psk ? 1 : 0) || c->cfg.psk_hash != c->hash)
 			return FAIL(PETREL_E_ILLEGAL_PARAMETER, 0);
 		c->psk_accepted = true;
-		psk = c->cfg.psk;
-		psk_len = c->cfg.psk_len;
+		c->psk_index = index;
+		psk = index == 1 ? c->cfg.ext_psk : c->cfg.psk;
+		psk_len = index == 1 ? c->cfg.ext_psk_len : c->cfg.psk_len;
 	} else if (c->cfg.psk_only) {
 		return FAIL(PETREL_E_HANDSHAKE_FAILURE, PETREL_ALERT13_MISSING_EXTENSION);
 	}

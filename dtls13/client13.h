@@ -69,6 +69,8 @@ struct petrel_dtls13_client {
 	bool transcript_started;
 	struct petrel_dtls13_ks ks;
 	bool psk_accepted;
+	bool offer_ext_psk;  /* the external PSK as a second identity (hs13.h) */
+	uint16_t psk_index;  /* the identity the server took */
 	bool cert_requested;
 	uint8_t cr_context[255];
 	size_t cr_context_len;

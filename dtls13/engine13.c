@@ -109,8 +109,17 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 		 * (psk_dhe_ke, RFC 8446 2.2, 4.2.11). */
 		if (s->resume_blob &&
 		    petrel_ticket13_client_offer(s->resume_blob, s->resume_blob_len,
-						 petrel_ticket13_client_now_ms(s), cfg) == 0)
+						 petrel_ticket13_client_now_ms(s), cfg) == 0) {
 			s->psk_used_set = false;
+			/* The external PSK after the ticket, for a server that
+			 * cannot open it (another key): RFC 8446 4.2.11. */
+			if (c && c->psk_count > 0) {
+				cfg->ext_psk = c->psks[0].key;
+				cfg->ext_psk_len = c->psks[0].key_len;
+				cfg->ext_psk_identity = c->psks[0].identity;
+				cfg->ext_psk_identity_len = c->psks[0].identity_len;
+			}
+		}
 		/* Offer 1.2 too when allowed: the 1.2 client can take over
 		 * from this ClientHello (dtls/dispatch.h take_over). */
 		if (s->version_min <= PETREL_V_DTLS12) {
@@ -547,8 +556,12 @@ static int on_message(petrel_session *s, const struct petrel_hs_message *m, uint
 		established(s, now_ms);
 		if (d->cl)
 			petrel_ticket13_keep_from(&d->ticket_keep, d->cl);
-		s->resumed = d->cl ? d->cl->psk_accepted && d->cl->cfg.psk_resumption
+		s->resumed = d->cl ? d->cl->psk_accepted && d->cl->cfg.psk_resumption &&
+					     d->cl->psk_index == 0
 				   : d->sv != NULL && d->sv->psk_resumed;
+		/* The ticket refused, the external PSK taken (build_config). */
+		if (d->cl && d->cl->psk_accepted && d->cl->psk_index == 1)
+			s->psk_used_set = true;
 		/* RFC 9147 5.8.4: the server acknowledges the client's last
 		 * flight (the client retransmits it until then). */
 		if (d->sv)

@@ -180,6 +180,13 @@ struct petrel_hs13_config {
 	bool psk_resumption;           /* "res binder" (ticket) vs "ext binder" */
 	uint32_t psk_obfuscated_age;   /* ticket age + age_add; 0 for external */
 	bool psk_only;                 /* client offers psk_ke only; server allows psk_ke */
+	/* client resuming: its external PSK (SHA-256), offered after the
+	 * ticket so a server that cannot open the ticket can still take it
+	 * (RFC 8446 4.2.11); NULL: the ticket alone. */
+	const uint8_t *ext_psk;
+	size_t ext_psk_len;
+	const uint8_t *ext_psk_identity;
+	size_t ext_psk_identity_len;
 	/* server */
 	bool require_client_cert;
 	bool request_client_cert;

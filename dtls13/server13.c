@@ -141,7 +141,12 @@ struct psk_choice {
 	size_t binders_at; /* offset of the binders list in the ClientHello body */
 	bool dhe_ke, ke;
 	uint8_t binding[PETREL_TICKET13_BINDING_LEN]; /* a ticket's SNI/ALPN (ticket13.h) */
+	uint16_t index; /* the identity taken (selected_identity) */
 };
+
+/* Identities looked at, at most: a client offers its ticket, then its
+ * external PSK (dtls13/client13.c); more only cost lookups. */
+#define PSK_IDENTITIES_TRIED 4
 
 /* Resolves the first identity: one of our tickets, else an external PSK.
  * Unknown identities are ignored (RFC 8446 4.2.11). */
@@ -174,26 +179,36 @@ static int resolve_psk(const struct petrel_dtls13_server *s, const struct ch13 *
 	struct petrel_psk_identity id;
 	if (!petrel_offered_psk_identity(&pc->offered, 0, &id))
 		return PETREL_E_DECODE_ERROR;
-	/* One of our tickets (dtls13/ticket13.c), else an external PSK. */
-	uint16_t ticket_suite;
-	if (petrel_ticket13_accept(&s->cfg, id.identity, id.identity_len, id.obfuscated_ticket_age,
-				   pc->key, pc->key_alt, &pc->key_len, &pc->hash, &ticket_suite,
-				   pc->binding) == 1) {
-		pc->found = true;
-		pc->resumption = true;
-		return 0;
-	}
-	if (s->cfg.psk_lookup != NULL) {
-		size_t key_len = 0;
-		enum petrel_hash_alg hash = PETREL_HASH_SHA256;
-		if (s->cfg.psk_lookup(s->cfg.psk_lookup_ctx, id.identity, id.identity_len, pc->key,
-				      &key_len, &hash) == 0 &&
-		    key_len > 0 && key_len <= PETREL_MAX_HASH_LEN) {
-			pc->key_len = key_len;
-			pc->hash = hash;
+	/* The first identity we know (4.2.11: unknown ones are skipped): one
+	 * of our tickets (dtls13/ticket13.c), else an external PSK, so a
+	 * ticket sealed under another key falls back to the external PSK
+	 * offered after it. */
+	for (uint16_t i = 0; i < PSK_IDENTITIES_TRIED; i++) {
+		if (!petrel_offered_psk_identity(&pc->offered, i, &id))
+			break;
+		pc->index = i;
+		uint16_t ticket_suite;
+		if (petrel_ticket13_accept(&s->cfg, id.identity, id.identity_len,
+					   id.obfuscated_ticket_age, pc->key, pc->key_alt, &pc->key_len,
+					   &pc->hash, &ticket_suite, pc->binding) == 1) {
 			pc->found = true;
+			pc->resumption = true;
+			return 0;
+		}
+		if (s->cfg.psk_lookup != NULL) {
+			size_t key_len = 0;
+			enum petrel_hash_alg hash = PETREL_HASH_SHA256;
+			if (s->cfg.psk_lookup(s->cfg.psk_lookup_ctx, id.identity, id.identity_len,
+					      pc->key, &key_len, &hash) == 0 &&
+			    key_len > 0 && key_len <= PETREL_MAX_HASH_LEN) {
+				pc->key_len = key_len;
+				pc->hash = hash;
+				pc->found = true;
+				return 0;
+			}
 		}
 	}
+	pc->index = 0;
 	return 0;
 }
 
@@ -203,7 +218,7 @@ static int check_binder_with(const struct petrel_dtls13_server *s, struct psk_ch
 	const uint8_t *binder;
 	size_t binder_len;
 	uint8_t th[PETREL_MAX_HASH_LEN], binder_key[PETREL_MAX_HASH_LEN];
-	if (!petrel_offered_psk_binder(&pc->offered, 0, &binder, &binder_len))
+	if (!petrel_offered_psk_binder(&pc->offered, pc->index, &binder, &binder_len))
 		return PETREL_E_DECODE_ERROR;
 	petrel_hs13_truncated_hash(s->transcript_started ? &s->transcript : NULL, pc->hash, body, len,
 				   pc->binders_at, th);
@@ -267,7 +282,7 @@ static int write_server_hello(struct petrel_dtls13_server *s, const struct ch13 
 	if (s->psk_accepted) {
 		petrel_put_u16(&w, PETREL_EXT13_PRE_SHARED_KEY);
 		petrel_put_len_open(&w, 2, &e);
-		petrel_ext13_selected_identity_write(&w, 0);
+		petrel_ext13_selected_identity_write(&w, s->psk_index);
 		petrel_put_len_close(&w, &e);
 	}
 	rc = petrel_cid13_write_answer(&s->cfg.cid, &w); /* RFC 9147 9 */
@@ -632,6 +647,7 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 	}
 	s->psk_accepted = use_psk;
 	s->psk_resumed = use_psk && psk.resumption;
+	s->psk_index = use_psk ? psk.index : 0;
 	s->group = need_dhe ? chosen.group : 0;
 
 	uint8_t priv[PETREL_KX_PRIV_LEN], pub[PETREL_KX_MAX_PUB_LEN], shared[PETREL_KX_SHARED_LEN];

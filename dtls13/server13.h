@@ -32,6 +32,7 @@ struct petrel_dtls13_server {
 	struct petrel_dtls13_ks ks;
 	bool psk_accepted;
 	bool psk_resumed;
+	uint16_t psk_index; /* selected_identity (RFC 8446 4.2.11) */
 	bool cert_requested;
 	struct petrel_hs13_peer_chain peer;
 	uint64_t tickets_sent;

@@ -36,6 +36,8 @@ static int udp_connect(const char *port)
 
 /* One session: handshake (resuming blob if given), echo, then the
  * session data into blob. Returns 0 or -1. */
+static int version = PETREL_DTLS1_2;
+
 static int connect_once(const struct psk *psk, const char *port, uint8_t *blob, size_t *blob_len,
 			bool resume)
 {
@@ -46,8 +48,8 @@ static int connect_once(const struct psk *psk, const char *port, uint8_t *blob, 
 	if (rc == 0 && (petrel_credentials_new(&creds) < 0 ||
 			petrel_credentials_set_psk(creds, psk->identity, psk->key, psk->key_len) < 0 ||
 			petrel_session_new(&s, PETREL_CLIENT) < 0 ||
-			/* RFC 5077 tickets across servers: a DTLS 1.2 test. */
-			petrel_session_set_versions(s, PETREL_DTLS1_2, PETREL_DTLS1_2) < 0 ||
+			/* RFC 5077 tickets (1.2) or RFC 8446 4.6.1 ones (1.3). */
+			petrel_session_set_versions(s, version, version) < 0 ||
 			petrel_session_set_credentials(s, creds) < 0 ||
 			petrel_transport_set_udp_fd(s, fd) < 0))
 		rc = -1;
@@ -95,10 +97,15 @@ static int connect_once(const struct psk *psk, const char *port, uint8_t *blob, 
 int main(int argc, char **argv)
 {
 	struct psk psk;
+	/* An optional fifth argument "1.3": DTLS 1.3 only (default 1.2 only). */
+	if (argc == 5 && strcmp(argv[4], "1.3") == 0) {
+		version = PETREL_DTLS1_3;
+		argc--;
+	}
 	const char *colon = argc == 4 ? strrchr(argv[1], ':') : NULL;
 	if (colon == NULL || (size_t)(colon - argv[1]) >= sizeof psk.identity ||
 	    petrel_hex_decode(colon + 1, psk.key, sizeof psk.key, &psk.key_len) < 0) {
-		fprintf(stderr, "usage: ticket_resume_client IDENTITY:HEXKEY PORT1 PORT2\n");
+		fprintf(stderr, "usage: ticket_resume_client IDENTITY:HEXKEY PORT1 PORT2 [1.3]\n");
 		return 2;
 	}
 	memcpy(psk.identity, argv[1], (size_t)(colon - argv[1]));

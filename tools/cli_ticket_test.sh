@@ -53,6 +53,18 @@ st=$?
 if [ $st -eq 0 ]; then pass "a server with another key completes (exit 0)"; else fail "driver A->C: exit $st"; fi
 has out "^$port_c resumed=0\$" "another key: full handshake, not an error"
 
+# The same across servers in DTLS 1.3 (RFC 8446 4.6.1 tickets). A client
+# resuming offers its external PSK after the ticket (4.2.11), so a server
+# that cannot open the ticket takes the PSK: a full handshake, not an error.
+$DRIVER "$PSK" "$port_a" "$port_b" 1.3 >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st -eq 0 ]; then pass "DTLS 1.3: full handshake on A, then B (exit 0)"; else fail "driver 1.3 A->B: exit $st"; fi
+has out "^$port_b resumed=1\$" "DTLS 1.3: B resumes A's session by ticket"
+$DRIVER "$PSK" "$port_a" "$port_c" 1.3 >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st -eq 0 ]; then pass "DTLS 1.3: a server with another key completes (exit 0)"; else fail "driver 1.3 A->C: exit $st"; fi
+has out "^$port_c resumed=0\$" "DTLS 1.3: another key: full handshake with the external PSK"
+
 printf 'not hex\n' >"$tmp/bad.key"
 $PETREL server --port 0 --psk "$PSK" --ticket-key-file "$tmp/bad.key" >"$tmp/out" 2>"$tmp/err"
 if [ $? -eq 2 ]; then pass "a malformed key file is a usage error"; else fail "malformed key file"; fi
