@@ -495,6 +495,7 @@ static int handle_server_hello(struct petrel_dtls13_client *c, const uint8_t *bo
 			i++;
 		if (i == c->share_count) /* a group we sent no share for */
 			return FAIL(PETREL_E_ILLEGAL_PARAMETER, 0);
+		c->group = share.group; /* for petrel_session_get_group_name */
 		rc = petrel_kx_derive((enum petrel_group)share.group, c->share_priv[i],
 				      share.key_exchange, share.key_exchange_len, shared);
 		if (rc < 0)
@@ -628,6 +629,8 @@ static int handle_certificate_verify(struct petrel_dtls13_client *c, const uint8
 					       petrel_hs13_sig_scheme_count, th, c->ks.hash_len);
 	if (rc < 0)
 		return FAIL(rc, 0);
+	/* Checked above: the body starts with the scheme (RFC 8446 4.4.3). */
+	c->sig_scheme = (uint16_t)(body[0] << 8 | body[1]);
 	rc = add_msg(c, PETREL_HT13_CERTIFICATE_VERIFY, body, len, out);
 	if (rc == 0)
 		c->state = PETREL_C13_WAIT_FINISHED;

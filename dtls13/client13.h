@@ -70,6 +70,8 @@ struct petrel_dtls13_client {
 	struct petrel_dtls13_ks ks;
 	bool psk_accepted;
 	bool offer_ext_psk;  /* the external PSK as a second identity (hs13.h) */
+	uint16_t group;      /* the server's key_share group; 0: psk_ke */
+	uint16_t sig_scheme; /* the server's CertificateVerify scheme */
 	uint16_t psk_index;  /* the identity the server took */
 	bool cert_requested;
 	uint8_t cr_context[255];

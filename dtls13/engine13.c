@@ -297,6 +297,10 @@ static void established(petrel_session *s, uint64_t now_ms)
 	d->suite = d->cl ? d->cl->suite : d->sv ? d->sv->suite : 0;
 	if (d->sv)
 		s->group = d->sv->group;
+	if (d->cl)
+		s->group = d->cl->group;
+	/* The server's signature: none when a PSK was used. */
+	s->sig_scheme = d->cl ? d->cl->sig_scheme : d->sv ? d->sv->sig_scheme : 0;
 	s->stats.handshake_ms = now_ms - d->start_ms;
 	s->stats.rtt_ms = d->rto.stats.srtt_ms;
 	s->stats.rto_ms = petrel_rto_current_ms(&d->rto);

@@ -337,6 +337,7 @@ static int server_flight(struct petrel_dtls13_server *s, const uint16_t *client_
 		rc = petrel_hs13_pick_scheme(s->cfg.key, client_schemes, scheme_n, &scheme);
 		if (rc < 0)
 			return rc;
+		s->sig_scheme = scheme; /* for petrel_session_get_signature_name */
 		if (s->cfg.request_client_cert || s->cfg.require_client_cert) {
 			/* certificate_request_context empty; signature_algorithms. */
 			uint8_t cr[8 + 2 * 8];

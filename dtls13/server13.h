@@ -33,6 +33,7 @@ struct petrel_dtls13_server {
 	bool psk_accepted;
 	bool psk_resumed;
 	uint16_t psk_index; /* selected_identity (RFC 8446 4.2.11) */
+	uint16_t sig_scheme; /* our CertificateVerify scheme */
 	bool cert_requested;
 	struct petrel_hs13_peer_chain peer;
 	uint64_t tickets_sent;

@@ -107,9 +107,12 @@ void cli_print_session(FILE *out, const petrel_session *s, const char *indent)
 	if (petrel_session_get_cid(s, PETREL_CID_OURS, NULL, &cid_len) == 0)
 		cli_print_cid(out, s, indent);
 	fprintf(out, "%sresumed          %s\n", indent, petrel_session_is_resumed(s) ? "yes" : "no");
-	fprintf(out, "%sextended master  %s\n", indent,
-		petrel_session_ems_negotiated(s) ? "yes (RFC 7627)"
-						 : "no (peer without RFC 7627; not resumable)");
+	if (petrel_session_get_version(s) == PETREL_DTLS1_3) /* its key schedule binds the transcript */
+		fprintf(out, "%sextended master  n/a (DTLS 1.3)\n", indent);
+	else
+		fprintf(out, "%sextended master  %s\n", indent,
+			petrel_session_ems_negotiated(s) ? "yes (RFC 7627)"
+							 : "no (peer without RFC 7627; not resumable)");
 }
 
 void cli_print_srtp(FILE *out, petrel_session *s, bool verbose, const char *indent)
