@@ -195,8 +195,12 @@ unsigned petrel_dtls_get_timeout(const petrel_session *s)
 
 void petrel_dtls_set_timeouts(petrel_session *s, unsigned retrans_ms, unsigned total_ms)
 {
-	if (retrans_ms)
+	/* An explicit initial timer wins over the DTLS-SRTP default that
+	 * petrel_srtp_set_profiles applies, whichever is called first. */
+	if (retrans_ms) {
 		s->retrans_initial_ms = retrans_ms;
+		s->retrans_explicit = true;
+	}
 	s->total_timeout_ms = total_ms;
 }
 

@@ -168,3 +168,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/vdefault_test.c
 endif
+# srtp400: the DTLS-SRTP initial retransmission timer of 400 ms (RFC 9147 5.8.2)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/srtp400_test.c
+endif

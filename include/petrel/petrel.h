@@ -200,7 +200,10 @@ PETREL_API int petrel_handshake(petrel_session *session);
 PETREL_API int petrel_record_get_direction(const petrel_session *session);
 /* Milliseconds until the next retransmission is due (0: now). */
 PETREL_API unsigned petrel_dtls_get_timeout(const petrel_session *session);
-/* Initial retransmission timeout and total handshake timeout (ms). */
+/* Initial retransmission timeout and total handshake timeout (ms). The
+ * initial one is 1 s by default, 400 ms with DTLS-SRTP profiles set
+ * (petrel_srtp_set_profiles; RFC 9147 5.8.2); set here (retrans_ms != 0,
+ * before or after the profiles) it is used as given. 0 keeps it. */
 PETREL_API void petrel_dtls_set_timeouts(petrel_session *session, unsigned retrans_ms,
 					 unsigned total_ms);
 /* Floor under the RTT-derived timeout and cap on the back-off (ms). */
@@ -725,7 +728,9 @@ enum {
  * list the client offers; with none in common it leaves use_srtp out and
  * the handshake goes on without SRTP (RFC 5764 4.1.1). Errors:
  * PETREL_E_UNSUPPORTED (unknown name), PETREL_E_LIMIT_EXCEEDED (more
- * than 8), PETREL_E_INVALID_REQUEST (empty entry). */
+ * than 8), PETREL_E_INVALID_REQUEST (empty entry). With profiles set the
+ * initial retransmission timeout is 400 ms, the DTLS-SRTP value of RFC
+ * 9147 5.8.2 (1.2 and 1.3), unless petrel_dtls_set_timeouts set one. */
 PETREL_API int petrel_srtp_set_profiles(petrel_session *session, const char *list);
 /* The MKI (srtp_mki, 0..255 bytes; RFC 5764 4.1.1): a client offers it;
  * a server echoes a client's MKI when it has none set or the same one,
