@@ -27,7 +27,7 @@ static petrel_credentials *server_creds(void)
 struct one_cache {
 	uint8_t key[32], value[PETREL_TICKET_LEN];
 	size_t key_len, value_len;
-	unsigned stores, hits, removes;
+	unsigned stores, lookups, hits, removes;
 };
 
 static int cache_store(void *ptr, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len)
@@ -46,6 +46,7 @@ static int cache_store(void *ptr, const uint8_t *key, size_t key_len, const uint
 static long cache_retrieve(void *ptr, const uint8_t *key, size_t key_len, uint8_t *data, size_t cap)
 {
 	struct one_cache *c = ptr;
+	c->lookups++;
 	if (c->key_len == 0 || key_len != c->key_len || memcmp(key, c->key, key_len) != 0 ||
 	    cap < c->value_len)
 		return -1;
@@ -193,6 +194,36 @@ Test(sni12, client_does_not_offer_a_session_to_another_name)
 	cr_assert(petrel_session_is_resumed(h.server.session));
 	cr_assert(petrel_session_is_resumed(h.client.session));
 	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+/* The client's own refusal, seen from the server: no session ID to look
+ * up in its cache (a 1.2 ClientHello, and the 1.2 offer in a 1.3 one). */
+Test(sni12, client_sends_no_session_id_to_another_name)
+{
+	struct one_cache cache;
+	memset(&cache, 0, sizeof cache);
+	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
+	petrel_credentials_set_session_cache(sc, cache_store, cache_retrieve, cache_remove, &cache);
+	uint8_t blob[512];
+	size_t len = full_blob(cc, sc, PETREL_FLAG_NO_TICKETS, "a.example", 1261, blob, sizeof blob);
+	cr_assert_eq(resume_with(cc, sc, PETREL_FLAG_NO_TICKETS, "b.example", 1262, blob, len), 0);
+	cr_assert_eq(cache.lookups, 0, "no session ID offered");
+	struct harness h;
+	harness_init(&h, 1263, PETREL_FLAG_NO_TICKETS, 0, cc, sc);
+	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
+	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	cr_assert_eq(petrel_session_set_server_name(h.client.session, "b.example"), 0);
+	cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	cr_assert_not(petrel_session_is_resumed(h.client.session));
+	harness_free(&h);
+	cr_assert_eq(cache.lookups, 0, "no 1.2 session ID in the 1.3 ClientHello either");
+	/* Under the same name it is offered and resumes. */
+	len = full_blob(cc, sc, PETREL_FLAG_NO_TICKETS, "a.example", 1264, blob, sizeof blob);
+	cr_assert_eq(resume_with(cc, sc, PETREL_FLAG_NO_TICKETS, "a.example", 1265, blob, len), 1);
+	cr_assert_eq(cache.lookups, 1);
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
