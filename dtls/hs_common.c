@@ -183,22 +183,43 @@ void petrel_hs_random(struct petrel_hs *hs, void *out, size_t len)
 	hs->rand_left = (uint8_t)(hs->rand_left - len);
 }
 
-/* Client resumption blob: version(1)=1 suite(2) ems(1) master(48)
- * session_id<0..32> ticket<0..2^16-1>. */
+/* Client resumption blob: version(1)=2 suite(2) ems(1) master(48)
+ * session_id<0..32> ticket<0..2^16-1> server_name<0..2^16-1> (the name
+ * the client connected to, empty: none; RFC 6066 3). Version 1 (no
+ * server_name) is still read, as made without a name. */
+#define RESUME_BLOB_VERSION_OLD 1
+#define RESUME_BLOB_VERSION 2
 int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_data *out)
 {
 	struct petrel_reader r;
 	petrel_reader_init(&r, blob, len);
 	uint8_t version, ems;
-	if (!petrel_get_u8(&r, &version) || version != 1 || !petrel_get_u16(&r, &out->suite_id) ||
+	out->server_name = NULL;
+	out->server_name_len = 0;
+	if (!petrel_get_u8(&r, &version) ||
+	    (version != RESUME_BLOB_VERSION_OLD && version != RESUME_BLOB_VERSION) ||
+	    !petrel_get_u16(&r, &out->suite_id) ||
 	    !petrel_get_u8(&r, &ems) || !petrel_get_copy(&r, out->master, PETREL_MASTER_SECRET_LEN) ||
 	    !petrel_get_opaque8(&r, &out->session_id, &out->session_id_len) ||
-	    !petrel_get_opaque16(&r, &out->ticket, &out->ticket_len) || !petrel_reader_done(&r))
+	    !petrel_get_opaque16(&r, &out->ticket, &out->ticket_len))
+		return PETREL_E_INVALID_REQUEST;
+	if (version == RESUME_BLOB_VERSION &&
+	    !petrel_get_opaque16(&r, &out->server_name, &out->server_name_len))
+		return PETREL_E_INVALID_REQUEST;
+	if (!petrel_reader_done(&r))
 		return PETREL_E_INVALID_REQUEST;
 	if (out->session_id_len > PETREL_SESSION_ID_MAX || petrel_suite_by_id(out->suite_id) == NULL)
 		return PETREL_E_INVALID_REQUEST;
 	out->ems = ems != 0;
 	return 0;
+}
+
+bool petrel_resume_offerable(const struct petrel_resume_data *d, const char *server_name)
+{
+	const char *name = server_name ? server_name : "";
+	size_t name_len = strlen(name);
+	return d->ems && name_len == d->server_name_len &&
+	       (name_len == 0 || memcmp(name, d->server_name, name_len) == 0);
 }
 
 int petrel_session_get_data(const petrel_session *s, uint8_t *buf, size_t *len)
@@ -207,7 +228,11 @@ int petrel_session_get_data(const petrel_session *s, uint8_t *buf, size_t *len)
 		return petrel_ticket13_session_data(s, buf, len);
 	if (!s->established || s->suite == NULL || len == NULL)
 		return PETREL_E_INVALID_REQUEST;
-	size_t need = 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + 1 + s->session_id_len + 2 + s->ticket_len;
+	size_t name_len = s->server_name ? strlen(s->server_name) : 0;
+	if (name_len > 0xFFFF)
+		return PETREL_E_INVALID_REQUEST;
+	size_t need = 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + 1 + s->session_id_len + 2 +
+		      s->ticket_len + 2 + name_len;
 	if (buf == NULL) {
 		*len = need;
 		return 0;
@@ -218,12 +243,13 @@ int petrel_session_get_data(const petrel_session *s, uint8_t *buf, size_t *len)
 	}
 	struct petrel_writer w;
 	petrel_writer_init(&w, buf, *len);
-	petrel_put_u8(&w, 1);
+	petrel_put_u8(&w, RESUME_BLOB_VERSION);
 	petrel_put_u16(&w, s->suite->id);
 	petrel_put_u8(&w, s->ems ? 1 : 0);
 	petrel_put_bytes(&w, s->master, PETREL_MASTER_SECRET_LEN);
 	petrel_put_opaque8(&w, s->session_id, s->session_id_len);
 	petrel_put_opaque16(&w, s->ticket, s->ticket_len);
+	petrel_put_opaque16(&w, (const uint8_t *)s->server_name, name_len);
 	if (!petrel_writer_ok(&w))
 		return PETREL_E_INTERNAL;
 	*len = petrel_writer_len(&w);

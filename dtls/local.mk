@@ -62,3 +62,5 @@ libpetrel_core_la_SOURCES += dtls/first_record.c dtls/first_record.h
 libpetrel_core_la_SOURCES += dtls/front13_hrr.c dtls/front13_hrr.h
 # a lone session's output queue on its handshake: the engine queues, the transport drains (issue #18, helper "outq")
 libpetrel_core_la_SOURCES += dtls/outq_session.c dtls/outq_session.h
+# sni12: DTLS 1.2 tickets and session-cache entries bound to the server name (RFC 6066 3)
+libpetrel_core_la_SOURCES += dtls/sni12_ticket.c dtls/sni12_ticket.h

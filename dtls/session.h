@@ -211,6 +211,12 @@ struct petrel_hs {
 	 * engine queues, the transport drains; dtls/outq_session.c). Here,
 	 * not on the session: an idle session keeps no queue. */
 	struct petrel_outq outq;
+	/* sni12: server: the ClientHello's server_name binding, sealed in
+	 * tickets and cache entries and compared on resumption (RFC 6066 3;
+	 * dtls/sni12_ticket.h); sni_unbound: a name that cannot be bound,
+	 * never resumed. */
+	uint8_t sni_binding[PETREL_TICKET13_BINDING_LEN];
+	bool sni_unbound;
 };
 
 /* Kept after a server's handshake while the client may still need it. */
@@ -452,8 +458,16 @@ struct petrel_resume_data {
 	uint8_t master[PETREL_MASTER_SECRET_LEN];
 	const uint8_t *session_id; size_t session_id_len;
 	const uint8_t *ticket; size_t ticket_len;
+	/* sni12: the server name the session was made with (version 2
+	 * blobs); a version 1 blob counts as made without one. */
+	const uint8_t *server_name; size_t server_name_len;
 };
 int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_data *out);
+/* sni12: whether the resumption data may be offered on a connection to
+ * server_name (NULL: none): only to the same name (RFC 6066 3; the 1.3
+ * rule, dtls13/ticket13.c petrel_ticket13_client_offer), and only for a
+ * session with extended master secret (RFC 7627 5.3). */
+bool petrel_resume_offerable(const struct petrel_resume_data *d, const char *server_name);
 
 int petrel_hs_add_peer_message(struct petrel_hs *hs, const struct petrel_hs_message *m);
 int petrel_hs_derive_keys(struct petrel_hs *hs);

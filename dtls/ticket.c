@@ -22,8 +22,8 @@ static const uint8_t master_salt[] = "petrel ticket master";
 
 #define TICKET_NONCE_OFF PETREL_TICKET_KEY_NAME_LEN
 #define TICKET_BODY_OFF (TICKET_NONCE_OFF + 12)
-#define TICKET_PLAIN_LEN (1 + 2 + 1 + PETREL_MASTER_SECRET_LEN)
-#define TICKET_VERSION 2
+#define TICKET_PLAIN_LEN (1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + PETREL_TICKET13_BINDING_LEN)
+#define TICKET_VERSION 3 /* 2: before the server_name binding (RFC 6066 3) */
 
 static void extract_master(struct petrel_ticket_keys *keys, const uint8_t *master, size_t len)
 {
@@ -95,9 +95,11 @@ static int ticket_aead(const uint8_t key[32], const uint8_t *name, const uint8_t
 	return rc;
 }
 
-int petrel_ticket_seal_at(const struct petrel_credentials *creds, int64_t now_s,
-			  const uint8_t nonce[12], const struct petrel_suite *suite, bool ems,
-			  const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN])
+int petrel_ticket_seal_bound_at(const struct petrel_credentials *creds, int64_t now_s,
+				const uint8_t nonce[12], const struct petrel_suite *suite, bool ems,
+				const uint8_t master[PETREL_MASTER_SECRET_LEN],
+				const uint8_t binding[PETREL_TICKET13_BINDING_LEN],
+				uint8_t out[PETREL_TICKET_LEN])
 {
 	uint8_t key[32];
 	uint64_t gen = petrel_ticket_generation(&creds->ticket_keys, now_s);
@@ -110,6 +112,7 @@ int petrel_ticket_seal_at(const struct petrel_credentials *creds, int64_t now_s,
 	petrel_store_u16(pt + 1, suite->id);
 	pt[3] = ems ? 1 : 0;
 	memcpy(pt + 4, master, PETREL_MASTER_SECRET_LEN);
+	memcpy(pt + 4 + PETREL_MASTER_SECRET_LEN, binding, PETREL_TICKET13_BINDING_LEN);
 	rc = ticket_aead(key, out, out + TICKET_NONCE_OFF, pt, TICKET_PLAIN_LEN, true);
 	petrel_wipe(key, sizeof key);
 	if (rc < 0)
@@ -139,9 +142,10 @@ static bool ticket_generation(const uint8_t *ticket, size_t len, uint64_t *gen)
 	return ticket_generation_of(ticket, len, PETREL_TICKET_LEN, gen);
 }
 
-int petrel_ticket_open_at(const struct petrel_credentials *creds, int64_t now_s,
-			  const uint8_t *ticket, size_t len, uint16_t *suite_id, bool *ems,
-			  uint8_t master[PETREL_MASTER_SECRET_LEN])
+int petrel_ticket_open_bound_at(const struct petrel_credentials *creds, int64_t now_s,
+				const uint8_t *ticket, size_t len, uint16_t *suite_id, bool *ems,
+				uint8_t master[PETREL_MASTER_SECRET_LEN],
+				uint8_t binding[PETREL_TICKET13_BINDING_LEN])
 {
 	uint64_t gen;
 	if (ticket == NULL || !ticket_generation(ticket, len, &gen) ||
@@ -164,7 +168,8 @@ int petrel_ticket_open_at(const struct petrel_credentials *creds, int64_t now_s,
 		petrel_reader_init(&r, buf + TICKET_BODY_OFF, TICKET_PLAIN_LEN);
 		if (!petrel_get_u8(&r, &version) || version != TICKET_VERSION ||
 		    !petrel_get_u16(&r, suite_id) || !petrel_get_u8(&r, &ems_byte) ||
-		    !petrel_get_copy(&r, master, PETREL_MASTER_SECRET_LEN) || !petrel_reader_done(&r))
+		    !petrel_get_copy(&r, master, PETREL_MASTER_SECRET_LEN) ||
+		    !petrel_get_copy(&r, binding, PETREL_TICKET13_BINDING_LEN) || !petrel_reader_done(&r))
 			rc = PETREL_E_DECRYPTION_FAILED;
 	}
 	petrel_wipe(buf, sizeof buf);
@@ -174,19 +179,6 @@ int petrel_ticket_open_at(const struct petrel_credentials *creds, int64_t now_s,
 	}
 	*ems = ems_byte != 0;
 	return 0;
-}
-
-int petrel_ticket_seal(const struct petrel_credentials *creds, const uint8_t nonce[12],
-		       const struct petrel_suite *suite,
-		       bool ems, const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN])
-{
-	return petrel_ticket_seal_at(creds, (int64_t)time(NULL), nonce, suite, ems, master, out);
-}
-
-int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ticket, size_t len,
-		       uint16_t *suite_id, bool *ems, uint8_t master[PETREL_MASTER_SECRET_LEN])
-{
-	return petrel_ticket_open_at(creds, (int64_t)time(NULL), ticket, len, suite_id, ems, master);
 }
 
 /* ---- DTLS 1.3 tickets ---- */

@@ -16,12 +16,19 @@ struct petrel_credentials;
 struct petrel_suite;
 
 /* RFC 5077 4's recommended layout with an AEAD in place of AES-CBC +
- * HMAC: key_name(16) || nonce(12) || ChaCha20-Poly1305(version(1) ||
- * suite(2) || ems(1) || master(48)) || tag(16). key_name is the key's
- * generation (u64) and an 8-byte check derived with the key, so the
- * server picks the key without trial decryption. */
+ * HMAC: key_name(16) || nonce(12) || ChaCha20-Poly1305(version(1)=3 ||
+ * suite(2) || ems(1) || master(48) || binding(32)) || tag(16). key_name
+ * is the key's generation (u64) and an 8-byte check derived with the
+ * key, so the server picks the key without trial decryption. binding is
+ * the hash of the session's server_name (dtls/sni12_ticket.h): RFC 6066
+ * 3, no resumption under another name. Version 2 had no binding and is
+ * 32 bytes shorter: such a ticket or cache entry no longer opens, so a
+ * full handshake follows. */
 #define PETREL_TICKET_KEY_NAME_LEN 16
-#define PETREL_TICKET_LEN (PETREL_TICKET_KEY_NAME_LEN + 12 + 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN + 16)
+#define PETREL_TICKET13_BINDING_LEN 32
+#define PETREL_TICKET_LEN                                                                          \
+	(PETREL_TICKET_KEY_NAME_LEN + 12 + 1 + 2 + 1 + PETREL_MASTER_SECRET_LEN +                    \
+	 PETREL_TICKET13_BINDING_LEN + 16)
 #define PETREL_TICKET_DEFAULT_PERIOD_S 7200
 
 /* In the credentials (wiped with them). */
@@ -41,9 +48,21 @@ uint32_t petrel_ticket_lifetime_hint_s(const struct petrel_credentials *creds);
 
 /* Seal under the current key; open under the previous, current or next
  * (clock skew between machines, staggered manual rotation). A ticket that
- * does not open (retired or unknown key, forged, truncated) is
- * PETREL_E_DECRYPTION_FAILED: the caller does a full handshake. The
- * plain forms take the time from the wall clock. */
+ * does not open (retired or unknown key, forged, truncated, an older
+ * version) is PETREL_E_DECRYPTION_FAILED: the caller does a full
+ * handshake. The _bound forms seal and return the binding; the others
+ * (dtls/sni12_ticket.c) seal the binding of a session without a
+ * server_name and ignore it on opening. The forms without _at take the
+ * time from the wall clock. */
+int petrel_ticket_seal_bound_at(const struct petrel_credentials *creds, int64_t now_s,
+				const uint8_t nonce[12], const struct petrel_suite *suite, bool ems,
+				const uint8_t master[PETREL_MASTER_SECRET_LEN],
+				const uint8_t binding[PETREL_TICKET13_BINDING_LEN],
+				uint8_t out[PETREL_TICKET_LEN]);
+int petrel_ticket_open_bound_at(const struct petrel_credentials *creds, int64_t now_s,
+				const uint8_t *ticket, size_t len, uint16_t *suite_id, bool *ems,
+				uint8_t master[PETREL_MASTER_SECRET_LEN],
+				uint8_t binding[PETREL_TICKET13_BINDING_LEN]);
 int petrel_ticket_seal_at(const struct petrel_credentials *creds, int64_t now_s,
 			  const uint8_t nonce[12], const struct petrel_suite *suite, bool ems,
 			  const uint8_t master[PETREL_MASTER_SECRET_LEN], uint8_t out[PETREL_TICKET_LEN]);
@@ -67,7 +86,6 @@ int petrel_ticket_open(const struct petrel_credentials *creds, const uint8_t *ti
  * 3). Version 0x14 (0x13 had no binding, and a different length: such a
  * ticket no longer opens, so a full handshake follows). Its length
  * differs from a 1.2 ticket's, so neither opens as the other. */
-#define PETREL_TICKET13_BINDING_LEN 32
 struct petrel_ticket13_state {
 	uint16_t suite;
 	uint8_t psk[PETREL_MAX_HASH_LEN]; /* the resumption master secret */

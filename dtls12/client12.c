@@ -181,8 +181,9 @@ int petrel_client_begin(petrel_session *s, uint64_t now_ms)
 		struct petrel_resume_data data;
 		if (petrel_resume_parse(s->resume_blob, s->resume_blob_len, &data) == 0) {
 			/* RFC 7627 5.3: a session without extended master secret
-			 * is never resumed; its blob gives a full handshake. */
-			if (!data.ems)
+			 * is never resumed; RFC 6066 3: nor one made with
+			 * another server name. Its blob gives a full handshake. */
+			if (!petrel_resume_offerable(&data, s->server_name))
 				return send_client_hello(s, now_ms, false);
 			hs->suite = petrel_suite_by_id(data.suite_id);
 			hs->ems = data.ems;
@@ -226,7 +227,7 @@ int petrel_client_take_over(petrel_session *s, const uint8_t *ch, size_t ch_len,
 	size_t sid_len;
 	petrel_reader_init(&r, ch, ch_len);
 	if (s->resume_blob && petrel_resume_parse(s->resume_blob, s->resume_blob_len, &data) == 0 &&
-	    data.ems && petrel_skip(&r, 2 + PETREL_RANDOM_LEN) && petrel_get_opaque8(&r, &sid, &sid_len) &&
+	    petrel_resume_offerable(&data, s->server_name) && petrel_skip(&r, 2 + PETREL_RANDOM_LEN) && petrel_get_opaque8(&r, &sid, &sid_len) &&
 	    sid_len > 0 && sid_len <= PETREL_SESSION_ID_MAX) {
 		hs->suite = petrel_suite_by_id(data.suite_id);
 		hs->ems = true;

@@ -3,12 +3,14 @@
  * a table of states, each naming the messages it accepts. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dtls/session.h"
 #include "dtls/first_hello.h"
 #include "dtls/rpk.h"
 #include "dtls/session_cid.h"
 #include "dtls/session_peer.h"
+#include "dtls/sni12_ticket.h"
 
 static bool have_psk(const petrel_session *s)
 {
@@ -158,10 +160,18 @@ static int resume_from_sealed(petrel_session *s, const struct petrel_client_hell
 	struct petrel_hs *hs = s->hs;
 	uint16_t suite_id;
 	bool ems;
-	uint8_t master[PETREL_MASTER_SECRET_LEN];
-	if (petrel_ticket_open(s->creds, sealed, sealed_len, &suite_id, &ems, master) < 0) {
+	uint8_t master[PETREL_MASTER_SECRET_LEN], binding[PETREL_TICKET13_BINDING_LEN];
+	if (petrel_ticket_open_bound_at(s->creds, (int64_t)time(NULL), sealed, sealed_len,
+					&suite_id, &ems, master, binding) < 0) {
 		if (stale)
 			*stale = true;
+		return 0;
+	}
+	/* RFC 6066 3: never resumed under another server_name (or with one
+	 * where the session had none, or none where it had one): a full
+	 * handshake, before the EMS check below can abort. */
+	if (hs->sni_unbound || !petrel_ct_equal(binding, hs->sni_binding, sizeof binding)) {
+		petrel_wipe(master, sizeof master);
 		return 0;
 	}
 	const struct petrel_suite *suite = petrel_suite_by_id(suite_id);
@@ -231,7 +241,8 @@ static void store_in_cache(petrel_session *s)
 		return; /* RFC 7627 5.3: a session without EMS is never resumed */
 	uint8_t sealed[PETREL_TICKET_LEN], nonce[12];
 	petrel_hs_random(hs, nonce, sizeof nonce);
-	if (petrel_ticket_seal(c, nonce, hs->suite, hs->ems, hs->master, sealed) == 0)
+	if (petrel_ticket_seal_bound_at(c, (int64_t)time(NULL), nonce, hs->suite, hs->ems, hs->master,
+					hs->sni_binding, sealed) == 0)
 		(void)c->db_store(c->db_ptr, hs->session_id, hs->session_id_len, sealed, sizeof sealed);
 }
 
@@ -245,7 +256,8 @@ static int append_new_session_ticket(petrel_session *s)
 	struct petrel_hs *hs = s->hs;
 	uint8_t ticket[PETREL_TICKET_LEN], nonce[12];
 	petrel_hs_random(hs, nonce, sizeof nonce);
-	int rc = petrel_ticket_seal(s->creds, nonce, hs->suite, hs->ems, hs->master, ticket);
+	int rc = petrel_ticket_seal_bound_at(s->creds, (int64_t)time(NULL), nonce, hs->suite, hs->ems,
+					     hs->master, hs->sni_binding, ticket);
 	if (rc < 0)
 		return rc;
 	struct petrel_new_session_ticket nst = {petrel_ticket_lifetime_hint_s(s->creds), ticket,
@@ -502,6 +514,11 @@ static int process_client_hello(petrel_session *s, const struct petrel_client_he
 	if (ch->client_version > PETREL_WIRE_DTLS12 || (ch->client_version >> 8) != 0xfe)
 		return PETREL_E_PROTOCOL_VERSION;
 	memcpy(hs->client_random, ch->random, PETREL_RANDOM_LEN);
+	/* RFC 6066 3: what this connection's tickets and cache entry are
+	 * bound to, and what an offered session must match. */
+	hs->sni_unbound = !petrel_sni12_binding(ch->ext.has_server_name ? ch->ext.server_name : NULL,
+					       ch->ext.has_server_name ? ch->ext.server_name_len : 0,
+					       hs->sni_binding);
 	int resumed = try_resume(s, ch);
 	if (resumed == 0)
 		resumed = try_resume_from_cache(s, ch);

@@ -9,9 +9,11 @@ void petrel_ticket13_offer12(const petrel_session *s, struct petrel_hs13_config 
 	struct petrel_resume_data data;
 	cfg->offer_ticket12 = (s->flags & PETREL_FLAG_NO_TICKETS) == 0;
 	/* RFC 7627 5.3: a session without extended master secret is never
-	 * resumed (as dtls12/client12.c petrel_client_begin). */
+	 * resumed; RFC 6066 3: nor offered to another server name (as
+	 * dtls12/client12.c petrel_client_begin and the 1.3 ticket). */
 	if (s->resume_blob == NULL ||
-	    petrel_resume_parse(s->resume_blob, s->resume_blob_len, &data) < 0 || !data.ems)
+	    petrel_resume_parse(s->resume_blob, s->resume_blob_len, &data) < 0 ||
+	    !petrel_resume_offerable(&data, s->server_name))
 		return;
 	if (cfg->offer_ticket12 && data.ticket_len > 0) {
 		cfg->ticket12 = data.ticket;

@@ -172,3 +172,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/srtp400_test.c
 endif
+# sni12: DTLS 1.2 tickets and session-cache entries bound to the server name (RFC 6066 3)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/sni12_test.c
+endif
