@@ -62,3 +62,5 @@ libpetrel_core_la_SOURCES += dtls/first_record.c dtls/first_record.h
 libpetrel_core_la_SOURCES += dtls/front13_hrr.c dtls/front13_hrr.h
 # a lone session's output queue on its handshake: the engine queues, the transport drains (issue #18, helper "outq")
 libpetrel_core_la_SOURCES += dtls/outq_session.c dtls/outq_session.h
+# TLS 1.3 suite names for cipher lists (issue #20 item 2, helper "suites13")
+libpetrel_core_la_SOURCES += dtls/suites13.c dtls/suites13.h dtls/suites13_front.c

@@ -134,3 +134,7 @@ EXTRA_DIST += tests/cli_lib.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/vdefault_test.c
 endif
+# DTLS 1.3 suites in cipher lists (issue #20 item 2, suites13)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/suites13_test.c
+endif
