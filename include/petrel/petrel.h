@@ -144,14 +144,14 @@ PETREL_API void petrel_session_free(petrel_session *session);
 PETREL_API int petrel_session_set_credentials(petrel_session *session, petrel_credentials *creds);
 /* Client: the name to send as SNI and to check the server certificate against. */
 PETREL_API int petrel_session_set_server_name(petrel_session *session, const char *name);
-/* Cipher suites by IANA name, comma or colon separated ("TLS_PSK_WITH_AES_128_CCM_8,..."). */
-PETREL_API int petrel_session_set_ciphers(petrel_session *session, const char *list);
-/* The list may mix DTLS 1.3 suites (TLS_AES_128_GCM_SHA256,
+/* petrel_session_set_ciphers: the list may mix DTLS 1.3 suites (TLS_AES_128_GCM_SHA256,
  * TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256,
  * TLS_AES_128_CCM_SHA256, TLS_AES_128_CCM_8_SHA256) with 1.2 ones: each
  * version offers / picks from its own names, in list order. Only 1.3
  * names: the session speaks 1.3 only; only 1.2 names: 1.2 only; both:
  * both. An unknown name: PETREL_E_UNSUPPORTED. */
+/* Cipher suites by IANA name, comma or colon separated ("TLS_PSK_WITH_AES_128_CCM_8,..."). */
+PETREL_API int petrel_session_set_ciphers(petrel_session *session, const char *list);
 /* Groups by name ("x25519,secp256r1"). */
 PETREL_API int petrel_session_set_groups(petrel_session *session, const char *list);
 /* ALPN protocols, comma separated, in preference order. */
