@@ -298,3 +298,12 @@ Test(suites13, endpoint_hello_ciphers_refuse_unknown_names)
 	petrel_endpoint_free(ep);
 	petrel_credentials_free(sc);
 }
+
+Test(suites13, session_refuses_a_cookie_suite_outside_its_list)
+{
+	/* The endpoint's HRR picks from the defaults (AES-128-GCM); the
+	 * session's list has CCM only: no handshake on a suite it excludes. */
+	cr_assert_str_eq(through_endpoint("TLS_AES_128_GCM_SHA256,TLS_AES_128_CCM_SHA256",
+					  "TLS_AES_128_CCM_SHA256", NULL),
+			 "");
+}
