@@ -279,9 +279,10 @@ int petrel_ep_check_client_hello(petrel_endpoint *ep, const uint8_t *key, size_t
 			 * 9147 5.1); else a HelloVerifyRequest (RFC 6347 4.2.1). */
 			bool v13 = !ep->front12_only &&
 				   petrel_client_hello_offers_dtls13(m.body, m.h.length);
-			int rc = v13 ? petrel_front13_answer(ep->creds, key, key_len, ep->front_groups,
-							     ep->front_group_count, &m, now, hvr,
-							     hvr_cap, hvr_len)
+			int rc = v13 ? petrel_front13_answer_suites(
+					       ep->creds, key, key_len, ep->front_groups,
+					       ep->front_group_count, ep->front_suites13,
+					       ep->front_suite13_count, &m, now, hvr, hvr_cap, hvr_len)
 				     : petrel_hello_verify_answer(ep->creds, key, key_len, &m, now, hvr,
 								  hvr_cap, hvr_len);
 			/* Kept only for the session a valid cookie makes; a

@@ -117,6 +117,9 @@ struct petrel_endpoint {
 	bool front12_only;
 	uint16_t front_groups[PETREL_MAX_GROUPS];
 	size_t front_group_count;
+	/* ... and one of these 1.3 suites (petrel_endpoint_set_hello_ciphers; none: defaults). */
+	uint16_t front_suites13[PETREL_MAX_CIPHERS];
+	size_t front_suite13_count;
 };
 
 /* dtls/endpoint.c */

@@ -34,11 +34,17 @@ bool petrel_client_hello_offers_dtls13(const uint8_t *body, size_t len)
 	return petrel_ext13_versions_contains(versions, count, PETREL_WIRE_DTLS13);
 }
 
+/* A cipher list (petrel_session_set_ciphers) with only DTLS 1.2 names
+ * makes a 1.2 session, one with only 1.3 names a 1.3 session; with both,
+ * or none, the version range decides. */
 bool petrel_session_allows_dtls13(const petrel_session *s)
 {
-	/* petrel_session_set_ciphers takes DTLS 1.2 suites only: a session
-	 * limited to some of them is a 1.2 session. */
-	return s->version_max >= PETREL_V_DTLS13 && s->cipher_count == 0;
+	return s->version_max >= PETREL_V_DTLS13 && (s->cipher_count == 0 || s->cipher13_count > 0);
+}
+
+bool petrel_session_allows_dtls12(const petrel_session *s)
+{
+	return s->version_min <= PETREL_V_DTLS12 && (s->cipher13_count == 0 || s->cipher_count > 0);
 }
 
 int petrel_first_record_version(const petrel_session *s, const struct petrel_record *rec)
@@ -56,7 +62,7 @@ int petrel_first_record_version(const petrel_session *s, const struct petrel_rec
 	    h.fragment_length == h.length &&
 	    petrel_client_hello_offers_dtls13(frag, h.fragment_length))
 		return PETREL_V_DTLS13;
-	if (s->version_min >= PETREL_V_DTLS13)
+	if (!petrel_session_allows_dtls12(s))
 		return -1; /* 1.3 only: a 1.2 ClientHello is dropped */
 	return PETREL_V_DTLS12;
 }
@@ -78,14 +84,14 @@ bool petrel_dgram_offers_dtls13(const uint8_t *dgram, size_t len)
 }
 
 /* Whether a session uses something only DTLS 1.2 has, which a DTLS 1.3
- * handshake would silently drop: a 1.2 cipher list
+ * handshake would silently drop: a cipher list of 1.2 suites only
  * (petrel_session_set_ciphers), heartbeats (a keepalive ping or
  * PETREL_FLAG_PMTU_PROBE, RFC 6520), raw public keys (RFC 7250),
  * renegotiation (RFC 5746; none in 1.3, RFC 8446 4.1.2), or the test
  * flag that leaves out extended master secret (RFC 7627). */
 static bool needs_dtls12(const petrel_session *s)
 {
-	return s->cipher_count > 0 || petrel_keepalive_offers_heartbeat(s) || s->rpk_flags != 0 ||
+	return (s->cipher_count > 0 && s->cipher13_count == 0) || petrel_keepalive_offers_heartbeat(s) || s->rpk_flags != 0 ||
 	       s->reneg.enabled || (s->flags & PETREL_FLAG_TEST_OMIT_EMS);
 }
 

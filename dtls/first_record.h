@@ -10,6 +10,9 @@
 
 bool petrel_client_hello_offers_dtls13(const uint8_t *body, size_t len);
 bool petrel_session_allows_dtls13(const petrel_session *s);
+/* Whether 1.2 may run: in the range, and not ruled out by a cipher list
+ * of 1.3 suites only (petrel_session_set_ciphers). */
+bool petrel_session_allows_dtls12(const petrel_session *s);
 /* The version whose server answers a record that comes before any
  * handshake state (the dispatcher then calls that server's
  * first_record): PETREL_V_DTLS13 or PETREL_V_DTLS12, or -1 to drop it.

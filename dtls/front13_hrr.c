@@ -11,10 +11,22 @@ int petrel_front13_answer(const struct petrel_credentials *creds, const uint8_t 
 			  const struct petrel_first_hello_msg *m, uint64_t now_ms, uint8_t *out,
 			  size_t cap, size_t *out_len)
 {
+	return petrel_front13_answer_suites(creds, peer, peer_len, groups, group_n, NULL, 0, m,
+					    now_ms, out, cap, out_len);
+}
+
+int petrel_front13_answer_suites(const struct petrel_credentials *creds, const uint8_t *peer,
+				 size_t peer_len, const uint16_t *groups, size_t group_n,
+				 const uint16_t *suites, size_t suite_n,
+				 const struct petrel_first_hello_msg *m, uint64_t now_ms,
+				 uint8_t *out, size_t cap, size_t *out_len)
+{
 	if (creds == NULL)
 		return PETREL_E_AGAIN;
 	struct petrel_hs13_config cfg;
 	memset(&cfg, 0, sizeof cfg);
+	cfg.suites = suite_n > 0 ? suites : NULL; /* petrel_endpoint_set_hello_ciphers */
+	cfg.suite_count = suite_n;
 	cfg.groups = group_n > 0 ? groups : NULL;
 	cfg.group_count = group_n;
 	cfg.cookie_secret = creds->cookie_secret;

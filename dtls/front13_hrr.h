@@ -28,5 +28,12 @@ int petrel_front13_answer(const struct petrel_credentials *creds, const uint8_t 
 			  size_t peer_len, const uint16_t *groups, size_t group_n,
 			  const struct petrel_first_hello_msg *m, uint64_t now_ms, uint8_t *out,
 			  size_t cap, size_t *out_len);
+/* The same with the 1.3 suites to pick from, in our order (NULL: the
+ * defaults), as the sessions' cipher lists have them. */
+int petrel_front13_answer_suites(const struct petrel_credentials *creds, const uint8_t *peer,
+				 size_t peer_len, const uint16_t *groups, size_t group_n,
+				 const uint16_t *suites, size_t suite_n,
+				 const struct petrel_first_hello_msg *m, uint64_t now_ms,
+				 uint8_t *out, size_t cap, size_t *out_len);
 
 #endif

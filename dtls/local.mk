@@ -64,3 +64,5 @@ libpetrel_core_la_SOURCES += dtls/front13_hrr.c dtls/front13_hrr.h
 libpetrel_core_la_SOURCES += dtls/outq_session.c dtls/outq_session.h
 # sni12: DTLS 1.2 tickets and session-cache entries bound to the server name (RFC 6066 3)
 libpetrel_core_la_SOURCES += dtls/sni12_ticket.c dtls/sni12_ticket.h
+# TLS 1.3 suite names for cipher lists (issue #20 item 2, helper "suites13")
+libpetrel_core_la_SOURCES += dtls/suites13.c dtls/suites13.h dtls/suites13_front.c

@@ -7,6 +7,7 @@
 #include "dtls/session.h"
 #include "dtls/dispatch.h"
 #include "dtls/session_cid.h"
+#include "dtls/suites13.h"
 #include "dtls13/engine13.h"
 #include "record/cid.h"
 #include "mtu/mtu.h"
@@ -123,25 +124,15 @@ const char *petrel_session_get_alpn(const petrel_session *s)
 
 int petrel_session_set_ciphers(petrel_session *s, const char *list)
 {
-	char buf[1024];
-	if (list == NULL || strlen(list) >= sizeof buf)
-		return PETREL_E_INVALID_REQUEST;
-	strcpy(buf, list);
-	uint8_t count = 0;
-	uint16_t ids[PETREL_MAX_CIPHERS];
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, ",: ", &save); tok; tok = strtok_r(NULL, ",: ", &save)) {
-		const struct petrel_suite *suite = petrel_suite_by_name(tok);
-		if (suite == NULL)
-			return PETREL_E_UNSUPPORTED;
-		if (count == PETREL_MAX_CIPHERS)
-			return PETREL_E_LIMIT_EXCEEDED;
-		ids[count++] = suite->id;
-	}
-	if (count == 0)
-		return PETREL_E_INVALID_REQUEST;
+	uint16_t ids[PETREL_MAX_CIPHERS], ids13[PETREL_MAX_CIPHERS];
+	uint8_t count, count13;
+	int rc = petrel_cipher_list_parse(list, ids, &count, ids13, &count13);
+	if (rc < 0)
+		return rc;
 	memcpy(s->ciphers, ids, sizeof ids[0] * count);
 	s->cipher_count = count;
+	memcpy(s->ciphers13, ids13, sizeof ids13[0] * count13);
+	s->cipher13_count = count13;
 	return 0;
 }
 

@@ -289,6 +289,9 @@ struct petrel_session {
 	bool ipv6;
 	uint16_t ciphers[PETREL_MAX_CIPHERS];
 	uint8_t cipher_count;
+	/* The cipher list's DTLS 1.3 suites (dtls/suites13.h), in order. */
+	uint16_t ciphers13[PETREL_MAX_CIPHERS];
+	uint8_t cipher13_count;
 	uint16_t groups[PETREL_MAX_GROUPS];
 	uint8_t group_count;
 	int verify_mode;

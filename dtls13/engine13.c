@@ -67,6 +67,11 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 	struct petrel_credentials *c = s->creds;
 	memset(cfg, 0, sizeof *cfg);
 	petrel_cid13_session_config(s, &cfg->cid); /* RFC 9147 9 */
+	/* The cipher list's 1.3 suites, in its order (petrel_session_set_ciphers). */
+	if (s->cipher13_count > 0) {
+		cfg->suites = s->ciphers13;
+		cfg->suite_count = s->cipher13_count;
+	}
 	if (s->group_count > 0) {
 		cfg->groups = s->groups;
 		cfg->group_count = s->group_count > PETREL_HS13_MAX_GROUPS ? PETREL_HS13_MAX_GROUPS
@@ -121,11 +126,19 @@ static void build_config(petrel_session *s, struct petrel_d13 *d)
 			}
 		}
 		/* Offer 1.2 too when allowed: the 1.2 client can take over
-		 * from this ClientHello (dtls/dispatch.h take_over). */
-		if (s->version_min <= PETREL_V_DTLS12) {
+		 * from this ClientHello (dtls/dispatch.h take_over). A cipher
+		 * list of 1.3 suites only rules 1.2 out; its 1.2 suites are
+		 * the ones offered (as dtls12/client12.c offers them). */
+		if (s->version_min <= PETREL_V_DTLS12 &&
+		    (s->cipher13_count == 0 || s->cipher_count > 0)) {
 			size_t count, n = 0;
 			const struct petrel_suite *all = petrel_suite_list(&count);
 			bool psk = c && (c->psk_count > 0 || c->psk_lookup);
+			if (s->cipher_count > 0) {
+				memcpy(d->suites12, s->ciphers, s->cipher_count * sizeof s->ciphers[0]);
+				n = s->cipher_count;
+				count = 0; /* the list replaces the defaults */
+			}
 			for (size_t i = 0; psk && i < count && n < PETREL_MAX_CIPHERS; i++)
 				if (petrel_suite_uses_psk(&all[i]))
 					d->suites12[n++] = all[i].id;

@@ -474,6 +474,14 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 		have_cookie = true;
 		s->cookie_age_set = true;
 		s->cookie_age_ms = cd.age_ms;
+		/* The suite our (or the endpoint's) HRR fixed must be one we
+		 * allow (petrel_session_set_ciphers, petrel_endpoint_set_hello_ciphers). */
+		size_t our_n;
+		const uint16_t *ours = petrel_hs13_suites(&s->cfg, &our_n);
+		if (!petrel_hs13_u16_in(ours, our_n, cd.suite)) {
+			rc = FAIL(PETREL_E_NO_COMMON_CIPHER, PETREL_ALERT13_HANDSHAKE_FAILURE);
+			goto done;
+		}
 		s->suite = cd.suite;
 		petrel_tls13_suite_params(s->suite, &s->hash, &s->aead);
 		/* message_hash(CH1) || HRR as we sent it (RFC 8446 4.4.1). */

@@ -176,3 +176,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/sni12_test.c
 endif
+# DTLS 1.3 suites in cipher lists (issue #20 item 2, suites13)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/suites13_test.c
+endif

@@ -74,6 +74,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o);
 int cli_usage(FILE *out);
 /* --dead-ms, or for --keepalive without it three intervals. */
 unsigned cli_dead_after_ms(const struct cli_options *o);
+/* Whether a --ciphers list names a DTLS 1.3 suite. */
+bool cli_ciphers_have_dtls13(const char *list);
 
 /* psk_file.c: --psk-file into the credentials (server: a lookup over all
  * entries; client: the first). 0 or an exit code, after a message. */

@@ -189,9 +189,14 @@ int cli_server_worker(const struct cli_options *o, petrel_credentials *creds, in
 		return CLI_EXIT_FAIL;
 	}
 	/* The stateless HelloRetryRequest matches the sessions (issue #20):
-	 * --ciphers takes DTLS 1.2 suites, so its sessions are 1.2 ones. */
-	(void)petrel_endpoint_set_hello_policy(srv.ep, o->ciphers ? PETREL_DTLS1_2 : o->max_version,
+	 * a --ciphers list without DTLS 1.3 suites makes 1.2 sessions. */
+	(void)petrel_endpoint_set_hello_policy(srv.ep,
+					       o->ciphers && !cli_ciphers_have_dtls13(o->ciphers)
+						       ? PETREL_DTLS1_2
+						       : o->max_version,
 					       o->groups);
+	if (o->ciphers && cli_ciphers_have_dtls13(o->ciphers))
+		(void)petrel_endpoint_set_hello_ciphers(srv.ep, o->ciphers);
 	if (o->cid) {
 		/* RFC 9146: with several workers, CIDs name their worker (the
 		 * steering program reads the first byte), so a rebound client

@@ -153,7 +153,9 @@ int cli_usage(FILE *out)
 		"  --ca FILE                 trust anchors (PEM); server: require a client certificate\n"
 		"  --pin-sha256 HEX          accept only the peer certificate with this SHA-256\n"
 		"  --insecure                client: accept any server certificate\n"
-		"  --ciphers LIST            cipher suites by IANA name, comma separated\n"
+		"  --ciphers LIST            cipher suites by IANA name, comma separated; DTLS 1.3\n"
+		"                            (TLS_AES_128_CCM_SHA256...) and 1.2 names may mix: only\n"
+		"                            1.3 names = DTLS 1.3 only, only 1.2 names = DTLS 1.2 only\n"
 		"  --groups LIST             key exchange groups (x25519,secp256r1)\n"
 		"  --mtu N                   link MTU in bytes\n"
 		"  --retrans-ms N            initial retransmission timeout\n"
@@ -532,4 +534,20 @@ unsigned cli_dead_after_ms(const struct cli_options *o)
 		return o->dead_ms;
 	/* Three intervals: one lost ping or answer is forgiven. */
 	return o->keepalive_ms > UINT32_MAX / 3 ? UINT32_MAX : 3 * o->keepalive_ms;
+}
+
+bool cli_ciphers_have_dtls13(const char *list)
+{
+	char buf[1024];
+	char *save = NULL;
+	if (list == NULL || strlen(list) >= sizeof buf)
+		return false;
+	strcpy(buf, list);
+	for (char *tok = strtok_r(buf, ",: ", &save); tok; tok = strtok_r(NULL, ",: ", &save)) {
+		const char *name;
+		for (size_t i = 0; (name = petrel_cipher_suite13_info(i, NULL)) != NULL; i++)
+			if (strcmp(name, tok) == 0)
+				return true;
+	}
+	return false;
 }

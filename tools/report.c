@@ -169,6 +169,9 @@ void cli_print_algorithms(FILE *out)
 		fprintf(out, "  %-46s 0x%04X\n", name, id);
 	fprintf(out, "  (no CBC suites: asking for one gives PETREL_E_UNSUPPORTED; AEAD suites\n"
 		     "  only, RFC 7525 / RFC 9325 recommendations)\n");
+	fprintf(out, "cipher suites (DTLS 1.3; preference order; --ciphers takes both):\n");
+	for (size_t i = 0; (name = petrel_cipher_suite13_info(i, &id)) != NULL; i++)
+		fprintf(out, "  %-46s 0x%04X\n", name, id);
 	fprintf(out, "groups (key exchange; --groups):\n");
 	for (size_t i = 0; (name = petrel_group_info(i, &id)) != NULL; i++)
 		fprintf(out, "  %-46s 0x%04X\n", name, id);

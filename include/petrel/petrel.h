@@ -144,6 +144,12 @@ PETREL_API void petrel_session_free(petrel_session *session);
 PETREL_API int petrel_session_set_credentials(petrel_session *session, petrel_credentials *creds);
 /* Client: the name to send as SNI and to check the server certificate against. */
 PETREL_API int petrel_session_set_server_name(petrel_session *session, const char *name);
+/* petrel_session_set_ciphers: the list may mix DTLS 1.3 suites (TLS_AES_128_GCM_SHA256,
+ * TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256,
+ * TLS_AES_128_CCM_SHA256, TLS_AES_128_CCM_8_SHA256) with 1.2 ones: each
+ * version offers / picks from its own names, in list order. Only 1.3
+ * names: the session speaks 1.3 only; only 1.2 names: 1.2 only; both:
+ * both. An unknown name: PETREL_E_UNSUPPORTED. */
 /* Cipher suites by IANA name, comma or colon separated ("TLS_PSK_WITH_AES_128_CCM_8,..."). */
 PETREL_API int petrel_session_set_ciphers(petrel_session *session, const char *list);
 /* Groups by name ("x25519,secp256r1"). */
@@ -381,6 +387,9 @@ PETREL_API int petrel_session_new_cids(petrel_session *session, unsigned count, 
 PETREL_API const char *petrel_cipher_suite_info(size_t index, uint16_t *id);
 PETREL_API const char *petrel_group_info(size_t index, uint16_t *id);
 PETREL_API const char *petrel_sign_algorithm_info(size_t index, uint16_t *id);
+/* The same for the DTLS 1.3 suites (RFC 8446 B.4), which
+ * petrel_session_set_ciphers also takes. */
+PETREL_API const char *petrel_cipher_suite13_info(size_t index, uint16_t *id);
 
 struct petrel_stats {
 	uint64_t flights_sent;
@@ -632,6 +641,11 @@ PETREL_API long petrel_endpoint_next_datagram(petrel_endpoint *ep, uint8_t *buf,
  * PETREL_E_INVALID_REQUEST / PETREL_E_UNSUPPORTED / PETREL_E_LIMIT_EXCEEDED. */
 PETREL_API int petrel_endpoint_set_hello_policy(petrel_endpoint *ep, int max_version,
 						const char *groups);
+/* The same for suites: the DTLS 1.3 names of a petrel_session_set_ciphers
+ * list (its 1.2 names are ignored; NULL: the default 1.3 suites), for
+ * servers whose sessions get that list. 0, or the errors of
+ * petrel_session_set_ciphers. */
+PETREL_API int petrel_endpoint_set_hello_ciphers(petrel_endpoint *ep, const char *list);
 
 /* ------------------------------------------------------------------ */
 /* Connection IDs that name their worker and server (dtls/cid_route.h, */

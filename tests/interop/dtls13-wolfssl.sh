@@ -130,6 +130,35 @@ fi
 end_case "$COUT" "$ROUT" "$SOUT"
 fi
 
+# The 1.3 CCM suites (RFC 8446 B.4; CCM-8 for constrained devices) chosen
+# by --ciphers on the Petrel side and -l on wolfSSL's, both roles. A list
+# of 1.3 names only makes the Petrel client a 1.3-only one.
+if "$PETREL" info 2>/dev/null | grep -q 'TLS_AES_128_CCM_SHA256'; then
+for pair in TLS_AES_128_CCM_SHA256:TLS13-AES128-CCM-SHA256 \
+	    TLS_AES_128_CCM_8_SHA256:TLS13-AES128-CCM-8-SHA256; do
+	iana=${pair%%:*} wolf=${pair#*:}
+	begin_case "petrel-server/wolfssl-client dtls13 $iana"
+	if wolf_to_petrel "s-$iana" "${CERT[@]}" --ciphers "$iana" -- \
+		-u -v 4 -A "$T/ec-cert.pem" -x -l "$wolf"; then
+		check_wolf13
+		expect_line "$COUT" "^SSL cipher suite is $iana\$" "$iana"
+	fi
+	end_case "$COUT" "$ROUT" "$SOUT"
+
+	begin_case "petrel-client/wolfssl-server dtls13 $iana"
+	if petrel_to_wolf "c-$iana" hello-from-petrel --ciphers "$iana" --ca "$T/ec-cert.pem" \
+		--sni localhost -- -u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T -l "$wolf"; then
+		expect_status "$CLIENT_RC" 0 "petrel client"
+		expect_line "$ROUT" '^c2s .*hello versions=fefc$' "Petrel offered DTLS 1.3 only"
+		expect_line "$COUT" '^I hear you fa shizzle!$' "wolfSSL's reply reached Petrel"
+		expect_line "$SOUT" '^SSL version is DTLSv1.3$' "DTLS 1.3"
+		expect_line "$SOUT" "^SSL cipher suite is $iana\$" "$iana"
+		expect_line "$SOUT" '^Client message: hello-from-petrel' "Petrel's text reached wolfSSL"
+	fi
+	end_case "$COUT" "$ROUT" "$SOUT"
+done
+fi
+
 # The fallback: a ClientHello offering 1.3 and 1.2 (with what a 1.2 server
 # needs), answered by the cookie exchange and a 1.2 ServerHello, continued
 # by the 1.2 client (RFC 8446 4.1.3 sentinels checked).
