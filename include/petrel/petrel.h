@@ -867,8 +867,9 @@ enum petrel_version { PETREL_DTLS1_2 = 12, PETREL_DTLS1_3 = 13 };
  * 1.2 server (RFC 8446 4.1.3 downgrade sentinels checked), except that a
  * client configured with something only DTLS 1.2 has (heartbeats, i.e. a
  * keepalive or PETREL_FLAG_PMTU_PROBE; raw public keys; renegotiation; a
- * petrel_session_set_ciphers list) offers 1.2 only, decided when the
- * handshake starts. A range set here always wins (doc/api.txt). Errors:
+ * petrel_session_set_ciphers list of 1.2 suites only) offers 1.2 only, and
+ * a list of 1.3 suites only gives 1.3 only, decided when the handshake
+ * starts. A range set here always wins (doc/api.txt). Errors:
  * PETREL_E_INVALID_REQUEST (a value that is not a petrel_version,
  * min > max, or the handshake has started), PETREL_E_UNSUPPORTED (this
  * build speaks no version in the range, e.g. DTLS 1.3 only in a build
