@@ -16,6 +16,12 @@
 
 #include <petrel/petrel.h>
 
+/* PSK suites, DTLS 1.3 then 1.2 (CCM-8 for small devices); the first one
+ * both sides have wins. */
+#define SUITES                                                                                \
+	"TLS_AES_128_GCM_SHA256,TLS_AES_128_CCM_8_SHA256,TLS_PSK_WITH_AES_128_GCM_SHA256,"    \
+	"TLS_PSK_WITH_AES_128_CCM_8"
+
 struct peer {
 	petrel_session *session;
 	char name[64];
@@ -53,7 +59,7 @@ static void on_new_session(void *ptr, petrel_session *s)
 	p->next = srv->peers;
 	srv->peers = p;
 	petrel_session_set_ptr(s, p);
-	petrel_session_set_ciphers(s, "TLS_PSK_WITH_AES_128_GCM_SHA256,TLS_PSK_WITH_AES_128_CCM_8");
+	petrel_session_set_ciphers(s, SUITES);
 }
 
 static void on_established(void *ptr, petrel_session *s)
@@ -117,6 +123,9 @@ int main(int argc, char **argv)
 					       &srv};
 	if (petrel_endpoint_new(&srv.ep, fd, creds, 0, &cb) < 0)
 		return 1;
+	/* The endpoint answers a DTLS 1.3 ClientHello before any session
+	 * exists: it must offer what on_new_session will allow. */
+	petrel_endpoint_set_hello_ciphers(srv.ep, SUITES);
 	petrel_endpoint_set_limits(srv.ep, 1000, 100);
 	petrel_endpoint_set_idle_timeout(srv.ep, 60 * 1000);
 	signal(SIGINT, on_signal);

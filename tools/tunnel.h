@@ -32,6 +32,7 @@ struct flow {
 	petrel_session *s;
 	enum flow_state state;
 	bool had_session, warned_large;
+	bool resume_kept; /* tunnel_session.c keep_resume_data */
 	/* Set while sending (the session may be mid-call): acted on later. */
 	bool refused_by_server;
 	unsigned path_mtu_hint;

@@ -111,19 +111,23 @@ void tunnel_end_session(struct tunnel *t, struct flow *f, const char *why, int r
 	f->pending_count = 0;
 }
 
-static void keep_resume_data(struct tunnel *t, const petrel_session *s)
+/* True once the session's resumption data is kept. A DTLS 1.3 session
+ * has none until its NewSessionTicket arrives after the handshake (RFC
+ * 8446 4.6.1), so answers keep asking until then. */
+static bool keep_resume_data(struct tunnel *t, const petrel_session *s)
 {
 	size_t len = 0;
 	if (petrel_session_get_data(s, NULL, &len) < 0 || len == 0)
-		return;
+		return false;
 	uint8_t *blob = malloc(len);
 	if (blob == NULL || petrel_session_get_data(s, blob, &len) < 0) {
 		free(blob);
-		return;
+		return false;
 	}
 	free(t->resume);
 	t->resume = blob;
 	t->resume_len = len;
+	return true;
 }
 
 /* Over the data MTU: refused with the reason, counted. */
@@ -181,7 +185,7 @@ static void on_connected(struct tunnel *t, struct flow *f)
 	int resumed = petrel_session_is_resumed(f->s);
 	if (resumed)
 		t->n.resumed++;
-	keep_resume_data(t, f->s);
+	f->resume_kept = keep_resume_data(t, f->s);
 	if (t->o->verbose) {
 		fprintf(stderr, "petrel tunnel: %s: connected to %s, resumed: %s\n", f->name,
 			t->server_name, resumed ? "yes" : "no");
@@ -265,6 +269,7 @@ int tunnel_start_session(struct tunnel *t, struct flow *f)
 	if (f->had_session)
 		t->n.reconnects++;
 	f->had_session = true;
+	f->resume_kept = false;
 	if (t->o->verbose)
 		fprintf(stderr, "petrel tunnel: %s: connecting to %s%s\n", f->name, t->server_name,
 			t->resume ? ", offering to resume" : "");
@@ -304,8 +309,11 @@ void tunnel_deliver_answers(struct tunnel *t, struct flow *f)
 			t->n.back++;
 			continue;
 		}
-		if (n == PETREL_E_AGAIN || n == PETREL_E_INTERRUPTED)
+		if (n == PETREL_E_AGAIN || n == PETREL_E_INTERRUPTED) {
+			if (!f->resume_kept)
+				f->resume_kept = keep_resume_data(t, f->s);
 			return;
+		}
 		if (n == 0) {
 			tunnel_end_session(t, f, "the server closed the session", 0);
 			return;
