@@ -23,47 +23,9 @@
 #include "dtls13/client13.h"
 #include "petrel/petrel.h"
 #include "x509/x509.h"
+#include "fuzz/fuzz_ident.h"
 
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			abort();                                                              \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define NOW_S 1760000000
 #define MAX_MESSAGES 12
-
-struct ident {
-	struct petrel_privkey *key;
-	uint8_t der[PETREL_X509_SELFSIGN_MAX];
-	size_t der_len;
-	const uint8_t *chain[1];
-	size_t chain_len[1];
-};
-
-/* Made once per process: key generation per input would dominate. */
-static struct ident *ident(bool ed25519)
-{
-	static struct ident ids[2];
-	static bool made[2];
-	struct ident *id = &ids[ed25519];
-	if (!made[ed25519]) {
-		CHECK(petrel_privkey_generate(ed25519 ? PETREL_KEY_ED25519 : PETREL_KEY_EC_P256,
-					      &id->key) == 0);
-		struct petrel_x509_selfsign_params p = {
-			.common_name = "client13.fuzz.petrel.test",
-			.not_before = NOW_S - 86400,
-			.not_after = NOW_S + 30 * 86400,
-		};
-		CHECK(petrel_x509_selfsign(id->key, &p, id->der, sizeof id->der, &id->der_len) == 0);
-		id->chain[0] = id->der;
-		id->chain_len[0] = id->der_len;
-		made[ed25519] = true;
-	}
-	return id;
-}
 
 /* wolfSSL's example PSK (the recorded psk sessions use it). */
 static const uint8_t psk_identity[] = "Client_identity";
@@ -113,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	cfg.offer_dtls12 = config & 0x04;
 	if (config & 0x08) {
-		const struct ident *id = ident(config & 0x20);
+		const struct ident *id = fuzz_ident(config & 0x20, "client13.fuzz.petrel.test");
 		cfg.key = id->key;
 		cfg.chain = id->chain;
 		cfg.chain_lens = id->chain_len;

@@ -21,39 +21,8 @@
 #include "dtls13/server13.h"
 #include "petrel/petrel.h"
 #include "x509/x509.h"
-#include "fuzz/fuzz_check.h"
+#include "fuzz/fuzz_ident.h"
 
-#define NOW_S 1760000000
-
-struct ident {
-	struct petrel_privkey *key;
-	uint8_t der[PETREL_X509_SELFSIGN_MAX];
-	size_t der_len;
-	const uint8_t *chain[1];
-	size_t chain_len[1];
-};
-
-/* Made once per process: key generation per input would dominate. */
-static struct ident *ident(bool ed25519)
-{
-	static struct ident ids[2];
-	static bool made[2];
-	struct ident *id = &ids[ed25519];
-	if (!made[ed25519]) {
-		CHECK(petrel_privkey_generate(ed25519 ? PETREL_KEY_ED25519 : PETREL_KEY_EC_P256,
-					      &id->key) == 0);
-		struct petrel_x509_selfsign_params p = {
-			.common_name = "fuzz13.petrel.test",
-			.not_before = NOW_S - 86400,
-			.not_after = NOW_S + 30 * 86400,
-		};
-		CHECK(petrel_x509_selfsign(id->key, &p, id->der, sizeof id->der, &id->der_len) == 0);
-		id->chain[0] = id->der;
-		id->chain_len[0] = id->der_len;
-		made[ed25519] = true;
-	}
-	return id;
-}
 
 static const uint8_t cookie_secret[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 static const struct petrel_ticket_keys ticket_keys = {.prk = {9, 8, 7, 6, 5, 4, 3, 2, 1}};
@@ -111,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t ch_len = (size_t)data[1] << 8 | data[2];
 	if (ch_len > size - 3)
 		ch_len = size - 3;
-	const struct ident *id = ident(config & 0x20);
+	const struct ident *id = fuzz_ident(config & 0x20, "fuzz13.petrel.test");
 
 	struct petrel_hs13_config cfg;
 	memset(&cfg, 0, sizeof cfg);

@@ -10,6 +10,7 @@
 #include "dtls/session.h"
 #include "dtls13/engine13.h"
 #include "tests/dtls_harness.h"
+#include "tests/fixture_creds.h"
 
 static void only13(petrel_session *s)
 {
@@ -124,45 +125,12 @@ Test(dtls13_engine, lossy_network)
 	}
 }
 
-static const char *read_fixture(const char *name, size_t *len)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/tests/fixtures/x509/%s", PETREL_SRCDIR, name);
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s", path);
-	static char buf[3][8192];
-	static int which;
-	char *b = buf[which++ % 3];
-	*len = fread(b, 1, sizeof buf[0] - 1, f);
-	b[*len] = 0;
-	fclose(f);
-	return b;
-}
-
-/* RSA leaf + intermediate (rsa_pss_rsae_sha256 in 1.3): the server's
- * flight is ~2.5 KB, so at MTU 500 every message is fragmented, and with
- * loss the ACKs name what arrived (RFC 9147 7). */
-static petrel_credentials *rsa_chain_creds(void)
-{
-	size_t leaf_len, int_len, key_len;
-	char chain[16384];
-	const char *leaf = read_fixture("rsa-leaf.pem", &leaf_len);
-	memcpy(chain, leaf, leaf_len);
-	const char *inter = read_fixture("rsa-int.pem", &int_len);
-	memcpy(chain + leaf_len, inter, int_len);
-	const char *key = read_fixture("rsa-leaf.key", &key_len);
-	petrel_credentials *c;
-	cr_assert_eq(petrel_credentials_new(&c), 0);
-	cr_assert_eq(petrel_credentials_set_key_mem(c, chain, leaf_len + int_len, key, key_len), 0);
-	return c;
-}
-
 Test(dtls13_engine, rsa_pss_small_mtu_lossy)
 {
 	unsigned seeds = harness_seeds(10);
 	for (unsigned seed = 200; seed < 200 + seeds; seed++) {
 		struct harness h;
-		petrel_credentials *sc = rsa_chain_creds(), *cc = harness_psk_creds();
+		petrel_credentials *sc = fixture_rsa_chain_creds(), *cc = harness_psk_creds();
 		harness_init(&h, seed, 0, 0, cc, sc);
 		petrel_dtls_set_mtu(h.client.session, 500);
 		petrel_dtls_set_mtu(h.server.session, 500);

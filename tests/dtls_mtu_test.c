@@ -6,38 +6,7 @@
 #include <string.h>
 
 #include "tests/dtls_harness.h"
-
-static char *read_fixture(const char *name, size_t *len)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/tests/fixtures/x509/%s", PETREL_SRCDIR, name);
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s", path);
-	static char buf[2][8192];
-	static int which;
-	char *b = buf[which++ % 2];
-	*len = fread(b, 1, sizeof buf[0] - 1, f);
-	b[*len] = 0;
-	fclose(f);
-	return b;
-}
-
-/* An RSA leaf + intermediate: the server's flight is ~2.5 KB, so it needs
- * datagrams of the full MTU. */
-static petrel_credentials *rsa_chain_creds(void)
-{
-	size_t leaf_len, int_len, key_len;
-	char chain[16384];
-	const char *leaf = read_fixture("rsa-leaf.pem", &leaf_len);
-	memcpy(chain, leaf, leaf_len);
-	const char *inter = read_fixture("rsa-int.pem", &int_len);
-	memcpy(chain + leaf_len, inter, int_len);
-	const char *key = read_fixture("rsa-leaf.key", &key_len);
-	petrel_credentials *c;
-	cr_assert_eq(petrel_credentials_new(&c), 0);
-	cr_assert_eq(petrel_credentials_set_key_mem(c, chain, leaf_len + int_len, key, key_len), 0);
-	return c;
-}
+#include "tests/fixture_creds.h"
 
 struct mtu_log {
 	unsigned changes, black_hole, emsgsize;
@@ -69,7 +38,7 @@ static void check_size(struct harness_end *end, const uint8_t *data, size_t len)
 static void run_path(size_t path_max_datagram, enum simnet_size_mode mode, uint32_t loss_ppm,
 		     uint64_t seed, struct mtu_log *slog, struct harness *out_h)
 {
-	petrel_credentials *sc = rsa_chain_creds(), *cc = harness_psk_creds();
+	petrel_credentials *sc = fixture_rsa_chain_creds(), *cc = harness_psk_creds();
 	struct harness h;
 	harness_init(&h, seed, 0, 0, cc, sc);
 	petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
@@ -154,7 +123,7 @@ Test(dtls_mtu, black_hole_with_20pct_loss_on_top)
 
 Test(dtls_mtu, discovery_can_be_disabled)
 {
-	petrel_credentials *sc = rsa_chain_creds(), *cc = harness_psk_creds();
+	petrel_credentials *sc = fixture_rsa_chain_creds(), *cc = harness_psk_creds();
 	struct harness h;
 	harness_init(&h, 24, 0, PETREL_FLAG_NO_PMTUD, cc, sc);
 	petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
@@ -189,7 +158,7 @@ Test(dtls_mtu, black_hole_at_800_bytes_completes_within_3s_every_run)
 {
 	uint64_t worst = 0;
 	for (uint64_t seed = 60; seed < 80; seed++) {
-		petrel_credentials *sc = rsa_chain_creds(), *cc = harness_psk_creds();
+		petrel_credentials *sc = fixture_rsa_chain_creds(), *cc = harness_psk_creds();
 		struct harness h;
 		harness_init(&h, seed, 0, 0, cc, sc);
 		petrel_session_set_ciphers(h.client.session, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");

@@ -180,3 +180,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/suites13_test.c
 endif
+# credentials from tests/fixtures/x509 shared by the unit tests (duplicates review)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/fixture_creds.c tests/fixture_creds.h
+endif

@@ -10,38 +10,7 @@
 #include "dtls/session.h"
 #include "dtls13/engine13_internal.h"
 #include "tests/dtls_harness.h"
-
-static const char *read_fixture(const char *name, size_t *len)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/tests/fixtures/x509/%s", PETREL_SRCDIR, name);
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s", path);
-	static char buf[3][8192];
-	static int which;
-	char *b = buf[which++ % 3];
-	*len = fread(b, 1, sizeof buf[0] - 1, f);
-	b[*len] = 0;
-	fclose(f);
-	return b;
-}
-
-/* RSA leaf + intermediate, rsa_pss_rsae_sha256 in 1.3: the server's
- * flight is ~2.5 KB, two full datagrams at MTU 1500. */
-static petrel_credentials *rsa_chain_creds(void)
-{
-	size_t leaf_len, int_len, key_len;
-	char chain[16384];
-	const char *leaf = read_fixture("rsa-leaf.pem", &leaf_len);
-	memcpy(chain, leaf, leaf_len);
-	const char *inter = read_fixture("rsa-int.pem", &int_len);
-	memcpy(chain + leaf_len, inter, int_len);
-	const char *key = read_fixture("rsa-leaf.key", &key_len);
-	petrel_credentials *c;
-	cr_assert_eq(petrel_credentials_new(&c), 0);
-	cr_assert_eq(petrel_credentials_set_key_mem(c, chain, leaf_len + int_len, key, key_len), 0);
-	return c;
-}
+#include "tests/fixture_creds.h"
 
 struct mtu_log {
 	unsigned changes, black_hole, emsgsize;
@@ -125,7 +94,7 @@ static void run13(struct harness *h, uint64_t seed, size_t path, enum simnet_siz
 		  bool from_start, struct mtu_log *log, petrel_credentials **sc,
 		  petrel_credentials **cc)
 {
-	*sc = rsa_chain_creds();
+	*sc = fixture_rsa_chain_creds();
 	*cc = harness_psk_creds();
 	harness_init(h, seed, 0, 0, *cc, *sc);
 	cr_assert_eq(petrel_session_set_versions(h->client.session, PETREL_DTLS1_3, PETREL_DTLS1_3), 0);
@@ -217,7 +186,7 @@ Test(pmtu13, black_hole_at_800_bytes_completes_within_3s_every_run)
 	uint64_t worst = 0;
 	for (uint64_t seed = 60; seed < 80; seed++) {
 		struct harness h;
-		petrel_credentials *sc = rsa_chain_creds(), *cc = harness_psk_creds();
+		petrel_credentials *sc = fixture_rsa_chain_creds(), *cc = harness_psk_creds();
 		harness_init(&h, seed, 0, 0, cc, sc);
 		petrel_session_set_versions(h.client.session, PETREL_DTLS1_3, PETREL_DTLS1_3);
 		petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
@@ -242,7 +211,7 @@ Test(pmtu13, black_hole_with_20pct_loss_on_top)
 {
 	for (uint64_t seed = 30; seed < 30 + harness_seeds(20); seed++) {
 		struct harness h;
-		petrel_credentials *sc = rsa_chain_creds(), *cc = harness_psk_creds();
+		petrel_credentials *sc = fixture_rsa_chain_creds(), *cc = harness_psk_creds();
 		harness_init(&h, seed, 0, 0, cc, sc);
 		petrel_session_set_versions(h.client.session, PETREL_DTLS1_3, PETREL_DTLS1_3);
 		petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
@@ -261,7 +230,7 @@ Test(pmtu13, black_hole_with_20pct_loss_on_top)
 Test(pmtu13, discovery_can_be_disabled)
 {
 	struct harness h;
-	petrel_credentials *sc = rsa_chain_creds(), *cc = harness_psk_creds();
+	petrel_credentials *sc = fixture_rsa_chain_creds(), *cc = harness_psk_creds();
 	harness_init(&h, 24, 0, PETREL_FLAG_NO_PMTUD, cc, sc);
 	petrel_session_set_versions(h.client.session, PETREL_DTLS1_3, PETREL_DTLS1_3);
 	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
