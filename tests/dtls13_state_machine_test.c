@@ -126,7 +126,8 @@ static void keep(uint8_t slot, const uint8_t *body, size_t len)
 {
 	if (ref_have[slot] || len > MAX_BODY)
 		return;
-	memcpy(ref_body[slot], body, len);
+	if (len > 0) /* an empty body may come with a NULL pointer */
+		memcpy(ref_body[slot], body, len);
 	ref_len[slot] = len;
 	ref_have[slot] = true;
 }
