@@ -17,7 +17,7 @@ struct petrel_reader {
 static inline void petrel_reader_init(struct petrel_reader *r, const uint8_t *buf, size_t len)
 {
 	r->p = buf;
-	r->end = buf + len;
+	r->end = buf != NULL ? buf + len : buf; /* an empty body may be NULL (NULL + 0 is UB) */
 	r->failed = false;
 }
 
