@@ -24,35 +24,10 @@
 #include "petrel/petrel.h"
 #include "x509/x509.h"
 #include "fuzz/fuzz_ident.h"
+#include "fuzz/hs13_check.h"
 
 #define MAX_MESSAGES 12
 
-/* wolfSSL's example PSK (the recorded psk sessions use it). */
-static const uint8_t psk_identity[] = "Client_identity";
-static const uint8_t psk_key[4] = {0x1a, 0x2b, 0x3c, 0x4d};
-
-static void check_output(int rc, const struct petrel_hs13_output *out, const uint8_t *in,
-			 size_t in_len)
-{
-	CHECK(out->msg_count <= PETREL_HS13_MAX_OUT_MSGS);
-	CHECK(out->key_count <= PETREL_HS13_MAX_KEY_CHANGES);
-	if (rc < 0) {
-		CHECK(out->alert != 0);
-		return;
-	}
-	for (size_t i = 0; i < out->msg_count; i++) {
-		const struct petrel_hs13_out_msg *m = &out->msgs[i];
-		CHECK(m->body != NULL || m->len == 0);
-		CHECK(m->epoch == 0 || m->epoch == 2 || m->epoch == 3);
-		CHECK(m->len < (1u << 24));
-	}
-	for (size_t i = 0; i < out->key_count; i++) {
-		CHECK(out->keys[i].secret_len <= PETREL_MAX_HASH_LEN);
-		CHECK(out->keys[i].write_before <= out->msg_count);
-	}
-	if (out->event == PETREL_HS13_EV_FALLBACK_12)
-		CHECK(out->fallback_body >= in && out->fallback_body + out->fallback_len <= in + in_len);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -118,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(msg, data + pos, len);
 		pos += len;
 		rc = petrel_dtls13_client_handle(c, type, msg, len, 1000 + (uint64_t)i, &out);
-		check_output(rc, &out, msg, len);
+		hs13_check_output(rc, &out, msg, len);
 		bool stop = rc < 0 || out.event == PETREL_HS13_EV_FALLBACK_12;
 		petrel_hs13_output_reset(&out);
 		free(msg);

@@ -11,6 +11,10 @@
 
 #define NOW_S 1760000000
 
+/* wolfSSL's example PSK (the recorded psk sessions use it). */
+static const uint8_t psk_identity[] = "Client_identity";
+static const uint8_t psk_key[4] = {0x1a, 0x2b, 0x3c, 0x4d};
+
 struct ident {
 	struct petrel_privkey *key;
 	uint8_t der[PETREL_X509_SELFSIGN_MAX];

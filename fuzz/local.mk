@@ -86,3 +86,4 @@ EXTRA_DIST += fuzz/client13_fuzz.c
 # CHECK and the entry point declared, shared by the fuzz targets (helper "dedup")
 EXTRA_DIST += fuzz/fuzz_check.h
 EXTRA_DIST += fuzz/fuzz_ident.h
+EXTRA_DIST += fuzz/hs13_check.h
