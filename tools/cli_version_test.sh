@@ -6,20 +6,6 @@
 set -u
 SERVER_EXTRA=--verbose
 . "${srcdir:-.}/tests/cli_lib.sh"
-run() { # run WANT_STATUS DESCRIPTION COMMAND...
-	want=$1 desc=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	got=$?
-	if [ "$got" -eq "$want" ]; then pass "$desc (exit $got)"; else fail "$desc: exit $got, want $want"; fi
-}
-has() { # has FILE PATTERN DESCRIPTION
-	if grep -q -- "$2" "$tmp/$1"; then pass "$3"; else fail "$3: no '$2' in $1"; fi
-}
-one_line() {
-	if [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]; then pass "$1: one line on stderr"
-	else fail "$1: want one line on stderr and no stdout"; fi
-}
 
 # --- What the build speaks.
 run 0 "petrel info" $PETREL info
