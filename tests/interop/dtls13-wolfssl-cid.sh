@@ -34,17 +34,16 @@ WOLF_SRV_CID=7372762D63696431 # "srv-cid1"
 # --cid cli-cid1 through the relay to petrel server --cid 8; sets SOUT COUT
 # ROUT and CLIENT_RC.
 wolf_to_petrel() {
-	local name=$1 rargs=()
+	local name=$1 rc
 	shift
-	while [ "$1" != -- ]; do rargs+=("$1"); shift; done
+	RELAY_ARGS=()
+	while [ "$1" != -- ]; do RELAY_ARGS+=("$1"); shift; done
 	shift
-	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
-	CLIENT_RC=999
-	start_petrel_cli_server "$SOUT" --cid 8 --verbose "${CERT[@]}" "$@" ||
-		{ fail "petrel server did not start"; return 1; }
-	start_rebind_relay "$ROUT" "$PORT" "${rargs[@]}" || { fail "relay did not start"; return 1; }
-	timeout 30 "$WOLFSSL_CLIENT" -p "$PORT" -u -v 4 -A "$T/ec-cert.pem" -x -Y --cid cli-cid1 >"$COUT" 2>&1
-	CLIENT_RC=$?
+	relayed_wolf_to_petrel "$name" --cid 8 --verbose "${CERT[@]}" "$@" -- \
+		-u -v 4 -A "$T/ec-cert.pem" -x -Y --cid cli-cid1
+	rc=$?
+	RELAY_ARGS=()
+	return $rc
 }
 
 check_wolf_client() {
@@ -93,13 +92,9 @@ end_case "$COUT" "$ROUT" "$SOUT"
 petrel_to_wolf() {
 	local name=$1
 	shift
-	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
-	CLIENT_RC=999
-	start_wolfssl_server "$SOUT" -u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T --cid srv-cid1 ||
-		{ fail "wolfSSL server did not start"; return 1; }
-	start_rebind_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
-	petrel_client "$COUT" hello-from-petrel --max-version 1.3 "$@" --verbose --ca "$T/ec-cert.pem" --sni localhost
-	CLIENT_RC=$?
+	relayed_petrel_to_wolf "$name" hello-from-petrel --max-version 1.3 "$@" --verbose \
+		--ca "$T/ec-cert.pem" --sni localhost -- \
+		-u -v 4 -c "$T/ec-cert.pem" -k "$T/ec-key.pem" -d -T --cid srv-cid1
 }
 
 check_petrel_client() {

@@ -115,7 +115,7 @@ start_rebind_relay() {
 
 # relayed_wolf_to_petrel NAME PETREL_ARGS -- WOLFSSL_CLIENT_ARGS: one wolfSSL
 # client through the relay to a Petrel server; sets SOUT COUT ROUT and
-# CLIENT_RC.
+# CLIENT_RC. Both relayed_* pass the array RELAY_ARGS, if set, to the relay.
 relayed_wolf_to_petrel() {
 	local name=$1 sargs=()
 	shift
@@ -124,7 +124,8 @@ relayed_wolf_to_petrel() {
 	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
 	CLIENT_RC=999
 	start_petrel_cli_server "$SOUT" "${sargs[@]}" || { fail "petrel server did not start"; return 1; }
-	start_rebind_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
+	start_rebind_relay "$ROUT" "$PORT" ${RELAY_ARGS[@]+"${RELAY_ARGS[@]}"} ||
+		{ fail "relay did not start"; return 1; }
 	timeout 30 "$WOLFSSL_CLIENT" -p "$PORT" "$@" >"$COUT" 2>&1
 	CLIENT_RC=$?
 }
@@ -140,7 +141,8 @@ relayed_petrel_to_wolf() {
 	SOUT=$T/$name.server COUT=$T/$name.client ROUT=$T/$name.relay
 	CLIENT_RC=999
 	start_wolfssl_server "$SOUT" "$@" || { fail "wolfSSL server did not start"; return 1; }
-	start_rebind_relay "$ROUT" "$PORT" || { fail "relay did not start"; return 1; }
+	start_rebind_relay "$ROUT" "$PORT" ${RELAY_ARGS[@]+"${RELAY_ARGS[@]}"} ||
+		{ fail "relay did not start"; return 1; }
 	petrel_client "$COUT" "$text" "${cargs[@]}"
 	CLIENT_RC=$?
 }
