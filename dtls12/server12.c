@@ -7,10 +7,12 @@
 
 #include "dtls/session.h"
 #include "dtls/first_hello.h"
+#include "dtls/first_record.h"
 #include "dtls/rpk.h"
 #include "dtls/session_cid.h"
 #include "dtls/session_peer.h"
 #include "dtls/sni12_ticket.h"
+#include "dtls13/messages13.h"
 
 static bool have_psk(const petrel_session *s)
 {
@@ -283,6 +285,10 @@ static int send_server_flight(petrel_session *s, const struct petrel_client_hell
 	struct petrel_rpk_offer rpk_answer;
 
 	petrel_hs_random(hs, hs->server_random, PETREL_RANDOM_LEN);
+	/* RFC 8446 4.1.3: a server that could speak 1.3 marks a 1.2 answer,
+	 * so a 1.3 client whose offer was stripped on the path aborts. */
+	if (petrel_session_allows_dtls13(s))
+		petrel_random_set_downgrade_sentinel(hs->server_random);
 	struct petrel_server_hello sh;
 	memset(&sh, 0, sizeof sh);
 	sh.server_version = PETREL_WIRE_DTLS12;

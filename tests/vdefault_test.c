@@ -221,3 +221,36 @@ Test(vdefault, downgrade_sentinel_stops_the_fallback)
 	petrel_session_free(s);
 	petrel_session_free(c.s);
 }
+
+/* The server side of 4.1.3: a server that allows 1.3, answering a
+ * ClientHello without it, marks its random "DOWNGRD" 01; one limited to
+ * 1.2 does not (the test above: its genuine answer falls back). */
+Test(vdefault, server_allowing_dtls13_marks_a_dtls12_answer)
+{
+	for (int limit12 = 0; limit12 <= 1; limit12++) {
+		struct hand_client c;
+		hand_client_init(&c, creds(), 1000); /* pinned to 1.2 by the harness */
+		cr_assert_not(first_hello_offers_dtls13(&c));
+		struct capture sv = {.now = 1000};
+		petrel_session *s;
+		cr_assert_eq(petrel_session_new(&s, PETREL_SERVER | PETREL_FLAG_NO_COOKIE), 0);
+		petrel_session_set_credentials(s, creds());
+		if (limit12)
+			cr_assert_eq(petrel_session_set_versions(s, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+		petrel_transport_set_ptr(s, &sv);
+		petrel_transport_set_push_function(s, capture_push);
+		petrel_transport_set_pull_function(s, harness_nothing_pull);
+		petrel_transport_set_clock_function(s, capture_clock, &sv);
+		cr_assert_geq(petrel_engine_feed(s, c.sent[0], c.sent_len[0], 1000), 0);
+		cr_assert_geq(sv.count, 1);
+		uint8_t *sh = sv.dgram[0];
+		cr_assert_eq(sh[13], 2); /* server_hello */
+		bool marked = memcmp(sh + 13 + 12 + 2 + 24, "DOWNGRD\x01", 8) == 0;
+		cr_assert_eq(marked, !limit12, "limit12=%d", limit12);
+		/* The 1.2 client, which offered no 1.3, goes on regardless. */
+		cr_assert_geq(petrel_engine_feed(c.s, sh, sv.len[0], 1000), 0);
+		cr_assert_eq(c.s->version, PETREL_V_DTLS12);
+		petrel_session_free(s);
+		petrel_session_free(c.s);
+	}
+}
