@@ -34,6 +34,13 @@ void petrel_ticket13_binding(const struct petrel_ext13_names *n,
 			     uint8_t out[PETREL_TICKET13_BINDING_LEN])
 {
 	static const char label[] = "petrel dtls13 ticket binding";
+	if (n->host_unbound) {
+		/* A name we could not keep (RFC 6066 3, as the 1.2 server's
+		 * sni_unbound): a fresh random value, equal to no ticket's
+		 * binding, so nothing resumes across it either way. */
+		petrel_random(out, PETREL_TICKET13_BINDING_LEN);
+		return;
+	}
 	const char *host = n->has_host ? n->host : "";
 	const char *alpn = n->has_alpn ? n->alpn : "";
 	size_t host_len = strnlen(host, PETREL_EXT13_HOST_MAX), alpn_len = strlen(alpn);

@@ -21,6 +21,7 @@
 #include "dtls13/cid13_update.h"
 #include "dtls13/engine13.h"
 #include "dtls13/engine13_internal.h"
+#include "dtls13/ext13_names.h"
 #include "dtls13/messages13.h"
 #include "dtls13/perf13_idle.h"
 #include "dtls13/ticket13.h"
@@ -285,6 +286,52 @@ Test(tkt13_ticket, nameless_ticket_and_old_blob_without_a_name)
 	connect13(k.cc, k.sc, 19, &c3, &old_out);
 	cr_assert_eq(old_out.resumed, 0, "an old blob is never offered, name or not");
 	creds_free(&k);
+}
+
+/* A ClientHello extension block with one server_name of len bytes. */
+static size_t sni_block(size_t len, uint8_t *out, size_t cap)
+{
+	uint8_t name[400];
+	cr_assert_leq(len, sizeof name);
+	memset(name, 'x', len);
+	struct petrel_writer w;
+	struct petrel_len_scope ext, list;
+	petrel_writer_init(&w, out, cap);
+	petrel_put_u16(&w, PETREL_EXT13_SERVER_NAME);
+	petrel_put_len_open(&w, 2, &ext);
+	petrel_put_len_open(&w, 2, &list);
+	petrel_put_u8(&w, 0); /* host_name */
+	petrel_put_opaque16(&w, name, len);
+	petrel_put_len_close(&w, &list);
+	petrel_put_len_close(&w, &ext);
+	cr_assert(petrel_writer_ok(&w));
+	return petrel_writer_len(&w);
+}
+
+/* sni12fix: a host_name too long to keep is not "no name" for the
+ * binding (as the 1.2 server's sni_unbound): it matches no ticket. */
+Test(tkt13_ticket, overlong_server_name_binds_to_nothing)
+{
+	struct petrel_hs13_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	uint8_t block[512];
+	struct petrel_ext13_names none, kept, longer;
+	memset(&none, 0, sizeof none);
+	cr_assert_eq(petrel_ext13_names_server_read(&kept, &cfg, block,
+						    sni_block(PETREL_EXT13_HOST_MAX, block, sizeof block)), 0);
+	cr_assert(kept.has_host);
+	cr_assert_not(kept.host_unbound);
+	cr_assert_eq(petrel_ext13_names_server_read(&longer, &cfg, block,
+						    sni_block(PETREL_EXT13_HOST_MAX + 1, block, sizeof block)), 0);
+	cr_assert_not(longer.has_host);
+	cr_assert(longer.host_unbound);
+	uint8_t b_none[PETREL_TICKET13_BINDING_LEN], b1[PETREL_TICKET13_BINDING_LEN];
+	uint8_t b2[PETREL_TICKET13_BINDING_LEN];
+	petrel_ticket13_binding(&none, b_none);
+	petrel_ticket13_binding(&longer, b1);
+	petrel_ticket13_binding(&longer, b2);
+	cr_assert_neq(memcmp(b_none, b1, sizeof b1), 0);
+	cr_assert_neq(memcmp(b1, b2, sizeof b1), 0, "not even itself");
 }
 
 /* ---- CIDs we issue (NewConnectionId, RequestConnectionId) ---------------- */
