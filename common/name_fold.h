@@ -2,7 +2,8 @@
  * (RFC 4343 3; RFC 6066 3: a host_name is a DNS hostname in ASCII), every
  * other byte exactly. No locale: tolower() and strcasecmp() follow
  * LC_CTYPE, so a Turkish locale would fold 'I' elsewhere. Used by the
- * resumption binding (dtls13/ticket13.c) and the clients' offer checks. */
+ * resumption binding (dtls13/ticket13.c), the clients' offer checks and
+ * the certificate name checks (x509/name.c, x509/constraints.c). */
 #ifndef PETREL_COMMON_NAME_FOLD_H
 #define PETREL_COMMON_NAME_FOLD_H
 
