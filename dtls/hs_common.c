@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/name_fold.h"
 #include "crypto/sig.h"
 #include "dtls/session.h"
 #include "dtls/dispatch.h"
@@ -186,7 +187,8 @@ void petrel_hs_random(struct petrel_hs *hs, void *out, size_t len)
 /* Client resumption blob: version(1)=2 suite(2) ems(1) master(48)
  * session_id<0..32> ticket<0..2^16-1> server_name<0..2^16-1> (the name
  * the client connected to, empty: none; RFC 6066 3). Version 1 (no
- * server_name) is still read, as made without a name. */
+ * server_name) is still read, so that petrel_session_set_data takes
+ * it, but never offered: a full handshake, with or without a name. */
 #define RESUME_BLOB_VERSION_OLD 1
 #define RESUME_BLOB_VERSION 2
 int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_data *out)
@@ -196,6 +198,7 @@ int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_da
 	uint8_t version, ems;
 	out->server_name = NULL;
 	out->server_name_len = 0;
+	out->name_recorded = false;
 	if (!petrel_get_u8(&r, &version) ||
 	    (version != RESUME_BLOB_VERSION_OLD && version != RESUME_BLOB_VERSION) ||
 	    !petrel_get_u16(&r, &out->suite_id) ||
@@ -206,6 +209,7 @@ int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_da
 	if (version == RESUME_BLOB_VERSION &&
 	    !petrel_get_opaque16(&r, &out->server_name, &out->server_name_len))
 		return PETREL_E_INVALID_REQUEST;
+	out->name_recorded = version == RESUME_BLOB_VERSION;
 	if (!petrel_reader_done(&r))
 		return PETREL_E_INVALID_REQUEST;
 	if (out->session_id_len > PETREL_SESSION_ID_MAX || petrel_suite_by_id(out->suite_id) == NULL)
@@ -216,10 +220,12 @@ int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_da
 
 bool petrel_resume_offerable(const struct petrel_resume_data *d, const char *server_name)
 {
-	const char *name = server_name ? server_name : "";
-	size_t name_len = strlen(name);
-	return d->ems && name_len == d->server_name_len &&
-	       (name_len == 0 || memcmp(name, d->server_name, name_len) == 0);
+	/* The same name up to ASCII case (RFC 4343 3), as the server's
+	 * binding (dtls13/ticket13.c petrel_ticket13_binding). */
+	size_t name_len = server_name ? strlen(server_name) : 0;
+	return d->ems && d->name_recorded &&
+	       petrel_host_name_equal((const uint8_t *)server_name, name_len, d->server_name,
+				      d->server_name_len);
 }
 
 int petrel_session_get_data(const petrel_session *s, uint8_t *buf, size_t *len)

@@ -462,8 +462,11 @@ struct petrel_resume_data {
 	const uint8_t *session_id; size_t session_id_len;
 	const uint8_t *ticket; size_t ticket_len;
 	/* sni12: the server name the session was made with (version 2
-	 * blobs); a version 1 blob counts as made without one. */
+	 * blobs); a version 1 blob has none recorded. */
 	const uint8_t *server_name; size_t server_name_len;
+	/* sni12fix: false for a version 1 blob, which is never offered
+	 * (its ticket predates the binding: a full handshake). */
+	bool name_recorded;
 };
 int petrel_resume_parse(const uint8_t *blob, size_t len, struct petrel_resume_data *out);
 /* sni12: whether the resumption data may be offered on a connection to

@@ -2,7 +2,9 @@
  * MUST NOT resume a session under another server_name). The binding is
  * the one DTLS 1.3 tickets carry (dtls13/ticket13.h
  * petrel_ticket13_binding) with no ALPN: RFC 7301 does not tie a 1.2
- * session to its protocol, which is negotiated again on resumption. Apart
+ * session to its protocol, which is negotiated again on resumption. The
+ * name is bound in lower case (RFC 4343 3: ASCII case does not count;
+ * common/name_fold.h), a trailing dot is kept as sent. Apart
  * from dtls/ticket.c, which dtls13/ticket13.c calls: no cycle. */
 #ifndef PETREL_DTLS_SNI12_TICKET_H
 #define PETREL_DTLS_SNI12_TICKET_H

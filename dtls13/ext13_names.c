@@ -176,6 +176,7 @@ int petrel_ext13_names_server_read(struct petrel_ext13_names *n,
 	size_t bl;
 	n->has_host = false;
 	n->has_alpn = false;
+	n->host_unbound = false;
 	int rc = petrel_ext_find(block, len, PETREL_EXT13_SERVER_NAME, &b, &bl);
 	if (rc < 0)
 		return rc;
@@ -193,6 +194,8 @@ int petrel_ext13_names_server_read(struct petrel_ext13_names *n,
 			n->host[host_len] = '\0';
 			n->has_host = true;
 		}
+		/* Not kept, yet a name was sent: never bound as "none". */
+		n->host_unbound = host != NULL && host_len > PETREL_EXT13_HOST_MAX;
 	}
 	rc = petrel_ext_find(block, len, PETREL_EXT13_ALPN, &b, &bl);
 	if (rc <= 0)

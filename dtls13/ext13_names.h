@@ -39,6 +39,10 @@ struct petrel_ext13_names {
 	/* server: the client's host_name (NUL-terminated), acknowledged in EE */
 	bool has_host;
 	char host[PETREL_EXT13_HOST_MAX + 1];
+	/* sni12fix, server: a host_name too long to keep was sent. The
+	 * connection is not one without a name: it resumes no ticket and
+	 * its tickets resume nothing (RFC 6066 3; dtls13/ticket13.h). */
+	bool host_unbound;
 };
 
 /* Client: appends the server_name (cfg->server_name, unless NULL or an IP

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/name_fold.h"
 #include "dtls/session.h"
 #include "dtls/ticket.h"
 #include "dtls13/client13.h"
@@ -33,14 +34,26 @@ void petrel_ticket13_binding(const struct petrel_ext13_names *n,
 			     uint8_t out[PETREL_TICKET13_BINDING_LEN])
 {
 	static const char label[] = "petrel dtls13 ticket binding";
+	if (n->host_unbound) {
+		/* A name we could not keep (RFC 6066 3, as the 1.2 server's
+		 * sni_unbound): a fresh random value, equal to no ticket's
+		 * binding, so nothing resumes across it either way. */
+		petrel_random(out, PETREL_TICKET13_BINDING_LEN);
+		return;
+	}
 	const char *host = n->has_host ? n->host : "";
 	const char *alpn = n->has_alpn ? n->alpn : "";
-	size_t host_len = strlen(host), alpn_len = strlen(alpn);
+	size_t host_len = strnlen(host, PETREL_EXT13_HOST_MAX), alpn_len = strlen(alpn);
+	/* The name in lower case: DNS names compare without ASCII case
+	 * (RFC 4343 3), so "A.Example" resumes "a.example". ALPN protocol
+	 * names are opaque bytes (RFC 7301 3.1): compared exactly. */
+	uint8_t folded[PETREL_EXT13_HOST_MAX];
+	petrel_host_name_fold((const uint8_t *)host, host_len, folded);
 	uint8_t buf[sizeof label + 2 + PETREL_EXT13_HOST_MAX + 2 + sizeof n->alpn];
 	struct petrel_writer w;
 	petrel_writer_init(&w, buf, sizeof buf);
 	petrel_put_bytes(&w, (const uint8_t *)label, sizeof label);
-	petrel_put_opaque16(&w, (const uint8_t *)host, host_len);
+	petrel_put_opaque16(&w, folded, host_len);
 	petrel_put_opaque16(&w, (const uint8_t *)alpn, alpn_len);
 	petrel_hash(PETREL_HASH_SHA256, buf, petrel_writer_len(&w), out);
 }
@@ -235,9 +248,9 @@ int petrel_ticket13_client_offer(const uint8_t *blob, size_t len, int64_t now_ms
 	/* RFC 8446 4.6.1, RFC 6066 3: a ticket goes only to the server name
 	 * it was obtained for. */
 	const char *name = cfg->server_name ? cfg->server_name : "";
-	if (strlen(name) != b.server_name_len ||
-	    (b.server_name_len > 0 && memcmp(name, b.server_name, b.server_name_len) != 0))
-		return 1;
+	if (!petrel_host_name_equal((const uint8_t *)name, strlen(name), b.server_name,
+				    b.server_name_len))
+		return 1; /* the same name without ASCII case (RFC 4343 3) */
 	cfg->psk = b.psk;
 	cfg->psk_len = b.psk_len;
 	cfg->psk_hash = b.hash;

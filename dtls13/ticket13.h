@@ -34,12 +34,14 @@ struct petrel_ext13_names;
 /* ---- server ---- */
 
 /* What a ticket is bound to: SHA-256 over a label, the client's
- * host_name (empty without one) and the negotiated ALPN protocol (empty
+ * host_name in ASCII lower case (RFC 4343 3; empty without one) and the
+ * negotiated ALPN protocol (exact bytes, RFC 7301 3.1; empty
  * without one), each length-prefixed. A ticket resumes only a
  * connection with the same binding: RFC 6066 3 (no resumption for
  * another server name), RFC 8446 4.6.1 / 4.2.11 (a PSK is tied to its
  * SNI and ALPN); ALPN is negotiated again on resumption and a different
- * outcome is, like a different name, a full handshake. */
+ * outcome is, like a different name, a full handshake. A host_name too
+ * long to keep (n->host_unbound) gives a random binding: never resumed. */
 void petrel_ticket13_binding(const struct petrel_ext13_names *n,
 			     uint8_t out[PETREL_TICKET13_BINDING_LEN]);
 

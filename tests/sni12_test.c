@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "common/name_fold.h"
 #include "dtls/session.h"
 #include "dtls/sni12_ticket.h"
 #include "tests/dtls_harness.h"
@@ -279,13 +280,23 @@ Test(sni12, old_format_data_and_tickets_give_a_full_handshake)
 	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
 	uint8_t blob[512], old[512];
 	size_t len = full_blob(cc, sc, 0, "a.example", 1251, blob, sizeof blob);
-	/* Version 1 data (no name recorded) counts as made without one: not
-	 * offered to a.example. */
+	/* Version 1 data (no name recorded) is taken but never offered: not
+	 * to a.example ... */
 	size_t olen = rewrite_blob(blob, len, NULL, true, old, sizeof old);
 	struct petrel_resume_data d;
 	cr_assert_eq(petrel_resume_parse(old, olen, &d), 0);
 	cr_assert_eq(d.server_name_len, 0);
+	cr_assert_not(d.name_recorded);
+	cr_assert_not(petrel_resume_offerable(&d, NULL));
+	cr_assert_not(petrel_resume_offerable(&d, "a.example"));
 	cr_assert_eq(resume_with(cc, sc, 0, "a.example", 1252, old, olen), 0);
+	/* ... nor without a name, even holding a ticket the server would
+	 * take (a nameless session's, rewritten into version 1). */
+	uint8_t nameless[512];
+	size_t nlen = full_blob(cc, sc, 0, NULL, 1255, nameless, sizeof nameless);
+	cr_assert_eq(resume_with(cc, sc, 0, NULL, 1256, nameless, nlen), 1, "as saved: resumes");
+	size_t olen2 = rewrite_blob(nameless, nlen, NULL, true, old, sizeof old);
+	cr_assert_eq(resume_with(cc, sc, 0, NULL, 1257, old, olen2), 0, "version 1: full handshake");
 	/* A ticket of the version 2 length (32 bytes shorter, no binding)
 	 * does not open: offered by a nameless client in version 1 data, a
 	 * full handshake. */
@@ -323,4 +334,148 @@ Test(sni12, binding_is_the_13_helper_on_the_host_name_only)
 	memset(long_name, 'x', sizeof long_name);
 	cr_assert_not(petrel_sni12_binding(long_name, sizeof long_name, b));
 	cr_assert_not(petrel_sni12_binding((const uint8_t *)"a\0b", 3, b));
+}
+
+/* ---- sni12fix: names compare without ASCII case; version 1 data ------ */
+
+Test(sni12, host_names_compare_without_ascii_case_only)
+{
+	const uint8_t *a = (const uint8_t *)"Mail.EXAMPLE.org", *b = (const uint8_t *)"mail.example.ORG";
+	cr_assert(petrel_host_name_equal(a, 16, b, 16));
+	cr_assert_not(petrel_host_name_equal(a, 16, b, 15));
+	cr_assert_not(petrel_host_name_equal((const uint8_t *)"a.example.", 10,
+					     (const uint8_t *)"a.example", 9));
+	cr_assert(petrel_host_name_equal(NULL, 0, (const uint8_t *)"", 0));
+	cr_assert_not(petrel_host_name_equal(NULL, 0, (const uint8_t *)"a", 1));
+	/* ASCII letters only: the bytes next to the letter ranges and
+	 * Latin-1 letters stay apart, whatever the locale. */
+	cr_assert(petrel_host_name_equal((const uint8_t *)"I", 1, (const uint8_t *)"i", 1));
+	cr_assert_not(petrel_host_name_equal((const uint8_t *)"@", 1, (const uint8_t *)"`", 1));
+	cr_assert_not(petrel_host_name_equal((const uint8_t *)"[", 1, (const uint8_t *)"{", 1));
+	cr_assert_not(petrel_host_name_equal((const uint8_t *)"\xc4", 1, (const uint8_t *)"\xe4", 1));
+	cr_assert_not(petrel_host_name_equal((const uint8_t *)"\xfd", 1, (const uint8_t *)"i", 1));
+	for (unsigned c = 0; c < 256; c++) {
+		uint8_t want = c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : (uint8_t)c;
+		cr_assert_eq(petrel_ascii_lower((uint8_t)c), want, "byte %u", c);
+	}
+}
+
+Test(sni12, binding_folds_ascii_case_and_keeps_a_trailing_dot)
+{
+	uint8_t lower[PETREL_TICKET13_BINDING_LEN], upper[PETREL_TICKET13_BINDING_LEN];
+	uint8_t dotted[PETREL_TICKET13_BINDING_LEN], other[PETREL_TICKET13_BINDING_LEN];
+	cr_assert(petrel_sni12_binding((const uint8_t *)"a.example", 9, lower));
+	cr_assert(petrel_sni12_binding((const uint8_t *)"A.EXAMPLE", 9, upper));
+	cr_assert(petrel_sni12_binding((const uint8_t *)"a.example.", 10, dotted));
+	cr_assert(petrel_sni12_binding((const uint8_t *)"\xc1.example", 9, other));
+	cr_assert_eq(memcmp(lower, upper, sizeof lower), 0);
+	cr_assert_neq(memcmp(lower, dotted, sizeof lower), 0);
+	cr_assert_neq(memcmp(lower, other, sizeof lower), 0);
+}
+
+Test(sni12, saved_data_is_offered_to_the_same_name_in_any_case)
+{
+	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
+	uint8_t blob[512];
+	size_t len = full_blob(cc, sc, 0, "A.Example", 1271, blob, sizeof blob);
+	struct petrel_resume_data d;
+	cr_assert_eq(petrel_resume_parse(blob, len, &d), 0);
+	cr_assert(d.name_recorded);
+	cr_assert(petrel_resume_offerable(&d, "a.example"));
+	cr_assert(petrel_resume_offerable(&d, "A.EXAMPLE"));
+	cr_assert_not(petrel_resume_offerable(&d, "A.Example."));
+	cr_assert_not(petrel_resume_offerable(&d, "A.Exampla"));
+	/* The ticket was bound to "A.Example": the server resumes it for
+	 * "a.example" (its binding folds case, RFC 4343 3). */
+	cr_assert_eq(resume_with(cc, sc, 0, "a.example", 1272, blob, len), 1);
+	/* The same through the 1.2 offer in a 1.3 ClientHello. */
+	struct harness h;
+	harness_init(&h, 1273, 0, 0, cc, sc);
+	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
+	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	cr_assert_eq(petrel_session_set_server_name(h.client.session, "a.EXAMPLE"), 0);
+	cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	cr_assert(petrel_session_is_resumed(h.server.session));
+	cr_assert(petrel_session_is_resumed(h.client.session));
+	harness_free(&h);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+Test(sni12, session_cache_entry_resumes_under_its_name_in_any_case)
+{
+	struct one_cache cache;
+	memset(&cache, 0, sizeof cache);
+	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
+	petrel_credentials_set_session_cache(sc, cache_store, cache_retrieve, cache_remove, &cache);
+	uint8_t blob[512], forged[512];
+	size_t len = full_blob(cc, sc, PETREL_FLAG_NO_TICKETS, "a.example", 1281, blob, sizeof blob);
+	cr_assert_eq(resume_with(cc, sc, PETREL_FLAG_NO_TICKETS, "A.EXAMPLE", 1282, blob, len), 1);
+	cr_assert_eq(cache.hits, 1);
+	/* A trailing dot is another name (RFC 6066 3 sends none): the
+	 * server refuses the entry even when a client offers it. */
+	len = full_blob(cc, sc, PETREL_FLAG_NO_TICKETS, "a.example", 1283, blob, sizeof blob);
+	size_t flen = rewrite_blob(blob, len, "a.example.", false, forged, sizeof forged);
+	cr_assert_eq(resume_with(cc, sc, PETREL_FLAG_NO_TICKETS, "a.example.", 1284, forged, flen), 0);
+	cr_assert_eq(cache.hits, 2, "looked up, not resumed");
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+Test(sni12, version_1_data_offers_no_session_id)
+{
+	struct one_cache cache;
+	memset(&cache, 0, sizeof cache);
+	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
+	petrel_credentials_set_session_cache(sc, cache_store, cache_retrieve, cache_remove, &cache);
+	uint8_t blob[512], old[512];
+	size_t len = full_blob(cc, sc, PETREL_FLAG_NO_TICKETS, NULL, 1291, blob, sizeof blob);
+	size_t olen = rewrite_blob(blob, len, NULL, true, old, sizeof old);
+	cr_assert_eq(resume_with(cc, sc, PETREL_FLAG_NO_TICKETS, NULL, 1292, old, olen), 0);
+	cr_assert_eq(cache.lookups, 0, "no session ID offered");
+	/* Nor in the 1.3 ClientHello's 1.2 offer. */
+	struct harness h;
+	harness_init(&h, 1293, PETREL_FLAG_NO_TICKETS, 0, cc, sc);
+	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
+	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	cr_assert_eq(petrel_session_set_data(h.client.session, old, olen), 0);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	cr_assert_not(petrel_session_is_resumed(h.client.session));
+	harness_free(&h);
+	cr_assert_eq(cache.lookups, 0);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
+}
+
+/* RFC 7301 3.1: ALPN is a property of the connection, not the session:
+ * a resumed 1.2 session negotiates it again. */
+Test(sni12, resumed_session_negotiates_alpn_again)
+{
+	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
+	uint8_t blob[512];
+	size_t len = 0;
+	const char *server_alpn[2] = {"coap", "h3,coap"};
+	for (int i = 0; i < 2; i++) {
+		struct harness h;
+		harness_init(&h, 1301 + (uint64_t)i, 0, 0, cc, sc);
+		pin12(&h, "a.example");
+		cr_assert_eq(petrel_session_set_alpn(h.client.session, "coap,h3"), 0);
+		cr_assert_eq(petrel_session_set_alpn(h.server.session, server_alpn[i]), 0);
+		if (i == 1)
+			cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
+		cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+		cr_assert_eq(petrel_session_is_resumed(h.server.session), i);
+		cr_assert_eq(petrel_session_is_resumed(h.client.session), i);
+		const char *want = i == 0 ? "coap" : "h3";
+		cr_assert_str_eq(petrel_session_get_alpn(h.client.session), want);
+		cr_assert_str_eq(petrel_session_get_alpn(h.server.session), want);
+		if (i == 0) {
+			len = sizeof blob;
+			cr_assert_eq(petrel_session_get_data(h.client.session, blob, &len), 0);
+		}
+		harness_free(&h);
+	}
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
 }

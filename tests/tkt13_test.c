@@ -21,6 +21,7 @@
 #include "dtls13/cid13_update.h"
 #include "dtls13/engine13.h"
 #include "dtls13/engine13_internal.h"
+#include "dtls13/ext13_names.h"
 #include "dtls13/messages13.h"
 #include "dtls13/perf13_idle.h"
 #include "dtls13/ticket13.h"
@@ -218,6 +219,119 @@ Test(tkt13_ticket, old_format_blob_and_ticket_give_a_full_handshake)
 	connect13(k.cc, k.sc, 12, &c3, &third);
 	cr_assert_eq(third.resumed, 0);
 	creds_free(&k);
+}
+
+/* sni12fix: server names compare without ASCII case (RFC 4343 3), on
+ * the client's offer and in the server's binding; a trailing dot is
+ * another name (RFC 6066 3 sends HostName without one). */
+Test(tkt13_ticket, server_name_case_does_not_matter_a_trailing_dot_does)
+{
+	struct creds2 k = creds();
+	struct outcome first, second, third;
+	first_ticket(&k, 13, &first);
+	struct petrel_hs13_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.server_name = "A.EXAMPLE";
+	cr_assert_eq(petrel_ticket13_client_offer(first.blob, first.blob_len, 0, &cfg), 0);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.server_name = "a.example.";
+	cr_assert_eq(petrel_ticket13_client_offer(first.blob, first.blob_len, 0, &cfg), 1);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.server_name = "\xc1.example"; /* Latin-1, not an ASCII letter */
+	cr_assert_eq(petrel_ticket13_client_offer(first.blob, first.blob_len, 0, &cfg), 1);
+	struct conn c = {.client_sni = "A.Example", .client_alpn = "coap,h3", .server_alpn = "coap",
+			 .blob = first.blob, .blob_len = first.blob_len};
+	connect13(k.cc, k.sc, 14, &c, &second);
+	cr_assert_eq(second.resumed, 1, "the ticket for a.example resumes A.Example");
+	/* A client offering it to "a.example." anyway: the server's binding
+	 * keeps the dot, a full handshake. */
+	uint8_t forged[1100];
+	size_t n = rename_blob(first.blob, first.blob_len, "a.example.", forged);
+	struct conn c3 = {.client_sni = "a.example.", .client_alpn = "coap,h3",
+			  .server_alpn = "coap", .blob = forged, .blob_len = n};
+	connect13(k.cc, k.sc, 15, &c3, &third);
+	cr_assert_eq(third.resumed, 0);
+	creds_free(&k);
+}
+
+/* A ticket from a connection without a server name, offered with one
+ * (and the old blob format without a name): a full handshake. */
+Test(tkt13_ticket, nameless_ticket_and_old_blob_without_a_name)
+{
+	struct creds2 k = creds();
+	struct outcome first, again, named, old_out;
+	struct conn c = {.client_alpn = "coap", .server_alpn = "coap"};
+	connect13(k.cc, k.sc, 16, &c, &first);
+	cr_assert_eq(first.resumed, 0);
+	cr_assert_gt(first.blob_len, 0);
+	c.blob = first.blob;
+	c.blob_len = first.blob_len;
+	connect13(k.cc, k.sc, 17, &c, &again);
+	cr_assert_eq(again.resumed, 1, "no name both times: resumed");
+	uint8_t forged[1100];
+	size_t n = rename_blob(first.blob, first.blob_len, "a.example", forged);
+	struct conn c2 = {.client_sni = "a.example", .client_alpn = "coap", .server_alpn = "coap",
+			  .blob = forged, .blob_len = n};
+	connect13(k.cc, k.sc, 18, &c2, &named);
+	cr_assert_eq(named.resumed, 0, "RFC 6066 3: none then, one now");
+	uint8_t old[1100];
+	memcpy(old, first.blob, first.blob_len);
+	old[0] = PETREL_TICKET13_BLOB_VERSION_OLD;
+	struct petrel_hs13_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cr_assert_lt(petrel_ticket13_client_offer(old, first.blob_len, 0, &cfg), 0);
+	cr_assert_null(cfg.psk_identity);
+	struct conn c3 = {.client_alpn = "coap", .server_alpn = "coap", .blob = old,
+			  .blob_len = first.blob_len};
+	connect13(k.cc, k.sc, 19, &c3, &old_out);
+	cr_assert_eq(old_out.resumed, 0, "an old blob is never offered, name or not");
+	creds_free(&k);
+}
+
+/* A ClientHello extension block with one server_name of len bytes. */
+static size_t sni_block(size_t len, uint8_t *out, size_t cap)
+{
+	uint8_t name[400];
+	cr_assert_leq(len, sizeof name);
+	memset(name, 'x', len);
+	struct petrel_writer w;
+	struct petrel_len_scope ext, list;
+	petrel_writer_init(&w, out, cap);
+	petrel_put_u16(&w, PETREL_EXT13_SERVER_NAME);
+	petrel_put_len_open(&w, 2, &ext);
+	petrel_put_len_open(&w, 2, &list);
+	petrel_put_u8(&w, 0); /* host_name */
+	petrel_put_opaque16(&w, name, len);
+	petrel_put_len_close(&w, &list);
+	petrel_put_len_close(&w, &ext);
+	cr_assert(petrel_writer_ok(&w));
+	return petrel_writer_len(&w);
+}
+
+/* sni12fix: a host_name too long to keep is not "no name" for the
+ * binding (as the 1.2 server's sni_unbound): it matches no ticket. */
+Test(tkt13_ticket, overlong_server_name_binds_to_nothing)
+{
+	struct petrel_hs13_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	uint8_t block[512];
+	struct petrel_ext13_names none, kept, longer;
+	memset(&none, 0, sizeof none);
+	cr_assert_eq(petrel_ext13_names_server_read(&kept, &cfg, block,
+						    sni_block(PETREL_EXT13_HOST_MAX, block, sizeof block)), 0);
+	cr_assert(kept.has_host);
+	cr_assert_not(kept.host_unbound);
+	cr_assert_eq(petrel_ext13_names_server_read(&longer, &cfg, block,
+						    sni_block(PETREL_EXT13_HOST_MAX + 1, block, sizeof block)), 0);
+	cr_assert_not(longer.has_host);
+	cr_assert(longer.host_unbound);
+	uint8_t b_none[PETREL_TICKET13_BINDING_LEN], b1[PETREL_TICKET13_BINDING_LEN];
+	uint8_t b2[PETREL_TICKET13_BINDING_LEN];
+	petrel_ticket13_binding(&none, b_none);
+	petrel_ticket13_binding(&longer, b1);
+	petrel_ticket13_binding(&longer, b2);
+	cr_assert_neq(memcmp(b_none, b1, sizeof b1), 0);
+	cr_assert_neq(memcmp(b1, b2, sizeof b1), 0, "not even itself");
 }
 
 /* ---- CIDs we issue (NewConnectionId, RequestConnectionId) ---------------- */

@@ -5,6 +5,7 @@
  * otherwise. */
 #include <string.h>
 
+#include "common/name_fold.h"
 #include "petrel/petrel.h"
 #include "x509/der.h"
 #include "x509/x509.h"
@@ -12,16 +13,6 @@
 
 #define PARSE_ERR PETREL_E_CERT_PARSE
 #define REJECT PETREL_E_CERT_NAME_MISMATCH
-
-static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c; }
-
-static bool eq_nocase(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (lower(a[i]) != lower(b[i]))
-			return false;
-	return true;
-}
 
 static bool ldh(uint8_t c)
 {
@@ -60,9 +51,9 @@ static bool dns_within(const uint8_t *name, size_t len, const uint8_t *base, siz
 	if (base_len == 0)
 		return true;
 	if (len == base_len)
-		return eq_nocase(name, base, len);
+		return petrel_ascii_eq_nocase(name, base, len);
 	return len > base_len && name[len - base_len - 1] == '.' &&
-	       eq_nocase(name + len - base_len, base, base_len);
+	       petrel_ascii_eq_nocase(name + len - base_len, base, base_len);
 }
 
 /* A wildcard SAN "*.b" is permitted only if all it can match is ("b"
@@ -146,11 +137,12 @@ static bool email_within(const uint8_t *v, size_t len, const uint8_t *c, size_t 
 		/* local parts compare exactly, hosts without case */
 		size_t local = (size_t)(at - v);
 		return (size_t)(c_at - c) == local && memcmp(v, c, local) == 0 &&
-		       c_len - local - 1 == host_len && eq_nocase(host, c_at + 1, host_len);
+		       c_len - local - 1 == host_len &&
+		       petrel_ascii_eq_nocase(host, c_at + 1, host_len);
 	}
 	if (c[0] == '.')
-		return host_len > c_len && eq_nocase(host + host_len - c_len, c, c_len);
-	return host_len == c_len && eq_nocase(host, c, c_len);
+		return host_len > c_len && petrel_ascii_eq_nocase(host + host_len - c_len, c, c_len);
+	return host_len == c_len && petrel_ascii_eq_nocase(host, c, c_len);
 }
 
 /* directoryName: the constraint's RDNs are a prefix of the name's

@@ -4,20 +4,16 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "common/name_fold.h"
 #include "petrel/petrel.h"
 #include "x509/x509.h"
 #include "x509/x509_internal.h"
 
 #define HOST_MAX 253
 
-static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c; }
-
 static bool eq_nocase(const uint8_t *a, const char *b, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (lower(a[i]) != lower((unsigned char)b[i]))
-			return false;
-	return true;
+	return petrel_ascii_eq_nocase(a, (const uint8_t *)b, len); /* RFC 4343 3 */
 }
 
 /* A presented dNSName against the reference host (already without a
