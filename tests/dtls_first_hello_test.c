@@ -34,12 +34,13 @@ static void give_big_ticket(petrel_session *client, size_t ticket_len)
 	memset(master, 0x42, sizeof master);
 	struct petrel_writer w;
 	petrel_writer_init(&w, blob, sizeof blob);
-	petrel_put_u8(&w, 1);
+	petrel_put_u8(&w, 2); /* resume blob version 2 (dtls/hs_common.c) */
 	petrel_put_u16(&w, 0xC0A8); /* TLS_PSK_WITH_AES_128_CCM_8 */
 	petrel_put_u8(&w, 1);
 	petrel_put_bytes(&w, master, sizeof master);
 	petrel_put_opaque8(&w, master, 0);
 	petrel_put_opaque16(&w, ticket, ticket_len);
+	petrel_put_opaque16(&w, NULL, 0); /* made without a server name */
 	cr_assert(petrel_writer_ok(&w));
 	cr_assert_eq(petrel_session_set_data(client, blob, petrel_writer_len(&w)), 0);
 }

@@ -141,12 +141,13 @@ static size_t blob_with_ticket(petrel_credentials *sc, bool ticket_ems, uint8_t 
 	cr_assert_eq(petrel_ticket_seal(sc, nonce, suite, ticket_ems, master, ticket), 0);
 	struct petrel_writer w;
 	petrel_writer_init(&w, blob, cap);
-	petrel_put_u8(&w, 1);
+	petrel_put_u8(&w, 2); /* resume blob version 2 (dtls/hs_common.c) */
 	petrel_put_u16(&w, suite->id);
 	petrel_put_u8(&w, 1); /* the client believes the session had EMS */
 	petrel_put_bytes(&w, master, sizeof master);
 	petrel_put_opaque8(&w, NULL, 0);
 	petrel_put_opaque16(&w, ticket, sizeof ticket);
+	petrel_put_opaque16(&w, NULL, 0); /* made without a server name */
 	cr_assert(petrel_writer_ok(&w));
 	return petrel_writer_len(&w);
 }
