@@ -87,6 +87,15 @@ uint16_t petrel_pmtud_on_ack(struct petrel_pmtud *p, uint16_t current, uint32_t 
 	return proven;
 }
 
+void petrel_pmtud_too_big(struct petrel_pmtud *p, uint16_t current, uint16_t size, uint64_t now_ms)
+{
+	if (p->state == PETREL_PMTUD_OFF || size == 0)
+		return;
+	if (size - 1 < p->max)
+		p->max = (uint16_t)(size - 1);
+	search_from(p, current, now_ms);
+}
+
 uint64_t petrel_pmtud_deadline(const struct petrel_pmtud *p)
 {
 	return p->state == PETREL_PMTUD_OFF ? UINT64_MAX : p->due_ms;
