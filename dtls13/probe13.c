@@ -104,7 +104,7 @@ static int send_probe(petrel_session *s, uint16_t size, uint32_t id, uint64_t no
 	_Alignas(16) uint8_t dg[PETREL_MAX_DATAGRAM];
 	if (size <= ip_udp + petrel_rl13_overhead(d, d->wr_epoch) + PETREL_HS_HEADER_LEN + 1 ||
 	    size - ip_udp > sizeof dg || !peer_takes(s, d, size - ip_udp)) {
-		petrel_pmtud_too_big(&s->pmtud, s->link_mtu, size, now_ms); /* never this size again */
+		petrel_pmtud_too_big(&s->pmtud, size, now_ms); /* never this size again */
 		return 0;
 	}
 	int rc = take_key_update(s, now_ms);
@@ -118,7 +118,7 @@ static int send_probe(petrel_session *s, uint16_t size, uint32_t id, uint64_t no
 	if (rc == PETREL_E_LARGE_PACKET) {
 		/* The local link refuses it (EMSGSIZE): never this size again;
 		 * the KeyUpdate goes out as an ordinary one. */
-		petrel_pmtud_too_big(&s->pmtud, s->link_mtu, size, now_ms);
+		petrel_pmtud_too_big(&s->pmtud, size, now_ms);
 		return petrel_flight13_send(s, now_ms, false);
 	}
 	if (rc < 0)

@@ -160,6 +160,50 @@ Test(probe13, stops_below_a_path_that_drops_over_900_never_lowering)
 	teardown(&h, sc, cc);
 }
 
+Test(probe13, a_later_black_hole_sends_the_mtu_back_to_base)
+{
+	petrel_credentials *sc, *cc;
+	struct harness h;
+	struct events ev = {0};
+	setup(&h, &sc, &cc, 1400, &ev);
+	pump(&h, simnet_now(h.net) + 30000);
+	cr_assert_eq(petrel_dtls_get_mtu(h.client.session), 1400);
+	/* The route changes: now only 900-byte packets pass. At the raise
+	 * timer the current size is confirmed, three times unanswered. */
+	struct simnet_rules r = {.delay_ms = 10, .max_datagram = 900 - IP_UDP,
+				 .size_mode = SIMNET_BLACKHOLE};
+	simnet_set_rules(h.net, 0, &r);
+	pump(&h, simnet_now(h.net) + PETREL_PMTUD_RAISE_MS + 30000);
+	cr_assert_eq(ev.black_hole, 1, "the confirmation probes failed: back to base");
+	cr_assert_geq(ev.lowest, 500, "never below the base");
+	cr_assert_eq(petrel_dtls_get_mtu(h.client.session), 576, "back to 500, then 576 probed again (MTU %u)",
+		     petrel_dtls_get_mtu(h.client.session));
+	teardown(&h, sc, cc);
+}
+
+Test(probe13, a_probe_the_local_link_refuses_ends_the_search)
+{
+	petrel_credentials *sc, *cc;
+	struct harness h;
+	struct events ev = {0};
+	setup(&h, &sc, &cc, 1400, &ev);
+	/* EMSGSIZE above 1000 bytes from the client's socket. */
+	struct simnet_rules r = {.delay_ms = 10, .max_datagram = 1000 - IP_UDP - 1,
+				 .size_mode = SIMNET_REJECT};
+	simnet_set_rules(h.net, 0, &r);
+	uint64_t ku_before = h.client.session->d13->key_updates_sent;
+	pump(&h, simnet_now(h.net) + 30000);
+	petrel_session *c = h.client.session;
+	cr_assert_eq(petrel_dtls_get_mtu(c), 576);
+	cr_assert_eq(c->pmtud.state, PETREL_PMTUD_DONE);
+	cr_assert_eq(c->pmtud.max, 999);
+	cr_assert_eq(c->d13->probe13.sent, 1, "only the 576-byte probe left");
+	cr_assert_eq(c->d13->key_updates_sent, ku_before + 2, "the refused one went out unpadded");
+	cr_assert_eq(ev.lowered, 0);
+	cr_assert_eq(harness_echo(&h, "still talking", simnet_now(h.net) + 10000), 0);
+	teardown(&h, sc, cc);
+}
+
 Test(probe13, a_lost_probe_is_resent_unpadded)
 {
 	petrel_credentials *sc, *cc;
