@@ -12,12 +12,17 @@
  * welcome. A padded record is one record for those limits, whatever its
  * padding: the limits count records, each up to 2^14 bytes.
  *
+ * A probe goes out only when nothing of ours is unacknowledged, so the
+ * KeyUpdate and everything before it are acknowledged before the new
+ * keys are used (RFC 9147 8 and its erratum 8047), and nothing else
+ * follows it in the old epoch.
+ *
  * The probe is its own flight (dtls13/flight13.c's bookkeeping: the
  * ACK matches the record number remembered here, a partial or late ACK
  * is handled there, and the timer's retransmission cuts the message for
  * the current MTU, unpadded). Only its first transmission is padded; it
  * is left out of the flight's largest datagram, so its loss never
- * triggers the black-hole rule (RFC 8899 4.1: probe loss says nothing
+ * triggers the black-hole rule (RFC 8899 3, 4.1: probe loss says nothing
  * about the current size). */
 #include <string.h>
 

@@ -7,7 +7,7 @@
  * The peer's ACK naming that record's number (RFC 9147 7) proves the size
  * crossed the path; the usual retransmission timer declares it lost, and
  * the KeyUpdate then goes out again at the current, unpadded size (RFC
- * 8899 4.1: a probe is never retransmitted, and its loss is not
+ * 8899 3, 4.1: a probe is never retransmitted, and its loss is not
  * congestion). The search, its sizes and the black-hole check are
  * mtu/pmtud.c's, the same as 1.2's; PETREL_FLAG_PMTU_PROBE and
  * petrel_dtls_set_mtu_max are the knobs for both versions. */

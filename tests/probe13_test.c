@@ -151,7 +151,7 @@ Test(probe13, stops_below_a_path_that_drops_over_900_never_lowering)
 	petrel_session *c = h.client.session;
 	cr_assert_eq(petrel_dtls_get_mtu(c), 576, "the plateau below 900, MTU %u", petrel_dtls_get_mtu(c));
 	cr_assert_eq(ev.probe, 1);
-	cr_assert_eq(ev.lowered, 0, "probe loss never shrinks the MTU (RFC 8899 4.1)");
+	cr_assert_eq(ev.lowered, 0, "probe loss never shrinks the MTU (RFC 8899 3, 4.1)");
 	cr_assert_eq(ev.black_hole, 0);
 	cr_assert_eq(c->pmtud.state, PETREL_PMTUD_DONE);
 	cr_assert_eq(c->d13->probe13.lost, PETREL_PMTUD_MAX_PROBES);
