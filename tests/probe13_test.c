@@ -340,6 +340,32 @@ Test(probe13, no_probe_while_a_flight_of_ours_is_out)
 	teardown(&h, sc, cc);
 }
 
+Test(probe13, both_ends_probing_at_once)
+{
+	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
+	struct harness h;
+	harness_init(&h, 79, PETREL_FLAG_PMTU_PROBE, PETREL_FLAG_PMTU_PROBE, cc, sc);
+	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_3, PETREL_DTLS1_3), 0);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	petrel_dtls_set_mtu(h.client.session, 500);
+	petrel_dtls_set_mtu(h.server.session, 500);
+	struct simnet_rules r = {.delay_ms = 10, .max_datagram = 1200 - IP_UDP,
+				 .size_mode = SIMNET_BLACKHOLE};
+	simnet_set_rules(h.net, 0, &r);
+	simnet_set_rules(h.net, 1, &r);
+	cr_assert_eq(harness_run_handshake(&h, 20000), 0);
+	pump(&h, simnet_now(h.net) + 30000);
+	/* KeyUpdates cross: each side's keys move on its own. */
+	cr_assert_eq(petrel_dtls_get_mtu(h.client.session), 1200);
+	cr_assert_eq(petrel_dtls_get_mtu(h.server.session), 1200);
+	cr_assert_eq(h.client.session->d13->probe13.confirmed, 3);
+	cr_assert_eq(h.server.session->d13->probe13.confirmed, 3);
+	cr_assert_eq(petrel_engine13_write_epoch(h.client.session), petrel_engine13_read_epoch(h.server.session));
+	cr_assert_eq(petrel_engine13_write_epoch(h.server.session), petrel_engine13_read_epoch(h.client.session));
+	cr_assert_eq(harness_echo(&h, "both probed", simnet_now(h.net) + 10000), 0);
+	teardown(&h, sc, cc);
+}
+
 Test(probe13, keepalive_pings_still_keep_a_client_on_dtls12)
 {
 	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
