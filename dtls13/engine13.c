@@ -739,6 +739,7 @@ static int on_record(petrel_session *s, uint64_t epoch, uint64_t seq, uint8_t ct
 		 * retransmission of our ClientHello and stall the handshake. */
 		if (epoch == 0)
 			return 0;
+		petrel_probe13_on_ack(s, p, len, now_ms); /* path MTU probe (probe13.h) */
 		int rc = petrel_flight13_on_ack(s, p, len, now_ms);
 		if (rc == 1 && d->flight_is_ku) {
 			uint8_t next[PETREL_MAX_HASH_LEN];
@@ -1019,11 +1020,15 @@ int petrel_engine13_tick(petrel_session *s, uint64_t now_ms)
 		if (rc < 0)
 			return rc;
 	}
+	int prc = petrel_probe13_tick(s, now_ms); /* path MTU probes (probe13.h) */
+	if (prc < 0)
+		return prc;
 	if (!petrel_timer_expired(&d->retransmit, now_ms))
 		return 0;
 	/* RFC 9147 5.8: double and resend what was not acknowledged. */
 	petrel_rto_on_timeout(&d->rto);
 	s->stats.timeouts++;
+	petrel_probe13_on_timeout(s, now_ms); /* a lost probe: resent unpadded */
 	return petrel_flight13_on_timeout(s, now_ms); /* black-hole rule, then resend */
 }
 
@@ -1040,6 +1045,7 @@ uint64_t petrel_engine13_next_deadline(const petrel_session *s)
 	if ((!d->done || d->flight_active) && d->deadline_total_ms < next)
 		next = d->deadline_total_ms;
 	next = petrel_perf13_idle_deadline(s, next);
+	next = petrel_probe13_deadline(s, next);
 	return next;
 }
 

@@ -11,6 +11,7 @@
 #include "dtls13/engine13.h"
 #include "dtls13/epoch13.h"
 #include "dtls13/keyupdate.h"
+#include "dtls13/probe13.h"
 #include "dtls13/server13.h"
 #include "dtls13/ticket13.h"
 
@@ -105,6 +106,7 @@ struct petrel_d13 {
 	 * gone (dtls13/export13.c); wiped with the rest. */
 	uint8_t exporter_master[PETREL_MAX_HASH_LEN];
 	size_t exporter_len;
+	struct petrel_probe13 probe13; /* path MTU probe in flight (probe13.c) */
 };
 
 /* rl13.c: the epoch table */

@@ -401,7 +401,8 @@ int petrel_flight13_send_ack(petrel_session *s)
 	struct petrel_record_number list[D13_MAX_RCVD];
 	size_t n = 0;
 	for (size_t i = 0; i < d->rcvd_count; i++)
-		if (d->rcvd[i].epoch <= d->wr_epoch)
+		if (d->rcvd[i].epoch <= d->wr_epoch ||
+		    d->done) /* after the handshake: our highest epoch for any (probe13: the peer's 2nd KeyUpdate) */
 			list[n++] = d->rcvd[i];
 	if (n == 0)
 		return 0;

@@ -60,3 +60,5 @@ libpetrel_core_la_SOURCES += dtls13/flight13_pmtu.h
 # made and routed by the endpoint
 libpetrel_core_la_SOURCES += dtls13/cid13_issue.c dtls13/cid13_issue.h \
 	dtls/endpoint_cid13.c dtls/endpoint_cid13.h
+# probe13: path MTU probes after a DTLS 1.3 handshake (RFC 8899, padded KeyUpdate; issue #20)
+libpetrel_core_la_SOURCES += dtls13/probe13.c dtls13/probe13.h

@@ -87,6 +87,22 @@ uint16_t petrel_pmtud_on_ack(struct petrel_pmtud *p, uint16_t current, uint32_t 
 	return proven;
 }
 
+void petrel_pmtud_too_big(struct petrel_pmtud *p, uint16_t size, uint64_t now_ms)
+{
+	if (p->state == PETREL_PMTUD_OFF || size == 0)
+		return;
+	if (size - 1 < p->max)
+		p->max = (uint16_t)(size - 1);
+	/* The search ends below this size (RFC 8899 5.2), as after
+	 * MAX_PROBES losses: walking down a byte at a time would cost a
+	 * probe per byte. */
+	p->state = PETREL_PMTUD_DONE;
+	p->outstanding = false;
+	p->confirming = false;
+	p->attempts = 0;
+	p->due_ms = now_ms + PETREL_PMTUD_RAISE_MS;
+}
+
 uint64_t petrel_pmtud_deadline(const struct petrel_pmtud *p)
 {
 	return p->state == PETREL_PMTUD_OFF ? UINT64_MAX : p->due_ms;

@@ -46,6 +46,10 @@ enum petrel_pmtud_action petrel_pmtud_poll(struct petrel_pmtud *p, uint16_t curr
 /* A probe response arrived. Returns the MTU it proves (raise to it), or
  * 0 when it is stale or unknown. */
 uint16_t petrel_pmtud_on_ack(struct petrel_pmtud *p, uint16_t current, uint32_t id, uint64_t now_ms);
+/* The local link refused a probe of size bytes (EMSGSIZE), or the peer
+ * could not take it: the search ends below it, and never probes that
+ * size or above again (used by dtls13/probe13.c). */
+void petrel_pmtud_too_big(struct petrel_pmtud *p, uint16_t size, uint64_t now_ms);
 /* When petrel_pmtud_poll should next run; UINT64_MAX when off. */
 uint64_t petrel_pmtud_deadline(const struct petrel_pmtud *p);
 

@@ -184,3 +184,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/fixture_creds.c tests/fixture_creds.h
 endif
+# probe13: path MTU probes after a DTLS 1.3 handshake (padded KeyUpdate, RFC 8899; issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/probe13_test.c
+endif

@@ -86,7 +86,15 @@ static void expect_dtls12_only(enum feature f)
 }
 
 Test(vdefault, heartbeat_keepalive_keeps_dtls12_only) { expect_dtls12_only(HEARTBEAT_KEEPALIVE); }
-Test(vdefault, pmtu_probe_keeps_dtls12_only) { expect_dtls12_only(HEARTBEAT_PMTU_PROBE); }
+/* probe13: 1.3 sessions probe with padded KeyUpdates (dtls13/probe13.h). */
+Test(vdefault, pmtu_probe_offers_dtls13_too)
+{
+	struct hand_client c;
+	hand_init(&c);
+	use(c.s, HEARTBEAT_PMTU_PROBE);
+	cr_assert(first_hello_offers_dtls13(&c));
+	petrel_session_free(c.s);
+}
 Test(vdefault, raw_public_keys_keep_dtls12_only) { expect_dtls12_only(RPK); }
 Test(vdefault, cipher_list_keeps_dtls12_only) { expect_dtls12_only(CIPHERS); }
 Test(vdefault, renegotiation_keeps_dtls12_only) { expect_dtls12_only(RENEGOTIATION); }

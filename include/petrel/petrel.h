@@ -126,6 +126,9 @@ enum {
 	PETREL_FLAG_PMTU_PROBE = 1 << 10,      /* probe for a larger MTU after the handshake
 						  (RFC 8899 with RFC 6520 heartbeats; the
 						  peer must negotiate heartbeats) */
+	/* (probe13) DTLS 1.3 sessions probe with a padded KeyUpdate, which
+	 * every DTLS 1.3 peer acknowledges (RFC 9147 8): no heartbeats, and a
+	 * client with this flag alone still offers DTLS 1.3. */
 	/* RFC 7627 extended master secret is always offered and preferred; a
 	 * peer without it still completes a full handshake (as OpenSSL, GnuTLS
 	 * and Go allow), but such a session is never resumed (RFC 7627 5.3).

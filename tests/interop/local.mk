@@ -38,3 +38,9 @@ INTEROP_TESTS += tests/interop/front13-wolfssl.sh
 INTEROP_TESTS += tests/interop/export13-wolfssl.sh
 # ext13: server_name in DTLS 1.3 against wolfSSL 5.5.4 (-S), both directions.
 INTEROP_TESTS += tests/interop/dtls13-wolfssl-ext.sh
+# probe13: path MTU probes (padded KeyUpdate) after a DTLS 1.3 handshake
+# against wolfSSL 5.5.4's server, with a public-API driver.
+check_PROGRAMS += tests/interop/probe13-client
+tests_interop_probe13_client_SOURCES = tests/interop/probe13_client.c
+tests_interop_probe13_client_LDADD = libpetrel.la
+INTEROP_TESTS += tests/interop/probe13-wolfssl.sh
