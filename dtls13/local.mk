@@ -60,3 +60,6 @@ libpetrel_core_la_SOURCES += dtls13/flight13_pmtu.h
 # made and routed by the endpoint
 libpetrel_core_la_SOURCES += dtls13/cid13_issue.c dtls13/cid13_issue.h \
 	dtls/endpoint_cid13.c dtls/endpoint_cid13.h
+# cid13: the peer's spare CIDs kept and rotated, issued CIDs retired (RFC 9147 9)
+libpetrel_core_la_SOURCES += dtls13/cid13_spare.c dtls13/cid13_spare.h \
+	dtls13/cid13_retire.c dtls13/cid13_retire.h dtls13/cid13_rotate.c

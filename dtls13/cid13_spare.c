@@ -1,0 +1,44 @@
+/* The peer's spare CIDs (see dtls13/cid13_spare.h). */
+#include "dtls13/cid13_spare.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "petrel/petrel.h"
+
+int petrel_cid13_spare_add(struct petrel_cid13_issued **state, const struct petrel_cid_params *p,
+			   const uint8_t *cid, size_t len)
+{
+	if (len == 0 || len > PETREL_CID_EXT_MAX_LEN)
+		return 0; /* an empty spare would mean "no CID": not a CID to move to */
+	if (len == p->tx_cid_len && memcmp(cid, p->tx_cid, len) == 0)
+		return 0;
+	if (*state == NULL) {
+		*state = calloc(1, sizeof **state);
+		if (*state == NULL)
+			return PETREL_E_MEMORY;
+	}
+	struct petrel_cid13_issued *st = *state;
+	for (size_t i = 0; i < st->spare_count; i++)
+		if (st->spare_len[i] == len && memcmp(st->spares[i], cid, len) == 0)
+			return 0;
+	if (st->spare_count >= PETREL_CID13_SPARE_MAX)
+		return 0; /* RFC 9147 9: extra spares MAY be discarded */
+	memcpy(st->spares[st->spare_count], cid, len);
+	st->spare_len[st->spare_count] = (uint8_t)len;
+	st->spare_count++;
+	return 0;
+}
+
+int petrel_cid13_spare_take(struct petrel_cid13_issued *state, struct petrel_cid_params *p)
+{
+	if (state == NULL || state->spare_count == 0)
+		return PETREL_E_LIMIT_EXCEEDED;
+	size_t len = state->spare_len[0];
+	memcpy(p->tx_cid, state->spares[0], len);
+	p->tx_cid_len = len;
+	state->spare_count--;
+	memmove(state->spares[0], state->spares[1], state->spare_count * sizeof state->spares[0]);
+	memmove(&state->spare_len[0], &state->spare_len[1], state->spare_count);
+	return 0;
+}
