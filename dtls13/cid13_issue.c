@@ -161,8 +161,8 @@ int petrel_cid13_request(petrel_session *s, uint64_t now_ms)
 	struct petrel_cid13_issued *st = state(s->cid);
 	if (st == NULL)
 		return PETREL_E_MEMORY;
-	if (st->request_out)
-		return 0;
+	if (st->request_out || !st->peer_sends_new_cids)
+		return 0; /* asked already; or a peer that may not know the message */
 	if (d->flight_active) {
 		st->request_due = true; /* once our flight is acknowledged */
 		return 0;

@@ -24,8 +24,9 @@ int petrel_cid13_issue(petrel_session *s, unsigned count, uint8_t usage, uint64_
 int petrel_cid13_on_request(petrel_session *s, uint8_t requested, uint64_t now_ms);
 /* Sends RequestConnectionId for PETREL_CID13_REQUEST_COUNT CIDs (RFC
  * 9147 9), or marks it due while a flight of ours is out; nothing while
- * one is unanswered. 0; PETREL_E_INVALID_REQUEST (no 1.3 session done
- * with its handshake, or we send no CID: RFC 9147 9 forbids it),
+ * one is unanswered, nor to a peer that never sent a NewConnectionId.
+ * 0; PETREL_E_INVALID_REQUEST (no 1.3 session done with its handshake,
+ * or we send no CID: RFC 9147 9 forbids it),
  * PETREL_E_MEMORY, a send error. */
 int petrel_cid13_request(petrel_session *s, uint64_t now_ms);
 /* A deferred answer (or request of ours), once no flight of ours is out. */

@@ -6,6 +6,13 @@
 
 #include "petrel/petrel.h"
 
+struct petrel_cid13_issued *petrel_cid13_state(struct petrel_cid13_issued **state)
+{
+	if (*state == NULL)
+		*state = calloc(1, sizeof **state);
+	return *state;
+}
+
 int petrel_cid13_spare_add(struct petrel_cid13_issued **state, const struct petrel_cid_params *p,
 			   const uint8_t *cid, size_t len)
 {
@@ -13,12 +20,9 @@ int petrel_cid13_spare_add(struct petrel_cid13_issued **state, const struct petr
 		return 0; /* an empty spare would mean "no CID": not a CID to move to */
 	if (len == p->tx_cid_len && memcmp(cid, p->tx_cid, len) == 0)
 		return 0;
-	if (*state == NULL) {
-		*state = calloc(1, sizeof **state);
-		if (*state == NULL)
-			return PETREL_E_MEMORY;
-	}
-	struct petrel_cid13_issued *st = *state;
+	struct petrel_cid13_issued *st = petrel_cid13_state(state);
+	if (st == NULL)
+		return PETREL_E_MEMORY;
 	for (size_t i = 0; i < st->spare_count; i++)
 		if (st->spare_len[i] == len && memcmp(st->spares[i], cid, len) == 0)
 			return 0;

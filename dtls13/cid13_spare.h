@@ -7,7 +7,8 @@
  * observer from linking the two (RFC 9146 8, RFC 9147 11). When the last
  * spare is taken, or none is left to take, a RequestConnectionId asks
  * the peer for more (dtls13/cid13_issue.c): one at a time, never while
- * we send no CID (RFC 9147 9). */
+ * we send no CID (RFC 9147 9), and only of a peer that has sent a
+ * NewConnectionId itself (so it knows the messages). */
 #ifndef PETREL_DTLS13_CID13_SPARE_H
 #define PETREL_DTLS13_CID13_SPARE_H
 
@@ -17,6 +18,8 @@
 #include "dtls/msg_cid.h"
 #include "dtls13/cid13_update.h"
 
+/* The CID state, made if *state is NULL: NULL without memory. */
+struct petrel_cid13_issued *petrel_cid13_state(struct petrel_cid13_issued **state);
 /* Keeps cid (len bytes) as the peer's next spare, after the others;
  * *state made if NULL. Empty CIDs, the one we send with now and one
  * already kept are skipped; past PETREL_CID13_SPARE_MAX it is discarded.

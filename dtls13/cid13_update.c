@@ -49,8 +49,13 @@ int petrel_cid13_on_message_req(const struct petrel_cid13_config *c, uint8_t msg
 		return PETREL_E_ILLEGAL_PARAMETER;
 	/* Any NewConnectionId answers our RequestConnectionId (RFC 9147 9:
 	 * with fewer CIDs than asked, or none, if the peer likes). */
-	if (c->issued != NULL && *c->issued != NULL)
-		(*c->issued)->request_out = false;
+	if (c->issued != NULL) {
+		struct petrel_cid13_issued *st = petrel_cid13_state(c->issued);
+		if (st == NULL)
+			return PETREL_E_MEMORY;
+		st->request_out = false;
+		st->peer_sends_new_cids = true;
+	}
 	for (size_t i = 0; i < n.count; i++) {
 		const uint8_t *cid;
 		size_t cid_len;

@@ -74,6 +74,10 @@ struct petrel_cid13_issued {
 	uint8_t spares[PETREL_CID13_SPARE_MAX][PETREL_CID_EXT_MAX_LEN];
 	bool request_out; /* our RequestConnectionId, not yet answered (RFC 9147 9: one at a time) */
 	bool request_due; /* to send once no flight of ours is out */
+	/* The peer sent a NewConnectionId: it knows the CID messages. We
+	 * ask only such a peer (one that never did, wolfSSL 5.5.4 say, may
+	 * not know RequestConnectionId and end the connection). */
+	bool peer_sends_new_cids;
 };
 /* Whether cid (len bytes) is one of issued's (NULL: none). */
 bool petrel_cid13_issued_has(const struct petrel_cid13_issued *issued, const uint8_t *cid,

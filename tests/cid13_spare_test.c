@@ -212,16 +212,14 @@ Test(cid13_spare, rotate_takes_the_next_spare_on_the_wire_then_asks_for_more)
 	h.client.on_send = keep_last;
 	h.client.on_send_ctx = &sent;
 	cr_assert_eq(petrel_session_rotate_cid(cl), PETREL_E_LIMIT_EXCEEDED, "none yet");
-	/* That asked for spares (RFC 9147 9 RequestConnectionId), once. */
-	cr_assert(cl->cid->issued13->request_out);
-	cr_assert_eq(petrel_session_rotate_cid(cl), PETREL_E_LIMIT_EXCEEDED);
-	for (int i = 0; i < 4 && petrel_session_spare_cids(cl) == 0; i++)
-		cr_assert_eq(harness_echo(&h, "drive", 60000), 0);
-	cr_assert_eq(petrel_session_spare_cids(cl), PETREL_CID13_REQUEST_COUNT,
-		     "the server answered our RequestConnectionId");
-	cr_assert_not(cl->cid->issued13->request_out, "answered");
-	cr_assert_eq(sv->cid->issued13->count, PETREL_CID13_REQUEST_COUNT, "asked once");
-	cr_assert_eq(harness_echo(&h, "ack", 60000), 0);
+	/* A peer that never sent a NewConnectionId is not asked: it may not
+	 * know the messages (wolfSSL 5.5.4). */
+	cr_assert_not(cl->cid->issued13 != NULL && cl->cid->issued13->request_out);
+	cr_assert_eq(petrel_session_new_cids(sv, PETREL_CID13_REQUEST_COUNT, PETREL_CID_USAGE_SPARE), 0);
+	cr_assert_eq(harness_echo(&h, "spares", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "their ack", 60000), 0);
+	cr_assert_eq(petrel_session_spare_cids(cl), PETREL_CID13_REQUEST_COUNT);
+	cr_assert_not(cl->cid->issued13->request_out);
 	uint8_t want[PETREL_CID13_REQUEST_COUNT][7];
 	for (size_t i = 0; i < PETREL_CID13_REQUEST_COUNT; i++)
 		memcpy(want[i], sv->cid->issued13->cids[i], 7);
@@ -237,10 +235,15 @@ Test(cid13_spare, rotate_takes_the_next_spare_on_the_wire_then_asks_for_more)
 		cr_assert_gt(sent.count, before);
 		assert_wire_cid(&sent, want[i]);
 	}
-	/* The last one taken: the request that went out is answered. */
+	/* The last one taken: the request that went out (RFC 9147 9
+	 * RequestConnectionId) is answered, and only one went out. */
 	for (int i = 0; i < 4 && petrel_session_spare_cids(cl) == 0; i++)
 		cr_assert_eq(harness_echo(&h, "drive", 60000), 0);
 	cr_assert_eq(petrel_session_spare_cids(cl), PETREL_CID13_REQUEST_COUNT);
+	cr_assert_not(cl->cid->issued13->request_out, "answered");
+	cr_assert_eq(sv->cid->issued13->last_serial, 2 * PETREL_CID13_REQUEST_COUNT, "asked once");
+	cr_assert_eq(harness_echo(&h, "on", 60000), 0);
+	cr_assert_eq(sv->cid->issued13->last_serial, 2 * PETREL_CID13_REQUEST_COUNT);
 	harness_free_all(&h);
 }
 

@@ -387,7 +387,8 @@ PETREL_API int petrel_session_new_cids(petrel_session *session, unsigned count, 
  * application knows its address changed, so the new path shows a CID
  * the old one never did (RFC 9146 8). When that takes the last spare, or
  * none was left, a RequestConnectionId asks the peer for 4 more (one
- * request at a time, answered when the peer likes: call
+ * request at a time, only of a peer that has sent a NewConnectionId
+ * itself, answered when the peer likes: call
  * petrel_session_spare_cids to see what arrived). 0;
  * PETREL_E_LIMIT_EXCEEDED (no spare held), PETREL_E_INVALID_REQUEST
  * (handshake not done, no CID negotiated, or we send none),
