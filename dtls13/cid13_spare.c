@@ -1,6 +1,7 @@
 /* The peer's spare CIDs (see dtls13/cid13_spare.h). */
 #include "dtls13/cid13_spare.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,13 +37,21 @@ int petrel_cid13_spare_add(struct petrel_cid13_issued **state, const struct petr
 
 int petrel_cid13_spare_take(struct petrel_cid13_issued *state, struct petrel_cid_params *p)
 {
-	if (state == NULL || state->spare_count == 0)
-		return PETREL_E_LIMIT_EXCEEDED;
-	size_t len = state->spare_len[0];
-	memcpy(p->tx_cid, state->spares[0], len);
-	p->tx_cid_len = len;
-	state->spare_count--;
-	memmove(state->spares[0], state->spares[1], state->spare_count * sizeof state->spares[0]);
-	memmove(&state->spare_len[0], &state->spare_len[1], state->spare_count);
-	return 0;
+	while (state != NULL && state->spare_count > 0) {
+		size_t len = state->spare_len[0];
+		/* A spare the peer made current since (cid_immediate) is no
+		 * move at all: skipped. */
+		bool in_use = len == p->tx_cid_len && memcmp(state->spares[0], p->tx_cid, len) == 0;
+		if (!in_use) {
+			memcpy(p->tx_cid, state->spares[0], len);
+			p->tx_cid_len = len;
+		}
+		state->spare_count--;
+		memmove(state->spares[0], state->spares[1],
+			state->spare_count * sizeof state->spares[0]);
+		memmove(&state->spare_len[0], &state->spare_len[1], state->spare_count);
+		if (!in_use)
+			return 0;
+	}
+	return PETREL_E_LIMIT_EXCEEDED;
 }

@@ -27,7 +27,8 @@ struct petrel_cid13_issued *petrel_cid13_state(struct petrel_cid13_issued **stat
 int petrel_cid13_spare_add(struct petrel_cid13_issued **state, const struct petrel_cid_params *p,
 			   const uint8_t *cid, size_t len);
 /* Moves the CID we send with (p->tx_cid) to the oldest spare, which
- * leaves the list. 0, or PETREL_E_LIMIT_EXCEEDED (none held). */
+ * leaves the list (spares equal to the CID in use are dropped on the
+ * way). 0, or PETREL_E_LIMIT_EXCEEDED (none held). */
 int petrel_cid13_spare_take(struct petrel_cid13_issued *state, struct petrel_cid_params *p);
 
 #endif

@@ -165,6 +165,12 @@ Test(cid13_spare, cid_immediate_switches_and_keeps_the_rest)
 	assert_spare(cl, 0, "cid-001");
 	assert_spare(cl, 1, "cid-021");
 	assert_spare(cl, 2, "cid-022");
+	/* A spare made current by a later cid_immediate is no move. */
+	cr_assert_eq(send_new_cids(sv, cl, 1, 1, PETREL_CID_IMMEDIATE, now), 0);
+	assert_peers_cid(cl, "cid-001");
+	cr_assert_eq(petrel_session_rotate_cid(cl), 0);
+	assert_peers_cid(cl, "cid-021");
+	cr_assert_eq(petrel_session_spare_cids(cl), 1);
 	harness_free_all(&h);
 }
 
