@@ -10,6 +10,7 @@
 #include "crypto/crypto.h"
 #include "dtls/cid_route.h"
 #include "dtls/session_cid.h"
+#include "dtls13/cid13_update.h"
 
 struct ep_cid13 {
 	struct petrel_table_node node; /* key: the CID */
@@ -37,6 +38,34 @@ struct ep_peer *petrel_ep_cid13_find(const petrel_endpoint *ep, const uint8_t *c
 	struct petrel_table_node *n = petrel_table_find(&ep->cids13, cid, ep->cid_len);
 	return n ? ((struct ep_cid13 *)(void *)((char *)n - offsetof(struct ep_cid13, node)))->peer
 		 : NULL;
+}
+
+/* The session's CIDs it retired (dtls13/cid13_retire.h): no longer
+ * routed to it. Its negotiated CID leaves ep->cids (endpoint.c removes
+ * a peer's entry there only while it has a key); an issued one leaves
+ * this table and the peer's list. */
+static void retire(void *ctx, const uint8_t *cid, size_t len, bool negotiated)
+{
+	struct ep_peer *p = ctx;
+	petrel_endpoint *ep = p->ep;
+	if (len != ep->cid_len)
+		return;
+	if (negotiated) {
+		if (p->cid_node.key_len > 0 && petrel_table_find(&ep->cids, cid, len) == &p->cid_node) {
+			petrel_table_remove(&ep->cids, &p->cid_node);
+			p->cid_node.key_len = 0;
+		}
+		return;
+	}
+	for (struct ep_cid13 **at = &p->cids13; *at != NULL; at = &(*at)->next) {
+		struct ep_cid13 *e = *at;
+		if (petrel_table_find(&ep->cids13, cid, len) != &e->node)
+			continue;
+		*at = e->next;
+		petrel_table_remove(&ep->cids13, &e->node);
+		free(e);
+		return;
+	}
 }
 
 /* The session's maker (dtls/session_cid.h cid_maker): a CID in the
@@ -68,6 +97,13 @@ static int make(void *ctx, uint8_t *cid, size_t len)
 		p->cids13 = e;
 		petrel_table_insert(&ep->cids13, &e->node);
 		memcpy(cid, buf, len);
+		/* cid13: and unrouted when the session retires it (its CID
+		 * state exists: the issuer made it before asking). */
+		struct petrel_cid13_issued *st = p->session->cid->issued13;
+		if (st != NULL) {
+			st->on_retire = retire;
+			st->on_retire_ctx = p;
+		}
 		return 0;
 	}
 	return PETREL_E_LIMIT_EXCEEDED;

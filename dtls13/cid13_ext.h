@@ -25,8 +25,9 @@ struct petrel_cid13_config {
 	size_t ours_len;
 	struct petrel_cid_params *result; /* the session's: written by the hello hooks */
 	/* tkt13: the session's CIDs issued after the handshake
-	 * (cid13_update.h), also accepted in received records; NULL: none. */
-	struct petrel_cid13_issued *const *issued;
+	 * (cid13_update.h), also accepted in received records, and the
+	 * peer's spares; *issued NULL: none yet (made on first use). */
+	struct petrel_cid13_issued **issued;
 };
 
 /* Client, in ClientHello (before pre_shared_key, which stays last): the

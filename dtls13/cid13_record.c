@@ -2,6 +2,7 @@
 #include "dtls13/cid13_record.h"
 
 #include "crypto/crypto.h"
+#include "dtls13/cid13_retire.h"
 #include "dtls13/cid13_update.h"
 
 static const struct petrel_cid_params *negotiated(const struct petrel_cid13_config *c)
@@ -38,7 +39,7 @@ bool petrel_cid13_rx_accept(const struct petrel_cid13_config *c, const struct pe
 		return true;
 	/* Not secret, but no reason to leak where a guess went wrong. */
 	if (petrel_ct_equal(h->cid, negotiated(c)->rx_cid, want) == 1)
-		return true;
+		return !petrel_cid13_negotiated_retired(c); /* cid13: retired (cid13_retire.h) */
 	/* tkt13: or one we issued since (NewConnectionId, RFC 9147 9). */
 	return c->issued != NULL && petrel_cid13_issued_has(*c->issued, h->cid, want);
 }

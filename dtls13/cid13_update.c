@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "dtls13/cid13_spare.h"
 #include "dtls13/messages13.h"
 #include "petrel/petrel.h"
 
@@ -42,16 +43,38 @@ int petrel_cid13_on_message_req(const struct petrel_cid13_config *c, uint8_t msg
 		return PETREL_E_UNEXPECTED_MESSAGE;
 	struct petrel_new_connection_id n;
 	int rc = petrel_new_connection_id_parse(body, len, &n);
-	if (rc < 0 || n.usage != PETREL_CID_IMMEDIATE)
+	if (rc < 0)
 		return rc;
-	const uint8_t *cid;
-	size_t cid_len;
-	if (!petrel_new_connection_id_entry(&n, 0, &cid, &cid_len))
+	if (n.usage == PETREL_CID_IMMEDIATE && n.count == 0)
 		return PETREL_E_ILLEGAL_PARAMETER;
-	if (cid_len > sizeof c->result->tx_cid)
-		return PETREL_E_ILLEGAL_PARAMETER;
-	if (cid_len > 0)
-		memcpy(c->result->tx_cid, cid, cid_len);
-	c->result->tx_cid_len = cid_len;
+	/* Any NewConnectionId answers our RequestConnectionId (RFC 9147 9:
+	 * with fewer CIDs than asked, or none, if the peer likes). */
+	if (c->issued != NULL) {
+		struct petrel_cid13_issued *st = petrel_cid13_state(c->issued);
+		if (st == NULL)
+			return PETREL_E_MEMORY;
+		st->request_out = false;
+		st->peer_sends_new_cids = true;
+	}
+	for (size_t i = 0; i < n.count; i++) {
+		const uint8_t *cid;
+		size_t cid_len;
+		if (!petrel_new_connection_id_entry(&n, i, &cid, &cid_len) ||
+		    cid_len > sizeof c->result->tx_cid)
+			return PETREL_E_ILLEGAL_PARAMETER;
+		if (i == 0 && n.usage == PETREL_CID_IMMEDIATE) {
+			/* "the new CID MUST be used immediately for all future
+			 * records" (RFC 9147 9): from the next record on. */
+			if (cid_len > 0)
+				memcpy(c->result->tx_cid, cid, cid_len);
+			c->result->tx_cid_len = cid_len;
+			continue;
+		}
+		if (c->issued == NULL)
+			continue; /* no place to keep spares: discarded (RFC 9147 9 MAY) */
+		rc = petrel_cid13_spare_add(c->issued, c->result, cid, cid_len);
+		if (rc < 0)
+			return rc;
+	}
 	return 0;
 }

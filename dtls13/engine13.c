@@ -17,6 +17,7 @@
 #include "dtls/session_cid.h"
 #include "dtls13/cid13_issue.h"
 #include "dtls13/cid13_record.h"
+#include "dtls13/cid13_retire.h" /* cid13 */
 #include "dtls13/cid13_update.h"
 #include "dtls13/engine13_internal.h"
 #include "dtls13/export13.h"
@@ -864,6 +865,8 @@ int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, size_t *
 				return fail13(s, o, ALERT_BAD_RECORD_MAC);
 			if (o != 1)
 				continue;
+			if (!petrel_cid13_rx_opened(&d->cfg.cid, &hh, &out, d->rd_epoch))
+				continue; /* cid13: on a CID the peer left (cid13_retire.h) */
 			s->authenticated_records++; /* keeps it from the endpoint's idle timeout */
 			if (petrel_cid13_moves_peer(&hh, &out, d->rd_epoch))
 				s->rl.cid_newest = true; /* RFC 9146 6: the endpoint may move us */

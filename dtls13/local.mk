@@ -62,3 +62,6 @@ libpetrel_core_la_SOURCES += dtls13/cid13_issue.c dtls13/cid13_issue.h \
 	dtls/endpoint_cid13.c dtls/endpoint_cid13.h
 # probe13: path MTU probes after a DTLS 1.3 handshake (RFC 8899, padded KeyUpdate; issue #20)
 libpetrel_core_la_SOURCES += dtls13/probe13.c dtls13/probe13.h
+# cid13: the peer's spare CIDs kept and rotated, issued CIDs retired (RFC 9147 9)
+libpetrel_core_la_SOURCES += dtls13/cid13_spare.c dtls13/cid13_spare.h \
+	dtls13/cid13_retire.c dtls13/cid13_retire.h dtls13/cid13_rotate.c

@@ -188,3 +188,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/probe13_test.c
 endif
+# cid13: the peer's spare CIDs kept and rotated, our issued CIDs retired (RFC 9147 9)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/cid13_spare_test.c
+endif

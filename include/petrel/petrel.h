@@ -373,14 +373,33 @@ PETREL_API int petrel_session_get_cid(const petrel_session *session, int which,
  * at random. Records carrying the negotiated CID or any issued one are
  * accepted. A peer's RequestConnectionId is answered the same way, with
  * spares, as many as it asks within the caps. Caps: 4 per message, 8
- * issued in all per session. 0; PETREL_E_INVALID_REQUEST (handshake not
+ * held per session (retired ones leave room: doc/api.txt gives the
+ * rule). 0; PETREL_E_INVALID_REQUEST (handshake not
  * done, no non-empty CID of ours negotiated, bad count or usage),
  * PETREL_E_UNSUPPORTED (a DTLS 1.2 session: RFC 9146 has no such
  * message), PETREL_E_AGAIN (a flight of ours, e.g. a KeyUpdate or
  * earlier CIDs, is not yet acknowledged: call again later),
- * PETREL_E_LIMIT_EXCEEDED (8 issued already), PETREL_E_MEMORY. */
+ * PETREL_E_LIMIT_EXCEEDED (8 held already), PETREL_E_MEMORY. */
 enum { PETREL_CID_USAGE_IMMEDIATE = 0, PETREL_CID_USAGE_SPARE = 1 };
 PETREL_API int petrel_session_new_cids(petrel_session *session, unsigned count, int usage);
+/* cid13: DTLS 1.3 (RFC 9147 9) CIDs the peer gave us. Spares (sent
+ * marked cid_spare, or after the first of a cid_immediate list, which we
+ * switch to at once) are kept in the order given, up to 8; extra ones
+ * are discarded. petrel_session_rotate_cid switches the CID our records
+ * carry to the oldest spare, from the next record on: call it when the
+ * application knows its address changed, so the new path shows a CID
+ * the old one never did (RFC 9146 8). When that takes the last spare, or
+ * none was left, a RequestConnectionId asks the peer for 4 more (one
+ * request at a time, only of a peer that has sent a NewConnectionId
+ * itself, answered when the peer likes: call
+ * petrel_session_spare_cids to see what arrived). 0;
+ * PETREL_E_LIMIT_EXCEEDED (no spare held), PETREL_E_INVALID_REQUEST
+ * (handshake not done, no CID negotiated, or we send none),
+ * PETREL_E_UNSUPPORTED (a DTLS 1.2 session). */
+PETREL_API int petrel_session_rotate_cid(petrel_session *session);
+/* How many spare CIDs of the peer's we hold (0..8), or
+ * PETREL_E_INVALID_REQUEST for a NULL session. */
+PETREL_API int petrel_session_spare_cids(const petrel_session *session);
 
 /* What Petrel implements, for listings (GnuTLS's gnutls_cipher_suite_info
  * style): the IANA name of entry `index` and its code point in *id (may be
