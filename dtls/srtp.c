@@ -8,6 +8,9 @@
 #include "dtls/session.h"
 
 #define SRTP_LABEL "EXTRACTOR-dtls_srtp"
+/* RFC 9147 5.8.2 recommends a 400 ms initial timer for DTLS-SRTP: the
+ * default for every session (petrel_srtp_set_profiles relies on it). */
+_Static_assert(PETREL_RTO_DEFAULT_INITIAL_MS <= 400u, "DTLS-SRTP initial timer");
 /* The session's SRTP block, made on first configuration. */
 static struct petrel_srtp_state *srtp_state(petrel_session *s)
 {
