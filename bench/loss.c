@@ -39,6 +39,7 @@
 
 #include "bench/common.h"
 #include "bench/lossdrop.h"
+#include "dtls/rto.h"
 #include "petrel/petrel.h"
 #include "tests/dtls_harness.h"
 
@@ -321,8 +322,9 @@ static long proxy_drop_push(void *ptr, const uint8_t *data, size_t len)
  * proxy_drops: lose what bench/lossproxy loses for this seed, rather than
  * what simnet's own generator (both directions from one stream) loses. */
 /* The initial retransmission timer of the simnet runs (0: the default,
- * 1 s as RFC 9147 5.8.2 recommends); BENCH_LOSS_SIM_SEEDS also prints
- * 400 ms rows, the value 5.8.2 recommends for DTLS-SRTP. */
+ * PETREL_RTO_DEFAULT_INITIAL_MS, 400 ms); BENCH_LOSS_SIM_SEEDS also prints
+ * rows with 1 s, the value RFC 9147 5.8.2 recommends outside DTLS-SRTP,
+ * set on both sides with petrel_dtls_set_timeouts. */
 static unsigned sim_initial_ms;
 
 static double sim_run(unsigned loss_pct, unsigned seed, petrel_credentials *server_creds,
@@ -483,8 +485,8 @@ int main(int argc, char **argv)
 	double *many_ms = many ? calloc(many, sizeof *many_ms) : NULL;
 	for (unsigned v = 0; many_ms != NULL && v < 4; v++)
 		for (int px = 0; px < 2; px++) {
-			unsigned l = 2 + v % 2; /* 30 and 50 %, initial timer 1 s then 400 ms */
-			sim_initial_ms = v >= 2 ? 400 : 0;
+			unsigned l = 2 + v % 2; /* 30 and 50 %, initial timer 1 s then the default */
+			sim_initial_ms = v >= 2 ? 0 : 1000;
 			unsigned done = 0;
 			for (unsigned s = 0; s < many; s++) {
 				double ms = sim_run(losses[l], s + 1, sc, cc, true, NULL, px != 0);
@@ -493,7 +495,7 @@ int main(int argc, char **argv)
 			}
 			printf("DTLS 1.3 simnet%s %u%% loss, initial timer %u ms, seeds 1..%u: median "
 			       "%.0f ms, p90 %.0f ms, %u done\n", px ? " (proxy's drops)" : "", losses[l],
-			       sim_initial_ms ? sim_initial_ms : 1000, many,
+			       sim_initial_ms ? sim_initial_ms : PETREL_RTO_DEFAULT_INITIAL_MS, many,
 			       bench_quantile(many_ms, many, 0.5), bench_quantile(many_ms, many, 0.9),
 			       done);
 		}

@@ -186,8 +186,9 @@ unsigned petrel_dtls_get_timeout(const petrel_session *s)
 
 void petrel_dtls_set_timeouts(petrel_session *s, unsigned retrans_ms, unsigned total_ms)
 {
-	/* An explicit initial timer wins over the DTLS-SRTP default that
-	 * petrel_srtp_set_profiles applies, whichever is called first. */
+	/* The user's initial timer is kept as given (retrans_explicit), in
+	 * either order with petrel_srtp_set_profiles: DTLS-SRTP's 400 ms
+	 * (RFC 9147 5.8.2) is the default itself (dtls/rto.h). */
 	if (retrans_ms) {
 		s->retrans_initial_ms = retrans_ms;
 		s->retrans_explicit = true;

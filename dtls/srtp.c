@@ -8,9 +8,9 @@
 #include "dtls/session.h"
 
 #define SRTP_LABEL "EXTRACTOR-dtls_srtp"
-/* The DTLS-SRTP initial retransmission timer (RFC 9147 5.8.2). */
-#define SRTP_INITIAL_RTO_MS 400u
-
+/* RFC 9147 5.8.2 recommends a 400 ms initial timer for DTLS-SRTP: the
+ * default for every session (petrel_srtp_set_profiles relies on it). */
+_Static_assert(PETREL_RTO_DEFAULT_INITIAL_MS <= 400u, "DTLS-SRTP initial timer");
 /* The session's SRTP block, made on first configuration. */
 static struct petrel_srtp_state *srtp_state(petrel_session *s)
 {
@@ -56,11 +56,10 @@ int petrel_srtp_set_profiles(petrel_session *s, const char *list)
 	memcpy(st->profiles, ids, count * sizeof ids[0]);
 	st->profile_count = (uint8_t)count;
 	/* RFC 9147 5.8.2: "It is RECOMMENDED that for DTLS-SRTP [RFC5764],
-	 * a default timeout of 400 ms be used": both versions' handshakes
-	 * start their timer from retrans_initial_ms. Unless the user set it
-	 * (petrel_dtls_set_timeouts, before or after this call). */
-	if (!s->retrans_explicit)
-		s->retrans_initial_ms = count ? SRTP_INITIAL_RTO_MS : PETREL_RTO_DEFAULT_INITIAL_MS;
+	 * a default timeout of 400 ms be used": Petrel's default initial
+	 * timer (PETREL_RTO_DEFAULT_INITIAL_MS, dtls/rto.h) is that value for
+	 * every session, so profiles leave it as it is, whether the user set
+	 * it (petrel_dtls_set_timeouts) or not. */
 	return 0;
 }
 

@@ -7,7 +7,7 @@ Test(dtls_rto, first_timeout_is_initial)
 {
 	struct petrel_rto rto;
 	cr_assert_eq(petrel_rto_init(&rto, 0, 0, 0), 0);
-	cr_assert_eq(petrel_rto_current_ms(&rto), 1000);
+	cr_assert_eq(petrel_rto_current_ms(&rto), 400);
 	cr_assert_eq(petrel_rto_init(&rto, 250, 0, 0), 0);
 	cr_assert_eq(petrel_rto_current_ms(&rto), 250);
 	cr_assert_eq(rto.floor_ms, PETREL_RTO_DEFAULT_FLOOR_MS);
@@ -19,7 +19,7 @@ Test(dtls_rto, init_rejects_floor_above_cap_or_values_above_max)
 {
 	struct petrel_rto rto;
 	cr_assert_eq(petrel_rto_init(&rto, 0, 5000, 4000), PETREL_E_INVALID_REQUEST);
-	cr_assert_eq(petrel_rto_current_ms(&rto), 1000, "defaults on error");
+	cr_assert_eq(petrel_rto_current_ms(&rto), 400, "defaults on error");
 	cr_assert_eq(petrel_rto_init(&rto, PETREL_RTO_MAX_MS + 1, 0, 0), PETREL_E_INVALID_REQUEST);
 	cr_assert_eq(petrel_rto_init(&rto, 0, 0, PETREL_RTO_MAX_MS + 1), PETREL_E_INVALID_REQUEST);
 	/* An initial timeout above the cap is used as is, never doubled. */
@@ -95,15 +95,15 @@ Test(dtls_rto, backoff_doubles_up_to_cap_and_resets_on_answer)
 {
 	struct petrel_rto rto;
 	petrel_rto_init(&rto, 0, 0, 0);
-	const uint32_t want[] = {1000, 2000, 4000, 4000, 4000};
+	const uint32_t want[] = {400, 800, 1600, 3200, 4000, 4000};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		cr_assert_eq(petrel_rto_current_ms(&rto), want[i], "after %zu timeouts", i);
 		petrel_rto_on_timeout(&rto);
 	}
-	cr_assert_eq(rto.stats.timeouts, 5);
+	cr_assert_eq(rto.stats.timeouts, 6);
 	/* The RFC 6298 cap when asked for; many timeouts: no overflow. */
 	petrel_rto_init(&rto, 0, 0, 60000);
-	const uint32_t rfc[] = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000};
+	const uint32_t rfc[] = {400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 60000, 60000};
 	for (size_t i = 0; i < sizeof rfc / sizeof rfc[0]; i++) {
 		cr_assert_eq(petrel_rto_current_ms(&rto), rfc[i], "after %zu timeouts", i);
 		petrel_rto_on_timeout(&rto);
@@ -112,7 +112,7 @@ Test(dtls_rto, backoff_doubles_up_to_cap_and_resets_on_answer)
 		petrel_rto_on_timeout(&rto);
 	cr_assert_eq(petrel_rto_current_ms(&rto), 60000);
 	petrel_rto_on_answer(&rto);
-	cr_assert_eq(petrel_rto_current_ms(&rto), 1000);
+	cr_assert_eq(petrel_rto_current_ms(&rto), 400);
 }
 
 Test(dtls_rto, backoff_from_sampled_timeout)
@@ -149,12 +149,12 @@ Test(dtls_rto, karn_retransmitted_flight_gives_no_sample)
 	petrel_rto_flight_sent(&rto, 0, false);
 	petrel_rto_on_timeout(&rto);
 	petrel_rto_flight_sent(&rto, 1000, true);
-	cr_assert_eq(petrel_rto_current_ms(&rto), 2000);
+	cr_assert_eq(petrel_rto_current_ms(&rto), 800);
 	petrel_rto_flight_answered(&rto, 1050);
 	cr_assert_eq(rto.stats.samples, 0);
 	cr_assert_eq(rto.stats.karn_skipped, 1);
 	cr_assert_eq(rto.have_sample, false);
-	cr_assert_eq(petrel_rto_current_ms(&rto), 1000, "back-off reset, still initial");
+	cr_assert_eq(petrel_rto_current_ms(&rto), 400, "back-off reset, still initial");
 	/* Retransmitted because the peer re-sent its flight (no timeout). */
 	petrel_rto_flight_sent(&rto, 5000, false);
 	petrel_rto_flight_sent(&rto, 5010, true);
@@ -190,7 +190,7 @@ Test(dtls_rto, flights_needing_peer_work_wait_for_it)
 	struct petrel_rto rto;
 	cr_assert_eq(petrel_rto_init(&rto, 0, 0, 0), 0);
 	petrel_rto_next_flight_needs_work(&rto, true);
-	cr_assert_eq(petrel_rto_current_ms(&rto), 1000, "before a sample: the initial value");
+	cr_assert_eq(petrel_rto_current_ms(&rto), 400, "before a sample: the initial value");
 	petrel_rto_on_sample(&rto, 1); /* a cookie exchange on loopback */
 	petrel_rto_next_flight_needs_work(&rto, false);
 	cr_assert_eq(petrel_rto_current_ms(&rto), 100);

@@ -3,7 +3,8 @@
  * be used"): a session with SRTP profiles and no explicit
  * petrel_dtls_set_timeouts resends a lost ClientHello after 400 ms, on
  * DTLS 1.2 and 1.3; an explicit initial timer wins whichever setter is
- * called first; without SRTP the default stays 1 s. The simulated
+ * called first; without SRTP the default is the same 400 ms (dtls/rto.h),
+ * and petrel_dtls_set_timeouts(s, 1000, ...) gives the RFC's 1 s. The simulated
  * network's virtual clock makes the times exact. */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -73,12 +74,14 @@ Test(srtp400, explicit_before_wins_dtls12) { expect(PETREL_DTLS1_2, true, BEFORE
 Test(srtp400, explicit_after_wins_dtls12) { expect(PETREL_DTLS1_2, true, AFTER, 1000); }
 Test(srtp400, explicit_before_wins_dtls13) { expect(PETREL_DTLS1_3, true, BEFORE, 1000); }
 Test(srtp400, explicit_after_wins_dtls13) { expect(PETREL_DTLS1_3, true, AFTER, 1000); }
-Test(srtp400, no_srtp_keeps_1s_dtls12) { expect(PETREL_DTLS1_2, false, NONE, 1000); }
-Test(srtp400, no_srtp_keeps_1s_dtls13) { expect(PETREL_DTLS1_3, false, NONE, 1000); }
+Test(srtp400, no_srtp_default_is_400ms_dtls12) { expect(PETREL_DTLS1_2, false, NONE, 400); }
+Test(srtp400, no_srtp_default_is_400ms_dtls13) { expect(PETREL_DTLS1_3, false, NONE, 400); }
+Test(srtp400, no_srtp_explicit_1s_dtls12) { expect(PETREL_DTLS1_2, false, BEFORE, 1000); }
+Test(srtp400, no_srtp_explicit_1s_dtls13) { expect(PETREL_DTLS1_3, false, BEFORE, 1000); }
 
-Test(srtp400, profiles_cleared_keep_1s)
+Test(srtp400, profiles_cleared_keep_default)
 {
-	/* Profiles set then cleared with "": no use_srtp, the 1 s default. */
+	/* Profiles set then cleared with "": no use_srtp, the default. */
 	struct harness h;
 	harness_init(&h, 1, 0, 0, harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256),
 		     harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256));
@@ -91,6 +94,6 @@ Test(srtp400, profiles_cleared_keep_1s)
 	petrel_transport_set_push_function(c, drop_first_push);
 	cr_assert_eq(harness_run_handshake(&h, 60000), 0);
 	cr_assert_eq(petrel_srtp_get_selected_profile(c), 0);
-	cr_assert_eq(resent_ms, 1000, "ClientHello resent at %llu ms", (unsigned long long)resent_ms);
+	cr_assert_eq(resent_ms, 400, "ClientHello resent at %llu ms", (unsigned long long)resent_ms);
 	harness_free_all(&h);
 }

@@ -210,9 +210,9 @@ PETREL_API int petrel_record_get_direction(const petrel_session *session);
 /* Milliseconds until the next retransmission is due (0: now). */
 PETREL_API unsigned petrel_dtls_get_timeout(const petrel_session *session);
 /* Initial retransmission timeout and total handshake timeout (ms). The
- * initial one is 1 s by default, 400 ms with DTLS-SRTP profiles set
- * (petrel_srtp_set_profiles; RFC 9147 5.8.2); set here (retrans_ms != 0,
- * before or after the profiles) it is used as given. 0 keeps it. */
+ * initial one is 400 ms by default (RFC 9147 5.8.2's DTLS-SRTP value;
+ * 1000 gives its general 1 s); set here (retrans_ms != 0, before or after
+ * petrel_srtp_set_profiles) it is used as given. 0 keeps it. */
 PETREL_API void petrel_dtls_set_timeouts(petrel_session *session, unsigned retrans_ms,
 					 unsigned total_ms);
 /* Floor under the RTT-derived timeout and cap on the back-off (ms). */
