@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dtls13/limits.h"
+#include "dtls13/record13_inline.h"
 #include "petrel/petrel.h"
 
 int petrel_dtls13_epoch_init(struct petrel_dtls13_epoch *e, uint64_t epoch,

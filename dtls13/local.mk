@@ -60,3 +60,5 @@ libpetrel_core_la_SOURCES += dtls13/flight13_pmtu.h
 # made and routed by the endpoint
 libpetrel_core_la_SOURCES += dtls13/cid13_issue.c dtls13/cid13_issue.h \
 	dtls/endpoint_cid13.c dtls/endpoint_cid13.h
+# rec100: the per-record bodies of record13, inline for epoch13 (issue #20)
+libpetrel_core_la_SOURCES += dtls13/record13_inline.h

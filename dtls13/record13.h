@@ -68,11 +68,9 @@ int petrel_dtls13_seal(const struct petrel_dtls13_record_keys *keys,
 		       struct petrel_dtls13_header_params *hp, uint8_t real_type,
 		       const uint8_t *payload, size_t len, size_t padding_len,
 		       struct petrel_writer *w);
-/* petrel_dtls13_seal over prepared keys (the epoch's per-record path). */
-int petrel_dtls13_seal_ctx(const struct petrel_dtls13_record_ctx *c,
-			   struct petrel_dtls13_header_params *hp, uint8_t real_type,
-			   const uint8_t *payload, size_t len, size_t padding_len,
-			   struct petrel_writer *w);
+/* (petrel_dtls13_seal_ctx and _open_ctx, the same over prepared keys,
+ * are inline in dtls13/record13_inline.h for the epoch's per-record
+ * path.) */
 
 /* Opens the record whose header h was read (petrel_dtls13_header_read) at
  * record (its first byte), in place: removes the record number mask,
@@ -92,10 +90,5 @@ int petrel_dtls13_open(const struct petrel_dtls13_record_keys *keys, uint8_t *re
 		       struct petrel_dtls13_header *h, uint64_t expected_seq,
 		       const struct petrel_replay_window *replay, uint64_t *seq,
 		       uint8_t *real_type, uint8_t **content, size_t *content_len);
-/* petrel_dtls13_open over prepared keys (the epoch's per-record path). */
-int petrel_dtls13_open_ctx(const struct petrel_dtls13_record_ctx *c, uint8_t *record,
-			   struct petrel_dtls13_header *h, uint64_t expected_seq,
-			   const struct petrel_replay_window *replay, uint64_t *seq,
-			   uint8_t *real_type, uint8_t **content, size_t *content_len);
 
 #endif

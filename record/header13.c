@@ -30,7 +30,7 @@ bool petrel_dtls13_header_read(struct petrel_reader *r, size_t cid_len,
 			       struct petrel_dtls13_header *h, const uint8_t **body)
 {
 	uint8_t first;
-	if (!petrel_get_u8(r, &first) || (first & 0xe0) != PETREL_DTLS13_FIXED_BITS)
+	if (!petrel_get_u8_inline(r, &first) || (first & 0xe0) != PETREL_DTLS13_FIXED_BITS)
 		return false;
 	size_t cid_n = 0;
 	if (first & PETREL_DTLS13_FLAG_CID) {
@@ -47,7 +47,7 @@ bool petrel_dtls13_header_read(struct petrel_reader *r, size_t cid_len,
 	size_t seq_n = seq16 ? 2u : 1u;
 	size_t rest = cid_n + seq_n + (has_length ? 2u : 0u);
 	const uint8_t *p;
-	if (!petrel_get_bytes(r, rest, &p))
+	if (!petrel_get_bytes_inline(r, rest, &p))
 		return false;
 	h->first_byte = first;
 	h->epoch_bits = first & PETREL_DTLS13_EPOCH_MASK;
@@ -59,7 +59,7 @@ bool petrel_dtls13_header_read(struct petrel_reader *r, size_t cid_len,
 	h->seq_offset = 1 + cid_n;
 	h->length = has_length ? petrel_load_u16(p + cid_n + seq_n) : petrel_reader_left(r);
 	h->header_len = 1 + rest;
-	return petrel_get_bytes(r, h->length, body);
+	return petrel_get_bytes_inline(r, h->length, body);
 }
 
 bool petrel_dtls13_header_write(struct petrel_writer *w,
