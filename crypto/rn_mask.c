@@ -27,9 +27,11 @@ int petrel_rn_key_init(struct petrel_rn_key *key, enum petrel_aead_alg alg, cons
 	case PETREL_AEAD_AES128_CCM:
 	case PETREL_AEAD_AES128_CCM8:
 		aes128_set_encrypt_key((struct aes128_ctx *)(void *)key->opaque, sn_key);
+		key->aes_block = (petrel_rn_block_func *)aes128_encrypt;
 		break;
 	case PETREL_AEAD_AES256_GCM:
 		aes256_set_encrypt_key((struct aes256_ctx *)(void *)key->opaque, sn_key);
+		key->aes_block = (petrel_rn_block_func *)aes256_encrypt;
 		break;
 	case PETREL_AEAD_CHACHA20_POLY1305:
 		petrel_crypto_init();

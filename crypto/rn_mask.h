@@ -30,10 +30,16 @@ enum petrel_rn_chacha_counter {
 	PETREL_RN_COUNTER_BE = 1, /* wolfSSL 5.5 */
 };
 
+/* nettle's block-cipher call shape (nettle_cipher_func). */
+typedef void petrel_rn_block_func(const void *ctx, size_t len, uint8_t *dst, const uint8_t *src);
+
 /* An sn_key ready for use: the AES key schedule or the ChaCha20 key.
- * Opaque, fixed size, no allocation; wipe with petrel_rn_key_wipe. */
+ * Opaque, fixed size, no allocation; wipe with petrel_rn_key_wipe.
+ * aes_block: nettle's AES encryption for the key's length, chosen once
+ * by petrel_rn_key_init (NULL for ChaCha20). */
 struct petrel_rn_key {
 	enum petrel_aead_alg alg;
+	petrel_rn_block_func *aes_block;
 	_Alignas(16) unsigned char opaque[240];
 };
 
@@ -46,5 +52,20 @@ void petrel_rn_key_wipe(struct petrel_rn_key *key);
  * order only matters for ChaCha20. */
 int petrel_rn_mask(const struct petrel_rn_key *key, const uint8_t sample[PETREL_RN_SAMPLE_LEN],
 		   enum petrel_rn_chacha_counter order, uint8_t mask[PETREL_RN_MASK_LEN]);
+
+/* petrel_rn_mask for the per-record path, whose key came from
+ * petrel_rn_key_init and whose pointers are not NULL: an AES key goes
+ * straight to its block function (no dispatch per record). */
+static inline int petrel_rn_mask_record(const struct petrel_rn_key *key,
+					const uint8_t sample[PETREL_RN_SAMPLE_LEN],
+					enum petrel_rn_chacha_counter order,
+					uint8_t mask[PETREL_RN_MASK_LEN])
+{
+	if (key->aes_block != NULL) {
+		key->aes_block(key->opaque, PETREL_RN_MASK_LEN, mask, sample);
+		return 0;
+	}
+	return petrel_rn_mask(key, sample, order, mask);
+}
 
 #endif

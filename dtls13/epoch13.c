@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dtls13/limits.h"
+#include "dtls13/record13_inline.h"
 #include "petrel/petrel.h"
 
 int petrel_dtls13_epoch_init(struct petrel_dtls13_epoch *e, uint64_t epoch,
@@ -24,10 +25,12 @@ int petrel_dtls13_epoch_init(struct petrel_dtls13_epoch *e, uint64_t epoch,
 
 /* The expanded keys of one epoch, allocated together so that records
  * flowing through a busy epoch touch one block and build nothing: the
- * record_keys view is filled once at expansion (RFC 9147 4.2.3's sn_key
- * schedule and the AEAD's key schedule, both done once per epoch). */
+ * prepared record keys are filled once at expansion (RFC 9147 4.2.3's
+ * sn_key schedule and the AEAD's key schedule, both done once per
+ * epoch), and so are the key's AEAD limits (RFC 9147 4.5.3). */
 struct petrel_dtls13_epoch_cache {
-	struct petrel_dtls13_record_keys rk;
+	struct petrel_dtls13_record_ctx rc;
+	struct petrel_aead_limits limits;
 	struct petrel_rn_key sn;
 	_Alignas(16) unsigned char aead[]; /* petrel_aead_ctx_size_for(alg) bytes */
 };
@@ -64,7 +67,7 @@ void petrel_dtls13_epoch_clear(struct petrel_dtls13_epoch *e)
 
 /* Expands the contexts (first record, or the first after an idle
  * release); the per-record view after that is the cache's. */
-static const struct petrel_dtls13_record_keys *expand_slow(struct petrel_dtls13_epoch *e, int *rc)
+static struct petrel_dtls13_epoch_cache *expand_slow(struct petrel_dtls13_epoch *e, int *rc)
 {
 	if (!e->in_use) {
 		*rc = PETREL_E_INVALID_REQUEST;
@@ -84,22 +87,32 @@ static const struct petrel_dtls13_record_keys *expand_slow(struct petrel_dtls13_
 		free(c);
 		return NULL;
 	}
-	c->rk.aead = ctx;
-	c->rk.alg = e->keys.aead;
-	memcpy(c->rk.iv, e->keys.iv, sizeof c->rk.iv);
-	c->rk.sn = &c->sn;
-	c->rk.counter_order = e->counter_order;
+	struct petrel_dtls13_record_keys rk = {
+		.aead = ctx,
+		.alg = e->keys.aead,
+		.sn = &c->sn,
+		.counter_order = e->counter_order,
+	};
+	memcpy(rk.iv, e->keys.iv, sizeof rk.iv);
+	*rc = petrel_dtls13_record_prepare(&c->rc, &rk);
+	petrel_wipe(rk.iv, sizeof rk.iv);
+	if (*rc < 0) {
+		petrel_wipe(c, cache_size(e->keys.aead));
+		free(c);
+		return NULL;
+	}
+	c->limits = petrel_dtls13_aead_limits(e->keys.aead);
 	e->cache = c;
-	return &c->rk;
+	return c;
 }
 
-static inline const struct petrel_dtls13_record_keys *expand(struct petrel_dtls13_epoch *e, int *rc)
+static inline struct petrel_dtls13_epoch_cache *expand(struct petrel_dtls13_epoch *e, int *rc)
 {
 	if (e->cache != NULL && e->in_use) {
 		/* The ChaCha20 counter order may change after expansion
 		 * (petrel_rl13_set_counter_order: wolfSSL detected). */
-		e->cache->rk.counter_order = e->counter_order;
-		return &e->cache->rk;
+		e->cache->rc.keys.counter_order = e->counter_order;
+		return e->cache;
 	}
 	return expand_slow(e, rc);
 }
@@ -108,13 +121,14 @@ int petrel_dtls13_epoch_seal(struct petrel_dtls13_epoch *e, const struct petrel_
 			     uint8_t content_type, const uint8_t *payload, size_t len,
 			     struct petrel_writer *w, uint64_t *seq)
 {
-	/* RFC 9147 4.5.3: never past the confidentiality limit. */
-	if (petrel_dtls13_key_exhausted(e->keys.aead, e->records_protected, 0))
-		return PETREL_E_LIMIT_EXCEEDED;
 	int rc = 0;
-	const struct petrel_dtls13_record_keys *rk = expand(e, &rc);
-	if (rk == NULL)
+	const struct petrel_dtls13_epoch_cache *c = expand(e, &rc);
+	if (c == NULL)
 		return rc;
+	/* RFC 9147 4.5.3: never past the confidentiality limit (as
+	 * petrel_dtls13_key_exhausted, from the limits kept at expansion). */
+	if (e->records_protected >= c->limits.confidentiality)
+		return PETREL_E_LIMIT_EXCEEDED;
 	struct petrel_dtls13_header_params hp = {
 		.epoch = e->epoch,
 		.seq = e->next_seq,
@@ -123,7 +137,8 @@ int petrel_dtls13_epoch_seal(struct petrel_dtls13_epoch *e, const struct petrel_
 		.seq16 = o == NULL || o->seq16,
 		.with_length = o == NULL || o->with_length,
 	};
-	rc = petrel_dtls13_seal(rk, &hp, content_type, payload, len, o != NULL ? o->padding : 0, w);
+	rc = petrel_dtls13_seal_ctx(&c->rc, &hp, content_type, payload, len,
+				    o != NULL ? o->padding : 0, w);
 	if (rc < 0)
 		return rc;
 	if (seq != NULL)
@@ -137,19 +152,21 @@ int petrel_dtls13_epoch_open(struct petrel_dtls13_epoch *e, uint8_t *record,
 			     struct petrel_dtls13_header *h, struct petrel_dtls13_record *out)
 {
 	int rc = 0;
-	const struct petrel_dtls13_record_keys *rk = expand(e, &rc);
-	if (rk == NULL)
+	const struct petrel_dtls13_epoch_cache *c = expand(e, &rc);
+	if (c == NULL)
 		return rc;
 	/* RFC 9147 4.2.2: closest to one past the highest deprotected. */
 	uint64_t expected = e->replay.any ? e->replay.top + 1 : 0;
 	uint64_t seq = 0;
 	uint8_t type = 0, *content = NULL;
 	size_t len = 0;
-	rc = petrel_dtls13_open(rk, record, h, expected, &e->replay, &seq, &type, &content, &len);
+	rc = petrel_dtls13_open_ctx(&c->rc, record, h, expected, &e->replay, &seq, &type, &content,
+				    &len);
 	if (rc == PETREL_E_DECRYPTION_FAILED) {
 		e->records_failed++;
-		/* RFC 9147 4.5.3: count forgeries per key. */
-		if (petrel_dtls13_key_exhausted(e->keys.aead, 0, e->records_failed))
+		/* RFC 9147 4.5.3: count forgeries per key (as
+		 * petrel_dtls13_key_exhausted). */
+		if (e->records_failed >= c->limits.integrity)
 			return PETREL_E_LIMIT_EXCEEDED;
 		return 0;
 	}

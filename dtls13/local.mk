@@ -65,3 +65,5 @@ libpetrel_core_la_SOURCES += dtls13/probe13.c dtls13/probe13.h
 # cid13: the peer's spare CIDs kept and rotated, issued CIDs retired (RFC 9147 9)
 libpetrel_core_la_SOURCES += dtls13/cid13_spare.c dtls13/cid13_spare.h \
 	dtls13/cid13_retire.c dtls13/cid13_retire.h dtls13/cid13_rotate.c
+# rec100: the per-record bodies of record13, inline for epoch13 (issue #20)
+libpetrel_core_la_SOURCES += dtls13/record13_inline.h

@@ -27,6 +27,21 @@ struct petrel_dtls13_record_keys {
 	enum petrel_rn_chacha_counter counter_order; /* ChaCha20 only */
 };
 
+/* The same keys prepared for the per-record path (an epoch's, built once
+ * when it expands): what every record would otherwise work out again,
+ * the tag length and the write_iv bytes the sequence number meets (RFC
+ * 8446 5.3). */
+struct petrel_dtls13_record_ctx {
+	struct petrel_dtls13_record_keys keys;
+	size_t tag_len;
+	uint64_t iv_low; /* write_iv[4..11], big-endian */
+};
+
+/* Fills c from keys (copied). PETREL_E_INVALID_REQUEST for a NULL AEAD
+ * context or record number key, or an unknown AEAD. */
+int petrel_dtls13_record_prepare(struct petrel_dtls13_record_ctx *c,
+				 const struct petrel_dtls13_record_keys *keys);
+
 /* RFC 8446 5.2: TLSInnerPlaintext is at most 2^14 + 1 bytes, the
  * encrypted record at most 2^14 + 256. */
 #define PETREL_DTLS13_MAX_INNER (16384 + 1)
@@ -53,6 +68,9 @@ int petrel_dtls13_seal(const struct petrel_dtls13_record_keys *keys,
 		       struct petrel_dtls13_header_params *hp, uint8_t real_type,
 		       const uint8_t *payload, size_t len, size_t padding_len,
 		       struct petrel_writer *w);
+/* (petrel_dtls13_seal_ctx and _open_ctx, the same over prepared keys,
+ * are inline in dtls13/record13_inline.h for the epoch's per-record
+ * path.) */
 
 /* Opens the record whose header h was read (petrel_dtls13_header_read) at
  * record (its first byte), in place: removes the record number mask,

@@ -29,48 +29,37 @@ enum petrel_record_kind petrel_record_kind(uint8_t first_byte)
 bool petrel_dtls13_header_read(struct petrel_reader *r, size_t cid_len,
 			       struct petrel_dtls13_header *h, const uint8_t **body)
 {
-	const uint8_t *start = r->p;
 	uint8_t first;
-	if (!petrel_get_u8(r, &first) || (first & 0xe0) != PETREL_DTLS13_FIXED_BITS)
+	if (!petrel_get_u8_inline(r, &first) || (first & 0xe0) != PETREL_DTLS13_FIXED_BITS)
 		return false;
-	h->first_byte = first;
-	h->epoch_bits = first & PETREL_DTLS13_EPOCH_MASK;
-	h->seq16 = (first & PETREL_DTLS13_FLAG_SEQ16) != 0;
-	h->has_length = (first & PETREL_DTLS13_FLAG_LENGTH) != 0;
-	h->cid = NULL;
-	h->cid_len = 0;
+	size_t cid_n = 0;
 	if (first & PETREL_DTLS13_FLAG_CID) {
 		/* A CID we never issued cannot be told apart from the
 		 * sequence number that follows it: refuse (RFC 9147 9). */
-		if (cid_len == 0 || cid_len > 255 || !petrel_get_bytes(r, cid_len, &h->cid))
+		if (cid_len == 0 || cid_len > 255)
 			return false;
-		h->cid_len = cid_len;
+		cid_n = cid_len;
 	}
-	h->seq_offset = (size_t)(r->p - start);
-	if (h->seq16) {
-		if (!petrel_get_u16(r, &h->seq_wire))
-			return false;
-	} else {
-		uint8_t s;
-		if (!petrel_get_u8(r, &s))
-			return false;
-		h->seq_wire = s;
-	}
-	if (h->has_length) {
-		uint16_t len;
-		if (!petrel_get_u16(r, &len))
-			return false;
-		h->length = len;
-	} else {
-		h->length = petrel_reader_left(r);
-	}
-	h->header_len = (size_t)(r->p - start);
-	return petrel_get_bytes(r, h->length, body);
-}
-
-size_t petrel_dtls13_header_len(size_t cid_len, bool seq16, bool with_length)
-{
-	return 1 + cid_len + (seq16 ? 2u : 1u) + (with_length ? 2u : 0u);
+	bool seq16 = (first & PETREL_DTLS13_FLAG_SEQ16) != 0;
+	bool has_length = (first & PETREL_DTLS13_FLAG_LENGTH) != 0;
+	/* The rest of the header (CID, sequence number, length) is taken in
+	 * one read; its fields are at fixed offsets within it. */
+	size_t seq_n = seq16 ? 2u : 1u;
+	size_t rest = cid_n + seq_n + (has_length ? 2u : 0u);
+	const uint8_t *p;
+	if (!petrel_get_bytes_inline(r, rest, &p))
+		return false;
+	h->first_byte = first;
+	h->epoch_bits = first & PETREL_DTLS13_EPOCH_MASK;
+	h->seq16 = seq16;
+	h->has_length = has_length;
+	h->cid = cid_n > 0 ? p : NULL;
+	h->cid_len = cid_n;
+	h->seq_wire = seq16 ? petrel_load_u16(p + cid_n) : p[cid_n];
+	h->seq_offset = 1 + cid_n;
+	h->length = has_length ? petrel_load_u16(p + cid_n + seq_n) : petrel_reader_left(r);
+	h->header_len = 1 + rest;
+	return petrel_get_bytes_inline(r, h->length, body);
 }
 
 bool petrel_dtls13_header_write(struct petrel_writer *w,
@@ -97,21 +86,6 @@ bool petrel_dtls13_header_write(struct petrel_writer *w,
 	return ok;
 }
 
-uint64_t petrel_dtls13_seq_reconstruct(uint64_t expected, uint16_t low_bits, unsigned bits)
-{
-	/* RFC 9147 4.2.2: the candidate numerically closest to expected; the
-	 * same shape as QUIC's packet number decoding (RFC 9000 A.3). */
-	if (bits != 8 && bits != 16)
-		bits = 16;
-	uint64_t win = UINT64_C(1) << bits, half = win / 2, mask = win - 1;
-	uint64_t cand = (expected & ~mask) | (low_bits & mask);
-	if (cand <= expected && expected - cand >= half && cand <= UINT64_MAX - win)
-		return cand + win;
-	if (cand > expected && cand - expected > half && cand >= win)
-		return cand - win;
-	return cand;
-}
-
 uint64_t petrel_dtls13_epoch_reconstruct(uint64_t current, uint8_t epoch_bits)
 {
 	uint64_t low = current >= 2 ? current - 2 : 0;
@@ -122,17 +96,3 @@ uint64_t petrel_dtls13_epoch_reconstruct(uint64_t current, uint8_t epoch_bits)
 	return e;
 }
 
-void petrel_dtls13_unmask_seq(uint8_t *header, struct petrel_dtls13_header *h,
-			      const uint8_t *mask)
-{
-	uint8_t *s = header + h->seq_offset;
-	petrel_dtls13_mask_seq(s, h->seq16, mask);
-	h->seq_wire = h->seq16 ? petrel_load_u16(s) : s[0];
-}
-
-void petrel_dtls13_mask_seq(uint8_t *seq_bytes, bool seq16, const uint8_t *mask)
-{
-	seq_bytes[0] ^= mask[0];
-	if (seq16)
-		seq_bytes[1] ^= mask[1];
-}

@@ -71,7 +71,10 @@ struct petrel_dtls13_header_params {
 	size_t length;          /* encrypted record bytes (used when with_length) */
 };
 
-size_t petrel_dtls13_header_len(size_t cid_len, bool seq16, bool with_length);
+static inline size_t petrel_dtls13_header_len(size_t cid_len, bool seq16, bool with_length)
+{
+	return 1 + cid_len + (seq16 ? 2u : 1u) + (with_length ? 2u : 0u);
+}
 /* Writes the header with the sequence number in the clear; *seq_offset
  * (may be NULL) says where its bytes are for masking after sealing.
  * False if it does not fit, cid_len > 255, or length > 65535. */
@@ -82,7 +85,22 @@ bool petrel_dtls13_header_write(struct petrel_writer *w,
  * low_bits and which is closest to expected (one more than the highest
  * sequence number deprotected in that epoch). Never below 0 or above
  * 2^64 - 1. */
-uint64_t petrel_dtls13_seq_reconstruct(uint64_t expected, uint16_t low_bits, unsigned bits);
+static inline uint64_t petrel_dtls13_seq_reconstruct(uint64_t expected, uint16_t low_bits,
+						     unsigned bits)
+{
+	/* The candidate numerically closest to expected; the same shape as
+	 * QUIC's packet number decoding (RFC 9000 A.3). Inline: on the
+	 * record path bits is a constant and this is a few instructions. */
+	if (bits != 8 && bits != 16)
+		bits = 16;
+	uint64_t win = UINT64_C(1) << bits, half = win / 2, mask = win - 1;
+	uint64_t cand = (expected & ~mask) | (low_bits & mask);
+	if (cand <= expected && expected - cand >= half && cand <= UINT64_MAX - win)
+		return cand + win;
+	if (cand > expected && cand - expected > half && cand >= win)
+		return cand - win;
+	return cand;
+}
 /* The epoch whose low 2 bits are epoch_bits, in the window
  * [current - 2, current + 1] (from [0, 3] while current < 2): the current
  * epoch, the next one (a peer that moved on first) or one of the two
@@ -94,8 +112,18 @@ uint64_t petrel_dtls13_epoch_reconstruct(uint64_t current, uint8_t epoch_bits);
  * by petrel_dtls13_header_read); the bytes are unmasked in place (so the
  * header becomes the AEAD additional data) and h->seq_wire becomes the
  * clear value. On send: seq_bytes is where header_write put them. */
-void petrel_dtls13_unmask_seq(uint8_t *header, struct petrel_dtls13_header *h,
-			      const uint8_t *mask);
-void petrel_dtls13_mask_seq(uint8_t *seq_bytes, bool seq16, const uint8_t *mask);
+static inline void petrel_dtls13_mask_seq(uint8_t *seq_bytes, bool seq16, const uint8_t *mask)
+{
+	seq_bytes[0] ^= mask[0];
+	if (seq16)
+		seq_bytes[1] ^= mask[1];
+}
+static inline void petrel_dtls13_unmask_seq(uint8_t *header, struct petrel_dtls13_header *h,
+					    const uint8_t *mask)
+{
+	uint8_t *s = header + h->seq_offset;
+	petrel_dtls13_mask_seq(s, h->seq16, mask);
+	h->seq_wire = h->seq16 ? petrel_load_u16(s) : s[0];
+}
 
 #endif
