@@ -200,7 +200,11 @@ int petrel_cid13_on_request(petrel_session *s, uint8_t requested, uint64_t now_m
 		s->cid->issued13->requested = (uint8_t)n; /* after our flight */
 		return 0;
 	}
-	return rc;
+	/* RFC 9147 9: the answer is a SHOULD. CIDs we cannot make (the
+	 * endpoint's maker refusing a length, a full table, memory) get no
+	 * answer, never the end of the session. */
+	(void)rc;
+	return 0;
 }
 
 int petrel_cid13_pending(petrel_session *s, uint64_t now_ms)

@@ -392,6 +392,22 @@ static int start_key_update(petrel_session *s, bool update_requested, uint64_t n
 	return rc;
 }
 
+/* RFC 8446 4.6.3: an update_requested is answered before our next
+ * application data; with a flight of ours out (a NewSessionTicket, a
+ * NewConnectionId) the answer waits for its ACK (RFC 9147 8: one
+ * message in flight), then goes first. */
+static int answer_owed_key_update(petrel_session *s, uint64_t now_ms)
+{
+	struct petrel_d13 *d = s->d13;
+	if (!d->ku_answer_owed || !d->done || d->flight_active)
+		return 0;
+	int rc = start_key_update(s, false, now_ms);
+	if (rc == PETREL_E_AGAIN)
+		return 0;
+	d->ku_answer_owed = false;
+	return rc;
+}
+
 static int on_key_update(petrel_session *s, const uint8_t *body, size_t len, uint64_t now_ms)
 {
 	struct petrel_d13 *d = s->d13;
@@ -412,6 +428,8 @@ static int on_key_update(petrel_session *s, const uint8_t *body, size_t len, uin
 		return rc;
 	if (answer && !d->flight_active)
 		return start_key_update(s, false, now_ms);
+	if (answer)
+		d->ku_answer_owed = true;
 	return 0;
 }
 
@@ -753,8 +771,10 @@ static int on_record(petrel_session *s, uint64_t epoch, uint64_t seq, uint8_t ct
 					return rc;
 			}
 		}
-		if (rc == 1 && d->done)
+		if (rc == 1 && d->done) {
 			petrel_flight13_clear(d);
+			rc = answer_owed_key_update(s, now_ms);
+		}
 		return rc < 0 ? rc : 0;
 	}
 	case PETREL_CT_ALERT:
@@ -1018,6 +1038,9 @@ int petrel_engine13_tick(petrel_session *s, uint64_t now_ms)
 			return fail13(s, PETREL_E_FATAL_ALERT_RECEIVED, -1);
 		return fail13(s, PETREL_E_TIMEDOUT, ALERT_HANDSHAKE_FAILURE);
 	}
+	int krc = answer_owed_key_update(s, now_ms);
+	if (krc < 0)
+		return krc;
 	if (!d->flight_active && d->done) { /* tkt13: a deferred RequestConnectionId answer */
 		int rc = petrel_cid13_pending(s, now_ms);
 		if (rc < 0)
@@ -1047,6 +1070,8 @@ uint64_t petrel_engine13_next_deadline(const petrel_session *s)
 		next = d->ack_timer.deadline_ms;
 	if ((!d->done || d->flight_active) && d->deadline_total_ms < next)
 		next = d->deadline_total_ms;
+	if (d->ku_answer_owed && d->ku_ready && !d->flight_active)
+		next = 0; /* answer_owed_key_update: due now */
 	next = petrel_perf13_idle_deadline(s, next);
 	next = petrel_probe13_deadline(s, next);
 	return next;

@@ -98,6 +98,7 @@ struct petrel_d13 {
 	/* after the handshake */
 	struct petrel_dtls13_key_update ku;
 	bool ku_ready;
+	bool ku_answer_owed; /* the peer asked for an update while a flight of ours was out */
 	uint64_t key_updates_sent, key_updates_received;
 	uint16_t suite; /* negotiated (RFC 8446 B.4) */
 	/* client: turns NewSessionTickets into resumption data (ticket13.h) */

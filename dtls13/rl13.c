@@ -29,7 +29,7 @@ int petrel_rl13_install(struct petrel_d13 *d, bool write, uint64_t epoch, const 
 		return rc;
 	struct petrel_dtls13_epoch **slot = write ? &d->wr[epoch % D13_SLOTS] : &d->rd[epoch % D13_SLOTS];
 	if (*slot == NULL)
-		*slot = malloc(sizeof **slot);
+		*slot = calloc(1, sizeof **slot);
 	else
 		petrel_dtls13_epoch_clear(*slot);
 	rc = *slot ? petrel_dtls13_epoch_init(*slot, epoch, &k, d->counter_order) : PETREL_E_MEMORY;

@@ -525,3 +525,29 @@ Test(cid13_retire_endpoint, retired_cids_leave_the_routing_tables)
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
+
+/* RFC 8446 4.6.3: a KeyUpdate(update_requested) that reaches us while a
+ * flight of ours (here a NewConnectionId) is out is answered once that
+ * flight is acknowledged, not dropped (review finding). */
+Test(cid13_spare, key_update_requested_during_our_flight_is_answered_after_it)
+{
+	struct harness h;
+	pair_cids(&h, 47);
+	petrel_session *sv = h.server.session, *cl = h.client.session;
+	uint64_t sent_before = sv->d13->key_updates_sent;
+	cr_assert_eq(sv->d13->wr_epoch, 3);
+	cr_assert_eq(petrel_session_new_cids(sv, 1, PETREL_CID_SPARE), 0);
+	cr_assert(sv->d13->flight_active);
+	/* The client's key update asks the server to update too; it crosses
+	 * the NewConnectionId on the way. */
+	cr_assert_eq(petrel_handshake(cl), 0);
+	cr_assert_eq(harness_echo(&h, "after", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "after again", 60000), 0);
+	cr_assert_eq(harness_echo(&h, "and again", 60000), 0); /* the client's ACK timer */
+	cr_assert_eq(sv->d13->key_updates_received, 1);
+	cr_assert_eq(sv->d13->key_updates_sent, sent_before + 1, "the server answered");
+	cr_assert_not(sv->d13->ku_answer_owed);
+	cr_assert_eq(sv->d13->wr_epoch, 4, "server writes %llu", (unsigned long long)sv->d13->wr_epoch);
+	cr_assert_eq(cl->d13->wr_epoch, 4, "client writes %llu", (unsigned long long)cl->d13->wr_epoch);
+	harness_free_all(&h);
+}
