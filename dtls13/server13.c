@@ -775,7 +775,7 @@ static int handle_certificate_verify(struct petrel_dtls13_server *s, const uint8
 
 int petrel_dtls13_server_send_ticket(struct petrel_dtls13_server *s, struct petrel_hs13_output *out)
 {
-	if (s->state != PETREL_S13_CONNECTED || s->cfg.ticket_keys == NULL)
+	if (s->state != PETREL_S13_CONNECTED || s->cfg.ticket_keys == NULL || !s->res_master_ready)
 		return PETREL_E_INVALID_REQUEST;
 	uint8_t binding[PETREL_TICKET13_BINDING_LEN];
 	petrel_ticket13_binding(&s->names, binding);
@@ -795,10 +795,20 @@ static int handle_finished(struct petrel_dtls13_server *s, const uint8_t *body, 
 	rc = add_in(s, PETREL_HT13_FINISHED, body, len, out);
 	if (rc < 0)
 		return rc;
-	petrel_dtls13_transcript_hash(&s->transcript, th);
-	rc = petrel_dtls13_ks_resumption(&s->ks, th);
-	if (rc < 0)
-		return FAIL(rc, PETREL_ALERT13_INTERNAL_ERROR);
+	/* resumption_master_secret (RFC 8446 7.1) only feeds our tickets
+	 * (4.6.1): without them the master secret is wiped underived. */
+	bool tickets = s->cfg.send_ticket && s->cfg.ticket_keys != NULL;
+	if (tickets) {
+		petrel_dtls13_transcript_hash(&s->transcript, th);
+		rc = petrel_dtls13_ks_resumption(&s->ks, th);
+		if (rc < 0)
+			return FAIL(rc, PETREL_ALERT13_INTERNAL_ERROR);
+	} else {
+		petrel_wipe(s->ks.master_secret, sizeof s->ks.master_secret);
+		petrel_hkdf_key_wipe(&s->ks.master_key);
+		s->ks.master_keyed = false;
+	}
+	s->res_master_ready = tickets;
 	petrel_hs13_out_key(out, false, PETREL_EPOCH13_APPLICATION, s->ks.client_application_traffic,
 			    s->ks.hash_len);
 	s->state = PETREL_S13_CONNECTED;

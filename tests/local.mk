@@ -184,3 +184,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/fixture_creds.c tests/fixture_creds.h
 endif
+# hrrperf: ext_find fast path, keyed cookie MAC
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/hrrperf_ext_test.c
+endif
