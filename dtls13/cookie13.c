@@ -24,7 +24,7 @@ size_t petrel_hs13_cookie_make(const struct petrel_hs13_config *cfg, uint32_t no
 {
 	struct petrel_writer w;
 	petrel_writer_init(&w, out, PETREL_HS13_COOKIE_LEN(hl));
-	petrel_put_u8(&w, 1);
+	petrel_put_u8(&w, 2);
 	petrel_put_u32(&w, now_ms);
 	petrel_put_u16(&w, suite);
 	petrel_put_u16(&w, group);
@@ -45,7 +45,7 @@ int petrel_hs13_cookie_check(const struct petrel_hs13_config *cfg, const uint8_t
 	uint32_t issued;
 	const uint8_t *mac;
 	petrel_reader_init(&r, cookie, len);
-	if (!petrel_get_u8(&r, &version) || version != 1 || !petrel_get_u32(&r, &issued) ||
+	if (!petrel_get_u8(&r, &version) || version != 2 || !petrel_get_u32(&r, &issued) ||
 	    !petrel_get_u16(&r, &cd->suite) || !petrel_get_u16(&r, &cd->group) ||
 	    !petrel_get_u8(&r, &hl) || (hl != 32 && hl != 48) ||
 	    !petrel_get_bytes(&r, hl, &cd->ch1_hash) || !petrel_get_bytes(&r, 16, &mac) ||
