@@ -33,6 +33,12 @@ void petrel_hash_update(struct petrel_hash_ctx *ctx, const uint8_t *data, size_t
 /* Writes petrel_hash_len() bytes; does not disturb ctx (works on a copy). */
 void petrel_hash_peek(const struct petrel_hash_ctx *ctx, uint8_t *out);
 void petrel_hash(enum petrel_hash_alg alg, const uint8_t *data, size_t len, uint8_t *out);
+/* hrrperf: BLAKE2b in keyed mode (RFC 7693 2.5; libsodium's
+ * crypto_generichash) as a MAC: a 32-byte key, out_len 16..64 bytes. One
+ * compression for the key block and one per 128 data bytes, where
+ * HMAC-SHA256 takes four plus one per 64 (server cookies, dtls13/cookie13.c). */
+void petrel_keyed_hash(const uint8_t key[32], const uint8_t *data, size_t len, uint8_t *out,
+		       size_t out_len);
 
 /* ---- HMAC, TLS 1.2 PRF, HKDF ---- */
 void petrel_hmac(enum petrel_hash_alg alg, const uint8_t *key, size_t key_len,

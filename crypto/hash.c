@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <nettle/sha2.h>
+#include <sodium.h>
 
 #include "crypto/crypto.h"
 
@@ -67,4 +68,12 @@ void petrel_hash(enum petrel_hash_alg alg, const uint8_t *data, size_t len, uint
 			sha256_update(&c, len, data);
 		sha256_digest(&c, SHA256_DIGEST_SIZE, out);
 	}
+}
+
+void petrel_keyed_hash(const uint8_t key[32], const uint8_t *data, size_t len, uint8_t *out,
+		       size_t out_len)
+{
+	/* Fails only outside 16..64 output bytes (programmer error). */
+	if (crypto_generichash_blake2b(out, out_len, data, len, key, 32) != 0)
+		memset(out, 0, out_len);
 }

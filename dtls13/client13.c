@@ -357,7 +357,13 @@ static int handle_hrr(struct petrel_dtls13_client *c, const struct sh13 *sh, con
 	} else if (rc < 0) {
 		return FAIL(rc, 0);
 	}
-	rc = petrel_ext_find(sh->exts, sh->exts_len, PETREL_EXT13_COOKIE, &b, &bl);
+	/* The block is checked whole above (petrel_ext_find): a plain walk. */
+	struct petrel_ext_iter it;
+	uint16_t ext_type;
+	petrel_ext_iter_init(&it, sh->exts, sh->exts_len);
+	while ((rc = petrel_ext_iter_next(&it, &ext_type, &b, &bl)) == 1 &&
+	       ext_type != PETREL_EXT13_COOKIE)
+		;
 	if (rc == 1) {
 		const uint8_t *cookie;
 		size_t cookie_len;

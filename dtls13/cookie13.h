@@ -1,11 +1,14 @@
 /* Stateless HelloRetryRequest cookies for DTLS 1.3 (RFC 8446 4.2.2,
  * RFC 9147 5.1): everything the server needs to go on from the second
  * ClientHello, so it keeps no state after the HelloRetryRequest:
- * version(1)=1 || issued_ms(4) || suite(2) || group(2, 0 = none) ||
- * hash_len(1) || Hash(ClientHello1) || HMAC-SHA256(cookie secret, peer
- * address || all before)[0..15]. The secret and its predecessor are the
- * credentials' HelloVerifyRequest cookie secrets (dtls/cookie.c), rotated
- * by the endpoint; a cookie lives a minute, like the 1.2 one. */
+ * version(1)=2 || issued_ms(4) || suite(2) || group(2, 0 = none) ||
+ * hash_len(1) || Hash(ClientHello1) || BLAKE2b-128 keyed with the cookie
+ * secret (RFC 7693) over peer address || all before. Only the server
+ * reads it, so the MAC is its choice: keyed BLAKE2b costs two
+ * compressions, HMAC-SHA256 (version 1) five SHA-256 blocks. The secret
+ * and its predecessor are the credentials' HelloVerifyRequest cookie
+ * secrets (dtls/cookie.c), rotated by the endpoint; a cookie lives a
+ * minute, like the 1.2 one. */
 #ifndef PETREL_DTLS13_COOKIE13_H
 #define PETREL_DTLS13_COOKIE13_H
 

@@ -22,9 +22,13 @@ int petrel_dtls13_server_init(struct petrel_dtls13_server *s, const struct petre
 void petrel_dtls13_server_free(struct petrel_dtls13_server *s)
 {
 	petrel_hs13_peer_chain_free(&s->peer);
+	/* The secrets are all in ks (the PSK choice is wiped where it is
+	 * made); the rest (config pointers, names, transcript of public
+	 * messages) is not wiped byte by byte: a stateless HelloRetryRequest
+	 * frees a whole server per ClientHello. */
 	petrel_dtls13_ks_wipe(&s->ks);
 	petrel_dtls13_transcript_wipe(&s->transcript);
-	petrel_wipe(s, sizeof *s);
+	s->state = PETREL_S13_FAILED;
 }
 
 /* ---- ClientHello ---- */
@@ -93,9 +97,19 @@ static uint16_t pick_suite(const struct petrel_dtls13_server *s, const struct ch
 	return 0;
 }
 
+/* One extension of a ClientHello whose block petrel_ext_find already
+ * checked whole (well formed, no type twice, RFC 8446 4.2): a plain walk,
+ * without a duplicate bitmap per lookup. 1 found, 0 absent. */
 static int find(const struct ch13 *ch, uint16_t type, const uint8_t **b, size_t *bl)
 {
-	return petrel_ext_find(ch->exts, ch->exts_len, type, b, bl);
+	struct petrel_ext_iter it;
+	uint16_t t;
+	int rc;
+	petrel_ext_iter_init(&it, ch->exts, ch->exts_len);
+	while ((rc = petrel_ext_iter_next(&it, &t, b, bl)) == 1)
+		if (t == type)
+			return 1;
+	return rc;
 }
 
 /* HelloRetryRequest body; rebuilt byte for byte from the cookie when the
@@ -386,14 +400,12 @@ static int send_hrr(struct petrel_dtls13_server *s, const struct ch13 *ch, const
 	if (s->cfg.cookie_secret == NULL)
 		return FAIL(PETREL_E_INVALID_REQUEST, PETREL_ALERT13_INTERNAL_ERROR);
 	uint8_t ch1_hash[PETREL_MAX_HASH_LEN];
-	struct petrel_dtls13_transcript t;
-	petrel_dtls13_transcript_init(&t, s->hash);
-	int rc = petrel_dtls13_transcript_add(&t, PETREL_HT13_CLIENT_HELLO, body, len);
-	petrel_dtls13_transcript_hash(&t, ch1_hash);
-	petrel_dtls13_transcript_wipe(&t);
+	int rc = petrel_dtls13_message_hash(s->hash, PETREL_HT13_CLIENT_HELLO, body, len, ch1_hash);
 	uint8_t cookie[PETREL_HS13_COOKIE_LEN(PETREL_MAX_HASH_LEN)];
-	size_t cookie_len = petrel_hs13_cookie_make(&s->cfg, (uint32_t)now_ms, s->suite, group,
-						    ch1_hash, petrel_hash_len(s->hash), cookie);
+	size_t cookie_len = rc < 0 ? 0
+				   : petrel_hs13_cookie_make(&s->cfg, (uint32_t)now_ms, s->suite,
+							     group, ch1_hash,
+							     petrel_hash_len(s->hash), cookie);
 	struct petrel_writer w;
 	if (rc == 0 && cookie_len == 0)
 		rc = PETREL_E_INTERNAL;
@@ -763,7 +775,7 @@ static int handle_certificate_verify(struct petrel_dtls13_server *s, const uint8
 
 int petrel_dtls13_server_send_ticket(struct petrel_dtls13_server *s, struct petrel_hs13_output *out)
 {
-	if (s->state != PETREL_S13_CONNECTED || s->cfg.ticket_keys == NULL)
+	if (s->state != PETREL_S13_CONNECTED || s->cfg.ticket_keys == NULL || !s->res_master_ready)
 		return PETREL_E_INVALID_REQUEST;
 	uint8_t binding[PETREL_TICKET13_BINDING_LEN];
 	petrel_ticket13_binding(&s->names, binding);
@@ -783,10 +795,20 @@ static int handle_finished(struct petrel_dtls13_server *s, const uint8_t *body, 
 	rc = add_in(s, PETREL_HT13_FINISHED, body, len, out);
 	if (rc < 0)
 		return rc;
-	petrel_dtls13_transcript_hash(&s->transcript, th);
-	rc = petrel_dtls13_ks_resumption(&s->ks, th);
-	if (rc < 0)
-		return FAIL(rc, PETREL_ALERT13_INTERNAL_ERROR);
+	/* resumption_master_secret (RFC 8446 7.1) only feeds our tickets
+	 * (4.6.1): without them the master secret is wiped underived. */
+	bool tickets = s->cfg.send_ticket && s->cfg.ticket_keys != NULL;
+	if (tickets) {
+		petrel_dtls13_transcript_hash(&s->transcript, th);
+		rc = petrel_dtls13_ks_resumption(&s->ks, th);
+		if (rc < 0)
+			return FAIL(rc, PETREL_ALERT13_INTERNAL_ERROR);
+	} else {
+		petrel_wipe(s->ks.master_secret, sizeof s->ks.master_secret);
+		petrel_hkdf_key_wipe(&s->ks.master_key);
+		s->ks.master_keyed = false;
+	}
+	s->res_master_ready = tickets;
 	petrel_hs13_out_key(out, false, PETREL_EPOCH13_APPLICATION, s->ks.client_application_traffic,
 			    s->ks.hash_len);
 	s->state = PETREL_S13_CONNECTED;

@@ -37,6 +37,7 @@ struct petrel_dtls13_server {
 	bool cert_requested;
 	struct petrel_hs13_peer_chain peer;
 	uint64_t tickets_sent;
+	bool res_master_ready; /* ks.resumption_master derived (tickets on) */
 	struct petrel_srtp13 srtp; /* use_srtp outcome (dtls13/srtp13.h) */
 	struct petrel_ext13_names names; /* the client's SNI, the ALPN choice */
 	/* The refused ClientHello carried our valid cookie: the engine sends

@@ -80,6 +80,23 @@ int petrel_dtls13_transcript_hrr(struct petrel_dtls13_transcript *t)
 	return rc;
 }
 
+int petrel_dtls13_message_hash(enum petrel_hash_alg alg, uint8_t msg_type, const uint8_t *body,
+			       size_t len, uint8_t *out)
+{
+	/* Public input only (a ClientHello): nothing to wipe. */
+	struct petrel_hash_ctx ctx;
+	uint8_t header[4];
+	if (len > PETREL_HS_MAX_LENGTH || (body == NULL && len > 0))
+		return PETREL_E_INVALID_REQUEST;
+	header[0] = msg_type;
+	petrel_store_u24(header + 1, (uint32_t)len);
+	petrel_hash_init(&ctx, alg);
+	petrel_hash_update(&ctx, header, sizeof header);
+	petrel_hash_update(&ctx, body, len);
+	petrel_hash_peek(&ctx, out);
+	return 0;
+}
+
 void petrel_dtls13_transcript_wipe(struct petrel_dtls13_transcript *t)
 {
 	petrel_wipe(t, sizeof *t);

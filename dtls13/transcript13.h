@@ -47,6 +47,11 @@ int petrel_dtls13_transcript_hrr(struct petrel_dtls13_transcript *t);
 int petrel_dtls13_transcript_init_from_ch1_hash(struct petrel_dtls13_transcript *t,
 						enum petrel_hash_alg alg,
 						const uint8_t *ch1_hash, size_t hash_len);
+/* Hash(msg_type || uint24 length || body) of one message alone, as the
+ * transcript frames it: a stateless server's Hash(ClientHello1) for its
+ * cookie (RFC 8446 4.2.2). PETREL_E_INVALID_REQUEST as transcript_add. */
+int petrel_dtls13_message_hash(enum petrel_hash_alg alg, uint8_t msg_type, const uint8_t *body,
+			       size_t len, uint8_t *out);
 void petrel_dtls13_transcript_wipe(struct petrel_dtls13_transcript *t);
 
 #endif

@@ -192,3 +192,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/cid13_spare_test.c
 endif
+# hrrperf: ext_find fast path, keyed cookie MAC
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/hrrperf_ext_test.c
+endif
