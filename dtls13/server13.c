@@ -162,6 +162,47 @@ struct psk_choice {
  * external PSK (dtls13/client13.c); more only cost lookups. */
 #define PSK_IDENTITIES_TRIED 4
 
+/* The first identity from `first` on that we know (4.2.11: unknown ones
+ * are skipped): one of our tickets (dtls13/ticket13.c), else an external
+ * PSK, so a ticket sealed under another key, or refused later for its
+ * hash or its name (next_usable_psk), falls back to the external PSK
+ * offered after it. */
+static void next_known_psk(const struct petrel_dtls13_server *s, struct psk_choice *pc,
+			   uint16_t first)
+{
+	struct petrel_psk_identity id;
+	petrel_wipe(pc->key, sizeof pc->key);
+	petrel_wipe(pc->key_alt, sizeof pc->key_alt);
+	pc->found = false;
+	pc->resumption = false;
+	for (uint16_t i = first; i < PSK_IDENTITIES_TRIED; i++) {
+		if (!petrel_offered_psk_identity(&pc->offered, i, &id))
+			break;
+		pc->index = i;
+		uint16_t ticket_suite;
+		if (petrel_ticket13_accept(&s->cfg, id.identity, id.identity_len,
+					   id.obfuscated_ticket_age, pc->key, pc->key_alt, &pc->key_len,
+					   &pc->hash, &ticket_suite, pc->binding) == 1) {
+			pc->found = true;
+			pc->resumption = true;
+			return;
+		}
+		if (s->cfg.psk_lookup != NULL) {
+			size_t key_len = 0;
+			enum petrel_hash_alg hash = PETREL_HASH_SHA256;
+			if (s->cfg.psk_lookup(s->cfg.psk_lookup_ctx, id.identity, id.identity_len,
+					      pc->key, &key_len, &hash) == 0 &&
+			    key_len > 0 && key_len <= PETREL_MAX_HASH_LEN) {
+				pc->key_len = key_len;
+				pc->hash = hash;
+				pc->found = true;
+				return;
+			}
+		}
+	}
+	pc->index = 0;
+}
+
 /* Resolves the first identity: one of our tickets, else an external PSK.
  * Unknown identities are ignored (RFC 8446 4.2.11). */
 static int resolve_psk(const struct petrel_dtls13_server *s, const struct ch13 *ch,
@@ -193,36 +234,7 @@ static int resolve_psk(const struct petrel_dtls13_server *s, const struct ch13 *
 	struct petrel_psk_identity id;
 	if (!petrel_offered_psk_identity(&pc->offered, 0, &id))
 		return PETREL_E_DECODE_ERROR;
-	/* The first identity we know (4.2.11: unknown ones are skipped): one
-	 * of our tickets (dtls13/ticket13.c), else an external PSK, so a
-	 * ticket sealed under another key falls back to the external PSK
-	 * offered after it. */
-	for (uint16_t i = 0; i < PSK_IDENTITIES_TRIED; i++) {
-		if (!petrel_offered_psk_identity(&pc->offered, i, &id))
-			break;
-		pc->index = i;
-		uint16_t ticket_suite;
-		if (petrel_ticket13_accept(&s->cfg, id.identity, id.identity_len,
-					   id.obfuscated_ticket_age, pc->key, pc->key_alt, &pc->key_len,
-					   &pc->hash, &ticket_suite, pc->binding) == 1) {
-			pc->found = true;
-			pc->resumption = true;
-			return 0;
-		}
-		if (s->cfg.psk_lookup != NULL) {
-			size_t key_len = 0;
-			enum petrel_hash_alg hash = PETREL_HASH_SHA256;
-			if (s->cfg.psk_lookup(s->cfg.psk_lookup_ctx, id.identity, id.identity_len,
-					      pc->key, &key_len, &hash) == 0 &&
-			    key_len > 0 && key_len <= PETREL_MAX_HASH_LEN) {
-				pc->key_len = key_len;
-				pc->hash = hash;
-				pc->found = true;
-				return 0;
-			}
-		}
-	}
-	pc->index = 0;
+	next_known_psk(s, pc, 0);
 	return 0;
 }
 
@@ -527,8 +539,6 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 		}
 		petrel_tls13_suite_params(s->suite, &s->hash, &s->aead);
 	}
-	if (psk.found && psk.hash != s->hash)
-		psk.found = false; /* 4.2.11: its hash must be the suite's */
 
 	/* SNI, ALPN (RFC 6066 3, RFC 7301 3.2). Without a cookie a failure
 	 * waits for the HelloRetryRequest decisions below (the cookie may
@@ -542,18 +552,16 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 		rc = FAIL(names_rc, petrel_ext13_names_alert(names_rc));
 		goto done;
 	}
-	if (names_rc == 0 && psk.found && psk.resumption) {
-		/* A ticket resumes only the server name and ALPN outcome it was
-		 * issued for (RFC 6066 3, RFC 8446 4.6.1): else a full handshake. */
-		uint8_t now_binding[PETREL_TICKET13_BINDING_LEN];
-		petrel_ticket13_binding(&s->names, now_binding);
-		if (!petrel_ct_equal(now_binding, psk.binding, sizeof now_binding)) {
-			petrel_wipe(psk.key, sizeof psk.key);
-			petrel_wipe(psk.key_alt, sizeof psk.key_alt);
-			psk.found = false;
-			psk.resumption = false;
-		}
-	}
+	/* 4.2.11: a PSK's hash must be the suite's; a ticket resumes only
+	 * the server name and ALPN outcome it was issued for (RFC 6066 3,
+	 * RFC 8446 4.6.1). A refused identity gives way to the next known
+	 * one (the external PSK after a ticket), else a full handshake. */
+	uint8_t now_binding[PETREL_TICKET13_BINDING_LEN];
+	petrel_ticket13_binding(&s->names, now_binding);
+	while (psk.found && (psk.hash != s->hash ||
+			     (names_rc == 0 && psk.resumption &&
+			      !petrel_ct_equal(now_binding, psk.binding, sizeof now_binding))))
+		next_known_psk(s, &psk, (uint16_t)(psk.index + 1));
 
 	/* Group: ours in preference order with a share from the client;
 	 * else one it supports, asked for by HelloRetryRequest (4.1.1). */

@@ -675,3 +675,34 @@ Test(tkt13_alpn, dtls12_no_overlap_matches)
 	cr_assert_eq(petrel_alert_get(h.client.session), 120);
 	harness_free_all(&h);
 }
+
+/* A ticket the server opens but refuses (another name here) gives way
+ * to the external PSK the client offers after it (RFC 8446 4.2.11), not
+ * to a full handshake (review finding: only a ticket the server could
+ * not open fell through). */
+Test(tkt13_ticket, refused_ticket_gives_way_to_the_external_psk_after_it)
+{
+	static const uint8_t key[16] = {0x70, 0x65, 0x74, 0x72, 0x65, 0x6c};
+	struct creds2 k = creds();
+	cr_assert_eq(petrel_credentials_set_psk(k.cc, "dev-1", key, sizeof key), 0);
+	cr_assert_eq(petrel_credentials_set_psk(k.sc, "dev-1", key, sizeof key), 0);
+	struct outcome first;
+	first_ticket(&k, 31, &first);
+	uint8_t forged[1100];
+	size_t n = rename_blob(first.blob, first.blob_len, "b.example", forged);
+	struct harness h;
+	harness_init(&h, 32, 0, 0, k.cc, k.sc);
+	only13(h.client.session);
+	petrel_session_set_verify(h.client.session, PETREL_VERIFY_NONE, NULL, 0);
+	cr_assert_eq(petrel_session_set_server_name(h.client.session, "b.example"), 0);
+	cr_assert_eq(petrel_session_set_alpn(h.client.session, "coap,h3"), 0);
+	cr_assert_eq(petrel_session_set_alpn(h.server.session, "coap"), 0);
+	cr_assert_eq(petrel_session_set_data(h.client.session, forged, n), 0);
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0);
+	cr_assert_not(petrel_session_is_resumed(h.server.session), "the ticket was refused");
+	const char *id = petrel_session_get_psk_identity(h.server.session);
+	cr_assert(id != NULL && strcmp(id, "dev-1") == 0, "the external PSK was taken: %s",
+		  id ? id : "(none)");
+	harness_free(&h);
+	creds_free(&k);
+}
