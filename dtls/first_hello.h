@@ -47,9 +47,10 @@
  * flood holds (about 4.6 KiB per partial ClientHello with its bitmap). */
 #define PETREL_FIRST_HELLO_MAX_LEN 4096u
 /* A partial ClientHello starts again this long after its first fragment:
- * it spans the first transmission and the retransmissions at 1 s and 3 s
- * (RFC 6347 4.2.4.1 doubling from 1 s), so fragments lost in one
- * transmission are filled from the next. */
+ * it spans the first transmission and the retransmissions at 0.4, 1.2
+ * and 2.8 s (the default 400 ms timer doubling, dtls/rto.h; 1 and 3 s
+ * with RFC 6347 4.2.4.1's 1 s), so fragments lost in one transmission
+ * are filled from the next. */
 #define PETREL_FIRST_HELLO_LIFETIME_MS 5000u
 /* An endpoint's partial ClientHellos: per IP address (two clients behind
  * one NAT may start at once; a third from the address replaces its

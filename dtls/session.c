@@ -107,6 +107,18 @@ static int set_string(char **dst, const char *src)
 
 int petrel_session_set_server_name(petrel_session *s, const char *name)
 {
+	/* RFC 6066 3: HostName goes "without a trailing dot"; the
+	 * certificate check (RFC 6125 6.4.1) and the resumption binding then
+	 * see the same name the server does. */
+	size_t n = name ? strlen(name) : 0;
+	if (n > 1 && name[n - 1] == '.') {
+		char *copy = strndup(name, n - 1);
+		if (copy == NULL)
+			return PETREL_E_MEMORY;
+		int rc = set_string(&s->server_name, copy);
+		free(copy);
+		return rc;
+	}
 	return set_string(&s->server_name, name);
 }
 
@@ -186,13 +198,10 @@ unsigned petrel_dtls_get_timeout(const petrel_session *s)
 
 void petrel_dtls_set_timeouts(petrel_session *s, unsigned retrans_ms, unsigned total_ms)
 {
-	/* The user's initial timer is kept as given (retrans_explicit), in
-	 * either order with petrel_srtp_set_profiles: DTLS-SRTP's 400 ms
-	 * (RFC 9147 5.8.2) is the default itself (dtls/rto.h). */
-	if (retrans_ms) {
+	/* DTLS-SRTP's 400 ms (RFC 9147 5.8.2) is the default itself
+	 * (dtls/rto.h); 0 keeps the current value. */
+	if (retrans_ms)
 		s->retrans_initial_ms = retrans_ms;
-		s->retrans_explicit = true;
-	}
 	s->total_timeout_ms = total_ms;
 }
 

@@ -265,9 +265,6 @@ struct petrel_session {
 	int fd; /* petrel_transport_set_udp_fd, else -1 */
 
 	uint32_t retrans_initial_ms, total_timeout_ms, rto_floor_ms, rto_cap_ms;
-	/* petrel_dtls_set_timeouts gave the initial timer: the DTLS-SRTP
-	 * default (dtls/srtp.c) no longer replaces it. */
-	bool retrans_explicit;
 	unsigned recv_timeout_ms; /* petrel_record_set_timeout */
 	/* Idle release without a clock read per record: records set
 	 * app_activity; the tick at idle_check_ms drops the expanded AEAD

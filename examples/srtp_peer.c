@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	petrel_transport_set_udp_fd(s, fd);
-	petrel_dtls_set_timeouts(s, 1000, 10000);
+	petrel_dtls_set_timeouts(s, 0, 10000); /* 400 ms initial, RFC 9147 5.8.2 for DTLS-SRTP */
 	do
 		rc = petrel_handshake(s);
 	while (rc < 0 && !petrel_error_is_fatal(rc));

@@ -243,8 +243,10 @@ Test(tkt13_ticket, server_name_case_does_not_matter_a_trailing_dot_does)
 			 .blob = first.blob, .blob_len = first.blob_len};
 	connect13(k.cc, k.sc, 14, &c, &second);
 	cr_assert_eq(second.resumed, 1, "the ticket for a.example resumes A.Example");
-	/* A client offering it to "a.example." anyway: the server's binding
-	 * keeps the dot, a full handshake. */
+	/* A ticket bound to "a.example." (a client sending the dot against
+	 * RFC 6066 3): the server's binding keeps the dot, and a Petrel
+	 * client sends "a.example" (petrel_session_set_server_name drops
+	 * the dot), so it is not even offered: a full handshake. */
 	uint8_t forged[1100];
 	size_t n = rename_blob(first.blob, first.blob_len, "a.example.", forged);
 	struct conn c3 = {.client_sni = "a.example.", .client_alpn = "coap,h3",
@@ -705,4 +707,21 @@ Test(tkt13_ticket, refused_ticket_gives_way_to_the_external_psk_after_it)
 		  id ? id : "(none)");
 	harness_free(&h);
 	creds_free(&k);
+}
+
+/* RFC 6066 3: HostName without a trailing dot; petrel_session_set_server_name
+ * drops one, so the name checked, sent and bound is the same. */
+Test(tkt13_ticket, server_name_is_kept_without_its_trailing_dot)
+{
+	petrel_session *s;
+	cr_assert_eq(petrel_session_new(&s, PETREL_CLIENT), 0);
+	cr_assert_eq(petrel_session_set_server_name(s, "a.example."), 0);
+	cr_assert_str_eq(s->server_name, "a.example");
+	cr_assert_eq(petrel_session_set_server_name(s, "b.example"), 0);
+	cr_assert_str_eq(s->server_name, "b.example");
+	cr_assert_eq(petrel_session_set_server_name(s, "."), 0);
+	cr_assert_str_eq(s->server_name, ".");
+	cr_assert_eq(petrel_session_set_server_name(s, NULL), 0);
+	cr_assert_null(s->server_name);
+	petrel_session_free(s);
 }
