@@ -22,6 +22,7 @@
 #include "dtls13/engine13_internal.h"
 #include "dtls13/export13.h"
 #include "dtls13/flight13_pmtu.h"
+#include "dtls13/ku13_take.h"
 #include "dtls13/ext13_session.h"
 #include "dtls13/messages13.h"
 #include "dtls12/take_over12.h"
@@ -367,29 +368,8 @@ static int start_key_update(petrel_session *s, bool update_requested, uint64_t n
 	struct petrel_d13 *d = s->d13;
 	if (!d->ku_ready || d->flight_active)
 		return PETREL_E_AGAIN;
-	uint8_t body[1];
-	size_t blen = 0;
-	int rc = petrel_dtls13_key_update_request(&d->ku, update_requested, body, &blen);
-	if (rc < 0)
-		return rc;
-	struct petrel_hs13_output out;
-	petrel_hs13_output_init(&out);
-	struct petrel_writer w;
-	rc = petrel_hs13_out_begin(&out, blen, &w);
-	if (rc == 0) {
-		petrel_put_bytes(&w, body, blen);
-		rc = petrel_hs13_out_commit(&out, PETREL_HT13_KEY_UPDATE, (uint16_t)d->wr_epoch, &w);
-	}
-	if (rc == 0)
-		rc = petrel_flight13_take(s, &out, 0, out.msg_count, now_ms);
-	d->deadline_total_ms = now_ms + s->total_timeout_ms;
-	if (rc == 0) {
-		d->flight_is_ku = true;
-		d->key_updates_sent++;
-		rc = petrel_flight13_send(s, now_ms, false);
-	}
-	petrel_hs13_output_reset(&out);
-	return rc;
+	int rc = petrel_ku13_take(s, update_requested, now_ms);
+	return rc < 0 ? rc : petrel_flight13_send(s, now_ms, false);
 }
 
 /* RFC 8446 4.6.3: an update_requested is answered before our next

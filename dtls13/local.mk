@@ -67,3 +67,5 @@ libpetrel_core_la_SOURCES += dtls13/cid13_spare.c dtls13/cid13_spare.h \
 	dtls13/cid13_retire.c dtls13/cid13_retire.h dtls13/cid13_rotate.c
 # rec100: the per-record bodies of record13, inline for epoch13 (issue #20)
 libpetrel_core_la_SOURCES += dtls13/record13_inline.h
+# one KeyUpdate flight builder for the engine and the path MTU probe (duplicates review)
+libpetrel_core_la_SOURCES += dtls13/ku13_take.c dtls13/ku13_take.h

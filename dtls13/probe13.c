@@ -31,38 +31,10 @@
 #include "dtls/outq_session.h"
 #include "dtls13/cid13_record.h"
 #include "dtls13/engine13_internal.h"
+#include "dtls13/ku13_take.h"
 #include "dtls13/messages13.h"
 #include "dtls13/probe13.h"
 #include "mtu/pmtud.h"
-
-/* The KeyUpdate flight, taken but not sent (RFC 9147 8: in the current
- * epoch, the next write keys wait for the ACK). */
-static int take_key_update(petrel_session *s, uint64_t now_ms)
-{
-	struct petrel_d13 *d = s->d13;
-	uint8_t body[1];
-	size_t blen = 0;
-	int rc = petrel_dtls13_key_update_request(&d->ku, false, body, &blen);
-	if (rc < 0)
-		return rc;
-	struct petrel_hs13_output out;
-	petrel_hs13_output_init(&out);
-	struct petrel_writer w;
-	rc = petrel_hs13_out_begin(&out, blen, &w);
-	if (rc == 0) {
-		petrel_put_bytes(&w, body, blen);
-		rc = petrel_hs13_out_commit(&out, PETREL_HT13_KEY_UPDATE, (uint16_t)d->wr_epoch, &w);
-	}
-	if (rc == 0)
-		rc = petrel_flight13_take(s, &out, 0, out.msg_count, now_ms);
-	petrel_hs13_output_reset(&out);
-	if (rc < 0)
-		return rc;
-	d->deadline_total_ms = now_ms + s->total_timeout_ms;
-	d->flight_is_ku = true;
-	d->key_updates_sent++;
-	return 0;
-}
 
 /* The flight's one record, padded so the datagram has dgram_len bytes
  * (RFC 8446 5.4 zeros after the content type). *seq: its number. */
@@ -112,7 +84,7 @@ static int send_probe(petrel_session *s, uint16_t size, uint32_t id, uint64_t no
 		petrel_pmtud_too_big(&s->pmtud, size, now_ms); /* never this size again */
 		return 0;
 	}
-	int rc = take_key_update(s, now_ms);
+	int rc = petrel_ku13_take(s, false, now_ms);
 	if (rc < 0)
 		return rc == PETREL_E_AGAIN ? 0 : rc;
 	size_t len = 0;
