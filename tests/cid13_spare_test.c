@@ -23,6 +23,7 @@
 #include "record/header13.h"
 #include "record/record.h"
 #include "tests/dtls_harness.h"
+#include "tests/ep13_harness.h"
 #include "tests/simnet.h"
 
 static void only13(petrel_session *s)
@@ -407,62 +408,11 @@ Test(cid13_retire, a_message_not_made_costs_nothing_under_the_cap)
 
 /* -- at the endpoint -- */
 
-static petrel_credentials *psk(void)
-{
-	petrel_credentials *c;
-	cr_assert_eq(petrel_credentials_new(&c), 0);
-	static const uint8_t key[16] = {2, 3, 1, 3, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
-	cr_assert_eq(petrel_credentials_set_psk(c, "cid13-client", key, sizeof key), 0);
-	return c;
-}
-
-static struct sockaddr_in addr4(const char *ip, uint16_t port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-	cr_assert_eq(inet_pton(AF_INET, ip, &a.sin_addr), 1);
-	return a;
-}
-
-/* Feeds the client's datagrams from `from` and hands every answer back. */
-static void exchange_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from)
-{
-	for (unsigned i = 0; i < c->sent_count; i++)
-		cr_assert_eq(petrel_endpoint_feed(ep, c->sent[i], c->sent_len[i], from, sizeof *from,
-						  c->now), 0);
-	c->sent_count = 0;
-	uint8_t buf[17 * 1024];
-	struct sockaddr_storage to;
-	unsigned to_len = sizeof to;
-	long n;
-	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
-		int rc = petrel_engine_feed(c->s, buf, (size_t)n, c->now);
-		cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "client: %s", petrel_strerror(rc));
-		to_len = sizeof to;
-	}
-}
-
-static petrel_session *server_session;
-static void remember_session(void *ptr, petrel_session *s)
-{
-	(void)ptr;
-	server_session = s;
-}
-
-static bool echo_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from,
-		      const char *msg)
-{
-	cr_assert_eq(petrel_record_send(c->s, msg, strlen(msg)), (long)strlen(msg));
-	exchange_from(ep, c, from);
-	char buf[256];
-	long n = petrel_engine_read(c->s, buf, sizeof buf);
-	return n == (long)strlen(msg) && memcmp(buf, msg, (size_t)n) == 0;
-}
-
 Test(cid13_retire_endpoint, retired_cids_leave_the_routing_tables)
 {
-	petrel_credentials *sc = psk(), *cc = psk();
+	petrel_credentials *sc = ep13_psk("cid13-client"), *cc = ep13_psk("cid13-client");
 	petrel_endpoint *ep;
-	struct petrel_endpoint_callbacks cb = {.on_new_session = remember_session,
+	struct petrel_endpoint_callbacks cb = {.on_new_session = ep13_remember_session,
 					       .on_data = harness_echo_record};
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
 	cr_assert_eq(petrel_endpoint_set_cid_length(ep, 6), 0);
@@ -470,25 +420,25 @@ Test(cid13_retire_endpoint, retired_cids_leave_the_routing_tables)
 	hand_client_init(&c, cc, 5000000);
 	only13(c.s);
 	cr_assert_eq(petrel_session_set_cid(c.s, (const uint8_t *)"", 0), 0);
-	struct sockaddr_in a = addr4("198.51.100.7", 40000), b = addr4("192.0.2.99", 6000);
+	struct sockaddr_in a = ep13_addr4("198.51.100.7", 40000), b = ep13_addr4("192.0.2.99", 6000);
 	int rc = PETREL_E_AGAIN;
 	for (int i = 0; i < 10 && rc != 0; i++) {
 		rc = petrel_handshake(c.s);
-		exchange_from(ep, &c, &a);
+		ep13_exchange_from(ep, &c, &a);
 	}
 	cr_assert_eq(rc, 0);
-	cr_assert(echo_from(ep, &c, &a, "hello"));
+	cr_assert(ep13_echo_from(ep, &c, &a, "hello"));
 	const uint8_t *cid;
 	size_t len;
 	cr_assert_eq(petrel_session_get_cid(c.s, PETREL_CID_PEERS, &cid, &len), 0);
 	uint8_t negotiated[6];
 	memcpy(negotiated, cid, 6);
 	cr_assert_not_null(petrel_table_find(&ep->cids, negotiated, 6));
-	cr_assert_eq(petrel_session_new_cids(server_session, 2, PETREL_CID_USAGE_SPARE), 0);
-	exchange_from(ep, &c, &a); /* NewConnectionId to the client */
-	exchange_from(ep, &c, &a); /* its ACK to the server */
+	cr_assert_eq(petrel_session_new_cids(ep13_server_session, 2, PETREL_CID_USAGE_SPARE), 0);
+	ep13_exchange_from(ep, &c, &a); /* NewConnectionId to the client */
+	ep13_exchange_from(ep, &c, &a); /* its ACK to the server */
 	cr_assert_eq(petrel_session_spare_cids(c.s), 2);
-	const struct petrel_cid13_issued *st = server_session->cid->issued13;
+	const struct petrel_cid13_issued *st = ep13_server_session->cid->issued13;
 	uint8_t first[6], second[6];
 	memcpy(first, st->cids[0], 6);
 	memcpy(second, st->cids[1], 6);
@@ -497,18 +447,18 @@ Test(cid13_retire_endpoint, retired_cids_leave_the_routing_tables)
 	 * late records still count). */
 	cr_assert_eq(petrel_session_rotate_cid(c.s), 0);
 	c.now += 10;
-	cr_assert(echo_from(ep, &c, &a, "on the first"));
+	cr_assert(ep13_echo_from(ep, &c, &a, "on the first"));
 	cr_assert_not_null(petrel_table_find(&ep->cids, negotiated, 6), "retiring, still routed");
 	/* And to the second, from a new address (RFC 9146 8: a new CID for
 	 * a new path): the negotiated CID goes for good. */
 	cr_assert_eq(petrel_session_rotate_cid(c.s), 0);
 	c.now += 10;
-	cr_assert(echo_from(ep, &c, &b, "on the second, elsewhere"));
+	cr_assert(ep13_echo_from(ep, &c, &b, "on the second, elsewhere"));
 	cr_assert_null(petrel_table_find(&ep->cids, negotiated, 6), "retired: not routed");
 	cr_assert_not_null(petrel_ep_cid13_find(ep, first), "retiring, still routed");
 	unsigned echoes = 0;
 	while (petrel_ep_cid13_find(ep, first) != NULL && echoes < 2 * PETREL_CID13_RETIRE_GRACE) {
-		cr_assert(echo_from(ep, &c, &b, "on"));
+		cr_assert(ep13_echo_from(ep, &c, &b, "on"));
 		echoes++;
 	}
 	cr_assert_null(petrel_ep_cid13_find(ep, first), "retired after the grace");
@@ -517,7 +467,7 @@ Test(cid13_retire_endpoint, retired_cids_leave_the_routing_tables)
 	cr_assert_eq(petrel_endpoint_session_count(ep), 1);
 	/* The session's end takes its CIDs off the endpoint. */
 	cr_assert_eq(petrel_bye(c.s), 0);
-	exchange_from(ep, &c, &b);
+	ep13_exchange_from(ep, &c, &b);
 	cr_assert_eq(petrel_endpoint_session_count(ep), 0);
 	cr_assert_null(petrel_ep_cid13_find(ep, second));
 	petrel_endpoint_free(ep);

@@ -196,3 +196,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/hrrperf_ext_test.c
 endif
+# endpoint harness of the tkt13 and cid13 endpoint tests (duplicates review)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/ep13_harness.c tests/ep13_harness.h
+endif

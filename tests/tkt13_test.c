@@ -27,6 +27,7 @@
 #include "dtls13/ticket13.h"
 #include "petrel/petrel.h"
 #include "tests/dtls_harness.h"
+#include "tests/ep13_harness.h"
 #include "tests/simnet.h"
 
 static void only13(petrel_session *s)
@@ -477,62 +478,11 @@ Test(tkt13_cid, request_during_a_flight_is_answered_after_it)
 
 /* -- at the endpoint -- */
 
-static petrel_credentials *psk(void)
-{
-	petrel_credentials *c;
-	cr_assert_eq(petrel_credentials_new(&c), 0);
-	static const uint8_t key[16] = {1, 3, 1, 3, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
-	cr_assert_eq(petrel_credentials_set_psk(c, "tkt13-client", key, sizeof key), 0);
-	return c;
-}
-
-static struct sockaddr_in addr4(const char *ip, uint16_t port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-	cr_assert_eq(inet_pton(AF_INET, ip, &a.sin_addr), 1);
-	return a;
-}
-
-/* Feeds the client's datagrams from `from` and hands every answer back. */
-static void exchange_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from)
-{
-	for (unsigned i = 0; i < c->sent_count; i++)
-		cr_assert_eq(petrel_endpoint_feed(ep, c->sent[i], c->sent_len[i], from, sizeof *from,
-						  c->now), 0);
-	c->sent_count = 0;
-	uint8_t buf[17 * 1024];
-	struct sockaddr_storage to;
-	unsigned to_len = sizeof to;
-	long n;
-	while ((n = petrel_endpoint_next_datagram(ep, buf, sizeof buf, &to, &to_len)) > 0) {
-		int rc = petrel_engine_feed(c->s, buf, (size_t)n, c->now);
-		cr_assert(rc == 0 || !petrel_error_is_fatal(rc), "client: %s", petrel_strerror(rc));
-		to_len = sizeof to;
-	}
-}
-
-static petrel_session *server_session;
-static void remember_session(void *ptr, petrel_session *s)
-{
-	(void)ptr;
-	server_session = s;
-}
-
-static bool echo_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from,
-		      const char *msg)
-{
-	cr_assert_eq(petrel_record_send(c->s, msg, strlen(msg)), (long)strlen(msg));
-	exchange_from(ep, c, from);
-	char buf[256];
-	long n = petrel_engine_read(c->s, buf, sizeof buf);
-	return n == (long)strlen(msg) && memcmp(buf, msg, (size_t)n) == 0;
-}
-
 Test(tkt13_cid_endpoint, a_new_cid_routes_from_a_new_address)
 {
-	petrel_credentials *sc = psk(), *cc = psk();
+	petrel_credentials *sc = ep13_psk("tkt13-client"), *cc = ep13_psk("tkt13-client");
 	petrel_endpoint *ep;
-	struct petrel_endpoint_callbacks cb = {.on_new_session = remember_session,
+	struct petrel_endpoint_callbacks cb = {.on_new_session = ep13_remember_session,
 					       .on_data = harness_echo_record};
 	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
 	cr_assert_eq(petrel_endpoint_set_cid_length(ep, 6), 0);
@@ -540,34 +490,34 @@ Test(tkt13_cid_endpoint, a_new_cid_routes_from_a_new_address)
 	hand_client_init(&c, cc, 5000000);
 	only13(c.s);
 	cr_assert_eq(petrel_session_set_cid(c.s, (const uint8_t *)"", 0), 0);
-	struct sockaddr_in a = addr4("198.51.100.7", 40000), b = addr4("192.0.2.99", 6000);
+	struct sockaddr_in a = ep13_addr4("198.51.100.7", 40000), b = ep13_addr4("192.0.2.99", 6000);
 	int rc = PETREL_E_AGAIN;
 	for (int i = 0; i < 10 && rc != 0; i++) {
 		rc = petrel_handshake(c.s);
-		exchange_from(ep, &c, &a);
+		ep13_exchange_from(ep, &c, &a);
 	}
 	cr_assert_eq(rc, 0);
-	cr_assert(echo_from(ep, &c, &a, "hello"));
+	cr_assert(ep13_echo_from(ep, &c, &a, "hello"));
 	const uint8_t *cid;
 	size_t len;
 	cr_assert_eq(petrel_session_get_cid(c.s, PETREL_CID_PEERS, &cid, &len), 0);
 	uint8_t first[6];
 	memcpy(first, cid, 6);
 	/* The server session issues one, the endpoint's: the client switches. */
-	cr_assert_eq(petrel_session_new_cids(server_session, 1, PETREL_CID_USAGE_IMMEDIATE), 0);
-	exchange_from(ep, &c, &a); /* NewConnectionId to the client */
-	exchange_from(ep, &c, &a); /* its ACK to the server */
-	cr_assert_not(server_session->d13->flight_active, "acknowledged");
+	cr_assert_eq(petrel_session_new_cids(ep13_server_session, 1, PETREL_CID_USAGE_IMMEDIATE), 0);
+	ep13_exchange_from(ep, &c, &a); /* NewConnectionId to the client */
+	ep13_exchange_from(ep, &c, &a); /* its ACK to the server */
+	cr_assert_not(ep13_server_session->d13->flight_active, "acknowledged");
 	cr_assert_eq(petrel_session_get_cid(c.s, PETREL_CID_PEERS, &cid, &len), 0);
 	cr_assert_eq(len, 6);
 	cr_assert_neq(memcmp(cid, first, 6), 0, "the client uses the new CID");
 	/* From an address the endpoint never saw: only the new CID finds it. */
 	c.now += 1000;
-	cr_assert(echo_from(ep, &c, &b, "from elsewhere"), "routed by the new CID");
+	cr_assert(ep13_echo_from(ep, &c, &b, "from elsewhere"), "routed by the new CID");
 	cr_assert_eq(petrel_endpoint_session_count(ep), 1);
 	struct sockaddr_storage ss;
 	unsigned ss_len = sizeof ss;
-	cr_assert_eq(petrel_endpoint_session_peer(ep, server_session, &ss, &ss_len), 0);
+	cr_assert_eq(petrel_endpoint_session_peer(ep, ep13_server_session, &ss, &ss_len), 0);
 	cr_assert_eq(memcmp(&ss, &b, sizeof b), 0, "the session moved (RFC 9146 6)");
 	petrel_session_free(c.s);
 	petrel_endpoint_free(ep);
