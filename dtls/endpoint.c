@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtls/alert.h"
 #include "dtls/cid_route.h"
 #include "dtls/endpoint_cid13.h"
 #include "dtls/endpoint_internal.h"
@@ -391,6 +392,38 @@ static void move_peer(petrel_endpoint *ep, struct ep_peer *p, const uint8_t *key
 	ep->cid_moves++;
 }
 
+/* The endpoint answered this client's first hello with a DTLS 1.3
+ * HelloRetryRequest, but on_new_session made a session without 1.3 (a
+ * 1.2 cipher list or version range) and no hello policy said so: the
+ * client, past an HRR, can no longer take a 1.2 ServerHello (RFC 8446
+ * 4.1.4), and would wait out its timeout. Tell it at once, in the clear
+ * (its address is proven by the cookie): protocol_version, which a 1.3
+ * client reports when its handshake gives up. Later clients get the 1.2
+ * cookie exchange (as petrel_endpoint_set_hello_policy(ep, PETREL_DTLS1_2,
+ * ...)), so a default client falls back to 1.2. */
+static bool refuse_13_after_hrr(petrel_endpoint *ep, struct ep_peer *p, const uint8_t *d,
+				size_t len, uint64_t seq)
+{
+	if (ep->front12_only || (ep->session_flags & PETREL_FLAG_NO_COOKIE) ||
+	    petrel_session_allows_dtls13(p->session) || !petrel_dgram_offers_dtls13(d, len))
+		return false;
+	ep->front12_only = true;
+	uint8_t rec[PETREL_RECORD_HEADER_LEN + 2];
+	struct petrel_writer w;
+	petrel_writer_init(&w, rec, sizeof rec);
+	struct petrel_record_header h = {.content_type = PETREL_CT_ALERT,
+					 .version = PETREL_WIRE_DTLS12,
+					 .seq = seq,
+					 .length = 2};
+	(void)petrel_record_header_write(&w, &h);
+	petrel_put_u8(&w, PETREL_ALERT_FATAL);
+	petrel_put_u8(&w, ALERT_PROTOCOL_VERSION);
+	if (petrel_writer_ok(&w))
+		(void)petrel_ep_enqueue(ep, p->node.key, p->node.key_len, rec, petrel_writer_len(&w));
+	petrel_ep_remove_peer(ep, p, PETREL_E_PROTOCOL_VERSION);
+	return true;
+}
+
 void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 			    const struct sockaddr_storage *ss, socklen_t ss_len, uint64_t now)
 {
@@ -444,6 +477,8 @@ void petrel_ep_handle_datagram(petrel_endpoint *ep, uint8_t *d, size_t len,
 		p = new_peer(ep, key, key_len, ss->ss_family == AF_INET6);
 		if (p == NULL)
 			return; /* over a cap: dropped, the client will retry */
+		if (refuse_13_after_hrr(ep, p, d, len, seq))
+			return;
 		petrel_ep_hand_over_first_hello(ep, p);
 		/* Our HelloVerifyRequest used the first ClientHello's record
 		 * number (RFC 6347 4.2.1); continue from this ClientHello's so

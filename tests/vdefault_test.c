@@ -11,6 +11,7 @@
 #include "dtls/first_record.h"
 #include "dtls/session.h"
 #include "tests/dtls_harness.h"
+#include "tests/ep13_harness.h"
 
 static petrel_credentials *creds(void)
 {
@@ -261,4 +262,52 @@ Test(vdefault, server_allowing_dtls13_marks_a_dtls12_answer)
 		petrel_session_free(s);
 		petrel_session_free(c.s);
 	}
+}
+
+/* An endpoint whose on_new_session makes 1.2-only sessions without a
+ * hello policy saying so: its first default client, past the stateless
+ * HelloRetryRequest, hears protocol_version at once instead of waiting
+ * out its timeout; later clients get the 1.2 cookie exchange and fall
+ * back to 1.2 (dtls/endpoint.c refuse_13_after_hrr). */
+static void sessions_12_only(void *ptr, petrel_session *s)
+{
+	(void)ptr;
+	cr_assert_eq(petrel_session_set_ciphers(s, "TLS_PSK_WITH_AES_128_GCM_SHA256"), 0);
+}
+
+Test(vdefault, endpoint_with_dtls12_sessions_refuses_then_answers_in_dtls12)
+{
+	petrel_credentials *sc = ep13_psk("vdefault"), *cc = ep13_psk("vdefault");
+	petrel_endpoint *ep;
+	struct petrel_endpoint_callbacks cb = {.on_new_session = sessions_12_only,
+					       .on_data = harness_echo_record};
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	struct sockaddr_in a = ep13_addr4("198.51.100.7", 40000), b = ep13_addr4("198.51.100.8", 40001);
+	struct hand_client c1;
+	hand_client_init(&c1, cc, 5000000);
+	library_default(c1.s);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(petrel_handshake(c1.s), PETREL_E_AGAIN);
+		ep13_exchange_from(ep, &c1, &a);
+	}
+	cr_assert_eq(petrel_alert_get(c1.s), 70, "protocol_version: %d", petrel_alert_get(c1.s));
+	struct petrel_endpoint_stats st;
+	petrel_endpoint_get_stats(ep, &st);
+	cr_assert_eq(st.sessions, 0);
+	struct hand_client c2;
+	hand_client_init(&c2, cc, 5000000);
+	library_default(c2.s);
+	int rc = PETREL_E_AGAIN;
+	for (int i = 0; i < 10 && rc != 0; i++) {
+		rc = petrel_handshake(c2.s);
+		ep13_exchange_from(ep, &c2, &b);
+	}
+	cr_assert_eq(rc, 0, "%s", petrel_strerror(rc));
+	cr_assert_eq(petrel_session_get_version(c2.s), PETREL_DTLS1_2);
+	cr_assert(ep13_echo_from(ep, &c2, &b, "hello"));
+	petrel_session_free(c1.s);
+	petrel_session_free(c2.s);
+	petrel_endpoint_free(ep);
+	petrel_credentials_free(sc);
+	petrel_credentials_free(cc);
 }
