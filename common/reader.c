@@ -20,13 +20,11 @@ static bool get_uint(struct petrel_reader *r, unsigned width, uint64_t *out)
 	return true;
 }
 
+/* One implementation: the inline forms in reader.h (the per-record paths
+ * call those directly). */
 bool petrel_get_u8(struct petrel_reader *r, uint8_t *out)
 {
-	uint64_t v;
-	if (!get_uint(r, 1, &v))
-		return false;
-	*out = (uint8_t)v;
-	return true;
+	return petrel_get_u8_inline(r, out);
 }
 
 bool petrel_get_u16(struct petrel_reader *r, uint16_t *out)
@@ -61,11 +59,7 @@ bool petrel_get_u64(struct petrel_reader *r, uint64_t *out) { return get_uint(r,
 
 bool petrel_get_bytes(struct petrel_reader *r, size_t len, const uint8_t **out)
 {
-	if (r->failed || (size_t)(r->end - r->p) < len)
-		return fail_reader(r);
-	*out = r->p;
-	r->p += len;
-	return true;
+	return petrel_get_bytes_inline(r, len, out);
 }
 
 bool petrel_get_copy(struct petrel_reader *r, uint8_t *dst, size_t len)
@@ -157,11 +151,7 @@ bool petrel_put_u64(struct petrel_writer *w, uint64_t v) { return put_uint(w, 8,
 
 bool petrel_put_reserve(struct petrel_writer *w, size_t len, uint8_t **out)
 {
-	if (w->failed || (size_t)(w->end - w->p) < len)
-		return fail_writer(w);
-	*out = w->p;
-	w->p += len;
-	return true;
+	return petrel_put_reserve_inline(w, len, out);
 }
 
 bool petrel_put_bytes(struct petrel_writer *w, const uint8_t *src, size_t len)
