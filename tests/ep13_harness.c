@@ -56,3 +56,23 @@ bool ep13_echo_from(petrel_endpoint *ep, struct hand_client *c, const struct soc
 	long n = petrel_engine_read(c->s, buf, sizeof buf);
 	return n == (long)strlen(msg) && memcmp(buf, msg, (size_t)n) == 0;
 }
+
+int ep13_handshake(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from)
+{
+	int rc = PETREL_E_AGAIN;
+	for (int i = 0; i < 10 && rc != 0; i++) {
+		rc = petrel_handshake(c->s);
+		ep13_exchange_from(ep, c, from);
+	}
+	return rc;
+}
+
+petrel_endpoint *ep13_cid_endpoint(petrel_credentials *sc)
+{
+	petrel_endpoint *ep;
+	struct petrel_endpoint_callbacks cb = {.on_new_session = ep13_remember_session,
+					       .on_data = harness_echo_record};
+	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
+	cr_assert_eq(petrel_endpoint_set_cid_length(ep, 6), 0);
+	return ep;
+}

@@ -18,6 +18,11 @@ void ep13_exchange_from(petrel_endpoint *ep, struct hand_client *c, const struct
 /* The client sends msg from `from`; whether the endpoint echoed it. */
 bool ep13_echo_from(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from,
 		    const char *msg);
+/* The client's handshake driven from `from` (at most 10 rounds); its result. */
+int ep13_handshake(petrel_endpoint *ep, struct hand_client *c, const struct sockaddr_in *from);
+/* A sans-I/O endpoint over sc echoing records, keeping its last session
+ * in ep13_server_session, issuing 6-byte CIDs. */
+petrel_endpoint *ep13_cid_endpoint(petrel_credentials *sc);
 /* An on_new_session callback keeping the last session in ep13_server_session. */
 extern petrel_session *ep13_server_session;
 void ep13_remember_session(void *ptr, petrel_session *s);

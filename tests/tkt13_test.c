@@ -481,21 +481,13 @@ Test(tkt13_cid, request_during_a_flight_is_answered_after_it)
 Test(tkt13_cid_endpoint, a_new_cid_routes_from_a_new_address)
 {
 	petrel_credentials *sc = ep13_psk("tkt13-client"), *cc = ep13_psk("tkt13-client");
-	petrel_endpoint *ep;
-	struct petrel_endpoint_callbacks cb = {.on_new_session = ep13_remember_session,
-					       .on_data = harness_echo_record};
-	cr_assert_eq(petrel_endpoint_new_sans_io(&ep, sc, 0, &cb), 0);
-	cr_assert_eq(petrel_endpoint_set_cid_length(ep, 6), 0);
+	petrel_endpoint *ep = ep13_cid_endpoint(sc);
 	struct hand_client c;
 	hand_client_init(&c, cc, 5000000);
 	only13(c.s);
 	cr_assert_eq(petrel_session_set_cid(c.s, (const uint8_t *)"", 0), 0);
 	struct sockaddr_in a = ep13_addr4("198.51.100.7", 40000), b = ep13_addr4("192.0.2.99", 6000);
-	int rc = PETREL_E_AGAIN;
-	for (int i = 0; i < 10 && rc != 0; i++) {
-		rc = petrel_handshake(c.s);
-		ep13_exchange_from(ep, &c, &a);
-	}
+	int rc = ep13_handshake(ep, &c, &a);
 	cr_assert_eq(rc, 0);
 	cr_assert(ep13_echo_from(ep, &c, &a, "hello"));
 	const uint8_t *cid;
