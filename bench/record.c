@@ -249,44 +249,76 @@ static void record13_table(void)
 	fill_key(key);
 	printf("\nDTLS 1.3 records (epoch seal + open as the 1.3 engine does: unified header, "
 	       "record number encryption both ways,\ninner content type, replay window) vs raw AEAD "
-	       "(seal+open in place), MB/s of payload, median of 3\n");
+	       "(seal+open in place), MB/s of payload, medians of 7 rounds\n");
+	/* The target is read as for 1.2 (issue #9: "record throughput at 1200
+	 * bytes: >= 0.9x raw AEAD"; issue #20: "measured as for 1.2"): the
+	 * other sizes are printed for the curve, not judged. */
 	printf("%-18s %7s %12s %12s %8s  %s\n", "cipher", "bytes", "1.3 record", "raw AEAD", "rec/raw",
-	       ">= 0.9x");
+	       ">= 0.9x at 1200 B");
+	bool all_met = true;
 	for (size_t i = 0; i < sizeof aeads / sizeof aeads[0]; i++)
 		for (size_t s = 0; s < SIZE_COUNT; s++) {
-			double raw[3], layer[3];
-			for (int r = 0; r < 3; r++) {
+			/* Each round runs both back to back; the ratio is the median
+			 * of the rounds' ratios, as in the 1.2 table (steadier on a
+			 * shared machine than a ratio of medians). */
+			enum { ROUNDS13 = 7 };
+			double raw[ROUNDS13], layer[ROUNDS13], per[ROUNDS13];
+			for (int r = 0; r < ROUNDS13; r++) {
 				raw[r] = raw_mb_per_s(aeads[i].alg, key, payload_sizes[s], 0);
 				layer[r] = layer13_mb_per_s(aeads[i].alg, key, payload_sizes[s], 0);
+				per[r] = raw[r] > 0 ? layer[r] / raw[r] : 0.0;
 			}
-			double rm = bench_quantile(raw, 3, 0.5), lm = bench_quantile(layer, 3, 0.5);
-			double q = rm > 0 ? lm / rm : 0.0;
+			double rm = bench_quantile(raw, ROUNDS13, 0.5), lm = bench_quantile(layer, ROUNDS13, 0.5);
+			double q = bench_quantile(per, ROUNDS13, 0.5);
+			bool judged = payload_sizes[s] == 1200;
+			if (judged && q < 0.9)
+				all_met = false;
 			printf("%-18s %7zu %12.1f %12.1f %8.3f  %s\n", aeads[i].name, payload_sizes[s], lm, rm,
-			       q, q >= 0.9 ? "met" : "MISSED");
+			       q, !judged ? "-" : q >= 0.9 ? "met" : "MISSED");
 		}
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0 || system("valgrind --version >/dev/null 2>&1") != 0)
+	if (n <= 0 || system("valgrind --version >/dev/null 2>&1") != 0) {
+		printf("target DTLS 1.3 records at 1200 bytes: >= 0.9x raw AEAD, every suite (wall clock): "
+		       "%s\n", all_met ? "met" : "MISSED");
 		return;
-	self[n] = '\0';
-	const int n1 = 200, n2 = 1200;
-	printf("Same in instructions (callgrind, AES-128-GCM, per record: difference of %d and %d "
-	       "records; raw/1.3 = the throughput ratio on an unloaded CPU)\n%7s %12s %12s %8s  %s\n",
-	       n2, n1, "bytes", "1.3 record", "raw AEAD", "raw/1.3", ">= 0.9x");
-	for (size_t s = 0; s < SIZE_COUNT; s++) {
-		double l1 = callgrind_refs(self, "layer13", payload_sizes[s], n1);
-		double l2 = callgrind_refs(self, "layer13", payload_sizes[s], n2);
-		double r1 = callgrind_refs(self, "raw", payload_sizes[s], n1);
-		double r2 = callgrind_refs(self, "raw", payload_sizes[s], n2);
-		if (l1 < 0 || l2 < 0 || r1 < 0 || r2 < 0) {
-			printf("%7zu callgrind failed\n", payload_sizes[s]);
-			continue;
-		}
-		double lp = (l2 - l1) / (n2 - n1), rp = (r2 - r1) / (n2 - n1), q = rp / lp;
-		printf("%7zu %12.0f %12.0f %8.3f  %s\n", payload_sizes[s], lp, rp, q,
-		       q >= 0.9 ? "met" : "MISSED");
-		fflush(stdout);
 	}
+	self[n] = '\0';
+	/* Instructions do not move with the machine's load: the verdict. */
+	static const char *const profile_names[] = {"gcm128", "gcm256", "chacha", "ccm"};
+	const int n1 = 200, n2 = 1200;
+	printf("Same in instructions (callgrind, per record: difference of %d and %d records; "
+	       "raw/1.3 = the throughput ratio on an unloaded CPU)\n%-18s %7s %12s %12s %8s  %s\n",
+	       n2, n1, "cipher", "bytes", "1.3 record", "raw AEAD", "raw/1.3", ">= 0.9x at 1200 B");
+	bool ins_met = true;
+	for (size_t i = 0; i < sizeof aeads / sizeof aeads[0]; i++)
+		for (size_t s = 0; s < SIZE_COUNT; s++) {
+			/* The whole curve for AES-128-GCM, the judged size for the rest. */
+			if (i > 0 && payload_sizes[s] != 1200)
+				continue;
+			char layer[64], raw[64];
+			snprintf(layer, sizeof layer, "layer13:%s", profile_names[i]);
+			snprintf(raw, sizeof raw, "raw:%s", profile_names[i]);
+			double l1 = callgrind_refs(self, layer, payload_sizes[s], n1);
+			double l2 = callgrind_refs(self, layer, payload_sizes[s], n2);
+			double r1 = callgrind_refs(self, raw, payload_sizes[s], n1);
+			double r2 = callgrind_refs(self, raw, payload_sizes[s], n2);
+			if (l1 < 0 || l2 < 0 || r1 < 0 || r2 < 0) {
+				printf("%-18s %7zu callgrind failed\n", aeads[i].name, payload_sizes[s]);
+				ins_met = false;
+				continue;
+			}
+			double lp = (l2 - l1) / (n2 - n1), rp = (r2 - r1) / (n2 - n1), q = rp / lp;
+			bool judged = payload_sizes[s] == 1200;
+			if (judged && q < 0.9)
+				ins_met = false;
+			printf("%-18s %7zu %12.0f %12.0f %8.3f  %s\n", aeads[i].name, payload_sizes[s], lp, rp,
+			       q, !judged ? "-" : q >= 0.9 ? "met" : "MISSED");
+			fflush(stdout);
+		}
+	printf("target DTLS 1.3 records at 1200 bytes: >= 0.9x raw AEAD, every suite: %s in "
+	       "instructions (wall clock on this run: %s)\n",
+	       ins_met ? "met" : "MISSED", all_met ? "met" : "MISSED");
 }
 
 static void record_layer_table(void)
