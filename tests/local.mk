@@ -204,3 +204,6 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/rpk13_test.c
 endif
+# rpk13: `petrel client --rpk` against `petrel server --rpk` on DTLS 1.3
+TESTS += tests/rpk13_cli.sh
+EXTRA_DIST += tests/rpk13_cli.sh
