@@ -101,6 +101,11 @@ Test(rpk13_handshake, p256_server_key_pinned_by_spki_sha256)
 	raw_server_key_case(2, "ec-leaf.key", "ecdsa_secp256r1_sha256");
 }
 
+Test(rpk13_handshake, rsa_server_key_signs_with_rsa_pss)
+{
+	raw_server_key_case(13, "rsa-leaf.key", "rsa_pss_rsae_sha256");
+}
+
 Test(rpk13_handshake, whole_spki_pin_and_raw_only_client)
 {
 	struct harness h;
