@@ -642,8 +642,8 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 	}
 	/* Certificate types (RFC 7250 4.2, dtls13/rpk13.h): none in common
 	 * is unsupported_certificate, in the clear once our cookie proved
-	 * the address (as no_application_protocol); before
-	 * the check below, which a raw key alone (no chain) would fail. */
+	 * the address (as no_application_protocol). Before the check below,
+	 * which a raw key alone (no chain) would fail. */
 	if (!use_psk && (rc = petrel_rpk13_server_choose(&s->cfg, ch.exts, ch.exts_len)) < 0) {
 		s->alert_in_clear = have_cookie;
 		rc = FAIL(rc, petrel_rpk13_alert(rc));

@@ -216,6 +216,27 @@ Test(rpk13_handshake, client_offering_both_gets_x509_from_an_x509_only_server)
 	harness_free_all(&h);
 }
 
+/* A PSK handshake sends no Certificate: a raw-keys-only client does not
+ * miss the server's answer then (RFC 8446 2.2). */
+Test(rpk13_handshake, psk_handshake_needs_no_certificate_type)
+{
+	struct harness h;
+	petrel_credentials *sc = harness_psk_creds();
+	char path[512];
+	snprintf(path, sizeof path, "%s/tests/fixtures/x509/ec-leaf.key", PETREL_SRCDIR);
+	cr_assert_eq(petrel_credentials_set_raw_key_file(sc, path), 0);
+	harness_init(&h, 14, 0, 0, harness_psk_creds(), sc);
+	library_default(h.client.session);
+	petrel_session_set_raw_public_keys(h.client.session, PETREL_RPK_SERVER | PETREL_RPK_ONLY);
+	petrel_session_set_raw_public_keys(h.server.session, PETREL_RPK_SERVER);
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "client %d server %d", h.client.handshake_rc,
+		     h.server.handshake_rc);
+	expect_version(&h, PETREL_DTLS1_3);
+	cr_assert_not_null(petrel_session_get_psk_identity(h.server.session));
+	cr_assert_eq(petrel_session_peer_uses_raw_key(h.client.session), 0);
+	harness_free_all(&h);
+}
+
 Test(rpk13_versions, default_client_falls_back_to_dtls12_against_a_dtls12_server)
 {
 	struct harness h;
