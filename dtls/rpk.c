@@ -37,41 +37,60 @@ int petrel_session_peer_uses_raw_key(const petrel_session *s)
 }
 
 /* Whether a role's key may be raw, and whether X.509 is still allowed. */
-static bool rpk_for(const petrel_session *s, unsigned role_flag)
+static bool rpk_for(const struct petrel_rpk_policy *p, unsigned role_flag)
 {
-	return (s->rpk_flags & role_flag) != 0;
+	return (p->flags & role_flag) != 0;
 }
-static bool x509_for(const petrel_session *s, unsigned role_flag)
+static bool x509_for(const struct petrel_rpk_policy *p, unsigned role_flag)
 {
-	return !(rpk_for(s, role_flag) && (s->rpk_flags & PETREL_RPK_ONLY));
+	return !(rpk_for(p, role_flag) && (p->flags & PETREL_RPK_ONLY));
 }
 
-void petrel_rpk_client_offer(const petrel_session *s, struct petrel_rpk_offer *offer,
+void petrel_rpk_policy_of(const petrel_session *s, struct petrel_rpk_policy *p)
+{
+	const struct petrel_credentials *c = s->creds;
+	p->flags = s->rpk_flags;
+	p->have_creds = c != NULL;
+	p->have_key = c != NULL && c->key != NULL;
+	p->have_raw = c != NULL && c->rpk_spki != NULL;
+	p->have_chain = c != NULL && c->chain_count > 0;
+	p->asks_client_key =
+		(s->flags & (PETREL_FLAG_REQUEST_CLIENT_CERT | PETREL_FLAG_REQUIRE_CLIENT_CERT)) != 0;
+}
+
+void petrel_rpk_policy_offer(const struct petrel_rpk_policy *p, struct petrel_rpk_offer *offer,
 			     struct petrel_extensions *ext)
 {
 	size_t n;
 	/* RFC 7250 4.1: types in preference order. Only sent when we take
 	 * a raw key: a list of X.509 alone says nothing new. */
-	if (rpk_for(s, PETREL_RPK_SERVER)) {
+	if (rpk_for(p, PETREL_RPK_SERVER)) {
 		n = 0;
 		offer->server_types[n++] = PETREL_CERT_TYPE_RAW_PUBLIC_KEY;
-		if (x509_for(s, PETREL_RPK_SERVER))
+		if (x509_for(p, PETREL_RPK_SERVER))
 			offer->server_types[n++] = PETREL_CERT_TYPE_X509;
 		ext->has_server_cert_type = true;
 		ext->server_cert_types = offer->server_types;
 		ext->server_cert_types_len = n;
 	}
 	/* Our own key raw: only if we have one to send. */
-	const struct petrel_credentials *c = s->creds;
-	if (rpk_for(s, PETREL_RPK_CLIENT) && c != NULL && c->rpk_spki != NULL) {
+	if (rpk_for(p, PETREL_RPK_CLIENT) && p->have_raw) {
 		n = 0;
 		offer->client_types[n++] = PETREL_CERT_TYPE_RAW_PUBLIC_KEY;
-		if (x509_for(s, PETREL_RPK_CLIENT) && c->chain_count > 0)
+		if (x509_for(p, PETREL_RPK_CLIENT) && p->have_chain)
 			offer->client_types[n++] = PETREL_CERT_TYPE_X509;
 		ext->has_client_cert_type = true;
 		ext->client_cert_types = offer->client_types;
 		ext->client_cert_types_len = n;
 	}
+}
+
+void petrel_rpk_client_offer(const petrel_session *s, struct petrel_rpk_offer *offer,
+			     struct petrel_extensions *ext)
+{
+	struct petrel_rpk_policy p;
+	petrel_rpk_policy_of(s, &p);
+	petrel_rpk_policy_offer(&p, offer, ext);
 }
 
 /* One type answered by the server: one of those we offered. Without the
@@ -92,53 +111,67 @@ static int check_answer(bool answered, const uint8_t *answer, bool offered, bool
 	return PETREL_E_ILLEGAL_PARAMETER;
 }
 
-int petrel_rpk_client_on_server_hello(petrel_session *s, const struct petrel_extensions *sh)
+int petrel_rpk_policy_check_answer(const struct petrel_rpk_policy *p,
+				   const struct petrel_extensions *answer, bool server_certifies,
+				   uint8_t *server_type, uint8_t *client_type)
 {
 	struct petrel_rpk_offer offer;
 	struct petrel_extensions ours;
 	memset(&ours, 0, sizeof ours);
-	petrel_rpk_client_offer(s, &offer, &ours);
-	int rc = check_answer(sh->has_server_cert_type, sh->server_cert_types, ours.has_server_cert_type,
-			      x509_for(s, PETREL_RPK_SERVER), &s->server_cert_type);
+	petrel_rpk_policy_offer(p, &offer, &ours);
+	int rc = check_answer(answer->has_server_cert_type, answer->server_cert_types,
+			      ours.has_server_cert_type, x509_for(p, PETREL_RPK_SERVER), server_type);
 	if (rc == 0)
-		rc = check_answer(sh->has_client_cert_type, sh->client_cert_types,
+		rc = check_answer(answer->has_client_cert_type, answer->client_cert_types,
 				  ours.has_client_cert_type,
-				  x509_for(s, PETREL_RPK_CLIENT) &&
-					  (s->creds == NULL || s->creds->chain_count > 0),
-				  &s->client_cert_type);
+				  x509_for(p, PETREL_RPK_CLIENT) && (!p->have_creds || p->have_chain),
+				  client_type);
 	if (rc < 0)
 		return rc;
 	/* A server without the extension sends X.509, which PETREL_RPK_ONLY
 	 * refuses: say so now rather than at its Certificate. */
-	if (s->server_cert_type == PETREL_CERT_TYPE_X509 && !x509_for(s, PETREL_RPK_SERVER))
+	if (server_certifies && *server_type == PETREL_CERT_TYPE_X509 && !x509_for(p, PETREL_RPK_SERVER))
 		return PETREL_E_CERT_UNSUPPORTED_ALGORITHM;
+	return 0;
+}
+
+int petrel_rpk_client_on_server_hello(petrel_session *s, const struct petrel_extensions *sh)
+{
+	struct petrel_rpk_policy p;
+	petrel_rpk_policy_of(s, &p);
+	return petrel_rpk_policy_check_answer(&p, sh, true, &s->server_cert_type, &s->client_cert_type);
+}
+
+int petrel_rpk_policy_choose(const struct petrel_rpk_policy *p, const struct petrel_extensions *ch,
+			     uint8_t *server_type, uint8_t *client_type)
+{
+	int rc;
+	*server_type = PETREL_CERT_TYPE_X509;
+	*client_type = PETREL_CERT_TYPE_X509;
+	if (ch->has_server_cert_type) {
+		rc = petrel_cert_type_choose(ch->server_cert_types, ch->server_cert_types_len,
+					     rpk_for(p, PETREL_RPK_SERVER) && p->have_key && p->have_raw,
+					     x509_for(p, PETREL_RPK_SERVER) && p->have_key && p->have_chain,
+					     server_type);
+		/* A PSK-only server has no key of any type: the suite decides. */
+		if (rc < 0 && p->have_key)
+			return rc;
+	}
+	if (ch->has_client_cert_type) {
+		rc = petrel_cert_type_choose(ch->client_cert_types, ch->client_cert_types_len,
+					     rpk_for(p, PETREL_RPK_CLIENT), x509_for(p, PETREL_RPK_CLIENT),
+					     client_type);
+		if (rc < 0 && p->asks_client_key)
+			return rc;
+	}
 	return 0;
 }
 
 int petrel_rpk_server_choose(petrel_session *s, const struct petrel_client_hello *ch)
 {
-	const struct petrel_credentials *c = s->creds;
-	int rc;
-	s->server_cert_type = PETREL_CERT_TYPE_X509;
-	s->client_cert_type = PETREL_CERT_TYPE_X509;
-	if (ch->ext.has_server_cert_type) {
-		bool have_key = c != NULL && c->key != NULL;
-		rc = petrel_cert_type_choose(ch->ext.server_cert_types, ch->ext.server_cert_types_len,
-					     rpk_for(s, PETREL_RPK_SERVER) && have_key && c->rpk_spki,
-					     x509_for(s, PETREL_RPK_SERVER) && have_key && c->chain_count > 0,
-					     &s->server_cert_type);
-		/* A PSK-only server has no key of any type: the suite decides. */
-		if (rc < 0 && have_key)
-			return rc;
-	}
-	if (ch->ext.has_client_cert_type) {
-		rc = petrel_cert_type_choose(ch->ext.client_cert_types, ch->ext.client_cert_types_len,
-					     rpk_for(s, PETREL_RPK_CLIENT), x509_for(s, PETREL_RPK_CLIENT),
-					     &s->client_cert_type);
-		if (rc < 0 && (s->flags & (PETREL_FLAG_REQUEST_CLIENT_CERT | PETREL_FLAG_REQUIRE_CLIENT_CERT)))
-			return rc;
-	}
-	return 0;
+	struct petrel_rpk_policy p;
+	petrel_rpk_policy_of(s, &p);
+	return petrel_rpk_policy_choose(&p, &ch->ext, &s->server_cert_type, &s->client_cert_type);
 }
 
 void petrel_rpk_server_answer(const petrel_session *s, const struct petrel_client_hello *ch,
@@ -208,11 +241,16 @@ int petrel_rpk_handle_certificate(petrel_session *s, const struct petrel_hs_mess
 	if (rc < 0)
 		return rc == PETREL_E_CERT_UNSUPPORTED_ALGORITHM ? rc : PETREL_E_BAD_CERTIFICATE;
 	hs->peer_key = rpk.pubkey;
-	switch (s->verify_mode) {
+	return petrel_rpk_verify(&rpk, s->verify_mode, s->pin);
+}
+
+int petrel_rpk_verify(const struct petrel_rpk *rpk, int verify_mode, const uint8_t pin[32])
+{
+	switch (verify_mode) {
 	case PETREL_VERIFY_NONE:
 		return 0;
 	case PETREL_VERIFY_PIN_SPKI:
-		return petrel_rpk_check_pin(&rpk, s->pin);
+		return petrel_rpk_check_pin(rpk, pin);
 	case PETREL_VERIFY_PIN:
 		/* A certificate pin cannot match a key without a certificate. */
 		return PETREL_E_CERT_PIN_MISMATCH;

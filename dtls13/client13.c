@@ -176,6 +176,8 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 		rc = close_ext(&w, &e);
 	if (rc == 0) /* use_srtp (RFC 5764 4.1.1), when configured */
 		rc = petrel_srtp13_client_hello_ext(&w, c->cfg.srtp);
+	if (rc == 0) /* certificate types (RFC 7250 4.1), when raw keys are used */
+		rc = petrel_rpk13_client_hello_ext(&c->cfg.rpk, &w);
 	if (rc == 0) /* RFC 9147 9; before pre_shared_key, the last one */
 		rc = petrel_cid13_write_offer(&c->cfg.cid, &w);
 	uint8_t *binders_at = NULL;
@@ -580,6 +582,9 @@ static int handle_encrypted_extensions(struct petrel_dtls13_client *c, const uin
 	rc = petrel_ext13_names_client_check(&c->names, block, block_len);
 	if (rc < 0)
 		return FAIL(rc, petrel_ext13_names_alert(rc));
+	rc = petrel_rpk13_client_check(&c->cfg, block, block_len, !c->psk_accepted); /* RFC 7250 4.2 */
+	if (rc < 0)
+		return FAIL(rc, petrel_rpk13_alert(rc));
 	rc = add_msg(c, PETREL_HT13_ENCRYPTED_EXTENSIONS, body, len, out);
 	if (rc == 0)
 		c->state = c->psk_accepted ? PETREL_C13_WAIT_FINISHED : PETREL_C13_WAIT_CERT_CR;
@@ -615,7 +620,8 @@ static int handle_certificate_request(struct petrel_dtls13_client *c, const uint
 static int handle_certificate(struct petrel_dtls13_client *c, const uint8_t *body, size_t len,
 			      struct petrel_hs13_output *out)
 {
-	int rc = petrel_hs13_take_certificate(&c->peer, body, len, NULL, 0, &c->cfg.verifier, true);
+	int rc = petrel_rpk13_take_certificate(&c->cfg.rpk, true, &c->peer, body, len, NULL, 0,
+					       &c->cfg.verifier); /* X.509 or raw (RFC 7250 3) */
 	if (rc == PETREL_E_NO_CERTIFICATE) /* 4.4.2.4: empty from a server */
 		return FAIL(PETREL_E_DECODE_ERROR, 0);
 	if (rc < 0)

@@ -5,12 +5,14 @@
 
 #include "dtls13/engine13_internal.h"
 #include "dtls13/export13_psk.h"
+#include "dtls13/rpk13_session.h"
 #include "dtls13/srtp13.h"
 
 void petrel_export13_config(petrel_session *s, struct petrel_hs13_config *cfg)
 {
 	cfg->srtp = s->srtp;
 	petrel_psk13_configure(cfg, s->role == PETREL_SERVER, s->psk_modes13);
+	petrel_rpk13_config(s, cfg); /* raw public keys (RFC 7250) */
 }
 
 void petrel_export13_established(petrel_session *s)
@@ -25,6 +27,7 @@ void petrel_export13_established(petrel_session *s)
 	memcpy(d->exporter_master, ks->exporter_master, ks->hash_len);
 	d->exporter_len = ks->hash_len;
 	petrel_srtp13_apply(s->srtp, srtp);
+	(void)petrel_rpk13_established(s); /* out of memory: no peer key to show */
 }
 
 int petrel_export13(const petrel_session *s, const char *label, const uint8_t *context,

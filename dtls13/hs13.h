@@ -20,6 +20,7 @@
 #include "dtls13/transcript13.h"
 #include "dtls/ticket.h"
 #include "dtls13/cid13_ext.h"
+#include "dtls13/rpk13.h"
 
 /* DTLS 1.3 epochs (RFC 9147 6.1): 0 plaintext, 1 early data (unused),
  * 2 handshake, 3 first application epoch, then one more per KeyUpdate. */
@@ -220,6 +221,8 @@ struct petrel_hs13_config {
 	/* server_name and ALPN (dtls13/ext13_names.h) */
 	const char *server_name; /* client: SNI host_name to send, NULL: none */
 	const char *alpn;        /* ALPN names "a,b" in preference order, NULL: none */
+	/* both: raw public keys (RFC 7250; dtls13/rpk13.h), settings and outcome */
+	struct petrel_rpk13 rpk;
 };
 
 /* ---- helpers for both cores ---- */

@@ -69,3 +69,6 @@ libpetrel_core_la_SOURCES += dtls13/cid13_spare.c dtls13/cid13_spare.h \
 libpetrel_core_la_SOURCES += dtls13/record13_inline.h
 # one KeyUpdate flight builder for the engine and the path MTU probe (duplicates review)
 libpetrel_core_la_SOURCES += dtls13/ku13_take.c dtls13/ku13_take.h
+# rpk13: raw public keys (RFC 7250) on DTLS 1.3 sessions (issue #20)
+libpetrel_core_la_SOURCES += dtls13/rpk13.c dtls13/rpk13.h dtls13/rpk13_session.c \
+	dtls13/rpk13_session.h dtls/rpk_policy.h

@@ -354,6 +354,8 @@ static int server_flight(struct petrel_dtls13_server *s, const uint16_t *client_
 		rc = write_simple(out, PETREL_HT13_ENCRYPTED_EXTENSIONS, ee, ee_len);
 	if (rc == 0) /* server_name, ALPN answers (RFC 8446 4.2) */
 		rc = petrel_ext13_names_server_answer(&s->names, &out->msgs[out->msg_count - 1]);
+	if (rc == 0) /* certificate types (RFC 7250 4.2) */
+		rc = petrel_rpk13_server_answer(&s->cfg.rpk, &out->msgs[out->msg_count - 1]);
 	if (rc == 0)
 		rc = add_out(s, out);
 	if (rc == 0 && !s->psk_accepted) {
@@ -638,6 +640,15 @@ static int handle_client_hello(struct petrel_dtls13_server *s, const uint8_t *bo
 		rc = FAIL(PETREL_E_ILLEGAL_PARAMETER, 0); /* not the group we asked for */
 		goto done;
 	}
+	/* Certificate types (RFC 7250 4.2, dtls13/rpk13.h): none in common
+	 * is unsupported_certificate, in the clear once our cookie proved
+	 * the address (as no_application_protocol). Before the check below,
+	 * which a raw key alone (no chain) would fail. */
+	if (!use_psk && (rc = petrel_rpk13_server_choose(&s->cfg, ch.exts, ch.exts_len)) < 0) {
+		s->alert_in_clear = have_cookie;
+		rc = FAIL(rc, petrel_rpk13_alert(rc));
+		goto done;
+	}
 	if (!use_psk && psk.found == false && find(&ch, PETREL_EXT13_PRE_SHARED_KEY, &b, &bl) == 1 &&
 	    (s->cfg.key == NULL || s->cfg.chain_count == 0)) {
 		/* A PSK-only server that knows none of the identities. */
@@ -751,7 +762,8 @@ static int add_in(struct petrel_dtls13_server *s, uint8_t type, const uint8_t *b
 static int handle_certificate(struct petrel_dtls13_server *s, const uint8_t *body, size_t len,
 			      struct petrel_hs13_output *out)
 {
-	int rc = petrel_hs13_take_certificate(&s->peer, body, len, NULL, 0, &s->cfg.verifier, false);
+	int rc = petrel_rpk13_take_certificate(&s->cfg.rpk, false, &s->peer, body, len, NULL, 0,
+					       &s->cfg.verifier); /* X.509 or raw (RFC 7250 3) */
 	if (rc == PETREL_E_NO_CERTIFICATE && !s->cfg.require_client_cert) {
 		rc = add_in(s, PETREL_HT13_CERTIFICATE, body, len, out);
 		if (rc == 0)

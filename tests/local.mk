@@ -200,3 +200,10 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/ep13_harness.c tests/ep13_harness.h
 endif
+# rpk13: raw public keys (RFC 7250) on DTLS 1.3 sessions
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/rpk13_test.c
+endif
+# rpk13: `petrel client --rpk` against `petrel server --rpk` on DTLS 1.3
+TESTS += tests/rpk13_cli.sh
+EXTRA_DIST += tests/rpk13_cli.sh

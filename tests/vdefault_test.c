@@ -96,7 +96,15 @@ Test(vdefault, pmtu_probe_offers_dtls13_too)
 	cr_assert(first_hello_offers_dtls13(&c));
 	petrel_session_free(c.s);
 }
-Test(vdefault, raw_public_keys_keep_dtls12_only) { expect_dtls12_only(RPK); }
+/* rpk13: DTLS 1.3 carries raw public keys (dtls13/rpk13.h). */
+Test(vdefault, raw_public_keys_offer_dtls13_too)
+{
+	struct hand_client c;
+	hand_init(&c);
+	use(c.s, RPK);
+	cr_assert(first_hello_offers_dtls13(&c));
+	petrel_session_free(c.s);
+}
 Test(vdefault, cipher_list_keeps_dtls12_only) { expect_dtls12_only(CIPHERS); }
 Test(vdefault, renegotiation_keeps_dtls12_only) { expect_dtls12_only(RENEGOTIATION); }
 

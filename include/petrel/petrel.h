@@ -841,7 +841,10 @@ PETREL_API int petrel_credentials_get_spki_sha256(const petrel_credentials *cred
  * petrel_session_set_verify(PETREL_VERIFY_PIN_SPKI, sha256, 32) or
  * petrel_session_set_verify_spki (PETREL_VERIFY_CHAIN fails with
  * PETREL_E_CERT_UNTRUSTED; PETREL_VERIFY_NONE accepts any key). The
- * peer's SPKI is petrel_session_get_peer_certificate's entry 0. */
+ * peer's SPKI is petrel_session_get_peer_certificate's entry 0.
+ * DTLS 1.2 and 1.3 alike (on 1.3 the types come back in
+ * EncryptedExtensions, RFC 8446 4.2); a default-range client offers both
+ * versions with the types, so 1.2 servers still answer it. */
 enum { PETREL_RPK_SERVER = 1, PETREL_RPK_CLIENT = 2, PETREL_RPK_ONLY = 4 };
 PETREL_API int petrel_session_set_raw_public_keys(petrel_session *session, unsigned flags);
 /* Pin the peer's SubjectPublicKeyInfo (DER, whole): PETREL_VERIFY_PIN_SPKI
@@ -888,7 +891,7 @@ enum petrel_version { PETREL_DTLS1_2 = 12, PETREL_DTLS1_3 = 13 };
  * 1.3 for both roles; a client offers both and falls back to 1.2 against a
  * 1.2 server (RFC 8446 4.1.3 downgrade sentinels checked), except that a
  * client configured with something only DTLS 1.2 has (heartbeats, i.e. a
- * keepalive or PETREL_FLAG_PMTU_PROBE; raw public keys; renegotiation; a
+ * keepalive or PETREL_FLAG_PMTU_PROBE; renegotiation; a
  * petrel_session_set_ciphers list of 1.2 suites only) offers 1.2 only, and
  * a list of 1.3 suites only gives 1.3 only, decided when the handshake
  * starts. A range set here always wins (doc/api.txt). Errors:

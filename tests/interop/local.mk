@@ -44,3 +44,5 @@ check_PROGRAMS += tests/interop/probe13-client
 tests_interop_probe13_client_SOURCES = tests/interop/probe13_client.c
 tests_interop_probe13_client_LDADD = libpetrel.la
 INTEROP_TESTS += tests/interop/probe13-wolfssl.sh
+# rpk13: petrel --rpk against wolfSSL 5.5.4 on DTLS 1.3 (no RFC 7250 there: X.509 chosen).
+INTEROP_TESTS += tests/interop/rpk13-wolfssl.sh
