@@ -220,6 +220,8 @@ struct petrel_hs13_config {
 	/* server_name and ALPN (dtls13/ext13_names.h) */
 	const char *server_name; /* client: SNI host_name to send, NULL: none */
 	const char *alpn;        /* ALPN names "a,b" in preference order, NULL: none */
+	/* client: the heartbeat extension for a 1.2 server (dtls13/ka13_ext.h) */
+	bool offer_heartbeat;
 };
 
 /* ---- helpers for both cores ---- */

@@ -69,3 +69,5 @@ libpetrel_core_la_SOURCES += dtls13/cid13_spare.c dtls13/cid13_spare.h \
 libpetrel_core_la_SOURCES += dtls13/record13_inline.h
 # one KeyUpdate flight builder for the engine and the path MTU probe (duplicates review)
 libpetrel_core_la_SOURCES += dtls13/ku13_take.c dtls13/ku13_take.h
+# ka13: keepalive on DTLS 1.3 (KeyUpdate pings) and the ClientHello's heartbeat offer (issue #20)
+libpetrel_core_la_SOURCES += dtls13/ka13.c dtls13/ka13.h dtls13/ka13_ext.c dtls13/ka13_ext.h

@@ -200,3 +200,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/ep13_harness.c tests/ep13_harness.h
 endif
+# ka13: keepalive on DTLS 1.3 (KeyUpdate pings), heartbeats after a fallback to 1.2 (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/ka13_test.c
+endif
