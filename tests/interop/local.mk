@@ -44,3 +44,6 @@ check_PROGRAMS += tests/interop/probe13-client
 tests_interop_probe13_client_SOURCES = tests/interop/probe13_client.c
 tests_interop_probe13_client_LDADD = libpetrel.la
 INTEROP_TESTS += tests/interop/probe13-wolfssl.sh
+# ka13: petrel client --keepalive against wolfSSL 5.5.4's DTLS 1.3 server:
+# the ClientHello with heartbeat accepted, the KeyUpdate pings acknowledged.
+INTEROP_TESTS += tests/interop/ka13-wolfssl.sh
