@@ -356,3 +356,21 @@ Test(ka13, pmtu_probe_client_falling_back_to_dtls12_probes_with_heartbeats)
 	cr_assert_leq(petrel_dtls_get_mtu(c), 1400);
 	harness_free_all(&h);
 }
+
+Test(ka13, heartbeat_answer_taken_when_the_keepalive_changed_after_the_client_hello)
+{
+	struct harness h;
+	harness_init(&h, 1323, 0, 0, harness_psk_creds(), harness_psk_creds());
+	library_default(h.client.session);
+	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	cr_assert_eq(petrel_session_set_keepalive(h.client.session, INTERVAL_MS, DEAD_MS), 0);
+	cr_assert_eq(petrel_handshake(h.client.session), PETREL_E_AGAIN); /* the 1.3 ClientHello */
+	/* Turned off before the 1.2 ServerHello answers the offer: what was
+	 * offered counts (dtls12/client12.c checks our ClientHello). */
+	cr_assert_eq(petrel_session_set_keepalive(h.client.session, 0, 0), 0);
+	cr_assert_eq(harness_run_handshake(&h, 20000), 0);
+	cr_assert_eq(petrel_session_get_version(h.client.session), PETREL_DTLS1_2);
+	cr_assert(h.client.session->hb_negotiated);
+	cr_assert_eq(harness_echo(&h, "hello", simnet_now(h.net) + 20000), 0);
+	harness_free_all(&h);
+}
