@@ -10,7 +10,6 @@
 #include "dtls/dispatch.h"
 #include "dtls/first_hello.h"
 #include "dtls/hs_header.h"
-#include "dtls/keepalive.h"
 #include "record/record.h"
 #include "dtls13/messages13.h"
 
@@ -85,23 +84,18 @@ bool petrel_dgram_offers_dtls13(const uint8_t *dgram, size_t len)
 
 /* Whether a session uses something only DTLS 1.2 has, which a DTLS 1.3
  * handshake would silently drop: a cipher list of 1.2 suites only
- * (petrel_session_set_ciphers), keepalive pings (RFC 6520 heartbeats),
- * renegotiation (RFC 5746; none in 1.3, RFC 8446 4.1.2), or the test
- * flag that leaves out extended master secret (RFC 7627).
- * PETREL_FLAG_PMTU_PROBE alone is not one: 1.3 sessions probe with padded
- * KeyUpdates (dtls13/probe13.h). Nor are raw public keys (RFC 7250): the
- * 1.3 handshake carries them (dtls13/rpk13.h), and its ClientHello offers
- * the certificate types a 1.2 server answers after a fallback. (The 1.3+1.2
- * ClientHello offers no heartbeat extension, so a session that fell
- * back to 1.2 does not probe: pin 1.2 for that.) */
-static bool keepalive_pings(const petrel_session *s)
-{
-	return s->keepalive != NULL && s->keepalive->interval_ms != 0;
-}
-
+ * (petrel_session_set_ciphers), renegotiation (RFC 5746; none in 1.3,
+ * RFC 8446 4.1.2), or the test flag that leaves out extended master
+ * secret (RFC 7627). Not keepalive or PETREL_FLAG_PMTU_PROBE: 1.3
+ * sessions ping and probe with KeyUpdates (dtls13/ka13.h,
+ * dtls13/probe13.h), and the 1.3+1.2 ClientHello offers the heartbeat
+ * extension too (dtls13/ka13_ext.h), so a session that falls back to a
+ * 1.2 server gets its heartbeats. Not raw public keys (RFC 7250): the
+ * 1.3 handshake carries them (dtls13/rpk13.h), and its ClientHello
+ * offers the certificate types a 1.2 server answers after a fallback. */
 static bool needs_dtls12(const petrel_session *s)
 {
-	return (s->cipher_count > 0 && s->cipher13_count == 0) || keepalive_pings(s) ||
+	return (s->cipher_count > 0 && s->cipher13_count == 0) ||
 	       s->reneg.enabled || (s->flags & PETREL_FLAG_TEST_OMIT_EMS);
 }
 

@@ -5,6 +5,9 @@
  *   the peer must answer a HeartbeatRequest (RFC 6520 4), so silence
  *   after pings means the peer or the path is gone. Petrel clients offer
  *   the extension whenever a keepalive is set; Petrel servers accept it.
+ * - On DTLS 1.3, which has no heartbeats: a KeyUpdate
+ *   (update_not_requested), which the peer must acknowledge (RFC 9147
+ *   8), so it proves the peer alive as a heartbeat does (dtls13/ka13.c).
  * - Otherwise no ping by default, and on request an empty
  *   application_data record: it refreshes NAT and firewall bindings, but
  *   nothing answers it, so it cannot prove the peer alive. Not the
@@ -92,11 +95,9 @@ int petrel_session_keepalive_uses_heartbeat(const petrel_session *s)
 	return s->established && s->hb_negotiated && s->hb_peer_allows ? 1 : 0;
 }
 
-void petrel_keepalive_on_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
+void petrel_keepalive_heard(petrel_session *s, uint64_t now_ms)
 {
-	/* Only records under the current keys: anyone can forge an epoch-0
-	 * record, nobody without the keys one that authenticates. */
-	if (!petrel_keepalive_active(s) || rec->epoch == 0 || rec->epoch != petrel_rl_read_epoch(&s->rl))
+	if (!petrel_keepalive_active(s))
 		return;
 	struct petrel_keepalive *ka = s->keepalive;
 	if (!ka->started)
@@ -105,6 +106,15 @@ void petrel_keepalive_on_record(petrel_session *s, const struct petrel_record *r
 	/* Traffic from the peer is as good as an answer: ping again only
 	 * after a full interval of silence. */
 	ka->next_ping_ms = now_ms + ka->interval_ms;
+}
+
+void petrel_keepalive_on_record(petrel_session *s, const struct petrel_record *rec, uint64_t now_ms)
+{
+	/* Only records under the current keys: anyone can forge an epoch-0
+	 * record, nobody without the keys one that authenticates. */
+	if (rec->epoch == 0 || rec->epoch != petrel_rl_read_epoch(&s->rl))
+		return;
+	petrel_keepalive_heard(s, now_ms);
 }
 
 /* An empty application_data record (zero-length records are legal, RFC
@@ -145,21 +155,37 @@ static int send_ping(petrel_session *s)
 	return rc;
 }
 
-int petrel_keepalive_tick(petrel_session *s, uint64_t now_ms)
+int petrel_keepalive_check(petrel_session *s, uint64_t now_ms)
 {
-	if (!petrel_keepalive_active(s) || s->push == NULL)
+	if (!petrel_keepalive_active(s))
 		return 0;
 	struct petrel_keepalive *ka = s->keepalive;
 	if (!ka->started)
 		start(s, now_ms);
-	if (ka->dead_after_ms && now_ms - ka->last_rx_ms >= ka->dead_after_ms) {
+	if (ka->dead_after_ms && now_ms - ka->last_rx_ms >= ka->dead_after_ms)
+		return PETREL_E_PEER_DEAD;
+	return ka->interval_ms != 0 && now_ms >= ka->next_ping_ms ? 1 : 0;
+}
+
+void petrel_keepalive_pinged(petrel_session *s, uint64_t now_ms)
+{
+	if (s->keepalive != NULL)
+		s->keepalive->next_ping_ms = now_ms + s->keepalive->interval_ms;
+}
+
+int petrel_keepalive_tick(petrel_session *s, uint64_t now_ms)
+{
+	if (s->push == NULL)
+		return 0;
+	int due = petrel_keepalive_check(s, now_ms);
+	if (due == PETREL_E_PEER_DEAD) {
 		/* No alert: the peer is not there to read it, and one that
 		 * lost our session (a restart) would drop it anyway. */
 		return petrel_session_fail(s, PETREL_E_PEER_DEAD, -1);
 	}
-	if (ka->interval_ms == 0 || now_ms < ka->next_ping_ms)
+	if (due != 1)
 		return 0;
-	ka->next_ping_ms = now_ms + ka->interval_ms;
+	petrel_keepalive_pinged(s, now_ms);
 	int rc = send_ping(s);
 	/* A ping the socket would not take is a lost ping: the next one
 	 * follows an interval later. Only a broken transport is fatal. */
@@ -168,15 +194,20 @@ int petrel_keepalive_tick(petrel_session *s, uint64_t now_ms)
 	return rc < 0 ? petrel_session_fail(s, rc, -1) : 0;
 }
 
-uint64_t petrel_keepalive_deadline(const petrel_session *s)
+uint64_t petrel_keepalive_deadline_for(const petrel_session *s, bool pings)
 {
 	if (!petrel_keepalive_active(s))
 		return UINT64_MAX;
 	const struct petrel_keepalive *ka = s->keepalive;
 	if (!ka->started)
 		return 0; /* start now */
-	uint64_t next = ka->interval_ms ? ka->next_ping_ms : UINT64_MAX;
+	uint64_t next = ka->interval_ms && pings ? ka->next_ping_ms : UINT64_MAX;
 	if (ka->dead_after_ms && ka->last_rx_ms + ka->dead_after_ms < next)
 		next = ka->last_rx_ms + ka->dead_after_ms;
 	return next;
+}
+
+uint64_t petrel_keepalive_deadline(const petrel_session *s)
+{
+	return petrel_keepalive_deadline_for(s, true);
 }

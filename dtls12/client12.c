@@ -349,8 +349,9 @@ static int handle_server_hello(petrel_session *s, const struct petrel_hs_message
 	}
 	hs->ticket_expected = sh.ext.has_session_ticket;
 	if (sh.ext.has_heartbeat) {
-		if (!petrel_keepalive_offers_heartbeat(s))
-			return PETREL_E_ILLEGAL_PARAMETER;
+		/* ka13: offered, as the check of our ClientHello above found: the
+		 * 1.2 one, or the 1.3 one taken over after a fallback
+		 * (dtls13/ka13_ext.h), whatever the settings say by now. */
 		s->hb_negotiated = true;
 		s->hb_peer_allows = sh.ext.heartbeat_mode == 1;
 	}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dtls13/client13.h"
+#include "dtls13/ka13_ext.h" /* ka13 */
 #include "dtls13/export13_psk.h"
 #include "petrel/petrel.h"
 
@@ -178,6 +179,8 @@ static int build_client_hello(struct petrel_dtls13_client *c, const struct petre
 		rc = petrel_srtp13_client_hello_ext(&w, c->cfg.srtp);
 	if (rc == 0) /* certificate types (RFC 7250 4.1), when raw keys are used */
 		rc = petrel_rpk13_client_hello_ext(&c->cfg.rpk, &w);
+	if (rc == 0) /* ka13: heartbeat (RFC 6520 2) for a 1.2 server's heartbeats */
+		rc = petrel_ka13_heartbeat_offer_write(&w, c->cfg.offer_heartbeat);
 	if (rc == 0) /* RFC 9147 9; before pre_shared_key, the last one */
 		rc = petrel_cid13_write_offer(&c->cfg.cid, &w);
 	uint8_t *binders_at = NULL;

@@ -21,6 +21,7 @@
 #include "dtls13/cid13_update.h"
 #include "dtls13/engine13_internal.h"
 #include "dtls13/export13.h"
+#include "dtls13/ka13.h" /* ka13 */
 #include "dtls13/flight13_pmtu.h"
 #include "dtls13/ku13_take.h"
 #include "dtls13/ext13_session.h"
@@ -185,6 +186,7 @@ static struct petrel_d13 *d13_new(petrel_session *s, uint64_t now_ms)
 		return NULL;
 	build_config(s, d);
 	petrel_export13_config(s, &d->cfg); /* use_srtp, PSK modes */
+	petrel_ka13_config(s, &d->cfg); /* ka13: heartbeat offered for a 1.2 server */
 	(void)petrel_rto_init(&d->rto, s->retrans_initial_ms, s->rto_floor_ms, s->rto_cap_ms);
 	d->counter_order = PETREL_RN_COUNTER_LE;
 	d->start_ms = now_ms;
@@ -868,6 +870,7 @@ int petrel_engine13_feed(petrel_session *s, uint8_t *dgram, size_t len, size_t *
 			if (!petrel_cid13_rx_opened(&d->cfg.cid, &hh, &out, d->rd_epoch))
 				continue; /* cid13: on a CID the peer left (cid13_retire.h) */
 			s->authenticated_records++; /* keeps it from the endpoint's idle timeout */
+			petrel_ka13_on_record(s, now_ms); /* ka13: a sign of life */
 			if (petrel_cid13_moves_peer(&hh, &out, d->rd_epoch))
 				s->rl.cid_newest = true; /* RFC 9146 6: the endpoint may move us */
 			r = on_record(s, out.epoch, out.seq, out.content_type, out.fragment, out.length,
@@ -1026,6 +1029,9 @@ int petrel_engine13_tick(petrel_session *s, uint64_t now_ms)
 		if (rc < 0)
 			return rc;
 	}
+	int karc = petrel_ka13_tick(s, now_ms); /* ka13: keepalive pings (ka13.h) */
+	if (karc < 0) /* PETREL_E_PEER_DEAD, a broken transport: no alert */
+		return fail13(s, karc, -1);
 	int prc = petrel_probe13_tick(s, now_ms); /* path MTU probes (probe13.h) */
 	if (prc < 0)
 		return prc;
@@ -1054,6 +1060,7 @@ uint64_t petrel_engine13_next_deadline(const petrel_session *s)
 		next = 0; /* answer_owed_key_update: due now */
 	next = petrel_perf13_idle_deadline(s, next);
 	next = petrel_probe13_deadline(s, next);
+	next = petrel_ka13_deadline(s, next); /* ka13 */
 	return next;
 }
 

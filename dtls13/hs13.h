@@ -223,6 +223,8 @@ struct petrel_hs13_config {
 	const char *alpn;        /* ALPN names "a,b" in preference order, NULL: none */
 	/* both: raw public keys (RFC 7250; dtls13/rpk13.h), settings and outcome */
 	struct petrel_rpk13 rpk;
+	/* client: the heartbeat extension for a 1.2 server (dtls13/ka13_ext.h) */
+	bool offer_heartbeat;
 };
 
 /* ---- helpers for both cores ---- */

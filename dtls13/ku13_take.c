@@ -30,3 +30,9 @@ int petrel_ku13_take(petrel_session *s, bool update_requested, uint64_t now_ms)
 	d->key_updates_sent++;
 	return 0;
 }
+
+/* ka13 */
+bool petrel_ku13_can_start(const struct petrel_d13 *d)
+{
+	return d->ku_ready && !d->ku.pending && !d->flight_active && !d->ack_timer.armed;
+}

@@ -13,5 +13,10 @@
  * (the next keys wait for its ACK) and makes it the outstanding flight;
  * counts it. The caller checks that no flight is out. */
 int petrel_ku13_take(petrel_session *s, bool update_requested, uint64_t now_ms);
+/* ka13: whether a KeyUpdate of our own may start now (RFC 9147 8: one at
+ * a time, and nothing of ours outstanding: no flight, no deferred ACK of
+ * the peer's records), the rule probe13.c's blocked() states too. */
+struct petrel_d13;
+bool petrel_ku13_can_start(const struct petrel_d13 *d);
 
 #endif

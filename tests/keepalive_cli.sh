@@ -1,7 +1,8 @@
 #!/bin/sh
 # Keepalive over real UDP on loopback (issue #21 item 7):
 # - `petrel client --keepalive` with a quiet but live server stays up
-#   (heartbeats answered) well past --dead-ms;
+#   (its pings answered: KeyUpdates on DTLS 1.3, the default) well past
+#   --dead-ms;
 # - the server killed with SIGKILL (no close_notify): the client exits 1
 #   with PETREL_E_PEER_DEAD within --dead-ms plus a margin, without any
 #   traffic of its own;
@@ -47,7 +48,7 @@ holder_pid=$!
 client_pid=$!
 if wait_for "$tmp/client.err" "connected"; then pass "client connected with --keepalive"
 else fail "client did not connect"; fi
-# Quiet for 3 s, twice --dead-ms: the heartbeats keep it alive.
+# Quiet for 3 s, twice --dead-ms: the acknowledged pings keep it alive.
 sleep 3
 if kill -0 "$client_pid" 2>/dev/null; then pass "a live quiet server is not declared dead"
 else fail "client ended while the server was alive"; fi

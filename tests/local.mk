@@ -207,3 +207,7 @@ endif
 # rpk13: `petrel client --rpk` against `petrel server --rpk` on DTLS 1.3
 TESTS += tests/rpk13_cli.sh
 EXTRA_DIST += tests/rpk13_cli.sh
+# ka13: keepalive on DTLS 1.3 (KeyUpdate pings), heartbeats after a fallback to 1.2 (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/ka13_test.c
+endif

@@ -366,7 +366,8 @@ Test(probe13, both_ends_probing_at_once)
 	teardown(&h, sc, cc);
 }
 
-Test(probe13, keepalive_pings_still_keep_a_client_on_dtls12)
+/* ka13: a keepalive no longer pins 1.2 (1.3 pings with KeyUpdates). */
+Test(probe13, keepalive_no_longer_keeps_a_probing_client_on_dtls12)
 {
 	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
 	struct harness h;
@@ -376,6 +377,6 @@ Test(probe13, keepalive_pings_still_keep_a_client_on_dtls12)
 	h.client.session->version_max = PETREL_V_DTLS13;
 	cr_assert_eq(petrel_session_set_keepalive(h.client.session, 1000, 5000), 0);
 	cr_assert_eq(harness_run_handshake(&h, 20000), 0);
-	cr_assert_eq(petrel_session_get_version(h.client.session), PETREL_DTLS1_2);
+	cr_assert_eq(petrel_session_get_version(h.client.session), PETREL_DTLS1_3);
 	teardown(&h, sc, cc);
 }

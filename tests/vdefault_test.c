@@ -1,6 +1,6 @@
 /* A client's default versions (issue #20 item 3): with no range set it
- * offers DTLS 1.3 and 1.2, unless it uses a 1.2-only feature (heartbeats,
- * raw public keys, renegotiation, a 1.2 cipher list), decided when the
+ * offers DTLS 1.3 and 1.2, unless it uses a 1.2-only feature (raw
+ * public keys, renegotiation, a 1.2 cipher list), decided when the
  * handshake starts; a range set explicitly always wins. And the RFC 8446
  * 4.1.3 downgrade sentinel stops a default client's fallback to 1.2. */
 #include <string.h>
@@ -86,7 +86,16 @@ static void expect_dtls12_only(enum feature f)
 	petrel_session_free(c.s);
 }
 
-Test(vdefault, heartbeat_keepalive_keeps_dtls12_only) { expect_dtls12_only(HEARTBEAT_KEEPALIVE); }
+/* ka13: 1.3 sessions ping with KeyUpdates (dtls13/ka13.h), and the 1.3
+ * ClientHello offers heartbeat for a 1.2 server. */
+Test(vdefault, heartbeat_keepalive_offers_dtls13_too)
+{
+	struct hand_client c;
+	hand_init(&c);
+	use(c.s, HEARTBEAT_KEEPALIVE);
+	cr_assert(first_hello_offers_dtls13(&c));
+	petrel_session_free(c.s);
+}
 /* probe13: 1.3 sessions probe with padded KeyUpdates (dtls13/probe13.h). */
 Test(vdefault, pmtu_probe_offers_dtls13_too)
 {
@@ -156,8 +165,9 @@ static int negotiated(bool keepalive, int server_max)
 	cr_assert_eq(harness_echo(&h, "vdefault", 60000), 0);
 	int v = petrel_session_get_version(h.client.session);
 	cr_assert_eq(petrel_session_get_version(h.server.session), v);
-	if (keepalive) /* the heartbeat the 1.2 default kept */
-		cr_assert_eq(petrel_session_keepalive_uses_heartbeat(h.client.session), 1);
+	if (keepalive) /* heartbeats on 1.2 (offered in the 1.3 ClientHello), none on 1.3 */
+		cr_assert_eq(petrel_session_keepalive_uses_heartbeat(h.client.session),
+			     v == PETREL_DTLS1_2 ? 1 : 0);
 	harness_free_all(&h);
 	return v;
 }
@@ -172,9 +182,14 @@ Test(vdefault, default_client_falls_back_to_a_dtls12_server)
 	cr_assert_eq(negotiated(false, PETREL_DTLS1_2), PETREL_DTLS1_2);
 }
 
-Test(vdefault, default_client_with_keepalive_keeps_heartbeats_on_dtls12)
+Test(vdefault, default_client_with_keepalive_gets_dtls13)
 {
-	cr_assert_eq(negotiated(true, 0), PETREL_DTLS1_2);
+	cr_assert_eq(negotiated(true, 0), PETREL_DTLS1_3);
+}
+
+Test(vdefault, default_client_with_keepalive_keeps_heartbeats_on_fallback_to_dtls12)
+{
+	cr_assert_eq(negotiated(true, PETREL_DTLS1_2), PETREL_DTLS1_2);
 }
 
 /* ---- RFC 8446 4.1.3: a 1.2 ServerHello carrying "DOWNGRD" 01 ---- */

@@ -292,6 +292,14 @@ PETREL_API int petrel_session_keepalive_uses_heartbeat(const petrel_session *ses
  * which OpenSSL applications take for an error (s_server closes): enable
  * only for peers known to skip them. */
 PETREL_API int petrel_session_set_keepalive_empty_records(petrel_session *session, int enable);
+/* ka13: on a DTLS 1.3 session (no heartbeats there) the ping is a
+ * KeyUpdate(update_not_requested), which the peer must acknowledge (RFC
+ * 9147 8): a live quiet peer is never declared dead, as with heartbeats;
+ * with empty records enabled, a zero-length application_data record
+ * instead (RFC 8446 5.4). petrel_session_keepalive_uses_heartbeat stays 0
+ * there. A keepalive no longer keeps a default client on DTLS 1.2: its
+ * 1.3 ClientHello offers the heartbeat extension too, so a session that
+ * falls back to a 1.2 server gets heartbeats as before. */
 
 /* Alerts (RFC 5246 7.2): the last alert received (its description code),
  * or -1 when none was; petrel_alert_get_name(-1) is "none". */
@@ -899,6 +907,8 @@ enum petrel_version { PETREL_DTLS1_2 = 12, PETREL_DTLS1_3 = 13 };
  * min > max, or the handshake has started), PETREL_E_UNSUPPORTED (this
  * build speaks no version in the range, e.g. DTLS 1.3 only in a build
  * without it); the session is unchanged on error. */
+/* (ka13: a keepalive and PETREL_FLAG_PMTU_PROBE are no longer among those
+ * 1.2-only features: see petrel_session_set_keepalive_empty_records.) */
 PETREL_API int petrel_session_set_versions(petrel_session *session, int min, int max);
 /* The negotiated version (PETREL_DTLS1_2 or PETREL_DTLS1_3) once the
  * handshake has completed (it stays readable after close);

@@ -46,3 +46,6 @@ tests_interop_probe13_client_LDADD = libpetrel.la
 INTEROP_TESTS += tests/interop/probe13-wolfssl.sh
 # rpk13: petrel --rpk against wolfSSL 5.5.4 on DTLS 1.3 (no RFC 7250 there: X.509 chosen).
 INTEROP_TESTS += tests/interop/rpk13-wolfssl.sh
+# ka13: petrel client --keepalive against wolfSSL 5.5.4's DTLS 1.3 server:
+# the ClientHello with heartbeat accepted, the KeyUpdate pings acknowledged.
+INTEROP_TESTS += tests/interop/ka13-wolfssl.sh
