@@ -200,3 +200,8 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/ep13_harness.c tests/ep13_harness.h
 endif
+# rcidtest: a RequestConnectionId we cannot answer ends nothing (RFC 9147 9), the
+# shared DTLS 1.3 CID test prologue (duplicates review)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/cid13_dup.c tests/cid13_dup.h tests/cid13_rcid_test.c
+endif
