@@ -205,3 +205,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/cid13_dup.c tests/cid13_dup.h tests/cid13_rcid_test.c
 endif
+# rcidtest: DTLS 1.3 epoch slots start clean over a poisoned heap and on reuse
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/rcidtest_rl13_slots_test.c
+endif
