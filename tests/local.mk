@@ -209,3 +209,7 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/rcidtest_rl13_slots_test.c
 endif
+# rcidtest: the simulated-network pump of the 1.2 and 1.3 probe tests (duplicates review)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/harness_pump_dup.c tests/harness_pump_dup.h
+endif
