@@ -226,3 +226,20 @@ put('record13', 'padded-key-update-last', u8(1) + b'\x00\x07' + b'\x16' + u8(len
 put('record13', 'padded-key-update-cid', u8(0x08 | 2) + b'\x01\x00' + padded_ku)
 put('record13', 'padded-key-update-chacha', u8(4) + b'\x00\x00' + padded_ku + b'\x1a\x12\x00' +
     ack([(3, 7)]))
+# post13 (post13_fuzz.c): [config] then operations on a 1.3 session after
+# its handshake: 0 [type][len][body] a message, 2 [n][back, seq u16]... an
+# ACK, 3 [ms u16] timers, 4 [what] the victim acts, 5 exchanges, 6 an
+# alert, 7 [len][bytes] application data.
+def hs(t, body): return b'\x00' + u8(t) + u8(len(body)) + body
+ncid_body = op16(op8(b'nc-1') + op8(b'nc-2')) + b'\x01'
+put('post13', 'key-update-requested', b'\x00' + hs(24, b'\x01') + b'\x05' + b'\x07\x02hi')
+put('post13', 'key-update-to-server', b'\x03' + hs(24, b'\x01') + b'\x0d' + b'\x03\x01\x00')
+put('post13', 'rcid', b'\x02' + hs(9, b'\x04') + b'\x05' + b'\x03\x00\x80' + b'\x05')
+put('post13', 'ncid-then-rotate', b'\x03' + hs(10, ncid_body) + b'\x04\x02' + b'\x05' + b'\x04\x03')
+put('post13', 'ncid-without-cids', b'\x00' + hs(10, ncid_body))
+put('post13', 'victim-key-update-acked', b'\x00' + b'\x04\x00' + b'\x02\x01\x00\x00\x00' +
+    b'\x02\x01\x01\x00\x00' + b'\x05')
+put('post13', 'victim-ncid-crossing-rcid', b'\x03' + b'\x04\x01' + hs(9, b'\x02') +
+    b'\x02\x02\x00\x00\x05\x00\x00\x06' + b'\x03\x01\xf4' + b'\x05\x15')
+put('post13', 'nst-to-server', b'\x01' + hs(4, u32(60) + u32(1) + op8(b'') + op16(b'tk') + op16(b'')))
+put('post13', 'alert', b'\x02' + b'\x06\x02\x0a')
