@@ -5,17 +5,49 @@
  * answer), a NewConnectionId / RequestConnectionId body, or a unified
  * header read with our CID length and checked against our CID. Every
  * outcome is an error code or a result within bounds: CIDs of at most 255
- * bytes, an answer only to an offer, a header CID only of our length. */
+ * bytes, an answer only to an offer, a header CID only of our length.
+ * Selector bit 4 (helper "rcidtest"): the session's post-handshake CID
+ * state is there (c.issued), so a NewConnectionId's spares are kept
+ * (dtls13/cid13_spare.c): at most PETREL_CID13_SPARE_MAX, none empty,
+ * none twice, and petrel_cid13_spare_take then hands each out in order. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dtls13/cid13_ext.h"
 #include "dtls13/cid13_record.h"
+#include "dtls13/cid13_spare.h"
 #include "dtls13/cid13_update.h"
 #include "dtls13/messages13.h"
 #include "petrel/petrel.h"
 #include "fuzz/fuzz_check.h"
+
+/* The spares kept: within the cap, none empty, none twice; taken one by
+ * one, in order, each becomes the CID we send with, then none is left. */
+static void check_spares(struct petrel_cid13_issued *st, struct petrel_cid_params *result)
+{
+	CHECK(st->spare_count <= PETREL_CID13_SPARE_MAX);
+	CHECK(st->count == 0 && !st->request_out);
+	for (size_t i = 0; i < st->spare_count; i++) {
+		CHECK(st->spare_len[i] >= 1);
+		for (size_t j = 0; j < i; j++)
+			CHECK(st->spare_len[j] != st->spare_len[i] ||
+			      memcmp(st->spares[j], st->spares[i], st->spare_len[i]) != 0);
+	}
+	size_t kept = st->spare_count;
+	uint8_t first[PETREL_CID_EXT_MAX_LEN];
+	size_t first_len = kept > 0 ? st->spare_len[0] : 0;
+	if (kept > 0)
+		memcpy(first, st->spares[0], first_len);
+	size_t moves = 0;
+	while (petrel_cid13_spare_take(st, result) == 0) {
+		moves++;
+		if (moves == 1)
+			CHECK(result->tx_cid_len == first_len &&
+			      memcmp(result->tx_cid, first, first_len) == 0);
+	}
+	CHECK(moves == kept && st->spare_count == 0);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,6 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(result.rx_cid, ours, sizeof ours);
 	struct petrel_cid13_config c = {
 		.enabled = (sel & 8) == 0, .ours = ours, .ours_len = result.rx_cid_len, .result = &result};
+	struct petrel_cid13_issued *issued = NULL;
+	if (sel & 0x10)
+		c.issued = &issued;
 	switch (sel & 7) {
 	case 0: {
 		int rc = petrel_cid13_client_on_server_hello(&c, in, len);
@@ -61,6 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(rc <= 0);
 		CHECK(c.enabled || rc == PETREL_E_UNEXPECTED_MESSAGE);
 		CHECK(result.tx_cid_len <= 255);
+		if (issued != NULL)
+			check_spares(issued, &result);
 		break;
 	}
 	default: {
@@ -76,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	}
+	free(issued);
 	free(in);
 	return 0;
 }

@@ -87,3 +87,7 @@ EXTRA_DIST += fuzz/client13_fuzz.c
 EXTRA_DIST += fuzz/fuzz_check.h
 EXTRA_DIST += fuzz/fuzz_ident.h
 EXTRA_DIST += fuzz/hs13_check.h
+# A DTLS 1.3 session after its handshake fed a hostile peer's KeyUpdates,
+# NewConnectionId / RequestConnectionId, ACKs, alerts (helper "rcidtest").
+# Seeds: fuzz/make-seeds13.py.
+EXTRA_DIST += fuzz/post13_fuzz.c

@@ -187,3 +187,59 @@ leaf = base64.b64decode(''.join(l for l in pem.split('-----BEGIN CERTIFICATE----
 real_cert = msg(11, op8(b'') + op24(op24(leaf) + op16(b'')))
 put('client13', 'flight-real-cert', b'\x00' + msg(2, sh_x25519) + ee + real_cert + cv + fin)
 put('client13', 'flight-cr-real-cert', b'\x08' + msg(2, sh_x25519) + ee + cr + real_cert + cv + fin)
+
+# ---- the newest post-handshake messages (helper "rcidtest", issue #20) ----
+# msg13: NewConnectionId with cid_immediate and several CIDs, an empty
+# list, RequestConnectionId for none and for the most; a bad KeyUpdate.
+put('msg13', 'ncid-immediate', u8(M_NEW_CONNECTION_ID) +
+    op16(op8(b'new-cid') + op8(b'spare-1') + op8(b'spare-2')) + b'\x00')
+put('msg13', 'ncid-empty', u8(M_NEW_CONNECTION_ID) + op16(b'') + b'\x01')
+put('msg13', 'rcid-zero', u8(M_REQUEST_CONNECTION_ID) + b'\x00')
+put('msg13', 'rcid-max', u8(M_REQUEST_CONNECTION_ID) + b'\xff')
+put('msg13', 'key-update-2', u8(M_KEY_UPDATE) + b'\x02')
+# cid13 (cid13_fuzz.c): selector bits 0-2 the input (2 NewConnectionId, 3
+# RequestConnectionId), bit 3 CIDs not enabled, bits 5-7 our CID length.
+put('cid13', 'rcid', u8(0xe3) + b'\x04')
+put('cid13', 'rcid-not-negotiated', u8(0xeb) + b'\x02')
+put('cid13', 'ncid-spares', u8(0xe2) + op16(op8(b'spare-1') + op8(b'spare-2') + op8(b'')) + b'\x01')
+put('cid13', 'ncid-immediate-empty', u8(0xe2) + op16(b'') + b'\x00')
+# Bit 4: the spares kept (past the cap of 8, a duplicate, an empty one).
+put('cid13', 'ncid-spares-kept', u8(0xf2) + op16(b''.join(op8(b'spare-%d' % (i % 9)) for i in range(11)) +
+                                              op8(b'')) + b'\x01')
+put('cid13', 'ncid-immediate-then-spares', u8(0xf2) + op16(op8(b'now') + op8(b'now') + op8(b'next')) +
+    b'\x00')
+# ack: ACKs of post-handshake KeyUpdates (RFC 9147 8): the KeyUpdate's
+# record in epoch 3, path MTU probes' (dtls13/probe13.c) in later epochs,
+# the last epoch and sequence number there are.
+put('ack', 'key-update', ack([(3, 9)]))
+put('ack', 'probe13', ack([(3, 12), (4, 0), (4, 1), (5, 0)]))
+put('ack', 'epoch-max', ack([((1 << 48) - 1, (1 << 48) - 1)]))
+# record13: a KeyUpdate (RFC 8446 4.6.3) in a record padded with zeros
+# (shape bits 3-7: 31 bytes, the most the target adds), as a path MTU
+# probe sends it, followed by application data, or last and without a
+# length; with a CID and with ChaCha20.
+ku_msg = u8(24) + u24(1) + u16(5) + u24(0) + u24(1) + b'\x01'
+padded_ku = b'\x16' + u8(len(ku_msg)) + b'\xfa' + ku_msg
+put('record13', 'padded-key-update', u8(0) + b'\x00\x07' + padded_ku + b'\x17\x03\x00abc')
+put('record13', 'padded-key-update-last', u8(1) + b'\x00\x07' + b'\x16' + u8(len(ku_msg)) +
+    b'\xf8' + ku_msg)
+put('record13', 'padded-key-update-cid', u8(0x08 | 2) + b'\x01\x00' + padded_ku)
+put('record13', 'padded-key-update-chacha', u8(4) + b'\x00\x00' + padded_ku + b'\x1a\x12\x00' +
+    ack([(3, 7)]))
+# post13 (post13_fuzz.c): [config] then operations on a 1.3 session after
+# its handshake: 0 [type][len][body] a message, 2 [n][back, seq u16]... an
+# ACK, 3 [ms u16] timers, 4 [what] the victim acts, 5 exchanges, 6 an
+# alert, 7 [len][bytes] application data.
+def hs(t, body): return b'\x00' + u8(t) + u8(len(body)) + body
+ncid_body = op16(op8(b'nc-1') + op8(b'nc-2')) + b'\x01'
+put('post13', 'key-update-requested', b'\x00' + hs(24, b'\x01') + b'\x05' + b'\x07\x02hi')
+put('post13', 'key-update-to-server', b'\x03' + hs(24, b'\x01') + b'\x0d' + b'\x03\x01\x00')
+put('post13', 'rcid', b'\x02' + hs(9, b'\x04') + b'\x05' + b'\x03\x00\x80' + b'\x05')
+put('post13', 'ncid-then-rotate', b'\x03' + hs(10, ncid_body) + b'\x04\x02' + b'\x05' + b'\x04\x03')
+put('post13', 'ncid-without-cids', b'\x00' + hs(10, ncid_body))
+put('post13', 'victim-key-update-acked', b'\x00' + b'\x04\x00' + b'\x02\x01\x00\x00\x00' +
+    b'\x02\x01\x01\x00\x00' + b'\x05')
+put('post13', 'victim-ncid-crossing-rcid', b'\x03' + b'\x04\x01' + hs(9, b'\x02') +
+    b'\x02\x02\x00\x00\x05\x00\x00\x06' + b'\x03\x01\xf4' + b'\x05\x15')
+put('post13', 'nst-to-server', b'\x01' + hs(4, u32(60) + u32(1) + op8(b'') + op16(b'tk') + op16(b'')))
+put('post13', 'alert', b'\x02' + b'\x06\x02\x0a')

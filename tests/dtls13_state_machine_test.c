@@ -33,7 +33,11 @@
 
 #include "dtls/dispatch.h"
 #include "dtls/session.h"
+#include "dtls/session_cid.h"
+#include "dtls13/cid13_update.h"
 #include "dtls13/engine13_internal.h"
+#include "dtls13/ku13_take.h"
+#include "dtls13/messages13.h"
 #include "dtls13/perf13_idle.h"
 #include "record/header13.h"
 #include "tests/dtls_harness.h"
@@ -41,7 +45,7 @@
 
 /* ---- Configurations -------------------------------------------------- */
 
-enum config { CFG_CERT, CFG_CLIENT_CERT, CFG_NO_COOKIE };
+enum config { CFG_CERT, CFG_CLIENT_CERT, CFG_NO_COOKIE, CFG_CID };
 
 static petrel_credentials *server_creds, *client_creds;
 
@@ -63,6 +67,10 @@ static long push13(void *ptr, const uint8_t *data, size_t len)
 {
 	struct rp_end *end = ptr;
 	end->datagrams_sent++;
+	/* rcidtest: with CIDs negotiated (CFG_CID) the unified headers carry
+	 * the CID this end sends with. */
+	const struct petrel_session_cid *sc = end->session->cid;
+	size_t cid_len = sc != NULL && sc->params.negotiated ? sc->params.tx_cid_len : 0;
 	struct petrel_reader r;
 	petrel_reader_init(&r, data, len);
 	while (petrel_reader_left(&r) > 0) {
@@ -74,7 +82,7 @@ static long push13(void *ptr, const uint8_t *data, size_t len)
 				break;
 		} else if (kind == PETREL_REC_UNIFIED) {
 			struct petrel_dtls13_header h;
-			if (!petrel_dtls13_header_read(&r, 0, &h, &body))
+			if (!petrel_dtls13_header_read(&r, cid_len, &h, &body))
 				break;
 		} else {
 			break;
@@ -106,6 +114,10 @@ static void config_pair(struct rp_pair *p, enum config cfg)
 	rp_init(p, 0, server_flags, client_creds, server_creds, NULL);
 	only13(&p->client);
 	only13(&p->server);
+	if (cfg == CFG_CID) { /* RFC 9147 9: 4-byte CIDs both ways */
+		cr_assert_eq(petrel_session_set_cid(p->client.session, (const uint8_t *)"ccid", 4), 0);
+		cr_assert_eq(petrel_session_set_cid(p->server.session, (const uint8_t *)"scid", 4), 0);
+	}
 }
 
 /* ---- Reference bodies ------------------------------------------------ */
@@ -189,6 +201,12 @@ static void reference_bodies(void)
 	keep(14 /* server_hello_done */, NULL, 0);
 	static const uint8_t unknown[] = {1, 2, 3};
 	keep(TYPE_UNKNOWN, unknown, sizeof unknown);
+	/* RFC 9147 9: NewConnectionId cids = {"ncid"}, usage cid_spare;
+	 * RequestConnectionId num_cids = 1. */
+	static const uint8_t ncid[] = {0, 5, 4, 'n', 'c', 'i', 'd', 1};
+	keep(PETREL_HS13_NEW_CONNECTION_ID, ncid, sizeof ncid);
+	static const uint8_t rcid[] = {1};
+	keep(PETREL_HS13_REQUEST_CONNECTION_ID, rcid, sizeof rcid);
 	static const uint8_t types[] = {1, 2, TYPE_HRR, 8, 11, 13, 15, 20};
 	for (size_t i = 0; i < sizeof types; i++)
 		cr_assert(ref_have[types[i]], "reference run lacks message type %u", types[i]);
@@ -208,9 +226,25 @@ struct target {
 	int hrr; /* client: HelloRetryRequest seen (0/1); server bare: HRR sent; -1 any */
 	/* Handshake types the state takes (0-terminated; TYPE_HRR is listed
 	 * as 2 | 0x100 below, so kept apart), in their epoch. */
-	uint16_t accepts[3];
+	uint16_t accepts[5];
 	uint8_t accept_epoch;
 };
+
+/* rcidtest: after the handshake, a flight of the victim's own may be out
+ * (unacknowledged) when the record comes; the label's last part names
+ * it: "/ku" its KeyUpdate (RFC 9147 8), "/ncid" its NewConnectionId
+ * (RFC 9147 9). */
+enum post { POST_NONE, POST_KEY_UPDATE, POST_NEW_CID };
+
+static enum post post_of(const struct target *t)
+{
+	const char *last = strrchr(t->label, '/');
+	if (t->state != ST_DONE || last == NULL)
+		return POST_NONE;
+	return strcmp(last, "/ku") == 0     ? POST_KEY_UPDATE
+	       : strcmp(last, "/ncid") == 0 ? POST_NEW_CID
+					    : POST_NONE;
+}
 
 #define A_HRR 0x100
 
@@ -230,6 +264,17 @@ static const struct target targets[] = {
 	{"S_WAIT_FIN", CFG_CERT, PETREL_SERVER, PETREL_S13_WAIT_FINISHED, -1, {20}, 2},
 	{"S_WAIT_FIN/nocookie", CFG_NO_COOKIE, PETREL_SERVER, PETREL_S13_WAIT_FINISHED, -1, {20}, 2},
 	{"S_DONE", CFG_CERT, PETREL_SERVER, ST_DONE, -1, {24}, 3},
+	/* rcidtest: every post-handshake state with CIDs negotiated, where
+	 * NewConnectionId and RequestConnectionId are taken (RFC 9147 9),
+	 * also while a KeyUpdate or NewConnectionId of the victim's is out. */
+	{"C_DONE/cid", CFG_CID, PETREL_CLIENT, ST_DONE, -1, {4, 24, 9, 10}, 3},
+	{"S_DONE/cid", CFG_CID, PETREL_SERVER, ST_DONE, -1, {24, 9, 10}, 3},
+	{"C_DONE/cid/ku", CFG_CID, PETREL_CLIENT, ST_DONE, -1, {4, 24, 9, 10}, 3},
+	{"S_DONE/cid/ku", CFG_CID, PETREL_SERVER, ST_DONE, -1, {24, 9, 10}, 3},
+	{"C_DONE/cid/ncid", CFG_CID, PETREL_CLIENT, ST_DONE, -1, {4, 24, 9, 10}, 3},
+	{"S_DONE/cid/ncid", CFG_CID, PETREL_SERVER, ST_DONE, -1, {24, 9, 10}, 3},
+	{"C_DONE/ku", CFG_CERT, PETREL_CLIENT, ST_DONE, -1, {4, 24}, 3},
+	{"S_DONE/ku", CFG_CERT, PETREL_SERVER, ST_DONE, -1, {24}, 3},
 };
 #define TARGET_COUNT (sizeof targets / sizeof targets[0])
 
@@ -272,6 +317,27 @@ static bool at_target(struct rp_pair *p, const struct target *t)
 	return (end->datagrams_sent > 0) == (t->hrr > 0);
 }
 
+/* rcidtest: the victim, done and quiet, sends a KeyUpdate or a
+ * NewConnectionId of its own that stays unacknowledged (nothing is
+ * delivered to the peer before the input). */
+static bool post_flight(struct rp_pair *p, const struct target *t)
+{
+	petrel_session *victim = victim_end(p, t)->session;
+	if (victim->d13 == NULL || victim->d13->flight_active)
+		return false;
+	int rc;
+	bool ku = post_of(t) == POST_KEY_UPDATE;
+	if (ku) {
+		rc = petrel_ku13_take(victim, false, p->now_ms);
+		if (rc == 0)
+			rc = petrel_flight13_send(victim, p->now_ms, false);
+	} else {
+		rc = petrel_session_new_cids(victim, 1, PETREL_CID_USAGE_SPARE);
+	}
+	return rc == 0 && victim->d13->flight_active &&
+	       victim->d13->flight_is_ku == ku;
+}
+
 /* Runs the genuine handshake to the state, then lets the peer read what
  * the victim sent so far (so it holds the keys of the epochs the victim
  * reads); nothing more reaches the victim. */
@@ -284,6 +350,8 @@ static bool reach(struct rp_pair *p, const struct target *t)
 		there = rp_run_to_completion(p, 10000) == 0;
 		while (there && rp_step(p) != 1)
 			;
+		if (there && post_of(t) != POST_NONE)
+			there = post_flight(p, t);
 		return there;
 	}
 	for (int i = 0; i < 400 && !there; i++) {
@@ -324,6 +392,8 @@ static const struct input inputs[] = {
 	HS_INPUTS("CertVerify", 15),
 	HS_INPUTS("Finished", 20),
 	HS_INPUTS("KeyUpdate", 24),
+	HS_INPUTS("RequestConnId", PETREL_HS13_REQUEST_CONNECTION_ID), /* rcidtest: RFC 9147 9 */
+	HS_INPUTS("NewConnectionId", PETREL_HS13_NEW_CONNECTION_ID),
 	HS_INPUTS("unknown(99)", TYPE_UNKNOWN),
 	HS_INPUTS("HelloVerifyReq", 3),
 	HS_INPUTS("ServerKeyExch", 12),
@@ -402,7 +472,7 @@ enum expect {
 static bool takes(const struct target *t, const struct input *in)
 {
 	uint16_t want = in->type == TYPE_HRR ? (uint16_t)A_HRR : in->type;
-	for (size_t i = 0; i < 3 && t->accepts[i]; i++)
+	for (size_t i = 0; i < sizeof t->accepts / sizeof t->accepts[0] && t->accepts[i]; i++)
 		if (t->accepts[i] == want)
 			return in->epoch == t->accept_epoch;
 	return false;
@@ -471,6 +541,7 @@ struct snapshot {
 	int state;
 	bool hrr, app;
 	uint64_t rd_epoch, key_updates;
+	size_t cids; /* rcidtest: spares kept, CIDs issued or owed (RFC 9147 9) */
 };
 
 static struct snapshot snap(const petrel_session *s)
@@ -481,6 +552,9 @@ static struct snapshot snap(const petrel_session *s)
 		n.rd_epoch = s->d13->rd_epoch;
 		n.key_updates = s->d13->key_updates_received;
 	}
+	if (s->cid != NULL && s->cid->issued13 != NULL)
+		n.cids = s->cid->issued13->spare_count + s->cid->issued13->count +
+			 s->cid->issued13->requested; /* a request answered later */
 	return n;
 }
 
@@ -511,7 +585,7 @@ static struct outcome run_cell(const struct target *t, const struct input *in)
 		o.code = victim->fatal_error ? victim->fatal_error : rc;
 	} else if (after.state != before.state || after.hrr != before.hrr ||
 		   after.app != before.app || after.rd_epoch != before.rd_epoch ||
-		   after.key_updates != before.key_updates) {
+		   after.key_updates != before.key_updates || after.cids != before.cids) {
 		o.kind = OUT_PROGRESSED;
 	} else {
 		o.kind = OUT_DROPPED;

@@ -5,6 +5,7 @@
 
 #include "dtls/session.h"
 #include "tests/dtls_harness.h"
+#include "tests/harness_pump_dup.h"
 
 struct events {
 	unsigned probe, black_hole;
@@ -20,31 +21,6 @@ static void on_mtu(void *ptr, unsigned old_mtu, unsigned new_mtu, int reason)
 		e->probe++;
 	if (reason == PETREL_MTU_BLACK_HOLE)
 		e->black_hole++;
-}
-
-/* Let both sessions read, answer and run their timers until until_ms. */
-static void pump(struct harness *h, uint64_t until_ms)
-{
-	uint8_t buf[2048];
-	while (simnet_now(h->net) < until_ms) {
-		while (petrel_record_recv(h->client.session, buf, sizeof buf) > 0)
-			;
-		while (petrel_record_recv(h->server.session, buf, sizeof buf) > 0)
-			;
-		uint64_t now = simnet_now(h->net);
-		uint64_t next = simnet_next_event_ms(h->net);
-		uint64_t dc = petrel_engine_next_deadline(h->client.session);
-		uint64_t ds = petrel_engine_next_deadline(h->server.session);
-		if (dc < next)
-			next = dc;
-		if (ds < next)
-			next = ds;
-		if (next <= now)
-			next = now + 1;
-		if (next > until_ms)
-			next = until_ms;
-		simnet_advance_to(h->net, next);
-	}
 }
 
 static void setup(struct harness *h, petrel_credentials *sc, petrel_credentials *cc, unsigned flags,
@@ -67,7 +43,7 @@ Test(probe, search_raises_the_mtu_to_what_the_path_carries)
 	struct events ev = {0};
 	setup(&h, sc, cc, PETREL_FLAG_PMTU_PROBE, 1200 - 28, &ev);
 	cr_assert(h.client.session->hb_peer_allows, "heartbeats negotiated");
-	pump(&h, simnet_now(h.net) + 20000);
+	harness_pump(&h, simnet_now(h.net) + 20000);
 	cr_assert_eq(petrel_dtls_get_mtu(h.client.session), 1200, "MTU %u",
 		     petrel_dtls_get_mtu(h.client.session));
 	cr_assert_eq(ev.probe, 2, "576 -> 1000 -> 1200 (1280 never answered)");
@@ -91,12 +67,12 @@ Test(probe, a_later_black_hole_sends_the_mtu_back_to_base)
 	struct harness h;
 	struct events ev = {0};
 	setup(&h, sc, cc, PETREL_FLAG_PMTU_PROBE, 1200 - 28, &ev);
-	pump(&h, simnet_now(h.net) + 20000);
+	harness_pump(&h, simnet_now(h.net) + 20000);
 	cr_assert_eq(petrel_dtls_get_mtu(h.client.session), 1200);
 	/* The route changes: now only 900-byte packets pass. */
 	struct simnet_rules r = {.delay_ms = 10, .max_datagram = 900 - 28, .size_mode = SIMNET_BLACKHOLE};
 	simnet_set_rules(h.net, 0, &r);
-	pump(&h, simnet_now(h.net) + PETREL_PMTUD_RAISE_MS + 20000);
+	harness_pump(&h, simnet_now(h.net) + PETREL_PMTUD_RAISE_MS + 20000);
 	cr_assert_eq(ev.black_hole, 1, "the confirmation probe failed: back to base");
 	cr_assert_eq(petrel_dtls_get_mtu(h.client.session), 576);
 	harness_free(&h);
@@ -113,7 +89,7 @@ Test(probe, off_by_default_no_heartbeats)
 	cr_assert_not(h.client.session->hb_negotiated);
 	cr_assert_not(h.server.session->hb_negotiated);
 	uint64_t sent = h.client.datagrams_sent;
-	pump(&h, simnet_now(h.net) + 20000);
+	harness_pump(&h, simnet_now(h.net) + 20000);
 	cr_assert_eq(h.client.datagrams_sent, sent, "nothing sent while idle");
 	cr_assert_eq(petrel_dtls_get_mtu(h.client.session), 576);
 	harness_free(&h);
@@ -129,7 +105,7 @@ Test(probe, heartbeat_claiming_more_payload_than_it_has_is_dropped)
 	struct harness h;
 	struct events ev = {0};
 	setup(&h, sc, cc, PETREL_FLAG_PMTU_PROBE, 1500, &ev);
-	pump(&h, simnet_now(h.net) + 5000);
+	harness_pump(&h, simnet_now(h.net) + 5000);
 	uint64_t before = h.server.datagrams_sent;
 	uint8_t body[40] = {1 /* request */, 0x40, 0x00 /* 16384 bytes claimed */};
 	uint8_t dgram[256];

@@ -211,3 +211,16 @@ EXTRA_DIST += tests/rpk13_cli.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/ka13_test.c
 endif
+# rcidtest: a RequestConnectionId we cannot answer ends nothing (RFC 9147 9), the
+# shared DTLS 1.3 CID test prologue (duplicates review)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/cid13_dup.c tests/cid13_dup.h tests/cid13_rcid_test.c
+endif
+# rcidtest: DTLS 1.3 epoch slots start clean over a poisoned heap and on reuse
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/rcidtest_rl13_slots_test.c
+endif
+# rcidtest: the simulated-network pump of the 1.2 and 1.3 probe tests (duplicates review)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/harness_pump_dup.c tests/harness_pump_dup.h
+endif

@@ -13,6 +13,7 @@
 #include "dtls13/messages13.h"
 #include "dtls13/probe13.h"
 #include "tests/dtls_harness.h"
+#include "tests/harness_pump_dup.h"
 
 #define IP_UDP 28
 
@@ -47,31 +48,6 @@ static void log_client(struct harness_end *end, const uint8_t *data, size_t len)
 	(void)data;
 	if (sent.on && sent.n < 256)
 		sent.len[sent.n++] = len;
-}
-
-/* Both sessions read, answer and run their timers until until_ms. */
-static void pump(struct harness *h, uint64_t until_ms)
-{
-	uint8_t buf[2048];
-	while (simnet_now(h->net) < until_ms) {
-		while (petrel_record_recv(h->client.session, buf, sizeof buf) > 0)
-			;
-		while (petrel_record_recv(h->server.session, buf, sizeof buf) > 0)
-			;
-		uint64_t now = simnet_now(h->net);
-		uint64_t next = simnet_next_event_ms(h->net);
-		uint64_t dc = petrel_engine_next_deadline(h->client.session);
-		uint64_t ds = petrel_engine_next_deadline(h->server.session);
-		if (dc < next)
-			next = dc;
-		if (ds < next)
-			next = ds;
-		if (next <= now)
-			next = now + 1;
-		if (next > until_ms)
-			next = until_ms;
-		simnet_advance_to(h->net, next);
-	}
 }
 
 /* A 1.3 handshake at MTU 500 on a path that carries path_ip bytes: the
@@ -117,7 +93,7 @@ Test(probe13, search_raises_the_mtu_to_what_the_path_carries)
 	struct events ev = {0};
 	setup(&h, &sc, &cc, 1400, &ev);
 	uint64_t epoch_before = petrel_engine13_write_epoch(h.client.session);
-	pump(&h, simnet_now(h.net) + 30000);
+	harness_pump(&h, simnet_now(h.net) + 30000);
 	petrel_session *c = h.client.session;
 	cr_assert_eq(petrel_dtls_get_mtu(c), 1400, "MTU %u", petrel_dtls_get_mtu(c));
 	cr_assert_eq(ev.probe, 5, "500 -> 576 -> 1000 -> 1200 -> 1280 -> 1400 (1500 never acknowledged)");
@@ -147,7 +123,7 @@ Test(probe13, stops_below_a_path_that_drops_over_900_never_lowering)
 	struct harness h;
 	struct events ev = {0};
 	setup(&h, &sc, &cc, 900, &ev);
-	pump(&h, simnet_now(h.net) + 30000);
+	harness_pump(&h, simnet_now(h.net) + 30000);
 	petrel_session *c = h.client.session;
 	cr_assert_eq(petrel_dtls_get_mtu(c), 576, "the plateau below 900, MTU %u", petrel_dtls_get_mtu(c));
 	cr_assert_eq(ev.probe, 1);
@@ -166,14 +142,14 @@ Test(probe13, a_later_black_hole_sends_the_mtu_back_to_base)
 	struct harness h;
 	struct events ev = {0};
 	setup(&h, &sc, &cc, 1400, &ev);
-	pump(&h, simnet_now(h.net) + 30000);
+	harness_pump(&h, simnet_now(h.net) + 30000);
 	cr_assert_eq(petrel_dtls_get_mtu(h.client.session), 1400);
 	/* The route changes: now only 900-byte packets pass. At the raise
 	 * timer the current size is confirmed, three times unanswered. */
 	struct simnet_rules r = {.delay_ms = 10, .max_datagram = 900 - IP_UDP,
 				 .size_mode = SIMNET_BLACKHOLE};
 	simnet_set_rules(h.net, 0, &r);
-	pump(&h, simnet_now(h.net) + PETREL_PMTUD_RAISE_MS + 30000);
+	harness_pump(&h, simnet_now(h.net) + PETREL_PMTUD_RAISE_MS + 30000);
 	cr_assert_eq(ev.black_hole, 1, "the confirmation probes failed: back to base");
 	cr_assert_geq(ev.lowest, 500, "never below the base");
 	cr_assert_eq(petrel_dtls_get_mtu(h.client.session), 576, "back to 500, then 576 probed again (MTU %u)",
@@ -192,7 +168,7 @@ Test(probe13, a_probe_the_local_link_refuses_ends_the_search)
 				 .size_mode = SIMNET_REJECT};
 	simnet_set_rules(h.net, 0, &r);
 	uint64_t ku_before = h.client.session->d13->key_updates_sent;
-	pump(&h, simnet_now(h.net) + 30000);
+	harness_pump(&h, simnet_now(h.net) + 30000);
 	petrel_session *c = h.client.session;
 	cr_assert_eq(petrel_dtls_get_mtu(c), 576);
 	cr_assert_eq(c->pmtud.state, PETREL_PMTUD_DONE);
@@ -210,7 +186,7 @@ Test(probe13, a_lost_probe_is_resent_unpadded)
 	struct harness h;
 	struct events ev = {0};
 	setup(&h, &sc, &cc, 900, &ev);
-	pump(&h, simnet_now(h.net) + 30000);
+	harness_pump(&h, simnet_now(h.net) + 30000);
 	/* The probes of 1000 bytes: exactly MAX_PROBES, each followed by
 	 * the same KeyUpdate in a small record, never again at 1000. */
 	unsigned probes_1000 = 0, followed_small = 0;
@@ -242,14 +218,28 @@ static void until_probe_out(struct harness *h)
 	}
 }
 
-/* An ACK record's body naming one record number. */
-static size_t ack_body(uint8_t *buf, size_t cap, uint64_t epoch, uint64_t seq)
+/* The client's path drops everything the client sends, so its first
+ * probe goes out and waits for an ACK that only the test gives: that
+ * probe (outstanding). */
+static struct petrel_probe13 probe_unanswered(struct harness *h)
 {
+	struct simnet_rules lost = {.delay_ms = 10, .drop_per_million = 1000000};
+	simnet_set_rules(h->net, h->client.id, &lost);
+	until_probe_out(h);
+	struct petrel_probe13 p = h->client.session->d13->probe13;
+	cr_assert(p.outstanding, "a probe went out");
+	return p;
+}
+
+/* The server's ACK naming one record number, as the client reads it. */
+static void ack_record(petrel_session *c, uint64_t now, uint64_t epoch, uint64_t seq)
+{
+	uint8_t body[64];
 	struct petrel_writer w;
-	petrel_writer_init(&w, buf, cap);
+	petrel_writer_init(&w, body, sizeof body);
 	struct petrel_record_number rn = {epoch, seq};
 	cr_assert_eq(petrel_ack_write(&w, &rn, 1), 0);
-	return petrel_writer_len(&w);
+	petrel_probe13_on_ack(c, body, petrel_writer_len(&w), now);
 }
 
 Test(probe13, confirmed_only_by_the_ack_naming_the_probe_record)
@@ -259,24 +249,16 @@ Test(probe13, confirmed_only_by_the_ack_naming_the_probe_record)
 	struct events ev = {0};
 	setup(&h, &sc, &cc, 1400, &ev);
 	petrel_session *c = h.client.session;
-	/* Nothing the client sends arrives: its probes wait for our ACKs. */
-	struct simnet_rules lost = {.delay_ms = 10, .drop_per_million = 1000000};
-	simnet_set_rules(h.net, h.client.id, &lost);
-	until_probe_out(&h);
-	struct petrel_probe13 p = c->d13->probe13;
-	cr_assert(p.outstanding, "a probe went out");
+	struct petrel_probe13 p = probe_unanswered(&h);
 	cr_assert_eq(c->pmtud.probe, 576);
-	uint8_t body[64];
 	/* Other record numbers: an earlier one, the next one, another epoch. */
 	uint64_t wrong[3][2] = {{p.epoch, p.seq - 1}, {p.epoch, p.seq + 1}, {p.epoch + 1, p.seq}};
 	for (int i = 0; i < 3; i++) {
-		size_t n = ack_body(body, sizeof body, wrong[i][0], wrong[i][1]);
-		petrel_probe13_on_ack(c, body, n, simnet_now(h.net));
+		ack_record(c, simnet_now(h.net), wrong[i][0], wrong[i][1]);
 		cr_assert(c->d13->probe13.outstanding, "case %d", i);
 		cr_assert_eq(petrel_dtls_get_mtu(c), 500, "case %d", i);
 	}
-	size_t n = ack_body(body, sizeof body, p.epoch, p.seq);
-	petrel_probe13_on_ack(c, body, n, simnet_now(h.net));
+	ack_record(c, simnet_now(h.net), p.epoch, p.seq);
 	cr_assert_not(c->d13->probe13.outstanding);
 	cr_assert_eq(c->d13->probe13.confirmed, 1);
 	cr_assert_eq(petrel_dtls_get_mtu(c), 576);
@@ -291,11 +273,7 @@ Test(probe13, an_ack_after_the_timer_declared_the_probe_lost_does_not_count)
 	struct events ev = {0};
 	setup(&h, &sc, &cc, 1400, &ev);
 	petrel_session *c = h.client.session;
-	struct simnet_rules lost = {.delay_ms = 10, .drop_per_million = 1000000};
-	simnet_set_rules(h.net, h.client.id, &lost);
-	until_probe_out(&h);
-	struct petrel_probe13 p = c->d13->probe13;
-	cr_assert(p.outstanding);
+	struct petrel_probe13 p = probe_unanswered(&h);
 	unsigned backoff = c->d13->rto.backoff;
 	/* The retransmission timer fires: lost, and resent unpadded. */
 	sent.n = 0;
@@ -309,9 +287,7 @@ Test(probe13, an_ack_after_the_timer_declared_the_probe_lost_does_not_count)
 	cr_assert(c->d13->flight_active, "the KeyUpdate still waits for its ACK");
 	/* A late ACK of the padded record: the flight is acknowledged, the
 	 * MTU stays. */
-	uint8_t body[64];
-	size_t n = ack_body(body, sizeof body, p.epoch, p.seq);
-	petrel_probe13_on_ack(c, body, n, simnet_now(h.net));
+	ack_record(c, simnet_now(h.net), p.epoch, p.seq);
 	cr_assert_eq(petrel_dtls_get_mtu(c), 500);
 	cr_assert_eq(ev.probe, 0);
 	teardown(&h, sc, cc);
@@ -354,7 +330,7 @@ Test(probe13, both_ends_probing_at_once)
 	simnet_set_rules(h.net, 0, &r);
 	simnet_set_rules(h.net, 1, &r);
 	cr_assert_eq(harness_run_handshake(&h, 20000), 0);
-	pump(&h, simnet_now(h.net) + 30000);
+	harness_pump(&h, simnet_now(h.net) + 30000);
 	/* KeyUpdates cross: each side's keys move on its own. */
 	cr_assert_eq(petrel_dtls_get_mtu(h.client.session), 1200);
 	cr_assert_eq(petrel_dtls_get_mtu(h.server.session), 1200);

@@ -128,6 +128,36 @@ static size_t rewrite_blob(const uint8_t *blob, size_t len, const char *name, bo
 	return petrel_writer_len(&w);
 }
 
+/* resume_with for a client offering DTLS 1.3 and 1.2 to a 1.2 server
+ * (the 1.2 session inside the 1.3 ClientHello): 1 when resumed, 0 on a
+ * full handshake. */
+static int resume_offering_13(petrel_credentials *cc, petrel_credentials *sc,
+			      unsigned client_flags, const char *name, uint64_t seed,
+			      const uint8_t *blob, size_t len)
+{
+	struct harness h;
+	harness_init(&h, seed, client_flags, 0, cc, sc);
+	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
+	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
+	if (name != NULL)
+		cr_assert_eq(petrel_session_set_server_name(h.client.session, name), 0);
+	cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
+	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
+	int resumed = petrel_session_is_resumed(h.client.session);
+	cr_assert_eq(petrel_session_is_resumed(h.server.session), resumed);
+	harness_free(&h);
+	return resumed;
+}
+
+/* Server credentials with the one-entry session cache (zeroed here). */
+static petrel_credentials *cached_server_creds(struct one_cache *cache)
+{
+	memset(cache, 0, sizeof *cache);
+	petrel_credentials *sc = server_creds();
+	petrel_credentials_set_session_cache(sc, cache_store, cache_retrieve, cache_remove, cache);
+	return sc;
+}
+
 Test(sni12, saved_data_records_the_server_name)
 {
 	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
@@ -175,26 +205,9 @@ Test(sni12, client_does_not_offer_a_session_to_another_name)
 	cr_assert_eq(resume_with(cc, sc, 0, NULL, 1223, blob, len), 0);
 	/* The same refusal on a client offering DTLS 1.3 and 1.2 to a 1.2
 	 * server (the 1.2 session inside the 1.3 ClientHello). */
-	struct harness h;
-	harness_init(&h, 1224, 0, 0, cc, sc);
-	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
-	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
-	cr_assert_eq(petrel_session_set_server_name(h.client.session, "b.example"), 0);
-	cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
-	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
-	cr_assert_not(petrel_session_is_resumed(h.server.session));
-	cr_assert_not(petrel_session_is_resumed(h.client.session));
-	harness_free(&h);
+	cr_assert_eq(resume_offering_13(cc, sc, 0, "b.example", 1224, blob, len), 0);
 	/* ... and it resumes there under the same name. */
-	harness_init(&h, 1225, 0, 0, cc, sc);
-	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
-	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
-	cr_assert_eq(petrel_session_set_server_name(h.client.session, "a.example"), 0);
-	cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
-	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
-	cr_assert(petrel_session_is_resumed(h.server.session));
-	cr_assert(petrel_session_is_resumed(h.client.session));
-	harness_free(&h);
+	cr_assert_eq(resume_offering_13(cc, sc, 0, "a.example", 1225, blob, len), 1);
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
@@ -204,22 +217,13 @@ Test(sni12, client_does_not_offer_a_session_to_another_name)
 Test(sni12, client_sends_no_session_id_to_another_name)
 {
 	struct one_cache cache;
-	memset(&cache, 0, sizeof cache);
-	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
-	petrel_credentials_set_session_cache(sc, cache_store, cache_retrieve, cache_remove, &cache);
+	petrel_credentials *sc = cached_server_creds(&cache), *cc = harness_psk_creds();
 	uint8_t blob[512];
 	size_t len = full_blob(cc, sc, PETREL_FLAG_NO_TICKETS, "a.example", 1261, blob, sizeof blob);
 	cr_assert_eq(resume_with(cc, sc, PETREL_FLAG_NO_TICKETS, "b.example", 1262, blob, len), 0);
 	cr_assert_eq(cache.lookups, 0, "no session ID offered");
-	struct harness h;
-	harness_init(&h, 1263, PETREL_FLAG_NO_TICKETS, 0, cc, sc);
-	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
-	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
-	cr_assert_eq(petrel_session_set_server_name(h.client.session, "b.example"), 0);
-	cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
-	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
-	cr_assert_not(petrel_session_is_resumed(h.client.session));
-	harness_free(&h);
+	cr_assert_eq(resume_offering_13(cc, sc, PETREL_FLAG_NO_TICKETS, "b.example", 1263, blob, len),
+		     0);
 	cr_assert_eq(cache.lookups, 0, "no 1.2 session ID in the 1.3 ClientHello either");
 	/* Under the same name it is offered and resumes. */
 	len = full_blob(cc, sc, PETREL_FLAG_NO_TICKETS, "a.example", 1264, blob, sizeof blob);
@@ -255,9 +259,7 @@ Test(sni12, server_refuses_a_ticket_under_another_name)
 Test(sni12, session_cache_entry_resumes_only_under_its_name)
 {
 	struct one_cache cache;
-	memset(&cache, 0, sizeof cache);
-	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
-	petrel_credentials_set_session_cache(sc, cache_store, cache_retrieve, cache_remove, &cache);
+	petrel_credentials *sc = cached_server_creds(&cache), *cc = harness_psk_creds();
 	uint8_t blob[512], forged[512];
 	size_t len = full_blob(cc, sc, PETREL_FLAG_NO_TICKETS, "a.example", 1241, blob, sizeof blob);
 	cr_assert_eq(cache.stores, 1);
@@ -389,16 +391,7 @@ Test(sni12, saved_data_is_offered_to_the_same_name_in_any_case)
 	 * "a.example" (its binding folds case, RFC 4343 3). */
 	cr_assert_eq(resume_with(cc, sc, 0, "a.example", 1272, blob, len), 1);
 	/* The same through the 1.2 offer in a 1.3 ClientHello. */
-	struct harness h;
-	harness_init(&h, 1273, 0, 0, cc, sc);
-	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
-	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
-	cr_assert_eq(petrel_session_set_server_name(h.client.session, "a.EXAMPLE"), 0);
-	cr_assert_eq(petrel_session_set_data(h.client.session, blob, len), 0);
-	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
-	cr_assert(petrel_session_is_resumed(h.server.session));
-	cr_assert(petrel_session_is_resumed(h.client.session));
-	harness_free(&h);
+	cr_assert_eq(resume_offering_13(cc, sc, 0, "a.EXAMPLE", 1273, blob, len), 1);
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
 }
@@ -406,9 +399,7 @@ Test(sni12, saved_data_is_offered_to_the_same_name_in_any_case)
 Test(sni12, session_cache_entry_resumes_under_its_name_in_any_case)
 {
 	struct one_cache cache;
-	memset(&cache, 0, sizeof cache);
-	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
-	petrel_credentials_set_session_cache(sc, cache_store, cache_retrieve, cache_remove, &cache);
+	petrel_credentials *sc = cached_server_creds(&cache), *cc = harness_psk_creds();
 	uint8_t blob[512], forged[512];
 	size_t len = full_blob(cc, sc, PETREL_FLAG_NO_TICKETS, "a.example", 1281, blob, sizeof blob);
 	cr_assert_eq(resume_with(cc, sc, PETREL_FLAG_NO_TICKETS, "A.EXAMPLE", 1282, blob, len), 1);
@@ -428,23 +419,14 @@ Test(sni12, session_cache_entry_resumes_under_its_name_in_any_case)
 Test(sni12, version_1_data_offers_no_session_id)
 {
 	struct one_cache cache;
-	memset(&cache, 0, sizeof cache);
-	petrel_credentials *sc = server_creds(), *cc = harness_psk_creds();
-	petrel_credentials_set_session_cache(sc, cache_store, cache_retrieve, cache_remove, &cache);
+	petrel_credentials *sc = cached_server_creds(&cache), *cc = harness_psk_creds();
 	uint8_t blob[512], old[512];
 	size_t len = full_blob(cc, sc, PETREL_FLAG_NO_TICKETS, NULL, 1291, blob, sizeof blob);
 	size_t olen = rewrite_blob(blob, len, NULL, true, old, sizeof old);
 	cr_assert_eq(resume_with(cc, sc, PETREL_FLAG_NO_TICKETS, NULL, 1292, old, olen), 0);
 	cr_assert_eq(cache.lookups, 0, "no session ID offered");
 	/* Nor in the 1.3 ClientHello's 1.2 offer. */
-	struct harness h;
-	harness_init(&h, 1293, PETREL_FLAG_NO_TICKETS, 0, cc, sc);
-	cr_assert_eq(petrel_session_set_versions(h.client.session, PETREL_DTLS1_2, PETREL_DTLS1_3), 0);
-	cr_assert_eq(petrel_session_set_versions(h.server.session, PETREL_DTLS1_2, PETREL_DTLS1_2), 0);
-	cr_assert_eq(petrel_session_set_data(h.client.session, old, olen), 0);
-	cr_assert_eq(harness_run_handshake(&h, 10000), 0);
-	cr_assert_not(petrel_session_is_resumed(h.client.session));
-	harness_free(&h);
+	cr_assert_eq(resume_offering_13(cc, sc, PETREL_FLAG_NO_TICKETS, NULL, 1293, old, olen), 0);
 	cr_assert_eq(cache.lookups, 0);
 	petrel_credentials_free(sc);
 	petrel_credentials_free(cc);
