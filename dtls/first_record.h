@@ -24,8 +24,7 @@ int petrel_first_record_version(const petrel_session *s, const struct petrel_rec
 bool petrel_dgram_offers_dtls13(const uint8_t *dgram, size_t len);
 /* A client whose range the application did not set
  * (petrel_session_set_versions): DTLS 1.2 to 1.3, or 1.2 only when it
- * uses a 1.2-only feature (heartbeats, raw public keys, renegotiation,
- * a 1.2 cipher list). Called when the first handshake starts. */
+ * uses a 1.2-only feature (renegotiation, a 1.2 cipher list). Called when the first handshake starts. */
 void petrel_client_default_versions(petrel_session *s);
 /* The version a client's first handshake starts in, after settling its
  * default range (the dispatcher then calls that client's begin). */

@@ -1,6 +1,6 @@
 /* A client's default versions (issue #20 item 3): with no range set it
- * offers DTLS 1.3 and 1.2, unless it uses a 1.2-only feature (raw
- * public keys, renegotiation, a 1.2 cipher list), decided when the
+ * offers DTLS 1.3 and 1.2, unless it uses a 1.2-only feature
+ * (renegotiation, a 1.2 cipher list), decided when the
  * handshake starts; a range set explicitly always wins. And the RFC 8446
  * 4.1.3 downgrade sentinel stops a default client's fallback to 1.2. */
 #include <string.h>

@@ -898,8 +898,7 @@ enum petrel_version { PETREL_DTLS1_2 = 12, PETREL_DTLS1_3 = 13 };
  * highest one both sides support (RFC 8446 4.2.1). Default: DTLS 1.2 to
  * 1.3 for both roles; a client offers both and falls back to 1.2 against a
  * 1.2 server (RFC 8446 4.1.3 downgrade sentinels checked), except that a
- * client configured with something only DTLS 1.2 has (heartbeats, i.e. a
- * keepalive or PETREL_FLAG_PMTU_PROBE; renegotiation; a
+ * client configured with something only DTLS 1.2 has (renegotiation; a
  * petrel_session_set_ciphers list of 1.2 suites only) offers 1.2 only, and
  * a list of 1.3 suites only gives 1.3 only, decided when the handshake
  * starts. A range set here always wins (doc/api.txt). Errors:
@@ -907,8 +906,8 @@ enum petrel_version { PETREL_DTLS1_2 = 12, PETREL_DTLS1_3 = 13 };
  * min > max, or the handshake has started), PETREL_E_UNSUPPORTED (this
  * build speaks no version in the range, e.g. DTLS 1.3 only in a build
  * without it); the session is unchanged on error. */
-/* (ka13: a keepalive and PETREL_FLAG_PMTU_PROBE are no longer among those
- * 1.2-only features: see petrel_session_set_keepalive_empty_records.) */
+/* (A keepalive, PETREL_FLAG_PMTU_PROBE and raw public keys work on 1.3:
+ * see petrel_session_set_keepalive_empty_records.) */
 PETREL_API int petrel_session_set_versions(petrel_session *session, int min, int max);
 /* The negotiated version (PETREL_DTLS1_2 or PETREL_DTLS1_3) once the
  * handshake has completed (it stays readable after close);
