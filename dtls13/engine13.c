@@ -1009,6 +1009,13 @@ int petrel_engine13_tick(petrel_session *s, uint64_t now_ms)
 			return rc;
 	}
 	if (d->flight_active && now_ms >= d->deadline_total_ms && d->done) {
+		/* RFC 9147 8: until our KeyUpdate is acknowledged we may neither
+		 * send under its keys nor start another one (pings, probes and
+		 * the AEAD limits' updates would wait for ever); a peer that
+		 * acknowledged nothing for the whole timeout is gone. Other
+		 * post-handshake flights (NewConnectionId) are just given up. */
+		if (d->flight_is_ku)
+			return fail13(s, PETREL_E_TIMEDOUT, -1);
 		petrel_flight13_clear(d); /* the peer stopped answering: give up the flight */
 		return 0;
 	}

@@ -374,3 +374,24 @@ Test(ka13, heartbeat_answer_taken_when_the_keepalive_changed_after_the_client_he
 	cr_assert_eq(harness_echo(&h, "hello", simnet_now(h.net) + 20000), 0);
 	harness_free_all(&h);
 }
+
+/* Our KeyUpdate never acknowledged: after the total timeout the session
+ * fails with PETREL_E_TIMEDOUT (dtls13/engine13.c tick) instead of
+ * keeping a KeyUpdate pending for ever, under which no later KeyUpdate
+ * (ping, probe, AEAD limit) could start. No keepalive here: the rule is
+ * the engine's. */
+Test(ka13, key_update_never_acknowledged_fails_at_the_total_timeout)
+{
+	struct harness h;
+	connect_pair(&h, 0, false, 0, 0);
+	petrel_session *c = h.client.session;
+	simnet_set_rules(h.net, 0, &drop_all);
+	cr_assert_eq(petrel_handshake(c), 0);
+	cr_assert(c->d13->flight_active && c->d13->ku.pending);
+	uint64_t start = simnet_now(h.net);
+	long rc = run_both(&h, start + c->total_timeout_ms - 1000);
+	cr_assert_eq(rc, 0, "failed before the total timeout: %ld", rc);
+	rc = run_both(&h, start + c->total_timeout_ms + 10000);
+	cr_assert_eq(rc, PETREL_E_TIMEDOUT, "got %ld", rc);
+	harness_free_all(&h);
+}
