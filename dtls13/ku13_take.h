@@ -15,7 +15,7 @@
 int petrel_ku13_take(petrel_session *s, bool update_requested, uint64_t now_ms);
 /* ka13: whether a KeyUpdate of our own may start now (RFC 9147 8: one at
  * a time, and nothing of ours outstanding: no flight, no deferred ACK of
- * the peer's records), the rule probe13.c's blocked() states too. */
+ * the peer's records); probe13.c and ka13.c ask it. */
 struct petrel_d13;
 bool petrel_ku13_can_start(const struct petrel_d13 *d);
 

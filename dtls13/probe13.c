@@ -122,10 +122,10 @@ static bool wants_probing(const petrel_session *s)
 
 /* RFC 9147 8: one KeyUpdate at a time, and nothing of ours outstanding
  * (a handshake, KeyUpdate or NewConnectionId flight), nor an ACK of the
- * peer's records still deferred (its timer runs). */
+ * peer's records still deferred (its timer runs): ku13_take.h's rule. */
 static bool blocked(const struct petrel_d13 *d)
 {
-	return d->flight_active || d->ku.pending || !d->ku_ready || d->ack_timer.armed;
+	return !petrel_ku13_can_start(d);
 }
 
 int petrel_probe13_tick(petrel_session *s, uint64_t now_ms)
