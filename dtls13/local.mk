@@ -72,3 +72,5 @@ libpetrel_core_la_SOURCES += dtls13/ku13_take.c dtls13/ku13_take.h
 # rpk13: raw public keys (RFC 7250) on DTLS 1.3 sessions (issue #20)
 libpetrel_core_la_SOURCES += dtls13/rpk13.c dtls13/rpk13.h dtls13/rpk13_session.c \
 	dtls13/rpk13_session.h dtls/rpk_policy.h
+# peer13: the peer's X.509 chain kept in DTLS 1.3 sessions (issue #20)
+libpetrel_core_la_SOURCES += dtls13/peer13.c dtls13/peer13.h

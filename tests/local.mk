@@ -207,3 +207,7 @@ endif
 # rpk13: `petrel client --rpk` against `petrel server --rpk` on DTLS 1.3
 TESTS += tests/rpk13_cli.sh
 EXTRA_DIST += tests/rpk13_cli.sh
+# peer13: the peer's X.509 chain on DTLS 1.3 sessions (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/peer13_test.c
+endif
