@@ -211,3 +211,6 @@ EXTRA_DIST += tests/rpk13_cli.sh
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/peer13_test.c
 endif
+# peer13: `petrel client --verbose` against `petrel server` reports the peer's chain on DTLS 1.3 as on 1.2
+TESTS += tests/peer13_cli.sh
+EXTRA_DIST += tests/peer13_cli.sh
