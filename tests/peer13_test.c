@@ -138,6 +138,24 @@ Test(peer13, server_requiring_a_client_certificate_keeps_the_clients_chain)
 	harness_free_all(&h);
 }
 
+/* CertificateRequest answered with an empty Certificate (RFC 8446
+ * 4.4.2.4): the optional request goes on, the server holds none. */
+Test(peer13, server_requesting_gets_none_from_a_client_without_certificate)
+{
+	petrel_credentials *sc = ec_chain_creds(), *cc;
+	cr_assert_eq(petrel_credentials_new(&cc), 0);
+	struct harness h;
+	harness_init(&h, 1305, 0, PETREL_FLAG_REQUEST_CLIENT_CERT, cc, sc);
+	only(h.client.session, PETREL_V_DTLS13);
+	pin_to(h.client.session, sc);
+	cr_assert_eq(harness_run_handshake(&h, 60000), 0, "client %d server %d",
+		     h.client.handshake_rc, h.server.handshake_rc);
+	cr_assert_eq(petrel_session_get_version(h.server.session), PETREL_DTLS1_3);
+	expect_none(h.server.session);
+	expect_chain_of(h.client.session, sc);
+	harness_free_all(&h);
+}
+
 Test(peer13, psk_session_has_no_certificate)
 {
 	petrel_credentials *sc = harness_psk_creds(), *cc = harness_psk_creds();
