@@ -37,6 +37,37 @@ void petrel_keep_peer_chain(petrel_session *s)
 	s->peer_chain_extra_len = extra;
 }
 
+int petrel_session_keep_chain(petrel_session *s, const uint8_t *const *der, const size_t *len,
+			      size_t count)
+{
+	if (count == 0)
+		return 0; /* nothing new: the session keeps what it had */
+	size_t extra = 0;
+	for (size_t i = 1; i < count; i++)
+		extra += 3 + len[i];
+	uint8_t *copy = malloc(len[0] + extra);
+	if (copy == NULL && extra > 0) {
+		extra = 0; /* the leaf alone, as petrel_keep_peer_chain falls back */
+		copy = malloc(len[0]);
+	}
+	if (copy == NULL)
+		return PETREL_E_MEMORY;
+	memcpy(copy, der[0], len[0]);
+	uint8_t *p = copy + len[0];
+	for (size_t i = 1; extra > 0 && i < count; i++) {
+		p[0] = (uint8_t)(len[i] >> 16);
+		p[1] = (uint8_t)(len[i] >> 8);
+		p[2] = (uint8_t)len[i];
+		memcpy(p + 3, der[i], len[i]);
+		p += 3 + len[i];
+	}
+	free(s->peer_cert);
+	s->peer_cert = copy;
+	s->peer_cert_len = len[0];
+	s->peer_chain_extra_len = extra;
+	return 0;
+}
+
 int petrel_session_get_peer_certificates(const petrel_session *s, const uint8_t **der, size_t *len,
 					 size_t *count)
 {

@@ -5,6 +5,7 @@
 
 #include "dtls13/engine13_internal.h"
 #include "dtls13/export13_psk.h"
+#include "dtls13/peer13.h"
 #include "dtls13/rpk13_session.h"
 #include "dtls13/srtp13.h"
 
@@ -28,6 +29,7 @@ void petrel_export13_established(petrel_session *s)
 	d->exporter_len = ks->hash_len;
 	petrel_srtp13_apply(s->srtp, srtp);
 	(void)petrel_rpk13_established(s); /* out of memory: no peer key to show */
+	(void)petrel_peer13_established(s); /* the peer's X.509 chain (peer13.h) */
 }
 
 int petrel_export13(const petrel_session *s, const char *label, const uint8_t *context,

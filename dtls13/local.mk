@@ -74,3 +74,5 @@ libpetrel_core_la_SOURCES += dtls13/rpk13.c dtls13/rpk13.h dtls13/rpk13_session.
 	dtls13/rpk13_session.h dtls/rpk_policy.h
 # ka13: keepalive on DTLS 1.3 (KeyUpdate pings) and the ClientHello's heartbeat offer (issue #20)
 libpetrel_core_la_SOURCES += dtls13/ka13.c dtls13/ka13.h dtls13/ka13_ext.c dtls13/ka13_ext.h
+# peer13: the peer's X.509 chain kept in DTLS 1.3 sessions (issue #20)
+libpetrel_core_la_SOURCES += dtls13/peer13.c dtls13/peer13.h

@@ -224,3 +224,10 @@ endif
 if HAVE_CRITERION
 tests_unit_SOURCES += tests/harness_pump_dup.c tests/harness_pump_dup.h
 endif
+# peer13: the peer's X.509 chain on DTLS 1.3 sessions (issue #20)
+if HAVE_CRITERION
+tests_unit_SOURCES += tests/peer13_test.c
+endif
+# peer13: `petrel client --verbose` against `petrel server` reports the peer's chain on DTLS 1.3 as on 1.2
+TESTS += tests/peer13_cli.sh
+EXTRA_DIST += tests/peer13_cli.sh

@@ -355,6 +355,11 @@ PETREL_API int petrel_session_get_peer_certificate(const petrel_session *session
  * or a resumed session's handshake carried none). */
 PETREL_API int petrel_session_get_peer_certificates(const petrel_session *session,
 						    const uint8_t **der, size_t *len, size_t *count);
+/* Both answer alike on DTLS 1.2 and 1.3 (peer13): the chain is kept once
+ * the handshake verified it, stays through KeyUpdates and post-handshake
+ * messages, and goes with the session. A resumed session (1.2 session ID
+ * or ticket, 1.3 ticket PSK) has none on either version: the session data
+ * keeps no certificate, so check the fingerprint on the full handshake. */
 /* RFC 9146 Connection IDs (DTLS 1.2). Before the handshake: offer
  * (client) or accept (server) the connection_id extension, asking the
  * peer to put `cid` (len bytes, copied; NULL with len > 0: random bytes)
