@@ -63,8 +63,6 @@ struct petrel_d13 {
 	struct petrel_dtls13_server *sv;
 	struct petrel_hs13_config cfg;
 	uint16_t suites12[PETREL_MAX_CIPHERS], schemes12[16];
-	const uint8_t *chain[PETREL_MAX_CHAIN];
-	size_t chain_lens[PETREL_MAX_CHAIN];
 	/* the peer's handshake messages: on the heap only while a message
 	 * is half received or just delivered (perf13_idle.c); at rest the
 	 * numbering stays in rx_next_seq / rx_epoch */
