@@ -321,21 +321,28 @@ void petrel_hs13_peer_chain_free(struct petrel_hs13_peer_chain *pc)
 	memset(pc, 0, sizeof *pc);
 }
 
+int petrel_hs13_certificate_open(const uint8_t *body, size_t len, const uint8_t *context,
+				 size_t context_len, struct petrel_certificate13 *c)
+{
+	int rc = petrel_certificate13_parse(body, len, c);
+	if (rc < 0)
+		return rc;
+	/* RFC 8446 4.4.2: the context echoes the CertificateRequest's (empty
+	 * in the main handshake). */
+	if (c->request_context_len != context_len ||
+	    (context_len && memcmp(c->request_context, context, context_len) != 0))
+		return PETREL_E_ILLEGAL_PARAMETER;
+	return c->count == 0 ? PETREL_E_NO_CERTIFICATE : 0;
+}
+
 int petrel_hs13_take_certificate(struct petrel_hs13_peer_chain *pc, const uint8_t *body, size_t len,
 				 const uint8_t *context, size_t context_len,
 				 const struct petrel_hs13_verifier *v, bool peer_is_server)
 {
 	struct petrel_certificate13 c;
-	int rc = petrel_certificate13_parse(body, len, &c);
+	int rc = petrel_hs13_certificate_open(body, len, context, context_len, &c);
 	if (rc < 0)
 		return rc;
-	/* RFC 8446 4.4.2: the context echoes the CertificateRequest's (empty
-	 * in the main handshake). */
-	if (c.request_context_len != context_len ||
-	    (context_len && memcmp(c.request_context, context, context_len) != 0))
-		return PETREL_E_ILLEGAL_PARAMETER;
-	if (c.count == 0)
-		return PETREL_E_NO_CERTIFICATE;
 	if (c.count > PETREL_HS13_MAX_CHAIN)
 		return PETREL_E_CERT_CHAIN_TOO_LONG;
 	petrel_hs13_peer_chain_free(pc);

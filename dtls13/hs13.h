@@ -283,6 +283,11 @@ struct petrel_hs13_peer_chain {
 	size_t count;
 	struct petrel_pubkey key;
 };
+/* A Certificate parsed, its request context checked against ours:
+ * 0, PETREL_E_NO_CERTIFICATE (empty), PETREL_E_ILLEGAL_PARAMETER, or the
+ * parser's error. */
+int petrel_hs13_certificate_open(const uint8_t *body, size_t len, const uint8_t *context,
+				 size_t context_len, struct petrel_certificate13 *c);
 /* Parses a Certificate body, checks the context, copies and verifies. */
 int petrel_hs13_take_certificate(struct petrel_hs13_peer_chain *pc, const uint8_t *body, size_t len,
 				 const uint8_t *context, size_t context_len,

@@ -158,14 +158,9 @@ static int take_raw(const struct petrel_rpk13 *r, struct petrel_hs13_peer_chain 
 		    const struct petrel_hs13_verifier *v)
 {
 	struct petrel_certificate13 c;
-	int rc = petrel_certificate13_parse(body, len, &c);
+	int rc = petrel_hs13_certificate_open(body, len, context, context_len, &c);
 	if (rc < 0)
 		return rc;
-	if (c.request_context_len != context_len ||
-	    (context_len && memcmp(c.request_context, context, context_len) != 0))
-		return PETREL_E_ILLEGAL_PARAMETER;
-	if (c.count == 0)
-		return PETREL_E_NO_CERTIFICATE;
 	const uint8_t *spki, *exts;
 	size_t spki_len, exts_len;
 	if (c.count != 1)
