@@ -1010,10 +1010,11 @@ int petrel_engine13_tick(petrel_session *s, uint64_t now_ms)
 		/* RFC 9147 8: until our KeyUpdate is acknowledged we may neither
 		 * send under its keys nor start another one (pings, probes and
 		 * the AEAD limits' updates would wait for ever); a peer that
-		 * acknowledged nothing for the whole timeout is gone. Other
+		 * acknowledged nothing for the whole timeout is gone (ka13.h
+		 * names it). Other
 		 * post-handshake flights (NewConnectionId) are just given up. */
 		if (d->flight_is_ku)
-			return fail13(s, PETREL_E_TIMEDOUT, -1);
+			return fail13(s, petrel_ka13_unanswered_key_update(s), -1);
 		petrel_flight13_clear(d); /* the peer stopped answering: give up the flight */
 		return 0;
 	}

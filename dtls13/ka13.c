@@ -7,8 +7,8 @@
  * for one key derivation and nothing else; our sending keys move one
  * epoch on once it is acknowledged, which the AEAD limits (RFC 9147
  * 4.5.3) only welcome. The KeyUpdate is its own flight (flight13.c): the
- * retransmission timer resends it until the ACK, or until the flight is
- * given up at the total timeout.
+ * retransmission timer resends it until the ACK; unacknowledged for the
+ * total timeout, it ends the session (engine13.c tick).
  *
  * A ping never starts while a KeyUpdate, a probe or any other flight of
  * ours is out, or while an ACK of ours is deferred (RFC 9147 8: one
@@ -87,6 +87,11 @@ int petrel_ka13_tick(petrel_session *s, uint64_t now_ms)
 	if (rc == PETREL_E_AGAIN || rc == PETREL_E_INTERRUPTED || rc == PETREL_E_LARGE_PACKET)
 		return 0;
 	return rc;
+}
+
+int petrel_ka13_unanswered_key_update(const petrel_session *s)
+{
+	return petrel_keepalive_active(s) ? PETREL_E_PEER_DEAD : PETREL_E_TIMEDOUT;
 }
 
 uint64_t petrel_ka13_deadline(const petrel_session *s, uint64_t next)

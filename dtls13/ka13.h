@@ -31,6 +31,11 @@ void petrel_ka13_on_record(petrel_session *s, uint64_t now_ms);
  * dead_after_ms (the engine fails the session with it, no alert); another
  * negative code from a broken transport. */
 int petrel_ka13_tick(petrel_session *s, uint64_t now_ms);
+/* The error of a session whose KeyUpdate went unacknowledged for the
+ * whole total timeout: PETREL_E_PEER_DEAD with a keepalive (its ping, or
+ * any KeyUpdate, went unanswered: what its user waits to hear),
+ * PETREL_E_TIMEDOUT otherwise. */
+int petrel_ka13_unanswered_key_update(const petrel_session *s);
 /* next, or the keepalive's earlier deadline. */
 uint64_t petrel_ka13_deadline(const petrel_session *s, uint64_t next);
 

@@ -395,3 +395,20 @@ Test(ka13, key_update_never_acknowledged_fails_at_the_total_timeout)
 	cr_assert_eq(rc, PETREL_E_TIMEDOUT, "got %ld", rc);
 	harness_free_all(&h);
 }
+
+/* With a keepalive, the same unanswered KeyUpdate (here a ping: no
+ * dead_after_ms, pings only) ends the session with PETREL_E_PEER_DEAD,
+ * what a keepalive user waits for, not PETREL_E_TIMEDOUT. */
+Test(ka13, unanswered_ping_with_no_dead_after_is_peer_dead)
+{
+	struct harness h;
+	connect_pair(&h, 0, false, INTERVAL_MS, 0);
+	petrel_session *c = h.client.session;
+	simnet_set_rules(h.net, 0, &drop_all);
+	simnet_set_rules(h.net, 1, &drop_all);
+	uint64_t start = simnet_now(h.net);
+	long rc = run_both(&h, start + c->total_timeout_ms + INTERVAL_MS + 10000);
+	cr_assert_eq(rc, PETREL_E_PEER_DEAD, "got %ld", rc);
+	cr_assert_geq(c->keepalive->key_update_pings, 1);
+	harness_free_all(&h);
+}
