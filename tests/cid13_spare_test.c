@@ -22,6 +22,7 @@
 #include "petrel/petrel.h"
 #include "record/header13.h"
 #include "record/record.h"
+#include "tests/cid13_dup.h"
 #include "tests/dtls_harness.h"
 #include "tests/ep13_harness.h"
 #include "tests/simnet.h"
@@ -29,46 +30,6 @@
 static void only13(petrel_session *s)
 {
 	cr_assert_eq(petrel_session_set_versions(s, PETREL_DTLS1_3, PETREL_DTLS1_3), 0);
-}
-
-/* A 1.3 pair with 7-byte CIDs both ways, done and quiet. */
-static void pair_cids(struct harness *h, uint64_t seed)
-{
-	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-	harness_init(h, seed, 0, 0, cc, sc);
-	only13(h->client.session);
-	petrel_session_set_verify(h->client.session, PETREL_VERIFY_NONE, NULL, 0);
-	cr_assert_eq(petrel_session_set_cid(h->client.session, (const uint8_t *)"cli-cid", 7), 0);
-	cr_assert_eq(petrel_session_set_cid(h->server.session, (const uint8_t *)"srv-cid", 7), 0);
-	cr_assert_eq(harness_run_handshake(h, 60000), 0);
-	cr_assert_eq(harness_echo(h, "settle", 60000), 0);
-	cr_assert_eq(harness_echo(h, "settled", 60000), 0);
-	cr_assert_not(h->server.session->d13->flight_active, "the ticket was acknowledged");
-}
-
-/* One post-handshake message from `from`'s session to `to`'s, sealed in
- * from's write epoch with to's next expected message_seq. */
-static int send_message(petrel_session *from, petrel_session *to, uint8_t type,
-			const uint8_t *body, size_t len, uint64_t now)
-{
-	struct petrel_d13 *fd = from->d13, *td = to->d13;
-	uint8_t msg[512];
-	struct petrel_writer w;
-	petrel_writer_init(&w, msg, sizeof msg);
-	petrel_put_u8(&w, type);
-	petrel_put_u24(&w, (uint32_t)len);
-	petrel_put_u16(&w, petrel_perf13_rx_next_seq(td));
-	petrel_put_u24(&w, 0);
-	petrel_put_u24(&w, (uint32_t)len);
-	petrel_put_bytes(&w, body, len);
-	cr_assert(petrel_writer_ok(&w));
-	uint8_t dg[768];
-	struct petrel_writer out;
-	petrel_writer_init(&out, dg, sizeof dg);
-	cr_assert_eq(petrel_rl13_seal(fd, fd->wr_epoch, PETREL_CT_HANDSHAKE, msg,
-				      petrel_writer_len(&w), &out, NULL), 0);
-	return petrel_engine_feed(to, dg, petrel_writer_len(&out), now);
 }
 
 /* A NewConnectionId of n 7-byte CIDs "cid-<first + i>" (three digits). */
@@ -88,7 +49,7 @@ static int send_new_cids(petrel_session *from, petrel_session *to, unsigned firs
 	struct petrel_writer w;
 	petrel_writer_init(&w, body, sizeof body);
 	cr_assert_eq(petrel_new_connection_id_write(&w, ptrs, lens, n, usage), 0);
-	return send_message(from, to, PETREL_HS13_NEW_CONNECTION_ID, body, petrel_writer_len(&w),
+	return cid13_dup_send_message(from, to, PETREL_HS13_NEW_CONNECTION_ID, body, petrel_writer_len(&w),
 			    now);
 }
 
@@ -113,7 +74,7 @@ static void assert_spare(const petrel_session *s, size_t i, const char *want)
 Test(cid13_spare, spares_are_kept_in_order_up_to_the_cap)
 {
 	struct harness h;
-	pair_cids(&h, 41);
+	cid13_dup_pair(&h, 41);
 	petrel_session *sv = h.server.session, *cl = h.client.session;
 	cr_assert_eq(petrel_session_spare_cids(cl), 0);
 	uint64_t now = simnet_now(h.net);
@@ -139,7 +100,7 @@ Test(cid13_spare, spares_are_kept_in_order_up_to_the_cap)
 Test(cid13_spare, duplicates_and_the_cid_in_use_are_not_kept)
 {
 	struct harness h;
-	pair_cids(&h, 42);
+	cid13_dup_pair(&h, 42);
 	petrel_session *sv = h.server.session, *cl = h.client.session;
 	uint64_t now = simnet_now(h.net);
 	cr_assert_eq(send_new_cids(sv, cl, 1, 2, PETREL_CID_SPARE, now), 0);
@@ -147,7 +108,7 @@ Test(cid13_spare, duplicates_and_the_cid_in_use_are_not_kept)
 	cr_assert_eq(petrel_session_spare_cids(cl), 3, "cid-02 once");
 	/* The CID in use, as a spare: skipped. */
 	static const uint8_t in_use[] = {0, 8, 7, 's', 'r', 'v', '-', 'c', 'i', 'd', PETREL_CID_SPARE};
-	cr_assert_eq(send_message(sv, cl, PETREL_HS13_NEW_CONNECTION_ID, in_use, sizeof in_use, now),
+	cr_assert_eq(cid13_dup_send_message(sv, cl, PETREL_HS13_NEW_CONNECTION_ID, in_use, sizeof in_use, now),
 		     0);
 	cr_assert_eq(petrel_session_spare_cids(cl), 3);
 	harness_free_all(&h);
@@ -156,7 +117,7 @@ Test(cid13_spare, duplicates_and_the_cid_in_use_are_not_kept)
 Test(cid13_spare, cid_immediate_switches_and_keeps_the_rest)
 {
 	struct harness h;
-	pair_cids(&h, 43);
+	cid13_dup_pair(&h, 43);
 	petrel_session *sv = h.server.session, *cl = h.client.session;
 	uint64_t now = simnet_now(h.net);
 	cr_assert_eq(send_new_cids(sv, cl, 1, 1, PETREL_CID_SPARE, now), 0);
@@ -213,7 +174,7 @@ static void assert_wire_cid(const struct last_sent *l, const uint8_t *cid)
 Test(cid13_spare, rotate_takes_the_next_spare_on_the_wire_then_asks_for_more)
 {
 	struct harness h;
-	pair_cids(&h, 44);
+	cid13_dup_pair(&h, 44);
 	petrel_session *sv = h.server.session, *cl = h.client.session;
 	struct last_sent sent = {0};
 	h.client.on_send = keep_last;
@@ -303,7 +264,7 @@ static bool client_to_server(struct harness *h, const char *msg)
 Test(cid13_retire, the_left_cid_is_accepted_for_older_records_then_retired_after_the_grace)
 {
 	struct harness h;
-	pair_cids(&h, 45);
+	cid13_dup_pair(&h, 45);
 	petrel_session *sv = h.server.session, *cl = h.client.session;
 	cr_assert_eq(petrel_session_new_cids(sv, 1, PETREL_CID_USAGE_SPARE), 0);
 	cr_assert_eq(harness_echo(&h, "spare", 60000), 0);
@@ -341,7 +302,7 @@ Test(cid13_retire, the_left_cid_is_accepted_for_older_records_then_retired_after
 Test(cid13_retire, retired_issued_cids_free_room_under_the_cap)
 {
 	struct harness h;
-	pair_cids(&h, 46);
+	cid13_dup_pair(&h, 46);
 	petrel_session *sv = h.server.session, *cl = h.client.session;
 	for (int round = 0; round < 2; round++) {
 		cr_assert_eq(petrel_session_new_cids(sv, 4, PETREL_CID_USAGE_SPARE), 0);
@@ -387,7 +348,7 @@ static int fail_second(void *ctx, uint8_t *cid, size_t len)
 Test(cid13_retire, a_message_not_made_costs_nothing_under_the_cap)
 {
 	struct harness h;
-	pair_cids(&h, 47);
+	cid13_dup_pair(&h, 47);
 	petrel_session *sv = h.server.session;
 	unsigned calls = 0;
 	sv->cid->cid_maker = fail_second;
@@ -474,7 +435,7 @@ Test(cid13_retire_endpoint, retired_cids_leave_the_routing_tables)
 Test(cid13_spare, key_update_requested_during_our_flight_is_answered_after_it)
 {
 	struct harness h;
-	pair_cids(&h, 47);
+	cid13_dup_pair(&h, 47);
 	petrel_session *sv = h.server.session, *cl = h.client.session;
 	uint64_t sent_before = sv->d13->key_updates_sent;
 	cr_assert_eq(sv->d13->wr_epoch, 3);

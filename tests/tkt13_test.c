@@ -26,6 +26,7 @@
 #include "dtls13/perf13_idle.h"
 #include "dtls13/ticket13.h"
 #include "petrel/petrel.h"
+#include "tests/cid13_dup.h"
 #include "tests/dtls_harness.h"
 #include "tests/ep13_harness.h"
 #include "tests/simnet.h"
@@ -339,21 +340,6 @@ Test(tkt13_ticket, overlong_server_name_binds_to_nothing)
 
 /* ---- CIDs we issue (NewConnectionId, RequestConnectionId) ---------------- */
 
-static void pair_cids(struct harness *h, uint64_t seed)
-{
-	petrel_credentials *sc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-	petrel_credentials *cc = harness_cert_creds(PETREL_KEYTYPE_ECDSA_P256);
-	harness_init(h, seed, 0, 0, cc, sc);
-	only13(h->client.session);
-	petrel_session_set_verify(h->client.session, PETREL_VERIFY_NONE, NULL, 0);
-	cr_assert_eq(petrel_session_set_cid(h->client.session, (const uint8_t *)"cli-cid", 7), 0);
-	cr_assert_eq(petrel_session_set_cid(h->server.session, (const uint8_t *)"srv-cid", 7), 0);
-	cr_assert_eq(harness_run_handshake(h, 60000), 0);
-	cr_assert_eq(harness_echo(h, "settle", 60000), 0);
-	cr_assert_eq(harness_echo(h, "settled", 60000), 0);
-	cr_assert_not(h->server.session->d13->flight_active, "the ticket was acknowledged");
-}
-
 static size_t issued(const petrel_session *s)
 {
 	return s->cid && s->cid->issued13 ? s->cid->issued13->count : 0;
@@ -362,7 +348,7 @@ static size_t issued(const petrel_session *s)
 Test(tkt13_cid, new_cids_are_sent_acknowledged_and_accepted)
 {
 	struct harness h;
-	pair_cids(&h, 21);
+	cid13_dup_pair(&h, 21);
 	petrel_session *sv = h.server.session, *cl = h.client.session;
 	cr_assert_eq(petrel_session_new_cids(sv, 2, PETREL_CID_USAGE_IMMEDIATE), 0);
 	cr_assert_eq(issued(sv), 2);
@@ -409,50 +395,26 @@ Test(tkt13_cid, new_cids_need_a_13_session_with_cids)
 	harness_free_all(&h);
 }
 
-/* One post-handshake message from `from`'s session to `to`'s, sealed in
- * from's write epoch with to's next expected message_seq. */
-static int send_message(petrel_session *from, petrel_session *to, uint8_t type,
-			const uint8_t *body, size_t len, uint64_t now)
-{
-	struct petrel_d13 *fd = from->d13, *td = to->d13;
-	uint8_t msg[64];
-	struct petrel_writer w;
-	petrel_writer_init(&w, msg, sizeof msg);
-	petrel_put_u8(&w, type);
-	petrel_put_u24(&w, (uint32_t)len);
-	petrel_put_u16(&w, petrel_perf13_rx_next_seq(td));
-	petrel_put_u24(&w, 0);
-	petrel_put_u24(&w, (uint32_t)len);
-	petrel_put_bytes(&w, body, len);
-	cr_assert(petrel_writer_ok(&w));
-	uint8_t dg[256];
-	struct petrel_writer out;
-	petrel_writer_init(&out, dg, sizeof dg);
-	cr_assert_eq(petrel_rl13_seal(fd, fd->wr_epoch, PETREL_CT_HANDSHAKE, msg,
-				      petrel_writer_len(&w), &out, NULL), 0);
-	return petrel_engine_feed(to, dg, petrel_writer_len(&out), now);
-}
-
 Test(tkt13_cid, request_connection_id_is_answered_within_the_caps)
 {
 	struct harness h;
-	pair_cids(&h, 23);
+	cid13_dup_pair(&h, 23);
 	petrel_session *sv = h.server.session, *cl = h.client.session;
 	static const uint8_t nine[] = {9};
-	cr_assert_eq(send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
+	cr_assert_eq(cid13_dup_send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
 				  simnet_now(h.net)), 0);
 	cr_assert_eq(issued(sv), PETREL_CID13_ISSUE_PER_MESSAGE, "9 asked, 4 per message");
 	cr_assert(sv->d13->flight_active);
 	cr_assert_eq(harness_echo(&h, "one", 60000), 0);
 	cr_assert_eq(harness_echo(&h, "its ACK", 60000), 0);
 	cr_assert_not(sv->d13->flight_active, "acknowledged");
-	cr_assert_eq(send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
+	cr_assert_eq(cid13_dup_send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
 				  simnet_now(h.net)), 0);
 	cr_assert_eq(issued(sv), PETREL_CID13_ISSUE_MAX);
 	cr_assert_eq(harness_echo(&h, "two", 60000), 0);
 	cr_assert_eq(harness_echo(&h, "its ACK too", 60000), 0);
 	/* Nothing left to give: acknowledged, not answered. */
-	cr_assert_eq(send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
+	cr_assert_eq(cid13_dup_send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, nine, 1,
 				  simnet_now(h.net)), 0);
 	cr_assert_eq(issued(sv), PETREL_CID13_ISSUE_MAX);
 	cr_assert_not(sv->d13->flight_active);
@@ -463,11 +425,11 @@ Test(tkt13_cid, request_connection_id_is_answered_within_the_caps)
 Test(tkt13_cid, request_during_a_flight_is_answered_after_it)
 {
 	struct harness h;
-	pair_cids(&h, 24);
+	cid13_dup_pair(&h, 24);
 	petrel_session *sv = h.server.session, *cl = h.client.session;
 	cr_assert_eq(petrel_session_new_cids(sv, 1, PETREL_CID_USAGE_SPARE), 0);
 	static const uint8_t two[] = {2};
-	cr_assert_eq(send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, two, 1,
+	cr_assert_eq(cid13_dup_send_message(cl, sv, PETREL_HS13_REQUEST_CONNECTION_ID, two, 1,
 				  simnet_now(h.net)), 0);
 	cr_assert_eq(issued(sv), 1, "deferred: our first flight is out");
 	for (int i = 0; i < 4 && issued(sv) < 3; i++)
